@@ -1,0 +1,136 @@
+package bedrock
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// cache holds plain (unpacked) block contents by physical address, bounded
+// in bytes, with CLOCK eviction in independent shards. Entries are
+// immutable: a block at an address never changes while any snapshot can
+// read it, and an entry also records the generation so a reused address is
+// never served stale.
+type cache struct {
+	shards   [cacheShards]cacheShard
+	perShard int64
+}
+
+const cacheShards = 16
+
+// cacheShard is one lock's worth of the cache, padded against false
+// sharing. The counters are the striped halves of Stats.
+type cacheShard struct {
+	mu struct {
+		sync.Mutex
+		idx   map[uint64]int32
+		ents  []centry
+		hand  int
+		bytes int64
+	}
+	hits, misses, evictions atomic.Uint64
+	_                       [40]byte
+}
+
+// centry is one cached block.
+type centry struct {
+	addr, gen uint64
+	data      []byte
+	ref       bool
+}
+
+const centryOverhead = 64
+
+// newCache returns a cache of about size bytes; size <= 0 disables it.
+func newCache(size int64) *cache {
+	c := &cache{perShard: size / cacheShards}
+	for i := range c.shards {
+		c.shards[i].mu.idx = map[uint64]int32{}
+	}
+	return c
+}
+
+// shard picks the shard of an address.
+func (c *cache) shard(addr uint64) *cacheShard {
+	return &c.shards[(addr*0x9E3779B97F4A7C15)>>60]
+}
+
+// get returns the cached block at addr written by gen.
+func (c *cache) get(addr, gen uint64) ([]byte, bool) {
+	sh := c.shard(addr)
+	sh.mu.Lock()
+	if i, ok := sh.mu.idx[addr]; ok && sh.mu.ents[i].gen == gen {
+		e := &sh.mu.ents[i]
+		e.ref = true
+		d := e.data
+		sh.mu.Unlock()
+		sh.hits.Add(1)
+		return d, true
+	}
+	sh.mu.Unlock()
+	sh.misses.Add(1)
+	return nil, false
+}
+
+// put caches data as the block at addr written by gen.
+func (c *cache) put(addr, gen uint64, data []byte) {
+	if c.perShard <= 0 {
+		return
+	}
+	size := int64(len(data)) + centryOverhead
+	if size > c.perShard {
+		return
+	}
+	sh := c.shard(addr)
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if i, ok := sh.mu.idx[addr]; ok {
+		e := &sh.mu.ents[i]
+		sh.mu.bytes += int64(len(data)) - int64(len(e.data))
+		e.gen, e.data, e.ref = gen, data, false
+		return
+	}
+	for sh.mu.bytes+size > c.perShard && len(sh.mu.ents) > 0 {
+		if sh.mu.hand >= len(sh.mu.ents) {
+			sh.mu.hand = 0
+		}
+		e := &sh.mu.ents[sh.mu.hand]
+		if e.ref {
+			e.ref = false
+			sh.mu.hand++
+			continue
+		}
+		sh.evictLocked(sh.mu.hand)
+		sh.evictions.Add(1)
+	}
+	sh.mu.idx[addr] = int32(len(sh.mu.ents))
+	sh.mu.ents = append(sh.mu.ents, centry{addr: addr, gen: gen, data: data})
+	sh.mu.bytes += size
+}
+
+// evictLocked removes entry i, moving the last entry into its place.
+func (sh *cacheShard) evictLocked(i int) {
+	e := sh.mu.ents[i]
+	sh.mu.bytes -= int64(len(e.data)) + centryOverhead
+	delete(sh.mu.idx, e.addr)
+	last := len(sh.mu.ents) - 1
+	if i != last {
+		sh.mu.ents[i] = sh.mu.ents[last]
+		sh.mu.idx[sh.mu.ents[i].addr] = int32(i)
+	}
+	sh.mu.ents[last] = centry{}
+	sh.mu.ents = sh.mu.ents[:last]
+}
+
+// counts sums the striped counters.
+func (c *cache) counts() (hits, misses, evictions uint64, bytes int64) {
+	for i := range c.shards {
+		sh := &c.shards[i]
+		hits += sh.hits.Load()
+		misses += sh.misses.Load()
+		evictions += sh.evictions.Load()
+		sh.mu.Lock()
+		bytes += sh.mu.bytes
+		sh.mu.Unlock()
+	}
+	return
+}

@@ -1,0 +1,140 @@
+package bedrock
+
+import (
+	"errors"
+	"io"
+	"os"
+	"unsafe"
+)
+
+// FS opens the one file (or device) a store lives in. The default is the
+// operating system; NewMemFS gives an in-memory one that can simulate power
+// loss. It is a seam for tests, not an extension point.
+type FS interface {
+	// OpenFile opens name. With create, a missing file is created empty.
+	// The file is locked (exclusive unless readOnly) for as long as it is
+	// open; a lock held elsewhere gives ErrLocked.
+	OpenFile(name string, o OpenFlags) (File, error)
+}
+
+// OpenFlags says how FS.OpenFile opens a file.
+type OpenFlags struct {
+	Create   bool // create the file if it does not exist
+	ReadOnly bool // open for reading only, with a shared lock
+	Direct   bool // bypass the page cache (O_DIRECT) where the platform can
+}
+
+// File is what bedrock needs of a file. ReadAt and WriteAt may be called
+// concurrently.
+type File interface {
+	io.ReaderAt
+	io.WriterAt
+	// Sync makes every completed write durable (fdatasync).
+	Sync() error
+	// Size returns the file's size in bytes (a device's capacity).
+	Size() (int64, error)
+	// Allocate grows the file to at least size bytes and reserves the disk
+	// space (fallocate where available).
+	Allocate(size int64) error
+	// SectorSize returns the I/O alignment the file needs: 0 when any is
+	// fine, else the device's logical sector size.
+	SectorSize() int
+	// Close releases the lock and the file.
+	Close() error
+}
+
+// osFS is the operating system's file system.
+type osFS struct{}
+
+// osFile is an open OS file.
+type osFile struct {
+	f      *os.File
+	direct bool
+	sector int
+	device bool
+}
+
+// OpenFile implements FS.
+func (osFS) OpenFile(name string, o OpenFlags) (File, error) {
+	flag := os.O_RDWR
+	if o.ReadOnly {
+		flag = os.O_RDONLY
+	}
+	if o.Create && !o.ReadOnly {
+		flag |= os.O_CREATE
+	}
+	f, direct, err := openOS(name, flag, o.Direct)
+	if err != nil {
+		return nil, err
+	}
+	if err := lockFile(f, !o.ReadOnly); err != nil {
+		f.Close()
+		return nil, err
+	}
+	of := &osFile{f: f, direct: direct}
+	if st, err := f.Stat(); err == nil && st.Mode()&os.ModeDevice != 0 {
+		of.device = true
+	}
+	if direct || of.device {
+		of.sector = sectorSize(f)
+	}
+	return of, nil
+}
+
+func (f *osFile) ReadAt(p []byte, off int64) (int, error)  { return f.f.ReadAt(p, off) }
+func (f *osFile) WriteAt(p []byte, off int64) (int, error) { return f.f.WriteAt(p, off) }
+func (f *osFile) Sync() error                               { return datasync(f.f) }
+func (f *osFile) SectorSize() int                           { return f.sector }
+func (f *osFile) Close() error                              { return f.f.Close() }
+
+// Size implements File; for a device it is the device's capacity.
+func (f *osFile) Size() (int64, error) {
+	if f.device {
+		return f.f.Seek(0, io.SeekEnd)
+	}
+	st, err := f.f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	return st.Size(), nil
+}
+
+// Allocate implements File.
+func (f *osFile) Allocate(size int64) error {
+	if f.device {
+		cur, err := f.Size()
+		if err != nil {
+			return err
+		}
+		if size > cur {
+			return ErrFull
+		}
+		return nil
+	}
+	return preallocate(f.f, size)
+}
+
+// alignedBuf returns a zeroed buffer of n bytes whose address is a multiple
+// of 4096, as O_DIRECT I/O requires.
+func alignedBuf(n int) []byte {
+	const align = 4096
+	b := make([]byte, n+align)
+	off := int(uintptr(unsafe.Pointer(&b[0])) & (align - 1))
+	if off != 0 {
+		off = align - off
+	}
+	return b[off : off+n : off+n]
+}
+
+// readFull reads exactly len(p) bytes at off; a short read is reported as
+// io.ErrUnexpectedEOF (a truncated store).
+func readFull(f File, p []byte, off int64) error {
+	n, err := f.ReadAt(p, off)
+	if n == len(p) {
+		return nil
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}

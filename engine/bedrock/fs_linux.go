@@ -1,0 +1,88 @@
+//go:build linux
+
+package bedrock
+
+import (
+	"errors"
+	"os"
+	"syscall"
+	"unsafe"
+)
+
+// openOS opens name, with O_DIRECT when asked and the file system allows it.
+func openOS(name string, flag int, direct bool) (*os.File, bool, error) {
+	if direct {
+		f, err := os.OpenFile(name, flag|syscall.O_DIRECT, 0o644)
+		if err == nil {
+			return f, true, nil
+		}
+		if !errors.Is(err, syscall.EINVAL) {
+			return nil, false, err
+		}
+		// tmpfs and some others refuse O_DIRECT: fall back to buffered I/O.
+	}
+	f, err := os.OpenFile(name, flag, 0o644)
+	return f, false, err
+}
+
+// lockFile takes a non-blocking flock.
+func lockFile(f *os.File, exclusive bool) error {
+	how := syscall.LOCK_SH
+	if exclusive {
+		how = syscall.LOCK_EX
+	}
+	if err := syscall.Flock(int(f.Fd()), how|syscall.LOCK_NB); err != nil {
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return ErrLocked
+		}
+		return err
+	}
+	return nil
+}
+
+// datasync flushes file data (not metadata that reads do not need).
+func datasync(f *os.File) error {
+	for {
+		err := syscall.Fdatasync(int(f.Fd()))
+		if err != syscall.EINTR {
+			return err
+		}
+	}
+}
+
+// preallocate reserves disk space up to size with fallocate, falling back
+// to extending the file where fallocate is not supported.
+func preallocate(f *os.File, size int64) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.Size() >= size {
+		return nil
+	}
+	for {
+		err = syscall.Fallocate(int(f.Fd()), 0, st.Size(), size-st.Size())
+		if err != syscall.EINTR {
+			break
+		}
+	}
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.ENOSYS) {
+		return f.Truncate(size)
+	}
+	return err
+}
+
+// sectorSize asks a block device for its logical sector size; for regular
+// files opened with O_DIRECT it returns 4096, safe on every common file
+// system.
+func sectorSize(f *os.File) int {
+	const blkSSZGet = 0x1268
+	var n int32
+	if _, _, e := syscall.Syscall(syscall.SYS_IOCTL, f.Fd(), blkSSZGet, uintptr(unsafe.Pointer(&n))); e == 0 && n >= 512 && n&(n-1) == 0 {
+		return int(n)
+	}
+	return 4096
+}

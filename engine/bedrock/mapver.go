@@ -1,0 +1,135 @@
+package bedrock
+
+import "slices"
+
+// mapVersion is one immutable version of the block map: the in-memory
+// image of superblock -> pages -> segments. A committed version is never
+// modified; a commit builds the next version by copying the pages and
+// segments it changes (the same path copying it does on disk).
+//
+// Invariant M1: a page or segment with owner == v.gen was created by the
+// commit that built v and is private to it until v is published.
+type mapVersion struct {
+	gen      uint64
+	nextLBA  uint64
+	pages    []*page
+	pageRefs []ref // where each page block lives on disk
+}
+
+// page is the middle level: fan segments and their on-disk refs.
+type page struct {
+	owner uint64
+	segs  []*segment // nil entries: segment holds no mapping yet
+	refs  []ref
+}
+
+// segment is the bottom level: fan map entries.
+type segment struct {
+	owner uint64
+	e     []ref
+}
+
+// geometry holds the fan-out numbers derived from the block size.
+type geometry struct {
+	fan      uint64 // entries per segment, segment refs per page
+	maxPages uint64 // page refs in a superblock
+}
+
+// split returns the page, segment and entry index of lba.
+func (g geometry) split(lba LBA) (p, s, i uint64) {
+	x := uint64(lba)
+	return x / (g.fan * g.fan), (x / g.fan) % g.fan, x % g.fan
+}
+
+// maxLBA is one past the largest LBA the map can address.
+func (g geometry) maxLBA() uint64 { return g.maxPages * g.fan * g.fan }
+
+// lookup returns the entry of lba in v (a zero ref when unmapped).
+func (v *mapVersion) lookup(g geometry, lba LBA) ref {
+	p, s, i := g.split(lba)
+	if p >= uint64(len(v.pages)) {
+		return ref{}
+	}
+	pg := v.pages[p]
+	if pg == nil || pg.segs[s] == nil {
+		return ref{}
+	}
+	return pg.segs[s].e[i]
+}
+
+// builder makes the next map version from a committed one.
+type builder struct {
+	g          geometry
+	v          *mapVersion
+	dirtyPages []uint64
+	dirtySegs  [][2]uint64
+}
+
+// newBuilder starts version gen from base.
+func newBuilder(g geometry, base *mapVersion, gen uint64) *builder {
+	return &builder{g: g, v: &mapVersion{
+		gen:      gen,
+		nextLBA:  base.nextLBA,
+		pages:    slices.Clone(base.pages),
+		pageRefs: slices.Clone(base.pageRefs),
+	}}
+}
+
+// set maps lba to r in the version under construction and returns the old
+// entry. It copies the page and segment on first touch (invariant M1).
+func (b *builder) set(lba LBA, r ref) (ref, error) {
+	p, s, i := b.g.split(lba)
+	if p >= b.g.maxPages {
+		return ref{}, ErrFull
+	}
+	for uint64(len(b.v.pages)) <= p {
+		b.v.pages = append(b.v.pages, nil)
+		b.v.pageRefs = append(b.v.pageRefs, ref{})
+	}
+	gen := b.v.gen
+	pg := b.v.pages[p]
+	if pg == nil || pg.owner != gen {
+		np := &page{owner: gen, segs: make([]*segment, b.g.fan), refs: make([]ref, b.g.fan)}
+		if pg != nil {
+			copy(np.segs, pg.segs)
+			copy(np.refs, pg.refs)
+		}
+		b.v.pages[p] = np
+		b.dirtyPages = append(b.dirtyPages, p)
+		pg = np
+	}
+	sg := pg.segs[s]
+	if sg == nil || sg.owner != gen {
+		ns := &segment{owner: gen, e: make([]ref, b.g.fan)}
+		if sg != nil {
+			copy(ns.e, sg.e)
+		}
+		pg.segs[s] = ns
+		b.dirtySegs = append(b.dirtySegs, [2]uint64{p, s})
+		sg = ns
+	}
+	old := sg.e[i]
+	sg.e[i] = r
+	return old, nil
+}
+
+// encodeRefs writes refs as the body of a map block of fan entries.
+func encodeRefs(refs []ref) []byte {
+	b := make([]byte, len(refs)*refSize)
+	for i, r := range refs {
+		putRef(b[i*refSize:], r)
+	}
+	return b
+}
+
+// decodeRefs parses a map block body into exactly fan refs.
+func decodeRefs(body []byte, fan uint64) ([]ref, bool) {
+	if uint64(len(body)) != fan*refSize {
+		return nil, false
+	}
+	out := make([]ref, fan)
+	for i := range out {
+		out[i] = getRef(body[i*refSize:])
+	}
+	return out, true
+}

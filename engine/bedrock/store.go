@@ -1,0 +1,557 @@
+package bedrock
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+)
+
+// LBA is a logical block address.
+type LBA uint64
+
+// RootLBA is the one logical block that exists in every store from its
+// creation (empty until first written). Alloc never returns it; the layer
+// above keeps its root there.
+const RootLBA LBA = 0
+
+// maxUnsynced bounds the commits a NoSync store makes between syncs; open
+// skips this many generations so blocks of a lost tail are never mistaken
+// for new ones.
+const maxUnsynced = 1 << 16
+
+// Options configures Open. A nil *Options or a zero field means the
+// default, filled in by EnsureDefaults.
+type Options struct {
+	// BlockSize is the size of a block on disk, a power of two from 1 KiB
+	// to 64 KiB (default 4 KiB). It is fixed when the store is created; an
+	// existing store keeps its own. PayloadSize is 32 bytes less.
+	BlockSize int
+	// CacheSize bounds the cache of plain blocks, in bytes (default 64 MiB;
+	// negative disables the cache).
+	CacheSize int64
+	// NoSync makes Commit return without waiting for the disk. IMPORTANT:
+	// on power loss such a store loses its most recent commits (never more
+	// than were made since the last Sync, Close, or 65536 commits), but it
+	// always reopens in a consistent committed state. Meant for bulk loads
+	// that end with Sync or Close.
+	NoSync bool
+	// ReadOnly opens the store for reading only, with a shared lock.
+	ReadOnly bool
+	// MustExist refuses to create a missing store.
+	MustExist bool
+	// Device treats the path as a raw block device (or a fixed-size file
+	// standing in for one): the capacity is the device's size and never
+	// grows, and I/O bypasses the page cache (O_DIRECT) in whole sectors.
+	Device bool
+	// InitialSize is the space preallocated when a file store is created
+	// (default 4 MiB).
+	InitialSize int64
+	// GrowSize is the least a full file store grows by (default 16 MiB,
+	// or an eighth of the store when that is larger).
+	GrowSize int64
+	// DisablePacking stores blocks unpacked even when snappy would save
+	// space.
+	DisablePacking bool
+	// FS is the file system (default: the operating system's).
+	FS FS
+}
+
+// EnsureDefaults fills in zero fields and returns o (a new Options for nil).
+func (o *Options) EnsureDefaults() *Options {
+	if o == nil {
+		o = &Options{}
+	}
+	if o.BlockSize == 0 {
+		o.BlockSize = 4096
+	}
+	if o.CacheSize == 0 {
+		o.CacheSize = 64 << 20
+	}
+	if o.InitialSize == 0 {
+		o.InitialSize = 4 << 20
+	}
+	if o.GrowSize == 0 {
+		o.GrowSize = 16 << 20
+	}
+	if o.FS == nil {
+		o.FS = osFS{}
+	}
+	return o
+}
+
+// Store is an open bedrock store. All its methods are safe for concurrent
+// use; a Tx is not (one goroutine at a time).
+type Store struct {
+	opts     Options
+	file     File
+	geo      geometry
+	block    int // block size in bytes
+	unit     int // allocation unit in bytes
+	payload  int
+	direct   bool // buffers must be aligned
+	readOnly bool
+	cache    *cache
+
+	// mu guards the fields in it; lock order: commitMu, then mu.
+	mu struct {
+		sync.Mutex
+		cur      *mapVersion    // the newest committed map
+		snaps    map[uint64]int // live snapshots by generation
+		freeLBAs []LBA          // LBAs free for Alloc
+		nextLBA  uint64         // LBAs >= nextLBA were never handed out
+		closed   bool
+	}
+
+	// Group commit queue.
+	qmu     sync.Mutex
+	queue   []*commitReq
+	leading bool
+
+	// commitMu is held by the commit leader; it guards the fields below.
+	commitMu   sync.Mutex
+	alloc      allocator
+	pending    []pendingFree // units freed by commits, oldest first
+	nextGen    uint64
+	lastGen    uint64 // newest generation written
+	lastSlot   int
+	syncedGen  uint64 // newest generation known durable
+	syncedSlot int    // the slot holding it
+	unsynced   int    // commits since the last sync (NoSync)
+	failed     error
+
+	st counters
+}
+
+// pendingFree is a set of extents freed by commit gen, reusable once gen is
+// durable and no snapshot older than gen is alive.
+type pendingFree struct {
+	gen  uint64
+	exts []ref
+}
+
+// counters are the store-wide statistics not kept in the cache shards.
+type counters struct {
+	commits, conflicts, syncs, groups  atomic.Uint64
+	blocksWritten, bytesWritten        atomic.Uint64
+	packedBlocks, bytesSaved, reads    atomic.Uint64
+	readBytes, corruptReads, verifyOps atomic.Uint64
+}
+
+// Open opens or creates the store at path.
+func Open(path string, opts *Options) (*Store, error) {
+	o := *opts.EnsureDefaults()
+	if o.BlockSize < 1024 || o.BlockSize > 65536 || o.BlockSize&(o.BlockSize-1) != 0 {
+		return nil, fmt.Errorf("%w: block size %d is not a power of two from 1024 to 65536", ErrBadOptions, o.BlockSize)
+	}
+	f, err := o.FS.OpenFile(path, OpenFlags{Create: !o.MustExist && !o.ReadOnly, ReadOnly: o.ReadOnly, Direct: o.Device})
+	if err != nil {
+		return nil, fmt.Errorf("bedrock: open %s: %w", path, err)
+	}
+	s := &Store{opts: o, file: f, readOnly: o.ReadOnly}
+	s.mu.snaps = map[uint64]int{}
+	s.cache = newCache(o.CacheSize)
+	if err := s.open(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// setGeometry derives sizes from the block and unit size.
+func (s *Store) setGeometry(block, unit int) {
+	s.block, s.unit, s.payload = block, unit, block-headerSize
+	s.geo = geometry{fan: uint64((block - headerSize) / refSize), maxPages: uint64((block - sbHeaderSize) / refSize)}
+}
+
+// open formats an empty file or loads an existing store.
+func (s *Store) open() error {
+	size, err := s.file.Size()
+	if err != nil {
+		return fmt.Errorf("bedrock: size: %w", err)
+	}
+	unit := defaultUnit
+	if ss := s.file.SectorSize(); ss > 0 {
+		unit = ss
+		s.direct = true
+	}
+	if size == 0 && !s.opts.Device {
+		if s.readOnly {
+			return fmt.Errorf("%w: empty file", ErrBadMagic)
+		}
+		return s.format(s.opts.BlockSize, unit)
+	}
+	// Read both slots with the largest block size we might meet, then
+	// decode with the size the superblock states.
+	slots, errs := s.readSlots(size)
+	if len(slots) == 0 {
+		if s.opts.Device && allZero(errs) {
+			return s.format(s.opts.BlockSize, unit)
+		}
+		return firstErr(errs)
+	}
+	return s.load(slots, size)
+}
+
+// slotRead is one decoded superblock slot.
+type slotRead struct {
+	slot int
+	sb   *superblock
+	raw  []byte
+}
+
+// readSlots reads and decodes both superblock slots; it returns the valid
+// ones, newest first, and one error per invalid slot (nil marks a slot that
+// was entirely zero).
+func (s *Store) readSlots(size int64) ([]slotRead, []error) {
+	var out []slotRead
+	var errs []error
+	// The first slot tells the block size; try the default first.
+	head := s.newBuf(4096)
+	if err := readFull(s.file, head, 0); err != nil && size >= 4096 {
+		return nil, []error{fmt.Errorf("bedrock: read superblock: %w", err)}
+	}
+	block := s.opts.BlockSize
+	if sb, err := decodeSuperblockHeader(head); err == nil {
+		block = sb
+	}
+	for slot := 0; slot < 2; slot++ {
+		buf := s.newBuf(block)
+		if err := readFull(s.file, buf, int64(slot*block)); err != nil {
+			errs = append(errs, &superError{slot: slot, err: fmt.Errorf("truncated: %w", err)})
+			continue
+		}
+		if allZeroBytes(buf) {
+			errs = append(errs, nil)
+			continue
+		}
+		sb, err := decodeSuperblock(buf, slot)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		out = append(out, slotRead{slot: slot, sb: sb, raw: buf})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].sb.gen > out[j].sb.gen })
+	return out, errs
+}
+
+// decodeSuperblockHeader returns the block size a slot claims, if its magic
+// is right and the size is sane.
+func decodeSuperblockHeader(b []byte) (int, error) {
+	if string(b[0:8]) != superMagic {
+		return 0, ErrBadMagic
+	}
+	n := int(uint32(b[16]) | uint32(b[17])<<8 | uint32(b[18])<<16 | uint32(b[19])<<24)
+	if n < 1024 || n > 65536 || n&(n-1) != 0 {
+		return 0, ErrBadMagic
+	}
+	return n, nil
+}
+
+func allZeroBytes(b []byte) bool {
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// allZero reports whether every slot error marks an all-zero slot.
+func allZero(errs []error) bool {
+	for _, e := range errs {
+		if e != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// firstErr picks the error to report when no slot is valid: a version
+// error beats a checksum error beats a bad magic.
+func firstErr(errs []error) error {
+	var best error
+	rank := func(e error) int {
+		switch {
+		case e == nil:
+			return 0
+		case errors.Is(e, ErrVersion):
+			return 3
+		case errors.Is(e, ErrCorrupt):
+			return 2
+		default:
+			return 1
+		}
+	}
+	for _, e := range errs {
+		if best == nil || rank(e) > rank(best) {
+			best = e
+		}
+	}
+	if best == nil {
+		return ErrBadMagic
+	}
+	return best
+}
+
+// newBuf returns an I/O buffer, aligned when the file needs it.
+func (s *Store) newBuf(n int) []byte {
+	if s.direct {
+		return alignedBuf(n)
+	}
+	return make([]byte, n)
+}
+
+// format writes an empty store: both slots hold generation 1.
+func (s *Store) format(block, unit int) error {
+	s.setGeometry(block, unit)
+	var sizeUnits uint64
+	if s.opts.Device {
+		size, err := s.file.Size()
+		if err != nil {
+			return err
+		}
+		sizeUnits = uint64(size) / uint64(unit)
+	} else {
+		sizeUnits = uint64(max(s.opts.InitialSize, int64(4*block))) / uint64(unit)
+		if err := s.file.Allocate(int64(sizeUnits) * int64(unit)); err != nil {
+			return fmt.Errorf("bedrock: preallocate: %w", err)
+		}
+	}
+	reserved := uint64(2 * block / unit)
+	if sizeUnits < reserved+uint64(block/unit)*4 {
+		return fmt.Errorf("%w: device too small", ErrBadOptions)
+	}
+	sb := &superblock{version: FormatCurrent, blockSize: uint32(block), unitSize: uint32(unit), gen: 1, syncedGen: 1, nextLBA: 1, sizeUnits: sizeUnits}
+	if s.opts.Device {
+		sb.flags |= sbFlagDevice
+	}
+	buf := s.newBuf(block)
+	encodeSuperblock(buf, sb)
+	for slot := 0; slot < 2; slot++ {
+		if _, err := s.file.WriteAt(buf, int64(slot*block)); err != nil {
+			return fmt.Errorf("bedrock: format: %w", err)
+		}
+	}
+	if err := s.file.Sync(); err != nil {
+		return fmt.Errorf("bedrock: format: %w", err)
+	}
+	s.alloc.reset(sizeUnits, reserved)
+	s.install(&mapVersion{gen: 1, nextLBA: 1}, 1, 0, 1+maxUnsynced+1)
+	return nil
+}
+
+// install makes v the current state after format or load.
+func (s *Store) install(v *mapVersion, synced uint64, slot int, nextGen uint64) {
+	s.mu.cur = v
+	s.mu.nextLBA = max(v.nextLBA, 1)
+	s.lastGen, s.syncedGen = synced, synced
+	s.lastSlot, s.syncedSlot = slot, slot
+	s.nextGen = nextGen
+	// Every unmapped LBA below nextLBA is free; LBA 0 is never handed out.
+	s.mu.freeLBAs = s.mu.freeLBAs[:0]
+	for lba := s.mu.nextLBA - 1; lba >= 1; lba-- {
+		if v.lookup(s.geo, LBA(lba)).addr == 0 {
+			s.mu.freeLBAs = append(s.mu.freeLBAs, LBA(lba))
+		}
+	}
+}
+
+// load picks the newest slot whose whole state verifies and installs it.
+// This is the traversal ("slalom") superblock -> pages -> segments; the
+// blocks of the commits that were not yet known durable are read back and
+// checked, so a superblock whose targets never reached the disk is
+// rejected in favour of the previous one.
+func (s *Store) load(slots []slotRead, size int64) error {
+	maxGen := slots[0].sb.gen
+	var lastErr error
+	for _, sl := range slots {
+		sb := sl.sb
+		if sb.blockSize < 1024 || sb.unitSize < 512 || int(sb.blockSize)%int(sb.unitSize) != 0 {
+			lastErr = &superError{slot: sl.slot, err: ErrChecksum}
+			continue
+		}
+		if s.direct && int(sb.unitSize)%s.file.SectorSize() != 0 {
+			return fmt.Errorf("%w: store unit %d is not a multiple of the device sector %d", ErrBadOptions, sb.unitSize, s.file.SectorSize())
+		}
+		s.setGeometry(int(sb.blockSize), int(sb.unitSize))
+		units := uint64(size) / uint64(sb.unitSize)
+		v, err := s.loadMap(sb, units)
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		s.install(v, sb.gen, sl.slot, maxGen+maxUnsynced+2)
+		// Repair: make the other slot hold this state too, so a destroyed
+		// or abandoned slot never outlives the open.
+		if !s.readOnly && (len(slots) < 2 || sb.gen != maxGen) {
+			other := 1 - sl.slot
+			if _, err := s.file.WriteAt(sl.raw, int64(other*s.block)); err != nil {
+				return fmt.Errorf("bedrock: repair superblock: %w", err)
+			}
+			if err := s.file.Sync(); err != nil {
+				return fmt.Errorf("bedrock: repair superblock: %w", err)
+			}
+		}
+		return nil
+	}
+	return lastErr
+}
+
+// loadMap reads the map a superblock points to, verifying every map block,
+// rebuilds the allocator, and reads back the blocks written after
+// sb.syncedGen.
+func (s *Store) loadMap(sb *superblock, units uint64) (*mapVersion, error) {
+	g := s.geo
+	if uint64(len(sb.pages)) > g.maxPages || sb.nextLBA > g.maxLBA() {
+		return nil, &CorruptError{What: "superblock", Reason: "map larger than the geometry allows"}
+	}
+	s.alloc.reset(units, uint64(2*s.block/s.unit))
+	v := &mapVersion{gen: sb.gen, nextLBA: sb.nextLBA, pages: make([]*page, len(sb.pages)), pageRefs: sb.pages}
+	var tail []LBA
+	for p, pr := range sb.pages {
+		if pr.addr == 0 {
+			continue
+		}
+		if !s.alloc.mark(pr.addr, uint64(pr.units)) {
+			return nil, &CorruptError{What: "map page", ID: uint64(p), Addr: pr.addr, Reason: "extent out of range or mapped twice"}
+		}
+		body, err := s.readRaw(pr, kindPage, uint64(p))
+		if err != nil {
+			return nil, err
+		}
+		refs, ok := decodeRefs(body, g.fan)
+		if !ok {
+			return nil, &CorruptError{What: "map page", ID: uint64(p), Addr: pr.addr, Reason: "bad length"}
+		}
+		pg := &page{segs: make([]*segment, g.fan), refs: refs}
+		v.pages[p] = pg
+		for si, sr := range refs {
+			if sr.addr == 0 {
+				continue
+			}
+			id := uint64(p)*g.fan + uint64(si)
+			if !s.alloc.mark(sr.addr, uint64(sr.units)) {
+				return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "extent out of range or mapped twice"}
+			}
+			body, err := s.readRaw(sr, kindSegment, id)
+			if err != nil {
+				return nil, err
+			}
+			ents, ok := decodeRefs(body, g.fan)
+			if !ok {
+				return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "bad length"}
+			}
+			pg.segs[si] = &segment{e: ents}
+			for i, e := range ents {
+				lba := id*g.fan + uint64(i)
+				if e.addr == 0 {
+					continue
+				}
+				if lba >= sb.nextLBA {
+					return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "entry beyond nextLBA"}
+				}
+				if !s.alloc.mark(e.addr, uint64(e.units)) {
+					return nil, &CorruptError{What: "data block", ID: lba, Addr: e.addr, Reason: "extent out of range or mapped twice"}
+				}
+				if e.gen > sb.syncedGen {
+					tail = append(tail, LBA(lba))
+				}
+			}
+		}
+	}
+	for _, lba := range tail {
+		s.st.verifyOps.Add(1)
+		if _, err := s.readRaw(v.lookup(g, lba), kindData, uint64(lba)); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// readRaw reads and verifies one block without the cache.
+func (s *Store) readRaw(r ref, kind uint8, id uint64) ([]byte, error) {
+	what := map[uint8]string{kindData: "data block", kindSegment: "map segment", kindPage: "map page"}[kind]
+	if r.units == 0 || int(r.units)*s.unit > s.block || r.addr < uint64(2*s.block/s.unit) {
+		return nil, &CorruptError{What: what, ID: id, Addr: r.addr, Reason: "bad extent in map"}
+	}
+	buf := s.newBuf(int(r.units) * s.unit)
+	s.st.reads.Add(1)
+	s.st.readBytes.Add(uint64(len(buf)))
+	if err := readFull(s.file, buf, int64(r.addr)*int64(s.unit)); err != nil {
+		s.st.corruptReads.Add(1)
+		return nil, &CorruptError{What: what, ID: id, Addr: r.addr, Reason: "read failed: " + err.Error()}
+	}
+	body, why := openBlock(buf, kind, id, r.gen, s.payload)
+	if why != "" {
+		s.st.corruptReads.Add(1)
+		return nil, &CorruptError{What: what, ID: id, Addr: r.addr, Reason: why}
+	}
+	return body, nil
+}
+
+// readData returns the plain contents of the data block lba mapped by r,
+// through the cache.
+func (s *Store) readData(lba LBA, r ref) ([]byte, error) {
+	if d, ok := s.cache.get(r.addr, r.gen); ok {
+		return d, nil
+	}
+	d, err := s.readRaw(r, kindData, uint64(lba))
+	if err != nil {
+		return nil, err
+	}
+	s.cache.put(r.addr, r.gen, d)
+	return d, nil
+}
+
+// PayloadSize is the largest number of bytes a logical block holds.
+func (s *Store) PayloadSize() int { return s.payload }
+
+// BlockSize is the store's block size on disk.
+func (s *Store) BlockSize() int { return s.block }
+
+// Sync makes every commit so far durable. It matters only with NoSync.
+func (s *Store) Sync() error {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	if s.isClosed() {
+		return ErrClosed
+	}
+	return s.checkpointLocked()
+}
+
+// isClosed reports whether Close was called.
+func (s *Store) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mu.closed
+}
+
+// Close waits for commits in flight, makes everything durable, and closes
+// the file. Transactions still open fail afterwards with ErrClosed.
+func (s *Store) Close() error {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	s.mu.Lock()
+	if s.mu.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.mu.closed = true
+	s.mu.Unlock()
+	var err error
+	if !s.readOnly && s.failed == nil {
+		err = s.checkpointLocked()
+	}
+	if cerr := s.file.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// String describes the store briefly.
+func (s *Store) String() string {
+	return fmt.Sprintf("bedrock.Store(block=%d unit=%d)", s.block, s.unit)
+}

@@ -1,0 +1,297 @@
+package bedrock
+
+import (
+	"fmt"
+	"sort"
+)
+
+// Tx is a transaction: a snapshot of the committed map plus, for a write
+// transaction, a tentative map of its own writes. A Tx is used by one
+// goroutine at a time. Every Tx must end with Commit or Rollback; a read
+// transaction left open pins the blocks of its snapshot.
+//
+// Nested transactions: Begin on a Tx opens a child over the parent's
+// tentative state; the parent cannot be used until the child ends. The
+// child's Commit merges its writes into the parent; its Rollback discards
+// only them.
+type Tx struct {
+	s        *Store
+	parent   *Tx
+	child    *Tx
+	snap     *mapVersion
+	writable bool
+	done     bool
+	dirty    map[LBA]dirtyBlock // this level's tentative writes
+	allocs   []LBA              // LBAs this level took from the free list
+}
+
+// dirtyBlock is one tentative write: new contents, or a free.
+type dirtyBlock struct {
+	data  []byte
+	freed bool
+}
+
+// Begin starts a transaction. A read transaction sees the newest committed
+// state and never blocks or is blocked. Several write transactions may be
+// open at once; on Commit, one that wrote a block another committed after
+// it began fails with ErrConflict.
+func (s *Store) Begin(writable bool) (*Tx, error) {
+	if writable && s.readOnly {
+		return nil, ErrReadOnly
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mu.closed {
+		return nil, ErrClosed
+	}
+	v := s.mu.cur
+	s.mu.snaps[v.gen]++
+	tx := &Tx{s: s, snap: v, writable: writable}
+	if writable {
+		tx.dirty = map[LBA]dirtyBlock{}
+	}
+	return tx, nil
+}
+
+// Writable reports whether the transaction may write.
+func (tx *Tx) Writable() bool { return tx.writable }
+
+// Gen returns the generation of the snapshot the transaction reads.
+func (tx *Tx) Gen() uint64 { return tx.snap.gen }
+
+// Store returns the store the transaction belongs to.
+func (tx *Tx) Store() *Store { return tx.s }
+
+// usable reports why the transaction cannot be used now, if it cannot.
+func (tx *Tx) usable() error {
+	switch {
+	case tx.done:
+		return ErrTxDone
+	case tx.child != nil:
+		return ErrChildActive
+	}
+	return nil
+}
+
+// find looks lba up in this transaction's and its ancestors' tentative
+// writes.
+func (tx *Tx) find(lba LBA) (dirtyBlock, bool) {
+	for t := tx; t != nil; t = t.parent {
+		if d, ok := t.dirty[lba]; ok {
+			return d, true
+		}
+	}
+	return dirtyBlock{}, false
+}
+
+// Get returns the contents of block lba. The slice is read-only and stays
+// valid after the transaction ends. A block that fails verification gives
+// an error wrapping ErrCorrupt; corrupt data is never returned.
+func (tx *Tx) Get(lba LBA) ([]byte, error) {
+	if err := tx.usable(); err != nil {
+		return nil, err
+	}
+	if tx.writable {
+		if d, ok := tx.find(lba); ok {
+			if d.freed {
+				return nil, fmt.Errorf("%w: %d", ErrNotAllocated, lba)
+			}
+			return d.data, nil
+		}
+	}
+	r := tx.snap.lookup(tx.s.geo, lba)
+	if r.addr == 0 {
+		if lba == RootLBA {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("%w: %d", ErrNotAllocated, lba)
+	}
+	return tx.s.readData(lba, r)
+}
+
+// allocated reports whether lba is allocated in this transaction's view.
+func (tx *Tx) allocated(lba LBA) bool {
+	if d, ok := tx.find(lba); ok {
+		return !d.freed
+	}
+	return lba == RootLBA || tx.snap.lookup(tx.s.geo, lba).addr != 0
+}
+
+// Put sets the contents of block lba. Put takes ownership of data: the
+// caller must not modify it afterwards.
+func (tx *Tx) Put(lba LBA, data []byte) error {
+	if err := tx.writeCheck(); err != nil {
+		return err
+	}
+	if len(data) > tx.s.payload {
+		return fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(data), tx.s.payload)
+	}
+	if !tx.allocated(lba) {
+		return fmt.Errorf("%w: %d", ErrNotAllocated, lba)
+	}
+	tx.dirty[lba] = dirtyBlock{data: data}
+	return nil
+}
+
+// writeCheck reports why the transaction cannot write now.
+func (tx *Tx) writeCheck() error {
+	if err := tx.usable(); err != nil {
+		return err
+	}
+	if !tx.writable {
+		return ErrReadOnly
+	}
+	return nil
+}
+
+// Alloc returns a fresh logical block, initially empty.
+func (tx *Tx) Alloc() (LBA, error) {
+	if err := tx.writeCheck(); err != nil {
+		return 0, err
+	}
+	s := tx.s
+	s.mu.Lock()
+	var lba LBA
+	if n := len(s.mu.freeLBAs); n > 0 {
+		lba = s.mu.freeLBAs[n-1]
+		s.mu.freeLBAs = s.mu.freeLBAs[:n-1]
+	} else {
+		if s.mu.nextLBA >= s.geo.maxLBA() {
+			s.mu.Unlock()
+			return 0, fmt.Errorf("%w: no logical addresses left", ErrFull)
+		}
+		lba = LBA(s.mu.nextLBA)
+		s.mu.nextLBA++
+	}
+	s.mu.Unlock()
+	tx.allocs = append(tx.allocs, lba)
+	tx.dirty[lba] = dirtyBlock{data: []byte{}}
+	return lba, nil
+}
+
+// Free releases block lba. RootLBA cannot be freed.
+func (tx *Tx) Free(lba LBA) error {
+	if err := tx.writeCheck(); err != nil {
+		return err
+	}
+	if lba == RootLBA || !tx.allocated(lba) {
+		return fmt.Errorf("%w: %d", ErrNotAllocated, lba)
+	}
+	tx.dirty[lba] = dirtyBlock{freed: true}
+	return nil
+}
+
+// Begin opens a nested transaction over this one's tentative state.
+func (tx *Tx) Begin() (*Tx, error) {
+	if err := tx.usable(); err != nil {
+		return nil, err
+	}
+	c := &Tx{s: tx.s, parent: tx, snap: tx.snap, writable: tx.writable}
+	if tx.writable {
+		c.dirty = map[LBA]dirtyBlock{}
+	}
+	tx.child = c
+	return c, nil
+}
+
+// Rollback discards the transaction's writes. Rolling back an ended
+// transaction returns ErrTxDone.
+func (tx *Tx) Rollback() error {
+	if tx.done {
+		return ErrTxDone
+	}
+	if tx.child != nil {
+		tx.child.Rollback()
+	}
+	tx.done = true
+	tx.returnLBAs(tx.allocs)
+	if tx.parent != nil {
+		tx.parent.child = nil
+		return nil
+	}
+	tx.s.releaseSnap(tx.snap.gen)
+	return nil
+}
+
+// returnLBAs puts LBAs that were never committed back on the free list.
+func (tx *Tx) returnLBAs(lbas []LBA) {
+	if len(lbas) == 0 {
+		return
+	}
+	s := tx.s
+	s.mu.Lock()
+	s.mu.freeLBAs = append(s.mu.freeLBAs, lbas...)
+	s.mu.Unlock()
+}
+
+// releaseSnap forgets one live snapshot of generation gen.
+func (s *Store) releaseSnap(gen uint64) {
+	s.mu.Lock()
+	if s.mu.snaps[gen]--; s.mu.snaps[gen] <= 0 {
+		delete(s.mu.snaps, gen)
+	}
+	s.mu.Unlock()
+}
+
+// Commit ends the transaction. A nested transaction merges into its
+// parent. A top-level write transaction becomes durable and visible
+// atomically; Commit returns when it is durable (or at once with NoSync).
+// On error the transaction is rolled back.
+func (tx *Tx) Commit() error {
+	if err := tx.usable(); err != nil {
+		return err
+	}
+	if p := tx.parent; p != nil {
+		for lba, d := range tx.dirty {
+			p.dirty[lba] = d
+		}
+		p.allocs = append(p.allocs, tx.allocs...)
+		tx.done = true
+		p.child = nil
+		return nil
+	}
+	if !tx.writable || len(tx.dirty) == 0 {
+		tx.done = true
+		tx.returnLBAs(tx.allocs)
+		tx.s.releaseSnap(tx.snap.gen)
+		return nil
+	}
+	req := tx.prepare()
+	err := tx.s.submit(req)
+	tx.done = true
+	if err != nil {
+		tx.returnLBAs(tx.allocs)
+	} else {
+		tx.returnLBAs(req.freshFreed)
+	}
+	tx.s.releaseSnap(tx.snap.gen)
+	return err
+}
+
+// prepare turns the tentative writes into a commit request, packing the
+// blocks in the committer's own goroutine so committers pack in parallel.
+func (tx *Tx) prepare() *commitReq {
+	fresh := make(map[LBA]bool, len(tx.allocs))
+	for _, l := range tx.allocs {
+		fresh[l] = true
+	}
+	req := &commitReq{snapGen: tx.snap.gen, wake: make(chan struct{})}
+	req.writes = make([]pendingWrite, 0, len(tx.dirty))
+	for lba, d := range tx.dirty {
+		if d.freed && fresh[lba] {
+			// Allocated and freed in this transaction: never mapped.
+			req.freshFreed = append(req.freshFreed, lba)
+			continue
+		}
+		w := pendingWrite{lba: lba, raw: d.data, freed: d.freed, fresh: fresh[lba]}
+		if !d.freed {
+			w.body, w.flags = d.data, 0
+			if !tx.s.opts.DisablePacking {
+				w.body, w.flags = packBody(d.data, tx.s.unit)
+			}
+		}
+		req.writes = append(req.writes, w)
+	}
+	sort.Slice(req.writes, func(i, j int) bool { return req.writes[i].lba < req.writes[j].lba })
+	return req
+}
