@@ -83,9 +83,9 @@ func (osFS) OpenFile(name string, o OpenFlags) (File, error) {
 
 func (f *osFile) ReadAt(p []byte, off int64) (int, error)  { return f.f.ReadAt(p, off) }
 func (f *osFile) WriteAt(p []byte, off int64) (int, error) { return f.f.WriteAt(p, off) }
-func (f *osFile) Sync() error                               { return datasync(f.f) }
-func (f *osFile) SectorSize() int                           { return f.sector }
-func (f *osFile) Close() error                              { return f.f.Close() }
+func (f *osFile) Sync() error                              { return datasync(f.f) }
+func (f *osFile) SectorSize() int                          { return f.sector }
+func (f *osFile) Close() error                             { return f.f.Close() }
 
 // Size implements File; for a device it is the device's capacity.
 func (f *osFile) Size() (int64, error) {

@@ -33,7 +33,7 @@ var ErrSimulatedCrash = errors.New("bedrock: memfs: simulated power loss")
 type memFile struct {
 	data    []byte
 	pending []memWrite // writes since the last sync, oldest first
-	locked  int // 0 none, 1 shared, 2 exclusive
+	locked  int        // 0 none, 1 shared, 2 exclusive
 	readers int
 	epoch   int // bumped by Crash: handles from before it are dead
 }
