@@ -270,6 +270,8 @@ func (s *Store) commitGroup(batch []*commitReq) {
 	s.mu.Unlock()
 	s.st.groups.Add(1)
 	s.st.commits.Add(uint64(len(ok)))
+	s.st.fileUnits.Store(s.alloc.size)
+	s.st.freeUnits.Store(s.alloc.free)
 }
 
 // pack packs a map block body unless packing is off.

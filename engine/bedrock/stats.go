@@ -41,9 +41,7 @@ func (s *Store) Stats() Stats {
 	st.CorruptReads = s.st.corruptReads.Load()
 	st.CacheHits, st.CacheMisses, st.CacheEvictions, st.CacheBytes = s.cache.counts()
 	st.UnitSize = s.unit
-	s.commitMu.Lock()
-	st.FileUnits, st.FreeUnits = s.alloc.size, s.alloc.free
-	s.commitMu.Unlock()
+	st.FileUnits, st.FreeUnits = s.st.fileUnits.Load(), s.st.freeUnits.Load()
 	s.mu.Lock()
 	st.Generation = s.mu.cur.gen
 	s.mu.Unlock()

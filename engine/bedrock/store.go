@@ -137,6 +137,7 @@ type counters struct {
 	blocksWritten, bytesWritten        atomic.Uint64
 	packedBlocks, bytesSaved, reads    atomic.Uint64
 	readBytes, corruptReads, verifyOps atomic.Uint64
+	fileUnits, freeUnits               atomic.Uint64 // copies of the allocator's, for Stats
 }
 
 // Open opens or creates the store at path.
@@ -350,6 +351,8 @@ func (s *Store) install(v *mapVersion, synced uint64, slot int, nextGen uint64) 
 	s.lastGen, s.syncedGen = synced, synced
 	s.lastSlot, s.syncedSlot = slot, slot
 	s.nextGen = nextGen
+	s.st.fileUnits.Store(s.alloc.size)
+	s.st.freeUnits.Store(s.alloc.free)
 	// Every unmapped LBA below nextLBA is free; LBA 0 is never handed out.
 	s.mu.freeLBAs = s.mu.freeLBAs[:0]
 	for lba := s.mu.nextLBA - 1; lba >= 1; lba-- {

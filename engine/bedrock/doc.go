@@ -1,0 +1,156 @@
+// Package bedrock is bxdb's block store: transactional, shadow-paged
+// storage of fixed-size logical blocks in one preallocated file or a raw
+// block device, with no log of any kind.
+//
+// # Contract
+//
+// Callers address logical blocks (LBA). A write transaction writes shadow
+// blocks: every Put goes to a free physical place and tentatively maps the
+// LBA there, leaving the committed block intact. Commit atomically switches
+// the tentative map to the permanent one; Rollback drops it. Reads in a
+// transaction see its own tentative map; everyone else sees the last
+// committed map as of their Begin (a snapshot).
+//
+//   - Store methods are safe for concurrent use. A Tx is used by one
+//     goroutine at a time.
+//   - Read transactions never block and are never blocked. Any number of
+//     write transactions may be open at once; Commit refuses with
+//     ErrConflict a transaction that wrote (or freed) a block another
+//     transaction committed after this one began: first committer wins, and
+//     nothing is ever merged silently. Callers that need serializable
+//     read-write transactions serialize their writers (sqlfront does).
+//   - Nested transactions (Tx.Begin) see the parent's tentative map; the
+//     child's Commit merges into the parent, its Rollback discards only the
+//     child's changes. The parent is unusable while a child is open.
+//   - Slices returned by Get are read-only and stay valid forever (the
+//     garbage collector owns them). Put takes ownership of its argument.
+//   - Commit returns when the commit is durable: one fdatasync per commit,
+//     shared by all transactions committing at the same time (group
+//     commit: whatever queued while the previous group synced forms the
+//     next group; there is no timer). With Options.NoSync, Commit returns
+//     at once. IMPORTANT: a NoSync store loses the commits made since the
+//     last Sync or Close on power loss (at most 65536 of them: bedrock
+//     syncs at least that often), but it always reopens in the state of
+//     some commit: consistency is never lost.
+//   - Every block carries a CRC-32C that also covers its kind, its LBA and
+//     the generation that wrote it, and the map entry pointing at a block
+//     names that generation. Bit rot, torn writes, misdirected writes and
+//     lost (stale) writes are therefore detected on read and reported as
+//     errors wrapping ErrCorrupt with the block's address. Corrupt data is
+//     never returned as data.
+//   - Blocks are packed with snappy on the way to disk when that saves at
+//     least one allocation unit (512 bytes, or the device sector), and
+//     unpacked on the way back; callers always see plain blocks.
+//
+// # The map
+//
+// The map from LBA to physical place has three levels, all held in memory:
+// the superblock points to page blocks, each page points to fan segment
+// blocks, each segment holds fan map entries (fan = (BlockSize-32)/16, 254
+// for 4 KiB blocks, so a 4 KiB store addresses 252*254*254 blocks, about
+// 62 GiB; 16 KiB blocks address about 4 TiB). Open assembles the map with
+// one traversal, superblock -> pages -> segments (the "slalom"); a commit
+// walks the same path to copy and write the pages and segments it changed,
+// and the freed old copies are the extents that traversal passes over.
+// Open reads only the map and the blocks of commits not yet known durable:
+// it never scans the data.
+//
+// # File layout
+//
+// Physical space is counted in units (512 bytes, or the device's sector
+// size). The two superblock slots take the first two blocks; every other
+// block occupies a run of whole units.
+//
+//	offset 0            BlockSize          2*BlockSize
+//	+-------------------+------------------+-------+-------+-----+-------+
+//	| superblock slot 0 | superblock slot 1| block | block | ... | free  |
+//	+-------------------+------------------+-------+-------+-----+-------+
+//	                                         ^ n units each, n = ceil((32+stored)/unit)
+//
+// Superblock slot (one block, little-endian):
+//
+//	 0       8      12      16      20      24              32
+//	+-------+------+-------+-------+-------+---------------+
+//	| magic |format| crc32c| block | unit  | generation    |
+//	|"bedrock\0"|version|  | size  | size  |               |
+//	+-------+------+-------+-------+-------+---------------+
+//	32              40              48              56      60      64
+//	+---------------+---------------+---------------+-------+-------+
+//	| synced gen    | next LBA      | size in units | pages | flags |
+//	+---------------+---------------+---------------+-------+-------+
+//	64: page refs, 16 bytes each; rest of the block zero.
+//	crc32c (Castagnoli) covers the whole slot with the crc field zeroed.
+//	synced gen: the newest generation known durable when the slot was
+//	written; open reads back every data block newer than it.
+//
+// Block (data, map segment or map page):
+//
+//	 0       4    5    6     7    8               16              24      28      32
+//	+-------+----+----+-----+----+---------------+---------------+-------+-------+------------+
+//	| crc32c| ver|kind|flags| 0  | id            | generation    | stored| raw   | body ...   |
+//	+-------+----+----+-----+----+---------------+---------------+-------+-------+------------+
+//	crc32c covers bytes 4 .. 32+stored. ver = 1. kind: 1 data, 2 segment,
+//	3 page. flags bit 0: body is snappy-packed. id: the LBA of a data
+//	block, p*fan+s for segment s of page p, p for page p. stored/raw: body
+//	length on disk / after unpacking. Padding to the unit is zero and not
+//	covered.
+//
+// Ref (map entry, page's segment pointer, superblock's page pointer):
+//
+//	 0                        6        8                       16
+//	+------------------------+--------+-----------------------+
+//	| first unit (48 bits)   | units  | generation            |
+//	+------------------------+--------+-----------------------+
+//	first unit 0 means "not mapped" (unit 0 is a superblock slot); an
+//	unmapped entry keeps the generation that freed it, for conflict checks.
+//
+// Stable on disk: everything above, under FormatV1. An incompatible change
+// gets a new FormatVersion constant; retired values are never reused.
+//
+// # Why one fdatasync per commit is enough
+//
+// A commit writes, in any order, its data blocks, its new segment and page
+// blocks, and a superblock into the slot that does not hold the newest
+// durable state; then it calls fdatasync once. A crash may persist any
+// subset of those writes, some of them torn. On open:
+//
+//  1. Each slot is valid only if its magic, version and CRC check out.
+//     The newest valid slot is tried first.
+//  2. Its map is loaded; every page and segment is verified against the
+//     ref (place and generation) that points at it.
+//  3. Every data block written after the slot's synced generation is read
+//     back and verified the same way.
+//  4. If any of that fails, the other slot is tried. It holds the previous
+//     durable state, which is intact: a commit only ever writes to units
+//     that are free in the durable state, and units freed by a commit are
+//     reused only after that commit is durable and no snapshot can read
+//     them. NoSync stores hold freed units until a sync, and never write
+//     the slot holding the newest synced state, so the same holds there.
+//
+// So the state open finds is either the previous commit or the new one,
+// never a mixture, with a single fdatasync. Generations are never reused:
+// open continues at the highest generation seen plus 65538, above any
+// commit a lost tail could have left on disk, so an old block can never
+// pass for a new one. A slot that is destroyed (or holds an abandoned
+// commit) is rewritten at open with the chosen state.
+//
+// # Free space
+//
+// An allocation bitmap over units is rebuilt at open from the map. A
+// commit's superseded blocks wait until the commit is durable and older
+// than every live snapshot, then return to the bitmap; a workload that
+// rewrites the same data forever keeps the file bounded. A full file grows
+// by max(GrowSize, size/8) with fallocate; a device never grows and
+// reports ErrFull.
+//
+// # Devices
+//
+// Options.Device opens a raw block device (for example /dev/sdb1, with
+// the process allowed to read and write it): the capacity is the device's
+// size, I/O bypasses the page cache with O_DIRECT from 4096-aligned
+// buffers, and the unit is the device's logical sector size. An all-zero
+// device is formatted on first open; NB: any other contents that are not a
+// bedrock store are refused, so wipe the start of a partition (two blocks)
+// before first use. A fixed-size regular file opened with Device behaves
+// the same and is how the tests exercise this mode.
+package bedrock
