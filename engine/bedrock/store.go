@@ -178,7 +178,7 @@ func (s *Store) open() error {
 		s.direct = true
 	}
 	if size == 0 && !s.opts.Device {
-		if s.readOnly {
+		if s.readOnly || s.opts.MustExist {
 			return fmt.Errorf("%w: empty file", ErrBadMagic)
 		}
 		return s.format(s.opts.BlockSize, unit)
@@ -208,14 +208,29 @@ type slotRead struct {
 func (s *Store) readSlots(size int64) ([]slotRead, []error) {
 	var out []slotRead
 	var errs []error
-	// The first slot tells the block size; try the default first.
+	// Slot 0 tells the block size. When it is destroyed, slot 1 sits at
+	// offset BlockSize for some power of two: probe them all.
+	block := 0
 	head := s.newBuf(4096)
-	if err := readFull(s.file, head, 0); err != nil && size >= 4096 {
-		return nil, []error{fmt.Errorf("bedrock: read superblock: %w", err)}
+	if err := readFull(s.file, head, 0); err == nil || size >= 64 {
+		if n, err := decodeSuperblockHeader(head); err == nil {
+			block = n
+		}
 	}
-	block := s.opts.BlockSize
-	if sb, err := decodeSuperblockHeader(head); err == nil {
-		block = sb
+	if block == 0 {
+		for n := 1024; n <= 65536 && block == 0; n *= 2 {
+			if int64(n)+64 > size {
+				break
+			}
+			if err := readFull(s.file, head[:64], int64(n)); err == nil {
+				if m, err := decodeSuperblockHeader(head); err == nil && m == n {
+					block = n
+				}
+			}
+		}
+	}
+	if block == 0 {
+		block = s.opts.BlockSize
 	}
 	for slot := 0; slot < 2; slot++ {
 		buf := s.newBuf(block)
@@ -307,6 +322,9 @@ func (s *Store) newBuf(n int) []byte {
 
 // format writes an empty store: both slots hold generation 1.
 func (s *Store) format(block, unit int) error {
+	if block%unit != 0 {
+		return fmt.Errorf("%w: block size %d is smaller than (or not a multiple of) the device sector size %d", ErrBadOptions, block, unit)
+	}
 	s.setGeometry(block, unit)
 	var sizeUnits uint64
 	if s.opts.Device {
@@ -381,6 +399,10 @@ func (s *Store) load(slots []slotRead, size int64) error {
 		}
 		s.setGeometry(int(sb.blockSize), int(sb.unitSize))
 		units := uint64(size) / uint64(sb.unitSize)
+		if units < uint64(2*s.block/s.unit) {
+			lastErr = &CorruptError{What: "superblock", Reason: fmt.Sprintf("file of %d bytes is shorter than its superblocks (truncated)", size)}
+			continue
+		}
 		v, err := s.loadMap(sb, units)
 		if err != nil {
 			lastErr = err
@@ -484,6 +506,9 @@ func (s *Store) readRaw(r ref, kind uint8, id uint64) ([]byte, error) {
 	s.st.reads.Add(1)
 	s.st.readBytes.Add(uint64(len(buf)))
 	if err := readFull(s.file, buf, int64(r.addr)*int64(s.unit)); err != nil {
+		if s.isClosed() {
+			return nil, ErrClosed
+		}
 		s.st.corruptReads.Add(1)
 		return nil, &CorruptError{What: what, ID: id, Addr: r.addr, Reason: "read failed: " + err.Error()}
 	}
