@@ -254,6 +254,13 @@ func (s *Store) commitGroup(batch []*commitReq) {
 			fail(fmt.Errorf("%w: sync: %v", ErrFailed, err))
 			return
 		}
+		if !s.opts.NoSync {
+			if err := s.confirmLocked(); err != nil {
+				// The commit is durable; only its confirmation failed. The
+				// store refuses further commits (s.failed is set).
+				err = nil
+			}
+		}
 	}
 
 	// Phase 5: publish.
@@ -372,15 +379,36 @@ func (s *Store) writeBlocks(ws []diskWrite) error {
 	return nil
 }
 
-// writeSuper writes sb into a slot.
+// writeSuper writes sb into a slot and remembers the bytes for the copy
+// that confirms it once it is durable.
 func (s *Store) writeSuper(slot int, sb *superblock) error {
 	buf := s.newBuf(s.block)
 	encodeSuperblock(buf, sb)
 	_, err := s.file.WriteAt(buf, int64(slot*s.block))
 	if err == nil {
 		s.st.bytesWritten.Add(uint64(s.block))
+		s.lastSuper = buf
 	}
 	return err
+}
+
+// confirmLocked copies the newest durable superblock into the other slot,
+// without a sync of its own (the next sync carries it). Two slots holding
+// the same generation prove that generation durable, so open never rolls
+// back past it: damage found there is reported, not silently undone.
+// Caller holds commitMu, right after a successful sync.
+func (s *Store) confirmLocked() error {
+	if s.lastSuper == nil || s.confirmed == s.syncedGen {
+		return nil
+	}
+	other := 1 - s.syncedSlot
+	if _, err := s.file.WriteAt(s.lastSuper, int64(other*s.block)); err != nil {
+		s.failed = err
+		return err
+	}
+	s.st.bytesWritten.Add(uint64(s.block))
+	s.confirmed = s.syncedGen
+	return nil
 }
 
 // syncLocked makes every write so far durable. Caller holds commitMu.
@@ -397,9 +425,9 @@ func (s *Store) syncLocked() error {
 	return nil
 }
 
-// checkpointLocked makes everything durable and, when some commits were
-// not synced, writes one more superblock saying so, so that the next open
-// need not read their blocks back. Caller holds commitMu.
+// checkpointLocked makes every commit durable and confirms the newest one
+// (see confirmLocked), with a sync of its own so that the next open need
+// not read anything back. Caller holds commitMu.
 func (s *Store) checkpointLocked() error {
 	if s.readOnly {
 		return nil
@@ -407,27 +435,22 @@ func (s *Store) checkpointLocked() error {
 	if s.failed != nil {
 		return fmt.Errorf("%w: %v", ErrFailed, s.failed)
 	}
-	if s.lastGen == s.syncedGen && s.unsynced == 0 {
+	if s.lastGen == s.syncedGen && s.confirmed == s.syncedGen {
 		return nil
 	}
 	if err := s.syncLocked(); err != nil {
 		return fmt.Errorf("%w: sync: %v", ErrFailed, err)
 	}
-	s.mu.Lock()
-	v := s.mu.cur
-	s.mu.Unlock()
-	gen := s.nextGen
-	sb := &superblock{version: FormatCurrent, blockSize: uint32(s.block), unitSize: uint32(s.unit), gen: gen,
-		syncedGen: s.syncedGen, nextLBA: v.nextLBA, sizeUnits: s.alloc.size, pages: v.pageRefs}
-	if s.opts.Device {
-		sb.flags |= sbFlagDevice
+	if s.confirmed == s.syncedGen {
+		return nil
 	}
-	slot := 1 - s.syncedSlot
-	if err := s.writeSuper(slot, sb); err != nil {
-		s.failed = err
+	if err := s.confirmLocked(); err != nil {
 		return fmt.Errorf("%w: %v", ErrFailed, err)
 	}
-	s.nextGen++
-	s.lastGen, s.lastSlot = gen, slot
-	return s.syncLocked()
+	if err := s.file.Sync(); err != nil {
+		s.failed = err
+		return fmt.Errorf("%w: sync: %v", ErrFailed, err)
+	}
+	s.st.syncs.Add(1)
+	return nil
 }

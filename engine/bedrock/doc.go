@@ -120,7 +120,8 @@
 //     ref (place and generation) that points at it.
 //  3. Every data block written after the slot's synced generation is read
 //     back and verified the same way.
-//  4. If any of that fails, the other slot is tried. It holds the previous
+//  4. If any of that fails (and the state is not proven durable, below),
+//     the other slot is tried. It holds the previous
 //     durable state, which is intact: a commit only ever writes to units
 //     that are free in the durable state, and units freed by a commit are
 //     reused only after that commit is durable and no snapshot can read
@@ -128,7 +129,17 @@
 //     the slot holding the newest synced state, so the same holds there.
 //
 // So the state open finds is either the previous commit or the new one,
-// never a mixture, with a single fdatasync. Generations are never reused:
+// never a mixture, with a single fdatasync.
+//
+// Rolling back is right only for a commit that may not have been
+// acknowledged. After its fdatasync returns, a commit's superblock is
+// copied into the other slot (a plain write that the next sync carries).
+// Two slots with the same generation, or a newer slot whose synced
+// generation covers it, prove a state durable: open never rolls back past
+// such a state, and damage inside it (bit rot in its newest blocks) is
+// reported as ErrCorrupt by the reads that meet it and by Check, instead of
+// silently losing an acknowledged commit. The copy also means a superblock
+// destroyed at rest costs nothing: its twin holds the same state. Generations are never reused:
 // open continues at the highest generation seen plus 65538, above any
 // commit a lost tail could have left on disk, so an old block can never
 // pass for a new one. A slot that is destroyed (or holds an abandoned

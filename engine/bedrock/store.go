@@ -119,6 +119,8 @@ type Store struct {
 	syncedGen  uint64 // newest generation known durable
 	syncedSlot int    // the slot holding it
 	unsynced   int    // commits since the last sync (NoSync)
+	lastSuper  []byte // encoded superblock of lastGen
+	confirmed  uint64 // newest generation copied into both slots
 	failed     error
 
 	st counters
@@ -368,6 +370,7 @@ func (s *Store) install(v *mapVersion, synced uint64, slot int, nextGen uint64) 
 	s.mu.nextLBA = max(v.nextLBA, 1)
 	s.lastGen, s.syncedGen = synced, synced
 	s.lastSlot, s.syncedSlot = slot, slot
+	s.confirmed = synced
 	s.nextGen = nextGen
 	s.st.fileUnits.Store(s.alloc.size)
 	s.st.freeUnits.Store(s.alloc.free)
@@ -403,7 +406,7 @@ func (s *Store) load(slots []slotRead, size int64) error {
 			lastErr = &CorruptError{What: "superblock", Reason: fmt.Sprintf("file of %d bytes is shorter than its superblocks (truncated)", size)}
 			continue
 		}
-		v, err := s.loadMap(sb, units)
+		v, err := s.loadMap(sb, units, provenDurable(slots, sb.gen))
 		if err != nil {
 			lastErr = err
 			continue
@@ -428,7 +431,7 @@ func (s *Store) load(slots []slotRead, size int64) error {
 // loadMap reads the map a superblock points to, verifying every map block,
 // rebuilds the allocator, and reads back the blocks written after
 // sb.syncedGen.
-func (s *Store) loadMap(sb *superblock, units uint64) (*mapVersion, error) {
+func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion, error) {
 	g := s.geo
 	if uint64(len(sb.pages)) > g.maxPages || sb.nextLBA > g.maxLBA() {
 		return nil, &CorruptError{What: "superblock", Reason: "map larger than the geometry allows"}
@@ -481,7 +484,7 @@ func (s *Store) loadMap(sb *superblock, units uint64) (*mapVersion, error) {
 				if !s.alloc.mark(e.addr, uint64(e.units)) {
 					return nil, &CorruptError{What: "data block", ID: lba, Addr: e.addr, Reason: "extent out of range or mapped twice"}
 				}
-				if e.gen > sb.syncedGen {
+				if e.gen > sb.syncedGen && !durable {
 					tail = append(tail, LBA(lba))
 				}
 			}
@@ -494,6 +497,23 @@ func (s *Store) loadMap(sb *superblock, units uint64) (*mapVersion, error) {
 		}
 	}
 	return v, nil
+}
+
+// provenDurable reports whether the state of generation gen is known to
+// have been durable: both slots hold it (the confirming copy is written
+// only after the sync), or a valid slot names it as synced. Such a state is
+// never rolled back at open; damage in it is reported by reads and Check.
+func provenDurable(slots []slotRead, gen uint64) bool {
+	same := 0
+	for _, sl := range slots {
+		if sl.sb.gen == gen {
+			same++
+		}
+		if sl.sb.gen > gen && sl.sb.syncedGen >= gen {
+			return true
+		}
+	}
+	return same >= 2
 }
 
 // readRaw reads and verifies one block without the cache.
