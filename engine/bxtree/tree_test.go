@@ -1,0 +1,706 @@
+package bxtree
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/bxdb/bxdb/engine/bedrock"
+	"github.com/google/go-cmp/cmp"
+)
+
+// newTree creates tree "t" in a fresh in-memory store and returns it with
+// its write transaction.
+func newTestTree(t *testing.T, blockSize int, o *Options) (*bedrock.Store, *bedrock.Tx, *Tree) {
+	t.Helper()
+	s, _ := memStore(t, blockSize)
+	t.Cleanup(func() { s.Close() })
+	tx := mustBegin(t, s, true)
+	tr, err := Create(tx, "t", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, tx, tr
+}
+
+func TestAscendingLoadFillsLeaves(t *testing.T) {
+	for _, deferred := range []bool{false, true} {
+		_, _, tr := newTestTree(t, 4096, &Options{DeferFlush: deferred})
+		const n = 20000
+		v := make([]byte, 100)
+		for i := 0; i < n; i++ {
+			if err := tr.Put(keyN(i), 1, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sh := shape(t, tr)
+		fill := float64(sh.leafBytes) / float64(sh.leaves*tr.payload)
+		t.Logf("deferred=%v: %d leaves, %d internal nodes, height %d, leaf fill %.3f", deferred, sh.leaves, sh.inners, sh.height, fill)
+		if fill < 0.97 {
+			t.Errorf("ascending load left leaves %.1f%% full, want >= 97%%", fill*100)
+		}
+		if err := tr.Check(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestRandomLoadFill(t *testing.T) {
+	_, _, tr := newTestTree(t, 4096, nil)
+	rng := rand.New(rand.NewPCG(1, 2))
+	v := make([]byte, 100)
+	for i := 0; i < 20000; i++ {
+		if err := tr.Put(randBytes(rng, 8), 1, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sh := shape(t, tr)
+	fill := float64(sh.leafBytes) / float64(sh.leaves*tr.payload)
+	t.Logf("%d leaves, height %d, leaf fill %.3f", sh.leaves, sh.height, fill)
+	if fill < 0.6 {
+		t.Errorf("random load left leaves %.1f%% full", fill*100)
+	}
+}
+
+func TestRootStaysPut(t *testing.T) {
+	_, tx, tr := newTestTree(t, 1024, nil)
+	root := tr.Root()
+	rng := rand.New(rand.NewPCG(3, 4))
+	heights := map[int]bool{}
+	for round := 0; round < 3; round++ {
+		for i := 0; i < 3000; i++ {
+			if err := tr.Put(keyN(rng.IntN(3000)), 1, []byte("v")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		heights[shape(t, tr).height] = true
+		for i := 0; i < 3000; i++ {
+			if _, err := tr.Delete(keyN(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		heights[shape(t, tr).height] = true
+		if tr.Len() != 0 {
+			t.Fatalf("len %d after deleting all", tr.Len())
+		}
+		if err := tr.Check(); err != nil {
+			t.Fatal(err)
+		}
+		tr2, err := Open(tx, "t", nil)
+		if err != nil || tr2.Root() != root {
+			t.Fatalf("root moved from %d to %d (%v)", root, tr2.Root(), err)
+		}
+	}
+	if !heights[1] || !heights[3] {
+		t.Errorf("heights seen %v, want 1 and >= 3", heights)
+	}
+}
+
+// reachable returns every block of tr (nodes and overflow chains).
+func reachable(t *testing.T, tr *Tree) []bedrock.LBA {
+	c := &checker{t: tr, seen: map[bedrock.LBA]string{}, maxErrs: 10}
+	c.tree()
+	if err := c.result(); err != nil {
+		t.Fatal(err)
+	}
+	var out []bedrock.LBA
+	for lba := range c.seen {
+		out = append(out, lba)
+	}
+	return out
+}
+
+func TestDropFreesEverything(t *testing.T) {
+	s, tx, tr := newTestTree(t, 1024, nil)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 2000; i++ {
+		n := rng.IntN(40)
+		if i%50 == 0 {
+			n = 5000 // overflow chain
+		}
+		if err := tr.Put(keyN(i), 1, make([]byte, n)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	tx = mustBegin(t, s, true)
+	tr, err := Open(tx, "t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := reachable(t, tr)
+	if sh := shape(t, tr); sh.overflow == 0 || sh.height < 3 {
+		t.Fatalf("tree too small for the test: %+v", sh)
+	}
+	if err := Drop(tx, "t"); err != nil {
+		t.Fatal(err)
+	}
+	for _, lba := range blocks {
+		if _, err := tx.Get(lba); !errors.Is(err, bedrock.ErrNotAllocated) {
+			t.Fatalf("block %d still allocated after Drop (%v)", lba, err)
+		}
+	}
+	if _, err := Open(tx, "t", nil); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("open after drop: %v", err)
+	}
+	if err := Drop(tx, "t"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("drop twice: %v", err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d blocks freed", len(blocks))
+}
+
+// usedUnits returns the allocated units of s.
+func usedUnits(s *bedrock.Store) uint64 {
+	st := s.Stats()
+	return st.FileUnits - st.FreeUnits
+}
+
+func TestChurnKeepsStoreBounded(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "churn.bxdb")
+	s, err := bedrock.Open(path, &bedrock.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tx := mustBegin(t, s, true)
+	tr, err := Create(tx, "t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	live := 8000
+	rounds := 8
+	if soak() {
+		live, rounds = 30000, 60
+	}
+	keys := make([]int, 0, live)
+	next := 0
+	var firstUsed, maxUsed uint64
+	var firstNodes int
+	for round := 0; round < rounds; round++ {
+		// Each round deletes half the records at random and inserts as many
+		// new ones, in transactions of 500 operations.
+		ops := 0
+		tx = mustBegin(t, s, true)
+		if tr, err = Open(tx, "t", nil); err != nil {
+			t.Fatal(err)
+		}
+		step := func() {
+			if ops++; ops%500 == 0 {
+				if err := tx.Commit(); err != nil {
+					t.Fatal(err)
+				}
+				tx = mustBegin(t, s, true)
+				if tr, err = Open(tx, "t", nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if round > 0 {
+			for i := 0; i < live/2; i++ {
+				j := rng.IntN(len(keys))
+				if ok, err := tr.Delete(keyN(keys[j])); err != nil || !ok {
+					t.Fatalf("delete: %v %v", ok, err)
+				}
+				keys[j] = keys[len(keys)-1]
+				keys = keys[:len(keys)-1]
+				step()
+			}
+		}
+		for len(keys) < live {
+			k := next * 7919 % 1000003 // scattered new keys, all distinct
+			next++
+			v := make([]byte, 20+rng.IntN(200))
+			if rng.IntN(100) == 0 {
+				v = make([]byte, 9000)
+			}
+			if err := tr.Put(keyN(k), 1, v); err != nil {
+				t.Fatal(err)
+			}
+			keys = append(keys, k)
+			step()
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		rtx := mustBegin(t, s, false)
+		rt, _ := Open(rtx, "t", nil)
+		sh := shape(t, rt)
+		if err := rt.Check(); err != nil {
+			t.Fatal(err)
+		}
+		if rt.Len() != uint64(live) {
+			t.Fatalf("len %d", rt.Len())
+		}
+		rtx.Rollback()
+		if err := s.Sync(); err != nil {
+			t.Fatal(err)
+		}
+		used := usedUnits(s)
+		if round == 0 {
+			firstUsed, firstNodes = used, sh.leaves+sh.inners
+		}
+		maxUsed = max(maxUsed, used)
+		t.Logf("round %d: %d nodes (%d leaves, height %d), %d overflow blocks, %d units used", round, sh.leaves+sh.inners, sh.leaves, sh.height, sh.overflow, used)
+		if nodes := sh.leaves + sh.inners; nodes > firstNodes*2 {
+			t.Fatalf("round %d: %d nodes, %d after the first load", round, nodes, firstNodes)
+		}
+	}
+	if maxUsed > firstUsed*3 {
+		t.Fatalf("store grew from %d to %d units under churn", firstUsed, maxUsed)
+	}
+}
+
+func TestCorruptionIsDetected(t *testing.T) {
+	_, tx, tr := newTestTree(t, 1024, nil)
+	for i := 0; i < 500; i++ {
+		v := []byte("value" + itoa(i))
+		if i == 250 {
+			v = bytes.Repeat([]byte("long"), 1000)
+		}
+		if err := tr.Put(keyN(i), uint64(i), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Find the leaf holding key 100 and flip one value byte in a copy.
+	tamper := func(key []byte, fn func(p *page, i int, b []byte)) {
+		t.Helper()
+		p, err := tr.readPage(tr.root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for !p.leaf() {
+			if p, err = tr.childPage(&p, p.childIndex(key)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		i, ok := p.search(key)
+		if !ok {
+			t.Fatal("key not found")
+		}
+		b := append([]byte(nil), p.b...)
+		fn(&p, i, b)
+		if err := tx.Put(p.lba, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tamper(keyN(100), func(p *page, i int, b []byte) {
+		v, _, _, _ := p.value(i)
+		off := len(p.b) - cap(p.b[len(p.b)-len(v):]) // offset of v
+		off = bytes.Index(p.b, v)
+		b[off] ^= 1
+	})
+	_, _, _, err := tr.Get(keyN(100))
+	if !errors.Is(err, ErrCorrupt) || !errors.Is(err, bedrock.ErrCorrupt) {
+		t.Fatalf("get of a tampered record: %v", err)
+	}
+	t.Logf("get: %v", err)
+	if err := tr.Check(); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("check: %v", err)
+	} else {
+		t.Logf("check: %v", err)
+	}
+	c := tr.Range(keyN(99), nil)
+	c.First()
+	if c.Next(); c.Key() != nil || c.Valid() || !errors.Is(c.Err(), ErrCorrupt) {
+		t.Fatalf("cursor over a tampered record: key %q err %v", c.Key(), c.Err())
+	}
+	// Other records still read fine.
+	if _, _, ok, err := tr.Get(keyN(101)); !ok || err != nil {
+		t.Fatalf("neighbour: %v %v", ok, err)
+	}
+	// A wrong version is caught too.
+	tamper(keyN(300), func(p *page, i int, b []byte) { b[headerSize+slotSize*i] ^= 1 })
+	if _, _, _, err := tr.Get(keyN(300)); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("tampered version: %v", err)
+	}
+	// An overflow chunk.
+	tamper(keyN(250), func(p *page, i int, b []byte) {
+		_, first, _, _ := p.value(i)
+		ob, _ := tx.Get(first)
+		ob = append([]byte(nil), ob...)
+		ob[100] ^= 1
+		tx.Put(first, ob)
+	})
+	if _, _, _, err := tr.Get(keyN(250)); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("tampered overflow: %v", err)
+	}
+	// Bad offsets never panic.
+	tamper(keyN(400), func(p *page, i int, b []byte) { put16(b[headerSize+slotSize*i+24:], 60000) })
+	if _, _, _, err := tr.Get(keyN(400)); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("bad offset: %v", err)
+	}
+}
+
+func TestCheckFindsBadSummaries(t *testing.T) {
+	_, tx, tr := newTestTree(t, 1024, nil)
+	for i := 0; i < 1000; i++ {
+		if err := tr.Put(keyN(i), 1, []byte("v")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tr.Check(); err != nil {
+		t.Fatal(err)
+	}
+	n, err := tr.load(tr.root)
+	if err != nil || n.isLeaf() {
+		t.Fatal(err)
+	}
+	n.ents[1].count++
+	if err := tx.Put(n.lba, n.encode()); err != nil {
+		t.Fatal(err)
+	}
+	err = tr.Check()
+	if !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("check after count change: %v", err)
+	}
+	t.Logf("%v", err)
+	n.ents[1].count--
+	n.ents[2].digest[3] ^= 1
+	tx.Put(n.lba, n.encode())
+	if err := tr.Check(); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("check after digest change: %v", err)
+	}
+	n.ents[2].digest[3] ^= 1
+	n.ents[1].sep = []byte("key")
+	n.size = n.encodedSize()
+	tx.Put(n.lba, n.encode())
+	if err := tr.Check(); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("check after separator change: %v", err)
+	}
+}
+
+func TestRecordDigestEncoding(t *testing.T) {
+	key, value := []byte("key"), []byte("value")
+	var buf []byte
+	buf = binary.LittleEndian.AppendUint64(buf, 3)
+	buf = append(buf, key...)
+	buf = binary.LittleEndian.AppendUint64(buf, 42)
+	buf = binary.LittleEndian.AppendUint64(buf, 5)
+	buf = append(buf, value...)
+	sum := sha256.Sum256(buf)
+	var want Digest
+	copy(want[:], sum[:])
+	if got := RecordDigest(nil, key, 42, value); got != want {
+		t.Fatalf("digest %s, want %s", got, want)
+	}
+	long := bytes.Repeat([]byte("x"), 10000) // streaming path
+	buf = binary.LittleEndian.AppendUint64(nil, 3)
+	buf = append(buf, key...)
+	buf = binary.LittleEndian.AppendUint64(buf, 42)
+	buf = binary.LittleEndian.AppendUint64(buf, 10000)
+	sum = sha256.Sum256(append(buf, long...))
+	copy(want[:], sum[:])
+	if got := RecordDigest(nil, key, 42, long); got != want {
+		t.Fatalf("long digest %s, want %s", got, want)
+	}
+	if RecordDigest([]byte("k"), key, 42, value) == RecordDigest(nil, key, 42, value) {
+		t.Fatal("keyed digest equals the unkeyed one")
+	}
+	// Moving bytes between key and value changes the digest.
+	if RecordDigest(nil, []byte("ke"), 42, []byte("yvalue")) == RecordDigest(nil, key, 42, value) {
+		t.Fatal("ambiguous encoding")
+	}
+}
+
+func TestDigestKey(t *testing.T) {
+	s, tx, tr := newTestTree(t, 4096, &Options{DigestKey: []byte("k1")})
+	plain, err := Create(tx, "plain", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 100; i++ {
+		tr.Put(keyN(i), 1, []byte("v"))
+		plain.Put(keyN(i), 1, []byte("v"))
+	}
+	a, _ := tr.Summary(nil, nil)
+	b, _ := plain.Summary(nil, nil)
+	if a.Count != b.Count || a.Digest == b.Digest {
+		t.Fatalf("keyed %v vs plain %v", a, b)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	tx = mustBegin(t, s, false)
+	defer tx.Rollback()
+	for _, k := range [][]byte{nil, []byte("k2")} {
+		if _, err := Open(tx, "t", &Options{DigestKey: k}); !errors.Is(err, ErrDigestKey) {
+			t.Fatalf("open with key %q: %v", k, err)
+		}
+	}
+	if _, err := Open(tx, "plain", &Options{DigestKey: []byte("k1")}); !errors.Is(err, ErrDigestKey) {
+		t.Fatalf("open plain with a key: %v", err)
+	}
+	tr, err = Open(tx, "t", &Options{DigestKey: []byte("k1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckAll(tx, map[string][]byte{"t": []byte("k1")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, ok, err := tr.Get(keyN(5)); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+}
+
+func TestLimitsAndErrors(t *testing.T) {
+	s, tx, tr := newTestTree(t, 1024, nil)
+	max := tr.MaxKeySize()
+	if max != MaxKeySize(s.PayloadSize()) || max < 150 {
+		t.Fatalf("max key %d", max)
+	}
+	big := bytes.Repeat([]byte("k"), max)
+	if err := tr.Put(big, 1, make([]byte, 5000)); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Put(append(big, 'x'), 1, nil); !errors.Is(err, ErrKeyTooLarge) {
+		t.Fatalf("oversized key: %v", err)
+	}
+	if err := tr.Put([]byte{}, 7, []byte("empty key")); err != nil {
+		t.Fatal(err)
+	}
+	if v, ver, ok, err := tr.Get(nil); !ok || err != nil || ver != 7 || string(v) != "empty key" {
+		t.Fatalf("empty key: %q %d %v %v", v, ver, ok, err)
+	}
+	// Values exactly at the inline limit and one past it.
+	lim := MaxRecordSize(s.PayloadSize()) - slotSize - 3
+	for _, n := range []int{lim, lim + 1} {
+		if err := tr.Put([]byte("abc"), 1, make([]byte, n)); err != nil {
+			t.Fatal(err)
+		}
+		if v, _, _, err := tr.Get([]byte("abc")); err != nil || len(v) != n {
+			t.Fatalf("value of %d: %d %v", n, len(v), err)
+		}
+	}
+	if err := tr.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Create(tx, "", nil); !errors.Is(err, ErrName) {
+		t.Fatalf("empty name: %v", err)
+	}
+	if _, err := tr.Select(100); !errors.Is(err, ErrOutOfRange) {
+		t.Fatalf("select: %v", err)
+	}
+	if _, err := tr.Split(nil, nil, 0); !errors.Is(err, ErrBadInterval) {
+		t.Fatalf("split k=0: %v", err)
+	}
+	if _, err := tr.Split([]byte("b"), []byte("a"), 2); !errors.Is(err, ErrBadInterval) {
+		t.Fatalf("split lo>hi: %v", err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	rtx := mustBegin(t, s, false)
+	defer rtx.Rollback()
+	rt, err := Open(rtx, "t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Put([]byte("a"), 1, nil); !errors.Is(err, bedrock.ErrReadOnly) {
+		t.Fatalf("put in a read tx: %v", err)
+	}
+	if _, err := Create(rtx, "x", nil); !errors.Is(err, bedrock.ErrReadOnly) {
+		t.Fatalf("create in a read tx: %v", err)
+	}
+}
+
+func TestEmptyTreeAndCursorEdges(t *testing.T) {
+	_, _, tr := newTestTree(t, 1024, nil)
+	c := tr.Cursor()
+	if c.First() || c.Last() || c.Seek([]byte("a")) || c.SeekLast(nil) || c.Next() || c.Prev() {
+		t.Fatal("cursor valid on an empty tree")
+	}
+	if s, err := tr.Summary(nil, nil); err != nil || s != (Summary{}) {
+		t.Fatal(s, err)
+	}
+	ivs, err := tr.Split(nil, nil, 4)
+	if err != nil || len(ivs) != 1 || ivs[0].Lo != nil || ivs[0].Hi != nil || ivs[0].Summary.Count != 0 {
+		t.Fatalf("split of an empty tree: %v %v", ivs, err)
+	}
+	for i := 0; i < 3000; i++ {
+		tr.Put(keyN(i), 1, []byte("v"))
+	}
+	c = tr.Range(keyN(10), keyN(20))
+	var got []string
+	for ok := c.Last(); ok; ok = c.Prev() {
+		got = append(got, string(c.Key()))
+	}
+	if len(got) != 10 || got[0] != string(keyN(19)) || got[9] != string(keyN(10)) {
+		t.Fatalf("bounded backward scan: %v", got)
+	}
+	// Direction changes at leaf edges.
+	c = tr.Cursor()
+	c.First()
+	for i := 0; i < 2999; i++ {
+		if !c.Next() || string(c.Key()) != string(keyN(i+1)) {
+			t.Fatalf("next %d: %q", i, c.Key())
+		}
+		if !c.Prev() || string(c.Key()) != string(keyN(i)) {
+			t.Fatalf("prev %d: %q", i, c.Key())
+		}
+		c.Next()
+	}
+	if c.Next() {
+		t.Fatal("next past the end")
+	}
+}
+
+func TestSplitAlignsWithNodes(t *testing.T) {
+	_, _, tr := newTestTree(t, 4096, nil)
+	rng := rand.New(rand.NewPCG(9, 10))
+	for i := 0; i < 50000; i++ {
+		tr.Put(randBytes(rng, 8), 1, []byte("value"))
+	}
+	root, _ := tr.readPage(tr.root)
+	seps := map[string]bool{}
+	for i := 1; i < root.n; i++ {
+		seps[string(root.sep(i))] = true
+	}
+	ivs, err := tr.Split(nil, nil, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aligned := 0
+	var sum Summary
+	for i, iv := range ivs {
+		if i > 0 && seps[string(iv.Lo)] {
+			aligned++
+		}
+		sum = sum.add(iv.Summary)
+		t.Logf("%x..%x: %d", iv.Lo, iv.Hi, iv.Summary.Count)
+	}
+	all, _ := tr.Summary(nil, nil)
+	if sum != all {
+		t.Fatalf("parts sum to %v, whole is %v", sum, all)
+	}
+	if aligned < 2 {
+		t.Errorf("only %d of 3 boundaries are root separators", aligned)
+	}
+}
+
+// TestBlockReadsPerSummary checks that Summary and Count read O(log n)
+// blocks: at most two root-to-leaf paths.
+func TestBlockReadsPerSummary(t *testing.T) {
+	_, _, tr := newTestTree(t, 4096, nil)
+	rng := rand.New(rand.NewPCG(11, 12))
+	n := 0
+	for _, target := range []int{1000, 10000, 100000} {
+		for ; n < target; n++ {
+			tr.Put(binary.BigEndian.AppendUint64(nil, rng.Uint64()), 1, make([]byte, 100))
+		}
+		h := shape(t, tr).height
+		worst := uint64(0)
+		for i := 0; i < 200; i++ {
+			lo := binary.BigEndian.AppendUint64(nil, rng.Uint64())
+			hi := binary.BigEndian.AppendUint64(nil, rng.Uint64())
+			if bytes.Compare(lo, hi) > 0 {
+				lo, hi = hi, lo
+			}
+			tr.ResetStats()
+			if _, err := tr.Summary(lo, hi); err != nil {
+				t.Fatal(err)
+			}
+			worst = max(worst, tr.Stats().BlockReads)
+		}
+		t.Logf("n=%d height=%d: at most %d block reads per Summary", n, h, worst)
+		if worst > uint64(2*h) {
+			t.Fatalf("n=%d: %d block reads for a summary, height %d", n, worst, h)
+		}
+	}
+}
+
+func TestNestedTransactions(t *testing.T) {
+	s, tx, tr := newTestTree(t, 1024, nil)
+	for i := 0; i < 500; i++ {
+		tr.Put(keyN(i), 1, []byte("parent"))
+	}
+	child, err := tx.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ct, err := Open(child, "t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 500; i += 2 {
+		ct.Delete(keyN(i))
+	}
+	if ct.Len() != 250 {
+		t.Fatalf("child len %d", ct.Len())
+	}
+	child.Rollback()
+	if tr.Len() != 500 {
+		t.Fatalf("len after child rollback %d", tr.Len())
+	}
+	child, _ = tx.Begin()
+	ct, _ = Open(child, "t", nil)
+	for i := 0; i < 500; i += 2 {
+		ct.Delete(keyN(i))
+	}
+	if err := child.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if tr.Len() != 250 {
+		t.Fatalf("len after child commit %d", tr.Len())
+	}
+	if err := tr.Check(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	rtx := mustBegin(t, s, false)
+	defer rtx.Rollback()
+	rt, _ := Open(rtx, "t", nil)
+	got := contents(t, rt)
+	var want []mrec
+	for i := 1; i < 500; i += 2 {
+		want = append(want, mrec{string(keyN(i)), 1, "parent"})
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Fatal(d)
+	}
+}
+
+func TestDeferFlushNeedsFlush(t *testing.T) {
+	s, tx, tr := newTestTree(t, 4096, &Options{DeferFlush: true})
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	tx = mustBegin(t, s, true)
+	tr, _ = Open(tx, "t", &Options{DeferFlush: true})
+	for i := 0; i < 100; i++ {
+		tr.Put(keyN(i), 1, []byte("v"))
+	}
+	other, _ := Open(tx, "t", nil)
+	if other.Len() != 0 {
+		t.Fatalf("unflushed writes visible through another handle: %d", other.Len())
+	}
+	if err := tr.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if other.Len() != 100 {
+		t.Fatalf("flushed writes not visible: %d", other.Len())
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStoreClockSanity(t *testing.T) {
+	// Keeps the time import honest for seed logging helpers.
+	_ = time.Now()
+}
