@@ -10,14 +10,15 @@ type allocator struct {
 	bits     []uint64
 	size     uint64 // units the store holds
 	reserved uint64 // units 0..reserved-1 are the superblock slots
-	cursor   uint64 // next-fit search start
+	cursor   uint64 // next-fit search start for data blocks (upwards)
+	high     uint64 // search start for map blocks (downwards)
 	free     uint64 // clear bits below size
 }
 
 // reset makes an allocator of size units with the slots reserved.
 func (a *allocator) reset(size, reserved uint64) {
 	a.bits = make([]uint64, (size+63)/64)
-	a.size, a.reserved, a.cursor, a.free = size, reserved, reserved, size
+	a.size, a.reserved, a.cursor, a.high, a.free = size, reserved, reserved, size, size
 	a.setRange(0, reserved)
 }
 
@@ -31,6 +32,7 @@ func (a *allocator) grow(size uint64) {
 	}
 	a.free += size - a.size
 	a.size = size
+	a.high = size
 }
 
 // isSet reports whether unit u is in use.
@@ -110,6 +112,43 @@ func (a *allocator) search(from, to, n uint64) (uint64, bool) {
 			a.setRange(start, n)
 			a.cursor = start + n
 			return start, true
+		}
+	}
+	return 0, false
+}
+
+// allocHigh finds n contiguous free units searching downwards from the top.
+// Map blocks, rewritten by nearly every commit, are placed this way so that
+// the holes they leave are refilled by map blocks and do not fragment the
+// space data blocks grow into from the bottom.
+func (a *allocator) allocHigh(n uint64) (uint64, bool) {
+	if a.free < n {
+		return 0, false
+	}
+	if addr, ok := a.searchDown(a.reserved, min(a.high, a.size), n); ok {
+		return addr, true
+	}
+	return a.searchDown(a.reserved, a.size, n)
+}
+
+// searchDown looks for the highest run of n free units in [lo, hi).
+func (a *allocator) searchDown(lo, hi, n uint64) (uint64, bool) {
+	run := uint64(0)
+	for u := hi; u > lo; {
+		u--
+		if u%64 == 63 && u >= lo+63 && a.bits[u/64] == ^uint64(0) {
+			run = 0
+			u -= 63
+			continue
+		}
+		if a.isSet(u) {
+			run = 0
+			continue
+		}
+		if run++; run == n {
+			a.setRange(u, n)
+			a.high = u
+			return u, true
 		}
 	}
 	return 0, false

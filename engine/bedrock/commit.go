@@ -152,7 +152,7 @@ func (s *Store) commitGroup(batch []*commitReq) {
 	}
 	place := func(kind uint8, id uint64, body []byte, raw int, flags uint8) (ref, error) {
 		units := unitsFor(len(body), s.unit)
-		addr, err := s.allocUnits(uint64(units))
+		addr, err := s.allocUnits(uint64(units), kind != kindData)
 		if err != nil {
 			return ref{}, err
 		}
@@ -273,7 +273,7 @@ func (s *Store) commitGroup(batch []*commitReq) {
 	}
 	s.mu.Lock()
 	s.mu.cur = b.v
-	s.mu.freeLBAs = append(s.mu.freeLBAs, freedLBAs...)
+	s.putFreeLBAsLocked(freedLBAs)
 	s.mu.Unlock()
 	s.st.groups.Add(1)
 	s.st.commits.Add(uint64(len(ok)))
@@ -317,8 +317,20 @@ func (s *Store) releasePending(minSnap uint64) {
 
 // allocUnits finds n free units, releasing durable frees, syncing (NoSync
 // stores hold frees until a sync) and finally growing the file when needed.
-func (s *Store) allocUnits(n uint64) (uint64, error) {
-	if addr, ok := s.alloc.alloc(n); ok {
+// Data blocks may not use the last reserveUnits free units: those are kept
+// for map blocks, so that a full store can always commit a transaction
+// that frees blocks (freeing rewrites map blocks too).
+func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
+	try := func() (uint64, bool) {
+		if meta {
+			return s.alloc.allocHigh(n)
+		}
+		if s.alloc.free < n+s.reserveUnits() {
+			return 0, false
+		}
+		return s.alloc.alloc(n)
+	}
+	if addr, ok := try(); ok {
 		return addr, nil
 	}
 	if len(s.pending) > 0 {
@@ -331,23 +343,29 @@ func (s *Store) allocUnits(n uint64) (uint64, error) {
 		m := s.minSnapLocked()
 		s.mu.Unlock()
 		s.releasePending(m)
-		if addr, ok := s.alloc.alloc(n); ok {
+		if addr, ok := try(); ok {
 			return addr, nil
 		}
 	}
 	if s.opts.Device {
 		return 0, ErrFull
 	}
-	grow := max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/8, n)
+	grow := max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/8, n+s.reserveUnits())
 	newSize := s.alloc.size + grow
 	if err := s.file.Allocate(int64(newSize) * int64(s.unit)); err != nil {
 		return 0, fmt.Errorf("bedrock: grow file: %w", err)
 	}
 	s.alloc.grow(newSize)
-	if addr, ok := s.alloc.alloc(n); ok {
+	if addr, ok := try(); ok {
 		return addr, nil
 	}
 	return 0, ErrFull
+}
+
+// reserveUnits is the free space kept for map blocks: 32 blocks, or a
+// sixteenth of a small store.
+func (s *Store) reserveUnits() uint64 {
+	return min(uint64(32*s.block/s.unit), s.alloc.size/16)
 }
 
 // writeBlocks writes encoded blocks, coalescing runs of adjacent units into

@@ -99,7 +99,7 @@ type Store struct {
 		sync.Mutex
 		cur      *mapVersion    // the newest committed map
 		snaps    map[uint64]int // live snapshots by generation
-		freeLBAs []LBA          // LBAs free for Alloc
+		freeLBAs []lbaRange     // LBAs free for Alloc, as ranges
 		nextLBA  uint64         // LBAs >= nextLBA were never handed out
 		closed   bool
 	}
@@ -336,14 +336,14 @@ func (s *Store) format(block, unit int) error {
 		}
 		sizeUnits = uint64(size) / uint64(unit)
 	} else {
-		sizeUnits = uint64(max(s.opts.InitialSize, int64(4*block))) / uint64(unit)
+		sizeUnits = uint64(max(s.opts.InitialSize, int64(8*block))) / uint64(unit)
 		if err := s.file.Allocate(int64(sizeUnits) * int64(unit)); err != nil {
 			return fmt.Errorf("bedrock: preallocate: %w", err)
 		}
 	}
 	reserved := uint64(2 * block / unit)
 	if sizeUnits < reserved+uint64(block/unit)*4 {
-		return fmt.Errorf("%w: device too small", ErrBadOptions)
+		return fmt.Errorf("%w: device of %d bytes is too small for %d-byte blocks", ErrBadOptions, sizeUnits*uint64(unit), block)
 	}
 	sb := &superblock{version: FormatCurrent, blockSize: uint32(block), unitSize: uint32(unit), gen: 1, syncedGen: 1, nextLBA: 1, sizeUnits: sizeUnits}
 	if s.opts.Device {
@@ -366,6 +366,9 @@ func (s *Store) format(block, unit int) error {
 
 // install makes v the current state after format or load.
 func (s *Store) install(v *mapVersion, synced uint64, slot int, nextGen uint64) {
+	// LBAs past the highest mapped one are free anyway: start there, so a
+	// large nextLBA in a superblock costs nothing.
+	v.nextLBA = min(v.nextLBA, highestMapped(s.geo, v)+1)
 	s.mu.cur = v
 	s.mu.nextLBA = max(v.nextLBA, 1)
 	s.lastGen, s.syncedGen = synced, synced
@@ -374,13 +377,73 @@ func (s *Store) install(v *mapVersion, synced uint64, slot int, nextGen uint64) 
 	s.nextGen = nextGen
 	s.st.fileUnits.Store(s.alloc.size)
 	s.st.freeUnits.Store(s.alloc.free)
-	// Every unmapped LBA below nextLBA is free; LBA 0 is never handed out.
-	s.mu.freeLBAs = s.mu.freeLBAs[:0]
-	for lba := s.mu.nextLBA - 1; lba >= 1; lba-- {
-		if v.lookup(s.geo, LBA(lba)).addr == 0 {
-			s.mu.freeLBAs = append(s.mu.freeLBAs, LBA(lba))
+	s.mu.freeLBAs = freeRanges(s.geo, v)
+}
+
+// highestMapped returns the highest mapped LBA of v (0 if none).
+func highestMapped(g geometry, v *mapVersion) uint64 {
+	for p := len(v.pages) - 1; p >= 0; p-- {
+		pg := v.pages[p]
+		if pg == nil {
+			continue
+		}
+		for si := len(pg.segs) - 1; si >= 0; si-- {
+			sg := pg.segs[si]
+			if sg == nil {
+				continue
+			}
+			for i := len(sg.e) - 1; i >= 0; i-- {
+				if sg.e[i].addr != 0 {
+					return uint64(p)*g.fan*g.fan + uint64(si)*g.fan + uint64(i)
+				}
+			}
 		}
 	}
+	return 0
+}
+
+// lbaRange is a run [lo, hi) of free logical addresses.
+type lbaRange struct{ lo, hi LBA }
+
+// freeRanges lists the unmapped LBAs below v.nextLBA (LBA 0 excepted) as
+// ranges, walking the map rather than every LBA, so its cost is that of
+// the map whatever nextLBA says.
+func freeRanges(g geometry, v *mapVersion) []lbaRange {
+	var out []lbaRange
+	add := func(lo, hi uint64) {
+		lo, hi = max(lo, 1), min(hi, v.nextLBA)
+		if lo >= hi {
+			return
+		}
+		if n := len(out); n > 0 && out[n-1].hi == LBA(lo) {
+			out[n-1].hi = LBA(hi)
+			return
+		}
+		out = append(out, lbaRange{LBA(lo), LBA(hi)})
+	}
+	span := g.fan * g.fan
+	for p := uint64(0); p*span < v.nextLBA; p++ {
+		if p >= uint64(len(v.pages)) || v.pages[p] == nil {
+			add(p*span, (p+1)*span)
+			continue
+		}
+		for si, sg := range v.pages[p].segs {
+			base := p*span + uint64(si)*g.fan
+			if base >= v.nextLBA {
+				break
+			}
+			if sg == nil {
+				add(base, base+g.fan)
+				continue
+			}
+			for i, e := range sg.e {
+				if e.addr == 0 {
+					add(base+uint64(i), base+uint64(i)+1)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // load picks the newest slot whose whole state verifies and installs it.

@@ -153,8 +153,11 @@ func (tx *Tx) Alloc() (LBA, error) {
 	s.mu.Lock()
 	var lba LBA
 	if n := len(s.mu.freeLBAs); n > 0 {
-		lba = s.mu.freeLBAs[n-1]
-		s.mu.freeLBAs = s.mu.freeLBAs[:n-1]
+		r := &s.mu.freeLBAs[n-1]
+		lba = r.lo
+		if r.lo++; r.lo == r.hi {
+			s.mu.freeLBAs = s.mu.freeLBAs[:n-1]
+		}
 	} else {
 		if s.mu.nextLBA >= s.geo.maxLBA() {
 			s.mu.Unlock()
@@ -220,8 +223,15 @@ func (tx *Tx) returnLBAs(lbas []LBA) {
 	}
 	s := tx.s
 	s.mu.Lock()
-	s.mu.freeLBAs = append(s.mu.freeLBAs, lbas...)
+	s.putFreeLBAsLocked(lbas)
 	s.mu.Unlock()
+}
+
+// putFreeLBAsLocked returns LBAs to the free list. Caller holds s.mu.
+func (s *Store) putFreeLBAsLocked(lbas []LBA) {
+	for _, l := range lbas {
+		s.mu.freeLBAs = append(s.mu.freeLBAs, lbaRange{l, l + 1})
+	}
 }
 
 // releaseSnap forgets one live snapshot of generation gen.
