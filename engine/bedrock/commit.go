@@ -195,10 +195,13 @@ func (s *Store) commitGroup(batch []*commitReq) {
 		}
 	}
 	// Map blocks: segments, then the pages that point to them.
+	newMapBlocks := uint64(0)
 	for _, ps := range b.dirtySegs {
 		pg := b.v.pages[ps[0]]
 		if old := pg.refs[ps[1]]; old.addr != 0 {
 			freed = append(freed, old)
+		} else {
+			newMapBlocks++
 		}
 		raw := encodeRefs(pg.segs[ps[1]].e)
 		body, flags := s.pack(raw)
@@ -213,6 +216,8 @@ func (s *Store) commitGroup(batch []*commitReq) {
 	for _, p := range b.dirtyPages {
 		if old := b.v.pageRefs[p]; old.addr != 0 {
 			freed = append(freed, old)
+		} else {
+			newMapBlocks++
 		}
 		raw := encodeRefs(b.v.pages[p].refs)
 		body, flags := s.pack(raw)
@@ -264,6 +269,7 @@ func (s *Store) commitGroup(batch []*commitReq) {
 	}
 
 	// Phase 5: publish.
+	s.mapBlocks += newMapBlocks
 	if len(freed) > 0 {
 		s.pending = append(s.pending, pendingFree{gen: gen, exts: freed})
 	}
@@ -362,10 +368,13 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 	return 0, ErrFull
 }
 
-// reserveUnits is the free space kept for map blocks: 32 blocks, or a
-// sixteenth of a small store.
+// reserveUnits is the free space kept for map blocks: room to rewrite
+// every live map block once (a commit rewrites each at most once) plus a
+// little for new ones, and at least 32 blocks (a sixteenth of a small
+// store).
 func (s *Store) reserveUnits() uint64 {
-	return min(uint64(32*s.block/s.unit), s.alloc.size/16)
+	perBlock := uint64(s.block / s.unit)
+	return max(min(32*perBlock, s.alloc.size/16), (s.mapBlocks+2)*perBlock)
 }
 
 // writeBlocks writes encoded blocks, coalescing runs of adjacent units into

@@ -121,6 +121,7 @@ type Store struct {
 	unsynced   int    // commits since the last sync (NoSync)
 	lastSuper  []byte // encoded superblock of lastGen
 	confirmed  uint64 // newest generation copied into both slots
+	mapBlocks  uint64 // live page and segment blocks
 	failed     error
 
 	st counters
@@ -500,6 +501,7 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 		return nil, &CorruptError{What: "superblock", Reason: "map larger than the geometry allows"}
 	}
 	s.alloc.reset(units, uint64(2*s.block/s.unit))
+	s.mapBlocks = 0
 	v := &mapVersion{gen: sb.gen, nextLBA: sb.nextLBA, pages: make([]*page, len(sb.pages)), pageRefs: sb.pages}
 	var tail []LBA
 	for p, pr := range sb.pages {
@@ -519,6 +521,7 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 		}
 		pg := &page{segs: make([]*segment, g.fan), refs: refs}
 		v.pages[p] = pg
+		s.mapBlocks++
 		for si, sr := range refs {
 			if sr.addr == 0 {
 				continue
@@ -536,6 +539,7 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 				return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "bad length"}
 			}
 			pg.segs[si] = &segment{e: ents}
+			s.mapBlocks++
 			for i, e := range ents {
 				lba := id*g.fan + uint64(i)
 				if e.addr == 0 {
