@@ -153,3 +153,21 @@ func (a *allocator) searchDown(lo, hi, n uint64) (uint64, bool) {
 	}
 	return 0, false
 }
+
+// allocNext takes exactly the n units at the next-fit cursor if they are
+// all free. A commit places its map blocks this way, right after its data
+// blocks, so that in the common case it writes one contiguous run.
+func (a *allocator) allocNext(n uint64) (uint64, bool) {
+	c := a.cursor
+	if c < a.reserved || c+n > a.size || a.free < n {
+		return 0, false
+	}
+	for u := c; u < c+n; u++ {
+		if a.isSet(u) {
+			return 0, false
+		}
+	}
+	a.setRange(c, n)
+	a.cursor = c + n
+	return c, true
+}

@@ -44,7 +44,7 @@ func (s *Store) Backup(path string, opts *Options) error {
 		if r.addr == 0 {
 			continue
 		}
-		data, err := s.readData(LBA(lba), r)
+		data, err := s.readData(LBA(lba), r, nil)
 		if err != nil {
 			dst.Close()
 			return fmt.Errorf("bedrock: backup: %w", err)

@@ -36,6 +36,7 @@ type centry struct {
 	addr, gen uint64
 	data      []byte
 	ref       bool
+	checked   bool // a GetVerified check passed on data
 }
 
 const centryOverhead = 64
@@ -54,25 +55,36 @@ func (c *cache) shard(addr uint64) *cacheShard {
 	return &c.shards[(addr*0x9E3779B97F4A7C15)>>60]
 }
 
-// get returns the cached block at addr written by gen.
-func (c *cache) get(addr, gen uint64) ([]byte, bool) {
+// get returns the cached block at addr written by gen, and whether a
+// GetVerified check has passed on it.
+func (c *cache) get(addr, gen uint64) (data []byte, checked, ok bool) {
 	sh := c.shard(addr)
 	sh.mu.Lock()
 	if i, ok := sh.mu.idx[addr]; ok && sh.mu.ents[i].gen == gen {
 		e := &sh.mu.ents[i]
 		e.ref = true
-		d := e.data
+		d, ch := e.data, e.checked
 		sh.mu.Unlock()
 		sh.hits.Add(1)
-		return d, true
+		return d, ch, true
 	}
 	sh.mu.Unlock()
 	sh.misses.Add(1)
-	return nil, false
+	return nil, false, false
+}
+
+// markChecked records that a GetVerified check passed on a cached block.
+func (c *cache) markChecked(addr, gen uint64) {
+	sh := c.shard(addr)
+	sh.mu.Lock()
+	if i, ok := sh.mu.idx[addr]; ok && sh.mu.ents[i].gen == gen {
+		sh.mu.ents[i].checked = true
+	}
+	sh.mu.Unlock()
 }
 
 // put caches data as the block at addr written by gen.
-func (c *cache) put(addr, gen uint64, data []byte) {
+func (c *cache) put(addr, gen uint64, data []byte, checked bool) {
 	if c.perShard <= 0 {
 		return
 	}
@@ -86,7 +98,7 @@ func (c *cache) put(addr, gen uint64, data []byte) {
 	if i, ok := sh.mu.idx[addr]; ok {
 		e := &sh.mu.ents[i]
 		sh.mu.bytes += int64(len(data)) - int64(len(e.data))
-		e.gen, e.data, e.ref = gen, data, false
+		e.gen, e.data, e.ref, e.checked = gen, data, false, checked
 		return
 	}
 	for sh.mu.bytes+size > c.perShard && len(sh.mu.ents) > 0 {
@@ -103,7 +115,7 @@ func (c *cache) put(addr, gen uint64, data []byte) {
 		sh.evictions.Add(1)
 	}
 	sh.mu.idx[addr] = int32(len(sh.mu.ents))
-	sh.mu.ents = append(sh.mu.ents, centry{addr: addr, gen: gen, data: data})
+	sh.mu.ents = append(sh.mu.ents, centry{addr: addr, gen: gen, data: data, checked: checked})
 	sh.mu.bytes += size
 }
 

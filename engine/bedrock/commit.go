@@ -3,6 +3,7 @@ package bedrock
 import (
 	"fmt"
 	"sort"
+	"time"
 )
 
 // commitReq is one top-level transaction waiting to commit.
@@ -260,11 +261,7 @@ func (s *Store) commitGroup(batch []*commitReq) {
 			return
 		}
 		if !s.opts.NoSync {
-			if err := s.confirmLocked(); err != nil {
-				// The commit is durable; only its confirmation failed. The
-				// store refuses further commits (s.failed is set).
-				err = nil
-			}
+			s.scheduleConfirmLocked()
 		}
 	}
 
@@ -275,7 +272,7 @@ func (s *Store) commitGroup(batch []*commitReq) {
 	}
 	for _, w := range cached {
 		r := b.v.lookup(s.geo, w.lba)
-		s.cache.put(r.addr, r.gen, w.raw)
+		s.cache.put(r.addr, r.gen, w.raw, false)
 	}
 	s.mu.Lock()
 	s.mu.cur = b.v
@@ -329,6 +326,15 @@ func (s *Store) releasePending(minSnap uint64) {
 func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 	try := func() (uint64, bool) {
 		if meta {
+			// In a file store with room to spare, right after the commit's
+			// data: the commit is then one contiguous write. Otherwise
+			// (devices, which cannot grow, and tight files) from the top,
+			// where map blocks' holes do not fragment the data's space.
+			if !s.opts.Device && s.alloc.free > s.alloc.size/4 {
+				if addr, ok := s.alloc.allocNext(n); ok {
+					return addr, true
+				}
+			}
 			return s.alloc.allocHigh(n)
 		}
 		if s.alloc.free < n+s.reserveUnits() {
@@ -417,6 +423,29 @@ func (s *Store) writeSuper(slot int, sb *superblock) error {
 		s.lastSuper = buf
 	}
 	return err
+}
+
+// confirmDelay is how long a store must be idle before the newest
+// durable superblock is copied into the other slot. Under a stream of
+// commits no copy is needed: each superblock names its predecessor as
+// synced, which proves it durable just as well.
+const confirmDelay = 20 * time.Millisecond
+
+// scheduleConfirmLocked arranges for confirmLocked to run once the store
+// has been idle for confirmDelay. Caller holds commitMu.
+func (s *Store) scheduleConfirmLocked() {
+	if s.confirmTimer != nil {
+		s.confirmTimer.Reset(confirmDelay)
+		return
+	}
+	s.confirmTimer = time.AfterFunc(confirmDelay, func() {
+		s.commitMu.Lock()
+		defer s.commitMu.Unlock()
+		if s.isClosed() || s.failed != nil || s.lastGen != s.syncedGen {
+			return
+		}
+		s.confirmLocked() // an error marks the store failed
+	})
 }
 
 // confirmLocked copies the newest durable superblock into the other slot,

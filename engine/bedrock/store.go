@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // LBA is a logical block address.
@@ -110,19 +111,20 @@ type Store struct {
 	leading bool
 
 	// commitMu is held by the commit leader; it guards the fields below.
-	commitMu   sync.Mutex
-	alloc      allocator
-	pending    []pendingFree // units freed by commits, oldest first
-	nextGen    uint64
-	lastGen    uint64 // newest generation written
-	lastSlot   int
-	syncedGen  uint64 // newest generation known durable
-	syncedSlot int    // the slot holding it
-	unsynced   int    // commits since the last sync (NoSync)
-	lastSuper  []byte // encoded superblock of lastGen
-	confirmed  uint64 // newest generation copied into both slots
-	mapBlocks  uint64 // live page and segment blocks
-	failed     error
+	commitMu     sync.Mutex
+	alloc        allocator
+	pending      []pendingFree // units freed by commits, oldest first
+	nextGen      uint64
+	lastGen      uint64 // newest generation written
+	lastSlot     int
+	syncedGen    uint64 // newest generation known durable
+	syncedSlot   int    // the slot holding it
+	unsynced     int    // commits since the last sync (NoSync)
+	lastSuper    []byte // encoded superblock of lastGen
+	confirmed    uint64 // newest generation copied into both slots
+	mapBlocks    uint64 // live page and segment blocks
+	confirmTimer *time.Timer
+	failed       error
 
 	st counters
 }
@@ -608,16 +610,28 @@ func (s *Store) readRaw(r ref, kind uint8, id uint64) ([]byte, error) {
 }
 
 // readData returns the plain contents of the data block lba mapped by r,
-// through the cache.
-func (s *Store) readData(lba LBA, r ref) ([]byte, error) {
-	if d, ok := s.cache.get(r.addr, r.gen); ok {
+// through the cache. A non-nil check runs once per load of the block (a
+// result is remembered in the cache); a block failing it is not cached.
+func (s *Store) readData(lba LBA, r ref, check func([]byte) error) ([]byte, error) {
+	if d, checked, ok := s.cache.get(r.addr, r.gen); ok {
+		if check != nil && !checked {
+			if err := check(d); err != nil {
+				return nil, err
+			}
+			s.cache.markChecked(r.addr, r.gen)
+		}
 		return d, nil
 	}
 	d, err := s.readRaw(r, kindData, uint64(lba))
 	if err != nil {
 		return nil, err
 	}
-	s.cache.put(r.addr, r.gen, d)
+	if check != nil {
+		if err := check(d); err != nil {
+			return nil, err
+		}
+	}
+	s.cache.put(r.addr, r.gen, d, check != nil)
 	return d, nil
 }
 
@@ -656,6 +670,9 @@ func (s *Store) Close() error {
 	}
 	s.mu.closed = true
 	s.mu.Unlock()
+	if s.confirmTimer != nil {
+		s.confirmTimer.Stop()
+	}
 	var err error
 	if !s.readOnly && s.failed == nil {
 		err = s.checkpointLocked()

@@ -87,7 +87,15 @@ func (tx *Tx) find(lba LBA) (dirtyBlock, bool) {
 // Get returns the contents of block lba. The slice is read-only and stays
 // valid after the transaction ends. A block that fails verification gives
 // an error wrapping ErrCorrupt; corrupt data is never returned.
-func (tx *Tx) Get(lba LBA) ([]byte, error) {
+func (tx *Tx) Get(lba LBA) ([]byte, error) { return tx.GetVerified(lba, nil) }
+
+// GetVerified is Get with a check of the block's contents by the layer
+// above (for example, that every record's digest matches). The check runs
+// when the block is loaded from the file and its success is remembered
+// with the cached block, so blocks served from the cache are not checked
+// again; the transaction's own writes are never checked. A check error is
+// returned as is, and the block is not cached.
+func (tx *Tx) GetVerified(lba LBA, check func([]byte) error) ([]byte, error) {
 	if err := tx.usable(); err != nil {
 		return nil, err
 	}
@@ -106,7 +114,7 @@ func (tx *Tx) Get(lba LBA) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("%w: %d", ErrNotAllocated, lba)
 	}
-	return tx.s.readData(lba, r)
+	return tx.s.readData(lba, r, check)
 }
 
 // allocated reports whether lba is allocated in this transaction's view.
