@@ -31,10 +31,10 @@ func (t *Tree) Check() error {
 	return c.result()
 }
 
-// CheckAll checks the directory and every tree of tx's store with a shared
-// set of seen blocks (so blocks shared between trees are found), opening
-// each tree without digest key check: records of trees with a DigestKey
-// must be checked with their key, given in keys by tree name.
+// CheckAll checks the directory and every tree of tx's store with one set
+// of seen blocks, so a block shared between trees is reported too. Trees
+// created with a DigestKey need it in keys (by tree name) to verify their
+// record digests; a missing or wrong key fails with ErrDigestKey.
 func CheckAll(tx *bedrock.Tx, keys map[string][]byte) error {
 	d, err := openDir(tx)
 	if err != nil {

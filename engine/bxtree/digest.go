@@ -55,7 +55,7 @@ type digester struct {
 	stream  hash.Hash // SHA-256 for long unkeyed records
 	scratch []byte    // one-shot encoding buffer for short unkeyed records
 	out     [sha256.Size]byte
-	hdr     [8]byte
+	hdr     [binary.MaxVarintLen64]byte
 }
 
 // oneShotMax is the longest record encoding hashed through scratch with
@@ -72,18 +72,16 @@ func (h *digester) init(digestKey []byte) {
 // sum returns D(key, version, value).
 func (h *digester) sum(key []byte, version uint64, value []byte) Digest {
 	var d Digest
-	n := 24 + len(key) + len(value)
+	n := 3*binary.MaxVarintLen64 + len(key) + len(value)
 	if h.mac == nil && n <= oneShotMax {
-		if cap(h.scratch) < n {
-			h.scratch = make([]byte, oneShotMax)
+		if cap(h.scratch) < oneShotMax {
+			h.scratch = make([]byte, 0, oneShotMax)
 		}
-		b := h.scratch[:n]
-		binary.LittleEndian.PutUint64(b, uint64(len(key)))
-		copy(b[8:], key)
-		o := 8 + len(key)
-		binary.LittleEndian.PutUint64(b[o:], version)
-		binary.LittleEndian.PutUint64(b[o+8:], uint64(len(value)))
-		copy(b[o+16:], value)
+		b := binary.AppendUvarint(h.scratch[:0], uint64(len(key)))
+		b = append(b, key...)
+		b = binary.AppendUvarint(b, version)
+		b = binary.AppendUvarint(b, uint64(len(value)))
+		b = append(b, value...)
 		s := sha256.Sum256(b)
 		copy(d[:], s[:DigestSize])
 		return d
@@ -96,13 +94,10 @@ func (h *digester) sum(key []byte, version uint64, value []byte) Digest {
 		w = h.stream
 	}
 	w.Reset()
-	binary.LittleEndian.PutUint64(h.hdr[:], uint64(len(key)))
-	w.Write(h.hdr[:])
+	w.Write(binary.AppendUvarint(h.hdr[:0], uint64(len(key))))
 	w.Write(key)
-	binary.LittleEndian.PutUint64(h.hdr[:], version)
-	w.Write(h.hdr[:])
-	binary.LittleEndian.PutUint64(h.hdr[:], uint64(len(value)))
-	w.Write(h.hdr[:])
+	w.Write(binary.AppendUvarint(h.hdr[:0], version))
+	w.Write(binary.AppendUvarint(h.hdr[:0], uint64(len(value))))
 	w.Write(value)
 	copy(d[:], w.Sum(h.out[:0])[:DigestSize])
 	return d

@@ -70,8 +70,14 @@
 // writes and commits. Correctness rests on three facts, all tested with
 // -race (TestConcurrentReadersAndWriter): (1) bxtree never modifies a slice
 // returned by Tx.Get, (2) bxtree never modifies a slice after passing it to
-// Tx.Put, and (3) a Tree handle's mutable state (dirty set, scratch buffers,
-// hash state) is private to its goroutine.
+// Tx.Put, and (3) a Tree handle's mutable state (dirty set, decoded-node
+// and page caches, scratch buffers, hash state) is private to its goroutine.
+//
+// Several write transactions may be open at once (bedrock allows it), but
+// every Put or Delete rewrites the tree's root block (its entries hold the
+// counts and digests), so two transactions that both modify one tree
+// always conflict: the second to commit gets bedrock.ErrConflict and must
+// retry. Trees are the unit of write concurrency.
 //
 // # Invariants
 //
@@ -176,11 +182,13 @@
 //	+---------+---------+-------------------------------------+------------------+------ ...
 //
 // Record digest D: the first 16 bytes of SHA-256 (or of HMAC-SHA256 keyed by
-// Options.DigestKey) over
+// Options.DigestKey) over the unambiguous encoding below, where uvarint is
+// encoding/binary's unsigned varint (LEB128, 1 to 10 bytes). Varints keep a
+// record of an 8-byte key and a 100-byte value within two SHA-256 blocks.
 //
-//	+------------------+-----+---------------+--------------------+-------+
-//	| len(key) u64     | key | version u64   | len(value) u64     | value |
-//	+------------------+-----+---------------+--------------------+-------+
+//	+------------------+-----+-----------------+--------------------+-------+
+//	| uvarint len(key) | key | uvarint version | uvarint len(value) | value |
+//	+------------------+-----+-----------------+--------------------+-------+
 //
 // The digest of a set of records is the XOR of their digests (zero for the
 // empty set), so summaries of disjoint intervals combine with XOR and an
@@ -203,8 +211,20 @@
 //
 // # Reading the source
 //
-// tree.go (handle, Put/Get/Delete), node.go (decoded node, encode/decode),
-// page.go (searching encoded blocks), rebalance.go (split, merge), cursor.go,
-// aggregate.go (Summary, Count, Rank, Select), split.go (Split), overflow.go,
-// directory.go (Create/Open/Drop/Names), check.go, digest.go, errors.go.
+// format.go (constants of this format), page.go (searching encoded blocks
+// in place), node.go (decoded node, encode/decode), tree.go (handle, dirty
+// set, Put/Get/Delete, Flush), rebalance.go (split, merge, root changes),
+// overflow.go (overflow chains), cursor.go, aggregate.go (Summary, Count,
+// Rank, Select), interval.go (Split), directory.go (Create, Open, Drop,
+// Names), check.go (Check, CheckAll), digest.go and summary.go (Digest,
+// Summary, record digests), options.go, stats.go, errors.go.
+//
+// A Put descends from the root loading decoded nodes (tree.load: the dirty
+// set first, then a per-handle cache of decoded nodes that is reused only
+// while the transaction still returns the very block slice it was decoded
+// from), inserts into the leaf, adds the record's count and digest to the
+// entries on its path, then fixUp splits or merges bottom-up. Flush writes
+// each dirty node once: a node whose layout changed is encoded whole, one
+// whose entries only changed counts and digests is copied from its previous
+// image and patched.
 package bxtree

@@ -13,6 +13,7 @@ import "math"
 // at the leaf's right end, which selects the append split.
 func (t *Tree) fixUp(path []step, appended bool) error {
 	changed := true
+	force := false // the child below had no sibling: merge this node if small
 	for k := len(path) - 1; k >= 1 && changed; k-- {
 		n := path[k].n
 		parent, pi := path[k-1].n, path[k-1].i
@@ -35,17 +36,19 @@ func (t *Tree) fixUp(path []step, appended bool) error {
 				parent.setSep(0, nil)
 			}
 			appended, changed = false, true
-		case n.size < t.minFill && n.size < path[k].before:
+		case n.size < t.minFill && (n.size < path[k].before || force):
 			// Only a node that shrank is merged: the right part of an
 			// append split starts tiny and must be left to fill up.
 			var err error
-			if changed, err = t.rebalance(parent, pi, n); err != nil {
+			if changed, force, err = t.rebalance(parent, pi, n); err != nil {
 				return err
 			}
 			appended = false
+			continue
 		default:
 			appended = false
 		}
+		force = false
 	}
 	root := path[0].n
 	switch {
@@ -165,22 +168,23 @@ func (t *Tree) splitPoint(n *node, appended bool) int {
 
 // rebalance fixes parent's underfull child n (at entry pi) by merging it
 // with a sibling when both fit one block, else by moving elements between
-// them. It reports whether parent changed.
-func (t *Tree) rebalance(parent *node, pi int, n *node) (bool, error) {
+// them. It reports whether parent changed, and noSibling when parent has
+// no other child, so that parent itself should be merged with its own
+// sibling (after which n has siblings for later merges).
+func (t *Tree) rebalance(parent *node, pi int, n *node) (changed, noSibling bool, err error) {
 	if len(parent.ents) < 2 {
-		return true, nil // no sibling: let the (tiny) parent be merged above
+		return true, true, nil
 	}
 	li := max(pi-1, 0)
 	ri := li + 1
 	left, right := n, n
-	var err error
 	if li == pi {
 		right, err = t.loadChild(parent, ri)
 	} else {
 		left, err = t.loadChild(parent, li)
 	}
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	t.markDirty(left)
 	t.markDirty(right)
@@ -201,7 +205,7 @@ func (t *Tree) rebalance(parent *node, pi int, n *node) (bool, error) {
 		left.size = merged
 		parent.removeEnt(ri)
 		parent.setSummary(li, left.summary())
-		return true, t.free(right)
+		return true, false, t.free(right)
 	}
 
 	// Redistribute: lay both out as one node and split it evenly.
@@ -227,7 +231,7 @@ func (t *Tree) rebalance(parent *node, pi int, n *node) (bool, error) {
 	parent.setSep(ri, sep)
 	parent.setSummary(li, left.summary())
 	parent.setSummary(ri, right.summary())
-	return true, nil
+	return true, false, nil
 }
 
 // encodedSize recomputes n's encoded size from its elements.

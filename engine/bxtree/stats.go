@@ -4,7 +4,8 @@ package bxtree
 // (or since ResetStats). Tests and benchmarks use them to check O(log n)
 // claims; the SQL layer may show them in EXPLAIN output.
 type Stats struct {
-	BlockReads      uint64 // Tx.Get calls
+	BlockReads      uint64 // blocks read, including CacheHits
+	CacheHits       uint64 // internal nodes a read handle had kept
 	BlockWrites     uint64 // Tx.Put calls
 	BlocksAllocated uint64 // Tx.Alloc calls
 	BlocksFreed     uint64 // Tx.Free calls

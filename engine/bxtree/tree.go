@@ -20,12 +20,15 @@ type Tree struct {
 	minFill int // nodes below this many bytes are merged or rebalanced
 
 	h     digester
-	dirty map[bedrock.LBA]*node // decoded nodes modified since the last flush
-	clean map[bedrock.LBA]*node // decoded nodes equal to their blocks (n.enc)
-	path  []step                // scratch for descents
-	err   error                 // sticky error of a failed mutation
-	gen   uint64                // bumped by every mutation; cursors compare it
+	dirty map[bedrock.LBA]*node  // decoded nodes modified since the last flush
+	clean map[bedrock.LBA]*node  // decoded nodes equal to their blocks (n.enc)
+	pages map[bedrock.LBA][]byte // internal node blocks, in read transactions only
+	path  []step                 // scratch for descents
+	err   error                  // sticky error of a failed mutation
+	gen   uint64                 // bumped by every mutation; cursors compare it
 	stats Stats
+
+	noVerify bool // benchmarks only: leave record digests unchecked, to measure their cost
 }
 
 // step is one level of a write descent: a node and the entry followed.
@@ -47,8 +50,14 @@ func newTree(tx *bedrock.Tx, name string, root bedrock.LBA, o *Options, payload 
 		maxKey:  MaxKeySize(payload),
 		maxRec:  MaxRecordSize(payload),
 		minFill: payload / 4,
-		dirty:   make(map[bedrock.LBA]*node),
-		clean:   make(map[bedrock.LBA]*node),
+	}
+	if tx.Writable() {
+		t.dirty = make(map[bedrock.LBA]*node)
+		t.clean = make(map[bedrock.LBA]*node)
+	} else {
+		// A read transaction's snapshot never changes, so its internal
+		// nodes (few, and read by every descent) can be kept by block.
+		t.pages = make(map[bedrock.LBA][]byte)
 	}
 	t.h.init(o.DigestKey)
 	return t
@@ -77,16 +86,32 @@ func (t *Tree) get(lba bedrock.LBA) ([]byte, error) {
 	t.stats.BlockReads++
 	b, err := t.tx.Get(lba)
 	if err != nil {
+		if errors.Is(err, bedrock.ErrCorrupt) || errors.Is(err, bedrock.ErrNotAllocated) {
+			// A bad or missing block under a tree is corruption of the
+			// tree too: match both sentinels.
+			return nil, fmt.Errorf("%w: block %d: %w", ErrCorrupt, lba, err)
+		}
 		return nil, fmt.Errorf("bxtree: block %d: %w", lba, err)
 	}
 	return b, nil
 }
 
+// maxPages bounds the internal-node cache of a read handle.
+const maxPages = 1024
+
 // readPage reads block lba as a node view for searching.
 func (t *Tree) readPage(lba bedrock.LBA) (page, error) {
+	if b, ok := t.pages[lba]; ok {
+		t.stats.BlockReads++
+		t.stats.CacheHits++
+		return parsePage(lba, b)
+	}
 	b, err := t.get(lba)
 	if err != nil {
 		return page{}, err
+	}
+	if t.pages != nil && len(b) > 1 && b[1] == kindInternal && len(t.pages) < maxPages {
+		t.pages[lba] = b
 	}
 	if len(b) > t.payload {
 		return page{}, corruptf("block %d: %d bytes exceed the payload size", lba, len(b))
@@ -129,10 +154,12 @@ func (t *Tree) load(lba bedrock.LBA) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(t.clean) >= maxClean {
-		clear(t.clean)
+	if t.clean != nil {
+		if len(t.clean) >= maxClean {
+			clear(t.clean)
+		}
+		t.clean[lba] = n
 	}
-	t.clean[lba] = n
 	return n, nil
 }
 
@@ -431,7 +458,7 @@ func (t *Tree) verified(p *page, i int) ([]byte, uint64, error) {
 		}
 	}
 	version := p.version(i)
-	if t.h.sum(key, version, value) != p.digest(i) {
+	if !t.noVerify && t.h.sum(key, version, value) != p.digest(i) {
 		return nil, 0, corruptf("block %d: record %d (key %q): digest mismatch", p.lba, i, key)
 	}
 	return value, version, nil
@@ -446,6 +473,3 @@ func (t *Tree) Len() uint64 {
 	}
 	return n
 }
-
-// errIsCorrupt reports whether err is a corruption error.
-func errIsCorrupt(err error) bool { return errors.Is(err, ErrCorrupt) }
