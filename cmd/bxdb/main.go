@@ -1,6 +1,7 @@
 // Command bxdb is bxdb's command line: an interactive SQL shell, integrity
 // check, statistics and online backup of a database file.
 //
+//	bxdb shell FILE          interactive SQL (also reads a script from stdin)
 //	bxdb check FILE          verify every block and every tree; exit 1 on damage
 //	bxdb stats FILE          store and tree statistics
 //	bxdb backup SRC DST      consistent copy of a live database
@@ -18,6 +19,7 @@ import (
 const usage = `usage: bxdb <command> [arguments]
 
 commands:
+  shell FILE        interactive SQL shell (reads a script when stdin is not a terminal)
   check FILE        verify every block and every tree; exit status 1 on damage
   stats FILE        print store and tree statistics
   backup SRC DST    write a consistent copy of SRC (which may be in use) to DST
@@ -42,6 +44,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var err error
 	cmd, rest := args[0], args[1:]
 	switch cmd {
+	case "shell":
+		err = cmdShell(rest, stdin, stdout, stderr)
 	case "check":
 		err = cmdCheck(rest, stdout)
 	case "stats":

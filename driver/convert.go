@@ -1,0 +1,259 @@
+package driver
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"time"
+
+	"github.com/bxdb/bxdb/sqlfront"
+)
+
+// Values in: Go → SQL.
+//
+// database/sql hands every argument to CheckNamedValue first. It converts
+// the types below to a sqlfront.Value and stores that in the NamedValue;
+// for any other type it returns driver.ErrSkip, and database/sql falls back
+// to driver.DefaultParameterConverter, which calls driver.Valuer (Value
+// methods, sql.NullInt64, …), dereferences pointers and reduces named
+// types to int64, float64, bool, []byte, string or time.Time — which
+// convertArg then takes too.
+//
+//	nil, []byte(nil), json.RawMessage(nil)  NULL
+//	int, int8 … int64                     integer
+//	uint, uint8 … uint64, uintptr         integer (all of uint64, above MaxInt64 too)
+//	float32, float64                      double (a float32 converts exactly)
+//	bool                                  1 or 0 (MySQL has no boolean type)
+//	string, json.RawMessage               string
+//	[]byte                                bytes (copied)
+//	time.Time                             DATETIME, as its instant in UTC; the Location is not kept
+//	named types of the kinds above        as their kind, unless they implement driver.Valuer
+
+// checkNamedValue implements driver.NamedValueChecker.
+func checkNamedValue(nv *driver.NamedValue) error {
+	if nv.Name != "" {
+		return fmt.Errorf("%w (got :%s)", ErrNamedParams, nv.Name)
+	}
+	v, ok := convertArg(nv.Value)
+	if !ok {
+		return driver.ErrSkip
+	}
+	nv.Value = v
+	return nil
+}
+
+// convertArgs converts the arguments of a statement; named ones are refused.
+func convertArgs(args []driver.NamedValue) ([]sqlfront.Value, error) {
+	if len(args) == 0 {
+		return nil, nil
+	}
+	vals := make([]sqlfront.Value, len(args))
+	for i, a := range args {
+		if a.Name != "" {
+			return nil, fmt.Errorf("%w (got :%s)", ErrNamedParams, a.Name)
+		}
+		v, ok := convertArg(a.Value)
+		if !ok {
+			return nil, fmt.Errorf("driver: argument %d: unsupported type %T", a.Ordinal, a.Value)
+		}
+		vals[i] = v
+	}
+	return vals, nil
+}
+
+// convertArg converts one Go value; ok is false for types it does not
+// handle (driver.Valuer implementations among them).
+func convertArg(a any) (v sqlfront.Value, ok bool) {
+	switch x := a.(type) {
+	case sqlfront.Value:
+		return x, true // converted by CheckNamedValue already
+	case nil:
+		return sqlfront.Null, true
+	case int64:
+		return sqlfront.IntValue(x), true
+	case int:
+		return sqlfront.IntValue(int64(x)), true
+	case int8:
+		return sqlfront.IntValue(int64(x)), true
+	case int16:
+		return sqlfront.IntValue(int64(x)), true
+	case int32:
+		return sqlfront.IntValue(int64(x)), true
+	case uint64:
+		return sqlfront.UintValue(x), true
+	case uint:
+		return sqlfront.UintValue(uint64(x)), true
+	case uint8:
+		return sqlfront.UintValue(uint64(x)), true
+	case uint16:
+		return sqlfront.UintValue(uint64(x)), true
+	case uint32:
+		return sqlfront.UintValue(uint64(x)), true
+	case uintptr:
+		return sqlfront.UintValue(uint64(x)), true
+	case float64:
+		return sqlfront.FloatValue(x), true
+	case float32:
+		return sqlfront.FloatValue(float64(x)), true
+	case bool:
+		return sqlfront.BoolValue(x), true
+	case string:
+		return sqlfront.StringValue(x), true
+	case []byte:
+		if x == nil {
+			return sqlfront.Null, true
+		}
+		return sqlfront.BytesValue(x), true
+	case json.RawMessage:
+		if x == nil {
+			return sqlfront.Null, true
+		}
+		return sqlfront.StringValue(string(x)), true
+	case time.Time:
+		return sqlfront.TimeValue(x), true
+	case driver.Valuer:
+		return sqlfront.Value{}, false // database/sql calls Value
+	}
+	rv := reflect.ValueOf(a)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return sqlfront.IntValue(rv.Int()), true
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return sqlfront.UintValue(rv.Uint()), true
+	case reflect.Float32, reflect.Float64:
+		return sqlfront.FloatValue(rv.Float()), true
+	case reflect.Bool:
+		return sqlfront.BoolValue(rv.Bool()), true
+	case reflect.String:
+		return sqlfront.StringValue(rv.String()), true
+	case reflect.Slice:
+		if rv.Type().Elem().Kind() == reflect.Uint8 {
+			if rv.IsNil() {
+				return sqlfront.Null, true
+			}
+			return sqlfront.BytesValue(rv.Bytes()), true
+		}
+	}
+	return sqlfront.Value{}, false
+}
+
+// Values out: SQL → Go.
+//
+//	NULL                          nil
+//	integer columns, BOOL         int64; uint64 for BIGINT UNSIGNED values above MaxInt64
+//	BIGINT UNSIGNED (kind uint)   uint64
+//	FLOAT, DOUBLE                 float64
+//	DECIMAL                       string, the exact decimal text ("12.50")
+//	CHAR, VARCHAR, TEXT, JSON     string
+//	BINARY, VARBINARY, BLOB       []byte (a fresh slice per value)
+//	DATE, DATETIME, TIMESTAMP     time.Time in UTC
+//	TIME                          string "[-]HH:MM:SS[.ffffff]", as MySQL prints it
+
+// valueOut converts one result value for Rows.Next. unsigned says the
+// column is unsigned (kind uint): its values are all returned as uint64.
+func valueOut(v sqlfront.Value, unsigned bool) driver.Value {
+	switch v.K {
+	case sqlfront.KindNull:
+		return nil
+	case sqlfront.KindInt:
+		if unsigned && v.I >= 0 {
+			return uint64(v.I)
+		}
+		return v.I
+	case sqlfront.KindUint:
+		return v.U
+	case sqlfront.KindFloat:
+		return v.F
+	case sqlfront.KindDecimal, sqlfront.KindString:
+		return v.S
+	case sqlfront.KindBytes:
+		return []byte(v.S)
+	case sqlfront.KindTime:
+		if v.TimeType() == sqlfront.TimeDuration {
+			return formatDuration(v.Duration(), v.Fsp())
+		}
+		return v.T
+	}
+	return nil
+}
+
+// formatDuration prints a TIME value as MySQL does: [-]HH:MM:SS, hours
+// unbounded, with fsp fractional digits (with -1, six if the fraction is
+// not zero, else none).
+func formatDuration(d time.Duration, fsp int) string {
+	var b []byte
+	if d < 0 {
+		b = append(b, '-')
+		if d == math.MinInt64 {
+			d = math.MaxInt64
+		} else {
+			d = -d
+		}
+	}
+	h := int64(d / time.Hour)
+	m := int64(d/time.Minute) % 60
+	s := int64(d/time.Second) % 60
+	us := int64(d%time.Second) / int64(time.Microsecond)
+	if h < 10 {
+		b = append(b, '0')
+	}
+	b = strconv.AppendInt(b, h, 10)
+	b = append(b, ':', byte('0'+m/10), byte('0'+m%10), ':', byte('0'+s/10), byte('0'+s%10))
+	if fsp < 0 {
+		fsp = 0
+		if us != 0 {
+			fsp = 6
+		}
+	}
+	if fsp > 0 {
+		frac := strconv.FormatInt(us+1000000, 10)[1:] // six digits
+		b = append(b, '.')
+		b = append(b, frac[:fsp]...)
+	}
+	return string(b)
+}
+
+// The scan types ColumnTypeScanType reports.
+var (
+	scanInt64   = reflect.TypeFor[int64]()
+	scanUint64  = reflect.TypeFor[uint64]()
+	scanFloat64 = reflect.TypeFor[float64]()
+	scanString  = reflect.TypeFor[string]()
+	scanBytes   = reflect.TypeFor[[]byte]()
+	scanTime    = reflect.TypeFor[time.Time]()
+	scanAny     = reflect.TypeFor[any]()
+)
+
+// scanType returns the Go type a column's non-NULL values scan into: the
+// type valueOut returns for it. NB: it does not depend on nullability; a
+// nullable column's NULLs need a sql.Null[T], a pointer or an any as the
+// Scan destination (ColumnTypeNullable tells which columns need one).
+func scanType(c *sqlfront.ColumnInfo) reflect.Type {
+	switch c.Kind {
+	case sqlfront.KindInt:
+		return scanInt64
+	case sqlfront.KindUint:
+		return scanUint64
+	case sqlfront.KindFloat:
+		return scanFloat64
+	case sqlfront.KindDecimal, sqlfront.KindString:
+		return scanString
+	case sqlfront.KindBytes:
+		return scanBytes
+	case sqlfront.KindTime:
+		if isTimeColumn(c) {
+			return scanString
+		}
+		return scanTime
+	}
+	return scanAny // KindNull: a column of NULLs (SELECT NULL) has no type
+}
+
+// isTimeColumn reports whether a KindTime column holds TIME values, which
+// are returned as strings.
+func isTimeColumn(c *sqlfront.ColumnInfo) bool {
+	return c.DatabaseTypeName == "TIME"
+}

@@ -1,0 +1,122 @@
+// Package driver is bxdb's database/sql driver, registered as "bxdb".
+//
+//	import (
+//		"database/sql"
+//		_ "github.com/bxdb/bxdb/driver"
+//	)
+//
+//	db, err := sql.Open("bxdb", "app.bxdb?cache=64MiB&busy_timeout=5s")
+//
+// The SQL dialect is MySQL's, with ? placeholders (named parameters are
+// refused with ErrNamedParams).
+//
+// # Data source names
+//
+// A DSN is a file path or a file: URI, optionally followed by options:
+//
+//	app.bxdb
+//	/var/lib/app/app.bxdb?sync=off&cache=256MiB
+//	file:/var/lib/app/my%3Fdb.bxdb?mode=ro
+//	:memory:  or  file::memory:?cache=8MiB
+//
+// The options (see ParseDSN for the grammar):
+//
+//	cache=SIZE          engine cache; bytes, or with B, KB, KiB, MB, MiB, GB, GiB
+//	sync=full|off       full (default): Commit returns once durable;
+//	                    off: commits do not wait for the disk (power loss may lose recent ones)
+//	busy_timeout=DUR    how long a writer waits for another (default 5s); Go duration
+//	                    or plain milliseconds; 0: fail at once
+//	mode=rwc|rw|ro      rwc (default): create if missing; rw: must exist;
+//	                    ro: read-only, shared with other read-only processes
+//
+// An empty path, an unknown option, an option given twice and a bad value
+// are errors wrapping ErrBadDSN that name the option; sql.Open returns them.
+// ":memory:" is a private in-memory database (on bedrock's MemFS) per
+// *sql.DB, shared by that DB's connections and gone when it closes; a file
+// literally named ":memory:" needs a path such as "./:memory:".
+//
+// # Opening, sharing and closing
+//
+// Unlike most drivers, sql.Open opens the file (the driver implements
+// driver.DriverContext, and OpenConnector opens it), so a missing file
+// with mode=rw, a bad file, or a file another process holds is reported by
+// sql.Open. A file held by another process gives an error wrapping
+// ErrLocked: "database is locked by another process". Processes may share
+// a file only if all open it with mode=ro.
+//
+// Within a process, all *sql.DB handles and connections on one file share
+// one engine: the file is identified by its absolute path with symlinks
+// resolved (and by inode once it exists), and the engine is reference
+// counted. NB: the first opener's cache, sync and busy_timeout options win;
+// later openers' are ignored. Their mode must agree on read-only versus
+// read-write, or the open fails with ErrModeConflict. The engine, and the
+// file, close when the last *sql.DB (Connector) and the last connection
+// using it close; a second sql.Open of the same file after db.Close works.
+//
+// # Connections and concurrency
+//
+// A *sql.DB is safe for concurrent use; each pooled connection is an
+// engine session used by one goroutine at a time, as database/sql
+// guarantees. Readers run on snapshots and never wait. Writers are
+// serialized by the engine's writer lock: an autocommit write holds it
+// for one statement, a read-write transaction from BEGIN to COMMIT, and a
+// writer waits for it up to busy_timeout (default 5 s) before failing with
+// error 1205. Use read-only transactions for long reads.
+//
+// The connection implements driver.ConnBeginTx, ConnPrepareContext,
+// ExecerContext, QueryerContext, Pinger, SessionResetter, Validator and
+// NamedValueChecker. driver.ErrBadConn is returned only by a closed
+// connection, before anything ran. ExecContext without arguments runs a
+// script of several ;-separated statements one by one.
+//
+// # Transactions
+//
+// Every transaction is serializable: read-write transactions hold the
+// writer lock, read-only ones read one snapshot. BeginTx with ReadOnly
+// starts a read-only transaction, in which writes fail (error 1792). The
+// isolation levels Default, ReadUncommitted (no dirty reads happen, as
+// SQL allows), ReadCommitted, RepeatableRead, Snapshot and Serializable
+// are accepted, since serializable execution satisfies each of them;
+// WriteCommitted and Linearizable are refused with ErrIsolationLevel.
+// Savepoints are SQL statements (SAVEPOINT s, ROLLBACK TO SAVEPOINT s,
+// RELEASE SAVEPOINT s) run inside the transaction. A transaction left
+// open on a pooled connection (by SQL BEGIN through Exec) is rolled back
+// before the connection is reused.
+//
+// A context passed to a statement cancels it: a cancelled statement stops
+// and its effects are rolled back (the transaction, if any, stays open),
+// and the context's error is returned. The connection stays usable.
+//
+// # Types
+//
+// Arguments: nil, all int and uint types (the whole uint64 range), float32,
+// float64, bool (as 1/0), string, []byte (nil is NULL), json.RawMessage,
+// time.Time (stored as its UTC instant; the Location is not kept), and
+// anything database/sql's default converter handles (driver.Valuer,
+// pointers, named types).
+//
+// Results, as Scan receives them:
+//
+//	NULL                        nil
+//	integers, BOOL              int64 (uint64 for BIGINT UNSIGNED)
+//	FLOAT, DOUBLE               float64
+//	DECIMAL                     string, exact ("12.50"); Scan converts it to float64 if asked
+//	CHAR, VARCHAR, TEXT, JSON   string
+//	BINARY, VARBINARY, BLOB     []byte
+//	DATE, DATETIME, TIMESTAMP   time.Time in UTC
+//	TIME                        string "[-]HH:MM:SS[.ffffff]"
+//
+// Column metadata: DatabaseTypeName gives MySQL type names ("BIGINT",
+// "VARCHAR", "DECIMAL", "DATETIME", …). ScanType gives the type above for
+// the column's non-NULL values, also for nullable columns (use
+// sql.Null[T] or a pointer where Nullable says NULL may appear). Length is
+// reported for string and binary columns, precision and scale for DECIMAL.
+//
+// # Errors
+//
+// SQL errors are *Error values (an alias of sqlfront.SQLError) carrying a
+// MySQL error number and SQLSTATE, formatted as go-sql-driver/mysql does:
+// "Error 1062 (23000): Duplicate entry '1' for key 't.PRIMARY'". Use
+// errors.As. Other errors are the sentinels of this package and the
+// context's errors.
+package driver

@@ -1,0 +1,561 @@
+package sqlfront
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/bxdb/bxdb/engine/bedrock"
+	"github.com/bxdb/bxdb/engine/bxtree"
+)
+
+// The catalog: table descriptors persisted in the bxtree "sql.catalog"
+// (format in engine.go), decoded into immutable *catalog values that are
+// shared between sessions and cached by nonce. DDL never mutates a
+// *catalog: it builds a modified copy, writes it, and installs the copy
+// under the new nonce.
+
+// catalogFormatV1 is the version byte of every catalog record. A reader
+// refuses records with another version (ErrCatalogCorrupt).
+const catalogFormatV1 = 1
+
+// Tree names of the engine's trees.
+const (
+	catalogTree = "sql.catalog"
+	autoincTree = "sql.autoinc"
+)
+
+// Catalog record keys.
+const (
+	catMetaKey     = "meta"
+	catTablePrefix = "t/"
+)
+
+// tableTreeName returns the name of table id's row tree.
+func tableTreeName(id uint64) string { return "sql.t." + strconv.FormatUint(id, 10) }
+
+// indexTreeName returns the name of index ix of table id.
+func indexTreeName(id uint64, ix uint32) string {
+	return "sql.i." + strconv.FormatUint(id, 10) + "." + strconv.FormatUint(uint64(ix), 10)
+}
+
+// tableDesc is the persisted description of a table (JSON in the catalog;
+// field names are part of the on-disk format, never rename them).
+//
+// Invariants (checked by validate):
+//  1. Column names are unique (case-insensitively); FieldIDs are unique and
+//     below NextField.
+//  2. Every key column (PK, index) names an existing FieldID.
+//  3. Index IDs are unique and below NextIndex; index names are unique.
+//  4. At most one column is AUTO_INCREMENT, and it is the first column of
+//     some key.
+type tableDesc struct {
+	ID        uint64        `json:"id"`
+	Name      string        `json:"name"`
+	Columns   []*columnDesc `json:"columns"`
+	PK        []keyPart     `json:"pk,omitempty"` // empty: hidden row id
+	Indexes   []*indexDesc  `json:"indexes,omitempty"`
+	NextField int           `json:"next_field"`
+	NextIndex uint32        `json:"next_index"`
+	Comment   string        `json:"comment,omitempty"`
+	Options   []TableOption `json:"options,omitempty"`
+	Created   int64         `json:"created,omitempty"` // Unix seconds
+	// AutoIncBase is the AUTO_INCREMENT = n table option: the least value
+	// the counter hands out (0 or 1 means 1).
+	AutoIncBase uint64 `json:"auto_inc_base,omitempty"`
+	// Version counts the table's schema changes; rows record the version
+	// they were written under.
+	Version uint32 `json:"version,omitempty"`
+	// ForeignKeys are kept for SHOW CREATE TABLE and information_schema;
+	// bxdb does not enforce them (like MySQL with foreign_key_checks=0).
+	ForeignKeys []*fkDesc `json:"foreign_keys,omitempty"`
+	// Checks are CHECK constraints, enforced on INSERT and UPDATE.
+	Checks []*checkDesc `json:"checks,omitempty"`
+}
+
+// fkDesc is a FOREIGN KEY constraint (not enforced).
+type fkDesc struct {
+	Name       string   `json:"name"`
+	Columns    []string `json:"columns"`
+	RefTable   string   `json:"ref_table"`
+	RefColumns []string `json:"ref_columns"`
+	OnDelete   string   `json:"on_delete,omitempty"`
+	OnUpdate   string   `json:"on_update,omitempty"`
+}
+
+// checkDesc is a CHECK constraint.
+type checkDesc struct {
+	Name        string `json:"name"`
+	Expr        string `json:"expr"`
+	NotEnforced bool   `json:"not_enforced,omitempty"`
+}
+
+// columnDesc describes one column.
+type columnDesc struct {
+	Name    string   `json:"name"`
+	Field   int      `json:"field"` // FieldID: slot in the physical row
+	Type    typeDesc `json:"type"`
+	NotNull bool     `json:"not_null,omitempty"`
+	// HasDefault is true when the column has a DEFAULT clause (possibly
+	// DEFAULT NULL); Default is its SQL text.
+	HasDefault bool   `json:"has_default,omitempty"`
+	Default    string `json:"default,omitempty"`
+	OnUpdate   string `json:"on_update,omitempty"` // SQL text of ON UPDATE; "" for none
+	AutoInc    bool   `json:"auto_inc,omitempty"`
+	Comment    string `json:"comment,omitempty"`
+	// Fill is the value of the column in rows stored before the column
+	// was added (rows shorter than the field).
+	Fill Value `json:"fill"`
+}
+
+// keyPart is one column of a key.
+type keyPart struct {
+	Field  int  `json:"field"`
+	Desc   bool `json:"desc,omitempty"`
+	Length int  `json:"length,omitempty"` // prefix length, kept for SHOW only
+}
+
+// indexDesc is a secondary index.
+type indexDesc struct {
+	ID      uint32    `json:"id"`
+	Name    string    `json:"name"`
+	Unique  bool      `json:"unique,omitempty"`
+	Parts   []keyPart `json:"parts"`
+	Comment string    `json:"comment,omitempty"`
+}
+
+// typeDesc is the persisted form of a ColumnType. Base is a stable name
+// (baseNames), so renumbering BaseType never changes the format.
+type typeDesc struct {
+	Base      string   `json:"base"`
+	Unsigned  bool     `json:"unsigned,omitempty"`
+	Length    int      `json:"length,omitempty"`
+	Precision int      `json:"precision,omitempty"`
+	Scale     int      `json:"scale,omitempty"`
+	Elems     []string `json:"elems,omitempty"`
+}
+
+// baseNames are the stable on-disk names of the base types.
+var baseNames = map[BaseType]string{
+	TypeTinyInt: "tinyint", TypeSmallInt: "smallint", TypeMediumInt: "mediumint",
+	TypeInt: "int", TypeBigInt: "bigint", TypeBool: "bool", TypeYear: "year",
+	TypeFloat: "float", TypeDouble: "double", TypeDecimal: "decimal",
+	TypeChar: "char", TypeVarChar: "varchar", TypeText: "text", TypeEnum: "enum",
+	TypeJSON: "json", TypeBinary: "binary", TypeVarBinary: "varbinary",
+	TypeBlob: "blob", TypeDate: "date", TypeDatetime: "datetime",
+	TypeTimestamp: "timestamp", TypeTime: "time",
+}
+
+// baseByName inverts baseNames.
+var baseByName = func() map[string]BaseType {
+	m := map[string]BaseType{}
+	for b, n := range baseNames {
+		m[n] = b
+	}
+	return m
+}()
+
+// toTypeDesc converts a ColumnType for the catalog.
+func toTypeDesc(t ColumnType) typeDesc {
+	return typeDesc{Base: baseNames[t.Base], Unsigned: t.Unsigned, Length: t.Length, Precision: t.Precision, Scale: t.Scale, Elems: t.Elems}
+}
+
+// columnType converts back; ok is false for an unknown base name.
+func (d typeDesc) columnType() (ColumnType, bool) {
+	b, ok := baseByName[d.Base]
+	return ColumnType{Base: b, Unsigned: d.Unsigned, Length: d.Length, Precision: d.Precision, Scale: d.Scale, Elems: d.Elems}, ok
+}
+
+// catalog is one decoded, immutable version of the catalog.
+type catalog struct {
+	nonce  uint64
+	nextID uint64            // next table ID
+	tables map[string]*table // by lowercased name
+}
+
+// table is a decoded table descriptor with lookup structures. Immutable.
+type table struct {
+	desc    *tableDesc
+	cols    []*column         // in declaration order
+	byName  map[string]int    // lowercased column name -> ordinal
+	byField map[int]int       // FieldID -> ordinal
+	pk      []int             // ordinals of the primary key columns
+	pkDesc  []bool            // DESC flags of the primary key columns
+	indexes []*index          // secondary indexes
+	autoInc int               // ordinal of the AUTO_INCREMENT column, -1 if none
+	tree    string            // row tree name
+	nfield  int               // physical row width (NextField)
+	defs    *compiledDefaults // compiled DEFAULT / ON UPDATE / CHECK expressions; built lazily
+	names   map[string]*index // lowercased index name -> index (PRIMARY excluded)
+	fields  []int             // ordinal -> FieldID
+	hidden  bool              // no declared primary key: hidden row id
+	types   []ColumnType      // ordinal -> type
+	nullOK  []bool            // ordinal -> nullable
+	lcNames []string          // ordinal -> lowercased name
+}
+
+// column is one decoded column.
+type column struct {
+	desc *columnDesc
+	typ  ColumnType
+	ord  int
+}
+
+// index is one decoded secondary index.
+type index struct {
+	desc  *indexDesc
+	cols  []int  // ordinals
+	descs []bool // DESC flags
+	tree  string
+}
+
+// Name returns the table's name as created.
+func (t *table) Name() string { return t.desc.Name }
+
+// col returns the ordinal of the column named name (case-insensitive), or
+// -1.
+func (t *table) col(name string) int {
+	if i, ok := t.byName[strings.ToLower(name)]; ok {
+		return i
+	}
+	return -1
+}
+
+// index returns the secondary index named name (case-insensitive).
+func (t *table) index(name string) *index { return t.names[strings.ToLower(name)] }
+
+// newTable decodes d into a table, checking the invariants.
+func newTable(d *tableDesc) (*table, error) {
+	t := &table{desc: d, byName: map[string]int{}, byField: map[int]int{}, autoInc: -1,
+		tree: tableTreeName(d.ID), nfield: d.NextField, names: map[string]*index{}, defs: &compiledDefaults{}}
+	if len(d.Columns) == 0 {
+		return nil, fmt.Errorf("%w: table %q has no columns", ErrCatalogCorrupt, d.Name)
+	}
+	for i, cd := range d.Columns {
+		lc := strings.ToLower(cd.Name)
+		if _, dup := t.byName[lc]; dup {
+			return nil, fmt.Errorf("%w: table %q: duplicate column %q", ErrCatalogCorrupt, d.Name, cd.Name)
+		}
+		if _, dup := t.byField[cd.Field]; dup || cd.Field < 0 || cd.Field >= d.NextField {
+			return nil, fmt.Errorf("%w: table %q: bad field %d", ErrCatalogCorrupt, d.Name, cd.Field)
+		}
+		ct, ok := cd.Type.columnType()
+		if !ok {
+			return nil, fmt.Errorf("%w: table %q column %q: unknown type %q", ErrCatalogCorrupt, d.Name, cd.Name, cd.Type.Base)
+		}
+		t.byName[lc] = i
+		t.byField[cd.Field] = i
+		t.cols = append(t.cols, &column{desc: cd, typ: ct, ord: i})
+		t.types = append(t.types, ct)
+		t.nullOK = append(t.nullOK, !cd.NotNull)
+		t.lcNames = append(t.lcNames, lc)
+		t.fields = append(t.fields, cd.Field)
+		if cd.AutoInc {
+			if t.autoInc >= 0 {
+				return nil, fmt.Errorf("%w: table %q: two auto-increment columns", ErrCatalogCorrupt, d.Name)
+			}
+			t.autoInc = i
+		}
+	}
+	parts := func(ps []keyPart) ([]int, []bool, error) {
+		var ords []int
+		var descs []bool
+		for _, p := range ps {
+			o, ok := t.byField[p.Field]
+			if !ok {
+				return nil, nil, fmt.Errorf("%w: table %q: key names missing field %d", ErrCatalogCorrupt, d.Name, p.Field)
+			}
+			ords = append(ords, o)
+			descs = append(descs, p.Desc)
+		}
+		return ords, descs, nil
+	}
+	var err error
+	if t.pk, t.pkDesc, err = parts(d.PK); err != nil {
+		return nil, err
+	}
+	t.hidden = len(t.pk) == 0
+	ids := map[uint32]bool{}
+	for _, id := range d.Indexes {
+		if ids[id.ID] || id.ID >= d.NextIndex || len(id.Parts) == 0 {
+			return nil, fmt.Errorf("%w: table %q: bad index %q", ErrCatalogCorrupt, d.Name, id.Name)
+		}
+		ids[id.ID] = true
+		ix := &index{desc: id, tree: indexTreeName(d.ID, id.ID)}
+		if ix.cols, ix.descs, err = parts(id.Parts); err != nil {
+			return nil, err
+		}
+		lc := strings.ToLower(id.Name)
+		if _, dup := t.names[lc]; dup || lc == "primary" {
+			return nil, fmt.Errorf("%w: table %q: duplicate index %q", ErrCatalogCorrupt, d.Name, id.Name)
+		}
+		t.names[lc] = ix
+		t.indexes = append(t.indexes, ix)
+	}
+	return t, nil
+}
+
+// cloneDesc returns a deep copy of d for modification by DDL.
+func cloneDesc(d *tableDesc) *tableDesc {
+	b, err := json.Marshal(d)
+	if err != nil {
+		panic(fmt.Sprintf("sqlfront: cloneDesc: %v", err)) // invariant: descs always marshal
+	}
+	var c tableDesc
+	if err := json.Unmarshal(b, &c); err != nil {
+		panic(fmt.Sprintf("sqlfront: cloneDesc: %v", err))
+	}
+	return &c
+}
+
+// table returns the table named name (case-insensitive) or nil.
+func (c *catalog) table(name string) *table { return c.tables[strings.ToLower(name)] }
+
+// sortedTables returns the tables ordered by name.
+func (c *catalog) sortedTables() []*table {
+	ts := make([]*table, 0, len(c.tables))
+	for _, t := range c.tables {
+		ts = append(ts, t)
+	}
+	sort.Slice(ts, func(i, j int) bool { return ts[i].desc.Name < ts[j].desc.Name })
+	return ts
+}
+
+// encodeMeta encodes the catalog's meta record.
+func encodeMeta(nonce, nextID uint64) []byte {
+	b := make([]byte, 17)
+	b[0] = catalogFormatV1
+	binary.LittleEndian.PutUint64(b[1:], nonce)
+	binary.LittleEndian.PutUint64(b[9:], nextID)
+	return b
+}
+
+// decodeMeta decodes the meta record.
+func decodeMeta(b []byte) (nonce, nextID uint64, err error) {
+	if len(b) != 17 || b[0] != catalogFormatV1 {
+		return 0, 0, fmt.Errorf("%w: bad meta record (%d bytes)", ErrCatalogCorrupt, len(b))
+	}
+	return binary.LittleEndian.Uint64(b[1:]), binary.LittleEndian.Uint64(b[9:]), nil
+}
+
+// encodeTableDesc encodes a table record.
+func encodeTableDesc(d *tableDesc) ([]byte, error) {
+	j, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte{catalogFormatV1}, j...), nil
+}
+
+// decodeTableDesc decodes a table record.
+func decodeTableDesc(b []byte) (*tableDesc, error) {
+	if len(b) < 2 || b[0] != catalogFormatV1 {
+		return nil, fmt.Errorf("%w: bad table record", ErrCatalogCorrupt)
+	}
+	var d tableDesc
+	if err := json.Unmarshal(b[1:], &d); err != nil {
+		return nil, fmt.Errorf("%w: table record: %v", ErrCatalogCorrupt, err)
+	}
+	return &d, nil
+}
+
+// randomNonce returns a fresh random catalog nonce (never 0).
+func randomNonce() uint64 {
+	var b [8]byte
+	for {
+		if _, err := rand.Read(b[:]); err != nil {
+			panic(fmt.Sprintf("sqlfront: crypto/rand: %v", err))
+		}
+		if n := binary.LittleEndian.Uint64(b[:]); n != 0 {
+			return n
+		}
+	}
+}
+
+// emptyCatalog is the catalog of a store without sql.catalog.
+var emptyCatalog = &catalog{nonce: 0, nextID: 1, tables: map[string]*table{}}
+
+// initCatalog creates the engine's trees in a fresh store.
+func (e *Engine) initCatalog() error {
+	tx, err := e.store.Begin(true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := bxtree.Open(tx, catalogTree, nil); err == nil {
+		return nil
+	} else if !errors.Is(err, bxtree.ErrNotFound) {
+		return err
+	}
+	ct, err := bxtree.Create(tx, catalogTree, nil)
+	if err != nil {
+		return err
+	}
+	if err := ct.Put([]byte(catMetaKey), 0, encodeMeta(randomNonce(), 1)); err != nil {
+		return err
+	}
+	if _, err := bxtree.Create(tx, autoincTree, nil); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// catalogOf returns the catalog as tx sees it, from the cache when the
+// nonce is known.
+func (e *Engine) catalogOf(tx *bedrock.Tx) (*catalog, error) {
+	ct, err := bxtree.Open(tx, catalogTree, nil)
+	if errors.Is(err, bxtree.ErrNotFound) {
+		return emptyCatalog, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	mv, _, ok, err := ct.Get([]byte(catMetaKey))
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, fmt.Errorf("%w: no meta record", ErrCatalogCorrupt)
+	}
+	nonce, nextID, err := decodeMeta(mv)
+	if err != nil {
+		return nil, err
+	}
+	e.cat.Lock()
+	c := e.cat.byNonce[nonce]
+	e.cat.Unlock()
+	if c != nil {
+		return c, nil
+	}
+	c = &catalog{nonce: nonce, nextID: nextID, tables: map[string]*table{}}
+	cur := ct.Range([]byte(catTablePrefix), prefixEnd([]byte(catTablePrefix)))
+	for ok := cur.First(); ok; ok = cur.Next() {
+		d, err := decodeTableDesc(cur.Value())
+		if err != nil {
+			return nil, err
+		}
+		t, err := newTable(d)
+		if err != nil {
+			return nil, err
+		}
+		c.tables[strings.ToLower(d.Name)] = t
+	}
+	if err := cur.Err(); err != nil {
+		return nil, err
+	}
+	e.cacheCatalog(c)
+	return c, nil
+}
+
+// cacheCatalog remembers c under its nonce, evicting the oldest entries
+// past a small bound.
+func (e *Engine) cacheCatalog(c *catalog) {
+	e.cat.Lock()
+	defer e.cat.Unlock()
+	if _, ok := e.cat.byNonce[c.nonce]; ok {
+		return
+	}
+	e.cat.byNonce[c.nonce] = c
+	e.cat.order = append(e.cat.order, c.nonce)
+	for len(e.cat.order) > 16 {
+		delete(e.cat.byNonce, e.cat.order[0])
+		e.cat.order = e.cat.order[1:]
+	}
+}
+
+// catalogWriter accumulates one DDL statement's catalog changes.
+type catalogWriter struct {
+	e    *Engine
+	tx   *bedrock.Tx
+	base *catalog
+	next *catalog
+}
+
+// newCatalogWriter starts a change of base in tx.
+func newCatalogWriter(e *Engine, tx *bedrock.Tx, base *catalog) *catalogWriter {
+	next := &catalog{nonce: base.nonce, nextID: base.nextID, tables: make(map[string]*table, len(base.tables)+1)}
+	for k, v := range base.tables {
+		next.tables[k] = v
+	}
+	return &catalogWriter{e: e, tx: tx, base: base, next: next}
+}
+
+// allocTableID hands out a new table ID.
+func (w *catalogWriter) allocTableID() uint64 {
+	id := w.next.nextID
+	w.next.nextID++
+	return id
+}
+
+// putTable writes (creates or replaces) a table descriptor. oldName is the
+// table's previous name ("" for a new table), for renames.
+func (w *catalogWriter) putTable(d *tableDesc, oldName string) (*table, error) {
+	t, err := newTable(d)
+	if err != nil {
+		return nil, err
+	}
+	ct, err := bxtree.Open(w.tx, catalogTree, nil)
+	if err != nil {
+		return nil, err
+	}
+	if oldName != "" && !strings.EqualFold(oldName, d.Name) {
+		if _, err := ct.Delete([]byte(catTablePrefix + strings.ToLower(oldName))); err != nil {
+			return nil, err
+		}
+		delete(w.next.tables, strings.ToLower(oldName))
+	}
+	rec, err := encodeTableDesc(d)
+	if err != nil {
+		return nil, err
+	}
+	if err := ct.Put([]byte(catTablePrefix+strings.ToLower(d.Name)), 0, rec); err != nil {
+		return nil, err
+	}
+	w.next.tables[strings.ToLower(d.Name)] = t
+	return t, nil
+}
+
+// dropTable removes a table descriptor.
+func (w *catalogWriter) dropTable(name string) error {
+	ct, err := bxtree.Open(w.tx, catalogTree, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := ct.Delete([]byte(catTablePrefix + strings.ToLower(name))); err != nil {
+		return err
+	}
+	delete(w.next.tables, strings.ToLower(name))
+	return nil
+}
+
+// finish writes the new meta record and caches the new catalog.
+func (w *catalogWriter) finish() (*catalog, error) {
+	ct, err := bxtree.Open(w.tx, catalogTree, nil)
+	if err != nil {
+		return nil, err
+	}
+	w.next.nonce = randomNonce()
+	if err := ct.Put([]byte(catMetaKey), 0, encodeMeta(w.next.nonce, w.next.nextID)); err != nil {
+		return nil, err
+	}
+	w.e.cacheCatalog(w.next)
+	return w.next, nil
+}
+
+// prefixEnd returns the smallest key greater than every key with prefix p,
+// or nil (unbounded) when p is all 0xff.
+func prefixEnd(p []byte) []byte {
+	end := append([]byte(nil), p...)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,423 @@
+package sqlfront
+
+import (
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// INSERT, INSERT IGNORE, REPLACE and INSERT ... ON DUPLICATE KEY UPDATE.
+//
+// Rows are built from VALUES tuples or a SELECT (read completely first, so
+// INSERT INTO t SELECT ... FROM t sees only the old rows), completed with
+// defaults and auto-increment ids, coerced to the column types (strict
+// mode: errors 1264, 1406, 1366, ...), checked (1048, 1364, CHECK) and
+// stored; the statement runs in its own (nested) transaction, so an error
+// in row 3 leaves no trace of rows 1 and 2.
+//
+// RowsAffected: 1 per inserted row; REPLACE adds 1 per row it deleted;
+// ON DUPLICATE KEY UPDATE counts 2 per row it changed and 0 per row left
+// as it was. LastInsertID is the first auto-increment value generated
+// (ids of one statement are consecutive), else the explicit value given
+// for the auto-increment column of the first row.
+
+// insertScope resolves names in ON DUPLICATE KEY UPDATE: columns are the
+// existing row (slots 0..n-1), VALUES(col) the proposed row (n..2n-1).
+type insertScope struct {
+	TableScope
+	n int
+}
+
+// InsertValue implements InsertValuesScope.
+func (s *insertScope) InsertValue(name string) (int, error) {
+	i, err := s.TableScope.Column("", "", name)
+	if err != nil {
+		return 0, err
+	}
+	return s.n + i, nil
+}
+
+// execInsert runs an INSERT or REPLACE.
+func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
+	tn := ins.Table
+	if strings.EqualFold(tn.Qualifier.String(), "information_schema") {
+		return Result{}, engErr(1044, "Access denied for user to database 'information_schema'")
+	}
+	t, err := sc.lookupTable(tn.Qualifier.String(), tn.Name.String())
+	if err != nil {
+		return Result{}, err
+	}
+	defs, err := t.defaults()
+	if err != nil {
+		return Result{}, err
+	}
+	st, err := sc.store(t)
+	if err != nil {
+		return Result{}, err
+	}
+	// Target columns.
+	var cols []int
+	if len(ins.Columns) == 0 {
+		for i := range t.cols {
+			cols = append(cols, i)
+		}
+	} else {
+		seen := map[int]bool{}
+		for _, c := range ins.Columns {
+			i := t.col(c.String())
+			if i < 0 {
+				return Result{}, ErrUnknownColumn(c.String(), "field list")
+			}
+			if seen[i] {
+				return Result{}, engErr(ErFieldSpecifiedTwce, "Column '%s' specified twice", c.String())
+			}
+			seen[i] = true
+			cols = append(cols, i)
+		}
+	}
+	replace := ins.Action == sqlparser.ReplaceStr
+	ignore := ins.Ignore != ""
+	var onDup []Expr
+	var onDupCols []int
+	if len(ins.OnDup) > 0 {
+		scope := &insertScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, n: len(t.cols)}
+		for _, ue := range ins.OnDup {
+			i := t.col(ue.Name.Name.String())
+			if i < 0 || !ue.Name.Qualifier.IsEmpty() && !strings.EqualFold(ue.Name.Qualifier.Name.String(), t.desc.Name) {
+				return Result{}, ErrUnknownColumn(sqlparser.String(ue.Name), "field list")
+			}
+			var x Expr
+			if _, isDef := ue.Expr.(*sqlparser.Default); !isDef {
+				if x, err = Compile(ue.Expr, scope); err != nil {
+					return Result{}, err
+				}
+			}
+			onDup = append(onDup, x)
+			onDupCols = append(onDupCols, i)
+		}
+	}
+	// Row source.
+	var next func() ([]Value, []bool, error)
+	rowNum := 0
+	switch rows := ins.Rows.(type) {
+	case sqlparser.Values:
+		scope := &TableScope{Table: t.desc.Name, Columns: t.lcNames}
+		next = func() ([]Value, []bool, error) {
+			if rowNum >= len(rows) {
+				return nil, nil, io.EOF
+			}
+			tuple := rows[rowNum]
+			if len(tuple) != len(cols) && !(len(tuple) == 0 && len(ins.Columns) == 0) {
+				return nil, nil, NewSQLError(ErWrongValueCountOnRow, "Column count doesn't match value count at row %d", rowNum+1)
+			}
+			row := make([]Value, len(t.cols))
+			given := make([]bool, len(t.cols))
+			for i := range row {
+				row[i] = Null
+			}
+			for k, e := range tuple {
+				if _, isDef := e.(*sqlparser.Default); isDef {
+					continue
+				}
+				x, err := Compile(e, scope)
+				if err != nil {
+					return nil, nil, err
+				}
+				env := *sc.env
+				env.Row = row
+				v, err := x.Eval(&env)
+				if err != nil {
+					return nil, nil, err
+				}
+				sc.env.LastInsertID = env.LastInsertID
+				row[cols[k]] = v
+				given[cols[k]] = true
+			}
+			rowNum++
+			return row, given, nil
+		}
+	case sqlparser.SelectStatement:
+		qp, err := sc.child().planQuery(rows, nil, "")
+		if err != nil {
+			return Result{}, err
+		}
+		if qp.width != len(cols) {
+			qp.it.Close()
+			return Result{}, NewSQLError(ErWrongValueCountOnRow, "Column count doesn't match value count at row 1")
+		}
+		buf := newSorter(nil, sc.e.opts.SortMemory, sc.e.opts.TempDir)
+		defer buf.close()
+		for {
+			r, err := qp.it.Next()
+			if err == io.EOF {
+				break
+			}
+			if err == nil {
+				err = buf.add(cloneRow(r))
+			}
+			if err != nil {
+				qp.it.Close()
+				return Result{}, err
+			}
+		}
+		qp.it.Close()
+		src, err := buf.iter()
+		if err != nil {
+			return Result{}, err
+		}
+		defer src.Close()
+		next = func() ([]Value, []bool, error) {
+			r, err := src.Next()
+			if err != nil {
+				return nil, nil, err
+			}
+			rowNum++
+			row := make([]Value, len(t.cols))
+			given := make([]bool, len(t.cols))
+			for k, c := range cols {
+				row[c] = r[k]
+				given[c] = true
+			}
+			return row, given, nil
+		}
+	default:
+		return Result{}, errNotSupported("this INSERT form")
+	}
+	var res Result
+	var firstGen, firstExplicit uint64
+	var auto *autoCounter
+	if t.autoInc >= 0 {
+		if auto, err = sc.autoCounter(t); err != nil {
+			return Result{}, err
+		}
+	}
+	for {
+		if err := sc.tick(); err != nil {
+			return Result{}, err
+		}
+		row, given, err := next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		// Defaults for the columns not given.
+		for i := range row {
+			if !given[i] {
+				v, err := sc.defaultValue(t, defs, i, row)
+				if err != nil {
+					return Result{}, err
+				}
+				row[i] = v
+			}
+		}
+		if err := coerceRowGiven(t, row, given, rowNum); err != nil {
+			if ignore {
+				continue
+			}
+			return Result{}, err
+		}
+		// AUTO_INCREMENT: NULL or 0 generates the next id.
+		var genID uint64
+		if ai := t.autoInc; ai >= 0 {
+			v := row[ai]
+			if v.K == KindNull || v == noDefault || isZero(v) {
+				id, err := sc.e.takeAutoID(auto)
+				if err != nil {
+					return Result{}, err
+				}
+				row[ai], err = CoerceColumn(UintValue(id), t.cols[ai].typ, t.cols[ai].desc.Name, rowNum)
+				if err != nil {
+					return Result{}, err
+				}
+				genID = id
+			} else if u, ok := autoValue(v); ok {
+				sc.e.observeAutoID(auto, u)
+				if firstExplicit == 0 {
+					firstExplicit = u
+				}
+			}
+		}
+		if err := sc.checkRow(t, defs, row); err != nil {
+			if ignore {
+				continue
+			}
+			return Result{}, err
+		}
+		for {
+			_, err := st.insert(row)
+			if err == nil {
+				res.RowsAffected++
+				if genID != 0 && firstGen == 0 {
+					firstGen = genID
+				}
+				break
+			}
+			var de *dupError
+			if !errors.As(err, &de) {
+				return Result{}, err
+			}
+			switch {
+			case replace:
+				old := make([]Value, len(t.cols))
+				if ok, err := st.fetch(de.existing, old); err != nil {
+					return Result{}, err
+				} else if !ok {
+					return Result{}, errIndexCorrupt(t, de.ix)
+				}
+				if err := st.remove(de.existing, old); err != nil {
+					return Result{}, err
+				}
+				res.RowsAffected++
+				continue
+			case onDup != nil:
+				n, id, err := sc.insertUpdate(t, st, defs, de.existing, row, onDup, onDupCols, auto)
+				if err != nil {
+					return Result{}, err
+				}
+				res.RowsAffected += n
+				if firstExplicit == 0 {
+					firstExplicit = id
+				}
+			case ignore:
+			default:
+				return Result{}, de.SQLError
+			}
+			break
+		}
+	}
+	if firstGen != 0 {
+		res.LastInsertID = int64(firstGen)
+		sc.lastInsertID, sc.setLastInsertID = firstGen, true
+	} else if firstExplicit != 0 {
+		res.LastInsertID = int64(firstExplicit)
+	}
+	return res, nil
+}
+
+// coerceRowGiven converts the values of a new row to the column types.
+func coerceRowGiven(t *table, row []Value, given []bool, rowNum int) error {
+	for i, c := range t.cols {
+		if row[i].K == KindNull {
+			continue
+		}
+		v, err := CoerceColumn(row[i], c.typ, c.desc.Name, rowNum)
+		if err != nil {
+			return err
+		}
+		row[i] = v
+	}
+	return nil
+}
+
+// isZero reports whether v is the number 0 (which generates an id).
+func isZero(v Value) bool {
+	switch v.K {
+	case KindInt:
+		return v.I == 0
+	case KindUint:
+		return v.U == 0
+	case KindFloat:
+		return v.F == 0
+	}
+	return false
+}
+
+// autoValue returns an explicit auto-increment value as uint64 (negative
+// values do not move the counter).
+func autoValue(v Value) (uint64, bool) {
+	switch v.K {
+	case KindInt:
+		if v.I > 0 {
+			return uint64(v.I), true
+		}
+	case KindUint:
+		return v.U, true
+	case KindFloat:
+		if v.F >= 1 && v.F < 1.8e19 {
+			return uint64(v.F), true
+		}
+	}
+	return 0, false
+}
+
+// insertUpdate applies ON DUPLICATE KEY UPDATE to the existing row with
+// primary key pk, given the proposed row. It returns the rows affected (2
+// when the row changed, 0 when not) and the row's auto-increment value.
+func (sc *stmtCtx) insertUpdate(t *table, st *tableStore, defs *compiledDefaults, pk []byte, proposed []Value, exprs []Expr, cols []int, auto *autoCounter) (int64, uint64, error) {
+	n := len(t.cols)
+	old := make([]Value, n)
+	if ok, err := st.fetch(pk, old); err != nil {
+		return 0, 0, err
+	} else if !ok {
+		return 0, 0, errIndexCorrupt(t, nil)
+	}
+	scratch := make([]Value, 2*n)
+	copy(scratch, old)
+	copy(scratch[n:], proposed)
+	assigned := make([]bool, n)
+	env := *sc.env
+	env.Row = scratch
+	for k, x := range exprs {
+		c := cols[k]
+		var v Value
+		if x == nil {
+			var err error
+			if v, err = sc.defaultValue(t, defs, c, scratch[:n]); err != nil {
+				return 0, 0, err
+			}
+		} else {
+			var err error
+			if v, err = x.Eval(&env); err != nil {
+				return 0, 0, err
+			}
+		}
+		if v.K != KindNull {
+			cv, err := CoerceColumn(v, t.cols[c].typ, t.cols[c].desc.Name, 1)
+			if err != nil {
+				return 0, 0, err
+			}
+			v = cv
+		}
+		scratch[c] = v // later assignments see earlier ones
+		assigned[c] = true
+	}
+	nu := cloneRow(scratch[:n])
+	changed := false
+	for i := range nu {
+		if !identical(nu[i], old[i]) {
+			changed = true
+		}
+	}
+	var id uint64
+	if ai := t.autoInc; ai >= 0 {
+		id, _ = autoValue(nu[ai])
+	}
+	if !changed {
+		return 0, id, nil
+	}
+	for i := range nu {
+		if defs.onupd[i] && !assigned[i] {
+			nu[i] = nowOf(sc.env, t.cols[i].typ)
+		}
+	}
+	if err := sc.checkRow(t, defs, nu); err != nil {
+		return 0, 0, err
+	}
+	if ai := t.autoInc; ai >= 0 && auto != nil {
+		if u, ok := autoValue(nu[ai]); ok {
+			sc.e.observeAutoID(auto, u)
+		}
+	}
+	if _, err := st.update(pk, old, nu); err != nil {
+		var de *dupError
+		if errors.As(err, &de) {
+			return 0, 0, de.SQLError
+		}
+		return 0, 0, err
+	}
+	return 2, id, nil
+}

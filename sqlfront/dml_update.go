@@ -1,0 +1,165 @@
+package sqlfront
+
+import (
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// UPDATE and DELETE of one table, with WHERE, ORDER BY and LIMIT. The
+// target rows are found with the SELECT planner (key ranges, indexes) and
+// read completely before the first change. UPDATE evaluates its
+// assignments left to right, each seeing the values assigned before it
+// (MySQL's single-table semantics); RowsAffected counts the rows that
+// actually CHANGED (MySQL's default, without CLIENT_FOUND_ROWS).
+
+// execUpdate runs an UPDATE.
+func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
+	t, alias, err := sc.dmlTable(up.TableExprs)
+	if err != nil {
+		return Result{}, err
+	}
+	defs, err := t.defaults()
+	if err != nil {
+		return Result{}, err
+	}
+	scope := &TableScope{Table: alias, Columns: t.lcNames}
+	var cols []int
+	var exprs []Expr
+	for _, ue := range up.Exprs {
+		q := ue.Name.Qualifier.Name.String()
+		i := t.col(ue.Name.Name.String())
+		if i < 0 || q != "" && !strings.EqualFold(q, alias) {
+			return Result{}, ErrUnknownColumn(sqlparser.String(ue.Name), "field list")
+		}
+		var x Expr
+		if _, isDef := ue.Expr.(*sqlparser.Default); !isDef {
+			if x, err = Compile(ue.Expr, scope); err != nil {
+				return Result{}, err
+			}
+		}
+		cols = append(cols, i)
+		exprs = append(exprs, x)
+	}
+	_, targets, err := sc.scanTargets(up.TableExprs, up.Where, up.OrderBy, up.Limit)
+	if err != nil {
+		return Result{}, err
+	}
+	defer targets.close()
+	st, err := sc.store(t)
+	if err != nil {
+		return Result{}, err
+	}
+	var auto *autoCounter
+	if t.autoInc >= 0 {
+		if auto, err = sc.autoCounter(t); err != nil {
+			return Result{}, err
+		}
+	}
+	var res Result
+	env := *sc.env
+	for n := 0; ; n++ {
+		if err := sc.tick(); err != nil {
+			return Result{}, err
+		}
+		tg, err := targets.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		nu := cloneRow(tg.row)
+		assigned := make([]bool, len(nu))
+		env.Row = nu
+		for k, x := range exprs {
+			c := cols[k]
+			var v Value
+			if x == nil {
+				if v, err = sc.defaultValue(t, defs, c, nu); err != nil {
+					return Result{}, err
+				}
+				if v == noDefault {
+					v = implicitDefault(t.cols[c].typ)
+				}
+			} else if v, err = x.Eval(&env); err != nil {
+				return Result{}, err
+			}
+			if v.K != KindNull {
+				if v, err = CoerceColumn(v, t.cols[c].typ, t.cols[c].desc.Name, n+1); err != nil {
+					return Result{}, err
+				}
+			}
+			nu[c] = v
+			assigned[c] = true
+		}
+		changed := false
+		for i := range nu {
+			if !identical(nu[i], tg.row[i]) {
+				changed = true
+			}
+		}
+		if !changed {
+			continue
+		}
+		for i := range nu {
+			if defs.onupd[i] && !assigned[i] {
+				nu[i] = nowOf(sc.env, t.cols[i].typ)
+			}
+		}
+		if err := sc.checkRow(t, defs, nu); err != nil {
+			return Result{}, err
+		}
+		if ai := t.autoInc; ai >= 0 {
+			if u, ok := autoValue(nu[ai]); ok {
+				sc.e.observeAutoID(auto, u)
+			}
+		}
+		if _, err := st.update(tg.pk, tg.row, nu); err != nil {
+			var de *dupError
+			if errors.As(err, &de) {
+				return Result{}, de.SQLError
+			}
+			return Result{}, err
+		}
+		res.RowsAffected++
+	}
+	sc.env.LastInsertID = env.LastInsertID
+	return res, nil
+}
+
+// execDelete runs a DELETE.
+func (sc *stmtCtx) execDelete(del *sqlparser.Delete) (Result, error) {
+	if len(del.Targets) > 0 {
+		return Result{}, errNotSupported("multi-table DELETE")
+	}
+	t, targets, err := sc.scanTargets(del.TableExprs, del.Where, del.OrderBy, del.Limit)
+	if err != nil {
+		return Result{}, err
+	}
+	defer targets.close()
+	st, err := sc.store(t)
+	if err != nil {
+		return Result{}, err
+	}
+	var n int64
+	for {
+		if err := sc.tick(); err != nil {
+			return Result{}, err
+		}
+		tg, err := targets.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		if err := st.remove(tg.pk, tg.row); err != nil {
+			return Result{}, err
+		}
+		n++
+	}
+	return Result{RowsAffected: n}, nil
+}

@@ -1,0 +1,372 @@
+package sqlfront
+
+// ENGINE DESIGN (for the package documentation; the lead owns doc.go)
+//
+// The SQL engine maps tables and indexes onto bxtree B+-trees in one
+// bedrock store and runs statements on them through sessions.
+//
+//	Engine (one per file per process)        Session (one per connection)
+//	  store  *bedrock.Store                    transaction state, savepoints,
+//	  writer lock (chan, capacity 1)           LAST_INSERT_ID, variables,
+//	  catalog cache (by catalog nonce)         the open *Rows
+//	  auto-increment high-water marks
+//
+// # Transactions and the writer rule
+//
+// Readers see snapshots and never block: an autocommit SELECT, and every
+// statement of a READ ONLY transaction, runs in a bedrock read transaction
+// that pins the snapshot until its Rows are closed (or the transaction
+// ends).
+//
+// Writers are serialized by one engine-wide writer lock:
+//
+//	autocommit write statement: lock -> bedrock write tx -> statement ->
+//	                            commit (durable) -> unlock
+//	BEGIN / START TRANSACTION / Session.Begin (read-write):
+//	                            lock at BEGIN, held until COMMIT/ROLLBACK
+//	START TRANSACTION READ ONLY / TxOptions.ReadOnly:
+//	                            no lock; one bedrock read tx (one snapshot)
+//
+// The lock is waited for up to Options.BusyTimeout (default 5 s) while the
+// statement's context allows; then the statement fails with 1205 "Lock
+// wait timeout exceeded; try restarting transaction". Because a read-write
+// transaction holds the lock from BEGIN, its snapshot is the newest
+// committed state and nobody else commits until it ends: every schedule is
+// serial, so transactions are SERIALIZABLE, updates are never lost, and
+// there is no deadlock (one lock). Every isolation level a client asks for
+// is therefore served at SERIALIZABLE (stronger is allowed), except
+// levels bxdb cannot name honestly, which are refused.
+//
+// Statement atomicity: inside a transaction every statement runs in a
+// nested bedrock transaction (Tx.Begin); a statement that fails is rolled
+// back alone and leaves no trace. SAVEPOINT pushes another nested
+// transaction; ROLLBACK TO rolls it back and opens a fresh one under the
+// same name; RELEASE merges it into its parent. DDL is transactional too
+// (a deviation from MySQL, which commits implicitly before DDL).
+//
+// # Storage mapping
+//
+// Tree names (bxtree directory):
+//
+//	sql.catalog           catalog: table descriptors and the catalog nonce
+//	sql.autoinc           auto-increment counters, one record per table
+//	sql.t.<tableID>       table rows, keyed by the encoded primary key
+//	sql.i.<tableID>.<ix>  secondary index <ix> of the table
+//
+// IDs are decimal; they never change, so RENAME TABLE touches only the
+// catalog.
+//
+// Table record: key = AppendKey of the primary key columns (in key order;
+// a table without a primary key gets a hidden BIGINT row id, the last
+// key + 1); value = EncodeRow of the physical row (below). The bxtree
+// record version is 0 (reserved for range synchronization).
+//
+// Secondary index record (unique or not):
+//
+//	key   = AppendKey(index columns, with their ASC/DESC flags) ++ table key
+//	value = table key (the encoded primary key)
+//
+// Appending the table key makes every index key distinct and gives each
+// index the scan order (index columns, primary key). UNIQUE is enforced on
+// insert by probing the prefix AppendKey(index columns); a prefix that
+// contains NULL is never checked, so NULLs do not conflict, as in MySQL.
+//
+// Physical rows: a table's columns have stable field numbers (FieldID),
+// assigned at CREATE or ADD COLUMN and never reused. A stored row holds
+// the values of fields 0..n-1 of the table at write time; a dropped field
+// keeps its slot (written as NULL from then on). A row shorter than the
+// table's field count is read with each missing field set to the value
+// the column had when it was added (its "fill" value), so ADD COLUMN and
+// DROP COLUMN never rewrite rows.
+//
+// Catalog records (in sql.catalog), all values starting with a format
+// version byte (catalogFormatV1 = 1):
+//
+//	key "meta"  value: +---------+-------------------+-------------------+
+//	                   | ver = 1 | nonce (u64 LE)    | next table id u64 |
+//	                   +---------+-------------------+-------------------+
+//	key "t/" + lower(table name)
+//	            value: +---------+--------------------------------------+
+//	                   | ver = 1 | JSON of tableDesc (catalog.go)        |
+//	                   +---------+--------------------------------------+
+//
+// The nonce is a random number rewritten by every DDL statement; the
+// engine caches decoded catalogs by nonce, so a statement reads one record
+// to know its snapshot's schema. A rolled-back DDL leaves the old nonce,
+// hence the old cached catalog.
+//
+// Auto-increment counters (sql.autoinc): key = table ID (u64 BE), value =
+//
+//	+---------+--------------------------+
+//	| ver = 1 | next value (u64 LE)      |
+//	+---------+--------------------------+
+//
+// A statement that hands out ids writes the advanced counter in its own
+// transaction, so a committed id is never handed out again, also after a
+// crash; the engine also keeps a high-water mark in memory so that ids of
+// rolled-back statements are not reused while the process lives. Explicit
+// ids at or above the counter move it past them.
+//
+// # Planning and execution
+//
+// SELECT is planned per table: the WHERE conjuncts are turned into key
+// ranges over the primary key or an index prefix (=, <, <=, >, >=,
+// BETWEEN, IN lists, IS NULL, OR of ranges on one column, LIKE 'abc%'),
+// and each candidate is costed with bxtree's O(log n) Count over its
+// ranges; the cheapest wins (a full scan costs the table's size, an index
+// scan twice its count for the row fetches). Every WHERE conjunct is still
+// evaluated on the rows fetched unless its range was exact. ORDER BY is
+// satisfied by the access order when it can be (forward or backward, DESC
+// index columns included), else rows are sorted by an external merge sort
+// that spills runs to temporary files past Options.SortMemory. Joins are
+// nested loops, with an index lookup on the inner table when the join
+// condition is an equality on its key. Operators are iterators pulled by
+// Rows.Next; the context is checked every 256 rows.
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bxdb/bxdb/engine/bedrock"
+)
+
+// Options configure Open. A nil *Options or a zero field means the default,
+// filled in by EnsureDefaults.
+type Options struct {
+	// CacheSize bounds bedrock's block cache, in bytes (bedrock's default
+	// when 0).
+	CacheSize int64
+	// NoSync makes commits return before they are durable (see
+	// bedrock.Options.NoSync).
+	NoSync bool
+	// ReadOnly opens the store for reading only; writes fail with 1290.
+	ReadOnly bool
+	// MustExist refuses to create a missing store.
+	MustExist bool
+	// BusyTimeout is how long a writer waits for the writer lock before it
+	// fails with 1205 (default 5 s; negative means do not wait).
+	BusyTimeout time.Duration
+	// FS is the file system (tests use bedrock.NewMemFS()).
+	FS bedrock.FS
+	// SortMemory is how many bytes of rows a sort, GROUP BY or DISTINCT
+	// keeps in memory before it spills sorted runs to temporary files
+	// (default 32 MiB).
+	SortMemory int64
+	// TempDir is where sorts spill (default os.TempDir()).
+	TempDir string
+}
+
+// EnsureDefaults fills in zero fields and returns o (a new Options for nil).
+func (o *Options) EnsureDefaults() *Options {
+	if o == nil {
+		o = &Options{}
+	}
+	if o.BusyTimeout == 0 {
+		o.BusyTimeout = 5 * time.Second
+	}
+	if o.SortMemory == 0 {
+		o.SortMemory = 32 << 20
+	}
+	if o.TempDir == "" {
+		o.TempDir = os.TempDir()
+	}
+	return o
+}
+
+// Engine is an open database: one bedrock store and the state shared by
+// its sessions. All methods are safe for concurrent use.
+type Engine struct {
+	store  *bedrock.Store
+	opts   Options
+	path   string
+	dbName string // DATABASE(): the file's base name without extension
+
+	// writer is the engine-wide writer lock: a goroutine holds it while
+	// its value sits in the channel. See "Transactions and the writer
+	// rule" above.
+	writer chan struct{}
+
+	// cat caches decoded catalogs by nonce. Lock order: writer, then
+	// cat.mu (cat.mu is never held while waiting for anything).
+	cat struct {
+		sync.Mutex
+		byNonce map[uint64]*catalog
+		order   []uint64 // insertion order, for eviction
+	}
+
+	// auto holds the in-memory high-water marks of auto-increment
+	// counters, by table ID. Guarded by the writer lock (only writers
+	// touch it); the mutex is for EXPLAIN/SHOW readers.
+	auto struct {
+		sync.Mutex
+		next map[uint64]uint64
+	}
+
+	// commitSeq counts the write transactions committed by this engine.
+	// It is incremented after the commit, with the writer lock held; an
+	// implicit transaction compares it to decide whether it may upgrade
+	// (txn.go).
+	commitSeq atomic.Uint64
+	// connIDs hands out CONNECTION_ID() values.
+	connIDs atomic.Uint64
+
+	// ddlSeq is a sequence lock around commits that change the catalog:
+	// odd while such a commit is in flight, incremented before and after
+	// it. curCat is the committed catalog and the (even) ddlSeq it belongs
+	// to. A statement whose snapshot was taken between two equal even
+	// reads of ddlSeq may use curCat instead of reading the catalog tree.
+	ddlSeq atomic.Uint64
+	curCat atomic.Pointer[seqCatalog]
+
+	// builds are the logs of online index builds (ddlexec_online.go).
+	builds builds
+
+	closed atomic.Bool
+}
+
+// Open opens (or creates) the database file at path.
+func Open(path string, o *Options) (*Engine, error) {
+	opts := *o.EnsureDefaults()
+	st, err := bedrock.Open(path, &bedrock.Options{
+		CacheSize: opts.CacheSize,
+		NoSync:    opts.NoSync,
+		ReadOnly:  opts.ReadOnly,
+		MustExist: opts.MustExist,
+		FS:        opts.FS,
+	})
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{store: st, opts: opts, path: path, dbName: dbNameOf(path)}
+	e.writer = make(chan struct{}, 1)
+	e.cat.byNonce = map[uint64]*catalog{}
+	e.auto.next = map[uint64]uint64{}
+	if !opts.ReadOnly {
+		if err := e.initCatalog(); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// dbNameOf returns the database name of a file: its base name without
+// extension ("app" for "/data/app.bxdb"), "main" when that is empty.
+func dbNameOf(path string) string {
+	b := filepath.Base(path)
+	if ext := filepath.Ext(b); ext != "" && ext != b {
+		b = strings.TrimSuffix(b, ext)
+	}
+	if b == "" || b == "." || b == string(filepath.Separator) {
+		return "main"
+	}
+	return b
+}
+
+// Close closes the store. Sessions and Rows still open fail afterwards.
+func (e *Engine) Close() error {
+	if e.closed.Swap(true) {
+		return nil
+	}
+	return e.store.Close()
+}
+
+// Store returns the underlying bedrock store.
+func (e *Engine) Store() *bedrock.Store { return e.store }
+
+// DatabaseName returns the name DATABASE() reports: the file's base name
+// without its extension.
+func (e *Engine) DatabaseName() string { return e.dbName }
+
+// NewSession returns a new session. A Session is used by one goroutine at
+// a time.
+func (e *Engine) NewSession() *Session {
+	s := &Session{e: e}
+	s.reset()
+	return s
+}
+
+// lockWriter takes the writer lock, waiting up to BusyTimeout while ctx
+// allows. It returns 1205 on timeout and ctx's error when ctx ends first.
+func (e *Engine) lockWriter(ctx context.Context) error {
+	if e.closed.Load() {
+		return ErrEngineClosed
+	}
+	select {
+	case e.writer <- struct{}{}:
+		return nil
+	default:
+	}
+	if e.opts.BusyTimeout < 0 {
+		return errLockWait()
+	}
+	t := time.NewTimer(e.opts.BusyTimeout)
+	defer t.Stop()
+	select {
+	case e.writer <- struct{}{}:
+		return nil
+	case <-t.C:
+		return errLockWait()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// unlockWriter releases the writer lock.
+func (e *Engine) unlockWriter() {
+	select {
+	case <-e.writer:
+	default:
+		panic("sqlfront: unlockWriter without the lock")
+	}
+}
+
+// seqCatalog is a committed catalog and the ddlSeq it belongs to.
+type seqCatalog struct {
+	seq uint64
+	cat *catalog
+}
+
+// cachedCatalog returns the committed catalog if it belongs to seq.
+func (e *Engine) cachedCatalog(seq uint64) *catalog {
+	if seq%2 != 0 {
+		return nil
+	}
+	if c := e.curCat.Load(); c != nil && c.seq == seq {
+		return c.cat
+	}
+	return nil
+}
+
+// snapshotCatalog returns the catalog of tx, a snapshot taken between two
+// reads of ddlSeq (s1 before Begin, s2 after).
+func (e *Engine) snapshotCatalog(tx *bedrock.Tx, s1, s2 uint64) (*catalog, error) {
+	if s1 == s2 {
+		if c := e.cachedCatalog(s1); c != nil {
+			return c, nil
+		}
+	}
+	c, err := e.catalogOf(tx)
+	if err == nil && s1 == s2 && s1%2 == 0 {
+		e.curCat.Store(&seqCatalog{seq: s1, cat: c})
+	}
+	return c, err
+}
+
+// commitDDL commits tx, which changed the catalog, inside the ddlSeq
+// bracket.
+func (e *Engine) commitDDL(tx *bedrock.Tx) error {
+	e.ddlSeq.Add(1)
+	err := tx.Commit()
+	e.ddlSeq.Add(1)
+	return err
+}
+
+// String describes the engine briefly.
+func (e *Engine) String() string { return fmt.Sprintf("sqlfront.Engine(%s)", e.path) }

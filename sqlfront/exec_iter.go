@@ -1,0 +1,540 @@
+package sqlfront
+
+import (
+	"container/heap"
+	"io"
+	"slices"
+)
+
+// Row operators above the joins: filter, aggregate, project, distinct,
+// sort, limit, trim, concat. Each pulls from its input on demand.
+
+// filterIter passes the rows for which cond is true.
+type filterIter struct {
+	sc   *stmtCtx
+	in   rowIter
+	cond Expr
+}
+
+func (f *filterIter) Next() ([]Value, error) {
+	for {
+		r, err := f.in.Next()
+		if err != nil {
+			return nil, err
+		}
+		f.sc.env.Row = r
+		ok, err := EvalBool(f.cond, f.sc.env)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			return r, nil
+		}
+	}
+}
+
+func (f *filterIter) Close() { f.in.Close() }
+
+// projectIter appends the select values (and hidden ORDER BY keys) at
+// base: | input[:base] | exprs |. Select expressions read the input row;
+// the hidden keys may also read select values (aliases).
+type projectIter struct {
+	sc    *stmtCtx
+	in    rowIter
+	exprs []Expr
+	base  int
+	nsel  int // leading exprs that are select values (0: all)
+}
+
+func (p *projectIter) Next() ([]Value, error) {
+	r, err := p.in.Next()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Value, p.base+len(p.exprs))
+	copy(out, r[:min(len(r), p.base)])
+	env := p.sc.env
+	env.Row = out
+	for i, e := range p.exprs {
+		v, err := e.Eval(env)
+		if err != nil {
+			return nil, err
+		}
+		out[p.base+i] = v
+	}
+	return out, nil
+}
+
+func (p *projectIter) Close() { p.in.Close() }
+
+// aggIter computes aggregates over groups of consecutive rows with equal
+// group keys (the input is sorted by them, or holds one group). It emits
+// | first row of the group (width slots) | aggregate results |.
+type aggIter struct {
+	sc      *stmtCtx
+	in      rowIter
+	keys    []Expr
+	aggs    *aggList
+	width   int
+	lay     *layout
+	grouped bool // GROUP BY: no row for empty input
+
+	accs    []*Aggregator
+	pending []Value // first row of the next group
+	pkey    string
+	done    bool
+	started bool
+	args    []Value
+	okeys   []Value
+}
+
+// groupKey evaluates the group key of r.
+func (a *aggIter) groupKey(r []Value) (string, error) {
+	if len(a.keys) == 0 {
+		return "", nil
+	}
+	env := a.sc.env
+	env.Row = r
+	var b []byte
+	for _, k := range a.keys {
+		v, err := k.Eval(env)
+		if err != nil {
+			return "", err
+		}
+		b = AppendGroupKey(b, v)
+	}
+	return string(b), nil
+}
+
+// add feeds row r to the accumulators.
+func (a *aggIter) add(r []Value) error {
+	env := a.sc.env
+	env.Row = r
+	for i, acc := range a.accs {
+		a.args = a.args[:0]
+		for _, x := range a.aggs.args[i] {
+			v, err := x.Eval(env)
+			if err != nil {
+				return err
+			}
+			a.args = append(a.args, v)
+		}
+		a.okeys = a.okeys[:0]
+		for _, x := range a.aggs.order[i] {
+			v, err := x.Eval(env)
+			if err != nil {
+				return err
+			}
+			a.okeys = append(a.okeys, v)
+		}
+		if err := acc.AddRow(a.args, a.okeys); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emit returns the output row of the current group.
+func (a *aggIter) emit(first []Value) []Value {
+	out := make([]Value, a.width+len(a.accs))
+	copy(out, first[:min(len(first), a.width)])
+	for i, acc := range a.accs {
+		out[a.width+i] = acc.Result()
+	}
+	return out
+}
+
+func (a *aggIter) Next() ([]Value, error) {
+	if a.done {
+		return nil, io.EOF
+	}
+	if !a.started {
+		a.started = true
+		for _, spec := range a.aggs.specs {
+			a.accs = append(a.accs, NewAggregator(spec))
+		}
+		r, err := a.in.Next()
+		if err == io.EOF {
+			a.done = true
+			if a.grouped {
+				return nil, io.EOF
+			}
+			return a.emit(a.lay.newRow()), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if a.pkey, err = a.groupKey(r); err != nil {
+			return nil, err
+		}
+		a.pending = r
+	}
+	if a.pending == nil {
+		a.done = true
+		return nil, io.EOF
+	}
+	first := a.pending
+	for _, acc := range a.accs {
+		acc.Reset()
+	}
+	if err := a.add(first); err != nil {
+		return nil, err
+	}
+	for {
+		if err := a.sc.tick(); err != nil {
+			return nil, err
+		}
+		r, err := a.in.Next()
+		if err == io.EOF {
+			a.pending = nil
+			return a.emit(first), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		k, err := a.groupKey(r)
+		if err != nil {
+			return nil, err
+		}
+		if k != a.pkey {
+			a.pending, a.pkey = r, k
+			return a.emit(first), nil
+		}
+		if err := a.add(r); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (a *aggIter) Close() { a.in.Close() }
+
+// keysIter appends the values of exprs to every row at slot at (for
+// sorting by expressions).
+type keysIter struct {
+	sc    *stmtCtx
+	in    rowIter
+	exprs []Expr
+	at    int
+}
+
+func (k *keysIter) Next() ([]Value, error) {
+	r, err := k.in.Next()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Value, k.at+len(k.exprs))
+	copy(out, r[:min(len(r), k.at)])
+	env := k.sc.env
+	env.Row = r
+	for i, e := range k.exprs {
+		v, err := e.Eval(env)
+		if err != nil {
+			return nil, err
+		}
+		out[k.at+i] = v
+	}
+	return out, nil
+}
+
+func (k *keysIter) Close() { k.in.Close() }
+
+// newSortByExprs sorts rows by expressions (GROUP BY keys), computed once
+// per row into slots after width.
+func newSortByExprs(sc *stmtCtx, in rowIter, exprs []Expr, width int) rowIter {
+	var order []orderKey
+	for i := range exprs {
+		order = append(order, orderKey{slot: width + i, item: -1})
+	}
+	return newSortIter(sc, &keysIter{sc: sc, in: in, exprs: exprs, at: width}, order, false, 0)
+}
+
+// orderCmp returns the comparison of rows by order keys: CompareForSort
+// (NULLs first), reversed for DESC.
+func orderCmp(order []orderKey) rowCmp {
+	return func(a, b []Value) int {
+		for _, k := range order {
+			c := CompareForSort(a[k.slot], b[k.slot])
+			if c != 0 {
+				if k.desc {
+					return -c
+				}
+				return c
+			}
+		}
+		return 0
+	}
+}
+
+// topNLimit is the largest LIMIT for which a sort keeps only the top rows
+// in a heap instead of sorting everything.
+const topNLimit = 10000
+
+// sortIter sorts its input (lazily, on the first Next).
+type sortIter struct {
+	sc     *stmtCtx
+	in     rowIter
+	cmp    rowCmp
+	topN   int64 // > 0: keep only the first topN rows
+	out    rowIter
+	sorted bool
+}
+
+// newSortIter returns a sort of in by order; with hasLimit, only the
+// first n rows are needed.
+func newSortIter(sc *stmtCtx, in rowIter, order []orderKey, hasLimit bool, n int64) rowIter {
+	s := &sortIter{sc: sc, in: in, cmp: orderCmp(order)}
+	if hasLimit && n >= 0 && n <= topNLimit {
+		s.topN = n
+	}
+	return s
+}
+
+func (s *sortIter) Next() ([]Value, error) {
+	if !s.sorted {
+		s.sorted = true
+		var err error
+		if s.topN > 0 {
+			s.out, err = s.sortTopN()
+		} else if s.topN == 0 && s.cmpLimitZero() {
+			s.out = &sliceIter{}
+		} else {
+			s.out, err = s.sortAll()
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return s.out.Next()
+}
+
+// cmpLimitZero is false: LIMIT 0 still reads nothing thanks to limitIter.
+func (s *sortIter) cmpLimitZero() bool { return false }
+
+// sortAll sorts every row with the external sorter.
+func (s *sortIter) sortAll() (rowIter, error) {
+	so := newSorter(s.cmp, s.sc.e.opts.SortMemory, s.sc.e.opts.TempDir)
+	for {
+		if err := s.sc.tick(); err != nil {
+			so.close()
+			return nil, err
+		}
+		r, err := s.in.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			so.close()
+			return nil, err
+		}
+		if err := so.add(r); err != nil {
+			so.close()
+			return nil, err
+		}
+	}
+	return so.iter()
+}
+
+// topHeap keeps the best n rows; its root is the worst kept row.
+type topHeap struct {
+	rows [][]Value
+	seq  []int64
+	cmp  rowCmp
+}
+
+func (h *topHeap) Len() int { return len(h.rows) }
+func (h *topHeap) Less(i, j int) bool {
+	c := h.cmp(h.rows[i], h.rows[j])
+	if c != 0 {
+		return c > 0
+	}
+	return h.seq[i] > h.seq[j]
+}
+func (h *topHeap) Swap(i, j int) {
+	h.rows[i], h.rows[j] = h.rows[j], h.rows[i]
+	h.seq[i], h.seq[j] = h.seq[j], h.seq[i]
+}
+func (h *topHeap) Push(x any) { panic("unused") }
+func (h *topHeap) Pop() any   { panic("unused") }
+
+// sortTopN keeps the first topN rows in a heap (stable: ties keep input
+// order).
+func (s *sortIter) sortTopN() (rowIter, error) {
+	h := &topHeap{cmp: s.cmp}
+	var seq int64
+	for {
+		if err := s.sc.tick(); err != nil {
+			return nil, err
+		}
+		r, err := s.in.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		seq++
+		if int64(len(h.rows)) < s.topN {
+			h.rows = append(h.rows, r)
+			h.seq = append(h.seq, seq)
+			heap.Fix(h, len(h.rows)-1)
+			continue
+		}
+		if s.cmp(r, h.rows[0]) < 0 {
+			h.rows[0], h.seq[0] = r, seq
+			heap.Fix(h, 0)
+		}
+	}
+	idx := make([]int, len(h.rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := s.cmp(h.rows[a], h.rows[b]); c != 0 {
+			return c
+		}
+		return int(h.seq[a] - h.seq[b])
+	})
+	out := make([][]Value, len(idx))
+	for i, j := range idx {
+		out[i] = h.rows[j]
+	}
+	return &sliceIter{rows: out}, nil
+}
+
+func (s *sortIter) Close() {
+	if s.out != nil {
+		s.out.Close()
+	}
+	s.in.Close()
+}
+
+// distinctIter passes the first row of every distinct value of r[lo:hi].
+type distinctIter struct {
+	sc     *stmtCtx
+	in     rowIter
+	lo, hi int
+	budget int64
+	seen   map[string]struct{}
+	used   int64
+}
+
+func (d *distinctIter) Next() ([]Value, error) {
+	if d.seen == nil {
+		d.seen = map[string]struct{}{}
+	}
+	for {
+		r, err := d.in.Next()
+		if err != nil {
+			return nil, err
+		}
+		var b []byte
+		for _, v := range r[d.lo:d.hi] {
+			b = AppendGroupKey(b, v)
+		}
+		if _, dup := d.seen[string(b)]; dup {
+			continue
+		}
+		d.used += int64(len(b)) + 48
+		if d.used > 4*d.budget {
+			return nil, engErr(ErOutOfSortMemory, "Out of sort memory: DISTINCT set exceeds %d bytes", 4*d.budget)
+		}
+		d.seen[string(b)] = struct{}{}
+		return r, nil
+	}
+}
+
+func (d *distinctIter) Close() { d.in.Close() }
+
+// limitIter skips offset rows and passes at most limit.
+type limitIter struct {
+	in            rowIter
+	offset, limit int64
+	n             int64
+}
+
+func (l *limitIter) Next() ([]Value, error) {
+	for l.offset > 0 {
+		if _, err := l.in.Next(); err != nil {
+			return nil, err
+		}
+		l.offset--
+	}
+	if l.n >= l.limit {
+		return nil, io.EOF
+	}
+	r, err := l.in.Next()
+	if err != nil {
+		return nil, err
+	}
+	l.n++
+	return r, nil
+}
+
+func (l *limitIter) Close() { l.in.Close() }
+
+// trimIter returns r[lo:hi] of every row.
+type trimIter struct {
+	in     rowIter
+	lo, hi int
+}
+
+func (t *trimIter) Next() ([]Value, error) {
+	r, err := t.in.Next()
+	if err != nil {
+		return nil, err
+	}
+	return r[t.lo:t.hi], nil
+}
+
+func (t *trimIter) Close() { t.in.Close() }
+
+// concatIter returns the rows of each input in turn (UNION ALL).
+type concatIter struct {
+	ins []rowIter
+	i   int
+}
+
+func (c *concatIter) Next() ([]Value, error) {
+	for c.i < len(c.ins) {
+		r, err := c.ins[c.i].Next()
+		if err == io.EOF {
+			c.i++
+			continue
+		}
+		return r, err
+	}
+	return nil, io.EOF
+}
+
+func (c *concatIter) Close() {
+	for _, in := range c.ins {
+		in.Close()
+	}
+}
+
+// countIter returns one row: the number of records in the key ranges of
+// a tree, from its subtree counts.
+type countIter struct {
+	sc     *stmtCtx
+	tree   interface{ Count(lo, hi []byte) (uint64, error) }
+	ranges []keyRange
+	done   bool
+}
+
+func (c *countIter) Next() ([]Value, error) {
+	if c.done {
+		return nil, io.EOF
+	}
+	c.done = true
+	var n uint64
+	for _, r := range c.ranges {
+		k, err := c.tree.Count(r.lo, r.hi)
+		if err != nil {
+			return nil, err
+		}
+		n += k
+	}
+	return []Value{UintValue(n)}, nil
+}
+
+func (c *countIter) Close() {}

@@ -1,0 +1,485 @@
+package sqlfront
+
+import (
+	"io"
+
+	"github.com/bxdb/bxdb/engine/bxtree"
+)
+
+// Table sources: the leaves of the join pipeline. A source is opened with
+// the row built so far (the columns of the tables before it, or the
+// template for the first table) and produces fresh wide rows that extend
+// it with its own table's columns, already filtered by the conditions on
+// its table alone.
+
+// tableSource produces the rows of one table for one outer row.
+type tableSource interface {
+	// open starts producing rows that extend base. base is not modified.
+	open(base []Value) error
+	// next returns a new row (the caller owns it) or io.EOF.
+	next() ([]Value, error)
+	close()
+}
+
+// cloneRow returns a copy of r.
+func cloneRow(r []Value) []Value {
+	out := make([]Value, len(r))
+	copy(out, r)
+	return out
+}
+
+// keySource reads a base table through key ranges on its primary key or
+// an index: the ranges are fixed (range, points, full scan) or built per
+// open from lookup expressions.
+type keySource struct {
+	sc      *stmtCtx
+	ft      *fromTable
+	st      *tableStore
+	ix      *index
+	ranges  []keyRange
+	points  bool
+	reverse bool
+	filter  Expr
+	// lookup: ranges built at open
+	lookups []Expr
+	sets    []*ivset
+	kcols   []keyCol
+	unique  bool
+
+	base []Value
+	cur  []keyRange
+	ri   int
+	c    *bxtree.Cursor
+	tree *bxtree.Tree
+}
+
+// open positions the source before its first range.
+func (s *keySource) open(base []Value) error {
+	s.base = base
+	s.ri = 0
+	s.c = nil
+	s.tree = s.st.tree
+	if s.ix != nil {
+		tr, err := s.st.ixTree(s.ix)
+		if err != nil {
+			return err
+		}
+		s.tree = tr
+	}
+	if s.lookups == nil {
+		s.cur = s.ranges
+		return nil
+	}
+	env := s.sc.env
+	env.Row = base
+	sets := make([]*ivset, len(s.kcols))
+	exacts := make([]bool, len(s.kcols))
+	for i := range s.kcols {
+		if i < len(s.lookups) && s.lookups[i] != nil {
+			v, err := s.lookups[i].Eval(env)
+			if err != nil {
+				return err
+			}
+			set, _ := ivDomain{t: s.kcols[i].typ}.cmpSet("=", v)
+			if set == nil {
+				set = notNullSet() // not comparable in key order: filter later
+			}
+			sets[i] = set
+		} else if i < len(s.sets) {
+			sets[i] = s.sets[i]
+		}
+		if sets[i] == nil {
+			break
+		}
+	}
+	kp := buildKeyRanges(s.kcols, sets, exacts, s.unique && s.ix == nil)
+	s.cur = kp.ranges
+	return nil
+}
+
+// range_ returns the i-th range in scan order.
+func (s *keySource) range_(i int) keyRange {
+	if s.reverse {
+		return s.cur[len(s.cur)-1-i]
+	}
+	return s.cur[i]
+}
+
+// next returns the next row that passes the filter.
+func (s *keySource) next() ([]Value, error) {
+	for {
+		if err := s.sc.tick(); err != nil {
+			return nil, err
+		}
+		var val, pk []byte
+		if s.c == nil {
+			if s.ri >= len(s.cur) {
+				return nil, io.EOF
+			}
+			r := s.range_(s.ri)
+			if s.points {
+				s.ri++
+				v, _, ok, err := s.st.tree.Get(r.lo)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					continue
+				}
+				val, pk = v, r.lo
+			} else {
+				s.c = s.tree.Range(r.lo, r.hi)
+				var ok bool
+				if s.reverse {
+					ok = s.c.Last()
+				} else {
+					ok = s.c.First()
+				}
+				if !ok {
+					if err := s.c.Err(); err != nil {
+						return nil, err
+					}
+					s.c = nil
+					s.ri++
+					continue
+				}
+			}
+		} else {
+			var ok bool
+			if s.reverse {
+				ok = s.c.Prev()
+			} else {
+				ok = s.c.Next()
+			}
+			if !ok {
+				if err := s.c.Err(); err != nil {
+					return nil, err
+				}
+				s.c = nil
+				s.ri++
+				continue
+			}
+		}
+		if val == nil {
+			val, pk = s.c.Value(), s.c.Key()
+			if s.ix != nil {
+				pk = val
+				v, _, ok, err := s.st.tree.Get(val)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					return nil, errIndexCorrupt(s.st.t, s.ix)
+				}
+				val = v
+			}
+		}
+		row := cloneRow(s.base)
+		if err := s.st.decode(val, row[s.ft.off:s.ft.off+len(s.ft.cols)]); err != nil {
+			return nil, err
+		}
+		if s.ft.keySlot > 0 {
+			row[s.ft.keySlot] = BytesValue(pk)
+		}
+		if s.filter != nil {
+			s.sc.env.Row = row
+			ok, err := EvalBool(s.filter, s.sc.env)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+		}
+		return row, nil
+	}
+}
+
+func (s *keySource) close() { s.c = nil }
+
+// errIndexCorrupt reports an index entry without its row.
+func errIndexCorrupt(t *table, ix *index) error {
+	return &wrappedSQLError{SQLError: engErr(ErInternal, "Internal error: index %s of table %s points at a missing row", ix.desc.Name, t.desc.Name), cause: ErrCatalogCorrupt}
+}
+
+// rowsSource produces the rows of a virtual or derived table, or the
+// buffered rows of a base table, for every open; with hash keys it only
+// produces the rows whose build-side key equals the probe key.
+type rowsSource struct {
+	sc     *stmtCtx
+	ft     *fromTable
+	load   func() ([][]Value, error) // the table's column values, once
+	filter Expr                      // over the wide row
+	// hash join
+	hashIn  []Expr // over the wide row of the table alone
+	hashOut []Expr // over base
+	tmpl    []Value
+
+	loaded  bool
+	rows    [][]Value
+	buckets map[string][]int
+	base    []Value
+	list    []int
+	i       int
+}
+
+// ensure loads and filters the rows once.
+func (s *rowsSource) ensure() error {
+	if s.loaded {
+		return nil
+	}
+	rows, err := s.load()
+	if err != nil {
+		return err
+	}
+	s.loaded = true
+	if s.filter == nil && s.hashIn == nil {
+		s.rows = rows
+		return nil
+	}
+	env := s.sc.env
+	var kept [][]Value
+	var used int64
+	for _, r := range rows {
+		wide := cloneRow(s.tmpl)
+		copy(wide[s.ft.off:], r)
+		env.Row = wide
+		if s.filter != nil {
+			ok, err := EvalBool(s.filter, env)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+		}
+		if s.hashIn != nil {
+			k, null, err := hashKey(env, s.hashIn)
+			if err != nil {
+				return err
+			}
+			if null {
+				continue
+			}
+			if s.buckets == nil {
+				s.buckets = map[string][]int{}
+			}
+			s.buckets[k] = append(s.buckets[k], len(kept))
+			used += int64(len(k)) + rowSize(r)
+			if used > 4*s.sc.e.opts.SortMemory {
+				return engErr(ErOutOfSortMemory, "Out of sort memory: hash join build side exceeds %d bytes", 4*s.sc.e.opts.SortMemory)
+			}
+		}
+		kept = append(kept, r)
+	}
+	s.rows = kept
+	return nil
+}
+
+// hashKey evaluates the key expressions; null is set when one is NULL.
+func hashKey(env *Env, xs []Expr) (string, bool, error) {
+	var b []byte
+	for _, x := range xs {
+		v, err := x.Eval(env)
+		if err != nil {
+			return "", false, err
+		}
+		if v.K == KindNull {
+			return "", true, nil
+		}
+		b = AppendGroupKey(b, v)
+	}
+	return string(b), false, nil
+}
+
+func (s *rowsSource) open(base []Value) error {
+	if err := s.ensure(); err != nil {
+		return err
+	}
+	s.base, s.i, s.list = base, 0, nil
+	if s.hashIn != nil {
+		env := s.sc.env
+		env.Row = base
+		k, null, err := hashKey(env, s.hashOut)
+		if err != nil {
+			return err
+		}
+		if null {
+			s.list = []int{}
+		} else {
+			s.list = s.buckets[k]
+			if s.list == nil {
+				s.list = []int{}
+			}
+		}
+	}
+	return nil
+}
+
+func (s *rowsSource) next() ([]Value, error) {
+	for {
+		if err := s.sc.tick(); err != nil {
+			return nil, err
+		}
+		var r []Value
+		if s.list != nil {
+			if s.i >= len(s.list) {
+				return nil, io.EOF
+			}
+			r = s.rows[s.list[s.i]]
+		} else {
+			if s.i >= len(s.rows) {
+				return nil, io.EOF
+			}
+			r = s.rows[s.i]
+		}
+		s.i++
+		row := cloneRow(s.base)
+		copy(row[s.ft.off:], r)
+		return row, nil
+	}
+}
+
+func (s *rowsSource) close() {}
+
+// sourceIter adapts the first table's source to a rowIter.
+type sourceIter struct {
+	src    tableSource
+	base   []Value
+	opened bool
+	done   bool
+}
+
+func (it *sourceIter) Next() ([]Value, error) {
+	if it.done {
+		return nil, io.EOF
+	}
+	if !it.opened {
+		it.opened = true
+		if err := it.src.open(it.base); err != nil {
+			return nil, err
+		}
+	}
+	r, err := it.src.next()
+	if err == io.EOF {
+		it.done = true
+	}
+	return r, err
+}
+
+func (it *sourceIter) Close() { it.src.close() }
+
+// joinIter is a nested-loop join: for each outer row the inner source is
+// opened with it; a LEFT JOIN emits the outer row itself (its inner
+// columns are NULL) when no inner row matched.
+type joinIter struct {
+	sc      *stmtCtx
+	outer   rowIter
+	inner   tableSource
+	left    bool
+	on      Expr // LEFT JOIN: the match condition beyond the source's own
+	cur     []Value
+	active  bool
+	matched bool
+}
+
+func (j *joinIter) Next() ([]Value, error) {
+	for {
+		if !j.active {
+			o, err := j.outer.Next()
+			if err != nil {
+				return nil, err
+			}
+			if err := j.inner.open(o); err != nil {
+				return nil, err
+			}
+			j.cur, j.active, j.matched = o, true, false
+		}
+		r, err := j.inner.next()
+		if err == io.EOF {
+			j.active = false
+			if j.left && !j.matched {
+				return j.cur, nil
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if j.on != nil {
+			j.sc.env.Row = r
+			ok, err := EvalBool(j.on, j.sc.env)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+		}
+		j.matched = true
+		return r, nil
+	}
+}
+
+func (j *joinIter) Close() {
+	j.outer.Close()
+	j.inner.close()
+}
+
+// newSource builds the source of table k for the chosen access.
+func (si *selectInfo) newSource(k int, acc *access, scan []*conjunct) (tableSource, error) {
+	sc := si.sc
+	ft := si.lay.tabs[k]
+	filter := andExprs(scan, func(c *conjunct) bool { return !acc.consumed[c] })
+	if ft.t == nil {
+		return &rowsSource{sc: sc, ft: ft, filter: filter, load: func() ([][]Value, error) { return ft.virt.load(sc) },
+			hashIn: acc.hashIn, hashOut: acc.hashOut, tmpl: si.lay.tmpl}, nil
+	}
+	st, err := sc.store(ft.t)
+	if err != nil {
+		return nil, err
+	}
+	ks := &keySource{sc: sc, ft: ft, st: st, ix: acc.key, reverse: acc.reverse, filter: filter}
+	switch acc.kind {
+	case "full":
+		ks.ranges = []keyRange{{}}
+	case "points":
+		ks.ranges, ks.points = acc.kp.ranges, true
+	case "range", "index":
+		ks.ranges = acc.kp.ranges
+	case "lookup":
+		var ki keyInfo
+		for _, x := range keysOf(ft.t) {
+			if x.ix == acc.key {
+				ki = x
+			}
+		}
+		ks.kcols = keyColsOf(ft.t, ki)
+		ks.lookups = acc.lookups
+		ks.sets = acc.sets
+		ks.unique = ki.unique
+	}
+	if acc.wrap != "" {
+		// Read the table once (its own conditions applied), then hash or
+		// buffer it.
+		tmpl := si.lay.tmpl
+		return &rowsSource{sc: sc, ft: ft, hashIn: acc.hashIn, hashOut: acc.hashOut, tmpl: tmpl, load: func() ([][]Value, error) {
+			if err := ks.open(tmpl); err != nil {
+				return nil, err
+			}
+			var rows [][]Value
+			for {
+				r, err := ks.next()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					return nil, err
+				}
+				rows = append(rows, r[ft.off:ft.off+len(ft.cols)])
+			}
+			return rows, nil
+		}}, nil
+	}
+	return ks, nil
+}

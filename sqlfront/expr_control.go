@@ -1,0 +1,277 @@
+package sqlfront
+
+import (
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// This file holds CASE, the control-flow functions' nodes (IF, IFNULL,
+// COALESCE, NULLIF), CAST/CONVERT and SUBSTRING's special syntax.
+
+// --- CASE and control flow ---------------------------------------------------
+
+// caseExpr is CASE [operand] WHEN ... THEN ... [ELSE ...] END.
+type caseExpr struct {
+	operand Expr       // nil for a searched CASE
+	conds   []Expr     // compared with operand (simple CASE)
+	bconds  []boolExpr // searched CASE conditions
+	vals    []Expr
+	els     Expr // nil means NULL
+}
+
+func (e *caseExpr) Eval(env *Env) (Value, error) {
+	if e.operand != nil {
+		v, err := e.operand.Eval(env)
+		if err != nil {
+			return Null, err
+		}
+		for i, cond := range e.conds {
+			w, err := cond.Eval(env)
+			if err != nil {
+				return Null, err
+			}
+			if c, null := Compare(v, w); !null && c == 0 {
+				return e.vals[i].Eval(env)
+			}
+		}
+	} else {
+		for i, cond := range e.bconds {
+			t, err := cond.evalTri(env)
+			if err != nil {
+				return Null, err
+			}
+			if t == triTrue {
+				return e.vals[i].Eval(env)
+			}
+		}
+	}
+	if e.els == nil {
+		return Null, nil
+	}
+	return e.els.Eval(env)
+}
+
+func (e *caseExpr) kids() []Expr {
+	var k []Expr
+	if e.operand != nil {
+		k = append(k, e.operand)
+	}
+	k = append(k, e.conds...)
+	for _, b := range e.bconds {
+		k = append(k, b)
+	}
+	k = append(k, e.vals...)
+	if e.els != nil {
+		k = append(k, e.els)
+	}
+	return k
+}
+
+// compileCase compiles CASE.
+func (c *compiler) compileCase(e *sqlparser.CaseExpr) (Expr, error) {
+	n := &caseExpr{}
+	if e.Expr != nil {
+		x, err := c.compile(e.Expr)
+		if err != nil {
+			return nil, err
+		}
+		n.operand = x
+	}
+	for _, w := range e.Whens {
+		cond, err := c.compile(w.Cond)
+		if err != nil {
+			return nil, err
+		}
+		val, err := c.compile(w.Val)
+		if err != nil {
+			return nil, err
+		}
+		if n.operand != nil {
+			n.conds = append(n.conds, cond)
+		} else {
+			n.bconds = append(n.bconds, asBool(cond))
+		}
+		n.vals = append(n.vals, val)
+	}
+	if e.Else != nil {
+		x, err := c.compile(e.Else)
+		if err != nil {
+			return nil, err
+		}
+		n.els = x
+	}
+	return c.fold(n), nil
+}
+
+// ifExpr is IF(cond, a, b).
+type ifExpr struct {
+	cond boolExpr
+	a, b Expr
+}
+
+func (e *ifExpr) Eval(env *Env) (Value, error) {
+	t, err := e.cond.evalTri(env)
+	if err != nil {
+		return Null, err
+	}
+	if t == triTrue {
+		return e.a.Eval(env)
+	}
+	return e.b.Eval(env)
+}
+func (e *ifExpr) kids() []Expr { return []Expr{e.cond, e.a, e.b} }
+
+// coalesceExpr is COALESCE(...) and IFNULL(a, b): the first non-NULL
+// operand; later operands are not evaluated.
+type coalesceExpr struct{ args []Expr }
+
+func (e *coalesceExpr) Eval(env *Env) (Value, error) {
+	for _, a := range e.args {
+		v, err := a.Eval(env)
+		if err != nil || v.K != KindNull {
+			return v, err
+		}
+	}
+	return Null, nil
+}
+func (e *coalesceExpr) kids() []Expr { return e.args }
+
+// nullifExpr is NULLIF(a, b): NULL if a = b, else a.
+type nullifExpr struct{ a, b Expr }
+
+func (e *nullifExpr) Eval(env *Env) (Value, error) {
+	a, err := e.a.Eval(env)
+	if err != nil {
+		return Null, err
+	}
+	b, err := e.b.Eval(env)
+	if err != nil {
+		return Null, err
+	}
+	if c, null := Compare(a, b); !null && c == 0 {
+		return Null, nil
+	}
+	return a, nil
+}
+func (e *nullifExpr) kids() []Expr { return []Expr{e.a, e.b} }
+
+// --- CAST, CONVERT, SUBSTRING ------------------------------------------------
+
+// compileConvert compiles CAST(x AS type) and CONVERT(x, type).
+func (c *compiler) compileConvert(e *sqlparser.ConvertExpr) (Expr, error) {
+	x, err := c.compile(e.Expr)
+	if err != nil {
+		return nil, err
+	}
+	t := e.Type
+	length, hasLength, err := sqlIntOpt(t.Length)
+	if err != nil {
+		return nil, err
+	}
+	scale, hasScale, err := sqlIntOpt(t.Scale)
+	if err != nil {
+		return nil, err
+	}
+	if !hasLength {
+		length = -1
+	}
+	var f func(Value) Value
+	switch strings.ToLower(t.Type) {
+	case "signed", "signed integer":
+		x = numericOperand(x)
+		f = func(v Value) Value {
+			if v.K == KindNull {
+				return Null
+			}
+			return IntValue(ToInt64(v))
+		}
+	case "unsigned", "unsigned integer":
+		x = numericOperand(x)
+		f = castToUnsigned
+	case "char", "nchar":
+		if strings.EqualFold(t.Charset, "binary") {
+			f = func(v Value) Value { return castToBinary(v, length) }
+		} else {
+			f = func(v Value) Value { return castToChar(v, length) }
+		}
+	case "binary":
+		f = func(v Value) Value { return castToBinary(v, length) }
+	case "decimal":
+		p, s := 10, 0
+		if hasLength {
+			p = length
+		}
+		if hasScale {
+			s = scale
+		}
+		if p > MaxDecimalPrecision || p < 1 {
+			return nil, NewSQLError(1426, "Too-big precision %d specified for '%s'. Maximum is %d.", p, exprText(e.Expr), MaxDecimalPrecision)
+		}
+		if s > MaxDecimalScale {
+			return nil, NewSQLError(1425, "Too big scale %d specified for column '%s'. Maximum is %d.", s, exprText(e.Expr), MaxDecimalScale)
+		}
+		if s > p {
+			return nil, NewSQLError(1427, "For float(M,D), double(M,D) or decimal(M,D), M must be >= D (column '%s').", exprText(e.Expr))
+		}
+		x = numericOperand(x)
+		f = func(v Value) Value { return castToDecimal(v, p, s) }
+	case "date":
+		f = castToDate
+	case "datetime", "time":
+		fsp := max(length, 0)
+		if fsp > 6 {
+			return nil, NewSQLError(1426, "Too-big precision %d specified for '%s'. Maximum is 6.", fsp, exprText(e.Expr))
+		}
+		if strings.EqualFold(t.Type, "time") {
+			f = func(v Value) Value { return castToTime(v, fsp) }
+		} else {
+			f = func(v Value) Value { return castToDatetime(v, fsp) }
+		}
+	case "json":
+		f = func(v Value) Value {
+			if v.K == KindNull {
+				return Null
+			}
+			r, err := coerceJSON(v, coerceErr{})
+			if err != nil {
+				return Null
+			}
+			return r
+		}
+	default:
+		return nil, NewSQLError(ErNotSupportedYet, "This version of bxdb doesn't yet support 'CAST AS %s'", t.Type)
+	}
+	return c.fold(&unaryFunc{x: x, f: f}), nil
+}
+
+// compileConvertUsing compiles CONVERT(x USING charset): binary gives
+// bytes, any other character set a string.
+func (c *compiler) compileConvertUsing(e *sqlparser.ConvertUsingExpr) (Expr, error) {
+	x, err := c.compile(e.Expr)
+	if err != nil {
+		return nil, err
+	}
+	if strings.EqualFold(e.Type, "binary") {
+		return c.fold(&unaryFunc{x: x, f: toBytes}), nil
+	}
+	return c.fold(&unaryFunc{x: x, f: func(v Value) Value {
+		if v.K == KindNull {
+			return Null
+		}
+		return StringValue(Format(v))
+	}}), nil
+}
+
+// compileSubstr compiles sqlparser's SUBSTR(col, from[, len]) node.
+func (c *compiler) compileSubstr(e *sqlparser.SubstrExpr) (Expr, error) {
+	raw := []sqlparser.Expr{e.Name, e.From}
+	if e.To != nil {
+		raw = append(raw, e.To)
+	}
+	args, err := c.compileList(raw)
+	if err != nil {
+		return nil, err
+	}
+	return c.fold(&callExpr{def: builtins["substring"], args: args}), nil
+}

@@ -1,0 +1,875 @@
+package sqlfront
+
+import (
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// This file holds the operator nodes: three-valued logic, comparisons, IN,
+// BETWEEN, IS, arithmetic, CASE and the control-flow functions, CAST.
+
+// tri is a three-valued truth value.
+type tri uint8
+
+const (
+	triFalse tri = iota
+	triTrue
+	triNull
+)
+
+// triOf returns the truth value of v.
+func triOf(v Value) tri {
+	switch v.K {
+	case KindNull:
+		return triNull
+	case KindInt:
+		if v.I != 0 {
+			return triTrue
+		}
+		return triFalse
+	}
+	if b, _ := Truth(v); b {
+		return triTrue
+	}
+	return triFalse
+}
+
+// triBool returns triTrue or triFalse.
+func triBool(b bool) tri {
+	if b {
+		return triTrue
+	}
+	return triFalse
+}
+
+// not returns NOT t.
+func (t tri) not() tri {
+	switch t {
+	case triTrue:
+		return triFalse
+	case triFalse:
+		return triTrue
+	}
+	return triNull
+}
+
+// value returns 1, 0 or NULL.
+func (t tri) value() Value {
+	switch t {
+	case triTrue:
+		return Value{K: KindInt, I: 1}
+	case triFalse:
+		return Value{K: KindInt}
+	}
+	return Null
+}
+
+// boolExpr is a node that computes a truth value without building a Value.
+type boolExpr interface {
+	exprNode
+	evalTri(env *Env) (tri, error)
+}
+
+// asBool returns e as a boolExpr, wrapping it if needed.
+func asBool(e Expr) boolExpr {
+	if b, ok := e.(boolExpr); ok {
+		return b
+	}
+	return &truthExpr{x: e}
+}
+
+// truthExpr is the truth value (1, 0, NULL) of an operand.
+type truthExpr struct{ x Expr }
+
+func (e *truthExpr) evalTri(env *Env) (tri, error) {
+	v, err := e.x.Eval(env)
+	return triOf(v), err
+}
+func (e *truthExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
+func (e *truthExpr) kids() []Expr                 { return []Expr{e.x} }
+
+// andExpr is AND: false if either side is false, else NULL if either is
+// NULL. The right side is not evaluated when the left is false.
+type andExpr struct{ l, r boolExpr }
+
+func (e *andExpr) evalTri(env *Env) (tri, error) {
+	a, err := e.l.evalTri(env)
+	if err != nil || a == triFalse {
+		return triFalse, err
+	}
+	b, err := e.r.evalTri(env)
+	if err != nil || b == triFalse {
+		return triFalse, err
+	}
+	if a == triNull || b == triNull {
+		return triNull, nil
+	}
+	return triTrue, nil
+}
+func (e *andExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
+func (e *andExpr) kids() []Expr                 { return []Expr{e.l, e.r} }
+
+// orExpr is OR: true if either side is true, else NULL if either is NULL.
+type orExpr struct{ l, r boolExpr }
+
+func (e *orExpr) evalTri(env *Env) (tri, error) {
+	a, err := e.l.evalTri(env)
+	if err != nil || a == triTrue {
+		return a, err
+	}
+	b, err := e.r.evalTri(env)
+	if err != nil || b == triTrue {
+		return b, err
+	}
+	if a == triNull || b == triNull {
+		return triNull, nil
+	}
+	return triFalse, nil
+}
+func (e *orExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
+func (e *orExpr) kids() []Expr                 { return []Expr{e.l, e.r} }
+
+// notExpr is NOT and !.
+type notExpr struct{ x boolExpr }
+
+func (e *notExpr) evalTri(env *Env) (tri, error) {
+	t, err := e.x.evalTri(env)
+	return t.not(), err
+}
+func (e *notExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
+func (e *notExpr) kids() []Expr                 { return []Expr{e.x} }
+
+// compileLogic compiles AND (and=true) or OR.
+func (c *compiler) compileLogic(l, r sqlparser.Expr, and bool) (Expr, error) {
+	lx, err := c.compile(l)
+	if err != nil {
+		return nil, err
+	}
+	rx, err := c.compile(r)
+	if err != nil {
+		return nil, err
+	}
+	if and {
+		return c.fold(&andExpr{l: asBool(lx), r: asBool(rx)}), nil
+	}
+	return c.fold(&orExpr{l: asBool(lx), r: asBool(rx)}), nil
+}
+
+// --- Comparisons -------------------------------------------------------------
+
+// cmpOp is a comparison operator.
+type cmpOp uint8
+
+const (
+	cmpEQ   cmpOp = iota // =
+	cmpNE                // != and <>
+	cmpLT                // <
+	cmpLE                // <=
+	cmpGT                // >
+	cmpGE                // >=
+	cmpNSEQ              // <=>
+)
+
+// holds reports whether the operator holds for a comparison result.
+func (op cmpOp) holds(c int) bool {
+	switch op {
+	case cmpEQ, cmpNSEQ:
+		return c == 0
+	case cmpNE:
+		return c != 0
+	case cmpLT:
+		return c < 0
+	case cmpLE:
+		return c <= 0
+	case cmpGT:
+		return c > 0
+	}
+	return c >= 0
+}
+
+// swap returns the operator with its operands exchanged (a < b ⇔ b > a).
+func (op cmpOp) swap() cmpOp {
+	switch op {
+	case cmpLT:
+		return cmpGT
+	case cmpLE:
+		return cmpGE
+	case cmpGT:
+		return cmpLT
+	case cmpGE:
+		return cmpLE
+	}
+	return op
+}
+
+// cmpOps maps sqlparser's operators.
+var cmpOps = map[string]cmpOp{
+	sqlparser.EqualStr: cmpEQ, sqlparser.NotEqualStr: cmpNE, "<>": cmpNE,
+	sqlparser.LessThanStr: cmpLT, sqlparser.LessEqualStr: cmpLE,
+	sqlparser.GreaterThanStr: cmpGT, sqlparser.GreaterEqualStr: cmpGE,
+	sqlparser.NullSafeEqualStr: cmpNSEQ,
+}
+
+// compareTri compares two values under op.
+func compareTri(op cmpOp, a, b Value) tri {
+	if op == cmpNSEQ {
+		return triBool(CompareForSort(a, b) == 0 && (a.K == KindNull) == (b.K == KindNull))
+	}
+	c, null := Compare(a, b)
+	if null {
+		return triNull
+	}
+	return triBool(op.holds(c))
+}
+
+// cmpExpr compares two general operands.
+type cmpExpr struct {
+	op   cmpOp
+	l, r Expr
+}
+
+func (e *cmpExpr) evalTri(env *Env) (tri, error) {
+	a, err := e.l.Eval(env)
+	if err != nil {
+		return triNull, err
+	}
+	b, err := e.r.Eval(env)
+	if err != nil {
+		return triNull, err
+	}
+	return compareTri(e.op, a, b), nil
+}
+func (e *cmpExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
+func (e *cmpExpr) kids() []Expr                 { return []Expr{e.l, e.r} }
+
+// cmpConstExpr compares an operand with a non-NULL constant, with fast
+// paths for the common kinds.
+type cmpConstExpr struct {
+	op  cmpOp // x op c
+	x   Expr
+	c   Value
+	cf  float64 // c as a float, when c is numeric
+	num Value   // numeric reading of a hex literal c, or NULL
+}
+
+// newCmpConst builds x op lit.
+func newCmpConst(op cmpOp, x Expr, lit *litExpr) *cmpConstExpr {
+	e := &cmpConstExpr{op: op, x: x, c: lit.v, num: lit.num}
+	if isNumericKind(lit.v.K) {
+		e.cf = ToFloat64(lit.v)
+	}
+	return e
+}
+
+func (e *cmpConstExpr) evalTri(env *Env) (tri, error) {
+	v, err := e.x.Eval(env)
+	if err != nil || v.K == KindNull {
+		return triNull, err
+	}
+	var c int
+	switch {
+	case v.K == KindInt && e.c.K == KindInt:
+		c = cmpInt64(v.I, e.c.I)
+	case v.K == KindInt && e.c.K == KindFloat:
+		c = cmpIntFloat(v.I, e.c.F)
+	case v.K == KindFloat && e.c.K == KindInt:
+		c = -cmpIntFloat(e.c.I, v.F)
+	case v.K == KindFloat && (e.c.K == KindFloat || e.c.K == KindDecimal):
+		c = cmpFloat(v.F, e.cf)
+	case v.K == KindString && e.c.K == KindString:
+		c = collateCompare(v.S, e.c.S)
+	case e.num.K != KindNull && isNumericKind(v.K):
+		c, _ = Compare(v, e.num)
+	default:
+		c, _ = Compare(v, e.c)
+	}
+	return triBool(e.op.holds(c)), nil
+}
+func (e *cmpConstExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
+func (e *cmpConstExpr) kids() []Expr                 { return []Expr{e.x} }
+
+// rowCmpExpr compares row constructors: (a, b) op (x, y).
+type rowCmpExpr struct {
+	op   cmpOp
+	l, r []Expr
+}
+
+func (e *rowCmpExpr) evalTri(env *Env) (tri, error) {
+	sawNull := false
+	for i := range e.l {
+		a, err := e.l[i].Eval(env)
+		if err != nil {
+			return triNull, err
+		}
+		b, err := e.r[i].Eval(env)
+		if err != nil {
+			return triNull, err
+		}
+		if e.op == cmpNSEQ {
+			if compareTri(cmpNSEQ, a, b) == triFalse {
+				return triFalse, nil
+			}
+			continue
+		}
+		c, null := Compare(a, b)
+		switch e.op {
+		case cmpEQ, cmpNE:
+			if null {
+				sawNull = true
+			} else if c != 0 {
+				return triBool(e.op == cmpNE), nil
+			}
+		default:
+			if null {
+				return triNull, nil
+			}
+			if c != 0 {
+				return triBool(e.op.holds(c)), nil
+			}
+		}
+	}
+	if sawNull {
+		return triNull, nil
+	}
+	return triBool(e.op.holds(0)), nil
+}
+func (e *rowCmpExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
+func (e *rowCmpExpr) kids() []Expr                 { return append(append([]Expr(nil), e.l...), e.r...) }
+
+// tupleArity returns the number of columns of a row constructor (1 for
+// other expressions).
+func tupleArity(e sqlparser.Expr) int {
+	if t, ok := e.(sqlparser.ValTuple); ok && len(t) != 1 {
+		return len(t)
+	}
+	return 1
+}
+
+// compileRowOperands compiles the operands of a row comparison.
+func (c *compiler) compileRowOperands(l, r sqlparser.Expr) ([]Expr, []Expr, error) {
+	n := tupleArity(l)
+	if tupleArity(r) != n {
+		return nil, nil, errOperandColumns(n)
+	}
+	lt, ok1 := l.(sqlparser.ValTuple)
+	rt, ok2 := r.(sqlparser.ValTuple)
+	if !ok1 || !ok2 {
+		return nil, nil, errOperandColumns(n)
+	}
+	lx, err := c.compileList(lt)
+	if err != nil {
+		return nil, nil, err
+	}
+	rx, err := c.compileList(rt)
+	if err != nil {
+		return nil, nil, err
+	}
+	return lx, rx, nil
+}
+
+// compileComparison compiles comparison-like operators.
+func (c *compiler) compileComparison(e *sqlparser.ComparisonExpr) (Expr, error) {
+	switch e.Operator {
+	case sqlparser.InStr, sqlparser.NotInStr:
+		return c.compileIn(e.Left, e.Right, e.Operator == sqlparser.NotInStr)
+	case sqlparser.LikeStr, sqlparser.NotLikeStr:
+		return c.compileLike(e)
+	case sqlparser.RegexpStr, sqlparser.NotRegexpStr:
+		return c.compileRegexp(e)
+	}
+	op, ok := cmpOps[e.Operator]
+	if !ok {
+		return nil, syntaxError(e.Operator)
+	}
+	if tupleArity(e.Left) > 1 || tupleArity(e.Right) > 1 {
+		l, r, err := c.compileRowOperands(e.Left, e.Right)
+		if err != nil {
+			return nil, err
+		}
+		return c.fold(&rowCmpExpr{op: op, l: l, r: r}), nil
+	}
+	l, err := c.compile(e.Left)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.compile(e.Right)
+	if err != nil {
+		return nil, err
+	}
+	return c.fold(newCompare(op, l, r)), nil
+}
+
+// newCompare builds l op r, specialized when one side is a constant.
+func newCompare(op cmpOp, l, r Expr) boolExpr {
+	if op != cmpNSEQ {
+		if lit, ok := r.(*litExpr); ok && lit.v.K != KindNull {
+			if _, lconst := l.(*litExpr); !lconst {
+				return newCmpConst(op, l, lit)
+			}
+		}
+		if lit, ok := l.(*litExpr); ok && lit.v.K != KindNull {
+			if _, rconst := r.(*litExpr); !rconst {
+				return newCmpConst(op.swap(), r, lit)
+			}
+		}
+	}
+	return &cmpExpr{op: op, l: numericOperand2(l, r), r: numericOperand2(r, l)}
+}
+
+// numericOperand2 returns the numeric reading of a hex literal e when the
+// other operand is a numeric literal.
+func numericOperand2(e, other Expr) Expr {
+	if o, ok := other.(*litExpr); ok && isNumericKind(o.v.K) {
+		return numericOperand(e)
+	}
+	return e
+}
+
+// --- IN ----------------------------------------------------------------------
+
+// valueClass groups kinds whose GroupKeys agree with Compare.
+func valueClass(k Kind) uint8 {
+	switch k {
+	case KindInt, KindUint, KindFloat, KindDecimal:
+		return 1
+	case KindString:
+		return 2
+	case KindBytes:
+		return 3
+	case KindTime:
+		return 4
+	}
+	return 0
+}
+
+// inExpr is x [NOT] IN (list).
+type inExpr struct {
+	x         Expr
+	consts    []*litExpr          // constant non-NULL items
+	set       map[string]struct{} // GroupKeys of consts when they share setClass
+	setClass  uint8
+	constNull bool   // a constant NULL item
+	list      []Expr // non-constant items
+	not       bool
+}
+
+func (e *inExpr) evalTri(env *Env) (tri, error) {
+	v, err := e.x.Eval(env)
+	if err != nil || v.K == KindNull {
+		return triNull, err
+	}
+	found := false
+	if e.set != nil && valueClass(v.K) == e.setClass {
+		var buf [64]byte
+		_, found = e.set[string(AppendGroupKey(buf[:0], v))]
+	} else {
+		for _, l := range e.consts {
+			w := l.v
+			if l.num.K != KindNull && isNumericKind(v.K) {
+				w = l.num
+			}
+			if c, _ := Compare(v, w); c == 0 {
+				found = true
+				break
+			}
+		}
+	}
+	sawNull := e.constNull
+	for i := 0; !found && i < len(e.list); i++ {
+		w, err := e.list[i].Eval(env)
+		if err != nil {
+			return triNull, err
+		}
+		c, null := Compare(v, w)
+		if null {
+			sawNull = true
+		} else if c == 0 {
+			found = true
+		}
+	}
+	r := triFalse
+	switch {
+	case found:
+		r = triTrue
+	case sawNull:
+		r = triNull
+	}
+	if e.not {
+		return r.not(), nil
+	}
+	return r, nil
+}
+func (e *inExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
+func (e *inExpr) kids() []Expr {
+	k := []Expr{e.x}
+	for _, l := range e.consts {
+		k = append(k, l)
+	}
+	return append(k, e.list...)
+}
+
+// compileIn compiles x [NOT] IN (list or subquery).
+func (c *compiler) compileIn(left, right sqlparser.Expr, not bool) (Expr, error) {
+	if sq, ok := right.(*sqlparser.Subquery); ok {
+		return c.compileInSubquery(left, sq, not)
+	}
+	list, ok := right.(sqlparser.ValTuple)
+	if !ok {
+		return nil, NewSQLError(ErNotSupportedYet, "This version of bxdb doesn't yet support '%s'", exprText(right))
+	}
+	if n := tupleArity(left); n > 1 {
+		// (a, b) IN ((1, 2), (3, 4)): an OR of row equalities.
+		var acc boolExpr
+		for _, item := range list {
+			l, r, err := c.compileRowOperands(left, item)
+			if err != nil {
+				return nil, err
+			}
+			var eq boolExpr = &rowCmpExpr{op: cmpEQ, l: l, r: r}
+			if acc == nil {
+				acc = eq
+			} else {
+				acc = &orExpr{l: acc, r: eq}
+			}
+		}
+		if not {
+			acc = &notExpr{x: acc}
+		}
+		return c.fold(acc), nil
+	}
+	x, err := c.compile(left)
+	if err != nil {
+		return nil, err
+	}
+	e := &inExpr{x: x, not: not}
+	for _, item := range list {
+		if tupleArity(item) != 1 {
+			return nil, errOperandColumns(1)
+		}
+		ix, err := c.compile(item)
+		if err != nil {
+			return nil, err
+		}
+		if l, ok := ix.(*litExpr); ok {
+			if l.v.K == KindNull {
+				e.constNull = true
+			} else {
+				e.consts = append(e.consts, l)
+			}
+			continue
+		}
+		e.list = append(e.list, ix)
+	}
+	if len(e.consts) >= 4 {
+		class := valueClass(e.consts[0].v.K)
+		set := make(map[string]struct{}, len(e.consts))
+		for _, l := range e.consts {
+			if valueClass(l.v.K) != class || l.num.K != KindNull {
+				set = nil
+				break
+			}
+			set[GroupKey(l.v)] = struct{}{}
+		}
+		if set != nil {
+			e.set, e.setClass = set, class
+		}
+	}
+	return c.fold(e), nil
+}
+
+// --- BETWEEN, IS -------------------------------------------------------------
+
+// betweenExpr is x [NOT] BETWEEN lo AND hi: (x >= lo AND x <= hi), so an
+// empty range (lo > hi) is false.
+type betweenExpr struct {
+	x, lo, hi Expr
+	not       bool
+}
+
+func (e *betweenExpr) evalTri(env *Env) (tri, error) {
+	v, err := e.x.Eval(env)
+	if err != nil {
+		return triNull, err
+	}
+	lo, err := e.lo.Eval(env)
+	if err != nil {
+		return triNull, err
+	}
+	hi, err := e.hi.Eval(env)
+	if err != nil {
+		return triNull, err
+	}
+	a, b := compareTri(cmpGE, v, lo), compareTri(cmpLE, v, hi)
+	r := triTrue
+	switch {
+	case a == triFalse || b == triFalse:
+		r = triFalse
+	case a == triNull || b == triNull:
+		r = triNull
+	}
+	if e.not {
+		return r.not(), nil
+	}
+	return r, nil
+}
+func (e *betweenExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
+func (e *betweenExpr) kids() []Expr                 { return []Expr{e.x, e.lo, e.hi} }
+
+// compileBetween compiles [NOT] BETWEEN.
+func (c *compiler) compileBetween(e *sqlparser.RangeCond) (Expr, error) {
+	xs, err := c.compileList([]sqlparser.Expr{e.Left, e.From, e.To})
+	if err != nil {
+		return nil, err
+	}
+	return c.fold(&betweenExpr{x: xs[0], lo: xs[1], hi: xs[2], not: e.Operator == sqlparser.NotBetweenStr}), nil
+}
+
+// isExpr is IS [NOT] NULL/TRUE/FALSE; never NULL itself.
+type isExpr struct {
+	x    Expr
+	what tri // triNull, triTrue or triFalse
+	not  bool
+}
+
+func (e *isExpr) evalTri(env *Env) (tri, error) {
+	v, err := e.x.Eval(env)
+	if err != nil {
+		return triFalse, err
+	}
+	return triBool((triOf(v) == e.what) != e.not), nil
+}
+func (e *isExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
+func (e *isExpr) kids() []Expr                 { return []Expr{e.x} }
+
+// compileIs compiles IS [NOT] NULL/TRUE/FALSE.
+func (c *compiler) compileIs(e *sqlparser.IsExpr) (Expr, error) {
+	x, err := c.compile(e.Expr)
+	if err != nil {
+		return nil, err
+	}
+	n := &isExpr{x: x}
+	switch e.Operator {
+	case sqlparser.IsNullStr:
+		n.what = triNull
+	case sqlparser.IsNotNullStr:
+		n.what, n.not = triNull, true
+	case sqlparser.IsTrueStr:
+		n.what = triTrue
+	case sqlparser.IsNotTrueStr:
+		n.what, n.not = triTrue, true
+	case sqlparser.IsFalseStr:
+		n.what = triFalse
+	case sqlparser.IsNotFalseStr:
+		n.what, n.not = triFalse, true
+	default:
+		return nil, syntaxError(e.Operator)
+	}
+	return c.fold(n), nil
+}
+
+// --- Arithmetic --------------------------------------------------------------
+
+// arithExpr is a binary arithmetic operator.
+type arithExpr struct {
+	op   ArithOp
+	l, r Expr
+	text string // for error 1690
+}
+
+func (e *arithExpr) Eval(env *Env) (Value, error) {
+	a, err := e.l.Eval(env)
+	if err != nil {
+		return Null, err
+	}
+	b, err := e.r.Eval(env)
+	if err != nil {
+		return Null, err
+	}
+	if a.K == KindInt && b.K == KindInt {
+		var r int64
+		ok := true
+		switch e.op {
+		case OpAdd:
+			r, ok = addInt64(a.I, b.I)
+		case OpSub:
+			r, ok = subInt64(a.I, b.I)
+		case OpMul:
+			r, ok = mulInt64(a.I, b.I)
+		default:
+			v, err := arithInt(e.op, a.I, b.I)
+			if err != nil {
+				return Null, outOfRange(err, e.text)
+			}
+			return v, nil
+		}
+		if !ok {
+			return Null, outOfRange(errBigintRange, e.text)
+		}
+		return Value{K: KindInt, I: r}, nil
+	}
+	v, err := arith(e.op, a, b)
+	if err != nil {
+		return Null, outOfRange(err, e.text)
+	}
+	return v, nil
+}
+func (e *arithExpr) kids() []Expr { return []Expr{e.l, e.r} }
+
+// negExpr is unary minus.
+type negExpr struct {
+	x    Expr
+	text string
+}
+
+func (e *negExpr) Eval(env *Env) (Value, error) {
+	v, err := e.x.Eval(env)
+	if err != nil {
+		return Null, err
+	}
+	r, err := negate(v)
+	if err != nil {
+		return Null, outOfRange(err, e.text)
+	}
+	return r, nil
+}
+func (e *negExpr) kids() []Expr { return []Expr{e.x} }
+
+// bitExpr is a bitwise binary operator.
+type bitExpr struct {
+	op   BitOp
+	l, r Expr
+}
+
+func (e *bitExpr) Eval(env *Env) (Value, error) {
+	a, err := e.l.Eval(env)
+	if err != nil {
+		return Null, err
+	}
+	b, err := e.r.Eval(env)
+	if err != nil {
+		return Null, err
+	}
+	return Bitwise(e.op, a, b), nil
+}
+func (e *bitExpr) kids() []Expr { return []Expr{e.l, e.r} }
+
+// unaryFunc applies a function of one value (~, BINARY, CAST, ...).
+type unaryFunc struct {
+	x Expr
+	f func(Value) Value
+}
+
+func (e *unaryFunc) Eval(env *Env) (Value, error) {
+	v, err := e.x.Eval(env)
+	if err != nil {
+		return Null, err
+	}
+	return e.f(v), nil
+}
+func (e *unaryFunc) kids() []Expr { return []Expr{e.x} }
+
+// toBytes converts to a binary string (BINARY x, COLLATE x_bin).
+func toBytes(v Value) Value {
+	switch v.K {
+	case KindNull, KindBytes:
+		return v
+	}
+	return Value{K: KindBytes, S: Format(v)}
+}
+
+// compileBinary compiles arithmetic, bitwise and JSON operators.
+func (c *compiler) compileBinary(e *sqlparser.BinaryExpr) (Expr, error) {
+	if iv, ok := e.Right.(*sqlparser.IntervalExpr); ok && (e.Operator == sqlparser.PlusStr || e.Operator == sqlparser.MinusStr) {
+		return c.compileDateArith(e.Left, iv, e.Operator == sqlparser.MinusStr)
+	}
+	if iv, ok := e.Left.(*sqlparser.IntervalExpr); ok && e.Operator == sqlparser.PlusStr {
+		return c.compileDateArith(e.Right, iv, false)
+	}
+	var aop ArithOp
+	var bop BitOp
+	isBit := false
+	switch e.Operator {
+	case sqlparser.PlusStr:
+		aop = OpAdd
+	case sqlparser.MinusStr:
+		aop = OpSub
+	case sqlparser.MultStr:
+		aop = OpMul
+	case sqlparser.DivStr:
+		aop = OpDiv
+	case sqlparser.IntDivStr:
+		aop = OpIntDiv
+	case sqlparser.ModStr:
+		aop = OpMod
+	case sqlparser.BitAndStr:
+		bop, isBit = BitAnd, true
+	case sqlparser.BitOrStr:
+		bop, isBit = BitOr, true
+	case sqlparser.BitXorStr:
+		bop, isBit = BitXor, true
+	case sqlparser.ShiftLeftStr:
+		bop, isBit = BitShl, true
+	case sqlparser.ShiftRightStr:
+		bop, isBit = BitShr, true
+	default:
+		return nil, NewSQLError(ErNotSupportedYet, "This version of bxdb doesn't yet support 'the %s operator'", e.Operator)
+	}
+	l, err := c.compile(e.Left)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.compile(e.Right)
+	if err != nil {
+		return nil, err
+	}
+	l, r = numericOperand(l), numericOperand(r)
+	if isBit {
+		return c.fold(&bitExpr{op: bop, l: l, r: r}), nil
+	}
+	return c.fold(&arithExpr{op: aop, l: l, r: r, text: "(" + exprText(e) + ")"}), nil
+}
+
+// compileUnary compiles -, +, ~, !, BINARY.
+func (c *compiler) compileUnary(e *sqlparser.UnaryExpr) (Expr, error) {
+	x, err := c.compile(e.Expr)
+	if err != nil {
+		return nil, err
+	}
+	switch strings.TrimSpace(e.Operator) {
+	case sqlparser.UMinusStr:
+		text := exprText(e.Expr)
+		if _, paren := e.Expr.(*sqlparser.ParenExpr); !paren {
+			text = "(" + text + ")"
+		}
+		return c.fold(&negExpr{x: numericOperand(x), text: "-" + text}), nil
+	case sqlparser.UPlusStr:
+		return x, nil
+	case sqlparser.TildaStr:
+		return c.fold(&unaryFunc{x: numericOperand(x), f: func(v Value) Value {
+			if v.K == KindNull {
+				return Null
+			}
+			return UintValue(^toUint64Bits(v))
+		}}), nil
+	case sqlparser.BangStr:
+		return c.fold(&notExpr{x: asBool(x)}), nil
+	case "binary", "_binary":
+		return c.fold(&unaryFunc{x: x, f: toBytes}), nil
+	}
+	return nil, syntaxError(e.Operator)
+}
+
+// compileCollate compiles x COLLATE name: binary collations (*_bin,
+// binary) compare bytewise; the others are the default collation.
+func (c *compiler) compileCollate(e *sqlparser.CollateExpr) (Expr, error) {
+	x, err := c.compile(e.Expr)
+	if err != nil {
+		return nil, err
+	}
+	cs := strings.ToLower(e.Charset)
+	if cs == "binary" || strings.HasSuffix(cs, "_bin") {
+		return c.fold(&unaryFunc{x: x, f: toBytes}), nil
+	}
+	return x, nil
+}

@@ -1,0 +1,102 @@
+package sqlfront
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// This file holds the control-flow functions (IF, IFNULL, NULLIF,
+// COALESCE), which evaluate their arguments lazily, and the information
+// functions (DATABASE, VERSION, LAST_INSERT_ID, ...).
+
+// ServerVersion is what VERSION() returns.
+const ServerVersion = "8.0.36-bxdb"
+
+func init() {
+	registerFuncs([]*funcDef{
+		{name: "if", min: 3, max: 3, build: func(c *compiler, args []sqlparser.Expr) (Expr, error) {
+			xs, err := c.compileList(args)
+			if err != nil {
+				return nil, err
+			}
+			return c.fold(&ifExpr{cond: asBool(xs[0]), a: xs[1], b: xs[2]}), nil
+		}},
+		{name: "ifnull", min: 2, max: 2, build: func(c *compiler, args []sqlparser.Expr) (Expr, error) {
+			xs, err := c.compileList(args)
+			if err != nil {
+				return nil, err
+			}
+			return c.fold(&coalesceExpr{args: xs}), nil
+		}},
+		{name: "coalesce", min: 1, max: -1, build: func(c *compiler, args []sqlparser.Expr) (Expr, error) {
+			xs, err := c.compileList(args)
+			if err != nil {
+				return nil, err
+			}
+			return c.fold(&coalesceExpr{args: xs}), nil
+		}},
+		{name: "nullif", min: 2, max: 2, build: func(c *compiler, args []sqlparser.Expr) (Expr, error) {
+			xs, err := c.compileList(args)
+			if err != nil {
+				return nil, err
+			}
+			return c.fold(&nullifExpr{a: xs[0], b: xs[1]}), nil
+		}},
+		{name: "isnull", min: 1, max: 1, eval: func(_ *Env, a []Value) (Value, error) {
+			return BoolValue(a[0].K == KindNull), nil
+		}},
+		{name: "last_insert_id", max: 1, flags: fEnv | fVolatileArgs, eval: func(env *Env, a []Value) (Value, error) {
+			if len(a) == 1 {
+				// LAST_INSERT_ID(x) returns x and sets the value.
+				if a[0].K == KindNull {
+					env.LastInsertID = 0
+					return Null, nil
+				}
+				env.LastInsertID = uint64(ToInt64(a[0]))
+				return UintValue(env.LastInsertID), nil
+			}
+			return UintValue(env.LastInsertID), nil
+		}},
+		{name: "database", flags: fEnv, eval: func(env *Env, _ []Value) (Value, error) {
+			if env.Database == "" {
+				return Null, nil
+			}
+			return StringValue(env.Database), nil
+		}},
+		{name: "version", eval: func(*Env, []Value) (Value, error) { return StringValue(ServerVersion), nil }},
+		{name: "connection_id", flags: fEnv, eval: func(env *Env, _ []Value) (Value, error) {
+			return UintValue(env.ConnectionID), nil
+		}},
+		{name: "user", flags: fEnv, eval: func(env *Env, _ []Value) (Value, error) {
+			if env.User == "" {
+				return StringValue("root@localhost"), nil
+			}
+			return StringValue(env.User), nil
+		}},
+		{name: "uuid", flags: fVolatile, eval: func(*Env, []Value) (Value, error) {
+			var b [16]byte
+			_, _ = rand.Read(b[:])
+			b[6] = b[6]&0x0f | 0x40
+			b[8] = b[8]&0x3f | 0x80
+			h := hex.EncodeToString(b[:])
+			return StringValue(h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]), nil
+		}},
+		{name: "json_valid", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
+			s, _ := strOf(a[0])
+			return BoolValue(json.Valid([]byte(s))), nil
+		}},
+		{name: "json_quote", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
+			s, _ := strOf(a[0])
+			b, _ := json.Marshal(s)
+			return StringValue(string(b)), nil
+		}},
+	})
+	for _, a := range [][2]string{
+		{"schema", "database"}, {"current_user", "user"}, {"session_user", "user"}, {"system_user", "user"},
+	} {
+		aliasFunc(a[0], a[1])
+	}
+}

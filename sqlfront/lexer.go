@@ -1,0 +1,268 @@
+package sqlfront
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// This file wraps sqlparser's tokenizer so that our own statement parser
+// (ddl_parse.go, stmt_parse.go), the statement splitter and the error
+// reporter all see exactly the tokens that sqlparser.Parse sees: one
+// tokenizer, so strings, comments, backticks and `?` agree everywhere.
+//
+// The tokenizer reports only the value of a token, not where it starts, so
+// the lexer reconstructs byte offsets from the tokenizer's Position counter:
+//
+//	Position == index of the look-ahead character + 1
+//
+// After a token is scanned the look-ahead character is the first byte after
+// the token, so the token ends at Position-1. It starts after the blanks
+// (' ', '\t', '\r', '\n') that follow the previous token.
+//
+// MySQL version comments (`/*!40101 SET NAMES utf8 */`, as mysqldump
+// writes them) hold SQL that MySQL executes. The tokenizer expands them
+// with a nested tokenizer that loses positions (and panics on
+// `/*!12345*/`), so the lexer expands them itself: a nested lexer over the
+// comment's contents, then a fresh tokenizer after the comment. Their
+// tokens therefore have exact positions, and `?` markers are numbered by
+// the lexer, not the tokenizer, so the numbering runs on across comments.
+
+// token is one lexical token of a statement.
+type token struct {
+	typ    int    // sqlparser token type: sqlparser.ID, a keyword id, a character such as '(' or ';', sqlparser.STRING, ...; 0 at end of input
+	val    string // the tokenizer's value: identifier (backticks stripped), lowercased keyword, string contents (unescaped), number text, ":vN" for the N-th `?`
+	pos    int    // byte offset of the token's first byte in the source
+	end    int    // byte offset just past the token's last byte
+	quoted bool   // a backtick-quoted identifier; never a keyword
+}
+
+// word returns the lowercased text of a bare word (a keyword or an unquoted
+// identifier) and "" for every other token, so keywords are matched
+// case-insensitively and a quoted `select` never matches SELECT.
+func (t token) word() string {
+	if t.quoted {
+		return ""
+	}
+	if t.typ == sqlparser.ID || t.typ == sqlparser.UNUSED || sqlparser.KeywordString(t.typ) != "" {
+		return strings.ToLower(t.val)
+	}
+	return ""
+}
+
+// isPlaceholder reports whether t is a `?` parameter marker (as opposed to a
+// named `:name` bind variable).
+func (t token) isPlaceholder(src string) bool {
+	return t.typ == sqlparser.VALUE_ARG && t.pos < len(src) && src[t.pos] == '?'
+}
+
+// lexer produces the tokens of src[base:limit], comments included, with
+// positions relative to src.
+type lexer struct {
+	src     string
+	tkn     *sqlparser.Tokenizer // over src[base:limit]
+	base    int                  // offset in src where tkn starts
+	limit   int                  // offset in src where tkn ends
+	prevEnd int                  // end offset of the previous token
+	inner   *lexer               // lexer of the version comment being expanded, if any
+	nargs   *int                 // `?` markers so far, shared with inner lexers
+	marks   *[]int               // start, end offsets of version-comment markers ("/*!40101", "*/"), shared with inner lexers
+	dead    bool                 // the tokenizer panicked; only EOF follows
+}
+
+// newLexer returns a lexer over src.
+func newLexer(src string) *lexer {
+	return &lexer{src: src, tkn: sqlparser.NewStringTokenizer(src), limit: len(src), nargs: new(int), marks: new([]int)}
+}
+
+// next returns the next token, comments included. After the end of input it
+// keeps returning an EOF token (typ 0). It never panics: a tokenizer panic
+// becomes a LEX_ERROR token running to the end of the input.
+func (l *lexer) next() (tok token) {
+	if l.inner != nil {
+		if t := l.inner.next(); t.typ != 0 {
+			return t
+		}
+		l.inner = nil
+	}
+	eof := token{pos: l.limit, end: l.limit}
+	if l.dead {
+		return eof
+	}
+	// The tokenizer first skips a NUL look-ahead (its "not started" marker)
+	// and then blanks; do the same to find where the token starts.
+	start := l.prevEnd
+	if l.tkn.Position > 0 && start < l.limit && l.src[start] == 0 {
+		start++
+	}
+	for start < l.limit && isBlank(l.src[start]) {
+		start++
+	}
+	if strings.HasPrefix(l.src[start:l.limit], "/*!") {
+		return l.versionComment(start)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			l.dead = true
+			tok = token{typ: sqlparser.LEX_ERROR, pos: start, end: l.limit}
+		}
+	}()
+	typ, val := l.tkn.Scan()
+	if typ == 0 {
+		return eof
+	}
+	end := min(max(l.base+l.tkn.Position-1, start), l.limit)
+	l.prevEnd = end
+	tok = token{typ: typ, val: string(val), pos: start, end: end}
+	tok.quoted = typ == sqlparser.ID && start < l.limit && l.src[start] == '`'
+	if tok.isPlaceholder(l.src) {
+		*l.nargs++
+		tok.val = ":v" + strconv.Itoa(*l.nargs)
+	}
+	return tok
+}
+
+// versionComment expands the version comment starting at start and
+// returns its first token (or the first token after it).
+func (l *lexer) versionComment(start int) token {
+	body := start + len("/*!")
+	n := strings.Index(l.src[body:l.limit], "*/")
+	if n < 0 {
+		l.dead = true
+		return token{typ: sqlparser.LEX_ERROR, pos: start, end: l.limit}
+	}
+	closing := body + n
+	// Skip the version number: up to five digits, as the tokenizer does.
+	for k := 0; k < 5 && body < closing && l.src[body] >= '0' && l.src[body] <= '9'; k++ {
+		body++
+	}
+	after := closing + len("*/")
+	*l.marks = append(*l.marks, start, body, closing, after)
+	l.inner = &lexer{
+		src: l.src, tkn: sqlparser.NewStringTokenizer(l.src[body:closing]),
+		base: body, limit: closing, prevEnd: body, nargs: l.nargs, marks: l.marks,
+	}
+	l.tkn = sqlparser.NewStringTokenizer(l.src[after:l.limit])
+	l.base, l.prevEnd = after, after
+	return l.next()
+}
+
+// isBlank reports whether c is one of the blanks the tokenizer skips.
+func isBlank(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
+}
+
+// lexAll returns the tokens of src without comments, ending with the EOF
+// token, and src with the markers of version comments blanked out (so
+// sqlparser, which mishandles them, sees their contents as plain SQL at
+// the same offsets). It stops at the first LEX_ERROR and returns it as a
+// *ParseError.
+func lexAll(src string) (toks []token, clean string, err error) {
+	l := newLexer(src)
+	for {
+		t := l.next()
+		switch t.typ {
+		case sqlparser.COMMENT:
+			continue
+		case sqlparser.LEX_ERROR:
+			return nil, "", newParseError(src, t.pos, lexErrorMsg(src, t))
+		}
+		toks = append(toks, t)
+		if t.typ == 0 {
+			break
+		}
+	}
+	marks := *l.marks
+	if len(marks) == 0 {
+		return toks, src, nil
+	}
+	b := []byte(src)
+	for k := 0; k+1 < len(marks); k += 2 {
+		for i := marks[k]; i < marks[k+1]; i++ {
+			b[i] = ' '
+		}
+	}
+	return toks, string(b), nil
+}
+
+// lexErrorMsg describes a LEX_ERROR token.
+func lexErrorMsg(src string, t token) string {
+	if t.pos >= len(src) {
+		return "unexpected end of input"
+	}
+	switch c := src[t.pos]; {
+	case c == '\'' || c == '"':
+		return "unterminated string literal"
+	case c == '`':
+		if t.end >= len(src) && !strings.HasSuffix(src[t.pos+1:], "`") {
+			return "unterminated quoted identifier"
+		}
+		return "empty quoted identifier"
+	case c == '/':
+		return "unterminated comment"
+	case c >= '0' && c <= '9' || c == '.':
+		return "malformed number"
+	case c == 'x' || c == 'X' || c == 'b' || c == 'B':
+		return "malformed hexadecimal or bit literal"
+	case c == ':':
+		return "malformed bind variable"
+	default:
+		return "unexpected character"
+	}
+}
+
+// unterminated reports whether the LEX_ERROR token t is an unterminated
+// string, quoted identifier or comment, after which token boundaries are
+// unknowable.
+func unterminated(src string, t token) bool {
+	if t.end < len(src) || t.pos >= len(src) {
+		return false
+	}
+	switch src[t.pos] {
+	case '\'', '"', '`', '/':
+		return true
+	}
+	return false
+}
+
+// SplitStatements splits a script into statements at top-level semicolons.
+// Semicolons inside strings, quoted identifiers and comments do not split.
+// Each returned statement is the source text from its first token to its
+// last, without the semicolon; comments before the first and after the last
+// token are dropped, comments inside are kept, and statements with no
+// tokens (";;", a trailing comment) are skipped. A script without
+// semicolons is one statement. The contents of a version comment are
+// tokens like any other, so "/*!40101 SET NAMES utf8 */;" yields
+// "SET NAMES utf8".
+//
+// The only error is a *ParseError for an unterminated string, quoted
+// identifier or comment, after which the statement boundaries are unknown.
+// Other lexical errors stay in their statement for Parse to report.
+func SplitStatements(sql string) ([]string, error) {
+	var out []string
+	l := newLexer(sql)
+	start, last := -1, -1 // first token's start and last token's end in the current statement
+	for {
+		t := l.next()
+		switch {
+		case t.typ == sqlparser.COMMENT:
+			continue
+		case t.typ == sqlparser.LEX_ERROR && unterminated(sql, t):
+			return nil, newParseError(sql, t.pos, lexErrorMsg(sql, t))
+		case t.typ == ';' || t.typ == 0:
+			if start >= 0 && last > start {
+				out = append(out, sql[start:last])
+			}
+			if t.typ == 0 {
+				return out, nil
+			}
+			start, last = -1, -1
+			continue
+		}
+		if start < 0 {
+			start = t.pos
+		}
+		last = max(t.end, last)
+	}
+}

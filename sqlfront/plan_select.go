@@ -1,0 +1,1027 @@
+package sqlfront
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// Planning of SELECT: the FROM clause becomes a left-deep pipeline of
+// table sources in FROM order (nested loops; a table that can be looked up
+// by a key from the tables before it is probed per row, otherwise it is
+// hashed on an equality or buffered), then come aggregation, projection,
+// HAVING, DISTINCT, ORDER BY and LIMIT (see plan_scope.go for the row
+// layouts).
+
+// queryPlan is a planned query.
+type queryPlan struct {
+	it    rowIter
+	cols  []ColumnInfo
+	width int // visible columns
+	// correlated is set when the query reads its enclosing query's row.
+	correlated bool
+}
+
+// planSelectStmt plans a top-level SELECT / UNION statement.
+func (sc *stmtCtx) planSelectStmt(ss sqlparser.SelectStatement) (rowIter, []ColumnInfo, error) {
+	qp, err := sc.planQuery(ss, nil, sc.topText)
+	if err != nil {
+		return nil, nil, err
+	}
+	return qp.it, qp.cols, nil
+}
+
+// planQuery plans a SELECT, UNION or parenthesized select. outer is the
+// enclosing query's scope for a subquery (nil at top level); text is the
+// statement text, used to name expression columns (empty: use the
+// reformatted AST).
+func (sc *stmtCtx) planQuery(ss sqlparser.SelectStatement, outer Scope, text string) (*queryPlan, error) {
+	switch q := ss.(type) {
+	case *sqlparser.Select:
+		return sc.planSelect(q, outer, text)
+	case *sqlparser.ParenSelect:
+		return sc.planQuery(q.Select, outer, "")
+	case *sqlparser.Union:
+		return sc.planUnion(q, outer, text)
+	}
+	return nil, errNotSupported("this kind of query")
+}
+
+// selectInfo is the state of planning one SELECT.
+type selectInfo struct {
+	sc    *stmtCtx
+	sel   *sqlparser.Select
+	lay   *layout
+	from  *fromScope
+	conjs []*conjunct // WHERE and inner-join ON conjuncts
+}
+
+// conjunct is one AND-term of a WHERE clause (or ON clause).
+type conjunct struct {
+	ast  sqlparser.Expr
+	expr Expr
+	tabs uint64 // bitmask of the tables (by layout index) it reads
+	// all is set for conjuncts that must be evaluated after every table
+	// has joined (correlated subqueries, volatile functions).
+	all  bool
+	used bool // placed in some filter
+}
+
+// splitAnd returns the top-level AND-terms of e.
+func splitAnd(e sqlparser.Expr, out []sqlparser.Expr) []sqlparser.Expr {
+	switch x := e.(type) {
+	case *sqlparser.AndExpr:
+		return splitAnd(x.Right, splitAnd(x.Left, out))
+	case *sqlparser.ParenExpr:
+		if _, ok := x.Expr.(*sqlparser.AndExpr); ok {
+			return splitAnd(x.Expr, out)
+		}
+	case nil:
+		return out
+	}
+	return append(out, e)
+}
+
+// planSelect plans one SELECT.
+func (sc *stmtCtx) planSelect(sel *sqlparser.Select, outer Scope, text string) (*queryPlan, error) {
+	si := &selectInfo{sc: sc, sel: sel, lay: &layout{}}
+	si.from = &fromScope{sc: sc, lay: si.lay, clause: "on clause", outer: outer}
+	var onConjs []sqlparser.Expr
+	for _, te := range sel.From {
+		var err error
+		if onConjs, err = si.addFrom(te, joinInner, onConjs); err != nil {
+			return nil, err
+		}
+	}
+	si.prescan()
+	// Compile the conjuncts of WHERE and of inner joins' ON.
+	var asts []sqlparser.Expr
+	if sel.Where != nil {
+		asts = splitAnd(sel.Where.Expr, nil)
+	}
+	si.from.clause = "where clause"
+	for _, a := range append(asts, onConjs...) {
+		c, err := si.compileConjunct(a)
+		if err != nil {
+			return nil, err
+		}
+		si.conjs = append(si.conjs, c)
+	}
+	if qp, err := si.countFast(text); qp != nil || err != nil {
+		return qp, err
+	}
+	src, order, err := si.planJoins()
+	if err != nil {
+		return nil, err
+	}
+	return si.finish(src, order, text)
+}
+
+// countFast answers SELECT COUNT(*) FROM t [WHERE ...] from bxtree's
+// subtree counts in O(log n) per key range, when the WHERE clause is
+// entirely expressed by the key ranges of the chosen access path. It
+// returns nil when the query does not qualify.
+func (si *selectInfo) countFast(text string) (*queryPlan, error) {
+	sel, lay := si.sel, si.lay
+	if len(lay.tabs) != 1 || lay.tabs[0].t == nil || len(sel.GroupBy) > 0 || sel.Having != nil ||
+		sel.Distinct != "" || len(sel.SelectExprs) != 1 {
+		return nil, nil
+	}
+	ae, ok := sel.SelectExprs[0].(*sqlparser.AliasedExpr)
+	if !ok {
+		return nil, nil
+	}
+	if spec, err := ParseAggregate(ae.Expr); err != nil || spec.Func != AggCountStar || !IsAggregate(ae.Expr) {
+		return nil, nil
+	}
+	for _, c := range si.conjs {
+		if c.all || c.tabs != 1 {
+			return nil, nil
+		}
+	}
+	acc, err := si.chooseAccess(0, si.conjs, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	switch acc.kind {
+	case "full", "range", "points", "index":
+	default:
+		return nil, nil
+	}
+	for _, c := range si.conjs {
+		if !acc.consumed[c] {
+			return nil, nil
+		}
+	}
+	st, err := si.sc.store(lay.tabs[0].t)
+	if err != nil {
+		return nil, err
+	}
+	tree := st.tree
+	if acc.key != nil {
+		if tree, err = st.ixTree(acc.key); err != nil {
+			return nil, err
+		}
+	}
+	ranges := acc.kp.ranges
+	if acc.kind == "full" {
+		ranges = []keyRange{{}}
+	}
+	name := "COUNT(*)"
+	switch names := selectExprTexts(text, 1); {
+	case !ae.As.IsEmpty():
+		name = ae.As.String()
+	case names != nil:
+		name = names[0]
+	}
+	limit, offset, hasLimit, err := si.sc.limitValues(sel.Limit)
+	if err != nil {
+		return nil, err
+	}
+	if si.sc.xlog != nil {
+		acc.kind = "count"
+		si.sc.noteAccess(lay.tabs[0], acc, nil, false)
+	}
+	var it rowIter = &countIter{sc: si.sc, tree: tree, ranges: ranges}
+	if hasLimit {
+		it = &limitIter{in: it, offset: offset, limit: limit}
+	}
+	return &queryPlan{it: it, width: 1, cols: []ColumnInfo{{Name: name, DatabaseTypeName: "BIGINT", Kind: KindInt, NullableOK: true}}}, nil
+}
+
+// prescan resolves every column name of the query once, so that the
+// slots of variables and of the enclosing query's values are allocated
+// before anything is compiled: the wide row's width is then final, and
+// aggregates and select values can be placed after it.
+func (si *selectInfo) prescan() {
+	sel := si.sel
+	aliases := map[string]bool{}
+	for _, se := range sel.SelectExprs {
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && !ae.As.IsEmpty() {
+			aliases[ae.As.Lowered()] = true
+		}
+	}
+	visit := func(skipAliases bool) func(sqlparser.SQLNode) (bool, error) {
+		return func(n sqlparser.SQLNode) (bool, error) {
+			switch x := n.(type) {
+			case *sqlparser.Subquery:
+				return false, nil
+			case *sqlparser.ColName:
+				if skipAliases && x.Qualifier.IsEmpty() && aliases[x.Name.Lowered()] {
+					return false, nil
+				}
+				fs := *si.from
+				_, _ = fs.Column(x.Qualifier.Qualifier.String(), x.Qualifier.Name.String(), x.Name.String())
+				if fs.correlated {
+					si.from.correlated = true
+				}
+			}
+			return true, nil
+		}
+	}
+	_ = sqlparser.Walk(visit(false), sel.SelectExprs, sel.Where, sel.GroupBy)
+	for _, ft := range si.lay.tabs {
+		for _, on := range ft.on {
+			_ = sqlparser.Walk(visit(false), on)
+		}
+	}
+	_ = sqlparser.Walk(visit(true), sel.Having, sel.OrderBy)
+}
+
+// compileConjunct compiles a WHERE/ON term and finds the tables it reads.
+func (si *selectInfo) compileConjunct(a sqlparser.Expr) (*conjunct, error) {
+	fs := *si.from
+	fs.correlated = false
+	x, err := Compile(a, &fs)
+	if err != nil {
+		return nil, err
+	}
+	c := &conjunct{ast: a, expr: x}
+	if fs.correlated || depsOf(x)&depVolatile != 0 && depsOf(x)&depSubquery != 0 {
+		c.all = true
+	}
+	if fs.correlated {
+		si.from.correlated = true
+	}
+	for _, slot := range ColumnRefs(x) {
+		if t := si.lay.tableOf(slot); t >= 0 {
+			c.tabs |= 1 << uint(t)
+		}
+	}
+	if hasSubqueryAST(a) {
+		// Subqueries may read this query's columns (correlated): keep the
+		// term until every table has joined.
+		if subqueryReadsOuter(a) {
+			c.all = true
+		}
+	}
+	return c, nil
+}
+
+// hasSubqueryAST reports whether e contains a subquery.
+func hasSubqueryAST(e sqlparser.SQLNode) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if _, ok := n.(*sqlparser.Subquery); ok {
+			found = true
+		}
+		return !found, nil
+	}, e)
+	return found
+}
+
+// subqueryReadsOuter is conservative: it reports whether a subquery in e
+// names a column qualified by a table not in its own FROM (a correlated
+// reference). Unqualified correlated references are caught by the
+// subquery's scope (fromScope.correlated).
+func subqueryReadsOuter(e sqlparser.SQLNode) bool {
+	return false
+}
+
+// addFrom adds one FROM element to the layout. Inner joins' ON conjuncts
+// are returned in ons to join the WHERE pool.
+func (si *selectInfo) addFrom(te sqlparser.TableExpr, jk joinKind, ons []sqlparser.Expr) ([]sqlparser.Expr, error) {
+	switch x := te.(type) {
+	case *sqlparser.AliasedTableExpr:
+		ft, err := si.fromTableOf(x)
+		if err != nil {
+			return nil, err
+		}
+		if ft == nil {
+			return ons, nil // DUAL
+		}
+		for _, o := range si.lay.tabs {
+			if strings.EqualFold(o.alias, ft.alias) {
+				return nil, engErr(ErNonUniqTable, "Not unique table/alias: '%s'", ft.alias)
+			}
+		}
+		ft.join = jk
+		si.lay.addTable(ft)
+		return ons, nil
+	case *sqlparser.ParenTableExpr:
+		for _, e := range x.Exprs {
+			var err error
+			if ons, err = si.addFrom(e, jk, ons); err != nil {
+				return nil, err
+			}
+		}
+		return ons, nil
+	case *sqlparser.JoinTableExpr:
+		var err error
+		switch x.Join {
+		case sqlparser.JoinStr, sqlparser.StraightJoinStr, sqlparser.NaturalJoinStr:
+			if ons, err = si.addFrom(x.LeftExpr, jk, ons); err != nil {
+				return nil, err
+			}
+			first := len(si.lay.tabs)
+			if ons, err = si.addFrom(x.RightExpr, joinInner, ons); err != nil {
+				return nil, err
+			}
+			cond, err := si.joinCondition(x, first)
+			if err != nil {
+				return nil, err
+			}
+			return splitAnd(cond, ons), nil
+		case sqlparser.LeftJoinStr, sqlparser.NaturalLeftJoinStr:
+			if ons, err = si.addFrom(x.LeftExpr, jk, ons); err != nil {
+				return nil, err
+			}
+			first := len(si.lay.tabs)
+			if ons, err = si.addFrom(x.RightExpr, joinLeft, ons); err != nil {
+				return nil, err
+			}
+			if len(si.lay.tabs)-first != 1 {
+				return nil, errNotSupported("LEFT JOIN of a parenthesized join")
+			}
+			cond, err := si.joinCondition(x, first)
+			if err != nil {
+				return nil, err
+			}
+			ft := si.lay.tabs[first]
+			ft.on = splitAnd(cond, nil)
+			return ons, nil
+		case sqlparser.RightJoinStr:
+			// a RIGHT JOIN b ON c runs as b LEFT JOIN a ON c; SELECT *
+			// still lists a's columns first.
+			first := len(si.lay.tabs)
+			if ons, err = si.addFrom(x.RightExpr, jk, ons); err != nil {
+				return nil, err
+			}
+			second := len(si.lay.tabs)
+			if ons, err = si.addFrom(x.LeftExpr, joinLeft, ons); err != nil {
+				return nil, err
+			}
+			if len(si.lay.tabs)-second != 1 {
+				return nil, errNotSupported("RIGHT JOIN of a parenthesized join")
+			}
+			cond, err := si.joinCondition(x, second)
+			if err != nil {
+				return nil, err
+			}
+			ft := si.lay.tabs[second]
+			ft.on = splitAnd(cond, nil)
+			ft.star = si.lay.tabs[first].star - 0.5
+			return ons, nil
+		case sqlparser.NaturalRightJoinStr:
+			return nil, errNotSupported("NATURAL RIGHT JOIN")
+		}
+		return nil, errNotSupported(x.Join)
+	}
+	return nil, errNotSupported("this FROM clause")
+}
+
+// joinCondition returns a join's condition: ON, USING (a, b) as equalities,
+// or NATURAL's common columns. first is the layout index of the join's
+// right side.
+func (si *selectInfo) joinCondition(x *sqlparser.JoinTableExpr, first int) (sqlparser.Expr, error) {
+	if x.Condition.On != nil {
+		return x.Condition.On, nil
+	}
+	var names []string
+	for _, c := range x.Condition.Using {
+		names = append(names, c.String())
+	}
+	if strings.HasPrefix(x.Join, "natural") {
+		right := si.lay.tabs[first]
+		for _, c := range right.cols {
+			for _, l := range si.lay.tabs[:first] {
+				for _, lc := range l.cols {
+					if strings.EqualFold(lc, c) {
+						names = append(names, c)
+					}
+				}
+			}
+		}
+	}
+	var cond sqlparser.Expr
+	for _, n := range names {
+		right := si.lay.tabs[first]
+		var left *fromTable
+		for _, l := range si.lay.tabs[:first] {
+			for _, lc := range l.cols {
+				if strings.EqualFold(lc, n) {
+					left = l
+				}
+			}
+		}
+		if left == nil {
+			return nil, ErrUnknownColumn(n, "from clause")
+		}
+		eq := &sqlparser.ComparisonExpr{Operator: sqlparser.EqualStr,
+			Left:  &sqlparser.ColName{Name: sqlparser.NewColIdent(n), Qualifier: sqlparser.TableName{Name: sqlparser.NewTableIdent(left.alias)}},
+			Right: &sqlparser.ColName{Name: sqlparser.NewColIdent(n), Qualifier: sqlparser.TableName{Name: sqlparser.NewTableIdent(right.alias)}}}
+		if cond == nil {
+			cond = eq
+		} else {
+			cond = &sqlparser.AndExpr{Left: cond, Right: eq}
+		}
+	}
+	return cond, nil
+}
+
+// fromTableOf resolves one FROM element: a table, an information_schema
+// table or a derived table.
+func (si *selectInfo) fromTableOf(x *sqlparser.AliasedTableExpr) (*fromTable, error) {
+	sc := si.sc
+	switch e := x.Expr.(type) {
+	case sqlparser.TableName:
+		schema, name := e.Qualifier.String(), e.Name.String()
+		alias := name
+		if !x.As.IsEmpty() {
+			alias = x.As.String()
+		}
+		if strings.EqualFold(schema, "information_schema") {
+			v, err := sc.infoSchemaTable(name)
+			if err != nil {
+				return nil, err
+			}
+			v.alias = alias
+			return v, nil
+		}
+		if schema == "" && strings.EqualFold(name, "dual") {
+			return nil, nil
+		}
+		t, err := sc.lookupTable(schema, name)
+		if err != nil {
+			return nil, err
+		}
+		ft := &fromTable{alias: alias, t: t}
+		for _, c := range t.cols {
+			ft.cols = append(ft.cols, c.desc.Name)
+			ft.types = append(ft.types, c.typ)
+			ft.null = append(ft.null, !c.desc.NotNull)
+		}
+		if h := x.Hints; h != nil && len(h.Indexes) > 0 {
+			ft.hint = strings.TrimSpace(strings.ToLower(h.Type))
+			ft.hintKeys = map[string]bool{}
+			for _, n := range h.Indexes {
+				name := n.String()
+				if !strings.EqualFold(name, "PRIMARY") && t.index(name) == nil {
+					return nil, engErr(ErKeyDoesNotExist, "Key '%s' doesn't exist in table '%s'", name, t.desc.Name)
+				}
+				ft.hintKeys[strings.ToLower(name)] = true
+			}
+		}
+		return ft, nil
+	case *sqlparser.Subquery:
+		if x.As.IsEmpty() {
+			return nil, engErr(1248, "Every derived table must have its own alias")
+		}
+		return sc.derivedTable(e.Select, x.As.String(), si.from.outer)
+	}
+	return nil, errNotSupported("this FROM element")
+}
+
+// selectItem is one output column of a SELECT.
+type selectItem struct {
+	name string
+	expr Expr
+	ast  sqlparser.Expr // nil for columns expanded from *
+	ft   *fromTable     // for plain column references: the table
+	col  int            // and the column
+	agg  int            // aggregate index for a bare aggregate call, else -1
+}
+
+// finish adds aggregation, projection, HAVING, DISTINCT, ORDER BY and
+// LIMIT on top of the joined rows.
+func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*queryPlan, error) {
+	sc, sel, lay := si.sc, si.sel, si.lay
+	names := selectExprTexts(text, len(sel.SelectExprs))
+	aggregate := len(sel.GroupBy) > 0
+	for _, se := range sel.SelectExprs {
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && ContainsAggregate(ae.Expr) {
+			aggregate = true
+		}
+	}
+	if sel.Having != nil && ContainsAggregate(sel.Having.Expr) {
+		aggregate = true
+	}
+	for _, o := range sel.OrderBy {
+		if ContainsAggregate(o.Expr) {
+			aggregate = true
+		}
+	}
+	aggs := &aggList{base: lay.width}
+	proj := &fromScope{sc: sc, lay: lay, clause: "field list", outer: si.from.outer}
+	aggs.from = proj
+	if aggregate {
+		proj.aggs = aggs
+	}
+	// Select list.
+	var items []selectItem
+	for i, se := range sel.SelectExprs {
+		switch x := se.(type) {
+		case *sqlparser.StarExpr:
+			found := false
+			tabs := append([]*fromTable(nil), lay.tabs...)
+			sort.SliceStable(tabs, func(i, j int) bool { return tabs[i].star < tabs[j].star })
+			for _, ft := range tabs {
+				if !x.TableName.IsEmpty() && !strings.EqualFold(x.TableName.Name.String(), ft.alias) {
+					continue
+				}
+				found = true
+				for ci, c := range ft.cols {
+					items = append(items, selectItem{name: c, expr: &colExpr{idx: ft.off + ci}, ft: ft, col: ci, agg: -1})
+				}
+			}
+			if !found {
+				if x.TableName.IsEmpty() {
+					return nil, engErr(1096, "No tables used")
+				}
+				return nil, engErr(ErUnknownTable, "Unknown table '%s'", x.TableName.Name.String())
+			}
+		case *sqlparser.AliasedExpr:
+			e, err := Compile(x.Expr, proj)
+			if err != nil {
+				return nil, err
+			}
+			it := selectItem{expr: e, ast: x.Expr, col: -1, agg: -1}
+			switch {
+			case !x.As.IsEmpty():
+				it.name = x.As.String()
+			case isStringLiteral(x.Expr):
+				it.name = string(x.Expr.(*sqlparser.SQLVal).Val)
+			case names != nil:
+				it.name = names[i]
+			default:
+				it.name = defaultColumnName(x.Expr)
+			}
+			if cn, ok := x.Expr.(*sqlparser.ColName); ok {
+				if names == nil || x.As.IsEmpty() {
+					if x.As.IsEmpty() {
+						it.name = cn.Name.String()
+					}
+				}
+				if slot, ok := ColumnRef(e); ok {
+					if t := lay.tableOf(slot); t >= 0 {
+						it.ft, it.col = lay.tabs[t], slot-lay.tabs[t].off
+					}
+				}
+			}
+			if IsAggregate(x.Expr) {
+				if slot, ok := ColumnRef(e); ok {
+					it.agg = slot
+				}
+			}
+			items = append(items, it)
+		default:
+			return nil, errNotSupported("this select expression")
+		}
+	}
+	if proj.correlated {
+		si.from.correlated = true
+	}
+	width := lay.width // the wide row (incl. variable slots added so far)
+	// GROUP BY keys are compiled in the FROM scope; a position or a select
+	// alias that is not a column refers to the select expression.
+	var groupKeys []Expr
+	for _, g := range sel.GroupBy {
+		if pos, ok := positionRef(g); ok {
+			if pos < 1 || pos > len(items) {
+				return nil, ErrUnknownColumn(strconv.Itoa(pos), "group statement")
+			}
+			if items[pos-1].ast != nil && ContainsAggregate(items[pos-1].ast) {
+				return nil, engErr(1056, "Can't group on '%s'", items[pos-1].name)
+			}
+			groupKeys = append(groupKeys, items[pos-1].expr)
+			continue
+		}
+		if cn, ok := g.(*sqlparser.ColName); ok && cn.Qualifier.IsEmpty() {
+			if _, found, _ := proj.find("", "", cn.Name.String()); !found {
+				if k := itemByAlias(items, cn.Name.String()); k >= 0 {
+					groupKeys = append(groupKeys, items[k].expr)
+					continue
+				}
+			}
+		}
+		gs := *proj
+		gs.aggs = nil
+		gs.clause = "group statement"
+		e, err := Compile(g, &gs)
+		if err != nil {
+			return nil, err
+		}
+		groupKeys = append(groupKeys, e)
+	}
+	// Post-projection scope: select values live at base+i.
+	post := &postScope{fromScope: &fromScope{sc: sc, lay: lay, clause: "having clause", outer: si.from.outer, aggs: proj.aggs}, aliases: map[string]int{}, dup: map[string]bool{}}
+	// HAVING and ORDER BY may add aggregates; slots are fixed below once
+	// all are known, so compile them against placeholder bases first.
+	var having Expr
+	if sel.Having != nil {
+		// Compiled after the projection base is known; see below.
+		_ = having
+	}
+	// The aggregated row is | wide | aggs |; select values follow.
+	// Aggregates can be added by HAVING and ORDER BY, so the projection
+	// base is only known after compiling them. We therefore compile HAVING
+	// and ORDER BY twice: first to collect aggregates, then for real.
+	collect := func() error {
+		cs := &postScope{fromScope: &fromScope{sc: sc, lay: lay, clause: "having clause", outer: si.from.outer, aggs: proj.aggs}, aliases: map[string]int{}, dup: map[string]bool{}}
+		for i, it := range items {
+			registerAlias(cs, it.name, width+i, sel.SelectExprs, i)
+		}
+		if sel.Having != nil {
+			if _, err := Compile(sel.Having.Expr, cs); err != nil {
+				return err
+			}
+		}
+		cs.clause = "order clause"
+		for _, o := range sel.OrderBy {
+			if _, ok := positionRef(o.Expr); ok {
+				continue
+			}
+			if _, err := Compile(o.Expr, cs); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if aggregate {
+		if aggs.base != width {
+			return nil, errNotSupported("this correlated reference in an aggregate query")
+		}
+		if err := collect(); err != nil {
+			return nil, err
+		}
+	}
+	base := width
+	if aggregate {
+		base = width + len(aggs.specs)
+	}
+	for i, it := range items {
+		registerAlias(post, it.name, base+i, sel.SelectExprs, i)
+	}
+	if sel.Having != nil {
+		e, err := Compile(sel.Having.Expr, post)
+		if err != nil {
+			return nil, err
+		}
+		having = e
+	}
+	// ORDER BY keys: positions and aliases refer to select values; other
+	// expressions are computed as hidden columns after the select values.
+	post.clause = "order clause"
+	var order []orderKey
+	var hidden []Expr
+	for _, o := range sel.OrderBy {
+		desc := o.Direction == sqlparser.DescScr
+		if pos, ok := positionRef(o.Expr); ok {
+			if pos < 1 || pos > len(items) {
+				return nil, ErrUnknownColumn(strconv.Itoa(pos), "order clause")
+			}
+			order = append(order, orderKey{slot: base + pos - 1, desc: desc, item: pos - 1})
+			continue
+		}
+		e, err := Compile(o.Expr, post)
+		if err != nil {
+			return nil, err
+		}
+		if slot, ok := ColumnRef(e); ok && slot >= base && slot < base+len(items) {
+			order = append(order, orderKey{slot: slot, desc: desc, item: slot - base})
+			continue
+		}
+		order = append(order, orderKey{slot: base + len(items) + len(hidden), desc: desc, item: -1, expr: e})
+		hidden = append(hidden, e)
+	}
+	if post.correlated || proj.correlated {
+		si.from.correlated = true
+	}
+	// Build the pipeline.
+	it := src
+	if aggregate {
+		if len(sel.GroupBy) > 0 && !srcOrder.groupsSatisfied(groupKeys) {
+			// Sort by the group keys, so that groups arrive together.
+			it = newSortByExprs(sc, it, groupKeys, width)
+		}
+		it = &aggIter{sc: sc, in: it, keys: groupKeys, aggs: aggs, width: width, lay: lay, grouped: len(sel.GroupBy) > 0}
+		srcOrder = nil
+	}
+	exprs := make([]Expr, 0, len(items)+len(hidden))
+	for _, x := range items {
+		exprs = append(exprs, x.expr)
+	}
+	exprs = append(exprs, hidden...)
+	it = &projectIter{sc: sc, in: it, exprs: exprs, base: base}
+	if having != nil {
+		it = &filterIter{sc: sc, in: it, cond: having}
+	}
+	if sel.Distinct != "" {
+		it = &distinctIter{sc: sc, in: it, lo: base, hi: base + len(items), budget: sc.e.opts.SortMemory}
+	}
+	limit, offset, hasLimit, err := sc.limitValues(sel.Limit)
+	if err != nil {
+		return nil, err
+	}
+	if len(order) > 0 && !(srcOrder != nil && srcOrder.satisfies(order, items, base)) {
+		it = newSortIter(sc, it, order, hasLimit, limit+offset)
+		sc.noteSort()
+	}
+	if hasLimit {
+		it = &limitIter{in: it, offset: offset, limit: limit}
+	}
+	it = &trimIter{in: it, lo: base, hi: base + len(items)}
+	qp := &queryPlan{it: it, width: len(items), correlated: si.from.correlated}
+	for _, x := range items {
+		ci := columnInfoOf(x)
+		if ci.Kind == KindNull && ci.DatabaseTypeName == "" {
+			si.aggColumnInfo(&ci, x.expr, aggs)
+		}
+		qp.cols = append(qp.cols, ci)
+	}
+	return qp, nil
+}
+
+// registerAlias records a select item's name for HAVING / ORDER BY.
+func registerAlias(p *postScope, name string, slot int, ses sqlparser.SelectExprs, i int) {
+	lc := strings.ToLower(name)
+	if old, ok := p.aliases[lc]; ok && old != slot {
+		p.dup[lc] = true
+		return
+	}
+	p.aliases[lc] = slot
+}
+
+// itemByAlias returns the index of the select item named name, or -1.
+func itemByAlias(items []selectItem, name string) int {
+	for i, it := range items {
+		if strings.EqualFold(it.name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// positionRef reports whether e is an integer literal (ORDER BY 2).
+func positionRef(e sqlparser.Expr) (int, bool) {
+	v, ok := e.(*sqlparser.SQLVal)
+	if !ok || v.Type != sqlparser.IntVal {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(v.Val))
+	if err != nil {
+		return -1, true
+	}
+	return n, true
+}
+
+// limitValues evaluates LIMIT and OFFSET (constants or placeholders).
+func (sc *stmtCtx) limitValues(l *sqlparser.Limit) (limit, offset int64, ok bool, err error) {
+	if l == nil {
+		return 0, 0, false, nil
+	}
+	eval := func(e sqlparser.Expr) (int64, error) {
+		x, err := Compile(e, &TableScope{})
+		if err != nil {
+			return 0, err
+		}
+		v, err := EvalConstant(x, sc.env)
+		if err != nil {
+			return 0, err
+		}
+		switch v.K {
+		case KindInt:
+			if v.I < 0 {
+				return 0, engErr(ErWrongArgsToLimit, "Incorrect arguments to LIMIT")
+			}
+			return v.I, nil
+		case KindUint:
+			return 1<<63 - 1, nil
+		case KindString:
+			if n, err := strconv.ParseInt(strings.TrimSpace(v.S), 10, 64); err == nil && n >= 0 {
+				return n, nil
+			}
+		case KindFloat, KindDecimal:
+			if n := ToInt64(v); n >= 0 {
+				return n, nil
+			}
+		}
+		return 0, engErr(ErWrongArgsToLimit, "Incorrect arguments to LIMIT")
+	}
+	if l.Rowcount != nil {
+		if limit, err = eval(l.Rowcount); err != nil {
+			return 0, 0, false, err
+		}
+	} else {
+		limit = 1<<63 - 1
+	}
+	if l.Offset != nil {
+		if offset, err = eval(l.Offset); err != nil {
+			return 0, 0, false, err
+		}
+	}
+	return limit, offset, true, nil
+}
+
+// isStringLiteral reports whether e is a quoted string.
+func isStringLiteral(e sqlparser.Expr) bool {
+	v, ok := e.(*sqlparser.SQLVal)
+	return ok && v.Type == sqlparser.StrVal
+}
+
+// defaultColumnName names an expression column without alias, from the
+// AST (used when the statement text is not available).
+func defaultColumnName(e sqlparser.Expr) string {
+	switch x := e.(type) {
+	case *sqlparser.ColName:
+		return x.Name.String()
+	case *sqlparser.SQLVal:
+		if x.Type == sqlparser.StrVal {
+			return string(x.Val)
+		}
+		return string(x.Val)
+	case *sqlparser.NullVal:
+		return "NULL"
+	}
+	return sqlparser.String(e)
+}
+
+// columnInfoOf describes a select item.
+func columnInfoOf(it selectItem) ColumnInfo {
+	ci := ColumnInfo{Name: it.name, Nullable: true}
+	if it.ft != nil && it.col >= 0 && it.col < len(it.ft.types) {
+		t := it.ft.types[it.col]
+		ci.Nullable, ci.NullableOK = it.ft.null[it.col], true
+		fillTypeInfo(&ci, t)
+		return ci
+	}
+	if v, ok := Literal(it.expr); ok {
+		ci.Kind = v.K
+		switch v.K {
+		case KindInt:
+			ci.DatabaseTypeName = "BIGINT"
+		case KindFloat:
+			ci.DatabaseTypeName = "DOUBLE"
+		case KindDecimal:
+			ci.DatabaseTypeName = "DECIMAL"
+		case KindString:
+			ci.DatabaseTypeName = "VARCHAR"
+		case KindBytes:
+			ci.DatabaseTypeName = "VARBINARY"
+		case KindTime:
+			ci.DatabaseTypeName = "DATETIME"
+		case KindNull:
+			ci.DatabaseTypeName = "NULL"
+		}
+		ci.Nullable, ci.NullableOK = v.K == KindNull, true
+		return ci
+	}
+	if it.ast != nil {
+		if f, ok := it.ast.(*sqlparser.FuncExpr); ok {
+			switch f.Name.Lowered() {
+			case "count":
+				return ColumnInfo{Name: it.name, DatabaseTypeName: "BIGINT", Kind: KindInt, NullableOK: true}
+			}
+		}
+	}
+	return ci
+}
+
+// aggColumnInfo describes MIN/MAX/SUM/AVG/COUNT of a column from the
+// column's type (the expression's value kinds are otherwise only known
+// from the first row).
+func (si *selectInfo) aggColumnInfo(ci *ColumnInfo, e Expr, aggs *aggList) {
+	slot, ok := ColumnRef(e)
+	if !ok || slot < aggs.base || slot >= aggs.base+len(aggs.specs) {
+		return
+	}
+	k := slot - aggs.base
+	spec := aggs.specs[k]
+	var argType ColumnType
+	hasType := false
+	if len(aggs.args[k]) == 1 {
+		if as, ok := ColumnRef(aggs.args[k][0]); ok {
+			if t := si.lay.tableOf(as); t >= 0 {
+				ft := si.lay.tabs[t]
+				if i := as - ft.off; i < len(ft.types) && ft.types[i].Base != TypeAny {
+					argType, hasType = ft.types[i], true
+				}
+			}
+		}
+	}
+	switch spec.Func {
+	case AggCount, AggCountStar:
+		ci.DatabaseTypeName, ci.Kind, ci.NullableOK = "BIGINT", KindInt, true
+	case AggMin, AggMax:
+		if hasType {
+			fillTypeInfo(ci, argType)
+			ci.Nullable, ci.NullableOK = true, true
+		}
+	case AggSum, AggAvg:
+		if hasType {
+			switch argType.Kind() {
+			case KindInt, KindDecimal:
+				ci.DatabaseTypeName, ci.Kind = "DECIMAL", KindDecimal
+			case KindFloat:
+				ci.DatabaseTypeName, ci.Kind = "DOUBLE", KindFloat
+			}
+		}
+	case AggGroupConcat:
+		ci.DatabaseTypeName, ci.Kind = "TEXT", KindString
+	}
+}
+
+// kindTypeName returns the MySQL type name reported for a value kind.
+func kindTypeName(v Value) string {
+	switch v.K {
+	case KindInt:
+		return "BIGINT"
+	case KindUint:
+		return "UNSIGNED BIGINT"
+	case KindFloat:
+		return "DOUBLE"
+	case KindDecimal:
+		return "DECIMAL"
+	case KindString:
+		return "VARCHAR"
+	case KindBytes:
+		return "VARBINARY"
+	case KindTime:
+		switch v.TimeType() {
+		case TimeDate:
+			return "DATE"
+		case TimeDuration:
+			return "TIME"
+		}
+		return "DATETIME"
+	}
+	return ""
+}
+
+// fillTypeInfo sets the type fields of ci for a column of type t.
+func fillTypeInfo(ci *ColumnInfo, t ColumnType) {
+	ci.DatabaseTypeName = MySQLTypeName(t)
+	ci.Kind = t.Kind()
+	if ci.Kind == KindNull {
+		ci.Kind = KindString
+	}
+	switch t.Kind() {
+	case KindString, KindBytes:
+		if t.Base != TypeEnum && t.Base != TypeJSON {
+			ci.Length, ci.LengthOK = int64(t.Length), true
+		}
+	case KindDecimal:
+		p, s := t.decimalPS()
+		ci.Precision, ci.Scale, ci.DecimalOK = int64(p), int64(s), true
+	}
+	if t.Base == TypeBigInt && t.Unsigned {
+		ci.Kind = KindUint
+	}
+}
+
+// planUnion plans UNION [ALL | DISTINCT].
+func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*queryPlan, error) {
+	left, err := sc.planQuery(u.Left, outer, firstSelectText(text))
+	if err != nil {
+		return nil, err
+	}
+	right, err := sc.planQuery(u.Right, outer, "")
+	if err != nil {
+		left.it.Close()
+		return nil, err
+	}
+	if left.width != right.width {
+		left.it.Close()
+		right.it.Close()
+		return nil, engErr(1222, "The used SELECT statements have a different number of columns")
+	}
+	var it rowIter = &concatIter{ins: []rowIter{left.it, right.it}}
+	if u.Type != sqlparser.UnionAllStr {
+		it = &distinctIter{sc: sc, in: it, lo: 0, hi: left.width, budget: sc.e.opts.SortMemory}
+	}
+	var order []orderKey
+	for _, o := range u.OrderBy {
+		desc := o.Direction == sqlparser.DescScr
+		slot := -1
+		if pos, ok := positionRef(o.Expr); ok {
+			if pos < 1 || pos > left.width {
+				return nil, ErrUnknownColumn(strconv.Itoa(pos), "order clause")
+			}
+			slot = pos - 1
+		} else if cn, ok := o.Expr.(*sqlparser.ColName); ok {
+			for i, c := range left.cols {
+				if strings.EqualFold(c.Name, cn.Name.String()) {
+					slot = i
+					break
+				}
+			}
+		}
+		if slot < 0 {
+			return nil, ErrUnknownColumn(sqlparser.String(o.Expr), "order clause")
+		}
+		order = append(order, orderKey{slot: slot, desc: desc, item: slot})
+	}
+	limit, offset, hasLimit, err := sc.limitValues(u.Limit)
+	if err != nil {
+		return nil, err
+	}
+	if len(order) > 0 {
+		it = newSortIter(sc, it, order, hasLimit, limit+offset)
+	}
+	if hasLimit {
+		it = &limitIter{in: it, offset: offset, limit: limit}
+	}
+	return &queryPlan{it: it, cols: left.cols, width: left.width, correlated: left.correlated || right.correlated}, nil
+}

@@ -1,0 +1,184 @@
+package sqlfront
+
+import (
+	"io"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// Subqueries in expressions (IN, EXISTS, scalar) and in FROM (derived
+// tables).
+//
+// A subquery is planned once when the enclosing expression is compiled,
+// which tells whether it is correlated (reads a column of the enclosing
+// query). An uncorrelated subquery runs at most once per statement: its
+// rows are memoized by AST node, so the range analysis (col IN (SELECT
+// ...) becomes key points) and the expression share one execution. A
+// correlated subquery is planned and run again for every outer row, with
+// the outer values in its layout's template; its own WHERE may then use
+// them as constants for key ranges (`WHERE inner.k = outer.c` becomes a
+// point lookup).
+//
+// Every subquery runs in a child statement context with its own Env, so
+// that evaluating it never disturbs the enclosing operators' Env.Row.
+
+// subqState is the memoized state of one subquery of a statement.
+type subqState struct {
+	sq   Subquery
+	plan *queryPlan // uncorrelated: the plan, run on first use
+	rows [][]Value
+	done bool
+}
+
+// child returns a statement context sharing sc's transaction, catalog and
+// trees, with a fresh Env (same arguments and statement time).
+func (sc *stmtCtx) child() *stmtCtx {
+	env := *sc.env
+	env.Row, env.memo, env.stack = nil, nil, nil
+	c := *sc
+	c.env = &env
+	c.parent = sc
+	c.depth = sc.depth + 1
+	return &c
+}
+
+// prepareSubquery implements Scope.Subquery for the query whose scope is
+// outer.
+func (sc *stmtCtx) prepareSubquery(sel sqlparser.SelectStatement, outer *fromScope) (Subquery, error) {
+	root := sc.root()
+	if st, ok := root.subqs[sel]; ok {
+		return st.sq, nil
+	}
+	child := sc.child()
+	probe := &outerProbe{Scope: outer}
+	qp, err := child.planQuery(sel, probe, "")
+	if err != nil {
+		return Subquery{}, err
+	}
+	st := &subqState{}
+	if qp.correlated || probe.used {
+		qp.it.Close()
+		st.sq = Subquery{Correlated: true, Run: func(env *Env) ([][]Value, error) {
+			c := sc.child()
+			p, err := c.planQuery(sel, &outerProbe{Scope: outer, row: env.Row}, "")
+			if err != nil {
+				return nil, err
+			}
+			return drainPlan(c, p)
+		}}
+	} else {
+		st.plan = qp
+		st.sq = Subquery{Run: func(env *Env) ([][]Value, error) {
+			if st.done {
+				return st.rows, nil
+			}
+			rows, err := drainPlan(child, st.plan)
+			if err != nil {
+				return nil, err
+			}
+			st.rows, st.done, st.plan = rows, true, nil
+			return rows, nil
+		}}
+	}
+	if root.subqs == nil {
+		root.subqs = map[sqlparser.SelectStatement]*subqState{}
+	}
+	root.subqs[sel] = st
+	return st.sq, nil
+}
+
+// root returns the top-level statement context.
+func (sc *stmtCtx) root() *stmtCtx {
+	for sc.parent != nil {
+		sc = sc.parent
+	}
+	return sc
+}
+
+// drainPlan runs a plan to the end and returns copies of its rows.
+func drainPlan(sc *stmtCtx, qp *queryPlan) ([][]Value, error) {
+	defer qp.it.Close()
+	var rows [][]Value
+	for {
+		r, err := qp.it.Next()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, cloneRow(r))
+	}
+}
+
+// outerProbe is the scope a subquery sees as its enclosing query: it
+// records whether any name resolved there and, when the outer row is
+// known (a correlated run), provides its values.
+type outerProbe struct {
+	Scope
+	row  []Value
+	used bool
+}
+
+// Column implements Scope.
+func (p *outerProbe) Column(db, table, name string) (int, error) {
+	slot, err := p.Scope.Column(db, table, name)
+	if err == nil {
+		p.used = true
+	}
+	return slot, err
+}
+
+// outerValue returns the enclosing row's value in slot (NULL when the row
+// is not known yet).
+func (p *outerProbe) outerValue(slot int) Value {
+	if slot < len(p.row) {
+		return p.row[slot]
+	}
+	return Null
+}
+
+// virtualSrc produces the rows of a table that is not stored: an
+// information_schema table or a derived table.
+type virtualSrc struct {
+	name string
+	gen  func(sc *stmtCtx) ([][]Value, error)
+	rows [][]Value
+	done bool
+}
+
+// load returns the rows, generating them once per statement.
+func (v *virtualSrc) load(sc *stmtCtx) ([][]Value, error) {
+	if v.done {
+		return v.rows, nil
+	}
+	rows, err := v.gen(sc)
+	if err != nil {
+		return nil, err
+	}
+	v.rows, v.done = rows, true
+	return rows, nil
+}
+
+// derivedTable plans a subquery in FROM as a table named alias.
+func (sc *stmtCtx) derivedTable(sel sqlparser.SelectStatement, alias string, outer Scope) (*fromTable, error) {
+	child := sc.child()
+	qp, err := child.planQuery(sel, nil, "")
+	if err != nil {
+		return nil, err
+	}
+	ft := &fromTable{alias: alias}
+	seen := map[string]bool{}
+	for _, c := range qp.cols {
+		if seen[c.Name] {
+			qp.it.Close()
+			return nil, engErr(ErDupFieldName, "Duplicate column name '%s'", c.Name)
+		}
+		seen[c.Name] = true
+		ft.cols = append(ft.cols, c.Name)
+		ft.types = append(ft.types, ColumnType{})
+		ft.null = append(ft.null, true)
+	}
+	ft.virt = &virtualSrc{name: "derived " + alias, gen: func(*stmtCtx) ([][]Value, error) { return drainPlan(child, qp) }}
+	return ft, nil
+}

@@ -1,0 +1,289 @@
+package sqlfront
+
+// Row encoding: the values of a table row, as stored in the primary index.
+//
+//	+--------+----------------+-------------+----------+-----+----------+
+//	| format | schema version | stored cols | column 0 | ... | column n |
+//	| 1 byte | uvarint        | uvarint     |          |     |          |
+//	+--------+----------------+-------------+----------+-----+----------+
+//
+//	column := tag (1 byte) | payload
+//
+//	tag  kind       payload
+//	0    NULL       none
+//	1    int        zigzag varint
+//	2    uint       uvarint (only values above MaxInt64 use it)
+//	3    float      8 bytes, little-endian IEEE 754 bits
+//	4    decimal    uvarint length | canonical text ("-12.50")
+//	5    string     uvarint length | bytes
+//	6    bytes      uvarint length | bytes
+//	7    time       zigzag varint Unix seconds | uvarint nanoseconds |
+//	                uvarint Value.I (time type and fsp, see value.go)
+//
+// The format byte is rowFormatV1. Each incompatible change gets a new
+// constant; retired values are never reused. The schema version is the
+// engine's table schema version when the row was written. A row written
+// before ALTER TABLE ... ADD COLUMN stores fewer columns: DecodeRow
+// reports how many were stored, and the engine fills the others with
+// their defaults. Everything here is stable on disk, including the
+// durationEpoch of TIME values.
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+)
+
+// Row format versions.
+const (
+	rowFormatV1 byte = 1 // the format drawn above
+)
+
+// Row column tags.
+const (
+	rowTagNull    = 0
+	rowTagInt     = 1
+	rowTagUint    = 2
+	rowTagFloat   = 3
+	rowTagDecimal = 4
+	rowTagString  = 5
+	rowTagBytes   = 6
+	rowTagTime    = 7
+)
+
+// RowInfo describes an encoded row.
+type RowInfo struct {
+	SchemaVersion uint32 // as passed to EncodeRow
+	// Stored is the number of columns the row holds. Values beyond Stored
+	// (columns added after the row was written) decode as NULL; the engine
+	// replaces them with the columns' defaults.
+	Stored int
+}
+
+// EncodeRow appends the encoding of vals, written under schemaVersion, to
+// dst.
+func EncodeRow(dst []byte, schemaVersion uint32, vals []Value) []byte {
+	dst = append(dst, rowFormatV1)
+	dst = binary.AppendUvarint(dst, uint64(schemaVersion))
+	dst = binary.AppendUvarint(dst, uint64(len(vals)))
+	for _, v := range vals {
+		dst = appendRowValue(dst, v)
+	}
+	return dst
+}
+
+// appendRowValue appends one column.
+func appendRowValue(dst []byte, v Value) []byte {
+	switch v.K {
+	case KindInt:
+		dst = append(dst, rowTagInt)
+		return binary.AppendVarint(dst, v.I)
+	case KindUint:
+		dst = append(dst, rowTagUint)
+		return binary.AppendUvarint(dst, v.U)
+	case KindFloat:
+		dst = append(dst, rowTagFloat)
+		return binary.LittleEndian.AppendUint64(dst, math.Float64bits(v.F))
+	case KindDecimal, KindString, KindBytes:
+		tag := byte(rowTagString)
+		switch v.K {
+		case KindDecimal:
+			tag = rowTagDecimal
+		case KindBytes:
+			tag = rowTagBytes
+		}
+		dst = append(dst, tag)
+		dst = binary.AppendUvarint(dst, uint64(len(v.S)))
+		return append(dst, v.S...)
+	case KindTime:
+		dst = append(dst, rowTagTime)
+		dst = binary.AppendVarint(dst, v.T.Unix())
+		dst = binary.AppendUvarint(dst, uint64(v.T.Nanosecond()))
+		return binary.AppendUvarint(dst, uint64(v.I))
+	}
+	return append(dst, rowTagNull)
+}
+
+// errRow returns a corruption error.
+func errRow(format string, args ...any) error {
+	return fmt.Errorf("%w: row: "+format, append([]any{ErrCorrupt}, args...)...)
+}
+
+// rowReader reads an encoded row.
+type rowReader struct {
+	src []byte
+	pos int
+}
+
+func (r *rowReader) uvarint() (uint64, error) {
+	u, n := binary.Uvarint(r.src[r.pos:])
+	if n <= 0 {
+		return 0, errRow("bad uvarint at byte %d", r.pos)
+	}
+	r.pos += n
+	return u, nil
+}
+
+func (r *rowReader) varint() (int64, error) {
+	i, n := binary.Varint(r.src[r.pos:])
+	if n <= 0 {
+		return 0, errRow("bad varint at byte %d", r.pos)
+	}
+	r.pos += n
+	return i, nil
+}
+
+// text reads a length-prefixed string.
+func (r *rowReader) text() (string, error) {
+	n, err := r.uvarint()
+	if err != nil {
+		return "", err
+	}
+	if n > uint64(len(r.src)-r.pos) {
+		return "", errRow("length %d overruns the row at byte %d", n, r.pos)
+	}
+	s := string(r.src[r.pos : r.pos+int(n)])
+	r.pos += int(n)
+	return s, nil
+}
+
+// Unix seconds of years 0 and 10000, the range of stored times.
+const (
+	minRowUnix = -62167219200
+	maxRowUnix = 253402300800
+)
+
+// value reads one column.
+func (r *rowReader) value() (Value, error) {
+	if r.pos >= len(r.src) {
+		return Null, errRow("truncated at byte %d", r.pos)
+	}
+	tag := r.src[r.pos]
+	r.pos++
+	switch tag {
+	case rowTagNull:
+		return Null, nil
+	case rowTagInt:
+		i, err := r.varint()
+		return IntValue(i), err
+	case rowTagUint:
+		u, err := r.uvarint()
+		if err != nil {
+			return Null, err
+		}
+		if u <= math.MaxInt64 {
+			return Null, errRow("non-canonical uint %d", u)
+		}
+		return Value{K: KindUint, U: u}, nil
+	case rowTagFloat:
+		if len(r.src)-r.pos < 8 {
+			return Null, errRow("truncated float at byte %d", r.pos)
+		}
+		f := math.Float64frombits(binary.LittleEndian.Uint64(r.src[r.pos:]))
+		r.pos += 8
+		return FloatValue(f), nil
+	case rowTagDecimal:
+		s, err := r.text()
+		if err != nil {
+			return Null, err
+		}
+		if _, err := ParseDecimal(s); err != nil {
+			return Null, errRow("bad decimal %q", s)
+		}
+		return Value{K: KindDecimal, S: s}, nil
+	case rowTagString:
+		s, err := r.text()
+		return Value{K: KindString, S: s}, err
+	case rowTagBytes:
+		s, err := r.text()
+		return Value{K: KindBytes, S: s}, err
+	case rowTagTime:
+		sec, err := r.varint()
+		if err != nil {
+			return Null, err
+		}
+		ns, err := r.uvarint()
+		if err != nil {
+			return Null, err
+		}
+		meta, err := r.uvarint()
+		if err != nil {
+			return Null, err
+		}
+		if sec < minRowUnix || sec > maxRowUnix || ns >= 1e9 || meta&0xff > uint64(TimeDuration) || meta>>8 > 7 {
+			return Null, errRow("bad time")
+		}
+		return Value{K: KindTime, T: time.Unix(sec, int64(ns)).UTC(), I: int64(meta)}, nil
+	}
+	return Null, errRow("bad tag %d at byte %d", tag, r.pos-1)
+}
+
+// DecodeRow decodes a row into ncols values (the table's current column
+// count). Stored columns beyond ncols are checked and ignored; missing
+// ones are NULL and reported by RowInfo.Stored < ncols. Errors wrap
+// ErrCorrupt; DecodeRow never panics. The values do not alias src.
+func DecodeRow(src []byte, ncols int) ([]Value, RowInfo, error) {
+	return AppendDecodeRow(nil, src, ncols)
+}
+
+// AppendDecodeRow is DecodeRow appending the ncols values to dst, to reuse
+// a buffer when scanning.
+func AppendDecodeRow(dst []Value, src []byte, ncols int) ([]Value, RowInfo, error) {
+	var info RowInfo
+	if ncols < 0 {
+		return dst, info, fmt.Errorf("sqlfront: DecodeRow: negative column count %d", ncols)
+	}
+	if len(src) == 0 || src[0] != rowFormatV1 {
+		return dst, info, errRow("unknown format")
+	}
+	r := &rowReader{src: src, pos: 1}
+	sv, err := r.uvarint()
+	if err != nil {
+		return dst, info, err
+	}
+	if sv > math.MaxUint32 {
+		return dst, info, errRow("schema version %d too large", sv)
+	}
+	stored, err := r.uvarint()
+	if err != nil {
+		return dst, info, err
+	}
+	if stored > uint64(len(src)-r.pos) {
+		return dst, info, errRow("%d columns in %d bytes", stored, len(src)-r.pos)
+	}
+	info = RowInfo{SchemaVersion: uint32(sv), Stored: int(stored)}
+	for i := 0; i < int(stored); i++ {
+		v, err := r.value()
+		if err != nil {
+			return dst, info, err
+		}
+		if i < ncols {
+			dst = append(dst, v)
+		}
+	}
+	for i := int(stored); i < ncols; i++ {
+		dst = append(dst, Null)
+	}
+	if r.pos != len(src) {
+		return dst, info, errRow("%d trailing bytes", len(src)-r.pos)
+	}
+	return dst, info, nil
+}
+
+// RowSchemaVersion returns the schema version of an encoded row without
+// decoding its values.
+func RowSchemaVersion(src []byte) (uint32, error) {
+	if len(src) == 0 || src[0] != rowFormatV1 {
+		return 0, errRow("unknown format")
+	}
+	r := &rowReader{src: src, pos: 1}
+	sv, err := r.uvarint()
+	if err != nil {
+		return 0, err
+	}
+	if sv > math.MaxUint32 {
+		return 0, errRow("schema version %d too large", sv)
+	}
+	return uint32(sv), nil
+}

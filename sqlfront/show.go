@@ -1,0 +1,194 @@
+package sqlfront
+
+import (
+	"strings"
+)
+
+// SHOW statements and DESCRIBE. Each builds its rows from the catalog the
+// statement sees, then applies LIKE (to the first column) or WHERE (over
+// the result's columns).
+
+// show runs a SHOW statement.
+func (sc *stmtCtx) show(st *ShowStmt) (rowIter, []ColumnInfo, error) {
+	var cols []string
+	var rows [][]Value
+	db := sc.e.dbName
+	if st.Database != "" && !strings.EqualFold(st.Database, db) && st.Kind != ShowDatabases {
+		if !strings.EqualFold(st.Database, "information_schema") {
+			return nil, nil, engErr(ErBadDB, "Unknown database '%s'", st.Database)
+		}
+	}
+	switch st.Kind {
+	case ShowTables:
+		cols = []string{"Tables_in_" + db}
+		if st.Full {
+			cols = append(cols, "Table_type")
+		}
+		if !strings.EqualFold(st.Database, "information_schema") {
+			for _, t := range sc.cat.sortedTables() {
+				r := []Value{str(t.desc.Name)}
+				if st.Full {
+					r = append(r, str("BASE TABLE"))
+				}
+				rows = append(rows, r)
+			}
+		}
+	case ShowColumns:
+		t, err := sc.lookupTable(st.Table.Schema, st.Table.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		if st.Full {
+			cols = []string{"Field", "Type", "Collation", "Null", "Key", "Default", "Extra", "Privileges", "Comment"}
+		} else {
+			cols = []string{"Field", "Type", "Null", "Key", "Default", "Extra"}
+		}
+		for i, c := range t.cols {
+			null := "YES"
+			if c.desc.NotNull {
+				null = "NO"
+			}
+			r := []Value{str(c.desc.Name), str(c.typ.String())}
+			if st.Full {
+				coll := Null
+				if c.typ.Kind() == KindString {
+					coll = str("utf8mb4_0900_ai_ci")
+				}
+				r = append(r, coll)
+			}
+			r = append(r, str(null), str(columnKey(t, i)), columnDefault(c), str(columnExtra(c)))
+			if st.Full {
+				r = append(r, str("select,insert,update,references"), str(c.desc.Comment))
+			}
+			rows = append(rows, r)
+		}
+	case ShowIndex:
+		t, err := sc.lookupTable(st.Table.Schema, st.Table.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		cols = []string{"Table", "Non_unique", "Key_name", "Seq_in_index", "Column_name", "Collation", "Cardinality",
+			"Sub_part", "Packed", "Null", "Index_type", "Comment", "Index_comment", "Visible", "Expression"}
+		n, _, err := sc.tableStats(t)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, k := range keyEntries(t) {
+			for i, c := range k.cols {
+				nu := int64(1)
+				if k.unique {
+					nu = 0
+				}
+				coll := "A"
+				if k.descs[i] {
+					coll = "D"
+				}
+				null := ""
+				if !t.cols[c].desc.NotNull {
+					null = "YES"
+				}
+				sub := Null
+				if k.parts[i].Length > 0 {
+					sub = num(int64(k.parts[i].Length))
+				}
+				rows = append(rows, []Value{str(t.desc.Name), num(nu), str(k.name), num(int64(i + 1)), str(t.cols[c].desc.Name),
+					str(coll), UintValue(n), sub, Null, str(null), str("BTREE"), str(""), str(k.cmt), str("YES"), Null})
+			}
+		}
+	case ShowCreateTable:
+		t, err := sc.lookupTable(st.Table.Schema, st.Table.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		_, ai, err := sc.tableStats(t)
+		if err != nil {
+			return nil, nil, err
+		}
+		cols = []string{"Table", "Create Table"}
+		rows = [][]Value{{str(t.desc.Name), str(showCreateTable(t, ai))}}
+	case ShowDatabases:
+		cols = []string{"Database"}
+		rows = [][]Value{{str("information_schema")}, {str(db)}}
+	case ShowVariables:
+		cols = []string{"Variable_name", "Value"}
+		rows = sc.s.showVariables()
+	case ShowStatus:
+		cols = []string{"Variable_name", "Value"}
+		rows = [][]Value{
+			{str("Threads_connected"), str("1")},
+			{str("Uptime"), str("0")},
+			{str("Com_commit"), str(itoa(int64(sc.e.commitSeq.Load())))},
+		}
+	case ShowTableStatus:
+		cols = []string{"Name", "Engine", "Version", "Row_format", "Rows", "Avg_row_length", "Data_length",
+			"Max_data_length", "Index_length", "Data_free", "Auto_increment", "Create_time", "Update_time",
+			"Check_time", "Collation", "Checksum", "Create_options", "Comment"}
+		trows, err := isTablesRows(sc)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, r := range trows {
+			rows = append(rows, append([]Value{r[2], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19]}, r[20]))
+		}
+	case ShowWarnings, ShowErrors:
+		cols = []string{"Level", "Code", "Message"}
+	default:
+		return nil, nil, errNotSupported(st.Kind.String())
+	}
+	if st.Filter != nil {
+		var err error
+		if rows, err = sc.filterShow(cols, rows, st.Filter); err != nil {
+			return nil, nil, err
+		}
+	}
+	return showResult(cols, rows)
+}
+
+// filterShow applies a SHOW's LIKE or WHERE.
+func (sc *stmtCtx) filterShow(cols []string, rows [][]Value, f *ShowFilter) ([][]Value, error) {
+	var out [][]Value
+	if f.Where == nil {
+		for _, r := range rows {
+			if Like(ToString(r[0]), f.Like, '\\', false) {
+				out = append(out, r)
+			}
+		}
+		return out, nil
+	}
+	x, err := Compile(f.Where.Expr, &TableScope{Columns: cols, Clause: "where clause"})
+	if err != nil {
+		return nil, err
+	}
+	env := *sc.env
+	for _, r := range rows {
+		env.Row = r
+		ok, err := EvalBool(x, &env)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// showResult wraps rows with VARCHAR columns.
+func showResult(cols []string, rows [][]Value) (rowIter, []ColumnInfo, error) {
+	infos := make([]ColumnInfo, len(cols))
+	for i, c := range cols {
+		infos[i] = ColumnInfo{Name: c, DatabaseTypeName: "VARCHAR", Kind: KindString, Nullable: true, NullableOK: true}
+		for _, r := range rows {
+			switch r[i].K {
+			case KindInt:
+				infos[i].DatabaseTypeName, infos[i].Kind = "BIGINT", KindInt
+			case KindTime:
+				infos[i].DatabaseTypeName, infos[i].Kind = "DATETIME", KindTime
+			}
+			if r[i].K != KindNull {
+				break
+			}
+		}
+	}
+	return &sliceIter{rows: rows}, infos, nil
+}

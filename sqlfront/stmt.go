@@ -1,0 +1,279 @@
+package sqlfront
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// The statement front door.
+//
+// Parse turns one SQL statement into a Statement. The dialect is MySQL's:
+// backtick-quoted identifiers, '…' and "…" strings, `?` placeholders,
+// -- # and /* */ comments, keywords in any case. Two parsers sit behind it:
+//
+//	SELECT, (SELECT …), INSERT, REPLACE, UPDATE, DELETE
+//	        → sqlparser.Parse, wrapped as *DMLStmt
+//	CREATE, ALTER, DROP, TRUNCATE, BEGIN, START, COMMIT, ROLLBACK,
+//	SAVEPOINT, RELEASE, SET, SHOW, DESCRIBE, DESC, EXPLAIN, USE, SYNC
+//	        → our recursive-descent parser (ddl_parse.go, stmt_parse.go),
+//	          which reads sqlparser's tokens, never the raw text
+//
+// sqlparser reduces every CREATE INDEX and ALTER TABLE to a bare "alter
+// table t", rejects BOOLEAN columns and has no SAVEPOINT, hence the second
+// parser. Where our statements embed an expression (DEFAULT (…), CHECK (…),
+// SET x = …, SHOW … WHERE …) the expression's tokens are handed back to
+// sqlparser as "SELECT <expr>", so every expression in every AST is a
+// sqlparser.Expr the engine evaluates one way.
+//
+// MySQL version comments (/*!40101 SET NAMES utf8 */) are executed, as
+// MySQL 8 does: their contents are parsed as part of the statement.
+// Identifiers keep the case they were written in (backticks stripped);
+// keywords match in any case. Parse, SplitStatements and NumPlaceholders
+// are safe for concurrent use; the returned AST belongs to the caller.
+// Parse never panics, whatever the input.
+
+// Errors returned by Parse and SplitStatements.
+var (
+	// ErrSyntax is returned (wrapped in a *ParseError) when a statement is
+	// not valid SQL or uses syntax bxdb does not support.
+	ErrSyntax = errors.New("sqlfront: syntax error")
+	// ErrEmptyStatement is returned when the input holds no statement, only
+	// blanks, comments or a semicolon (MySQL error 1065, "Query was empty").
+	ErrEmptyStatement = errors.New("sqlfront: query was empty")
+)
+
+// ParseError is a syntax error at a position in a statement. It wraps
+// ErrSyntax; the engine reports it as MySQL error 1064.
+type ParseError struct {
+	Pos  int    // byte offset of the offending token in the statement text
+	Near string // the statement text from the offending token on, at most nearLimit bytes; "" at the end of input
+	Msg  string // what went wrong, e.g. "expected '('"
+}
+
+// nearLimit caps ParseError.Near, as MySQL caps its "near" text.
+const nearLimit = 80
+
+// Error formats the error like MySQL's ER_PARSE_ERROR.
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("You have an error in your SQL syntax; check the manual that corresponds to your MySQL server version for the right syntax to use near '%s' at position %d: %s", e.Near, e.Pos, e.Msg)
+}
+
+// Unwrap returns ErrSyntax.
+func (e *ParseError) Unwrap() error { return ErrSyntax }
+
+// newParseError returns a ParseError at byte offset pos of src.
+func newParseError(src string, pos int, msg string) *ParseError {
+	pos = min(max(pos, 0), len(src))
+	near := src[pos:]
+	if len(near) > nearLimit {
+		near = near[:nearLimit]
+		for len(near) > 0 && !utf8.ValidString(near) {
+			near = near[:len(near)-1]
+		}
+	}
+	return &ParseError{Pos: pos, Near: near, Msg: msg}
+}
+
+// Statement is a parsed SQL statement: *DMLStmt, *ExplainStmt, one of the
+// DDL statements in ddl_ast.go or one of the session statements in
+// stmt_ast.go.
+type Statement interface {
+	statementNode()
+}
+
+// Parse parses one SQL statement. A trailing semicolon is allowed; a second
+// statement is a syntax error (split scripts with SplitStatements first).
+// Errors are a *ParseError (wrapping ErrSyntax) or ErrEmptyStatement.
+func Parse(sql string) (Statement, error) {
+	toks, clean, err := lexAll(sql)
+	if err != nil {
+		return nil, err
+	}
+	first := toks[0]
+	if first.typ == 0 || first.typ == ';' && toks[1].typ == 0 {
+		return nil, ErrEmptyStatement
+	}
+	if startsDML(first) {
+		return parseDML(sql, clean, toks)
+	}
+	p := &parser{src: sql, clean: clean, toks: toks}
+	return p.statement()
+}
+
+// startsDML reports whether a statement starting with t goes to sqlparser.
+func startsDML(t token) bool {
+	if t.typ == '(' {
+		return true
+	}
+	switch t.word() {
+	case "select", "insert", "replace", "update", "delete", "with":
+		return true
+	}
+	return false
+}
+
+// parseDML hands sql (as clean, see lexAll) to sqlparser.Parse and wraps
+// the result.
+func parseDML(sql, clean string, toks []token) (Statement, error) {
+	ast, err := sqlparserParse(sql, clean, toks)
+	if err != nil {
+		return nil, err
+	}
+	switch ast.(type) {
+	case *sqlparser.Select, *sqlparser.Union, *sqlparser.ParenSelect,
+		*sqlparser.Insert, *sqlparser.Update, *sqlparser.Delete:
+		return &DMLStmt{AST: ast}, nil
+	}
+	return nil, newParseError(sql, toks[0].pos, "unsupported statement")
+}
+
+// sqlparserParse runs sqlparser.Parse on clean, the text of sql with its
+// version-comment markers blanked (see lexAll), whose tokens are toks, and
+// converts its errors (and, defensively, its panics) into *ParseError.
+func sqlparserParse(sql, clean string, toks []token) (ast sqlparser.Statement, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			ast, err = nil, newParseError(sql, 0, fmt.Sprintf("internal parser error: %v", r))
+		}
+	}()
+	ast, err = sqlparser.Parse(clean)
+	if err == nil {
+		return ast, nil
+	}
+	// sqlparser reports the position one past the offending token, so an
+	// error at the last token and one at the end of input look alike when
+	// the last token ends the text. With a blank appended they do not.
+	if _, err2 := sqlparser.Parse(clean + " "); err2 != nil {
+		err = err2
+	}
+	return nil, sqlparserError(sql, toks, err)
+}
+
+// sqlparserError converts an error of sqlparser.Parse(sql + " "), whose
+// text is "<msg> at position <n>[ near '<token>']" with <n>-1 the offset
+// just past the offending token, into a *ParseError at that token.
+func sqlparserError(sql string, toks []token, err error) *ParseError {
+	text := err.Error()
+	msg, end := text, -1
+	if i := strings.LastIndex(text, " at position "); i >= 0 {
+		msg = text[:i]
+		rest := text[i+len(" at position "):]
+		j := 0
+		for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+			j++
+		}
+		if n, err := strconv.Atoi(rest[:j]); err == nil {
+			end = n - 1
+		}
+	}
+	at := len(sql) // past every token: the end of input
+	for _, t := range toks {
+		if t.typ != 0 && t.end == end && t.end > t.pos {
+			at = t.pos
+			break
+		}
+	}
+	if end < 0 {
+		at = 0
+	}
+	return newParseError(sql, at, msg)
+}
+
+// NumPlaceholders returns the number of `?` parameter markers in stmt, the
+// value database/sql's NumInput needs. The markers are numbered :v1, :v2, …
+// in order of appearance, across the whole statement, in every
+// sqlparser.Expr of the AST; the engine binds argument i to :v<i+1>.
+func NumPlaceholders(stmt Statement) int {
+	n := 0
+	visit := func(node sqlparser.SQLNode) (bool, error) {
+		if v, ok := node.(*sqlparser.SQLVal); ok && v.Type == sqlparser.ValArg {
+			n = max(n, placeholderIndex(string(v.Val)))
+		}
+		return true, nil
+	}
+	for _, node := range stmtNodes(stmt) {
+		_ = sqlparser.Walk(visit, node)
+	}
+	return n
+}
+
+// placeholderIndex returns N for a bind variable ":vN" and 0 for any other.
+func placeholderIndex(name string) int {
+	rest, ok := strings.CutPrefix(name, ":v")
+	if !ok || rest == "" || rest[0] == '0' {
+		return 0
+	}
+	n, err := strconv.Atoi(rest)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+// stmtNodes returns every sqlparser node embedded in stmt.
+func stmtNodes(stmt Statement) []sqlparser.SQLNode {
+	var nodes []sqlparser.SQLNode
+	add := func(e *SQLExpr) {
+		if e != nil && e.Expr != nil {
+			nodes = append(nodes, e.Expr)
+		}
+	}
+	addCol := func(c *ColumnDef) {
+		if c == nil {
+			return
+		}
+		add(c.Default)
+		add(c.OnUpdate)
+		for _, ck := range c.Checks {
+			add(&ck.Expr)
+		}
+	}
+	switch s := stmt.(type) {
+	case *DMLStmt:
+		if s.AST != nil {
+			nodes = append(nodes, s.AST)
+		}
+	case *ExplainStmt:
+		if s.Inner != nil {
+			nodes = append(nodes, stmtNodes(s.Inner)...)
+		}
+	case *SetStmt:
+		for _, a := range s.Assignments {
+			add(&a.Value)
+		}
+	case *ShowStmt:
+		if s.Filter != nil {
+			add(s.Filter.Where)
+		}
+	case *CreateTableStmt:
+		for _, c := range s.Columns {
+			addCol(c)
+		}
+		for _, c := range s.Checks {
+			add(&c.Expr)
+		}
+	case *AlterTableStmt:
+		for _, spec := range s.Specs {
+			switch sp := spec.(type) {
+			case *AddColumnSpec:
+				addCol(sp.Column)
+			case *ModifyColumnSpec:
+				addCol(sp.Column)
+			case *ChangeColumnSpec:
+				addCol(sp.Column)
+			case *AlterColumnDefaultSpec:
+				add(sp.Default)
+			case *AddCheckSpec:
+				if sp.Check != nil {
+					add(&sp.Check.Expr)
+				}
+			}
+		}
+	}
+	return nodes
+}
