@@ -38,10 +38,16 @@ func (a *allocator) grow(size uint64) {
 // isSet reports whether unit u is in use.
 func (a *allocator) isSet(u uint64) bool { return a.bits[u/64]>>(u%64)&1 == 1 }
 
-// setRange marks units [addr, addr+n) in use.
+// setRange marks units [addr, addr+n) in use, a word at a time.
 func (a *allocator) setRange(addr, n uint64) {
-	for u := addr; u < addr+n; u++ {
+	for u, end := addr, addr+n; u < end; {
+		if u%64 == 0 && end-u >= 64 {
+			a.bits[u/64] = ^uint64(0)
+			u += 64
+			continue
+		}
 		a.bits[u/64] |= 1 << (u % 64)
+		u++
 	}
 	a.free -= n
 }

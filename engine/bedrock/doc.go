@@ -156,12 +156,28 @@
 //
 // # Devices
 //
-// Options.Device opens a raw block device (for example /dev/sdb1, with
-// the process allowed to read and write it): the capacity is the device's
-// size, I/O bypasses the page cache with O_DIRECT from 4096-aligned
-// buffers, and the unit is the device's logical sector size. An all-zero
-// device is formatted on first open; NB: any other contents that are not a
-// bedrock store are refused, so wipe the start of a partition (two blocks)
-// before first use. A fixed-size regular file opened with Device behaves
-// the same and is how the tests exercise this mode.
+// Options.Device opens a raw block device: the capacity is the device's
+// size and never grows, I/O bypasses the page cache with O_DIRECT from
+// 4096-aligned buffers, and the unit is the device's logical sector size.
+// A fixed-size regular file opened with Device behaves the same and is how
+// the tests exercise this mode. To use a real partition:
+//
+//  1. Take an unmounted partition without a file system, named stably
+//     (/dev/disk/by-partuuid/...), that the process may read and write
+//     (root, the disk group, or a udev rule). Never mount it: the lock is
+//     an advisory flock on the device node.
+//  2. Zero its first 128 KiB (dd if=/dev/zero of=DEV bs=64K count=2
+//     oflag=direct conv=fsync): open looks for the second superblock slot
+//     at every block size, and an all-zero start is formatted on first
+//     open. Anything else that is not a bedrock store is refused.
+//  3. Open with Options{Device: true} and a BlockSize that is a multiple
+//     of the logical sector size (blockdev --getss; 4096 on 512e drives).
+//     Always reopen with Device: true; a store created on a device refuses
+//     to open without it.
+//  4. fdatasync issues a disk flush: the drive must honour flushes or have
+//     power-loss protection. Growing the partition adds space at the next
+//     open; shrinking it below the data gives ErrCorrupt.
+//
+// A full store keeps a reserve for map blocks, so a transaction that only
+// frees blocks can always commit.
 package bedrock

@@ -466,6 +466,9 @@ func (s *Store) load(slots []slotRead, size int64) error {
 		if s.direct && int(sb.unitSize)%s.file.SectorSize() != 0 {
 			return fmt.Errorf("%w: store unit %d is not a multiple of the device sector %d", ErrBadOptions, sb.unitSize, s.file.SectorSize())
 		}
+		if sb.flags&sbFlagDevice != 0 && !s.opts.Device {
+			return fmt.Errorf("%w: the store was created on a device: open it with Options.Device", ErrBadOptions)
+		}
 		s.setGeometry(int(sb.blockSize), int(sb.unitSize))
 		units := uint64(size) / uint64(sb.unitSize)
 		if units < uint64(2*s.block/s.unit) {

@@ -295,6 +295,7 @@ func (tx *Tx) prepare() *commitReq {
 	}
 	req := &commitReq{snapGen: tx.snap.gen, wake: make(chan struct{})}
 	req.writes = make([]pendingWrite, 0, len(tx.dirty))
+	misses := 0 // consecutive blocks that did not pack
 	for lba, d := range tx.dirty {
 		if d.freed && fresh[lba] {
 			// Allocated and freed in this transaction: never mapped.
@@ -304,8 +305,16 @@ func (tx *Tx) prepare() *commitReq {
 		w := pendingWrite{lba: lba, raw: d.data, freed: d.freed, fresh: fresh[lba]}
 		if !d.freed {
 			w.body, w.flags = d.data, 0
-			if !tx.s.opts.DisablePacking {
+			// After 8 incompressible blocks in a row, try only every 16th.
+			if !tx.s.opts.DisablePacking && (misses < 8 || misses%16 == 0) {
 				w.body, w.flags = packBody(d.data, tx.s.unit)
+				if w.flags == 0 {
+					misses++
+				} else {
+					misses = 0
+				}
+			} else if misses >= 8 {
+				misses++
 			}
 		}
 		req.writes = append(req.writes, w)
