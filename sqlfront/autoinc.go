@@ -45,17 +45,24 @@ func autoKey(id uint64) []byte {
 
 // loadAutoCounter reads table t's counter in tx, raised to the engine's
 // in-memory mark and the table's AUTO_INCREMENT base.
+//
+// The in-memory mark is never below the persisted counter (every counter
+// written came from the mark), so once the mark is known the store need
+// not be read.
 func (e *Engine) loadAutoCounter(tx *bedrock.Tx, t *table) (*autoCounter, error) {
-	next, err := readAutoCounter(tx, t.desc.ID)
+	id := t.desc.ID
+	e.auto.Lock()
+	m, known := e.auto.next[id]
+	e.auto.Unlock()
+	if known {
+		return &autoCounter{t: t, next: max(m, t.desc.AutoIncBase, 1)}, nil
+	}
+	next, err := readAutoCounter(tx, id)
 	if err != nil {
 		return nil, err
 	}
 	next = max(next, t.desc.AutoIncBase, 1)
-	e.auto.Lock()
-	if m := e.auto.next[t.desc.ID]; m > next {
-		next = m
-	}
-	e.auto.Unlock()
+	e.raiseAutoMark(id, next)
 	return &autoCounter{t: t, next: next}, nil
 }
 

@@ -191,12 +191,15 @@ type table struct {
 	tree    string            // row tree name
 	nfield  int               // physical row width (NextField)
 	defs    *compiledDefaults // compiled DEFAULT / ON UPDATE / CHECK expressions; built lazily
-	names   map[string]*index // lowercased index name -> index (PRIMARY excluded)
+	ixNames map[string]*index // lowercased index name -> index (PRIMARY excluded)
 	fields  []int             // ordinal -> FieldID
 	hidden  bool              // no declared primary key: hidden row id
 	types   []ColumnType      // ordinal -> type
 	nullOK  []bool            // ordinal -> nullable
 	lcNames []string          // ordinal -> lowercased name
+	names   []string          // ordinal -> name as created
+	keys    []keyInfo         // primary key (unless hidden), then indexes
+	plain   bool              // FieldID i is ordinal i for every column (no gaps)
 }
 
 // column is one decoded column.
@@ -227,12 +230,12 @@ func (t *table) col(name string) int {
 }
 
 // index returns the secondary index named name (case-insensitive).
-func (t *table) index(name string) *index { return t.names[strings.ToLower(name)] }
+func (t *table) index(name string) *index { return t.ixNames[strings.ToLower(name)] }
 
 // newTable decodes d into a table, checking the invariants.
 func newTable(d *tableDesc) (*table, error) {
 	t := &table{desc: d, byName: map[string]int{}, byField: map[int]int{}, autoInc: -1,
-		tree: tableTreeName(d.ID), nfield: d.NextField, names: map[string]*index{}, defs: &compiledDefaults{}}
+		tree: tableTreeName(d.ID), nfield: d.NextField, ixNames: map[string]*index{}, defs: &compiledDefaults{}}
 	if len(d.Columns) == 0 {
 		return nil, fmt.Errorf("%w: table %q has no columns", ErrCatalogCorrupt, d.Name)
 	}
@@ -254,6 +257,7 @@ func newTable(d *tableDesc) (*table, error) {
 		t.types = append(t.types, ct)
 		t.nullOK = append(t.nullOK, !cd.NotNull)
 		t.lcNames = append(t.lcNames, lc)
+		t.names = append(t.names, cd.Name)
 		t.fields = append(t.fields, cd.Field)
 		if cd.AutoInc {
 			if t.autoInc >= 0 {
@@ -291,11 +295,16 @@ func newTable(d *tableDesc) (*table, error) {
 			return nil, err
 		}
 		lc := strings.ToLower(id.Name)
-		if _, dup := t.names[lc]; dup || lc == "primary" {
+		if _, dup := t.ixNames[lc]; dup || lc == "primary" {
 			return nil, fmt.Errorf("%w: table %q: duplicate index %q", ErrCatalogCorrupt, d.Name, id.Name)
 		}
-		t.names[lc] = ix
+		t.ixNames[lc] = ix
 		t.indexes = append(t.indexes, ix)
+	}
+	t.keys = computeKeys(t)
+	t.plain = d.NextField == len(t.cols)
+	for i, f := range t.fields {
+		t.plain = t.plain && f == i
 	}
 	return t, nil
 }

@@ -612,7 +612,7 @@ func (sc *stmtCtx) applySpec(t *table, d *tableDesc, spec AlterSpec, ap *alterPl
 		if o := descColumn(d, x.NewName); o != nil && o != c {
 			return engErr(ErDupFieldName, "Duplicate column name '%s'", x.NewName)
 		}
-		renameInChecks(d, c.Name, x.NewName)
+		// NB: CHECK expressions keep the names they were written with.
 		c.Name = x.NewName
 	case *AlterColumnDefaultSpec:
 		c := descColumn(d, x.Column)
@@ -748,10 +748,6 @@ func (sc *stmtCtx) dropIndexDesc(d *tableDesc, i int, ap *alterPlan) {
 	}
 	d.Indexes = append(d.Indexes[:i], d.Indexes[i+1:]...)
 }
-
-// renameInChecks is a placeholder: CHECK expressions keep the names they
-// were written with (MySQL refuses to rename columns a CHECK uses).
-func renameInChecks(d *tableDesc, old, nu string) {}
 
 // placeColumn moves column c of d to its position (FIRST / AFTER x).
 func placeColumn(d *tableDesc, c *columnDesc, pos ColumnPosition) error {

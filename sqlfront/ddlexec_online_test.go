@@ -21,10 +21,10 @@ func TestOnlineIndexBuild(t *testing.T) {
 	onlineBuildHook = func() {
 		onlineBuildHook = nil
 		// Runs while no lock is held: other connections write.
-		execSQL(t, w, "DELETE FROM t WHERE id = 1000")            // resolves the duplicate
+		execSQL(t, w, "DELETE FROM t WHERE id = 1000")              // resolves the duplicate
 		execSQL(t, w, "UPDATE t SET a = 99, b = 5000 WHERE id = 7") // moves an entry
-		execSQL(t, w, "INSERT INTO t VALUES (500, 3, 500)")       // a new row
-		execSQL(t, w, "DELETE FROM t WHERE a = 4")                // removes rows
+		execSQL(t, w, "INSERT INTO t VALUES (500, 3, 500)")         // a new row
+		execSQL(t, w, "DELETE FROM t WHERE a = 4")                  // removes rows
 	}
 	execSQL(t, s, "CREATE UNIQUE INDEX ub ON t (b)")
 	execSQL(t, s, "CREATE INDEX ia ON t (a)")

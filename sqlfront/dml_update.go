@@ -82,7 +82,7 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 					return Result{}, err
 				}
 				if v == noDefault {
-					v = implicitDefault(t.cols[c].typ)
+					return Result{}, engErr(ErNoDefaultForField, "Field '%s' doesn't have a default value", t.cols[c].desc.Name)
 				}
 			} else if v, err = x.Eval(&env); err != nil {
 				return Result{}, err

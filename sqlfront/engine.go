@@ -1,48 +1,60 @@
 package sqlfront
 
-// ENGINE DESIGN (for the package documentation; the lead owns doc.go)
+// ENGINE DESIGN (the lead owns doc.go; this header is the engine's part)
 //
 // The SQL engine maps tables and indexes onto bxtree B+-trees in one
 // bedrock store and runs statements on them through sessions.
 //
 //	Engine (one per file per process)        Session (one per connection)
-//	  store  *bedrock.Store                    transaction state, savepoints,
+//	  store  *bedrock.Store                    its transaction and savepoints,
 //	  writer lock (chan, capacity 1)           LAST_INSERT_ID, variables,
-//	  catalog cache (by catalog nonce)         the open *Rows
+//	  catalog cache (by nonce) + ddlSeq        the open *Rows
 //	  auto-increment high-water marks
+//	  online index build logs
+//
+// Concurrency: Engine methods are safe for concurrent use; a Session is
+// used by one goroutine at a time (Rows.Close may come from another
+// goroutine, never concurrently with Rows.Next). Values returned by
+// Rows.Next are copies the caller owns.
 //
 // # Transactions and the writer rule
 //
 // Readers see snapshots and never block: an autocommit SELECT, and every
 // statement of a READ ONLY transaction, runs in a bedrock read transaction
-// that pins the snapshot until its Rows are closed (or the transaction
+// that pins its snapshot until the Rows are closed (or the transaction
 // ends).
 //
 // Writers are serialized by one engine-wide writer lock:
 //
-//	autocommit write statement: lock -> bedrock write tx -> statement ->
-//	                            commit (durable) -> unlock
-//	BEGIN / START TRANSACTION / Session.Begin (read-write):
-//	                            lock at BEGIN, held until COMMIT/ROLLBACK
-//	START TRANSACTION READ ONLY / TxOptions.ReadOnly:
-//	                            no lock; one bedrock read tx (one snapshot)
+//	autocommit write statement  lock -> write tx -> statement -> commit
+//	                            (durable) -> unlock
+//	BEGIN / START TRANSACTION   lock at BEGIN, held until COMMIT/ROLLBACK
+//	/ Session.Begin (read-write)
+//	READ ONLY transaction       no lock; one bedrock read tx (one snapshot)
+//	autocommit=0                the implicit transaction reads a snapshot
+//	                            without the lock; its first write takes
+//	                            the lock and continues only if nobody
+//	                            committed since its snapshot, else 1213
 //
 // The lock is waited for up to Options.BusyTimeout (default 5 s) while the
 // statement's context allows; then the statement fails with 1205 "Lock
 // wait timeout exceeded; try restarting transaction". Because a read-write
 // transaction holds the lock from BEGIN, its snapshot is the newest
-// committed state and nobody else commits until it ends: every schedule is
+// committed state and nobody else commits until it ends: schedules are
 // serial, so transactions are SERIALIZABLE, updates are never lost, and
-// there is no deadlock (one lock). Every isolation level a client asks for
-// is therefore served at SERIALIZABLE (stronger is allowed), except
-// levels bxdb cannot name honestly, which are refused.
+// there is no deadlock (one lock). Every isolation level a client names is
+// served at SERIALIZABLE (stronger is allowed); WRITE COMMITTED and
+// LINEARIZABLE are refused with 1235.
 //
-// Statement atomicity: inside a transaction every statement runs in a
-// nested bedrock transaction (Tx.Begin); a statement that fails is rolled
-// back alone and leaves no trace. SAVEPOINT pushes another nested
+// Statement atomicity: inside a transaction every write statement runs in
+// a nested bedrock transaction (Tx.Begin); a statement that fails is
+// rolled back alone and leaves no trace. SAVEPOINT pushes another nested
 // transaction; ROLLBACK TO rolls it back and opens a fresh one under the
 // same name; RELEASE merges it into its parent. DDL is transactional too
-// (a deviation from MySQL, which commits implicitly before DDL).
+// (a deviation from MySQL, which commits implicitly before DDL). A result
+// still open when the session runs its next statement is first read into
+// memory (spilling to disk), since the nested transaction would
+// invalidate its cursors.
 //
 // # Storage mapping
 //
@@ -53,77 +65,105 @@ package sqlfront
 //	sql.t.<tableID>       table rows, keyed by the encoded primary key
 //	sql.i.<tableID>.<ix>  secondary index <ix> of the table
 //
-// IDs are decimal; they never change, so RENAME TABLE touches only the
-// catalog.
+// IDs are decimal and never change, so RENAME TABLE and RENAME INDEX touch
+// only the catalog. A change of column type or primary key rebuilds the
+// table into trees of a new table ID.
 //
-// Table record: key = AppendKey of the primary key columns (in key order;
-// a table without a primary key gets a hidden BIGINT row id, the last
-// key + 1); value = EncodeRow of the physical row (below). The bxtree
-// record version is 0 (reserved for range synchronization).
+// Table record (key encoding: keyenc.go, row encoding: rowenc.go):
 //
-// Secondary index record (unique or not):
+//	key   = AppendKey(pk col 1) ++ AppendKey(pk col 2) ++ ...
+//	        (a table without a primary key: AppendKey of a hidden BIGINT
+//	        row id, the last key + 1)
+//	value = EncodeRow(schema version = tableDesc.Version, physical row)
+//	version (bxtree record version) = 0, reserved for range sync
 //
-//	key   = AppendKey(index columns, with their ASC/DESC flags) ++ table key
-//	value = table key (the encoded primary key)
+// Secondary index record, unique or not:
+//
+//	key   = AppendKey(index cols, with their ASC/DESC flags) ++ table key
+//	value = table key
 //
 // Appending the table key makes every index key distinct and gives each
-// index the scan order (index columns, primary key). UNIQUE is enforced on
-// insert by probing the prefix AppendKey(index columns); a prefix that
-// contains NULL is never checked, so NULLs do not conflict, as in MySQL.
+// index the scan order (index columns, primary key). UNIQUE is enforced by
+// probing the prefix AppendKey(index columns) before a write; a prefix
+// holding NULL is never checked, so NULLs do not conflict (MySQL's rule).
+// The collation's case folding is in the key encoding, so 'a' and 'A'
+// collide in a unique index and compare equal in ranges, as in MySQL.
 //
 // Physical rows: a table's columns have stable field numbers (FieldID),
 // assigned at CREATE or ADD COLUMN and never reused. A stored row holds
-// the values of fields 0..n-1 of the table at write time; a dropped field
-// keeps its slot (written as NULL from then on). A row shorter than the
-// table's field count is read with each missing field set to the value
-// the column had when it was added (its "fill" value), so ADD COLUMN and
-// DROP COLUMN never rewrite rows.
+// fields 0..n-1 of the table at write time; a dropped field keeps its slot
+// (written as NULL from then on). A row shorter than the table's field
+// count reads each missing field as the column's "fill" value (its value
+// when the column was added), so ADD COLUMN and DROP COLUMN never rewrite
+// rows.
 //
-// Catalog records (in sql.catalog), all values starting with a format
-// version byte (catalogFormatV1 = 1):
+// Catalog records (in sql.catalog); values start with a format version
+// byte, catalogFormatV1 = 1, never reused for another format:
 //
-//	key "meta"  value: +---------+-------------------+-------------------+
-//	                   | ver = 1 | nonce (u64 LE)    | next table id u64 |
-//	                   +---------+-------------------+-------------------+
+//	key "meta"
+//	+---------+----------------------+--------------------------+
+//	| ver = 1 | nonce (u64 LE)       | next table ID (u64 LE)   |
+//	+---------+----------------------+--------------------------+
+//	0         1                      9                          17
+//
 //	key "t/" + lower(table name)
-//	            value: +---------+--------------------------------------+
-//	                   | ver = 1 | JSON of tableDesc (catalog.go)        |
-//	                   +---------+--------------------------------------+
+//	+---------+----------------------------------------------+
+//	| ver = 1 | JSON of tableDesc (field names are stable)    |
+//	+---------+----------------------------------------------+
 //
-// The nonce is a random number rewritten by every DDL statement; the
-// engine caches decoded catalogs by nonce, so a statement reads one record
-// to know its snapshot's schema. A rolled-back DDL leaves the old nonce,
-// hence the old cached catalog.
+// The nonce is a random number rewritten by every DDL; decoded catalogs
+// are cached by nonce, so a statement reads one small record to know its
+// snapshot's schema. A rolled-back DDL leaves the old nonce, hence the old
+// cached catalog. Commits that change the catalog are bracketed by a
+// sequence lock (ddlSeq, odd while in flight); a statement whose snapshot
+// was taken between two equal even reads uses the cached committed
+// catalog without reading the store at all.
 //
-// Auto-increment counters (sql.autoinc): key = table ID (u64 BE), value =
+// Auto-increment counters (sql.autoinc):
 //
-//	+---------+--------------------------+
-//	| ver = 1 | next value (u64 LE)      |
-//	+---------+--------------------------+
+//	key = table ID (u64 BE)
+//	+---------+----------------------------------+
+//	| ver = 1 | next value to hand out (u64 LE)  |
+//	+---------+----------------------------------+
 //
 // A statement that hands out ids writes the advanced counter in its own
 // transaction, so a committed id is never handed out again, also after a
-// crash; the engine also keeps a high-water mark in memory so that ids of
-// rolled-back statements are not reused while the process lives. Explicit
-// ids at or above the counter move it past them.
+// crash; the engine keeps an in-memory high-water mark too, so ids of
+// rolled-back statements are not reused while the process lives (InnoDB
+// behaves alike). Explicit ids at or above the counter move it past them;
+// TRUNCATE resets it.
 //
 // # Planning and execution
 //
-// SELECT is planned per table: the WHERE conjuncts are turned into key
-// ranges over the primary key or an index prefix (=, <, <=, >, >=,
-// BETWEEN, IN lists, IS NULL, OR of ranges on one column, LIKE 'abc%'),
-// and each candidate is costed with bxtree's O(log n) Count over its
-// ranges; the cheapest wins (a full scan costs the table's size, an index
-// scan twice its count for the row fetches). Every WHERE conjunct is still
-// evaluated on the rows fetched unless its range was exact. ORDER BY is
-// satisfied by the access order when it can be (forward or backward, DESC
-// index columns included), else rows are sorted by an external merge sort
-// that spills runs to temporary files past Options.SortMemory. Joins are
-// nested loops, with an index lookup on the inner table when the join
-// condition is an equality on its key. Operators are iterators pulled by
-// Rows.Next; the context is checked every 256 rows.
+// SELECT is planned per table, in FROM order: the WHERE conjuncts become
+// sets of intervals per column (=, <, <=, >, >=, BETWEEN, IN lists and IN
+// subqueries, IS NULL, OR of ranges on one column, LIKE 'abc%', constants
+// and placeholders on either side), then key ranges over the primary key
+// or an index prefix (equality columns first, IN lists as several
+// points). Each candidate is costed with bxtree's O(log n) Count over its
+// ranges (an index row costs two reads, a full scan the table's size); an
+// ORDER BY that the access order satisfies (forward or backward, DESC
+// index columns included) saves the sort, which matters with a LIMIT. A
+// conjunct that the ranges express exactly is not evaluated again; every
+// other one is. COUNT(*) whose WHERE the ranges express exactly is
+// answered from subtree counts. Joins are nested loops: a key lookup on
+// the inner table when an equality with the outer tables fixes a key
+// prefix, else a hash join on an equality, else a buffered inner table;
+// LEFT and RIGHT joins extend with NULLs. Uncorrelated subqueries run once
+// per statement; correlated ones are planned per outer row with the outer
+// values as constants (so they use keys too).
+//
+// Operators are iterators (Volcano style) pulled by Rows.Next; the context
+// is checked every 256 rows. ORDER BY sorts with an external merge sort
+// that spills runs to temporary files past Options.SortMemory (a top-N
+// heap for small LIMITs); GROUP BY hashes its groups and, when they
+// outgrow SortMemory, reads its input again and sorts instead; DISTINCT
+// and hash joins fail cleanly with 1038 past four times SortMemory. UPDATE
+// and DELETE read their target rows completely (spilling) before changing
+// anything.
 
 import (
+	"container/list"
 	"context"
 	"fmt"
 	"os"
@@ -226,6 +266,14 @@ type Engine struct {
 
 	// builds are the logs of online index builds (ddlexec_online.go).
 	builds builds
+
+	// stmts caches parsed statements by text (Stmt is immutable; parsing
+	// costs more than running a point query). Guarded by its mutex.
+	stmts struct {
+		sync.Mutex
+		m     map[string]*list.Element // of *Stmt
+		order *list.List               // most recently used first
+	}
 
 	closed atomic.Bool
 }
@@ -366,6 +414,42 @@ func (e *Engine) commitDDL(tx *bedrock.Tx) error {
 	err := tx.Commit()
 	e.ddlSeq.Add(1)
 	return err
+}
+
+// Parse cache bounds.
+const (
+	stmtCacheSize    = 512
+	stmtCacheMaxText = 8 << 10 // longer statements (bulk INSERTs) are not cached
+)
+
+// prepare parses query, through the engine's statement cache.
+func (e *Engine) prepare(query string) (*Stmt, error) {
+	c := &e.stmts
+	c.Lock()
+	if el, ok := c.m[query]; ok {
+		c.order.MoveToFront(el)
+		st := el.Value.(*Stmt)
+		c.Unlock()
+		return st, nil
+	}
+	c.Unlock()
+	st, err := prepare(query)
+	if err != nil || len(query) > stmtCacheMaxText {
+		return st, err
+	}
+	c.Lock()
+	defer c.Unlock()
+	if c.m == nil {
+		c.m, c.order = map[string]*list.Element{}, list.New()
+	}
+	if _, ok := c.m[query]; !ok {
+		c.m[query] = c.order.PushFront(st)
+		for c.order.Len() > stmtCacheSize {
+			old := c.order.Remove(c.order.Back()).(*Stmt)
+			delete(c.m, old.query)
+		}
+	}
+	return st, nil
 }
 
 // String describes the engine briefly.

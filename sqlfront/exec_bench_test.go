@@ -148,3 +148,21 @@ func BenchmarkPointSelectSmall(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkScan20k(b *testing.B) {
+	_, s := benchEngine(b, 20000)
+	st, _ := s.Prepare("SELECT id, a FROM t WHERE a = 7 OR b = 'x'")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		drain(b, s, st)
+	}
+}
+
+func BenchmarkGroup20k(b *testing.B) {
+	_, s := benchEngine(b, 20000)
+	st, _ := s.Prepare("SELECT a, COUNT(*), MAX(id) FROM t GROUP BY a")
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		drain(b, s, st)
+	}
+}

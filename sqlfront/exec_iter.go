@@ -107,10 +107,13 @@ func (a *aggIter) groupKey(r []Value) (string, error) {
 }
 
 // add feeds row r to the accumulators.
-func (a *aggIter) add(r []Value) error {
+func (a *aggIter) add(r []Value) error { return a.addTo(a.accs, r) }
+
+// addTo feeds row r to accs.
+func (a *aggIter) addTo(accs []*Aggregator, r []Value) error {
 	env := a.sc.env
 	env.Row = r
-	for i, acc := range a.accs {
+	for i, acc := range accs {
 		a.args = a.args[:0]
 		for _, x := range a.aggs.args[i] {
 			v, err := x.Eval(env)
@@ -208,6 +211,131 @@ func (a *aggIter) Next() ([]Value, error) {
 
 func (a *aggIter) Close() { a.in.Close() }
 
+// hashAggIter groups its input in a hash table (GROUP BY without a useful
+// input order). When the groups outgrow the sort memory it gives up, reads
+// the input again from a fresh plan (same snapshot, same rows) and falls
+// back to sorting by the group keys. Groups are returned in group key
+// order, as a sort-based plan would.
+type hashAggIter struct {
+	aggIter
+	budget  int64
+	rebuild func() (rowIter, error)
+	out     rowIter
+}
+
+// hgroup is one group of a hash aggregation.
+type hgroup struct {
+	first []Value
+	keys  []Value
+	accs  []*Aggregator
+}
+
+func (h *hashAggIter) Next() ([]Value, error) {
+	if h.out == nil {
+		if err := h.build(); err != nil {
+			return nil, err
+		}
+	}
+	return h.out.Next()
+}
+
+// build aggregates the input.
+func (h *hashAggIter) build() error {
+	groups := map[string]*hgroup{}
+	var list []*hgroup
+	var used int64
+	var b []byte
+	env := h.sc.env
+	for {
+		if err := h.sc.tick(); err != nil {
+			return err
+		}
+		r, err := h.in.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		env.Row = r
+		b = b[:0]
+		for _, k := range h.keys {
+			v, err := k.Eval(env)
+			if err != nil {
+				return err
+			}
+			b = AppendGroupKey(b, v)
+		}
+		g := groups[string(b)]
+		if g == nil {
+			kv := make([]Value, len(h.keys))
+			for i, k := range h.keys {
+				if kv[i], err = k.Eval(env); err != nil {
+					return err
+				}
+			}
+			g = &hgroup{first: r, keys: kv}
+			for _, spec := range h.aggs.specs {
+				g.accs = append(g.accs, NewAggregator(spec))
+			}
+			groups[string(b)] = g
+			list = append(list, g)
+			used += rowSize(r) + int64(len(b)) + 96*int64(len(g.accs)+1)
+			if used > h.budget && h.rebuild != nil {
+				return h.fallback()
+			}
+		}
+		if err := h.addTo(g.accs, r); err != nil {
+			return err
+		}
+	}
+	slices.SortStableFunc(list, func(x, y *hgroup) int {
+		for i := range x.keys {
+			if c := CompareForSort(x.keys[i], y.keys[i]); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	rows := make([][]Value, len(list))
+	for i, g := range list {
+		out := make([]Value, h.width+len(g.accs))
+		copy(out, g.first[:min(len(g.first), h.width)])
+		for j, acc := range g.accs {
+			out[h.width+j] = acc.Result()
+		}
+		rows[i] = out
+	}
+	h.out = &sliceIter{rows: rows}
+	return nil
+}
+
+// fallback switches to sort-based grouping over a fresh input.
+func (h *hashAggIter) fallback() error {
+	h.in.Close()
+	in, err := h.rebuild()
+	if err != nil {
+		return err
+	}
+	h.in = &emptyIter{}
+	h.out = &aggIter{sc: h.sc, in: newSortByExprs(h.sc, in, h.keys, h.width), keys: h.keys, aggs: h.aggs,
+		width: h.width, lay: h.lay, grouped: true}
+	return nil
+}
+
+func (h *hashAggIter) Close() {
+	if h.out != nil {
+		h.out.Close()
+	}
+	h.in.Close()
+}
+
+// emptyIter has no rows.
+type emptyIter struct{}
+
+func (emptyIter) Next() ([]Value, error) { return nil, io.EOF }
+func (emptyIter) Close()                 {}
+
 // keysIter appends the values of exprs to every row at slot at (for
 // sorting by expressions).
 type keysIter struct {
@@ -295,8 +423,6 @@ func (s *sortIter) Next() ([]Value, error) {
 		var err error
 		if s.topN > 0 {
 			s.out, err = s.sortTopN()
-		} else if s.topN == 0 && s.cmpLimitZero() {
-			s.out = &sliceIter{}
 		} else {
 			s.out, err = s.sortAll()
 		}
@@ -306,9 +432,6 @@ func (s *sortIter) Next() ([]Value, error) {
 	}
 	return s.out.Next()
 }
-
-// cmpLimitZero is false: LIMIT 0 still reads nothing thanks to limitIter.
-func (s *sortIter) cmpLimitZero() bool { return false }
 
 // sortAll sorts every row with the external sorter.
 func (s *sortIter) sortAll() (rowIter, error) {
@@ -515,8 +638,10 @@ func (c *concatIter) Close() {
 // countIter returns one row: the number of records in the key ranges of
 // a tree, from its subtree counts.
 type countIter struct {
-	sc     *stmtCtx
-	tree   interface{ Count(lo, hi []byte) (uint64, error) }
+	sc   *stmtCtx
+	tree interface {
+		Count(lo, hi []byte) (uint64, error)
+	}
 	ranges []keyRange
 	done   bool
 }

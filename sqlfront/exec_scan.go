@@ -2,8 +2,10 @@ package sqlfront
 
 import (
 	"io"
+	"strings"
 
 	"github.com/bxdb/bxdb/engine/bxtree"
+	"github.com/xwb1989/sqlparser"
 )
 
 // Table sources: the leaves of the join pipeline. A source is opened with
@@ -46,16 +48,24 @@ type keySource struct {
 	kcols   []keyCol
 	unique  bool
 
-	base []Value
-	cur  []keyRange
-	ri   int
-	c    *bxtree.Cursor
-	tree *bxtree.Tree
+	// covering: the index holds every column the query reads; rows are
+	// decoded from index keys without reading the table.
+	covering bool
+	base     []Value
+	scratch  []Value // base with the current record decoded into it
+	cur      []keyRange
+	ri       int
+	c        *bxtree.Cursor
+	tree     *bxtree.Tree
 }
 
 // open positions the source before its first range.
 func (s *keySource) open(base []Value) error {
 	s.base = base
+	if len(s.scratch) != len(base) {
+		s.scratch = make([]Value, len(base))
+	}
+	copy(s.scratch, base)
 	s.ri = 0
 	s.c = nil
 	s.tree = s.st.tree
@@ -160,6 +170,27 @@ func (s *keySource) next() ([]Value, error) {
 				continue
 			}
 		}
+		if val == nil && s.covering {
+			pk = s.c.Value()
+			row := s.scratch
+			if err := s.decodeIndexKey(s.c.Key(), row); err != nil {
+				return nil, err
+			}
+			if s.ft.keySlot > 0 {
+				row[s.ft.keySlot] = BytesValue(pk)
+			}
+			if s.filter != nil {
+				s.sc.env.Row = row
+				ok, err := EvalBool(s.filter, s.sc.env)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					continue
+				}
+			}
+			return cloneRow(row), nil
+		}
 		if val == nil {
 			val, pk = s.c.Value(), s.c.Key()
 			if s.ix != nil {
@@ -174,7 +205,9 @@ func (s *keySource) next() ([]Value, error) {
 				val = v
 			}
 		}
-		row := cloneRow(s.base)
+		// Decode into the scratch row; only rows that pass the filter are
+		// copied out.
+		row := s.scratch
 		if err := s.st.decode(val, row[s.ft.off:s.ft.off+len(s.ft.cols)]); err != nil {
 			return nil, err
 		}
@@ -191,11 +224,120 @@ func (s *keySource) next() ([]Value, error) {
 				continue
 			}
 		}
-		return row, nil
+		return cloneRow(row), nil
 	}
 }
 
 func (s *keySource) close() { s.c = nil }
+
+// decodeIndexKey decodes an index entry's key (index columns, then the
+// primary key) into the table's slots of row.
+func (s *keySource) decodeIndexKey(key []byte, row []Value) error {
+	t, ix, off := s.st.t, s.ix, s.ft.off
+	types := make([]ColumnType, len(ix.cols))
+	for i, c := range ix.cols {
+		types[i] = t.cols[c].typ
+	}
+	vals, rest, err := DecodeKeyPrefix(key, types, ix.descs)
+	if err != nil {
+		return err
+	}
+	for i, c := range ix.cols {
+		row[off+c] = vals[i]
+	}
+	if len(t.pk) > 0 {
+		pv, err := DecodeKey(rest, s.st.pkTypes, t.pkDesc)
+		if err != nil {
+			return err
+		}
+		for i, c := range t.pk {
+			row[off+c] = pv[i]
+		}
+	}
+	return nil
+}
+
+// keyDecodable reports whether a column's values come back unchanged from
+// the key encoding (numbers do; strings come back case-folded).
+func keyDecodable(t ColumnType) bool {
+	switch t.Base {
+	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt, TypeBool, TypeFloat, TypeDouble:
+		return true
+	}
+	return false
+}
+
+// covers reports whether index ix of table k holds every column the
+// query may read.
+func (si *selectInfo) covers(k int, ix *index) bool {
+	ft := si.lay.tabs[k]
+	need := si.readColumns(k)
+	if need == nil {
+		return false
+	}
+	have := map[int]bool{}
+	for _, c := range ix.cols {
+		have[c] = true
+	}
+	for _, c := range ft.t.pk {
+		have[c] = true
+	}
+	for c := range need {
+		if !have[c] || !keyDecodable(ft.t.cols[c].typ) {
+			return false
+		}
+	}
+	return true
+}
+
+// readColumns returns the columns of table k that the statement may read
+// (conservatively: any column named anywhere, subqueries included, with a
+// matching or no qualifier), or nil when it reads them all (SELECT *).
+func (si *selectInfo) readColumns(k int) map[int]bool {
+	ft := si.lay.tabs[k]
+	need := map[int]bool{}
+	all := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch x := n.(type) {
+		case *sqlparser.StarExpr:
+			if x.TableName.IsEmpty() || strings.EqualFold(x.TableName.Name.String(), ft.alias) {
+				all = true
+			}
+		case *sqlparser.FuncExpr:
+			if len(x.Exprs) == 1 {
+				if _, star := x.Exprs[0].(*sqlparser.StarExpr); star {
+					return false, nil // COUNT(*) reads no column
+				}
+			}
+		case *sqlparser.JoinTableExpr:
+			if strings.HasPrefix(x.Join, "natural") {
+				all = true
+			}
+			for _, u := range x.Condition.Using {
+				for i, c := range ft.cols {
+					if strings.EqualFold(c, u.String()) {
+						need[i] = true
+					}
+				}
+			}
+		case *sqlparser.ColName:
+			q := x.Qualifier.Name.String()
+			if q != "" && !strings.EqualFold(q, ft.alias) {
+				return true, nil
+			}
+			for i, c := range ft.cols {
+				if strings.EqualFold(c, x.Name.String()) {
+					need[i] = true
+				}
+			}
+		}
+		return !all, nil
+	}, si.sel)
+	if all {
+		return nil
+	}
+	return need
+}
 
 // errIndexCorrupt reports an index entry without its row.
 func errIndexCorrupt(t *table, ix *index) error {
@@ -440,6 +582,9 @@ func (si *selectInfo) newSource(k int, acc *access, scan []*conjunct) (tableSour
 		return nil, err
 	}
 	ks := &keySource{sc: sc, ft: ft, st: st, ix: acc.key, reverse: acc.reverse, filter: filter}
+	if acc.key != nil && acc.kind != "points" && ft.keySlot == 0 && si.covers(k, acc.key) {
+		ks.covering, acc.covering = true, true
+	}
 	switch acc.kind {
 	case "full":
 		ks.ranges = []keyRange{{}}

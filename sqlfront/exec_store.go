@@ -2,7 +2,6 @@ package sqlfront
 
 import (
 	"bytes"
-	"encoding/binary"
 	"strings"
 
 	"github.com/bxdb/bxdb/engine/bxtree"
@@ -89,6 +88,17 @@ func (st *tableStore) indexKey(ix *index, row []Value, pk []byte) []byte {
 // number of columns): fields missing from old rows get their fill values.
 func (st *tableStore) decode(val []byte, dst []Value) error {
 	t := st.t
+	if t.plain {
+		// Fields are the ordinals: decode in place.
+		_, info, err := AppendDecodeRow(dst[:0], val, len(dst))
+		if err != nil {
+			return err
+		}
+		for i := info.Stored; i < len(dst); i++ {
+			dst[i] = t.cols[i].desc.Fill
+		}
+		return nil
+	}
 	phys, info, err := AppendDecodeRow(st.phys[:0], val, t.nfield)
 	st.phys = phys
 	if err != nil {
@@ -328,12 +338,4 @@ func (st *tableStore) update(pk []byte, old, nu []Value) ([]byte, error) {
 		}
 	}
 	return npk, nil
-}
-
-// rowIDValue decodes a hidden row id key (for tests and EXPLAIN).
-func rowIDValue(k []byte) int64 {
-	if len(k) != 9 {
-		return 0
-	}
-	return int64(binary.BigEndian.Uint64(k[1:]) ^ 1<<63)
 }

@@ -81,6 +81,9 @@ func (sc *stmtCtx) noteAccess(ft *fromTable, acc *access, scan []*conjunct, post
 	if acc.reverse {
 		extra = append(extra, "Backward index scan")
 	}
+	if acc.covering {
+		extra = append(extra, "Using index")
+	}
 	keyCol, possible := Null, Null
 	if typ != "ALL" && key != "" {
 		keyCol = str(key)

@@ -110,6 +110,13 @@ type access struct {
 	// loop over the buffered rows).
 	wrap            string
 	hashIn, hashOut []Expr
+	// ki and eqCols give the access order (orderOf), computed only when
+	// an order is wanted.
+	ki     keyInfo
+	eqCols int
+	// covering is set when the index holds every column the query reads
+	// (an index-only scan).
+	covering bool
 }
 
 // planJoins plans the FROM clause: one source per table, joined in FROM
@@ -185,6 +192,9 @@ func (si *selectInfo) planJoins() (rowIter, *orderInfo, error) {
 		}
 		sc.noteAccess(ft, acc, scanConjs, len(post) > 0)
 		if k == 0 {
+			if acc.order == nil && ft.t != nil && acc.kind != "virtual" {
+				acc.order, acc.eq = si.orderOf(0, acc.ki, acc.eqCols)
+			}
 			info = &orderInfo{cols: acc.order, eq: acc.eq}
 			if desired != nil && len(si.sel.OrderBy) > 0 {
 				ok, _ := matchOrder(desired, acc.order, acc.eq)
@@ -339,7 +349,10 @@ type keyInfo struct {
 }
 
 // keysOf returns the primary key and indexes of t.
-func keysOf(t *table) []keyInfo {
+func keysOf(t *table) []keyInfo { return t.keys }
+
+// computeKeys builds the keyInfos of t (once, in newTable).
+func computeKeys(t *table) []keyInfo {
 	var ks []keyInfo
 	if !t.hidden {
 		ks = append(ks, keyInfo{cols: t.pk, descs: t.pkDesc, unique: true, full: t.pk, fdesc: t.pkDesc})
@@ -489,6 +502,9 @@ func (si *selectInfo) chooseAccess(k int, scan, join []*conjunct, want []orderCo
 	limit := si.limitHint()
 	var best *access
 	consider := func(a *access) {
+		if want != nil {
+			a.order, a.eq = si.orderOf(k, a.ki, a.eqCols)
+		}
 		if ok, rev := matchOrder(want, a.order, a.eq); want != nil && ok {
 			a.reverse = rev
 			if limit > 0 {
@@ -565,7 +581,7 @@ func (si *selectInfo) chooseAccess(k int, scan, join []*conjunct, want []orderCo
 					a.rows = math.Max(1, size()/math.Pow(10, float64(nlook)))
 					a.cost = 2 + 2*a.rows
 				}
-				a.order, a.eq = si.orderOf(k, ki, nlook)
+				a.ki, a.eqCols = ki, nlook
 				if best == nil || a.cost < best.cost {
 					best = a
 				}
@@ -577,8 +593,9 @@ func (si *selectInfo) chooseAccess(k int, scan, join []*conjunct, want []orderCo
 			// a LIMIT): a full index scan.
 			if ki.ix != nil && want != nil {
 				a := &access{kind: "index", key: ki.ix, kp: keyPlan{ranges: []keyRange{{}}}, rows: size(), cost: 2*size() + 1}
-				a.order, a.eq = si.orderOf(k, ki, 0)
-				if ok, _ := matchOrder(want, a.order, a.eq); ok {
+				a.ki = ki
+				o, eq := si.orderOf(k, ki, 0)
+				if ok, _ := matchOrder(want, o, eq); ok {
 					consider(a)
 				}
 			}
@@ -619,14 +636,14 @@ func (si *selectInfo) chooseAccess(k int, scan, join []*conjunct, want []orderCo
 				a.consumed[c] = true
 			}
 		}
-		a.order, a.eq = si.orderOf(k, ki, kp.eqCols)
+		a.ki, a.eqCols = ki, kp.eqCols
 		consider(a)
 	}
 	// A full scan, unless point gets won already (they cost no more than
 	// their few keys; the table's size need not be read).
 	if best == nil || best.kind != "points" && ft.hint != "force" {
 		full := &access{kind: "full", rows: size(), cost: size() + 1}
-		full.order, full.eq = si.orderOf(k, keyInfo{cols: t.pk, descs: t.pkDesc, full: t.pk, fdesc: t.pkDesc}, 0)
+		full.ki = keyInfo{cols: t.pk, descs: t.pkDesc, full: t.pk, fdesc: t.pkDesc}
 		prev := best
 		consider(full)
 		if prev != nil && best == full && prev.cost == full.cost {

@@ -161,8 +161,3 @@ func selectExprTexts(sql string, n int) []string {
 	}
 	return out
 }
-
-// firstSelectText returns the text of a UNION up to its second SELECT
-// (for naming the columns after the first SELECT); the scanner stops at
-// UNION anyway, so the whole text does.
-func firstSelectText(sql string) string { return sql }

@@ -164,7 +164,7 @@ func intersect(a, b *ivset) *ivset {
 func union(a, b *ivset) *ivset {
 	all := make([]ival, 0, len(a.ivs)+len(b.ivs))
 	all = append(append(all, a.ivs...), b.ivs...)
-	slices.SortStableFunc(all, func(x, y ival) int { return cmpLo(x.lo, y.lo) })
+	slices.SortFunc(all, func(x, y ival) int { return cmpLo(x.lo, y.lo) })
 	out := &ivset{null: a.null || b.null}
 	for _, iv := range all {
 		if n := len(out.ivs); n > 0 && touches(out.ivs[n-1].hi, iv.lo) {
@@ -602,7 +602,7 @@ func (d *deriver) deriveCmp(x *sqlparser.ComparisonExpr, c rangeCol, dom ivDomai
 		if len(vals) > 4096 {
 			return nil, false
 		}
-		out := &ivset{}
+		all := &ivset{}
 		exact := true
 		for _, v := range vals {
 			s, e := dom.cmpSet(sqlparser.EqualStr, v)
@@ -610,9 +610,11 @@ func (d *deriver) deriveCmp(x *sqlparser.ComparisonExpr, c rangeCol, dom ivDomai
 				return nil, false
 			}
 			exact = exact && e
-			out = union(out, s)
+			all.ivs = append(all.ivs, s.ivs...)
+			all.null = all.null || s.null
 		}
-		return out, exact
+		// One sort and merge for the whole list.
+		return union(all, &ivset{}), exact
 	case sqlparser.LikeStr:
 		if x.Escape != nil || !d.column(x.Left, c) || dom.t.Kind() != KindString {
 			return nil, false

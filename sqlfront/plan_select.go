@@ -119,6 +119,16 @@ func (sc *stmtCtx) planSelect(sel *sqlparser.Select, outer Scope, text string) (
 	return si.finish(src, order, text)
 }
 
+// replan builds the join pipeline again (same snapshot, same rows), for
+// operators that must read their input twice.
+func (si *selectInfo) replan() (rowIter, error) {
+	for _, c := range si.conjs {
+		c.used = false
+	}
+	it, _, err := si.planJoins()
+	return it, err
+}
+
 // countFast answers SELECT COUNT(*) FROM t [WHERE ...] from bxtree's
 // subtree counts in O(log n) per key range, when the WHERE clause is
 // entirely expressed by the key ranges of the chosen access path. It
@@ -239,7 +249,7 @@ func (si *selectInfo) compileConjunct(a sqlparser.Expr) (*conjunct, error) {
 		return nil, err
 	}
 	c := &conjunct{ast: a, expr: x}
-	if fs.correlated || depsOf(x)&depVolatile != 0 && depsOf(x)&depSubquery != 0 {
+	if fs.correlated {
 		c.all = true
 	}
 	if fs.correlated {
@@ -250,34 +260,13 @@ func (si *selectInfo) compileConjunct(a sqlparser.Expr) (*conjunct, error) {
 			c.tabs |= 1 << uint(t)
 		}
 	}
-	if hasSubqueryAST(a) {
-		// Subqueries may read this query's columns (correlated): keep the
-		// term until every table has joined.
-		if subqueryReadsOuter(a) {
-			c.all = true
-		}
+	// A correlated subquery reads the row through Env.Row, which
+	// ColumnRefs does not see: keep such a term until every table has
+	// joined.
+	if depsOf(x)&depVolatile != 0 {
+		c.all = true
 	}
 	return c, nil
-}
-
-// hasSubqueryAST reports whether e contains a subquery.
-func hasSubqueryAST(e sqlparser.SQLNode) bool {
-	found := false
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if _, ok := n.(*sqlparser.Subquery); ok {
-			found = true
-		}
-		return !found, nil
-	}, e)
-	return found
-}
-
-// subqueryReadsOuter is conservative: it reports whether a subquery in e
-// names a column qualified by a table not in its own FROM (a correlated
-// reference). Unqualified correlated references are caught by the
-// subquery's scope (fromScope.correlated).
-func subqueryReadsOuter(e sqlparser.SQLNode) bool {
-	return false
 }
 
 // addFrom adds one FROM element to the layout. Inner joins' ON conjuncts
@@ -447,12 +436,8 @@ func (si *selectInfo) fromTableOf(x *sqlparser.AliasedTableExpr) (*fromTable, er
 		if err != nil {
 			return nil, err
 		}
-		ft := &fromTable{alias: alias, t: t}
-		for _, c := range t.cols {
-			ft.cols = append(ft.cols, c.desc.Name)
-			ft.types = append(ft.types, c.typ)
-			ft.null = append(ft.null, !c.desc.NotNull)
-		}
+		// The slices are the table's own: shared and never modified.
+		ft := &fromTable{alias: alias, t: t, cols: t.names, types: t.types, null: t.nullOK}
 		if h := x.Hints; h != nil && len(h.Indexes) > 0 {
 			ft.hint = strings.TrimSpace(strings.ToLower(h.Type))
 			ft.hintKeys = map[string]bool{}
@@ -488,18 +473,28 @@ type selectItem struct {
 // LIMIT on top of the joined rows.
 func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*queryPlan, error) {
 	sc, sel, lay := si.sc, si.sel, si.lay
-	names := selectExprTexts(text, len(sel.SelectExprs))
+	var names []string
+	namesDone := false
+	exprName := func(i int) string {
+		if !namesDone {
+			names, namesDone = selectExprTexts(text, len(sel.SelectExprs)), true
+		}
+		if names != nil {
+			return names[i]
+		}
+		return ""
+	}
 	aggregate := len(sel.GroupBy) > 0
 	for _, se := range sel.SelectExprs {
-		if ae, ok := se.(*sqlparser.AliasedExpr); ok && ContainsAggregate(ae.Expr) {
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok && maybeAggregate(ae.Expr) {
 			aggregate = true
 		}
 	}
-	if sel.Having != nil && ContainsAggregate(sel.Having.Expr) {
+	if sel.Having != nil && maybeAggregate(sel.Having.Expr) {
 		aggregate = true
 	}
 	for _, o := range sel.OrderBy {
-		if ContainsAggregate(o.Expr) {
+		if maybeAggregate(o.Expr) {
 			aggregate = true
 		}
 	}
@@ -510,7 +505,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		proj.aggs = aggs
 	}
 	// Select list.
-	var items []selectItem
+	items := make([]selectItem, 0, len(sel.SelectExprs))
 	for i, se := range sel.SelectExprs {
 		switch x := se.(type) {
 		case *sqlparser.StarExpr:
@@ -543,16 +538,17 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 				it.name = x.As.String()
 			case isStringLiteral(x.Expr):
 				it.name = string(x.Expr.(*sqlparser.SQLVal).Val)
-			case names != nil:
-				it.name = names[i]
 			default:
-				it.name = defaultColumnName(x.Expr)
+				if _, isCol := x.Expr.(*sqlparser.ColName); !isCol {
+					it.name = exprName(i)
+				}
+				if it.name == "" {
+					it.name = defaultColumnName(x.Expr)
+				}
 			}
 			if cn, ok := x.Expr.(*sqlparser.ColName); ok {
-				if names == nil || x.As.IsEmpty() {
-					if x.As.IsEmpty() {
-						it.name = cn.Name.String()
-					}
+				if x.As.IsEmpty() {
+					it.name = cn.Name.String()
 				}
 				if slot, ok := ColumnRef(e); ok {
 					if t := lay.tableOf(slot); t >= 0 {
@@ -606,14 +602,11 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		groupKeys = append(groupKeys, e)
 	}
 	// Post-projection scope: select values live at base+i.
-	post := &postScope{fromScope: &fromScope{sc: sc, lay: lay, clause: "having clause", outer: si.from.outer, aggs: proj.aggs}, aliases: map[string]int{}, dup: map[string]bool{}}
-	// HAVING and ORDER BY may add aggregates; slots are fixed below once
-	// all are known, so compile them against placeholder bases first.
-	var having Expr
-	if sel.Having != nil {
-		// Compiled after the projection base is known; see below.
-		_ = having
+	post := &postScope{fromScope: &fromScope{sc: sc, lay: lay, clause: "having clause", outer: si.from.outer, aggs: proj.aggs}}
+	if sel.Having != nil || len(sel.OrderBy) > 0 {
+		post.aliases, post.dup = map[string]int{}, map[string]bool{}
 	}
+	var having Expr
 	// The aggregated row is | wide | aggs |; select values follow.
 	// Aggregates can be added by HAVING and ORDER BY, so the projection
 	// base is only known after compiling them. We therefore compile HAVING
@@ -621,7 +614,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 	collect := func() error {
 		cs := &postScope{fromScope: &fromScope{sc: sc, lay: lay, clause: "having clause", outer: si.from.outer, aggs: proj.aggs}, aliases: map[string]int{}, dup: map[string]bool{}}
 		for i, it := range items {
-			registerAlias(cs, it.name, width+i, sel.SelectExprs, i)
+			registerAlias(cs, it.name, width+i)
 		}
 		if sel.Having != nil {
 			if _, err := Compile(sel.Having.Expr, cs); err != nil {
@@ -651,8 +644,10 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 	if aggregate {
 		base = width + len(aggs.specs)
 	}
-	for i, it := range items {
-		registerAlias(post, it.name, base+i, sel.SelectExprs, i)
+	if post.aliases != nil {
+		for i, it := range items {
+			registerAlias(post, it.name, base+i)
+		}
 	}
 	if sel.Having != nil {
 		e, err := Compile(sel.Having.Expr, post)
@@ -692,11 +687,14 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 	// Build the pipeline.
 	it := src
 	if aggregate {
+		ai := aggIter{sc: sc, in: it, keys: groupKeys, aggs: aggs, width: width, lay: lay, grouped: len(sel.GroupBy) > 0}
 		if len(sel.GroupBy) > 0 && !srcOrder.groupsSatisfied(groupKeys) {
-			// Sort by the group keys, so that groups arrive together.
-			it = newSortByExprs(sc, it, groupKeys, width)
+			// Hash the groups (falling back to sorting by the group keys
+			// when they do not fit in memory).
+			it = &hashAggIter{aggIter: ai, budget: sc.e.opts.SortMemory, rebuild: si.replan}
+		} else {
+			it = &ai
 		}
-		it = &aggIter{sc: sc, in: it, keys: groupKeys, aggs: aggs, width: width, lay: lay, grouped: len(sel.GroupBy) > 0}
 		srcOrder = nil
 	}
 	exprs := make([]Expr, 0, len(items)+len(hidden))
@@ -723,7 +721,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		it = &limitIter{in: it, offset: offset, limit: limit}
 	}
 	it = &trimIter{in: it, lo: base, hi: base + len(items)}
-	qp := &queryPlan{it: it, width: len(items), correlated: si.from.correlated}
+	qp := &queryPlan{it: it, width: len(items), correlated: si.from.correlated, cols: make([]ColumnInfo, 0, len(items))}
 	for _, x := range items {
 		ci := columnInfoOf(x)
 		if ci.Kind == KindNull && ci.DatabaseTypeName == "" {
@@ -735,7 +733,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 }
 
 // registerAlias records a select item's name for HAVING / ORDER BY.
-func registerAlias(p *postScope, name string, slot int, ses sqlparser.SelectExprs, i int) {
+func registerAlias(p *postScope, name string, slot int) {
 	lc := strings.ToLower(name)
 	if old, ok := p.aliases[lc]; ok && old != slot {
 		p.dup[lc] = true
@@ -813,215 +811,4 @@ func (sc *stmtCtx) limitValues(l *sqlparser.Limit) (limit, offset int64, ok bool
 		}
 	}
 	return limit, offset, true, nil
-}
-
-// isStringLiteral reports whether e is a quoted string.
-func isStringLiteral(e sqlparser.Expr) bool {
-	v, ok := e.(*sqlparser.SQLVal)
-	return ok && v.Type == sqlparser.StrVal
-}
-
-// defaultColumnName names an expression column without alias, from the
-// AST (used when the statement text is not available).
-func defaultColumnName(e sqlparser.Expr) string {
-	switch x := e.(type) {
-	case *sqlparser.ColName:
-		return x.Name.String()
-	case *sqlparser.SQLVal:
-		if x.Type == sqlparser.StrVal {
-			return string(x.Val)
-		}
-		return string(x.Val)
-	case *sqlparser.NullVal:
-		return "NULL"
-	}
-	return sqlparser.String(e)
-}
-
-// columnInfoOf describes a select item.
-func columnInfoOf(it selectItem) ColumnInfo {
-	ci := ColumnInfo{Name: it.name, Nullable: true}
-	if it.ft != nil && it.col >= 0 && it.col < len(it.ft.types) {
-		t := it.ft.types[it.col]
-		ci.Nullable, ci.NullableOK = it.ft.null[it.col], true
-		fillTypeInfo(&ci, t)
-		return ci
-	}
-	if v, ok := Literal(it.expr); ok {
-		ci.Kind = v.K
-		switch v.K {
-		case KindInt:
-			ci.DatabaseTypeName = "BIGINT"
-		case KindFloat:
-			ci.DatabaseTypeName = "DOUBLE"
-		case KindDecimal:
-			ci.DatabaseTypeName = "DECIMAL"
-		case KindString:
-			ci.DatabaseTypeName = "VARCHAR"
-		case KindBytes:
-			ci.DatabaseTypeName = "VARBINARY"
-		case KindTime:
-			ci.DatabaseTypeName = "DATETIME"
-		case KindNull:
-			ci.DatabaseTypeName = "NULL"
-		}
-		ci.Nullable, ci.NullableOK = v.K == KindNull, true
-		return ci
-	}
-	if it.ast != nil {
-		if f, ok := it.ast.(*sqlparser.FuncExpr); ok {
-			switch f.Name.Lowered() {
-			case "count":
-				return ColumnInfo{Name: it.name, DatabaseTypeName: "BIGINT", Kind: KindInt, NullableOK: true}
-			}
-		}
-	}
-	return ci
-}
-
-// aggColumnInfo describes MIN/MAX/SUM/AVG/COUNT of a column from the
-// column's type (the expression's value kinds are otherwise only known
-// from the first row).
-func (si *selectInfo) aggColumnInfo(ci *ColumnInfo, e Expr, aggs *aggList) {
-	slot, ok := ColumnRef(e)
-	if !ok || slot < aggs.base || slot >= aggs.base+len(aggs.specs) {
-		return
-	}
-	k := slot - aggs.base
-	spec := aggs.specs[k]
-	var argType ColumnType
-	hasType := false
-	if len(aggs.args[k]) == 1 {
-		if as, ok := ColumnRef(aggs.args[k][0]); ok {
-			if t := si.lay.tableOf(as); t >= 0 {
-				ft := si.lay.tabs[t]
-				if i := as - ft.off; i < len(ft.types) && ft.types[i].Base != TypeAny {
-					argType, hasType = ft.types[i], true
-				}
-			}
-		}
-	}
-	switch spec.Func {
-	case AggCount, AggCountStar:
-		ci.DatabaseTypeName, ci.Kind, ci.NullableOK = "BIGINT", KindInt, true
-	case AggMin, AggMax:
-		if hasType {
-			fillTypeInfo(ci, argType)
-			ci.Nullable, ci.NullableOK = true, true
-		}
-	case AggSum, AggAvg:
-		if hasType {
-			switch argType.Kind() {
-			case KindInt, KindDecimal:
-				ci.DatabaseTypeName, ci.Kind = "DECIMAL", KindDecimal
-			case KindFloat:
-				ci.DatabaseTypeName, ci.Kind = "DOUBLE", KindFloat
-			}
-		}
-	case AggGroupConcat:
-		ci.DatabaseTypeName, ci.Kind = "TEXT", KindString
-	}
-}
-
-// kindTypeName returns the MySQL type name reported for a value kind.
-func kindTypeName(v Value) string {
-	switch v.K {
-	case KindInt:
-		return "BIGINT"
-	case KindUint:
-		return "UNSIGNED BIGINT"
-	case KindFloat:
-		return "DOUBLE"
-	case KindDecimal:
-		return "DECIMAL"
-	case KindString:
-		return "VARCHAR"
-	case KindBytes:
-		return "VARBINARY"
-	case KindTime:
-		switch v.TimeType() {
-		case TimeDate:
-			return "DATE"
-		case TimeDuration:
-			return "TIME"
-		}
-		return "DATETIME"
-	}
-	return ""
-}
-
-// fillTypeInfo sets the type fields of ci for a column of type t.
-func fillTypeInfo(ci *ColumnInfo, t ColumnType) {
-	ci.DatabaseTypeName = MySQLTypeName(t)
-	ci.Kind = t.Kind()
-	if ci.Kind == KindNull {
-		ci.Kind = KindString
-	}
-	switch t.Kind() {
-	case KindString, KindBytes:
-		if t.Base != TypeEnum && t.Base != TypeJSON {
-			ci.Length, ci.LengthOK = int64(t.Length), true
-		}
-	case KindDecimal:
-		p, s := t.decimalPS()
-		ci.Precision, ci.Scale, ci.DecimalOK = int64(p), int64(s), true
-	}
-	if t.Base == TypeBigInt && t.Unsigned {
-		ci.Kind = KindUint
-	}
-}
-
-// planUnion plans UNION [ALL | DISTINCT].
-func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*queryPlan, error) {
-	left, err := sc.planQuery(u.Left, outer, firstSelectText(text))
-	if err != nil {
-		return nil, err
-	}
-	right, err := sc.planQuery(u.Right, outer, "")
-	if err != nil {
-		left.it.Close()
-		return nil, err
-	}
-	if left.width != right.width {
-		left.it.Close()
-		right.it.Close()
-		return nil, engErr(1222, "The used SELECT statements have a different number of columns")
-	}
-	var it rowIter = &concatIter{ins: []rowIter{left.it, right.it}}
-	if u.Type != sqlparser.UnionAllStr {
-		it = &distinctIter{sc: sc, in: it, lo: 0, hi: left.width, budget: sc.e.opts.SortMemory}
-	}
-	var order []orderKey
-	for _, o := range u.OrderBy {
-		desc := o.Direction == sqlparser.DescScr
-		slot := -1
-		if pos, ok := positionRef(o.Expr); ok {
-			if pos < 1 || pos > left.width {
-				return nil, ErrUnknownColumn(strconv.Itoa(pos), "order clause")
-			}
-			slot = pos - 1
-		} else if cn, ok := o.Expr.(*sqlparser.ColName); ok {
-			for i, c := range left.cols {
-				if strings.EqualFold(c.Name, cn.Name.String()) {
-					slot = i
-					break
-				}
-			}
-		}
-		if slot < 0 {
-			return nil, ErrUnknownColumn(sqlparser.String(o.Expr), "order clause")
-		}
-		order = append(order, orderKey{slot: slot, desc: desc, item: slot})
-	}
-	limit, offset, hasLimit, err := sc.limitValues(u.Limit)
-	if err != nil {
-		return nil, err
-	}
-	if len(order) > 0 {
-		it = newSortIter(sc, it, order, hasLimit, limit+offset)
-	}
-	if hasLimit {
-		it = &limitIter{in: it, offset: offset, limit: limit}
-	}
-	return &queryPlan{it: it, cols: left.cols, width: left.width, correlated: left.correlated || right.correlated}, nil
 }

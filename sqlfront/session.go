@@ -106,7 +106,7 @@ func (s *Session) Prepare(query string) (*Stmt, error) {
 	if err := s.usable(); err != nil {
 		return nil, err
 	}
-	return prepare(query)
+	return s.e.prepare(query)
 }
 
 // prepare parses a statement.

@@ -77,14 +77,6 @@ func (sc *stmtCtx) infoSchemaTable(name string) (*fromTable, error) {
 func str(s string) Value { return StringValue(s) }
 func num(n int64) Value  { return IntValue(n) }
 
-// optNum returns n, or NULL when ok is false.
-func optNum(n int64, ok bool) Value {
-	if !ok {
-		return Null
-	}
-	return IntValue(n)
-}
-
 // isTablesRows generates information_schema.TABLES.
 func isTablesRows(sc *stmtCtx) ([][]Value, error) {
 	var rows [][]Value

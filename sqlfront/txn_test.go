@@ -180,8 +180,8 @@ func TestImplicitTxStaleSnapshot(t *testing.T) {
 	a, b := e.NewSession(), e.NewSession()
 	execSQL(t, a, "CREATE TABLE t (id INT PRIMARY KEY)")
 	execSQL(t, a, "SET autocommit = 0")
-	querySQL(t, a, "SELECT COUNT(*) FROM t") // takes a snapshot, no lock
-	execSQL(t, b, "INSERT INTO t VALUES (1)")  // commits after a's snapshot
+	querySQL(t, a, "SELECT COUNT(*) FROM t")  // takes a snapshot, no lock
+	execSQL(t, b, "INSERT INTO t VALUES (1)") // commits after a's snapshot
 	if err := execErr(context.Background(), a, "INSERT INTO t VALUES (2)"); sqlNumber(err) != ErLockDeadlock {
 		t.Fatalf("got %v, want 1213", err)
 	}

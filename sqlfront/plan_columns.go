@@ -1,0 +1,232 @@
+package sqlfront
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// Result columns (names and types) and UNION.
+
+// maybeAggregate is ContainsAggregate with a fast answer for leaves.
+func maybeAggregate(e sqlparser.Expr) bool {
+	switch e.(type) {
+	case *sqlparser.ColName, *sqlparser.SQLVal, *sqlparser.NullVal, sqlparser.BoolVal:
+		return false
+	}
+	return ContainsAggregate(e)
+}
+
+// isStringLiteral reports whether e is a quoted string.
+func isStringLiteral(e sqlparser.Expr) bool {
+	v, ok := e.(*sqlparser.SQLVal)
+	return ok && v.Type == sqlparser.StrVal
+}
+
+// defaultColumnName names an expression column without alias, from the
+// AST (used when the statement text is not available).
+func defaultColumnName(e sqlparser.Expr) string {
+	switch x := e.(type) {
+	case *sqlparser.ColName:
+		return x.Name.String()
+	case *sqlparser.SQLVal:
+		if x.Type == sqlparser.StrVal {
+			return string(x.Val)
+		}
+		return string(x.Val)
+	case *sqlparser.NullVal:
+		return "NULL"
+	}
+	return sqlparser.String(e)
+}
+
+// columnInfoOf describes a select item.
+func columnInfoOf(it selectItem) ColumnInfo {
+	ci := ColumnInfo{Name: it.name, Nullable: true}
+	if it.ft != nil && it.col >= 0 && it.col < len(it.ft.types) {
+		t := it.ft.types[it.col]
+		ci.Nullable, ci.NullableOK = it.ft.null[it.col], true
+		fillTypeInfo(&ci, t)
+		return ci
+	}
+	if v, ok := Literal(it.expr); ok {
+		ci.Kind = v.K
+		switch v.K {
+		case KindInt:
+			ci.DatabaseTypeName = "BIGINT"
+		case KindFloat:
+			ci.DatabaseTypeName = "DOUBLE"
+		case KindDecimal:
+			ci.DatabaseTypeName = "DECIMAL"
+		case KindString:
+			ci.DatabaseTypeName = "VARCHAR"
+		case KindBytes:
+			ci.DatabaseTypeName = "VARBINARY"
+		case KindTime:
+			ci.DatabaseTypeName = "DATETIME"
+		case KindNull:
+			ci.DatabaseTypeName = "NULL"
+		}
+		ci.Nullable, ci.NullableOK = v.K == KindNull, true
+		return ci
+	}
+	if it.ast != nil {
+		if f, ok := it.ast.(*sqlparser.FuncExpr); ok {
+			switch f.Name.Lowered() {
+			case "count":
+				return ColumnInfo{Name: it.name, DatabaseTypeName: "BIGINT", Kind: KindInt, NullableOK: true}
+			}
+		}
+	}
+	return ci
+}
+
+// aggColumnInfo describes MIN/MAX/SUM/AVG/COUNT of a column from the
+// column's type (the expression's value kinds are otherwise only known
+// from the first row).
+func (si *selectInfo) aggColumnInfo(ci *ColumnInfo, e Expr, aggs *aggList) {
+	slot, ok := ColumnRef(e)
+	if !ok || slot < aggs.base || slot >= aggs.base+len(aggs.specs) {
+		return
+	}
+	k := slot - aggs.base
+	spec := aggs.specs[k]
+	var argType ColumnType
+	hasType := false
+	if len(aggs.args[k]) == 1 {
+		if as, ok := ColumnRef(aggs.args[k][0]); ok {
+			if t := si.lay.tableOf(as); t >= 0 {
+				ft := si.lay.tabs[t]
+				if i := as - ft.off; i < len(ft.types) && ft.types[i].Base != TypeAny {
+					argType, hasType = ft.types[i], true
+				}
+			}
+		}
+	}
+	switch spec.Func {
+	case AggCount, AggCountStar:
+		ci.DatabaseTypeName, ci.Kind, ci.NullableOK = "BIGINT", KindInt, true
+	case AggMin, AggMax:
+		if hasType {
+			fillTypeInfo(ci, argType)
+			ci.Nullable, ci.NullableOK = true, true
+		}
+	case AggSum, AggAvg:
+		if hasType {
+			switch argType.Kind() {
+			case KindInt, KindDecimal:
+				ci.DatabaseTypeName, ci.Kind = "DECIMAL", KindDecimal
+			case KindFloat:
+				ci.DatabaseTypeName, ci.Kind = "DOUBLE", KindFloat
+			}
+		}
+	case AggGroupConcat:
+		ci.DatabaseTypeName, ci.Kind = "TEXT", KindString
+	}
+}
+
+// kindTypeName returns the MySQL type name reported for a value kind.
+func kindTypeName(v Value) string {
+	switch v.K {
+	case KindInt:
+		return "BIGINT"
+	case KindUint:
+		return "UNSIGNED BIGINT"
+	case KindFloat:
+		return "DOUBLE"
+	case KindDecimal:
+		return "DECIMAL"
+	case KindString:
+		return "VARCHAR"
+	case KindBytes:
+		return "VARBINARY"
+	case KindTime:
+		switch v.TimeType() {
+		case TimeDate:
+			return "DATE"
+		case TimeDuration:
+			return "TIME"
+		}
+		return "DATETIME"
+	}
+	return ""
+}
+
+// fillTypeInfo sets the type fields of ci for a column of type t.
+func fillTypeInfo(ci *ColumnInfo, t ColumnType) {
+	ci.DatabaseTypeName = MySQLTypeName(t)
+	ci.Kind = t.Kind()
+	if ci.Kind == KindNull {
+		ci.Kind = KindString
+	}
+	switch t.Kind() {
+	case KindString, KindBytes:
+		if t.Base != TypeEnum && t.Base != TypeJSON {
+			ci.Length, ci.LengthOK = int64(t.Length), true
+		}
+	case KindDecimal:
+		p, s := t.decimalPS()
+		ci.Precision, ci.Scale, ci.DecimalOK = int64(p), int64(s), true
+	}
+	if t.Base == TypeBigInt && t.Unsigned {
+		ci.Kind = KindUint
+	}
+}
+
+// planUnion plans UNION [ALL | DISTINCT].
+func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*queryPlan, error) {
+	// The scanner that names expression columns stops at UNION: the
+	// whole text names the first SELECT's columns.
+	left, err := sc.planQuery(u.Left, outer, text)
+	if err != nil {
+		return nil, err
+	}
+	right, err := sc.planQuery(u.Right, outer, "")
+	if err != nil {
+		left.it.Close()
+		return nil, err
+	}
+	if left.width != right.width {
+		left.it.Close()
+		right.it.Close()
+		return nil, engErr(1222, "The used SELECT statements have a different number of columns")
+	}
+	var it rowIter = &concatIter{ins: []rowIter{left.it, right.it}}
+	if u.Type != sqlparser.UnionAllStr {
+		it = &distinctIter{sc: sc, in: it, lo: 0, hi: left.width, budget: sc.e.opts.SortMemory}
+	}
+	var order []orderKey
+	for _, o := range u.OrderBy {
+		desc := o.Direction == sqlparser.DescScr
+		slot := -1
+		if pos, ok := positionRef(o.Expr); ok {
+			if pos < 1 || pos > left.width {
+				return nil, ErrUnknownColumn(strconv.Itoa(pos), "order clause")
+			}
+			slot = pos - 1
+		} else if cn, ok := o.Expr.(*sqlparser.ColName); ok {
+			for i, c := range left.cols {
+				if strings.EqualFold(c.Name, cn.Name.String()) {
+					slot = i
+					break
+				}
+			}
+		}
+		if slot < 0 {
+			return nil, ErrUnknownColumn(sqlparser.String(o.Expr), "order clause")
+		}
+		order = append(order, orderKey{slot: slot, desc: desc, item: slot})
+	}
+	limit, offset, hasLimit, err := sc.limitValues(u.Limit)
+	if err != nil {
+		return nil, err
+	}
+	if len(order) > 0 {
+		it = newSortIter(sc, it, order, hasLimit, limit+offset)
+	}
+	if hasLimit {
+		it = &limitIter{in: it, offset: offset, limit: limit}
+	}
+	return &queryPlan{it: it, cols: left.cols, width: left.width, correlated: left.correlated || right.correlated}, nil
+}
