@@ -27,7 +27,7 @@ func (s *Store) Check() (*Report, error) {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
 	s.mu.Lock()
-	v, closed := s.mu.cur, s.mu.closed
+	v, closed := s.mu.written, s.mu.closed
 	s.mu.Unlock()
 	if closed {
 		return nil, ErrClosed

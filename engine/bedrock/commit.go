@@ -2,19 +2,15 @@ package bedrock
 
 import (
 	"fmt"
-	"runtime"
 	"sort"
 	"time"
 )
 
-// commitReq is one top-level transaction waiting to commit.
+// commitReq is one top-level transaction to commit.
 type commitReq struct {
 	snapGen    uint64
 	writes     []pendingWrite // sorted by LBA
 	freshFreed []LBA          // allocated and freed again: never mapped
-	wake       chan struct{}
-	lead       bool // set before wake is closed: this request leads the next group
-	err        error
 }
 
 // pendingWrite is one block of a commit request.
@@ -33,110 +29,47 @@ type diskWrite struct {
 	buf  []byte
 }
 
-// submit hands a request to group commit and waits for its outcome.
+// A commit runs in two steps.
 //
-// Group commit: the first committer to arrive becomes the leader and
-// commits every request queued when it starts, with one superblock write
-// and one sync. Requests arriving meanwhile queue up; when the leader is
-// done it wakes them, and the first of them leads the next group. There is
-// no fixed delay: a group is whatever queued during the previous sync.
-func (s *Store) submit(r *commitReq) error {
-	s.qmu.Lock()
-	s.queue = append(s.queue, r)
-	if s.leading {
-		s.qmu.Unlock()
-		<-r.wake
-		if !r.lead {
-			return r.err
-		}
-	} else {
-		s.leading = true
-		s.qmu.Unlock()
-		// Committers that the previous group just woke are preparing their
-		// next commit right now: yield once so they can join this group
-		// instead of the next. A scheduling hint, not a timer.
-		runtime.Gosched()
-	}
-	s.qmu.Lock()
-	batch := s.queue
-	s.queue = nil
-	s.qmu.Unlock()
+// apply (under commitMu, short): check conflicts, write the shadow blocks
+// and the copied map blocks, and make the new map version the base of
+// every write transaction that begins afterwards.
+//
+// persist (group commit): one syncer at a time writes the superblock of the
+// newest applied version into the slot that does not hold the newest
+// durable state, and calls fdatasync once; every commit applied before that
+// superblock write is durable when it returns. Commits that apply while a
+// sync runs are carried by the next one, so concurrent committers share
+// syncs without any timer, and a committer that has applied no longer
+// blocks the next one (sqlfront releases its writer lock at that point).
+// Read transactions see a version only once it is durable (with NoSync,
+// once its superblock is written).
 
-	s.commitGroup(batch)
-
-	s.qmu.Lock()
-	var next *commitReq
-	if len(s.queue) > 0 {
-		next = s.queue[0]
-		next.lead = true
-	} else {
-		s.leading = false
-	}
-	s.qmu.Unlock()
-	for _, b := range batch {
-		if b != r {
-			close(b.wake)
-		}
-	}
-	if next != nil {
-		close(next.wake)
-	}
-	return r.err
-}
-
-// commitGroup commits a batch of requests as one generation. It runs in
-// labelled phases; a failure before the superblock write rolls everything
-// back in memory, a failure at or after it marks the store failed.
-func (s *Store) commitGroup(batch []*commitReq) {
+// apply performs the first step of a commit and returns its generation.
+func (s *Store) apply(r *commitReq) (uint64, error) {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
-	fail := func(err error) {
-		for _, r := range batch {
-			if r.err == nil {
-				r.err = err
-			}
-		}
-	}
 	s.mu.Lock()
-	closed, base, minSnap := s.mu.closed, s.mu.cur, s.minSnapLocked()
+	closed, base, minSnap := s.mu.closed, s.mu.written, s.minSnapLocked()
 	s.mu.Unlock()
-	switch {
-	case closed:
-		fail(ErrClosed)
-		return
-	case s.failed != nil:
-		fail(fmt.Errorf("%w: %v", ErrFailed, s.failed))
-		return
+	if closed {
+		return 0, ErrClosed
+	}
+	if err := s.failure(); err != nil {
+		return 0, err
 	}
 	s.releasePending(minSnap)
 
-	// Phase 1: conflicts. First committer wins, also within the batch.
-	touched := map[LBA]bool{}
-	var ok []*commitReq
-	for _, r := range batch {
-		conflict := false
-		for _, w := range r.writes {
-			if touched[w.lba] || (!w.fresh && base.lookup(s.geo, w.lba).gen > r.snapGen) {
-				conflict = true
-				break
-			}
-		}
-		if conflict {
-			r.err = ErrConflict
+	// Phase 1: conflicts. First committer wins.
+	for _, w := range r.writes {
+		if !w.fresh && base.lookup(s.geo, w.lba).gen > r.snapGen {
 			s.st.conflicts.Add(1)
-			continue
+			return 0, ErrConflict
 		}
-		for _, w := range r.writes {
-			touched[w.lba] = true
-		}
-		ok = append(ok, r)
-	}
-	if len(ok) == 0 {
-		return
 	}
 
-	// Phase 2: place dirty blocks and build the next map version.
-	// A generation number is never used twice, not even after a failed
+	// Phase 2: place dirty blocks and build the next map version. A
+	// generation number is never used twice, not even after a failed
 	// attempt whose blocks may have reached the disk.
 	gen := s.nextGen
 	s.nextGen++
@@ -175,29 +108,25 @@ func (s *Store) commitGroup(batch []*commitReq) {
 		}
 		return r, nil
 	}
-	for _, r := range ok {
-		for _, w := range r.writes {
-			nr := ref{gen: gen}
-			if !w.freed {
-				var err error
-				if nr, err = place(kindData, uint64(w.lba), w.body, len(w.raw), w.flags); err != nil {
-					undo()
-					fail(err)
-					return
-				}
-				cached = append(cached, w)
-			} else {
-				freedLBAs = append(freedLBAs, w.lba)
-			}
-			old, err := b.set(w.lba, nr)
-			if err != nil {
+	for _, w := range r.writes {
+		nr := ref{gen: gen}
+		if !w.freed {
+			var err error
+			if nr, err = place(kindData, uint64(w.lba), w.body, len(w.raw), w.flags); err != nil {
 				undo()
-				fail(err)
-				return
+				return 0, err
 			}
-			if old.addr != 0 {
-				freed = append(freed, old)
-			}
+			cached = append(cached, w)
+		} else {
+			freedLBAs = append(freedLBAs, w.lba)
+		}
+		old, err := b.set(w.lba, nr)
+		if err != nil {
+			undo()
+			return 0, err
+		}
+		if old.addr != 0 {
+			freed = append(freed, old)
 		}
 	}
 	// Map blocks: segments, then the pages that point to them.
@@ -214,8 +143,7 @@ func (s *Store) commitGroup(batch []*commitReq) {
 		nr, err := place(kindSegment, ps[0]*s.geo.fan+ps[1], body, len(raw), flags)
 		if err != nil {
 			undo()
-			fail(err)
-			return
+			return 0, err
 		}
 		pg.refs[ps[1]] = nr
 	}
@@ -230,47 +158,21 @@ func (s *Store) commitGroup(batch []*commitReq) {
 		nr, err := place(kindPage, p, body, len(raw), flags)
 		if err != nil {
 			undo()
-			fail(err)
-			return
+			return 0, err
 		}
 		b.v.pageRefs[p] = nr
 	}
+	b.v.sizeUnits = s.alloc.size
 
-	// Phase 3: write the blocks, then the superblock into the slot that
-	// does not hold the newest durable state.
-	slot := 1 - s.syncedSlot
-	sb := &superblock{version: FormatCurrent, blockSize: uint32(s.block), unitSize: uint32(s.unit), gen: gen,
-		syncedGen: s.syncedGen, nextLBA: b.v.nextLBA, sizeUnits: s.alloc.size, pages: b.v.pageRefs}
-	if s.opts.Device {
-		sb.flags |= sbFlagDevice
-	}
+	// Phase 3: write the blocks. Nothing points at them until a superblock
+	// does, so on failure the durable state is intact and the units can be
+	// reused.
 	if err := s.writeBlocks(writes); err != nil {
-		// Nothing points at the new blocks yet: the durable state is
-		// intact and the units can be reused.
 		undo()
-		fail(fmt.Errorf("bedrock: commit: write blocks: %w", err))
-		return
-	}
-	if err := s.writeSuper(slot, sb); err != nil {
-		s.failed = err
-		fail(fmt.Errorf("%w: write superblock: %v", ErrFailed, err))
-		return
-	}
-	s.lastGen, s.lastSlot = gen, slot
-
-	// Phase 4: sync (one fdatasync for the whole group).
-	s.unsynced++
-	if !s.opts.NoSync || s.unsynced >= maxUnsynced {
-		if err := s.syncLocked(); err != nil {
-			fail(fmt.Errorf("%w: sync: %v", ErrFailed, err))
-			return
-		}
-		if !s.opts.NoSync {
-			s.scheduleConfirmLocked()
-		}
+		return 0, fmt.Errorf("bedrock: commit: write blocks: %w", err)
 	}
 
-	// Phase 5: publish.
+	// Phase 4: make the version the base of new write transactions.
 	s.mapBlocks += newMapBlocks
 	if len(freed) > 0 {
 		s.pending = append(s.pending, pendingFree{gen: gen, exts: freed})
@@ -280,13 +182,114 @@ func (s *Store) commitGroup(batch []*commitReq) {
 		s.cache.put(r.addr, r.gen, w.raw, false)
 	}
 	s.mu.Lock()
-	s.mu.cur = b.v
+	s.mu.written = b.v
 	s.putFreeLBAsLocked(freedLBAs)
 	s.mu.Unlock()
-	s.st.groups.Add(1)
-	s.st.commits.Add(uint64(len(ok)))
+	s.st.commits.Add(1)
 	s.st.fileUnits.Store(s.alloc.size)
 	s.st.freeUnits.Store(s.alloc.free)
+	return gen, nil
+}
+
+// persist waits until generation gen is durable (or, with durable false,
+// until a superblock names it), taking its turn as the syncer when none
+// runs.
+func (s *Store) persist(gen uint64, durable bool) error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	for {
+		if err := s.failure(); err != nil {
+			return err
+		}
+		if s.syncedGen >= gen || !durable && s.superGen >= gen {
+			return nil
+		}
+		if s.syncing {
+			s.syncCond.Wait()
+			continue
+		}
+		s.syncing = true
+		err := s.flushLocked(durable)
+		s.syncing = false
+		s.syncCond.Broadcast()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// flushLocked writes the superblock of the newest applied version, unless
+// one names it already, and syncs when durable is set (or a NoSync store
+// has gone maxUnsynced commits without a sync). It runs with syncMu held
+// and s.syncing set, and drops syncMu during the I/O.
+func (s *Store) flushLocked(durable bool) error {
+	s.mu.Lock()
+	v := s.mu.written
+	s.mu.Unlock()
+	needSuper := v.gen > s.superGen
+	slot := 1 - s.syncedSlot
+	doSync := durable || s.unsynced+1 >= maxUnsynced
+	sb := &superblock{version: FormatCurrent, blockSize: uint32(s.block), unitSize: uint32(s.unit), gen: v.gen,
+		syncedGen: s.syncedGen, nextLBA: v.nextLBA, sizeUnits: v.sizeUnits, pages: v.pageRefs}
+	if s.opts.Device {
+		sb.flags |= sbFlagDevice
+	}
+	s.syncMu.Unlock()
+	var buf []byte
+	var err error
+	if needSuper {
+		buf = s.newBuf(s.block)
+		encodeSuperblock(buf, sb)
+		if _, err = s.file.WriteAt(buf, int64(slot*s.block)); err == nil {
+			s.st.bytesWritten.Add(uint64(s.block))
+		}
+	}
+	if err == nil && doSync {
+		// NB: after a failed fdatasync the kernel may have dropped the
+		// dirty pages; retrying could report success for lost data, so a
+		// failure is final until the store is reopened.
+		if err = s.file.Sync(); err == nil {
+			s.st.syncs.Add(1)
+		}
+	}
+	s.syncMu.Lock()
+	if err != nil {
+		s.setFailure(err)
+		return s.failure()
+	}
+	if needSuper {
+		s.superGen, s.lastSlot, s.lastSuper = v.gen, slot, buf
+		s.unsynced++
+	}
+	if doSync {
+		s.syncedGen, s.syncedSlot = s.superGen, s.lastSlot
+		s.unsynced = 0
+		s.st.groups.Add(1)
+		if !s.opts.NoSync {
+			s.scheduleConfirmLocked()
+		}
+	}
+	s.mu.Lock()
+	if v.gen > s.mu.cur.gen {
+		s.mu.cur = v
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// failure returns the error that failed the store, wrapped in ErrFailed,
+// or nil.
+func (s *Store) failure() error {
+	if e, ok := s.failErr.Load().(error); ok {
+		return fmt.Errorf("%w: %v", ErrFailed, e)
+	}
+	return nil
+}
+
+// setFailure records the first I/O error that leaves the on-disk state of
+// a commit unknown.
+func (s *Store) setFailure(err error) {
+	s.failErr.CompareAndSwap(nil, err)
 }
 
 // pack packs a map block body unless packing is off.
@@ -310,9 +313,12 @@ func (s *Store) minSnapLocked() uint64 {
 // releasePending returns to the allocator the units freed by commits that
 // are durable and older than every live snapshot. Caller holds commitMu.
 func (s *Store) releasePending(minSnap uint64) {
+	s.syncMu.Lock()
+	synced := s.syncedGen
+	s.syncMu.Unlock()
 	n := 0
 	for _, p := range s.pending {
-		if p.gen > s.syncedGen || p.gen > minSnap {
+		if p.gen > synced || p.gen > minSnap {
 			break
 		}
 		for _, r := range p.exts {
@@ -355,8 +361,13 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 		// Frees held for a sync (NoSync stores) are worth a sync only when
 		// they are a good share of what growing would add; a bulk load
 		// grows instead of syncing.
-		if s.lastGen > s.syncedGen && (s.opts.Device || s.pendingUnits() >= grow/4) {
-			if err := s.syncLocked(); err != nil {
+		if s.opts.Device || s.pendingUnits() >= grow/4 {
+			// Make everything applied so far durable (commitMu is held, so
+			// that is the version before this commit).
+			s.mu.Lock()
+			g := s.mu.written.gen
+			s.mu.Unlock()
+			if err := s.persist(g, true); err != nil {
 				return 0, err
 			}
 		}
@@ -431,19 +442,6 @@ func (s *Store) writeBlocks(ws []diskWrite) error {
 	return nil
 }
 
-// writeSuper writes sb into a slot and remembers the bytes for the copy
-// that confirms it once it is durable.
-func (s *Store) writeSuper(slot int, sb *superblock) error {
-	buf := s.newBuf(s.block)
-	encodeSuperblock(buf, sb)
-	_, err := s.file.WriteAt(buf, int64(slot*s.block))
-	if err == nil {
-		s.st.bytesWritten.Add(uint64(s.block))
-		s.lastSuper = buf
-	}
-	return err
-}
-
 // confirmDelay is how long a store must be idle before the newest
 // durable superblock is copied into the other slot. Under a stream of
 // commits no copy is needed: each superblock names its predecessor as
@@ -451,16 +449,20 @@ func (s *Store) writeSuper(slot int, sb *superblock) error {
 const confirmDelay = 20 * time.Millisecond
 
 // scheduleConfirmLocked arranges for confirmLocked to run once the store
-// has been idle for confirmDelay. Caller holds commitMu.
+// has been idle for confirmDelay. Caller holds syncMu.
 func (s *Store) scheduleConfirmLocked() {
 	if s.confirmTimer != nil {
 		s.confirmTimer.Reset(confirmDelay)
 		return
 	}
 	s.confirmTimer = time.AfterFunc(confirmDelay, func() {
-		s.commitMu.Lock()
-		defer s.commitMu.Unlock()
-		if s.isClosed() || s.failed != nil || s.lastGen != s.syncedGen {
+		s.syncMu.Lock()
+		defer s.syncMu.Unlock()
+		if s.isClosed() {
+			return
+		}
+		if s.syncing || s.superGen != s.syncedGen {
+			s.confirmTimer.Reset(confirmDelay) // not idle yet
 			return
 		}
 		s.confirmLocked() // an error marks the store failed
@@ -471,60 +473,52 @@ func (s *Store) scheduleConfirmLocked() {
 // without a sync of its own (the next sync carries it). Two slots holding
 // the same generation prove that generation durable, so open never rolls
 // back past it: damage found there is reported, not silently undone.
-// Caller holds commitMu, right after a successful sync.
+// Caller holds syncMu, with no flush running and the newest superblock
+// durable.
 func (s *Store) confirmLocked() error {
-	if s.lastSuper == nil || s.confirmed == s.syncedGen {
+	if err := s.failure(); err != nil {
+		return err
+	}
+	if s.lastSuper == nil || s.confirmed == s.syncedGen || s.superGen != s.syncedGen {
 		return nil
 	}
 	other := 1 - s.syncedSlot
 	if _, err := s.file.WriteAt(s.lastSuper, int64(other*s.block)); err != nil {
-		s.failed = err
-		return err
+		s.setFailure(err)
+		return s.failure()
 	}
 	s.st.bytesWritten.Add(uint64(s.block))
 	s.confirmed = s.syncedGen
 	return nil
 }
 
-// syncLocked makes every write so far durable. Caller holds commitMu.
-func (s *Store) syncLocked() error {
-	if err := s.file.Sync(); err != nil {
-		// NB: after a failed fdatasync the kernel may have dropped the
-		// dirty pages; retrying could report success for lost data.
-		s.failed = err
-		return err
-	}
-	s.st.syncs.Add(1)
-	s.syncedGen, s.syncedSlot = s.lastGen, s.lastSlot
-	s.unsynced = 0
-	return nil
-}
-
-// checkpointLocked makes every commit durable and confirms the newest one
-// (see confirmLocked), with a sync of its own so that the next open need
-// not read anything back. Caller holds commitMu.
-func (s *Store) checkpointLocked() error {
+// checkpoint makes every applied commit durable and confirms the newest
+// one (see confirmLocked), with a sync of its own so that the next open
+// need not read anything back. Caller holds commitMu.
+func (s *Store) checkpoint() error {
 	if s.readOnly {
 		return nil
 	}
-	if s.failed != nil {
-		return fmt.Errorf("%w: %v", ErrFailed, s.failed)
+	s.mu.Lock()
+	g := s.mu.written.gen
+	s.mu.Unlock()
+	if err := s.persist(g, true); err != nil {
+		return err
 	}
-	if s.lastGen == s.syncedGen && s.confirmed == s.syncedGen {
-		return nil
-	}
-	if err := s.syncLocked(); err != nil {
-		return fmt.Errorf("%w: sync: %v", ErrFailed, err)
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	for s.syncing {
+		s.syncCond.Wait()
 	}
 	if s.confirmed == s.syncedGen {
 		return nil
 	}
 	if err := s.confirmLocked(); err != nil {
-		return fmt.Errorf("%w: %v", ErrFailed, err)
+		return err
 	}
 	if err := s.file.Sync(); err != nil {
-		s.failed = err
-		return fmt.Errorf("%w: sync: %v", ErrFailed, err)
+		s.setFailure(err)
+		return s.failure()
 	}
 	s.st.syncs.Add(1)
 	return nil

@@ -76,6 +76,129 @@ func crashWorkload(s *Store, seed uint64, commits int, acked *[]model) (inflight
 	return nil, nil
 }
 
+// crashWorkloadPipelined is crashWorkload with CommitAsync: commit c+1 is
+// applied before commit c is waited for, so one sync carries both. It
+// returns every state applied but not acknowledged.
+func crashWorkloadPipelined(s *Store, seed uint64, commits int, acked *[]model) (inflight []model, err error) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	cur := model{}
+	*acked = append(*acked, cur.clone())
+	var live []LBA
+	type waiting struct {
+		wait  func() error
+		state model
+	}
+	var queue []waiting
+	for c := 0; c < commits; c++ {
+		tx, err := s.Begin(true)
+		if err != nil {
+			return states(queue, func(w waiting) model { return w.state }), err
+		}
+		next := cur.clone()
+		for i := 0; i < 1+rng.IntN(6); i++ {
+			if len(live) == 0 || rng.IntN(3) == 0 {
+				l, err := tx.Alloc()
+				if err != nil {
+					tx.Rollback()
+					return states(queue, func(w waiting) model { return w.state }), err
+				}
+				live = append(live, l)
+				next[l] = ""
+			}
+			l := live[rng.IntN(len(live))]
+			d := []byte(fmt.Sprintf("commit %d block %d %s", c, l, make([]byte, rng.IntN(2000))))
+			if err := tx.Put(l, d); err != nil {
+				tx.Rollback()
+				return states(queue, func(w waiting) model { return w.state }), err
+			}
+			next[l] = string(d)
+		}
+		wait, err := tx.CommitAsync()
+		if err != nil {
+			return append(states(queue, func(w waiting) model { return w.state }), next), err
+		}
+		cur = next
+		queue = append(queue, waiting{wait, next})
+		if len(queue) > 1 || c == commits-1 {
+			for len(queue) > 0 && (len(queue) > 1 || c == commits-1) {
+				if err := queue[0].wait(); err != nil {
+					return states(queue, func(w waiting) model { return w.state }), err
+				}
+				*acked = append(*acked, queue[0].state)
+				queue = queue[1:]
+			}
+		}
+	}
+	return nil, nil
+}
+
+// states maps a slice.
+func states[T any](xs []T, f func(T) model) []model {
+	var out []model
+	for _, x := range xs {
+		out = append(out, f(x))
+	}
+	return out
+}
+
+// TestCrashPipelined crashes at every write position of a run of
+// pipelined commits: after reopen the store holds an acknowledged state or
+// one of the applied but unacknowledged ones.
+func TestCrashPipelined(t *testing.T) {
+	base := uint64(time.Now().UnixNano())
+	t.Logf("seed base %d", base)
+	fs := NewMemFS()
+	s, err := Open("p.db", &Options{FS: fs, InitialSize: 128 << 10, GrowSize: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := fs.Ops()
+	var acked []model
+	if _, err := crashWorkloadPipelined(s, base, 30, &acked); err != nil {
+		t.Fatal(err)
+	}
+	total := fs.Ops() - start
+	s.Close()
+	points := 0
+	for k := 0; k <= total; k++ {
+		for v := uint64(0); v < 4; v++ {
+			points++
+			fs := NewMemFS()
+			s, err := Open("p.db", &Options{FS: fs, InitialSize: 128 << 10, GrowSize: 64 << 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs.SetFailAfter(k)
+			var acked []model
+			inflight, _ := crashWorkloadPipelined(s, base, 30, &acked)
+			fs.Crash(rand.New(rand.NewPCG(base^uint64(k), v)))
+			s2, err := Open("p.db", &Options{FS: fs})
+			if err != nil {
+				t.Fatalf("k=%d: reopen: %v", k, err)
+			}
+			cands := append([]model{acked[len(acked)-1]}, inflight...)
+			tx, _ := s2.Begin(false)
+			got := readAll(t, tx, keysOf(append(cands, acked...)...))
+			tx.Rollback()
+			ok := false
+			for _, c := range cands {
+				if cmp.Equal(got, c) {
+					ok = true
+					break
+				}
+			}
+			if !ok {
+				t.Fatalf("k=%d v=%d: state matches neither the last acknowledged commit nor an applied one: %s", k, v, cmp.Diff(acked[len(acked)-1], got))
+			}
+			if rep, err := s2.Check(); err != nil || !rep.OK() {
+				t.Fatalf("k=%d: check: %v %v", k, err, rep.Problems)
+			}
+			s2.Close()
+		}
+	}
+	t.Logf("%d crash points", points)
+}
+
 // TestCrashEveryWrite crashes at every write position of a commit
 // sequence, under several random subsets of lost and torn writes, and
 // checks that every reopen shows exactly the acknowledged commits (or the

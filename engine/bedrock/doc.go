@@ -24,11 +24,17 @@
 //     child's changes. The parent is unusable while a child is open.
 //   - Slices returned by Get are read-only and stay valid forever (the
 //     garbage collector owns them). Put takes ownership of its argument.
-//   - Commit returns when the commit is durable: one fdatasync per commit,
-//     shared by all transactions committing at the same time (group
-//     commit: whatever queued while the previous group synced forms the
-//     next group; there is no timer). With Options.NoSync, Commit returns
-//     at once. IMPORTANT: a NoSync store loses the commits made since the
+//   - Commit returns when the commit is durable: at most one fdatasync
+//     per commit, shared by all transactions committing at the same time.
+//     A commit first applies (conflict check, shadow blocks written, the
+//     new map becomes the base of write transactions that begin later),
+//     then waits while one syncer writes the superblock of the newest
+//     applied state and calls fdatasync for everyone applied before it
+//     (group commit, with no timer). CommitAsync splits the two steps so a
+//     caller that serializes its writers can let the next one apply while
+//     this one waits. Read transactions see a commit only once it is
+//     durable. With Options.NoSync, Commit returns once the superblock is
+//     written. IMPORTANT: a NoSync store loses the commits made since the
 //     last Sync or Close on power loss (at most 65536 of them: bedrock
 //     syncs at least that often), but it always reopens in the state of
 //     some commit: consistency is never lost.

@@ -10,8 +10,9 @@ import "slices"
 // Invariant M1: a page or segment with owner == v.gen was created by the
 // commit that built v and is private to it until v is published.
 type mapVersion struct {
-	gen      uint64
-	nextLBA  uint64
+	gen       uint64
+	nextLBA   uint64
+	sizeUnits uint64 // store capacity when the version was built
 	pages    []*page
 	pageRefs []ref // where each page block lives on disk
 }

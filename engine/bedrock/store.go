@@ -98,33 +98,36 @@ type Store struct {
 	// mu guards the fields in it; lock order: commitMu, then mu.
 	mu struct {
 		sync.Mutex
-		cur      *mapVersion    // the newest committed map
+		cur      *mapVersion    // the newest durable map: what readers see
+		written  *mapVersion    // the newest applied map: what writers build on
 		snaps    map[uint64]int // live snapshots by generation
 		freeLBAs []lbaRange     // LBAs free for Alloc, as ranges
 		nextLBA  uint64         // LBAs >= nextLBA were never handed out
 		closed   bool
 	}
 
-	// Group commit queue.
-	qmu     sync.Mutex
-	queue   []*commitReq
-	leading bool
+	// commitMu is held while a commit applies; it guards the fields below.
+	commitMu  sync.Mutex
+	alloc     allocator
+	pending   []pendingFree // units freed by commits, oldest first
+	nextGen   uint64
+	mapBlocks uint64 // live page and segment blocks
 
-	// commitMu is held by the commit leader; it guards the fields below.
-	commitMu     sync.Mutex
-	alloc        allocator
-	pending      []pendingFree // units freed by commits, oldest first
-	nextGen      uint64
-	lastGen      uint64 // newest generation written
-	lastSlot     int
-	syncedGen    uint64 // newest generation known durable
-	syncedSlot   int    // the slot holding it
-	unsynced     int    // commits since the last sync (NoSync)
-	lastSuper    []byte // encoded superblock of lastGen
-	confirmed    uint64 // newest generation copied into both slots
-	mapBlocks    uint64 // live page and segment blocks
+	// syncMu guards the superblock and sync state; lock order: commitMu,
+	// then syncMu, then mu.
+	syncMu       sync.Mutex
+	syncCond     *sync.Cond // signalled when a flush ends
+	syncing      bool       // a flush is running (it drops syncMu for I/O)
+	superGen     uint64     // newest generation a superblock names
+	lastSlot     int        // the slot holding it
+	syncedGen    uint64     // newest generation known durable
+	syncedSlot   int        // the slot holding it
+	unsynced     int        // superblocks written since the last sync (NoSync)
+	lastSuper    []byte     // encoded superblock of superGen
+	confirmed    uint64     // newest generation copied into both slots
 	confirmTimer *time.Timer
-	failed       error
+
+	failErr atomic.Value // error: the I/O failure that failed the store
 
 	st counters
 }
@@ -157,6 +160,7 @@ func Open(path string, opts *Options) (*Store, error) {
 	}
 	s := &Store{opts: o, file: f, readOnly: o.ReadOnly}
 	s.mu.snaps = map[uint64]int{}
+	s.syncCond = sync.NewCond(&s.syncMu)
 	s.cache = newCache(o.CacheSize)
 	if err := s.open(); err != nil {
 		f.Close()
@@ -363,7 +367,7 @@ func (s *Store) format(block, unit int) error {
 		return fmt.Errorf("bedrock: format: %w", err)
 	}
 	s.alloc.reset(sizeUnits, reserved)
-	s.install(&mapVersion{gen: 1, nextLBA: 1}, 1, 0, 1+maxUnsynced+1)
+	s.install(&mapVersion{gen: 1, nextLBA: 1, sizeUnits: sizeUnits}, 1, 0, 1+maxUnsynced+1)
 	return nil
 }
 
@@ -372,9 +376,9 @@ func (s *Store) install(v *mapVersion, synced uint64, slot int, nextGen uint64) 
 	// LBAs past the highest mapped one are free anyway: start there, so a
 	// large nextLBA in a superblock costs nothing.
 	v.nextLBA = min(v.nextLBA, highestMapped(s.geo, v)+1)
-	s.mu.cur = v
+	s.mu.cur, s.mu.written = v, v
 	s.mu.nextLBA = max(v.nextLBA, 1)
-	s.lastGen, s.syncedGen = synced, synced
+	s.superGen, s.syncedGen = synced, synced
 	s.lastSlot, s.syncedSlot = slot, slot
 	s.confirmed = synced
 	s.nextGen = nextGen
@@ -507,7 +511,7 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 	}
 	s.alloc.reset(units, uint64(2*s.block/s.unit))
 	s.mapBlocks = 0
-	v := &mapVersion{gen: sb.gen, nextLBA: sb.nextLBA, pages: make([]*page, len(sb.pages)), pageRefs: sb.pages}
+	v := &mapVersion{gen: sb.gen, nextLBA: sb.nextLBA, sizeUnits: units, pages: make([]*page, len(sb.pages)), pageRefs: sb.pages}
 	var tail []LBA
 	for p, pr := range sb.pages {
 		if pr.addr == 0 {
@@ -651,7 +655,7 @@ func (s *Store) Sync() error {
 	if s.isClosed() {
 		return ErrClosed
 	}
-	return s.checkpointLocked()
+	return s.checkpoint()
 }
 
 // isClosed reports whether Close was called.
@@ -673,13 +677,15 @@ func (s *Store) Close() error {
 	}
 	s.mu.closed = true
 	s.mu.Unlock()
+	var err error
+	if !s.readOnly && s.failure() == nil {
+		err = s.checkpoint()
+	}
+	s.syncMu.Lock()
 	if s.confirmTimer != nil {
 		s.confirmTimer.Stop()
 	}
-	var err error
-	if !s.readOnly && s.failed == nil {
-		err = s.checkpointLocked()
-	}
+	s.syncMu.Unlock()
 	if cerr := s.file.Close(); err == nil {
 		err = cerr
 	}

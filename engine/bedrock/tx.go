@@ -44,7 +44,12 @@ func (s *Store) Begin(writable bool) (*Tx, error) {
 	if s.mu.closed {
 		return nil, ErrClosed
 	}
+	// Writers build on the newest applied state, readers see the newest
+	// durable one.
 	v := s.mu.cur
+	if writable {
+		v = s.mu.written
+	}
 	s.mu.snaps[v.gen]++
 	tx := &Tx{s: s, snap: v, writable: writable}
 	if writable {
@@ -274,16 +279,49 @@ func (tx *Tx) Commit() error {
 		tx.s.releaseSnap(tx.snap.gen)
 		return nil
 	}
+	wait, err := tx.commitAsync()
+	if err != nil {
+		return err
+	}
+	return wait()
+}
+
+// CommitAsync commits a top-level write transaction in two steps. When it
+// returns without error, the commit is applied: write transactions that
+// begin afterwards see it, and it can no longer fail with ErrConflict. The
+// returned wait function blocks until the commit is durable (NoSync: until
+// its superblock is written) and read transactions see it; it returns an
+// error wrapping ErrFailed if the disk failed. A caller that serializes
+// its writers (sqlfront) releases its lock between the two steps, so the
+// next writer applies while this one waits, and their syncs are shared.
+// Nested and read transactions commit at once and return a no-op wait.
+func (tx *Tx) CommitAsync() (wait func() error, err error) {
+	if err := tx.usable(); err != nil {
+		return nil, err
+	}
+	if tx.parent != nil || !tx.writable || len(tx.dirty) == 0 {
+		if err := tx.Commit(); err != nil {
+			return nil, err
+		}
+		return func() error { return nil }, nil
+	}
+	return tx.commitAsync()
+}
+
+// commitAsync applies a top-level write transaction and returns the wait
+// for its durability.
+func (tx *Tx) commitAsync() (func() error, error) {
 	req := tx.prepare()
-	err := tx.s.submit(req)
+	s := tx.s
+	gen, err := s.apply(req)
 	tx.done = true
+	s.releaseSnap(tx.snap.gen)
 	if err != nil {
 		tx.returnLBAs(tx.allocs)
-	} else {
-		tx.returnLBAs(req.freshFreed)
+		return nil, err
 	}
-	tx.s.releaseSnap(tx.snap.gen)
-	return err
+	tx.returnLBAs(req.freshFreed)
+	return func() error { return s.persist(gen, !s.opts.NoSync) }, nil
 }
 
 // prepare turns the tentative writes into a commit request, packing the
@@ -293,7 +331,7 @@ func (tx *Tx) prepare() *commitReq {
 	for _, l := range tx.allocs {
 		fresh[l] = true
 	}
-	req := &commitReq{snapGen: tx.snap.gen, wake: make(chan struct{})}
+	req := &commitReq{snapGen: tx.snap.gen}
 	req.writes = make([]pendingWrite, 0, len(tx.dirty))
 	misses := 0 // consecutive blocks that did not pack
 	for lba, d := range tx.dirty {
