@@ -13,8 +13,8 @@ type mapVersion struct {
 	gen       uint64
 	nextLBA   uint64
 	sizeUnits uint64 // store capacity when the version was built
-	pages    []*page
-	pageRefs []ref // where each page block lives on disk
+	pages     []*page
+	pageRefs  []ref // where each page block lives on disk
 }
 
 // page is the middle level: fan segments and their on-disk refs.
