@@ -26,6 +26,10 @@ type conn struct {
 	owner  *Connector // set by Driver.Open: closed with the connection
 	closed bool
 	bad    bool // the engine failed or Reset failed: IsValid reports false
+	// args is scratch for the arguments of Exec calls: the engine keeps
+	// no reference to them once Exec returns (Query's arguments live as
+	// long as the rows, so they get their own).
+	args []sqlfront.Value
 }
 
 var (
@@ -143,7 +147,7 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if c.closed {
 		return nil, driver.ErrBadConn
 	}
-	vals, err := convertArgs(args)
+	vals, err := c.execArgs(args)
 	if err != nil {
 		return nil, err
 	}
@@ -166,6 +170,16 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	return res, nil
 }
 
+// execArgs converts the arguments of an Exec into the connection's
+// scratch slice.
+func (c *conn) execArgs(args []driver.NamedValue) ([]sqlfront.Value, error) {
+	vals, err := convertArgsInto(args, c.args)
+	if err == nil && cap(vals) > cap(c.args) {
+		c.args = vals
+	}
+	return vals, err
+}
+
 // exec1 prepares, executes and closes one statement.
 func (c *conn) exec1(ctx context.Context, query string, vals []sqlfront.Value) (driver.Result, error) {
 	st, err := c.sess.Prepare(query)
@@ -180,7 +194,7 @@ func (c *conn) exec1(ctx context.Context, query string, vals []sqlfront.Value) (
 	if err != nil {
 		return nil, c.check(err)
 	}
-	return result{r}, nil
+	return newResult(r), nil
 }
 
 // QueryContext implements driver.QueryerContext.
@@ -252,7 +266,7 @@ func (c *conn) ResetSession(ctx context.Context) error {
 func (c *conn) IsValid() bool { return !c.closed && !c.bad }
 
 // CheckNamedValue implements driver.NamedValueChecker; see convertArg.
-func (c *conn) CheckNamedValue(nv *driver.NamedValue) error { return checkNamedValue(nv) }
+func (c *conn) CheckNamedValue(nv *driver.NamedValue) error { return checkNamedValueLazy(nv) }
 
 // check marks the connection bad when err says the engine can no longer
 // be used (an I/O failure, or a closed store), and returns err.
@@ -287,6 +301,24 @@ func (t *tx) Rollback() error {
 
 // result is a statement's driver.Result.
 type result struct{ r sqlfront.Result }
+
+// Results of one or no row without an insert id, boxed once: converting
+// a result to driver.Result allocates, and these are most of them.
+var (
+	resultNone driver.Result = result{}
+	resultOne  driver.Result = result{sqlfront.Result{RowsAffected: 1}}
+)
+
+// newResult returns r as a driver.Result.
+func newResult(r sqlfront.Result) driver.Result {
+	switch r {
+	case sqlfront.Result{}:
+		return resultNone
+	case sqlfront.Result{RowsAffected: 1}:
+		return resultOne
+	}
+	return result{r}
+}
 
 var _ driver.Result = result{}
 

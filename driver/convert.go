@@ -32,7 +32,8 @@ import (
 //	time.Time                             DATETIME, as its instant in UTC; the Location is not kept
 //	named types of the kinds above        as their kind, unless they implement driver.Valuer
 
-// checkNamedValue implements driver.NamedValueChecker.
+// checkNamedValue converts nv.Value for driver.NamedValueChecker, or
+// returns driver.ErrSkip for a type database/sql must convert first.
 func checkNamedValue(nv *driver.NamedValue) error {
 	if nv.Name != "" {
 		return fmt.Errorf("%w (got :%s)", ErrNamedParams, nv.Name)
@@ -45,13 +46,43 @@ func checkNamedValue(nv *driver.NamedValue) error {
 	return nil
 }
 
+// checkNamedValueLazy is what the connection's and statement's
+// CheckNamedValue do: checkNamedValue without the conversion, which is
+// left to convertArgs when the statement runs (storing the converted
+// sqlfront.Value in the interface would cost an allocation per argument).
+func checkNamedValueLazy(nv *driver.NamedValue) error {
+	if nv.Name != "" {
+		return fmt.Errorf("%w (got :%s)", ErrNamedParams, nv.Name)
+	}
+	switch nv.Value.(type) {
+	case sqlfront.Value, nil, int64, int, int8, int16, int32, uint64, uint, uint8, uint16, uint32, uintptr,
+		float64, float32, bool, string, []byte, json.RawMessage, time.Time:
+		return nil
+	case driver.Valuer:
+		return driver.ErrSkip
+	}
+	if _, ok := convertArg(nv.Value); !ok {
+		return driver.ErrSkip
+	}
+	return nil
+}
+
 // convertArgs converts the arguments of a statement; named ones are refused.
 func convertArgs(args []driver.NamedValue) ([]sqlfront.Value, error) {
+	return convertArgsInto(args, nil)
+}
+
+// convertArgsInto is convertArgs reusing buf's array when it is long
+// enough.
+func convertArgsInto(args []driver.NamedValue, buf []sqlfront.Value) ([]sqlfront.Value, error) {
 	if len(args) == 0 {
 		return nil, nil
 	}
-	vals := make([]sqlfront.Value, len(args))
-	for i, a := range args {
+	vals := buf[:0]
+	if cap(vals) < len(args) {
+		vals = make([]sqlfront.Value, 0, len(args))
+	}
+	for _, a := range args {
 		if a.Name != "" {
 			return nil, fmt.Errorf("%w (got :%s)", ErrNamedParams, a.Name)
 		}
@@ -59,7 +90,7 @@ func convertArgs(args []driver.NamedValue) ([]sqlfront.Value, error) {
 		if !ok {
 			return nil, fmt.Errorf("driver: argument %d: unsupported type %T", a.Ordinal, a.Value)
 		}
-		vals[i] = v
+		vals = append(vals, v)
 	}
 	return vals, nil
 }

@@ -61,7 +61,10 @@
 // serialized by the engine's writer lock: an autocommit write holds it
 // for one statement, a read-write transaction from BEGIN to COMMIT, and a
 // writer waits for it up to busy_timeout (default 5 s) before failing with
-// error 1205. Use read-only transactions for long reads.
+// error 1205. The lock is released once a commit is applied, before it
+// waits for the disk, so concurrent writers share fdatasyncs (group
+// commit); Exec and Commit still return only once durable (sync=full).
+// Use read-only transactions for long reads.
 //
 // The connection implements driver.ConnBeginTx, ConnPrepareContext,
 // ExecerContext, QueryerContext, Pinger, SessionResetter, Validator and

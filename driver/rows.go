@@ -17,6 +17,8 @@ type rows struct {
 	buf  []sqlfront.Value
 	st   *sqlfront.Stmt // prepared by conn.QueryContext for this query: closed with the rows
 	done bool
+	// small backs buf for results of few columns (one allocation less).
+	small [3]sqlfront.Value
 }
 
 var (
@@ -31,7 +33,13 @@ var (
 // newRows wraps r; st, if not nil, is closed with the rows.
 func newRows(c *conn, r *sqlfront.Rows, st *sqlfront.Stmt) *rows {
 	cols := r.Columns()
-	return &rows{c: c, r: r, cols: cols, buf: make([]sqlfront.Value, len(cols)), st: st}
+	rs := &rows{c: c, r: r, cols: cols, st: st}
+	if len(cols) <= len(rs.small) {
+		rs.buf = rs.small[:len(cols)]
+	} else {
+		rs.buf = make([]sqlfront.Value, len(cols))
+	}
+	return rs
 }
 
 // Columns implements driver.Rows.

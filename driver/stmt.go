@@ -42,7 +42,7 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	if s.c.closed {
 		return nil, driver.ErrBadConn
 	}
-	vals, err := convertArgs(args)
+	vals, err := s.c.execArgs(args)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (drive
 	if err != nil {
 		return nil, s.c.check(err)
 	}
-	return result{r}, nil
+	return newResult(r), nil
 }
 
 // QueryContext implements driver.StmtQueryContext.
@@ -76,7 +76,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 }
 
 // CheckNamedValue implements driver.NamedValueChecker; see convertArg.
-func (s *stmt) CheckNamedValue(nv *driver.NamedValue) error { return checkNamedValue(nv) }
+func (s *stmt) CheckNamedValue(nv *driver.NamedValue) error { return checkNamedValueLazy(nv) }
 
 // namedValues turns the arguments of the pre-context interface into
 // ordinal NamedValues.

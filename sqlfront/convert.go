@@ -366,6 +366,9 @@ func coerceDecimal(v Value, t ColumnType, ce coerceErr) (Value, error) {
 
 // coerceString converts to CHAR, VARCHAR or TEXT.
 func coerceString(v Value, t ColumnType, ce coerceErr) (Value, error) {
+	if v.K == KindString && t.Base == TypeVarChar && len(v.S) <= t.Length {
+		return v, nil // no more characters than bytes: fits as it is
+	}
 	s := Format(v)
 	if v.K == KindBytes && !utf8.ValidString(s) {
 		return Null, NewSQLError(ErTruncatedWrongValueForFld, "Incorrect string value: '%s'%s", errText(v), ce.at())

@@ -296,7 +296,7 @@ func (sc *stmtCtx) buildIndex(t *table, ix *index) error {
 	if err != nil {
 		return err
 	}
-	itree, err := st.ixTree(ix)
+	iref, err := st.ixRef(ix)
 	if err != nil {
 		return err
 	}
@@ -317,7 +317,7 @@ func (sc *stmtCtx) buildIndex(t *table, ix *index) error {
 			}
 			return err
 		}
-		if err := itree.Put(st.indexKey(ix, row, pk), 0, pk); err != nil {
+		if err := iref.put(st.indexKey(ix, row, pk), pk); err != nil {
 			return err
 		}
 	}

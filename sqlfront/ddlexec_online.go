@@ -152,7 +152,7 @@ func (s *Session) createIndexOnline(ctx context.Context, tn TableName, def *Inde
 	if err != nil {
 		return err
 	}
-	ssc := &stmtCtx{s: s, e: e, ctx: ctx, tx: snap, cat: scat, env: &Env{}, trees: map[string]*bxtree.Tree{}}
+	ssc := &stmtCtx{s: s, e: e, ctx: ctx, tx: snap, cat: scat, env: &Env{}, trees: map[string]*treeRef{}}
 	st0 := scat.table(t.desc.Name)
 	if st0 == nil || st0.desc.ID != t.desc.ID {
 		return errDeadlock("table changed during CREATE INDEX")
@@ -249,6 +249,7 @@ func (s *Session) createIndexOnline(ctx context.Context, tn TableName, def *Inde
 	if err != nil {
 		return err
 	}
+	defer wsc.done()
 	w := newCatalogWriter(e, wtx, wcat)
 	if _, err := w.putTable(d, ""); err != nil {
 		return err
@@ -256,10 +257,11 @@ func (s *Session) createIndexOnline(ctx context.Context, tn TableName, def *Inde
 	if _, err := bxtree.Create(wtx, ix.tree, nil); err != nil {
 		return err
 	}
-	itree, err := wsc.tree(ix.tree)
+	iref, err := wsc.treeRef(ix.tree)
 	if err != nil {
 		return err
 	}
+	itree := iref.t
 	it, err := sorter.iter()
 	if err != nil {
 		return err
@@ -282,7 +284,7 @@ func (s *Session) createIndexOnline(ctx context.Context, tn TableName, def *Inde
 			}
 			prev = p
 		}
-		if err := itree.Put([]byte(r[0].S), 0, []byte(r[1].S)); err != nil {
+		if err := iref.put([]byte(r[0].S), []byte(r[1].S)); err != nil {
 			return err
 		}
 	}
@@ -295,7 +297,7 @@ func (s *Session) createIndexOnline(ctx context.Context, tn TableName, def *Inde
 	if err != nil {
 		return err
 	}
-	nst := &tableStore{sc: wsc, t: nt, tree: wst.tree, ixTrees: map[uint32]*bxtree.Tree{ix.desc.ID: itree}, pkTypes: wst.pkTypes}
+	nst := &tableStore{sc: wsc, t: nt, tree: wst.tree, ixTrees: map[uint32]*treeRef{ix.desc.ID: iref}, pkTypes: wst.pkTypes}
 	old := make([]Value, len(t.cols))
 	now := make([]Value, len(t.cols))
 	for k := range keys {
@@ -317,7 +319,7 @@ func (s *Session) createIndexOnline(ctx context.Context, tn TableName, def *Inde
 				}
 				return err
 			}
-			if err := itree.Put(keyOf(now, pk), 0, pk); err != nil {
+			if err := iref.put(keyOf(now, pk), pk); err != nil {
 				return err
 			}
 		}

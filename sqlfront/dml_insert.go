@@ -14,8 +14,9 @@ import (
 // INSERT INTO t SELECT ... FROM t sees only the old rows), completed with
 // defaults and auto-increment ids, coerced to the column types (strict
 // mode: errors 1264, 1406, 1366, ...), checked (1048, 1364, CHECK) and
-// stored; the statement runs in its own (nested) transaction, so an error
-// in row 3 leaves no trace of rows 1 and 2.
+// stored; the statement is atomic (its own transaction in autocommit, an
+// undo log inside a transaction), so an error in row 3 leaves no trace of
+// rows 1 and 2.
 //
 // RowsAffected: 1 per inserted row; REPLACE adds 1 per row it deleted;
 // ON DUPLICATE KEY UPDATE counts 2 per row it changed and 0 per row left
@@ -39,6 +40,94 @@ func (s *insertScope) InsertValue(name string) (int, error) {
 	return s.n + i, nil
 }
 
+// insertPlan is the part of an INSERT that depends only on the statement
+// and the table: target columns, ON DUPLICATE KEY UPDATE expressions and
+// the compiled VALUES tuples. It is immutable once built and cached in the
+// Stmt (for the *table it was built for: a catalog change gives a new
+// *table, hence a new plan).
+type insertPlan struct {
+	t         *table
+	defs      *compiledDefaults
+	cols      []int
+	replace   bool
+	ignore    bool
+	onDup     []Expr
+	onDupCols []int
+	// tuples are the compiled VALUES rows (nil entry: DEFAULT); nil when
+	// the rows come from a SELECT or a tuple failed to compile (then each
+	// row is compiled when it is reached, so errors come in row order).
+	tuples [][]Expr
+}
+
+// planInsert builds the insertPlan of ins for table t.
+func (sc *stmtCtx) planInsert(ins *sqlparser.Insert, t *table) (*insertPlan, error) {
+	defs, err := t.defaults()
+	if err != nil {
+		return nil, err
+	}
+	p := &insertPlan{t: t, defs: defs}
+	// Target columns.
+	if len(ins.Columns) == 0 {
+		for i := range t.cols {
+			p.cols = append(p.cols, i)
+		}
+	} else {
+		seen := map[int]bool{}
+		for _, c := range ins.Columns {
+			i := t.col(c.String())
+			if i < 0 {
+				return nil, ErrUnknownColumn(c.String(), "field list")
+			}
+			if seen[i] {
+				return nil, engErr(ErFieldSpecifiedTwce, "Column '%s' specified twice", c.String())
+			}
+			seen[i] = true
+			p.cols = append(p.cols, i)
+		}
+	}
+	p.replace = ins.Action == sqlparser.ReplaceStr
+	p.ignore = ins.Ignore != ""
+	if len(ins.OnDup) > 0 {
+		scope := &insertScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, n: len(t.cols)}
+		for _, ue := range ins.OnDup {
+			i := t.col(ue.Name.Name.String())
+			if i < 0 || !ue.Name.Qualifier.IsEmpty() && !strings.EqualFold(ue.Name.Qualifier.Name.String(), t.desc.Name) {
+				return nil, ErrUnknownColumn(sqlparser.String(ue.Name), "field list")
+			}
+			var x Expr
+			if _, isDef := ue.Expr.(*sqlparser.Default); !isDef {
+				if x, err = Compile(ue.Expr, scope); err != nil {
+					return nil, err
+				}
+			}
+			p.onDup = append(p.onDup, x)
+			p.onDupCols = append(p.onDupCols, i)
+		}
+	}
+	if rows, ok := ins.Rows.(sqlparser.Values); ok {
+		scope := &TableScope{Table: t.desc.Name, Columns: t.lcNames}
+		tuples := make([][]Expr, len(rows))
+	compile:
+		for r, tuple := range rows {
+			xs := make([]Expr, len(tuple))
+			for k, e := range tuple {
+				if _, isDef := e.(*sqlparser.Default); isDef {
+					continue
+				}
+				x, err := Compile(e, scope)
+				if err != nil {
+					tuples = nil
+					break compile
+				}
+				xs[k] = x
+			}
+			tuples[r] = xs
+		}
+		p.tuples = tuples
+	}
+	return p, nil
+}
+
 // execInsert runs an INSERT or REPLACE.
 func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 	tn := ins.Table
@@ -49,61 +138,36 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	defs, err := t.defaults()
-	if err != nil {
-		return Result{}, err
+	var plan *insertPlan
+	if c := sc.stmtCache(); c != nil {
+		if p := c.insert.Load(); p != nil && p.t == t {
+			plan = p
+		}
 	}
+	if plan == nil {
+		if plan, err = sc.planInsert(ins, t); err != nil {
+			return Result{}, err
+		}
+		if c := sc.stmtCache(); c != nil {
+			c.insert.Store(plan)
+		}
+	}
+	defs, cols, replace, ignore := plan.defs, plan.cols, plan.replace, plan.ignore
+	onDup, onDupCols := plan.onDup, plan.onDupCols
 	st, err := sc.store(t)
 	if err != nil {
 		return Result{}, err
-	}
-	// Target columns.
-	var cols []int
-	if len(ins.Columns) == 0 {
-		for i := range t.cols {
-			cols = append(cols, i)
-		}
-	} else {
-		seen := map[int]bool{}
-		for _, c := range ins.Columns {
-			i := t.col(c.String())
-			if i < 0 {
-				return Result{}, ErrUnknownColumn(c.String(), "field list")
-			}
-			if seen[i] {
-				return Result{}, engErr(ErFieldSpecifiedTwce, "Column '%s' specified twice", c.String())
-			}
-			seen[i] = true
-			cols = append(cols, i)
-		}
-	}
-	replace := ins.Action == sqlparser.ReplaceStr
-	ignore := ins.Ignore != ""
-	var onDup []Expr
-	var onDupCols []int
-	if len(ins.OnDup) > 0 {
-		scope := &insertScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, n: len(t.cols)}
-		for _, ue := range ins.OnDup {
-			i := t.col(ue.Name.Name.String())
-			if i < 0 || !ue.Name.Qualifier.IsEmpty() && !strings.EqualFold(ue.Name.Qualifier.Name.String(), t.desc.Name) {
-				return Result{}, ErrUnknownColumn(sqlparser.String(ue.Name), "field list")
-			}
-			var x Expr
-			if _, isDef := ue.Expr.(*sqlparser.Default); !isDef {
-				if x, err = Compile(ue.Expr, scope); err != nil {
-					return Result{}, err
-				}
-			}
-			onDup = append(onDup, x)
-			onDupCols = append(onDupCols, i)
-		}
 	}
 	// Row source.
 	var next func() ([]Value, []bool, error)
 	rowNum := 0
 	switch rows := ins.Rows.(type) {
 	case sqlparser.Values:
-		scope := &TableScope{Table: t.desc.Name, Columns: t.lcNames}
+		var scope *TableScope // for tuples compiled as they are reached
+		if plan.tuples == nil {
+			scope = &TableScope{Table: t.desc.Name, Columns: t.lcNames}
+		}
+		env := sc.env
 		next = func() ([]Value, []bool, error) {
 			if rowNum >= len(rows) {
 				return nil, nil, io.EOF
@@ -112,26 +176,28 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 			if len(tuple) != len(cols) && !(len(tuple) == 0 && len(ins.Columns) == 0) {
 				return nil, nil, NewSQLError(ErWrongValueCountOnRow, "Column count doesn't match value count at row %d", rowNum+1)
 			}
-			row := make([]Value, len(t.cols))
-			given := make([]bool, len(t.cols))
-			for i := range row {
-				row[i] = Null
-			}
+			// The row is not kept past its iteration: the store's scratch.
+			row, given := st.rowScratch()
+			env.Row = row
 			for k, e := range tuple {
-				if _, isDef := e.(*sqlparser.Default); isDef {
-					continue
+				var x Expr
+				if plan.tuples != nil {
+					if x = plan.tuples[rowNum][k]; x == nil {
+						continue // DEFAULT
+					}
+				} else {
+					if _, isDef := e.(*sqlparser.Default); isDef {
+						continue
+					}
+					var err error
+					if x, err = Compile(e, scope); err != nil {
+						return nil, nil, err
+					}
 				}
-				x, err := Compile(e, scope)
+				v, err := x.Eval(env)
 				if err != nil {
 					return nil, nil, err
 				}
-				env := *sc.env
-				env.Row = row
-				v, err := x.Eval(&env)
-				if err != nil {
-					return nil, nil, err
-				}
-				sc.env.LastInsertID = env.LastInsertID
 				row[cols[k]] = v
 				given[cols[k]] = true
 			}

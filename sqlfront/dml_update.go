@@ -15,37 +15,71 @@ import (
 // (MySQL's single-table semantics); RowsAffected counts the rows that
 // actually CHANGED (MySQL's default, without CLIENT_FOUND_ROWS).
 
+// updatePlan is the compiled SET list of an UPDATE for one table (cached
+// in the Stmt, see stmtcache.go).
+type updatePlan struct {
+	t     *table
+	defs  *compiledDefaults
+	cols  []int
+	exprs []Expr // nil: DEFAULT
+}
+
+// planUpdate compiles up's SET list for table t, named alias.
+func planUpdate(up *sqlparser.Update, t *table, alias string) (*updatePlan, error) {
+	defs, err := t.defaults()
+	if err != nil {
+		return nil, err
+	}
+	p := &updatePlan{t: t, defs: defs}
+	scope := &TableScope{Table: alias, Columns: t.lcNames}
+	for _, ue := range up.Exprs {
+		q := ue.Name.Qualifier.Name.String()
+		i := t.col(ue.Name.Name.String())
+		if i < 0 || q != "" && !strings.EqualFold(q, alias) {
+			return nil, ErrUnknownColumn(sqlparser.String(ue.Name), "field list")
+		}
+		var x Expr
+		if _, isDef := ue.Expr.(*sqlparser.Default); !isDef {
+			if x, err = Compile(ue.Expr, scope); err != nil {
+				return nil, err
+			}
+		}
+		p.cols = append(p.cols, i)
+		p.exprs = append(p.exprs, x)
+	}
+	return p, nil
+}
+
 // execUpdate runs an UPDATE.
 func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 	t, alias, err := sc.dmlTable(up.TableExprs)
 	if err != nil {
 		return Result{}, err
 	}
-	defs, err := t.defaults()
+	var plan *updatePlan
+	c := sc.stmtCache()
+	if c != nil {
+		if p := c.update.Load(); p != nil && p.t == t {
+			plan = p
+		}
+	}
+	if plan == nil {
+		if plan, err = planUpdate(up, t, alias); err != nil {
+			return Result{}, err
+		}
+		if c != nil {
+			c.update.Store(plan)
+		}
+	}
+	defs, cols, exprs := plan.defs, plan.cols, plan.exprs
+	_, targets, ok, err := sc.pointTargets(up.TableExprs, up.Where, up.OrderBy, up.Limit)
 	if err != nil {
 		return Result{}, err
 	}
-	scope := &TableScope{Table: alias, Columns: t.lcNames}
-	var cols []int
-	var exprs []Expr
-	for _, ue := range up.Exprs {
-		q := ue.Name.Qualifier.Name.String()
-		i := t.col(ue.Name.Name.String())
-		if i < 0 || q != "" && !strings.EqualFold(q, alias) {
-			return Result{}, ErrUnknownColumn(sqlparser.String(ue.Name), "field list")
+	if !ok {
+		if _, targets, err = sc.scanTargets(up.TableExprs, up.Where, up.OrderBy, up.Limit); err != nil {
+			return Result{}, err
 		}
-		var x Expr
-		if _, isDef := ue.Expr.(*sqlparser.Default); !isDef {
-			if x, err = Compile(ue.Expr, scope); err != nil {
-				return Result{}, err
-			}
-		}
-		cols = append(cols, i)
-		exprs = append(exprs, x)
-	}
-	_, targets, err := sc.scanTargets(up.TableExprs, up.Where, up.OrderBy, up.Limit)
-	if err != nil {
-		return Result{}, err
 	}
 	defer targets.close()
 	st, err := sc.store(t)
@@ -135,9 +169,14 @@ func (sc *stmtCtx) execDelete(del *sqlparser.Delete) (Result, error) {
 	if len(del.Targets) > 0 {
 		return Result{}, errNotSupported("multi-table DELETE")
 	}
-	t, targets, err := sc.scanTargets(del.TableExprs, del.Where, del.OrderBy, del.Limit)
+	t, targets, ok, err := sc.pointTargets(del.TableExprs, del.Where, del.OrderBy, del.Limit)
 	if err != nil {
 		return Result{}, err
+	}
+	if !ok {
+		if t, targets, err = sc.scanTargets(del.TableExprs, del.Where, del.OrderBy, del.Limit); err != nil {
+			return Result{}, err
+		}
 	}
 	defer targets.close()
 	st, err := sc.store(t)

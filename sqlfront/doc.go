@@ -15,12 +15,26 @@
 // live in "sql.autoinc" and commit with the rows, so an id is never handed
 // out twice, also across crashes.
 //
-// Concurrency: readers use snapshots and never block. Writers serialize on
-// one engine-wide lock, held from BEGIN (or for one autocommit statement)
-// to the end, waited for up to Options.BusyTimeout (then error 1205), so
-// transactions are serializable, updates are never lost and writers never
-// deadlock. Statements and savepoints run in nested bedrock transactions:
-// a failing statement leaves no trace.
+// Concurrency: readers use snapshots of the newest durable state and
+// never block. Writers serialize on one engine-wide lock, held from BEGIN
+// (or for one autocommit statement) until the commit is applied, waited
+// for up to Options.BusyTimeout (then error 1205), so transactions are
+// serializable, updates are never lost and writers never deadlock. The
+// lock is released before the commit's wait for durability: the next
+// writer builds on the applied (not yet durable) state while this one
+// waits, and one fdatasync makes a whole group durable; no statement
+// returns before everything it wrote or read is durable (groupcommit.go).
+// A failing statement leaves no trace: inside a transaction DML runs on
+// the transaction through tree handles shared by its statements and
+// replays an undo log when it fails (txtrees.go); DDL and savepoints use
+// nested bedrock transactions.
+//
+// Speed: prepared statements keep what they derive from the schema
+// (compiled INSERT tuples and UPDATE assignments, point-lookup plans) for
+// the catalog version it belongs to (stmtcache.go); statements that name
+// one row by its whole primary key skip the planner (plan_point.go), and
+// a session reuses the read snapshot of its point SELECTs while no commit
+// has become durable (readcache.go).
 //
 // Planning turns WHERE clauses into key ranges costed with O(log n)
 // subtree counts; the executor is a pull-based iterator pipeline with

@@ -26,8 +26,8 @@ package sqlfront
 //
 // Writers are serialized by one engine-wide writer lock:
 //
-//	autocommit write statement  lock -> write tx -> statement -> commit
-//	                            (durable) -> unlock
+//	autocommit write statement  lock -> write tx -> statement -> apply
+//	                            the commit -> unlock -> wait until durable
 //	BEGIN / START TRANSACTION   lock at BEGIN, held until COMMIT/ROLLBACK
 //	/ Session.Begin (read-write)
 //	READ ONLY transaction       no lock; one bedrock read tx (one snapshot)
@@ -40,21 +40,39 @@ package sqlfront
 // statement's context allows; then the statement fails with 1205 "Lock
 // wait timeout exceeded; try restarting transaction". Because a read-write
 // transaction holds the lock from BEGIN, its snapshot is the newest
-// committed state and nobody else commits until it ends: schedules are
+// applied state and nobody else commits until it ends: schedules are
 // serial, so transactions are SERIALIZABLE, updates are never lost, and
-// there is no deadlock (one lock). Every isolation level a client names is
+// there is no deadlock (one lock).
+//
+// Group commit (groupcommit.go): a writer releases the lock once its
+// commit is applied (bedrock Tx.CommitAsync: write transactions that begin
+// afterwards see it) and waits for durability without it, so the next
+// writer applies meanwhile and one fdatasync covers a whole group. A
+// write transaction reads applied state, which may not be durable yet; no
+// writer returns before every commit it may have read is durable (a
+// writer that changed nothing waits for the newest commit applied before
+// it), and readers see durable state only. So nothing a client is told
+// can be undone by a crash; a failed sync fails the store and every
+// commit not yet durable with it. An implicit transaction may upgrade
+// only if its read snapshot is still the newest applied state (same
+// generation), not merely the newest durable one. Every isolation level a client names is
 // served at SERIALIZABLE (stronger is allowed); WRITE COMMITTED and
 // LINEARIZABLE are refused with 1235.
 //
-// Statement atomicity: inside a transaction every write statement runs in
-// a nested bedrock transaction (Tx.Begin); a statement that fails is
-// rolled back alone and leaves no trace. SAVEPOINT pushes another nested
-// transaction; ROLLBACK TO rolls it back and opens a fresh one under the
-// same name; RELEASE merges it into its parent. DDL is transactional too
-// (a deviation from MySQL, which commits implicitly before DDL). A result
-// still open when the session runs its next statement is first read into
-// memory (spilling to disk), since the nested transaction would
-// invalidate its cursors.
+// Statement atomicity: inside a transaction a DML statement runs directly
+// on the transaction's innermost bedrock transaction, through tree handles
+// that its statements share (so a leaf many one-row statements change is
+// encoded once, at commit), and records the inverse of every change in an
+// undo log; a statement that fails replays it and leaves no trace (if the
+// replay itself fails, the transaction is marked broken and can only roll
+// back; see txtrees.go). A DDL statement runs in a nested bedrock
+// transaction (Tx.Begin) that is rolled back if it fails. SAVEPOINT
+// pushes another nested transaction; ROLLBACK TO rolls it back and opens a
+// fresh one under the same name; RELEASE merges it into its parent. DDL is
+// transactional too (a deviation from MySQL, which commits implicitly
+// before DDL). A result still open when the session runs its next
+// statement is first read into memory (spilling to disk), since the next
+// statement would move its cursors.
 //
 // # Storage mapping
 //
@@ -248,11 +266,15 @@ type Engine struct {
 		next map[uint64]uint64
 	}
 
-	// commitSeq counts the write transactions committed by this engine.
-	// It is incremented after the commit, with the writer lock held; an
-	// implicit transaction compares it to decide whether it may upgrade
-	// (txn.go).
+	// commitSeq counts the write transactions committed by this engine
+	// (SHOW STATUS Com_commit).
 	commitSeq atomic.Uint64
+	// group orders the durability waits of writers (groupcommit.go).
+	group groupCommit
+	// readEpoch moves when a commit becomes durable; rdrs are the
+	// sessions holding a cached read snapshot (readcache.go).
+	readEpoch atomic.Uint64
+	rdrs      readers
 	// connIDs hands out CONNECTION_ID() values.
 	connIDs atomic.Uint64
 
@@ -293,6 +315,8 @@ func Open(path string, o *Options) (*Engine, error) {
 	}
 	e := &Engine{store: st, opts: opts, path: path, dbName: dbNameOf(path)}
 	e.writer = make(chan struct{}, 1)
+	e.group.init()
+	e.group.onDurable = e.commitDurable
 	e.cat.byNonce = map[uint64]*catalog{}
 	e.auto.next = map[uint64]uint64{}
 	if !opts.ReadOnly {
@@ -322,6 +346,7 @@ func (e *Engine) Close() error {
 	if e.closed.Swap(true) {
 		return nil
 	}
+	e.revokeReads() // closed: every idle cached snapshot goes
 	return e.store.Close()
 }
 
@@ -413,6 +438,9 @@ func (e *Engine) commitDDL(tx *bedrock.Tx) error {
 	e.ddlSeq.Add(1)
 	err := tx.Commit()
 	e.ddlSeq.Add(1)
+	if err == nil {
+		e.commitDurable()
+	}
 	return err
 }
 

@@ -44,6 +44,11 @@ type projectIter struct {
 	exprs []Expr
 	base  int
 	nsel  int // leading exprs that are select values (0: all)
+	// reuse makes Next return the same slice every time; direct also
+	// leaves the input columns out of it (see streamTop).
+	reuse  bool
+	direct bool
+	out    []Value
 }
 
 func (p *projectIter) Next() ([]Value, error) {
@@ -51,11 +56,49 @@ func (p *projectIter) Next() ([]Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Value, p.base+len(p.exprs))
+	if p.direct {
+		return p.nextDirect(r)
+	}
+	var out []Value
+	if p.reuse && p.out != nil {
+		out = p.out
+		clear(out[min(len(r), p.base):p.base])
+	} else {
+		out = make([]Value, p.base+len(p.exprs))
+		if p.reuse {
+			p.out = out
+		}
+	}
 	copy(out, r[:min(len(r), p.base)])
 	env := p.sc.env
 	env.Row = out
 	for i, e := range p.exprs {
+		v, err := e.Eval(env)
+		if err != nil {
+			return nil, err
+		}
+		out[p.base+i] = v
+	}
+	return out, nil
+}
+
+// nextDirect is Next for a projection whose consumers read only the select
+// values and whose expressions read only the input (see streamTop): the
+// input is not copied, the output row is reused, and plain column
+// references are copied without evaluation.
+func (p *projectIter) nextDirect(r []Value) ([]Value, error) {
+	out := p.out
+	if out == nil {
+		out = make([]Value, p.base+len(p.exprs))
+		p.out = out
+	}
+	env := p.sc.env
+	env.Row = r
+	for i, e := range p.exprs {
+		if c, ok := e.(*colExpr); ok {
+			out[p.base+i] = r[c.idx]
+			continue
+		}
 		v, err := e.Eval(env)
 		if err != nil {
 			return nil, err

@@ -57,6 +57,17 @@ type keySource struct {
 	ri       int
 	c        *bxtree.Cursor
 	tree     *bxtree.Tree
+	// reuse makes next return its scratch row instead of a copy: the
+	// consumer copies what it keeps (see streamTop).
+	reuse bool
+}
+
+// out returns the row next produces: scratch itself or a copy.
+func (s *keySource) out(row []Value) []Value {
+	if s.reuse {
+		return row
+	}
+	return cloneRow(row)
 }
 
 // open positions the source before its first range.
@@ -189,7 +200,7 @@ func (s *keySource) next() ([]Value, error) {
 					continue
 				}
 			}
-			return cloneRow(row), nil
+			return s.out(row), nil
 		}
 		if val == nil {
 			val, pk = s.c.Value(), s.c.Key()
@@ -224,7 +235,7 @@ func (s *keySource) next() ([]Value, error) {
 				continue
 			}
 		}
-		return cloneRow(row), nil
+		return s.out(row), nil
 	}
 }
 

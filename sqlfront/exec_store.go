@@ -21,44 +21,152 @@ type tableStore struct {
 	sc      *stmtCtx
 	t       *table
 	tree    *bxtree.Tree
-	ixTrees map[uint32]*bxtree.Tree
+	ref     *treeRef // tree's handle with its key bound
+	ixTrees map[uint32]*treeRef
 	nextRow int64   // hidden row id to hand out next; 0 until known
 	phys    []Value // scratch: physical row
+	enc     []byte  // scratch: encoded row (Put copies it)
 	pkTypes []ColumnType
+	// row and given are scratch for the rows of INSERT ... VALUES.
+	row   []Value
+	given []bool
+	// lastKey and lastVal are the record fetch read last, while no write
+	// has happened since (oldValue then need not read it again).
+	lastKey, lastVal []byte
 }
 
-// store returns the statement's tableStore for t.
+// store returns the statement's tableStore for t. Statements sharing the
+// transaction's handles share their tableStores too (with their scratch
+// space and the next hidden row id).
 func (sc *stmtCtx) store(t *table) (*tableStore, error) {
 	if st, ok := sc.stores[t.desc.ID]; ok && st.t == t {
 		return st, nil
 	}
-	tr, err := sc.tree(t.tree)
+	if sc.shared != nil {
+		if st, ok := sc.shared.stores[t.desc.ID]; ok && st.t == t {
+			st.sc = sc
+			st.lastKey, st.lastVal = nil, nil // an undo may have changed it
+			sc.addStore(st)
+			return st, nil
+		}
+	}
+	ref, err := sc.treeRef(t.tree)
 	if err != nil {
 		return nil, err
 	}
-	st := &tableStore{sc: sc, t: t, tree: tr, ixTrees: map[uint32]*bxtree.Tree{}}
-	for _, c := range t.pk {
-		st.pkTypes = append(st.pkTypes, t.cols[c].typ)
+	st := &tableStore{sc: sc, t: t, tree: ref.t, ref: ref}
+	st.pkTypes = make([]ColumnType, len(t.pk))
+	for i, c := range t.pk {
+		st.pkTypes[i] = t.cols[c].typ
 	}
-	if sc.stores == nil {
-		sc.stores = map[uint64]*tableStore{}
+	sc.addStore(st)
+	if sc.shared != nil {
+		if sc.shared.stores == nil {
+			sc.shared.stores = map[uint64]*tableStore{}
+		}
+		sc.shared.stores[t.desc.ID] = st
 	}
-	sc.stores[t.desc.ID] = st
 	return st, nil
+}
+
+// rowScratch returns the store's scratch row (all NULL) and given flags
+// (all false), for a row built and stored within one iteration.
+func (st *tableStore) rowScratch() ([]Value, []bool) {
+	n := len(st.t.cols)
+	if len(st.row) != n {
+		st.row, st.given = make([]Value, n), make([]bool, n)
+	} else {
+		clear(st.row)
+		clear(st.given)
+	}
+	return st.row, st.given
+}
+
+// addStore registers st as the statement's store of its table.
+func (sc *stmtCtx) addStore(st *tableStore) {
+	if sc.stores == nil {
+		sc.stores = make(map[uint64]*tableStore, 1)
+	}
+	sc.stores[st.t.desc.ID] = st
 }
 
 // ixTree returns the statement's handle on index ix's tree, opening it on
 // first use.
 func (st *tableStore) ixTree(ix *index) (*bxtree.Tree, error) {
-	if tr, ok := st.ixTrees[ix.desc.ID]; ok {
-		return tr, nil
-	}
-	tr, err := st.sc.tree(ix.tree)
+	r, err := st.ixRef(ix)
 	if err != nil {
 		return nil, err
 	}
-	st.ixTrees[ix.desc.ID] = tr
-	return tr, nil
+	return r.t, nil
+}
+
+// ixRef returns the statement's handle on index ix's tree with its key
+// bound, opening it on first use.
+func (st *tableStore) ixRef(ix *index) (*treeRef, error) {
+	if r, ok := st.ixTrees[ix.desc.ID]; ok {
+		return r, nil
+	}
+	r, err := st.sc.treeRef(ix.tree)
+	if err != nil {
+		return nil, err
+	}
+	if st.ixTrees == nil {
+		st.ixTrees = map[uint32]*treeRef{}
+	}
+	st.ixTrees[ix.desc.ID] = r
+	return r, nil
+}
+
+// putNew stores a record whose key is known to be absent.
+func (st *tableStore) putNew(r *treeRef, key, val []byte) error {
+	st.sc.root().wrote = true
+	st.lastKey, st.lastVal = nil, nil
+	if err := r.put(key, val); err != nil {
+		return err
+	}
+	st.sc.logUndo(undoOp{ref: r, key: key, del: true})
+	return nil
+}
+
+// putOver replaces the record under key, whose value is old.
+func (st *tableStore) putOver(r *treeRef, key, val, old []byte) error {
+	st.sc.root().wrote = true
+	st.lastKey, st.lastVal = nil, nil
+	if err := r.put(key, val); err != nil {
+		return err
+	}
+	st.sc.logUndo(undoOp{ref: r, key: key, val: old})
+	return nil
+}
+
+// del deletes the record under key, whose value is old.
+func (st *tableStore) del(r *treeRef, key, old []byte) error {
+	st.sc.root().wrote = true
+	st.lastKey, st.lastVal = nil, nil
+	if _, err := r.t.Delete(key); err != nil {
+		return err
+	}
+	st.sc.logUndo(undoOp{ref: r, key: key, val: old})
+	return nil
+}
+
+// oldValue returns the stored row under pk when the statement keeps an
+// undo log (nil otherwise: nobody needs it).
+func (st *tableStore) oldValue(pk []byte) ([]byte, error) {
+	if st.sc.shared == nil {
+		return nil, nil
+	}
+	if st.lastKey != nil && bytes.Equal(st.lastKey, pk) {
+		return st.lastVal, nil
+	}
+	v, _, ok, err := st.tree.Get(pk)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errIndexCorrupt(st.t, nil)
+	}
+	return v, nil
 }
 
 // pkKey appends the primary key encoding of row (ordinal layout) to dst.
@@ -87,7 +195,12 @@ func (st *tableStore) indexKey(ix *index, row []Value, pk []byte) []byte {
 // decode decodes a stored row into dst (ordinal layout, len(dst) ==
 // number of columns): fields missing from old rows get their fill values.
 func (st *tableStore) decode(val []byte, dst []Value) error {
-	t := st.t
+	return decodeTableRow(st.t, val, dst, &st.phys)
+}
+
+// decodeTableRow decodes a stored row of t into dst (ordinal layout,
+// len(dst) == number of columns), with *phys as scratch.
+func decodeTableRow(t *table, val []byte, dst []Value, phys *[]Value) error {
 	if t.plain {
 		// Fields are the ordinals: decode in place.
 		_, info, err := AppendDecodeRow(dst[:0], val, len(dst))
@@ -99,30 +212,41 @@ func (st *tableStore) decode(val []byte, dst []Value) error {
 		}
 		return nil
 	}
-	phys, info, err := AppendDecodeRow(st.phys[:0], val, t.nfield)
-	st.phys = phys
+	p, info, err := AppendDecodeRow((*phys)[:0], val, t.nfield)
+	*phys = p
 	if err != nil {
 		return err
 	}
 	for i, f := range t.fields {
 		if f < info.Stored {
-			dst[i] = phys[f]
+			dst[i] = p[f]
 		} else {
 			dst[i] = t.cols[i].desc.Fill
 		}
 	}
-	clear(phys)
+	clear(p)
 	return nil
 }
 
-// encode returns the stored form of row (ordinal layout).
+// encode returns the stored form of row (ordinal layout). The slice is
+// scratch, valid until the next encode.
 func (st *tableStore) encode(row []Value) []byte {
 	t := st.t
-	phys := make([]Value, t.nfield)
+	if t.plain && len(row) == t.nfield {
+		st.enc = EncodeRow(st.enc[:0], t.desc.Version, row)
+		return st.enc
+	}
+	phys := st.phys[:0]
+	for range t.nfield {
+		phys = append(phys, Null)
+	}
 	for i, f := range t.fields {
 		phys[f] = row[i]
 	}
-	return EncodeRow(nil, t.desc.Version, phys)
+	st.enc = EncodeRow(st.enc[:0], t.desc.Version, phys)
+	clear(phys)
+	st.phys = phys
+	return st.enc
 }
 
 // fetch reads the row with primary key pk into dst.
@@ -131,6 +255,7 @@ func (st *tableStore) fetch(pk []byte, dst []Value) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
+	st.lastKey, st.lastVal = pk, v
 	return true, st.decode(v, dst)
 }
 
@@ -188,11 +313,14 @@ func (st *tableStore) checkUnique(ix *index, row []Value, self []byte) error {
 		return nil
 	}
 	prefix := st.indexPrefix(nil, ix, row)
-	tr, err := st.ixTree(ix)
+	r, err := st.ixRef(ix)
 	if err != nil {
 		return err
 	}
-	cur := tr.Range(prefix, prefixEnd(prefix))
+	if above, err := r.above(prefix); err != nil || above {
+		return err // no key >= prefix: nothing to conflict with
+	}
+	cur := r.t.Range(prefix, prefixEnd(prefix))
 	for ok := cur.First(); ok; ok = cur.Next() {
 		if self != nil && bytes.Equal(cur.Value(), self) {
 			continue
@@ -232,13 +360,21 @@ func (st *tableStore) insert(row []Value) ([]byte, error) {
 			return nil, err
 		}
 	} else {
-		pk = st.pkKey(nil, row)
-		_, _, ok, err := st.tree.Get(pk)
+		pk = st.pkKey(make([]byte, 0, 10*len(st.t.pk)), row)
+		// A key above every key of the tree needs no probe (ascending
+		// inserts); otherwise look.
+		above, err := st.ref.above(pk)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			return nil, st.newDupError(nil, row, pk)
+		if !above {
+			_, _, ok, err := st.tree.Get(pk)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				return nil, st.newDupError(nil, row, pk)
+			}
 		}
 	}
 	for _, ix := range st.t.indexes {
@@ -246,16 +382,16 @@ func (st *tableStore) insert(row []Value) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if err := st.tree.Put(pk, 0, st.encode(row)); err != nil {
+	if err := st.putNew(st.ref, pk, st.encode(row)); err != nil {
 		return nil, err
 	}
 	st.sc.e.noteWrite(st.t.desc.ID, pk)
 	for _, ix := range st.t.indexes {
-		tr, err := st.ixTree(ix)
+		r, err := st.ixRef(ix)
 		if err != nil {
 			return nil, err
 		}
-		if err := tr.Put(st.indexKey(ix, row, pk), 0, pk); err != nil {
+		if err := st.putNew(r, st.indexKey(ix, row, pk), pk); err != nil {
 			return nil, err
 		}
 	}
@@ -264,16 +400,20 @@ func (st *tableStore) insert(row []Value) ([]byte, error) {
 
 // remove deletes the row with primary key pk whose values are row.
 func (st *tableStore) remove(pk []byte, row []Value) error {
-	if _, err := st.tree.Delete(pk); err != nil {
+	old, err := st.oldValue(pk)
+	if err != nil {
+		return err
+	}
+	if err := st.del(st.ref, pk, old); err != nil {
 		return err
 	}
 	st.sc.e.noteWrite(st.t.desc.ID, pk)
 	for _, ix := range st.t.indexes {
-		tr, err := st.ixTree(ix)
+		r, err := st.ixRef(ix)
 		if err != nil {
 			return err
 		}
-		if _, err := tr.Delete(st.indexKey(ix, row, pk)); err != nil {
+		if err := st.del(r, st.indexKey(ix, row, pk), pk); err != nil {
 			return err
 		}
 	}
@@ -313,12 +453,18 @@ func (st *tableStore) update(pk []byte, old, nu []Value) ([]byte, error) {
 		}
 		changes = append(changes, change{ix: ix, old: ok, new: nk})
 	}
+	oldVal, err := st.oldValue(pk)
+	if err != nil {
+		return nil, err
+	}
 	if moved {
-		if _, err := st.tree.Delete(pk); err != nil {
+		if err := st.del(st.ref, pk, oldVal); err != nil {
 			return nil, err
 		}
-	}
-	if err := st.tree.Put(npk, 0, st.encode(nu)); err != nil {
+		if err := st.putNew(st.ref, npk, st.encode(nu)); err != nil {
+			return nil, err
+		}
+	} else if err := st.putOver(st.ref, npk, st.encode(nu), oldVal); err != nil {
 		return nil, err
 	}
 	st.sc.e.noteWrite(st.t.desc.ID, pk)
@@ -326,14 +472,14 @@ func (st *tableStore) update(pk []byte, old, nu []Value) ([]byte, error) {
 		st.sc.e.noteWrite(st.t.desc.ID, npk)
 	}
 	for _, c := range changes {
-		tr, err := st.ixTree(c.ix)
+		r, err := st.ixRef(c.ix)
 		if err != nil {
 			return nil, err
 		}
-		if _, err := tr.Delete(c.old); err != nil {
+		if err := st.del(r, c.old, pk); err != nil {
 			return nil, err
 		}
-		if err := tr.Put(c.new, 0, npk); err != nil {
+		if err := st.putNew(r, c.new, npk); err != nil {
 			return nil, err
 		}
 	}

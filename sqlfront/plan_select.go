@@ -30,7 +30,69 @@ func (sc *stmtCtx) planSelectStmt(ss sqlparser.SelectStatement) (rowIter, []Colu
 	if err != nil {
 		return nil, nil, err
 	}
+	streamTop(qp.it)
 	return qp.it, qp.cols, nil
+}
+
+// readsBelow reports whether every expression reads only row slots below
+// base (and runs no subquery, which could read any).
+func readsBelow(exprs []Expr, base int) bool {
+	for _, e := range exprs {
+		if depsOf(e)&depSubquery != 0 {
+			return false
+		}
+		for _, slot := range ColumnRefs(e) {
+			if slot >= base {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// streamTop lets the operators of a top-level plan reuse their output
+// row where nothing retains it: Rows copies each row out before it asks
+// for the next (Rows.Next, Rows.drain and resolveKinds copy), trim, limit
+// and filter pass rows through without keeping them, and a projection
+// copies the values of its input into its own row.
+//
+// A projection read only through trim and limit, whose expressions read
+// only input columns (not select values through aliases), does not even
+// copy its input: it is direct.
+func streamTop(it rowIter) {
+	passthrough := true // only trim and limit above
+	for {
+		switch x := it.(type) {
+		case *trimIter:
+			it = x.in
+		case *limitIter:
+			it = x.in
+		case *filterIter:
+			passthrough = false
+			it = x.in
+		case *projectIter:
+			x.reuse = true
+			if passthrough {
+				if t, ok := it.(*projectIter); ok && t == x {
+					x.direct = readsBelow(x.exprs, x.base)
+				}
+			}
+			for in := x.in; ; {
+				switch y := in.(type) {
+				case *filterIter:
+					in = y.in
+					continue
+				case *sourceIter:
+					if ks, ok := y.src.(*keySource); ok {
+						ks.reuse = true
+					}
+				}
+				return
+			}
+		default:
+			return
+		}
+	}
 }
 
 // planQuery plans a SELECT, UNION or parenthesized select. outer is the

@@ -36,6 +36,19 @@ type Session struct {
 	// rows is the open result reading the session's transaction; it is
 	// drained into memory before the transaction is used again.
 	rows *Rows
+
+	// rc is the cached read snapshot of point SELECTs (readcache.go).
+	rc readCache
+	// wsc and wenv are the context of the running write statement, reused
+	// from one statement to the next while wbusy is clear.
+	wsc   stmtCtx
+	wenv  Env
+	wbusy bool
+	// Scratch of point statements (exec_point.go).
+	env     Env
+	keyBuf  []byte
+	scratch []Value
+	phys    []Value
 }
 
 // reset puts the session in its initial state (no transaction).
@@ -45,8 +58,12 @@ func (s *Session) reset() {
 	}
 	s.autocommit = true
 	s.lastInsertID = 0
-	s.userVars = map[string]Value{}
-	s.sysVars = map[string]Value{}
+	if s.userVars == nil || len(s.userVars) > 0 {
+		s.userVars = map[string]Value{}
+	}
+	if s.sysVars == nil || len(s.sysVars) > 0 {
+		s.sysVars = map[string]Value{}
+	}
 	s.txReadOnly = false
 	s.nextReadOnly = 0
 }
@@ -70,7 +87,7 @@ func (s *Session) Reset() error {
 	}
 	err := s.endTx(false)
 	s.closeRows()
-	s.reset()
+	s.reset() // the cached read snapshot stays: it is invisible and never stale
 	return err
 }
 
@@ -81,6 +98,7 @@ func (s *Session) Close() error {
 	}
 	err := s.endTx(false)
 	s.closeRows()
+	s.closeRead()
 	s.closed = true
 	return err
 }
@@ -98,6 +116,9 @@ type Stmt struct {
 	query    string
 	stmt     Statement
 	numInput int
+	// cache holds what executions derive from the statement alone, for
+	// the catalog version it was derived for (stmtcache.go).
+	cache stmtCache
 }
 
 // Prepare parses query (one statement; a trailing ';' is allowed). Syntax
@@ -213,18 +234,28 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 	case *DMLStmt:
 		switch ast := x.AST.(type) {
 		case *sqlparser.Select, *sqlparser.Union, *sqlparser.ParenSelect:
+			if _, ok := ast.(*sqlparser.Select); ok {
+				if rows, done, err := s.tryPointSelect(ctx, st, args); done {
+					return Result{}, rows, err
+				}
+			}
 			rows, err := s.runQuery(ctx, st, args, func(sc *stmtCtx) (rowIter, []ColumnInfo, error) {
-				return sc.planSelectStmt(ast.(sqlparser.SelectStatement))
+				it, cols, err := sc.planSelectStmt(ast.(sqlparser.SelectStatement))
+				if sel, ok := ast.(*sqlparser.Select); ok && err == nil {
+					sc.stmt = st
+					sc.notePointSelect(sel, cols)
+				}
+				return it, cols, err
 			})
 			return Result{}, rows, err
 		case *sqlparser.Insert:
-			res, err := s.runWrite(ctx, args, func(sc *stmtCtx) (Result, error) { return sc.execInsert(ast) })
+			res, err := s.runWrite(ctx, args, false, func(sc *stmtCtx) (Result, error) { sc.stmt = st; return sc.execInsert(ast) })
 			return res, nil, err
 		case *sqlparser.Update:
-			res, err := s.runWrite(ctx, args, func(sc *stmtCtx) (Result, error) { return sc.execUpdate(ast) })
+			res, err := s.runWrite(ctx, args, false, func(sc *stmtCtx) (Result, error) { sc.stmt = st; return sc.execUpdate(ast) })
 			return res, nil, err
 		case *sqlparser.Delete:
-			res, err := s.runWrite(ctx, args, func(sc *stmtCtx) (Result, error) { return sc.execDelete(ast) })
+			res, err := s.runWrite(ctx, args, false, func(sc *stmtCtx) (Result, error) { sc.stmt = st; return sc.execDelete(ast) })
 			return res, nil, err
 		}
 		return Result{}, nil, errNotSupported(fmt.Sprintf("statement %T", x.AST))
@@ -270,7 +301,7 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 				return Result{}, nil, s.createIndexOnline(ctx, tn, def)
 			}
 		}
-		res, err := s.runWrite(ctx, args, func(sc *stmtCtx) (Result, error) { return sc.execDDL(x) })
+		res, err := s.runWrite(ctx, args, true, func(sc *stmtCtx) (Result, error) { return sc.execDDL(x) })
 		return res, nil, err
 	}
 	return Result{}, nil, errNotSupported(fmt.Sprintf("statement %T", st.stmt))
@@ -317,7 +348,9 @@ func (s *Session) runQuery(ctx context.Context, st *Stmt, args []Value, plan fun
 		cat, err = s.e.snapshotCatalog(tx, d1, s.e.ddlSeq.Load())
 	} else {
 		tx = s.tx.top()
-		cat, err = s.txCatalog(tx)
+		if err = s.tx.brokenErr(); err == nil {
+			cat, err = s.txCatalog(tx)
+		}
 	}
 	var sc *stmtCtx
 	if err == nil {
@@ -353,10 +386,11 @@ func (s *Session) runQuery(ctx context.Context, st *Stmt, args []Value, plan fun
 }
 
 // runWrite runs a statement that writes, atomically: in autocommit in a
-// write transaction of its own under the writer lock, inside a
-// transaction in a nested transaction that is rolled back if the
-// statement fails.
-func (s *Session) runWrite(ctx context.Context, args []Value, fn func(*stmtCtx) (Result, error)) (Result, error) {
+// write transaction of its own under the writer lock; inside a
+// transaction directly on the transaction with an undo log (DML, see
+// txtrees.go), or in a nested transaction that is rolled back if the
+// statement fails (DDL, nested set).
+func (s *Session) runWrite(ctx context.Context, args []Value, nested bool, fn func(*stmtCtx) (Result, error)) (Result, error) {
 	if s.e.opts.ReadOnly {
 		return Result{}, engErr(ErOptionPreventsStmt, "The bxdb store is open read-only so it cannot execute this statement")
 	}
@@ -367,6 +401,17 @@ func (s *Session) runWrite(ctx context.Context, args []Value, fn func(*stmtCtx) 
 		if err := s.upgradeTx(ctx); err != nil {
 			return Result{}, err
 		}
+		if err := s.tx.brokenErr(); err != nil {
+			return Result{}, err
+		}
+		if !nested {
+			return s.runWriteShared(ctx, args, fn)
+		}
+		// The nested transaction must see every change of the shared
+		// handles, and may drop or rebuild their trees.
+		if err := s.tx.releaseTrees(true); err != nil {
+			return Result{}, mapStoreErr(err)
+		}
 		child, err := s.tx.top().Begin()
 		if err != nil {
 			return Result{}, mapStoreErr(err)
@@ -375,6 +420,9 @@ func (s *Session) runWrite(ctx context.Context, args []Value, fn func(*stmtCtx) 
 		var sc *stmtCtx
 		if err == nil {
 			sc, err = s.newStmtCtx(ctx, child, args, true, cat)
+		}
+		if sc != nil {
+			defer sc.done()
 		}
 		var res Result
 		if err == nil {
@@ -393,13 +441,23 @@ func (s *Session) runWrite(ctx context.Context, args []Value, fn func(*stmtCtx) 
 		if sc.ddl {
 			s.tx.ddl, s.tx.cat = true, sc.cat
 		}
+		s.tx.wrote = true
 		sc.afterStatement()
 		return res, nil
 	}
+	// The statement is in flight until it applies (groupcommit.go).
+	s.e.group.enter()
 	if err := s.e.lockWriter(ctx); err != nil {
+		s.e.group.leave()
 		return Result{}, err
 	}
-	defer s.e.unlockWriter()
+	locked := true
+	defer func() {
+		if locked {
+			s.e.group.leave()
+			s.e.unlockWriter()
+		}
+	}()
 	tx, err := s.e.store.Begin(true)
 	if err != nil {
 		return Result{}, mapStoreErr(err)
@@ -410,6 +468,9 @@ func (s *Session) runWrite(ctx context.Context, args []Value, fn func(*stmtCtx) 
 	var sc *stmtCtx
 	if err == nil {
 		sc, err = s.newStmtCtx(ctx, tx, args, true, cat)
+	}
+	if sc != nil {
+		defer sc.done()
 	}
 	var res Result
 	if err == nil {
@@ -424,13 +485,56 @@ func (s *Session) runWrite(ctx context.Context, args []Value, fn func(*stmtCtx) 
 	}
 	if sc.ddl {
 		err = s.e.commitDDL(tx)
+		if err == nil {
+			s.e.commitSeq.Add(1)
+		}
 	} else {
-		err = tx.Commit()
+		// The lock is released before the wait for durability, so the
+		// next writer applies while this one waits and their syncs are
+		// shared.
+		locked = false
+		err = s.e.commitUnlock(tx, sc.wrote, true)
 	}
 	if err != nil {
 		return Result{}, mapStoreErr(err)
 	}
-	s.e.commitSeq.Add(1)
+	sc.afterStatement()
+	return res, nil
+}
+
+// runWriteShared runs a DML statement of a writable transaction directly
+// on its innermost transaction, through the shared handles; if the
+// statement fails its undo log is replayed (txtrees.go).
+func (s *Session) runWriteShared(ctx context.Context, args []Value, fn func(*stmtCtx) (Result, error)) (Result, error) {
+	tx := s.tx.top()
+	cat, err := s.txCatalog(tx)
+	if err != nil {
+		return Result{}, mapStoreErr(err)
+	}
+	sc, err := s.newStmtCtx(ctx, tx, args, true, cat)
+	if err != nil {
+		return Result{}, mapStoreErr(err)
+	}
+	defer sc.done()
+	res, err := fn(sc)
+	if err == nil {
+		err = sc.finishWrites()
+		if err != nil {
+			// The counters or a flush failed half-way: nothing can be
+			// trusted any more.
+			sc.shared.broken = err
+			return Result{}, mapStoreErr(err)
+		}
+	}
+	if err != nil {
+		if uerr := sc.undoStatement(); uerr != nil {
+			return Result{}, errTxBroken(uerr)
+		}
+		return Result{}, mapStoreErr(err)
+	}
+	if sc.wrote {
+		s.tx.wrote = true
+	}
 	sc.afterStatement()
 	return res, nil
 }
@@ -464,9 +568,12 @@ type stmtCtx struct {
 	cat      *catalog
 	env      *Env
 	writable bool
-	trees    map[string]*bxtree.Tree
-	autos    map[uint64]*autoCounter
-	ticks    int
+	// trees are the statement's tree handles by name: its own, or the
+	// transaction's shared ones (txtrees.go), then shared is set too.
+	trees  map[string]*treeRef
+	shared *txTrees
+	autos  map[uint64]*autoCounter
+	ticks  int
 	// lastInsertID is the first id generated by the statement (0: none).
 	lastInsertID uint64
 	// setLastInsertID is set when the statement generated an id.
@@ -485,6 +592,14 @@ type stmtCtx struct {
 	depth int
 	// ddl is set when the statement changed the catalog.
 	ddl bool
+	// wrote is set when the statement wrote a row, an index entry or a
+	// counter.
+	wrote bool
+	// stmt is the prepared statement being run (nil in internal
+	// contexts), for the plans cached in it.
+	stmt *Stmt
+	// reused is set on the session's reusable write context.
+	reused bool
 }
 
 // txCatalog returns the catalog the session's transaction sees, reading
@@ -502,8 +617,39 @@ func (s *Session) txCatalog(tx *bedrock.Tx) (*catalog, error) {
 
 // newStmtCtx prepares a statement's context on tx, which sees catalog cat.
 func (s *Session) newStmtCtx(ctx context.Context, tx *bedrock.Tx, args []Value, writable bool, cat *catalog) (*stmtCtx, error) {
-	env := &Env{Args: args, Now: time.Now(), Database: s.e.dbName, LastInsertID: s.lastInsertID, ConnectionID: s.id}
-	return &stmtCtx{s: s, e: s.e, ctx: ctx, tx: tx, cat: cat, env: env, writable: writable, trees: map[string]*bxtree.Tree{}}, nil
+	var sc *stmtCtx
+	var env *Env
+	if writable && !s.wbusy {
+		// A write statement's context is not referenced once it ends
+		// (only queries hand theirs to Rows): reuse the session's.
+		s.wbusy = true
+		sc, env = &s.wsc, &s.wenv
+		stores, autos := sc.stores, sc.autos
+		clear(stores)
+		clear(autos)
+		*sc = stmtCtx{stores: stores, autos: autos, reused: true}
+	} else {
+		sc, env = &stmtCtx{}, &Env{}
+	}
+	*env = Env{Args: args, Now: time.Now(), Database: s.e.dbName, LastInsertID: s.lastInsertID, ConnectionID: s.id}
+	sc.s, sc.e, sc.ctx, sc.tx, sc.cat, sc.env, sc.writable = s, s.e, ctx, tx, cat, env, writable
+	if t := s.tx; t != nil && t.writable && tx == t.top() {
+		// The statement runs directly on the transaction: it shares its
+		// handles and keeps an undo log (txtrees.go).
+		sc.shared = t.sharedTrees()
+		sc.trees = sc.shared.m
+		sc.writable = true // the handles defer their flushes
+	} else {
+		sc.trees = map[string]*treeRef{}
+	}
+	return sc, nil
+}
+
+// done ends the statement's use of its context (see newStmtCtx).
+func (sc *stmtCtx) done() {
+	if sc.reused {
+		sc.s.wbusy = false
+	}
 }
 
 // afterStatement applies the statement's effects on the session
@@ -517,15 +663,25 @@ func (sc *stmtCtx) afterStatement() {
 }
 
 // finishWrites persists what the statement accumulated: the nodes of its
-// tree handles (opened with DeferFlush) and its auto-increment counters.
-// It must run before the statement's transaction commits.
+// tree handles (opened with DeferFlush; shared handles only now and then,
+// see txtrees.go) and its auto-increment counters. It must run before the
+// statement's transaction commits.
 func (sc *stmtCtx) finishWrites() error {
-	for _, t := range sc.trees {
-		if err := t.Flush(); err != nil {
+	if sc.shared != nil {
+		if err := sc.endStatementLog(); err != nil {
 			return err
+		}
+	} else {
+		for _, r := range sc.trees {
+			if err := r.t.Flush(); err != nil {
+				return err
+			}
 		}
 	}
 	for _, c := range sc.autos {
+		if c.dirty {
+			sc.wrote = true
+		}
 		if err := c.flush(sc.tx); err != nil {
 			return err
 		}
@@ -535,8 +691,18 @@ func (sc *stmtCtx) finishWrites() error {
 
 // tree returns the statement's handle on the tree called name.
 func (sc *stmtCtx) tree(name string) (*bxtree.Tree, error) {
-	if t, ok := sc.trees[name]; ok {
-		return t, nil
+	r, err := sc.treeRef(name)
+	if err != nil {
+		return nil, err
+	}
+	return r.t, nil
+}
+
+// treeRef returns the statement's handle on the tree called name, with its
+// key bound.
+func (sc *stmtCtx) treeRef(name string) (*treeRef, error) {
+	if r, ok := sc.trees[name]; ok {
+		return r, nil
 	}
 	// Writing statements defer node encoding to finishWrites: a node
 	// changed by many rows is encoded once per statement.
@@ -547,8 +713,9 @@ func (sc *stmtCtx) tree(name string) (*bxtree.Tree, error) {
 		}
 		return nil, err
 	}
-	sc.trees[name] = t
-	return t, nil
+	r := &treeRef{t: t}
+	sc.trees[name] = r
+	return r, nil
 }
 
 // tick counts one row of work and checks the context every 256 rows.
@@ -614,6 +781,7 @@ type Rows struct {
 	release func()   // releases an autocommit read transaction
 	err     error
 	closed  bool
+	one     oneRow // the iterator of point SELECTs
 }
 
 // resolveKinds fills in the types of expression columns whose kind is

@@ -20,10 +20,11 @@ import (
 // A read-write transaction started by BEGIN / Session.Begin is writable
 // from the start. A transaction opened implicitly under autocommit=0
 // starts as read and upgrades at its first write: it takes the lock and,
-// if no other transaction committed since its snapshot was taken
-// (Engine.commitSeq unchanged), continues on a write tx over the same
-// state; otherwise the statement fails with 1213 (retry the transaction),
-// because its earlier reads may be stale. READ ONLY transactions never
+// if no other transaction committed since its snapshot was taken (the
+// write transaction it begins reads the generation its read snapshot did:
+// nothing was applied since, durable or not), continues on a write tx
+// over the same state; otherwise the statement fails with 1213 (retry the
+// transaction), because its earlier reads may be stale. READ ONLY transactions never
 // upgrade; their writes fail with 1792.
 
 // TxOptions configure Session.Begin.
@@ -39,15 +40,18 @@ type TxOptions struct {
 // sessTx is a session's open transaction.
 type sessTx struct {
 	root     *bedrock.Tx
-	writable bool   // holds the writer lock
-	readOnly bool   // READ ONLY: never upgrades
-	implicit bool   // opened by autocommit=0; may upgrade
-	seq      uint64 // Engine.commitSeq when the snapshot was taken
+	writable bool // holds the writer lock
+	readOnly bool // READ ONLY: never upgrades
+	implicit bool // opened by autocommit=0; may upgrade
+	wrote    bool // a statement wrote (or ran DDL): the commit applies
 	saves    []savepoint
 	// cat is the catalog the transaction sees (nil: read it from the
 	// transaction); ddl records that the transaction changed it.
 	cat *catalog
 	ddl bool
+	// trees are the handles its statements share (writable only; see
+	// txtrees.go).
+	trees *txTrees
 }
 
 // savepoint is one SAVEPOINT: a nested bedrock transaction.
@@ -83,13 +87,12 @@ func (s *Session) beginTx(ctx context.Context, readOnly, implicit bool) error {
 		return ErrEngineClosed
 	}
 	if readOnly || implicit || e.opts.ReadOnly {
-		seq := e.commitSeq.Load()
 		d1 := e.ddlSeq.Load()
 		tx, err := e.store.Begin(false)
 		if err != nil {
 			return mapStoreErr(err)
 		}
-		t := &sessTx{root: tx, readOnly: readOnly || e.opts.ReadOnly, implicit: implicit, seq: seq}
+		t := &sessTx{root: tx, readOnly: readOnly || e.opts.ReadOnly, implicit: implicit}
 		if d1 == e.ddlSeq.Load() {
 			t.cat = e.cachedCatalog(d1)
 		}
@@ -129,14 +132,15 @@ func (s *Session) upgradeTx(ctx context.Context) error {
 	if err := e.lockWriter(ctx); err != nil {
 		return err
 	}
-	if e.commitSeq.Load() != t.seq {
-		e.unlockWriter()
-		return errDeadlock("another transaction committed after this transaction's snapshot")
-	}
 	tx, err := e.store.Begin(true)
 	if err != nil {
 		e.unlockWriter()
 		return mapStoreErr(err)
+	}
+	if tx.Gen() != t.root.Gen() {
+		tx.Rollback()
+		e.unlockWriter()
+		return errDeadlock("another transaction committed after this transaction's snapshot")
 	}
 	t.root.Rollback()
 	t.root, t.writable = tx, true
@@ -154,29 +158,39 @@ func (s *Session) endTx(commit bool) error {
 	s.tx = nil
 	var err error
 	if commit && t.writable {
+		if err = t.brokenErr(); err == nil {
+			err = t.releaseTrees(true)
+		}
+		if err != nil {
+			t.root.Rollback()
+			s.e.unlockWriter()
+			return mapStoreErr(err)
+		}
 		// Savepoints still open merge into the root first.
 		for i := len(t.saves) - 1; i >= 0; i-- {
 			if cerr := t.saves[i].tx.Commit(); cerr != nil && err == nil {
 				err = cerr
 			}
 		}
-		if err == nil {
-			if t.ddl {
-				err = s.e.commitDDL(t.root)
-			} else {
-				err = t.root.Commit()
-			}
+		if err != nil {
+			t.root.Rollback()
+			s.e.unlockWriter()
+			return mapStoreErr(err)
+		}
+		if t.ddl {
+			err = s.e.commitDDL(t.root)
 			if err == nil {
 				s.e.commitSeq.Add(1)
 			}
-		} else {
-			t.root.Rollback()
+			s.e.unlockWriter()
+			return mapStoreErr(err)
 		}
-	} else {
-		err = t.root.Rollback()
-		if errors.Is(err, bedrock.ErrTxDone) {
-			err = nil
-		}
+		// Released before the wait for durability (group commit).
+		return mapStoreErr(s.e.commitUnlock(t.root, t.wrote, false))
+	}
+	err = t.root.Rollback()
+	if errors.Is(err, bedrock.ErrTxDone) {
+		err = nil
 	}
 	if t.writable {
 		s.e.unlockWriter()
@@ -204,6 +218,9 @@ func (s *Session) savepoint(name string) error {
 	if i := t.findSavepoint(name); i >= 0 {
 		t.saves[i].name = "" // replaced by the new one
 	}
+	if err := t.releaseTrees(true); err != nil {
+		return mapStoreErr(err)
+	}
 	child, err := t.top().Begin()
 	if err != nil {
 		return mapStoreErr(err)
@@ -228,6 +245,9 @@ func (s *Session) releaseSavepoint(name string) error {
 	if i < 0 {
 		return errNoSavepoint(name)
 	}
+	if err := t.releaseTrees(true); err != nil {
+		return mapStoreErr(err)
+	}
 	for j := len(t.saves) - 1; j >= i; j-- {
 		if err := t.saves[j].tx.Commit(); err != nil {
 			t.saves = t.saves[:j]
@@ -249,7 +269,9 @@ func (s *Session) rollbackToSavepoint(name string) error {
 	if i < 0 {
 		return errNoSavepoint(name)
 	}
-	// Rolling back savepoint i's tx rolls back its descendants too.
+	// Rolling back savepoint i's tx rolls back its descendants too, and
+	// the changes the shared handles hold with them.
+	t.releaseTrees(false)
 	t.saves[i].tx.Rollback()
 	if t.ddl {
 		t.cat = nil // a DDL may have been undone: read the catalog again

@@ -379,6 +379,10 @@ func killRound(t *testing.T, rng *rand.Rand, path string, seed uint64, noSync bo
 // commit never happened.
 func killVerify(t *testing.T, path string, seed uint64, blockSize int) (n uint64, setUp bool) {
 	t.Helper()
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		// Killed before the child created the file: nothing was set up.
+		return 0, false
+	}
 	s, err := Open(path, &Options{MustExist: true, GrowSize: 256 << 10})
 	if err != nil {
 		t.Fatalf("reopen after kill: %v", err)

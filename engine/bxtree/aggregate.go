@@ -44,7 +44,7 @@ func (t *Tree) rangeAgg(lo, hi []byte, digests bool) (Summary, error) {
 	if lo != nil && hi != nil && bytes.Compare(lo, hi) >= 0 {
 		return Summary{}, nil
 	}
-	p, err := t.readPage(t.root)
+	p, err := t.rootView()
 	if err != nil {
 		return Summary{}, err
 	}
@@ -57,9 +57,6 @@ func (t *Tree) rangeAgg(lo, hi []byte, digests bool) (Summary, error) {
 			if hi != nil {
 				j, _ = p.search(hi)
 			}
-			if err := p.check(); err != nil {
-				return Summary{}, err
-			}
 			return p.agg(i, max(i, j), digests), nil
 		}
 		a, b := 0, p.n-1
@@ -69,13 +66,10 @@ func (t *Tree) rangeAgg(lo, hi []byte, digests bool) (Summary, error) {
 		if hi != nil {
 			b = p.childIndex(hi)
 		}
-		if err := p.check(); err != nil {
-			return Summary{}, err
-		}
 		if a != b {
 			break
 		}
-		if p, err = t.childPage(&p, a); err != nil {
+		if p, err = t.childPage(&p, a, true); err != nil {
 			return Summary{}, err
 		}
 	}
@@ -91,7 +85,7 @@ func (t *Tree) rangeAgg(lo, hi []byte, digests bool) (Summary, error) {
 	if lo == nil {
 		s = s.add(p.agg(a, a+1, digests))
 	} else {
-		c, err := t.childPage(&p, a)
+		c, err := t.childPage(&p, a, true)
 		if err != nil {
 			return Summary{}, err
 		}
@@ -104,7 +98,7 @@ func (t *Tree) rangeAgg(lo, hi []byte, digests bool) (Summary, error) {
 	if hi == nil {
 		s = s.add(p.agg(b, b+1, digests))
 	} else {
-		c, err := t.childPage(&p, b)
+		c, err := t.childPage(&p, b, true)
 		if err != nil {
 			return Summary{}, err
 		}
@@ -123,18 +117,12 @@ func (t *Tree) prefixAgg(p page, key []byte, digests bool) (Summary, error) {
 	for {
 		if p.leaf() {
 			j, _ := p.search(key)
-			if err := p.check(); err != nil {
-				return Summary{}, err
-			}
 			return s.add(p.agg(0, j, digests)), nil
 		}
 		i := p.childIndex(key)
-		if err := p.check(); err != nil {
-			return Summary{}, err
-		}
 		s = s.add(p.agg(0, i, digests))
 		var err error
-		if p, err = t.childPage(&p, i); err != nil {
+		if p, err = t.childPage(&p, i, true); err != nil {
 			return Summary{}, err
 		}
 	}
@@ -146,25 +134,19 @@ func (t *Tree) suffixAgg(p page, key []byte, digests bool) (Summary, error) {
 	for {
 		if p.leaf() {
 			j, _ := p.search(key)
-			if err := p.check(); err != nil {
-				return Summary{}, err
-			}
 			return s.add(p.agg(j, p.n, digests)), nil
 		}
 		i := p.childIndex(key)
-		if err := p.check(); err != nil {
-			return Summary{}, err
-		}
 		s = s.add(p.agg(i+1, p.n, digests))
 		var err error
-		if p, err = t.childPage(&p, i); err != nil {
+		if p, err = t.childPage(&p, i, true); err != nil {
 			return Summary{}, err
 		}
 	}
 }
 
-// Select returns the key of the k-th record (0-based) in key order, after
-// verifying the record's digest. It fails with ErrOutOfRange when
+// Select returns the key of the k-th record (0-based) in key order. The
+// record is verified like Get's. It fails with ErrOutOfRange when
 // k >= Len().
 func (t *Tree) Select(k uint64) ([]byte, error) {
 	if err := t.beginRead(); err != nil {
@@ -174,15 +156,13 @@ func (t *Tree) Select(k uint64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, _, err := t.verified(&p, i); err != nil {
-		return nil, err
-	}
-	return p.key(i), nil
+	key, _, _, err := t.recordAt(&p, i)
+	return key, err
 }
 
 // selectRec descends to the k-th record and returns its leaf and index.
 func (t *Tree) selectRec(k uint64) (page, int, error) {
-	p, err := t.readPage(t.root)
+	p, err := t.rootView()
 	if err != nil {
 		return page{}, 0, err
 	}
@@ -195,7 +175,7 @@ func (t *Tree) selectRec(k uint64) (page, int, error) {
 			}
 			k -= c
 		}
-		if p, err = t.childPage(&p, i); err != nil {
+		if p, err = t.childPage(&p, i, false); err != nil {
 			return page{}, 0, err
 		}
 	}

@@ -2,6 +2,8 @@ package bxtree
 
 import (
 	"bytes"
+
+	"github.com/bxdb/bxdb/engine/bedrock"
 )
 
 // Cursor walks the records of a Tree in key order, forward or backward,
@@ -14,9 +16,15 @@ import (
 // any other handle, or in a nested transaction, leave the cursor stale:
 // reposition it with First, Last, Seek or SeekLast.
 //
-// The accessors verify the current record's digest the first time one of
-// them is called for a position; on a mismatch they return nil, Valid
-// turns false and Err reports the corruption.
+// Records are verified when their leaf is loaded (see verify.go); the
+// accessors read the current record in place. When a spilled value fails
+// its digest check the accessors return nil, Valid turns false and Err
+// reports the corruption.
+//
+// Invariant: a cursor with gen == t.gen stands on blocks that are current
+// for its handle, and the handle has nothing to flush and no sticky error
+// (positioning flushes, and every mutation, failed ones included, bumps
+// t.gen), so Next and Prev check only gen before moving.
 type Cursor struct {
 	t      *Tree
 	lo, hi []byte  // bounds; nil = unbounded
@@ -25,11 +33,29 @@ type Cursor struct {
 	gen    uint64 // t.gen when positioned
 	err    error
 
-	loaded  bool // key, value and version hold the verified record
+	loaded  bool // key, value and version hold the current record
 	key     []byte
 	value   []byte
 	version uint64
+
+	buf [5]frame // backing array of stack: no allocation up to height 5
+
+	// Readahead of forward scans (see nextSibling): ahead[:aheadN] are the
+	// leaves at indexes aheadLo, aheadLo+1, ... of the leaf's parent, block
+	// aheadOf. crossed counts the leaves entered by Next since the last
+	// seek; readahead starts at the second.
+	ahead   [readahead]page
+	aheadN  int
+	aheadLo int
+	aheadOf bedrock.LBA
+	crossed int
 }
+
+// readahead is the number of leaves a forward scan reads beyond the one it
+// enters. Their first cache lines are then fetched together, so a scan
+// waits for one such miss per readahead+1 leaves instead of one per leaf
+// (at most readahead block reads are wasted when the scan stops).
+const readahead = 3
 
 // frame is one level of a cursor's path: a node and the index followed
 // (internal) or the current record (leaf).
@@ -39,12 +65,16 @@ type frame struct {
 }
 
 // Cursor returns a cursor over the whole tree, not yet positioned.
-func (t *Tree) Cursor() *Cursor { return &Cursor{t: t} }
+func (t *Tree) Cursor() *Cursor { return t.Range(nil, nil) }
 
 // Range returns a cursor restricted to the keys [lo, hi) (nil = unbounded),
 // not yet positioned. First is the first record >= lo and Last the last one
 // < hi.
-func (t *Tree) Range(lo, hi []byte) *Cursor { return &Cursor{t: t, lo: lo, hi: hi} }
+func (t *Tree) Range(lo, hi []byte) *Cursor {
+	c := &Cursor{t: t, lo: lo, hi: hi}
+	c.stack = c.buf[:0]
+	return c
+}
 
 // Valid reports whether the cursor stands on a record.
 func (c *Cursor) Valid() bool { return c.valid && c.err == nil }
@@ -79,34 +109,79 @@ func (c *Cursor) SeekLast(key []byte) bool {
 
 // Next moves to the following record and reports Valid.
 func (c *Cursor) Next() bool {
-	if !c.Valid() {
+	if !c.valid { // fail clears valid too
 		return false
 	}
 	if c.gen != c.t.gen {
-		// The tree changed under the cursor: find the successor by key.
-		k := c.curKey()
-		if !c.seekGE(k) || !bytes.Equal(c.curKey(), k) {
-			return c.Valid()
+		return c.nextSlow()
+	}
+	f := &c.stack[len(c.stack)-1]
+	if f.i+1 < f.p.n {
+		f.i++
+		return c.settle(f, true)
+	}
+	return c.nextLeaf()
+}
+
+// nextSlow is Next after writes through the handle: it repositions by key
+// at the successor of the current key (seekGE flushes a deferred dirty
+// set).
+func (c *Cursor) nextSlow() bool {
+	k := c.curKey()
+	if !c.seekGE(k) || !bytes.Equal(c.curKey(), k) {
+		return c.Valid()
+	}
+	f := &c.stack[len(c.stack)-1]
+	if f.i+1 < f.p.n {
+		f.i++
+		return c.settle(f, true)
+	}
+	return c.nextLeaf()
+}
+
+// nextLeaf moves to the first record of the next leaf: the leaf's next
+// sibling, or else the leftmost leaf under the first ancestor with a next
+// child.
+func (c *Cursor) nextLeaf() bool {
+	if top := len(c.stack) - 1; top >= 1 {
+		if pf := &c.stack[top-1]; pf.i+1 < pf.p.n {
+			pf.i++
+			return c.nextSibling(pf, top)
 		}
 	}
-	if err := c.t.beginRead(); err != nil {
-		return c.fail(err)
-	}
-	top := len(c.stack) - 1
-	if c.stack[top].i+1 < c.stack[top].p.n {
-		c.stack[top].i++
-		return c.settle(true)
-	}
-	// Climb to the first ancestor with a next child, then go down leftmost.
-	for l := top - 1; l >= 0; l-- {
+	for l := len(c.stack) - 3; l >= 0; l-- {
 		f := &c.stack[l]
 		if f.i+1 < f.p.n {
 			f.i++
 			return c.descendEdge(l, true)
 		}
 	}
-	c.valid = false
-	return false
+	return c.end()
+}
+
+// nextSibling enters leaf pf.i of the leaf's parent frame pf (at stack
+// index top-1): from the readahead buffer when it holds it, else by
+// reading it and, from the second leaf a scan enters on, the next
+// readahead leaves too.
+func (c *Cursor) nextSibling(pf *frame, top int) bool {
+	c.crossed++
+	if k := pf.i - c.aheadLo; k >= 0 && k < c.aheadN && c.aheadOf == pf.p.lba {
+		c.stack[top] = frame{p: c.ahead[k]}
+		return c.settle(&c.stack[top], true)
+	}
+	want := 1
+	if c.crossed >= 2 {
+		want = min(1+readahead, pf.p.n-pf.i)
+	}
+	var leaves [1 + readahead]page
+	got, err := c.t.readLeaves(&pf.p, pf.i, leaves[:want])
+	if err != nil {
+		return c.fail(err)
+	}
+	c.stack[top] = frame{p: leaves[0]}
+	c.aheadN = copy(c.ahead[:], leaves[1:got])
+	c.aheadLo, c.aheadOf = pf.i+1, pf.p.lba
+	return c.settle(&c.stack[top], true)
 }
 
 // Prev moves to the preceding record and reports Valid.
@@ -117,13 +192,10 @@ func (c *Cursor) Prev() bool {
 	if c.gen != c.t.gen {
 		return c.seekLT(c.curKey())
 	}
-	if err := c.t.beginRead(); err != nil {
-		return c.fail(err)
-	}
 	top := len(c.stack) - 1
-	if c.stack[top].i > 0 {
-		c.stack[top].i--
-		return c.settle(false)
+	if f := &c.stack[top]; f.i > 0 {
+		f.i--
+		return c.settle(f, false)
 	}
 	for l := top - 1; l >= 0; l-- {
 		f := &c.stack[l]
@@ -132,12 +204,14 @@ func (c *Cursor) Prev() bool {
 			return c.descendEdge(l, false)
 		}
 	}
-	c.valid = false
-	return false
+	return c.end()
 }
 
 // Key returns the current record's key (read-only), or nil.
 func (c *Cursor) Key() []byte {
+	if c.loaded {
+		return c.key
+	}
 	if !c.load() {
 		return nil
 	}
@@ -146,6 +220,9 @@ func (c *Cursor) Key() []byte {
 
 // Value returns the current record's value (read-only), or nil.
 func (c *Cursor) Value() []byte {
+	if c.loaded {
+		return c.value
+	}
 	if !c.load() {
 		return nil
 	}
@@ -154,14 +231,17 @@ func (c *Cursor) Value() []byte {
 
 // Version returns the current record's version, or 0.
 func (c *Cursor) Version() uint64 {
+	if c.loaded {
+		return c.version
+	}
 	if !c.load() {
 		return 0
 	}
 	return c.version
 }
 
-// Digest returns the current record's stored digest (not verified; the
-// digests Summary combines), or the zero Digest.
+// Digest returns the current record's stored digest (the digests Summary
+// combines), or the zero Digest.
 func (c *Cursor) Digest() Digest {
 	if !c.Valid() {
 		return Digest{}
@@ -170,30 +250,34 @@ func (c *Cursor) Digest() Digest {
 	return f.p.digest(f.i)
 }
 
-// load verifies and caches the current record once per position.
+// load reads the current record, for positions settle left unloaded (a
+// spilled value, read from its chain and verified here).
 func (c *Cursor) load() bool {
 	if !c.Valid() {
 		return false
 	}
-	if c.loaded {
-		return true
-	}
 	f := &c.stack[len(c.stack)-1]
-	v, ver, err := c.t.verified(&f.p, f.i)
+	k, v, ver, err := c.t.recordAt(&f.p, f.i)
 	if err != nil {
 		return c.fail(err)
 	}
-	c.key, c.value, c.version, c.loaded = f.p.key(f.i), v, ver, true
+	c.key, c.value, c.version, c.loaded = k, v, ver, true
 	return true
 }
 
 // fail stops the cursor with err.
 func (c *Cursor) fail(err error) bool {
-	c.err, c.valid = err, false
+	c.err, c.valid, c.loaded = err, false, false
 	return false
 }
 
-// curKey returns the current record's key without verification.
+// end stops the cursor past the first or last record.
+func (c *Cursor) end() bool {
+	c.valid, c.loaded = false, false
+	return false
+}
+
+// curKey returns the current record's key.
 func (c *Cursor) curKey() []byte {
 	f := &c.stack[len(c.stack)-1]
 	return f.p.key(f.i)
@@ -205,41 +289,25 @@ func (c *Cursor) seekGE(key []byte) bool {
 	if !c.reset() {
 		return false
 	}
-	p := c.stack[0].p
-	for !p.leaf() {
-		i := 0
+	f := &c.stack[0]
+	for !f.p.leaf() {
 		if key != nil {
-			i = p.childIndex(key)
+			f.i = f.p.childIndex(key)
 		}
-		c.stack[len(c.stack)-1].i = i
-		if !c.push(&p, i) {
+		if f = c.push(f, key != nil); f == nil {
 			return false
 		}
-		p = c.stack[len(c.stack)-1].p
 	}
-	i := 0
 	if key != nil {
-		i, _ = p.search(key)
+		f.i, _ = f.p.search(key)
 	}
-	c.stack[len(c.stack)-1].i = i
-	if i < p.n {
-		return c.settle(true)
+	if f.i < f.p.n {
+		return c.settle(f, true)
 	}
 	// Past the end of this leaf: the next record is in the next leaf.
 	c.valid = true
-	c.stack[len(c.stack)-1].i = p.n - 1
-	if p.n == 0 {
-		c.stack[len(c.stack)-1].i = 0
-	}
-	for l := len(c.stack) - 2; l >= 0; l-- {
-		f := &c.stack[l]
-		if f.i+1 < f.p.n {
-			f.i++
-			return c.descendEdge(l, true)
-		}
-	}
-	c.valid = false
-	return false
+	f.i = max(f.p.n-1, 0)
+	return c.nextLeaf()
 }
 
 // seekLT positions at the last record < key (nil: the last record) and
@@ -248,46 +316,43 @@ func (c *Cursor) seekLT(key []byte) bool {
 	if !c.reset() {
 		return false
 	}
-	p := c.stack[0].p
-	for !p.leaf() {
-		i := p.n - 1
+	f := &c.stack[0]
+	for !f.p.leaf() {
+		f.i = f.p.n - 1
 		if key != nil {
-			i = p.childIndex(key)
+			f.i = f.p.childIndex(key)
 		}
-		c.stack[len(c.stack)-1].i = i
-		if !c.push(&p, i) {
+		if f = c.push(f, key != nil); f == nil {
 			return false
 		}
-		p = c.stack[len(c.stack)-1].p
 	}
-	j := p.n
+	j := f.p.n
 	if key != nil {
-		j, _ = p.search(key)
+		j, _ = f.p.search(key)
 	}
 	if j > 0 {
-		c.stack[len(c.stack)-1].i = j - 1
-		return c.settle(false)
+		f.i = j - 1
+		return c.settle(f, false)
 	}
-	c.stack[len(c.stack)-1].i = 0
 	for l := len(c.stack) - 2; l >= 0; l-- {
-		f := &c.stack[l]
-		if f.i > 0 {
-			f.i--
+		g := &c.stack[l]
+		if g.i > 0 {
+			g.i--
 			return c.descendEdge(l, false)
 		}
 	}
-	c.valid = false
-	return false
+	return c.end()
 }
 
-// reset clears the position and pushes the root.
+// reset clears the position and pushes the root (index 0).
 func (c *Cursor) reset() bool {
 	c.stack, c.valid, c.loaded, c.err = c.stack[:0], false, false, nil
+	c.aheadN, c.crossed = 0, 0
 	c.gen = c.t.gen
 	if err := c.t.beginRead(); err != nil {
 		return c.fail(err)
 	}
-	p, err := c.t.readPage(c.t.root)
+	p, err := c.t.rootView()
 	if err != nil {
 		return c.fail(err)
 	}
@@ -295,57 +360,59 @@ func (c *Cursor) reset() bool {
 	return true
 }
 
-// push reads child i of p and appends it to the path.
-func (c *Cursor) push(p *page, i int) bool {
-	if err := p.check(); err != nil {
-		return c.fail(err)
-	}
-	ch, err := c.t.childPage(p, i)
+// push reads the child of f (the top frame) at f.i and appends it with
+// index 0, returning the new top frame, or nil after failing the cursor.
+// fetch is childPage's: set by seeks, which binary-search the leaf.
+func (c *Cursor) push(f *frame, fetch bool) *frame {
+	ch, err := c.t.childPage(&f.p, f.i, fetch)
 	if err != nil {
-		return c.fail(err)
+		c.fail(err)
+		return nil
 	}
 	if ch.n == 0 {
-		return c.fail(corruptf("block %d: empty non-root node", ch.lba))
+		c.fail(corruptf("block %d: empty non-root node", ch.lba))
+		return nil
 	}
 	c.stack = append(c.stack, frame{p: ch})
-	return true
+	return &c.stack[len(c.stack)-1]
 }
 
 // descendEdge truncates the path below level l (whose index was just
 // moved) and descends to the leftmost (forward) or rightmost record.
 func (c *Cursor) descendEdge(l int, forward bool) bool {
 	c.stack = c.stack[:l+1]
-	for {
-		f := &c.stack[len(c.stack)-1]
-		if f.p.leaf() {
-			return c.settle(forward)
-		}
-		p := f.p
-		if !c.push(&p, f.i) {
+	f := &c.stack[l]
+	for !f.p.leaf() {
+		if f = c.push(f, false); f == nil {
 			return false
 		}
-		g := &c.stack[len(c.stack)-1]
-		if forward {
-			g.i = 0
-		} else {
-			g.i = g.p.n - 1
+		if !forward {
+			f.i = f.p.n - 1
 		}
 	}
+	return c.settle(f, forward)
 }
 
-// settle finishes a move onto the leaf record at the top of the path:
-// checks bounds and the page, and drops the cached record.
-func (c *Cursor) settle(forward bool) bool {
-	c.loaded, c.valid = false, true
-	c.gen = c.t.gen
-	f := &c.stack[len(c.stack)-1]
-	k := f.p.key(f.i)
-	if err := f.p.check(); err != nil {
-		return c.fail(err)
+// settle finishes a move onto record f.i of the leaf frame f (the top of
+// the path): it reads the record in place (an inline one is ready for the
+// accessors at once; a spilled one waits for load) and checks the bound
+// the move approaches.
+func (c *Cursor) settle(f *frame, forward bool) bool {
+	c.valid = true
+	b := f.p.b
+	s := b[headerSize+slotSize*f.i : headerSize+slotSize*(f.i+1)]
+	off, kl, vl := le16(s[24:]), le16(s[26:]), le16(s[28:])
+	o := off + kl
+	c.key, c.loaded = b[off:o:o], false
+	if vl != spilledVlen {
+		c.value, c.version, c.loaded = b[o:o+vl:o+vl], le64(s), true
 	}
-	if forward && c.hi != nil && bytes.Compare(k, c.hi) >= 0 ||
-		!forward && c.lo != nil && bytes.Compare(k, c.lo) < 0 {
-		c.valid = false
+	if forward {
+		if c.hi != nil && bytes.Compare(c.key, c.hi) >= 0 {
+			return c.end()
+		}
+	} else if c.lo != nil && bytes.Compare(c.key, c.lo) < 0 {
+		return c.end()
 	}
-	return c.valid
+	return true
 }

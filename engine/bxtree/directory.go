@@ -162,21 +162,20 @@ func Names(tx *bedrock.Tx) ([]string, error) {
 
 // freeSubtree frees block lba, every block below it and every overflow
 // chain of its records. level is the expected level (-1: any, for a root).
-// It reads each node but not the leaves' values.
+// It reads each node but not the leaves' values. Drop's handle does not
+// know the tree's digest key, so it validates only the layout of what it
+// reads (readStructural).
 func (t *Tree) freeSubtree(lba bedrock.LBA, level int) error {
-	p, err := t.readPage(lba)
+	p, err := t.readStructural(lba)
 	if err != nil {
 		return err
 	}
-	if level >= 0 && p.level != level {
+	if level >= 0 && int(p.level) != level {
 		return corruptf("block %d: level %d, want %d", lba, p.level, level)
 	}
 	if p.leaf() {
 		for i := 0; i < p.n; i++ {
-			if _, first, vlen, spilled := p.value(i); spilled {
-				if err := p.check(); err != nil {
-					return err
-				}
+			if _, _, first, vlen, spilled := p.record(i); spilled {
 				if err := t.freeOverflow(first, vlen); err != nil {
 					return err
 				}
@@ -184,7 +183,7 @@ func (t *Tree) freeSubtree(lba bedrock.LBA, level int) error {
 		}
 	} else {
 		for i := 0; i < p.n; i++ {
-			if err := t.freeSubtree(p.child(i), p.level-1); err != nil {
+			if err := t.freeSubtree(p.child(i), int(p.level)-1); err != nil {
 				return err
 			}
 		}

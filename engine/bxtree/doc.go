@@ -29,10 +29,23 @@
 //     roll the transaction (or the nested child transaction) back.
 //     Corruption is reported as an error wrapping ErrCorrupt, which itself
 //     wraps bedrock.ErrCorrupt, so errors.Is works with either sentinel.
-//   - Every record handed to the caller (Get, cursor positions, Select) has
-//     its digest recomputed and compared with the stored one. Aggregates
-//     (Summary, Count, Rank, Split) use the stored digests and counts of
-//     internal entries and never visit the records they cover.
+//   - Every record is verified against its digest when its block is read
+//     from the file; bedrock's CRC covers the block at rest. The read paths
+//     (Get, cursors, Select, Summary and the other aggregates, Split) read
+//     tree blocks with bedrock.Tx.GetVerified, whose check (verify.go)
+//     validates the node's layout and recomputes the digest of every
+//     inline record of a leaf. Bedrock remembers the success with the
+//     cached block, so blocks served from its cache are not checked again
+//     and a read costs no hashing. A leaf holding one bad record fails as a
+//     whole: every read of it returns ErrCorrupt. A value that spilled into
+//     an overflow chain is verified each time it is read (the chain is read
+//     whole anyway). Not checked are the transaction's own uncommitted
+//     writes (this process encoded them) and, on the write path, the
+//     digests of records Put and Delete only move (they validate the layout
+//     of every node they change; a bad record stays bad and is caught when
+//     its new block is read). Check recomputes everything.
+//   - Aggregates (Summary, Count, Rank, Split) use the stored digests and
+//     counts of internal entries and never visit the records they cover.
 //
 // # Flushing (who writes the blocks)
 //
@@ -40,6 +53,11 @@
 // encodes each dirty node into its block exactly once. By default
 // (Options.DeferFlush false) Put and Delete flush before they return, so the
 // transaction always holds the complete tree and callers never need Flush.
+// The price is a new image of every node on the path per call: the leaf is
+// spliced (splice.go: its old image copied around the one changed record)
+// and each internal node copied and patched, about three block copies per
+// Put in a tree of a million records, where a deferred batch encodes each
+// node once.
 //
 // IMPORTANT: with Options.DeferFlush set, the caller MUST call Flush before
 // (a) committing the transaction, (b) beginning a nested child transaction,
@@ -72,6 +90,9 @@
 // returned by Tx.Get, (2) bxtree never modifies a slice after passing it to
 // Tx.Put, and (3) a Tree handle's mutable state (dirty set, decoded-node
 // and page caches, scratch buffers, hash state) is private to its goroutine.
+// The load-time check runs inside Tx.GetVerified in the calling goroutine,
+// with the handle's own hash state; two readers loading the same block may
+// both check it, which is harmless.
 //
 // Several write transactions may be open at once (bedrock allows it), but
 // every Put or Delete rewrites the tree's root block (its entries hold the
@@ -117,7 +138,10 @@
 // under a quarter of the block with a sibling, or rebalances the two, and
 // frees merged blocks, so insert/delete churn keeps the store bounded
 // (TestChurnKeepsStoreBounded). Inserts at the right end of a node split it
-// at the insertion point, so a load in key order leaves full leaves.
+// at the insertion point, so a load in key order leaves full leaves. A leaf
+// overflowing elsewhere first spills records into a sibling with room and
+// splits only when both are nearly full, so random inserts leave leaves
+// about 78% full instead of the 67% of splitting alone.
 //
 // # Byte format (format version 1)
 //
@@ -211,20 +235,27 @@
 //
 // # Reading the source
 //
-// format.go (constants of this format), page.go (searching encoded blocks
-// in place), node.go (decoded node, encode/decode), tree.go (handle, dirty
-// set, Put/Get/Delete, Flush), rebalance.go (split, merge, root changes),
-// overflow.go (overflow chains), cursor.go, aggregate.go (Summary, Count,
-// Rank, Select), interval.go (Split), directory.go (Create, Open, Drop,
-// Names), check.go (Check, CheckAll), digest.go and summary.go (Digest,
-// Summary, record digests), options.go, stats.go, errors.go.
+// format.go (constants of this format), verify.go (the load-time check and
+// the read paths' block reads), page.go (searching verified blocks in
+// place), node.go (decoded node, encode/decode), splice.go (editing an
+// encoded leaf), tree.go (handle, dirty set, Put/Get/Delete, Flush),
+// rebalance.go (split, merge, root changes), overflow.go (overflow chains),
+// cursor.go, aggregate.go (Summary, Count, Rank, Select), interval.go
+// (Split), directory.go (Create, Open, Drop, Names), check.go (Check,
+// CheckAll), digest.go and summary.go (Digest, Summary, record digests),
+// options.go, stats.go, errors.go.
 //
-// A Put descends from the root loading decoded nodes (tree.load: the dirty
-// set first, then a per-handle cache of decoded nodes that is reused only
-// while the transaction still returns the very block slice it was decoded
-// from), inserts into the leaf, adds the record's count and digest to the
-// entries on its path, then fixUp splits or merges bottom-up. Flush writes
-// each dirty node once: a node whose layout changed is encoded whole, one
-// whose entries only changed counts and digests is copied from its previous
-// image and patched.
+// A Get descends through page views (Tree.readPage: blocks from
+// Tx.GetVerified; a read handle keeps the root and the internal nodes it
+// met) and binary-searches the leaf in place; nothing is decoded or
+// allocated. A Put descends from the root loading nodes for modification
+// (tree.load: the dirty set first, then a per-handle cache of nodes that is
+// reused only while the transaction still returns the very block slice it
+// was made from; internal nodes are decoded, leaves stay views of their
+// block), inserts into the leaf (an eager handle splices a new image of the
+// view; otherwise the leaf is decoded), adds the record's count and digest
+// to the entries on its path, then fixUp splits or merges bottom-up. Flush
+// writes each dirty node once: a spliced leaf as is, a node whose layout
+// changed encoded whole, one whose entries only changed counts and digests
+// copied from its previous image and patched.
 package bxtree

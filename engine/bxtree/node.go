@@ -11,20 +11,31 @@ import (
 // place: they alias immutable blocks or private copies made by Put, so
 // moving them between nodes is free. size is the exact encoded length,
 // maintained by every mutator.
+//
+// A leaf may also be a view: its records are not decoded (recs is nil) and
+// enc is its exact image, read in place. Loading a leaf makes a view; an
+// eager Put or Delete edits a view by splicing one record into or out of a
+// new image (spliceLeaf), which costs one copy of the block instead of
+// decoding and re-encoding every record; any other change decodes the
+// leaf first (materialize).
 type node struct {
 	lba   bedrock.LBA
 	level int      // 0 for leaves
-	recs  []record // leaf records, by key
+	recs  []record // leaf records, by key (nil for a view)
 	ents  []entry  // internal entries, by separator
 	size  int      // encoded length in bytes
+	view  bool     // a leaf read in place from enc (see above)
 
 	// enc is the block image n was decoded from or last flushed as, while
 	// n's layout still matches it (nil after any other change); patched
 	// lists the internal entries whose count and digest changed since.
 	// Flush then copies enc and patches 24 bytes per entry instead of
 	// encoding the node, which is what most nodes on a Put's path need.
-	enc     []byte
-	patched []int
+	// unwritten tells that enc is a spliced image flush has not yet
+	// handed to Tx.Put.
+	enc       []byte
+	patched   []int
+	unwritten bool
 }
 
 // record is one leaf record.
@@ -68,6 +79,9 @@ func (n *node) isLeaf() bool { return n.level == 0 }
 // len returns the number of records or entries.
 func (n *node) len() int {
 	if n.isLeaf() {
+		if n.view {
+			return le16(n.enc[4:])
+		}
 		return len(n.recs)
 	}
 	return len(n.ents)
@@ -84,6 +98,10 @@ func (n *node) elemSize(i int) int {
 // summary returns the count and XOR digest of all records under n.
 func (n *node) summary() Summary {
 	var s Summary
+	if n.view {
+		p := viewPage(n.lba, n.enc)
+		return p.total()
+	}
 	if n.isLeaf() {
 		s.Count = uint64(len(n.recs))
 		for i := range n.recs {
@@ -101,6 +119,10 @@ func (n *node) summary() Summary {
 // search returns the index of the first record with key >= k and whether it
 // equals k (leaves only).
 func (n *node) search(k []byte) (int, bool) {
+	if n.view {
+		p := viewPage(n.lba, n.enc)
+		return p.search(k)
+	}
 	lo, hi := 0, len(n.recs)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
@@ -127,20 +149,77 @@ func (n *node) childIndex(k []byte) int {
 	return lo - 1
 }
 
+// rec returns leaf record i (of a view or a decoded leaf).
+func (n *node) rec(i int) record {
+	if n.view {
+		p := viewPage(n.lba, n.enc)
+		return p.rec(i)
+	}
+	return n.recs[i]
+}
+
+// rec decodes leaf record i of p. The slices alias p's block.
+func (p *page) rec(i int) record {
+	var r record
+	var inline []byte
+	r.key, inline, r.first, r.vlen, _ = p.record(i)
+	if r.first == 0 {
+		r.value = inline
+	}
+	r.version = p.version(i)
+	r.digest = p.digest(i)
+	return r
+}
+
+// materialize decodes the records of a view, so that n can be changed in
+// any way. enc stays: the layout still matches it.
+func (n *node) materialize() {
+	if !n.view {
+		return
+	}
+	p := viewPage(n.lba, n.enc)
+	n.recs = make([]record, p.n, p.n+1) // room for one insert
+	for i := range n.recs {
+		n.recs[i] = p.rec(i)
+	}
+	n.view = false
+}
+
+// toView turns a leaf whose enc is current into a view, dropping its
+// decoded records.
+func (n *node) toView() {
+	if n.isLeaf() && n.enc != nil && len(n.enc) == n.size && len(n.enc) >= headerSize {
+		n.recs, n.view = nil, true
+	}
+}
+
+// splice replaces records [i, j) of view n by r (nil: by nothing) in a new
+// image that flush will write as is.
+func (n *node) splice(i, j int, r *record) {
+	n.enc = spliceLeaf(n.enc, i, j, r)
+	n.size, n.unwritten = len(n.enc), true
+}
+
 // touch records that n's layout changed, so flush must encode it whole.
-// Every mutator other than setSummary calls it.
+// Every mutator other than setSummary calls it; n must not be a view.
 func (n *node) touch() {
+	if n.view {
+		panic("bxtree: touching a leaf view")
+	}
 	n.enc = nil
 	n.patched = n.patched[:0]
+	n.unwritten = false
 }
 
 // image returns the block image of n for Tx.Put (a fresh slice), or nil
 // when n is unchanged since enc.
 func (n *node) image() []byte {
-	if n.enc == nil {
+	switch {
+	case n.enc == nil:
 		return n.encode()
-	}
-	if len(n.patched) == 0 {
+	case n.unwritten:
+		return n.enc
+	case len(n.patched) == 0:
 		return nil
 	}
 	b := append([]byte(nil), n.enc...)
@@ -215,15 +294,6 @@ func (n *node) setSummary(i int, s Summary) {
 	}
 }
 
-// firstKey returns the smallest key directly in n: the first record's key
-// for a leaf (n must be non-empty), nil for an internal node.
-func (n *node) firstKey() []byte {
-	if n.isLeaf() {
-		return n.recs[0].key
-	}
-	return nil
-}
-
 // encode returns the block image of n: exactly n.size bytes, freshly
 // allocated (the caller hands it to Tx.Put, which takes ownership).
 func (n *node) encode() []byte {
@@ -276,104 +346,34 @@ func (n *node) encode() []byte {
 	return b
 }
 
-// decodeNode fully validates block b, stored at lba in a store with the
-// given payload size, and decodes it. The result aliases b. It never panics,
-// whatever b holds.
+// decodeNode fully validates block b (checkNode, without digests), stored
+// at lba in a store with the given payload size, and decodes it. The result
+// aliases b. It never panics, whatever b holds.
 func decodeNode(lba bedrock.LBA, b []byte, payload int) (*node, error) {
-	p, err := parsePage(lba, b)
-	if err != nil {
-		return nil, err
+	if why := checkNode(b, payload, nil); why != "" {
+		return nil, corruptf("block %d: %s", lba, why)
 	}
-	if len(b) > payload {
-		return nil, corruptf("block %d: %d bytes exceed the payload size %d", lba, len(b), payload)
-	}
+	p := viewPage(lba, b)
+	n := &node{lba: lba, level: int(p.level), size: len(b), enc: b}
 	if len(b) == 0 {
-		return newLeaf(lba), nil
+		n.size, n.enc = headerSize, nil
+		return n, nil
 	}
-	if b[3] != 0 || b[6] != 0 || b[7] != 0 {
-		return nil, corruptf("block %d: reserved header bytes are not zero", lba)
-	}
-	maxKey, maxRec := MaxKeySize(payload), MaxRecordSize(payload)
-	n := &node{lba: lba, level: p.level, size: len(b), enc: b}
 	if p.leaf() {
-		n.recs = make([]record, p.n, p.n+1) // room for one insert
-		off := headerSize + slotSize*p.n
-		for i := range n.recs {
-			s := p.slot(i)
-			r := &n.recs[i]
-			if le16(s[24:]) != off {
-				return nil, corruptf("block %d: record %d at offset %d, want %d", lba, i, le16(s[24:]), off)
-			}
-			kl, vl := le16(s[26:]), le16(s[28:])
-			if kl > maxKey {
-				return nil, corruptf("block %d: record %d key of %d bytes exceeds %d", lba, i, kl, maxKey)
-			}
-			r.version = le64(s)
-			copy(r.digest[:], s[8:24])
-			if off+kl > len(b) {
-				return nil, corruptf("block %d: record %d key overruns the block", lba, i)
-			}
-			r.key = b[off : off+kl : off+kl]
-			off += kl
-			if vl == spilledVlen {
-				if off+ovfRefSize > len(b) {
-					return nil, corruptf("block %d: record %d overflow reference overruns the block", lba, i)
-				}
-				r.first = bedrock.LBA(le64(b[off:]))
-				r.vlen = le64(b[off+8:])
-				off += ovfRefSize
-				if r.first == 0 || r.vlen > MaxValueSize || slotSize+kl+int(r.vlen) <= maxRec {
-					return nil, corruptf("block %d: record %d bad overflow reference (block %d, %d bytes)", lba, i, r.first, r.vlen)
-				}
-			} else {
-				if off+vl > len(b) {
-					return nil, corruptf("block %d: record %d value overruns the block", lba, i)
-				}
-				if slotSize+kl+vl > maxRec {
-					return nil, corruptf("block %d: record %d inline value of %d bytes should have spilled", lba, i, vl)
-				}
-				r.value = b[off : off+vl : off+vl]
-				r.vlen = uint64(vl)
-				off += vl
-			}
-			if i > 0 && bytes.Compare(n.recs[i-1].key, r.key) >= 0 {
-				return nil, corruptf("block %d: record %d key %q not above %q", lba, i, r.key, n.recs[i-1].key)
-			}
-		}
-		if off != len(b) {
-			return nil, corruptf("block %d: %d trailing bytes", lba, len(b)-off)
-		}
+		n.view = true
+		n.materialize()
 		return n, nil
 	}
 	n.ents = make([]entry, p.n, p.n+1)
-	off := headerSize + entrySize*p.n
 	for i := range n.ents {
-		s := p.entry(i)
 		e := &n.ents[i]
-		if le16(s[32:]) != off {
-			return nil, corruptf("block %d: separator %d at offset %d, want %d", lba, i, le16(s[32:]), off)
+		e.sep = p.sep(i)
+		e.child = p.child(i)
+		e.count = p.count(i)
+		e.digest = p.entryDigest(i)
+		if e.child == lba {
+			return nil, corruptf("block %d: entry %d points to its own block", lba, i)
 		}
-		kl := le16(s[34:])
-		if i == 0 && kl != 0 {
-			return nil, corruptf("block %d: entry 0 has a separator", lba)
-		}
-		if kl > maxKey || off+kl > len(b) {
-			return nil, corruptf("block %d: separator %d of %d bytes overruns the block or exceeds %d", lba, i, kl, maxKey)
-		}
-		e.sep = b[off : off+kl : off+kl]
-		off += kl
-		e.child = bedrock.LBA(le64(s))
-		e.count = le64(s[8:])
-		copy(e.digest[:], s[16:32])
-		if e.child == 0 || e.child == lba {
-			return nil, corruptf("block %d: entry %d points to block %d", lba, i, e.child)
-		}
-		if i > 1 && bytes.Compare(n.ents[i-1].sep, e.sep) >= 0 {
-			return nil, corruptf("block %d: separator %d %q not above %q", lba, i, e.sep, n.ents[i-1].sep)
-		}
-	}
-	if off != len(b) {
-		return nil, corruptf("block %d: %d trailing bytes", lba, len(b)-off)
 	}
 	return n, nil
 }

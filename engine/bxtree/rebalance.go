@@ -20,6 +20,16 @@ func (t *Tree) fixUp(path []step, appended bool) error {
 		changed = false
 		switch {
 		case n.size > t.payload:
+			if !appended {
+				spilled, err := t.spill(parent, pi, n)
+				if err != nil {
+					return err
+				}
+				if spilled {
+					changed = true
+					break
+				}
+			}
 			last := pi == len(parent.ents)-1
 			if err := t.splitChild(parent, pi, n, appended); err != nil {
 				return err
@@ -63,6 +73,7 @@ func (t *Tree) fixUp(path []step, appended bool) error {
 		if err != nil {
 			return err
 		}
+		child.materialize()
 		root.touch()
 		root.level, root.recs, root.ents, root.size = child.level, child.recs, child.ents, child.size
 		if err := t.free(child); err != nil {
@@ -75,6 +86,7 @@ func (t *Tree) fixUp(path []step, appended bool) error {
 // splitChild splits parent's child n (at entry pi) until every part fits a
 // block, inserting an entry in parent for each new right part.
 func (t *Tree) splitChild(parent *node, pi int, n *node, appended bool) error {
+	n.materialize()
 	cur, i := n, pi
 	for cur.size > t.payload {
 		right, sep, err := t.splitOff(cur, appended)
@@ -96,6 +108,7 @@ func (t *Tree) splitRoot(root *node, appended bool) error {
 	if root.level == math.MaxUint8 {
 		panic("bxtree: tree height limit reached")
 	}
+	root.materialize()
 	child, err := t.alloc(root.level)
 	if err != nil {
 		return err
@@ -186,20 +199,12 @@ func (t *Tree) rebalance(parent *node, pi int, n *node) (changed, noSibling bool
 	if err != nil {
 		return false, false, err
 	}
-	t.markDirty(left)
-	t.markDirty(right)
-	left.touch()
-	right.touch()
-	sep := parent.ents[ri].sep
-	merged := left.size + right.size - headerSize
-	if !left.isLeaf() {
-		merged += len(sep)
-	}
-	if merged <= t.payload {
+	if merged := t.mergedSize(parent, ri, left, right); merged <= t.payload {
+		t.prepare(left, right)
 		if left.isLeaf() {
 			left.recs = append(left.recs, right.recs...)
 		} else {
-			right.ents[0].sep = sep
+			right.ents[0].sep = parent.ents[ri].sep
 			left.ents = append(left.ents, right.ents...)
 		}
 		left.size = merged
@@ -207,8 +212,70 @@ func (t *Tree) rebalance(parent *node, pi int, n *node) (changed, noSibling bool
 		parent.setSummary(li, left.summary())
 		return true, false, t.free(right)
 	}
+	t.redistribute(parent, ri, left, right)
+	return true, false, nil
+}
 
-	// Redistribute: lay both out as one node and split it evenly.
+// spill relieves parent's overfull leaf n (at entry pi) by moving records
+// into a sibling, instead of splitting n, when the two fit two blocks with
+// an eighth of each to spare; it reports whether it did. The spare room
+// keeps the next inserts from spilling again at once. A split leaves two
+// half-full leaves, so random inserts fill leaves to 67% with splits alone
+// and to 78% with spills (TestRandomLoadFill): scans read a sixth fewer
+// blocks and the file is smaller. Internal nodes only split.
+func (t *Tree) spill(parent *node, pi int, n *node) (bool, error) {
+	if !n.isLeaf() {
+		return false, nil
+	}
+	for _, si := range [2]int{pi + 1, pi - 1} {
+		if si < 0 || si >= len(parent.ents) {
+			continue
+		}
+		s, err := t.loadChild(parent, si)
+		if err != nil {
+			return false, err
+		}
+		li, left, right := pi, n, s
+		if si < pi {
+			li, left, right = si, s, n
+		}
+		if t.mergedSize(parent, li+1, left, right) > 2*t.payload-t.payload/4 {
+			continue
+		}
+		t.redistribute(parent, li+1, left, right)
+		return true, nil
+	}
+	return false, nil
+}
+
+// mergedSize returns the encoded size of siblings left and right (parent's
+// children ri-1 and ri) laid out as one node.
+func (t *Tree) mergedSize(parent *node, ri int, left, right *node) int {
+	merged := left.size + right.size - headerSize
+	if !left.isLeaf() {
+		merged += len(parent.ents[ri].sep)
+	}
+	return merged
+}
+
+// prepare decodes siblings about to exchange elements and marks them dirty
+// and changed.
+func (t *Tree) prepare(left, right *node) {
+	left.materialize()
+	right.materialize()
+	t.markDirty(left)
+	t.markDirty(right)
+	left.touch()
+	right.touch()
+}
+
+// redistribute lays parent's children ri-1 (left) and ri (right) out as one
+// node and splits it evenly between them; both must fit a block after.
+func (t *Tree) redistribute(parent *node, ri int, left, right *node) {
+	li := ri - 1
+	merged := t.mergedSize(parent, ri, left, right)
+	t.prepare(left, right)
+	sep := parent.ents[ri].sep
 	all := &node{level: left.level, size: merged}
 	if left.isLeaf() {
 		all.recs = make([]record, 0, len(left.recs)+len(right.recs))
@@ -228,10 +295,12 @@ func (t *Tree) rebalance(parent *node, pi int, n *node) (changed, noSibling bool
 		right.ents[0].sep = nil
 	}
 	left.size, right.size = left.encodedSize(), right.encodedSize()
+	if left.size > t.payload || right.size > t.payload {
+		panic("bxtree: redistributed node overflows")
+	}
 	parent.setSep(ri, sep)
 	parent.setSummary(li, left.summary())
 	parent.setSummary(ri, right.summary())
-	return true, false, nil
 }
 
 // encodedSize recomputes n's encoded size from its elements.

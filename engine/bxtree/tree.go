@@ -20,15 +20,21 @@ type Tree struct {
 	minFill int // nodes below this many bytes are merged or rebalanced
 
 	h     digester
-	dirty map[bedrock.LBA]*node  // decoded nodes modified since the last flush
-	clean map[bedrock.LBA]*node  // decoded nodes equal to their blocks (n.enc)
-	pages map[bedrock.LBA][]byte // internal node blocks, in read transactions only
-	path  []step                 // scratch for descents
-	err   error                  // sticky error of a failed mutation
-	gen   uint64                 // bumped by every mutation; cursors compare it
+	check func([]byte) error    // t.verifyBlock, made once for Tx.GetVerified
+	dirty map[bedrock.LBA]*node // decoded nodes modified since the last flush
+	clean map[bedrock.LBA]*node // decoded nodes equal to their blocks (n.enc)
+	path  []step                // scratch for descents
+	sink  byte                  // keeps fetchLines' loads alive
+	err   error                 // sticky error of a failed mutation
+	gen   uint64                // bumped by every mutation; cursors compare it
 	stats Stats
 
-	noVerify bool // benchmarks only: leave record digests unchecked, to measure their cost
+	// Read transactions only: their snapshot never changes, so the root
+	// and the internal nodes (few, and read by every descent) are kept as
+	// views. Allocated on first use, so short-lived handles stay cheap.
+	rootPage page
+	rootOK   bool
+	inner    map[bedrock.LBA]page
 }
 
 // step is one level of a write descent: a node and the entry followed.
@@ -51,15 +57,8 @@ func newTree(tx *bedrock.Tx, name string, root bedrock.LBA, o *Options, payload 
 		maxRec:  MaxRecordSize(payload),
 		minFill: payload / 4,
 	}
-	if tx.Writable() {
-		t.dirty = make(map[bedrock.LBA]*node)
-		t.clean = make(map[bedrock.LBA]*node)
-	} else {
-		// A read transaction's snapshot never changes, so its internal
-		// nodes (few, and read by every descent) can be kept by block.
-		t.pages = make(map[bedrock.LBA][]byte)
-	}
 	t.h.init(o.DigestKey)
+	t.check = t.verifyBlock
 	return t
 }
 
@@ -81,54 +80,142 @@ func (t *Tree) Stats() Stats { return t.stats }
 // ResetStats zeroes the handle's block operation counters.
 func (t *Tree) ResetStats() { t.stats = Stats{} }
 
-// get reads block lba through the transaction.
+// get reads block lba through the transaction without the load-time
+// check, for the write path (decodeNode validates what it decodes),
+// overflow blocks and Check.
 func (t *Tree) get(lba bedrock.LBA) ([]byte, error) {
 	t.stats.BlockReads++
 	b, err := t.tx.Get(lba)
 	if err != nil {
-		if errors.Is(err, bedrock.ErrCorrupt) || errors.Is(err, bedrock.ErrNotAllocated) {
-			// A bad or missing block under a tree is corruption of the
-			// tree too: match both sentinels.
-			return nil, fmt.Errorf("%w: block %d: %w", ErrCorrupt, lba, err)
-		}
-		return nil, fmt.Errorf("bxtree: block %d: %w", lba, err)
+		return nil, t.blockErr(lba, err)
 	}
 	return b, nil
 }
 
-// maxPages bounds the internal-node cache of a read handle.
-const maxPages = 1024
-
-// readPage reads block lba as a node view for searching.
-func (t *Tree) readPage(lba bedrock.LBA) (page, error) {
-	if b, ok := t.pages[lba]; ok {
-		t.stats.BlockReads++
-		t.stats.CacheHits++
-		return parsePage(lba, b)
+// blockErr wraps an error of reading block lba.
+func (t *Tree) blockErr(lba bedrock.LBA, err error) error {
+	if errors.Is(err, bedrock.ErrCorrupt) || errors.Is(err, bedrock.ErrNotAllocated) {
+		// A bad or missing block under a tree is corruption of the tree
+		// too: match both sentinels.
+		return fmt.Errorf("%w: block %d: %w", ErrCorrupt, lba, err)
 	}
-	b, err := t.get(lba)
-	if err != nil {
-		return page{}, err
-	}
-	if t.pages != nil && len(b) > 1 && b[1] == kindInternal && len(t.pages) < maxPages {
-		t.pages[lba] = b
-	}
-	if len(b) > t.payload {
-		return page{}, corruptf("block %d: %d bytes exceed the payload size", lba, len(b))
-	}
-	return parsePage(lba, b)
+	return fmt.Errorf("bxtree: block %d: %w", lba, err)
 }
 
-// childPage reads the child of p at entry i and checks its level.
-func (t *Tree) childPage(p *page, i int) (page, error) {
-	c, err := t.readPage(p.child(i))
+// maxInner bounds the internal-node cache of a read handle.
+const maxInner = 1024
+
+// readPage returns the view of node block lba for the read paths (see
+// verify.go for what has been checked).
+func (t *Tree) readPage(lba bedrock.LBA) (page, error) {
+	if t.inner != nil {
+		if p, ok := t.inner[lba]; ok {
+			t.stats.BlockReads++
+			t.stats.CacheHits++
+			return p, nil
+		}
+	}
+	b, err := t.read(lba)
 	if err != nil {
 		return page{}, err
 	}
-	if c.level != p.level-1 {
+	p := viewPage(lba, b)
+	if p.kind == kindInternal && !t.tx.Writable() {
+		if t.inner == nil {
+			t.inner = make(map[bedrock.LBA]page)
+		}
+		if len(t.inner) < maxInner {
+			t.inner[lba] = p
+		}
+	}
+	return p, nil
+}
+
+// rootView returns the view of the root block.
+func (t *Tree) rootView() (page, error) {
+	if t.rootOK {
+		t.stats.BlockReads++
+		t.stats.CacheHits++
+		return t.rootPage, nil
+	}
+	b, err := t.read(t.root)
+	if err != nil {
+		return page{}, err
+	}
+	p := viewPage(t.root, b)
+	if !t.tx.Writable() {
+		t.rootPage, t.rootOK = p, true
+	}
+	return p, nil
+}
+
+// childPage reads the child of p at entry i and checks its level, which
+// the load-time check of one block cannot (so a cycle of blocks cannot
+// make a descent loop). fetch asks for all lines of a leaf child at once
+// (fetchLines), for callers about to binary-search it; scans do better
+// without (the hardware prefetcher follows them).
+func (t *Tree) childPage(p *page, i int, fetch bool) (page, error) {
+	var c page
+	if p.level == 1 {
+		// A leaf: never in the internal-node cache.
+		lba := p.child(i)
+		b, err := t.read(lba)
+		if err != nil {
+			return page{}, err
+		}
+		if fetch {
+			t.fetchLines(b) // before the header, so its miss overlaps the rest
+		}
+		c = viewPage(lba, b)
+	} else {
+		var err error
+		if c, err = t.readPage(p.child(i)); err != nil {
+			return page{}, err
+		}
+	}
+	if c.level+1 != p.level {
 		return page{}, corruptf("block %d: child %d of block %d has level %d, want %d", c.lba, i, p.lba, c.level, p.level-1)
 	}
 	return c, nil
+}
+
+// readLeaves reads the leaves at entries i, i+1, ... of the level-1 page p
+// into out, checking levels and emptiness like childPage and push, and
+// returns how many it read: all of out, or fewer when a later one fails
+// (its error is left for the read that needs it). The blocks are read
+// first and their first cache lines touched together afterwards, so the
+// CPU waits for those misses once, not once per leaf.
+func (t *Tree) readLeaves(p *page, i int, out []page) (int, error) {
+	var blocks [1 + readahead][]byte
+	n := 0
+	for ; n < len(out); n++ {
+		b, err := t.read(p.child(i + n))
+		if err != nil {
+			if n == 0 {
+				return 0, err
+			}
+			break
+		}
+		blocks[n] = b
+	}
+	var x byte
+	for _, b := range blocks[:n] {
+		if len(b) > 0 {
+			x |= b[0]
+		}
+	}
+	t.sink = x
+	for k := 0; k < n; k++ {
+		c := viewPage(p.child(i+k), blocks[k])
+		if c.level+1 != p.level || c.n == 0 {
+			if k == 0 {
+				return 0, corruptf("block %d: child %d of block %d has level %d (want %d) and %d elements", c.lba, i, p.lba, c.level, p.level-1, c.n)
+			}
+			return k, nil
+		}
+		out[k] = c
+	}
+	return n, nil
 }
 
 // maxClean bounds the clean-node cache of a handle.
@@ -150,17 +237,30 @@ func (t *Tree) load(lba bedrock.LBA) (*node, error) {
 	if n, ok := t.clean[lba]; ok && sameSlice(n.enc, b) {
 		return n, nil
 	}
-	n, err := decodeNode(lba, b, t.payload)
-	if err != nil {
+	var n *node
+	if len(b) >= headerSize && b[1] == kindLeaf {
+		// A leaf stays a view until a change needs its records.
+		if why := checkNode(b, t.payload, nil); why != "" {
+			return nil, corruptf("block %d: %s", lba, why)
+		}
+		n = &node{lba: lba, size: len(b), enc: b, view: true}
+	} else if n, err = decodeNode(lba, b, t.payload); err != nil {
 		return nil, err
 	}
-	if t.clean != nil {
-		if len(t.clean) >= maxClean {
-			clear(t.clean)
-		}
-		t.clean[lba] = n
+	if t.tx.Writable() {
+		t.keepClean(n)
 	}
 	return n, nil
+}
+
+// keepClean remembers n, whose block is n.enc, for later loads.
+func (t *Tree) keepClean(n *node) {
+	if t.clean == nil {
+		t.clean = make(map[bedrock.LBA]*node)
+	} else if len(t.clean) >= maxClean {
+		clear(t.clean)
+	}
+	t.clean[n.lba] = n
 }
 
 // sameSlice reports whether a and b are the same non-empty slice.
@@ -181,7 +281,12 @@ func (t *Tree) loadChild(n *node, i int) (*node, error) {
 }
 
 // markDirty records that n was modified and must be written at flush.
-func (t *Tree) markDirty(n *node) { t.dirty[n.lba] = n }
+func (t *Tree) markDirty(n *node) {
+	if t.dirty == nil {
+		t.dirty = make(map[bedrock.LBA]*node)
+	}
+	t.dirty[n.lba] = n
+}
 
 // alloc returns a new empty node at a freshly allocated block.
 func (t *Tree) alloc(level int) (*node, error) {
@@ -212,6 +317,7 @@ func (t *Tree) Flush() error {
 		return t.err
 	}
 	if err := t.flush(); err != nil {
+		t.gen++ // cursors must notice (see Cursor)
 		t.err = err
 		return err
 	}
@@ -233,11 +339,12 @@ func (t *Tree) flush() error {
 			return err
 		}
 		t.stats.BlockWrites++
-		n.enc, n.patched = b, n.patched[:0]
-		if len(t.clean) >= maxClean {
-			clear(t.clean)
+		n.enc, n.patched, n.unwritten = b, n.patched[:0], false
+		if !t.opts.DeferFlush {
+			// The next eager edit splices this image.
+			n.toView()
 		}
-		t.clean[lba] = n
+		t.keepClean(n)
 	}
 	return nil
 }
@@ -322,15 +429,12 @@ func (t *Tree) put(key []byte, version uint64, value []byte) error {
 	leaf := path[len(path)-1].n
 	i, found := leaf.search(key)
 
-	r := record{version: version, vlen: uint64(len(value))}
+	// NB: r.key and r.value alias the caller's buffers until editLeaf
+	// copies them.
+	r := record{key: key, value: value, version: version, vlen: uint64(len(value))}
 	r.digest = t.h.sum(key, version, value)
-	if slotSize+len(key)+len(value) <= t.maxRec {
-		buf := make([]byte, len(key)+len(value))
-		copy(buf, key)
-		copy(buf[len(key):], value)
-		r.key, r.value = buf[:len(key):len(key)], buf[len(key):]
-	} else {
-		r.key = append([]byte(nil), key...)
+	if slotSize+len(key)+len(value) > t.maxRec {
+		r.value = nil
 		if r.first, err = t.writeOverflow(value); err != nil {
 			return err
 		}
@@ -338,20 +442,65 @@ func (t *Tree) put(key []byte, version uint64, value []byte) error {
 
 	var delta Summary // change of the summary of every node on the path
 	if found {
-		old := leaf.recs[i]
+		old := leaf.rec(i)
 		if old.spilled() {
 			if err := t.freeOverflow(old.first, old.vlen); err != nil {
 				return err
 			}
 		}
-		leaf.setRec(i, r)
 		delta.Digest = old.digest.Xor(r.digest)
 	} else {
-		leaf.insertRec(i, r)
 		delta = Summary{Count: 1, Digest: r.digest}
 	}
-	appended := !found && i == len(leaf.recs)-1
+	t.editLeaf(leaf, i, found, &r)
+	appended := !found && i == leaf.len()-1
 	return t.applyDelta(path, delta, +1, appended)
+}
+
+// editLeaf replaces record i of leaf n by r (replace), inserts r before
+// record i (!replace), or removes record i (r nil). An eager handle splices
+// a view when the result fits the block; otherwise the leaf is decoded and
+// changed in place (and split by fixUp if it overflows). r's key and value
+// may alias the caller's buffers: editLeaf copies them.
+func (t *Tree) editLeaf(n *node, i int, replace bool, r *record) {
+	j := i
+	if replace || r == nil {
+		j = i + 1
+	}
+	if n.view && !t.opts.DeferFlush {
+		size := n.size
+		if j > i {
+			old := n.rec(i)
+			size -= old.encSize()
+		}
+		if r != nil {
+			size += r.encSize()
+		}
+		if size <= t.payload {
+			n.splice(i, j, r)
+			return
+		}
+	}
+	n.materialize()
+	if r == nil {
+		n.removeRec(i)
+		return
+	}
+	c := *r
+	if c.spilled() {
+		c.key = append([]byte(nil), r.key...)
+	} else {
+		// One private buffer for key and value.
+		buf := make([]byte, len(r.key)+len(r.value))
+		copy(buf, r.key)
+		copy(buf[len(r.key):], r.value)
+		c.key, c.value = buf[:len(r.key):len(r.key)], buf[len(r.key):]
+	}
+	if replace {
+		n.setRec(i, c)
+	} else {
+		n.insertRec(i, c)
+	}
 }
 
 // applyDelta adds (sign +1) or subtracts (sign -1) delta from the entries
@@ -397,71 +546,64 @@ func (t *Tree) del(key []byte) (bool, error) {
 	if !found {
 		return false, nil
 	}
-	old := leaf.recs[i]
+	old := leaf.rec(i)
 	if old.spilled() {
 		if err := t.freeOverflow(old.first, old.vlen); err != nil {
 			return true, err
 		}
 	}
-	leaf.removeRec(i)
+	t.editLeaf(leaf, i, false, nil)
 	return true, t.applyDelta(path, Summary{Count: 1, Digest: old.digest}, -1, false)
 }
 
 // Get returns the value and version of the record with key. The value is
-// read-only. The record's digest is verified.
+// read-only. The record was verified against its digest when its leaf was
+// loaded (or, for a spilled value, is verified now).
 func (t *Tree) Get(key []byte) (value []byte, version uint64, ok bool, err error) {
-	if err := t.beginRead(); err != nil {
-		return nil, 0, false, err
+	if t.err != nil || len(t.dirty) > 0 {
+		if err := t.beginRead(); err != nil {
+			return nil, 0, false, err
+		}
 	}
-	p, err := t.readPage(t.root)
+	p, err := t.rootView()
 	if err != nil {
 		return nil, 0, false, err
 	}
 	for !p.leaf() {
-		i := p.childIndex(key)
-		if err := p.check(); err != nil {
-			return nil, 0, false, err
+		if !probeOff && p.level == 1 {
+			t.fetchLines(p.b)
 		}
-		if p, err = t.childPage(&p, i); err != nil {
+		if p, err = t.childPage(&p, p.childIndex(key), true); err != nil {
 			return nil, 0, false, err
 		}
 	}
 	i, found := p.search(key)
-	if err := p.check(); err != nil {
-		return nil, 0, false, err
-	}
 	if !found {
 		return nil, 0, false, nil
 	}
-	value, version, err = t.verified(&p, i)
+	_, value, version, err = t.recordAt(&p, i)
 	if err != nil {
 		return nil, 0, false, err
 	}
 	return value, version, true, nil
 }
 
-// verified returns the value and version of record i of leaf p after
-// checking the record's digest (invariant 6).
-func (t *Tree) verified(p *page, i int) ([]byte, uint64, error) {
-	key := p.key(i)
-	value, first, vlen, spilled := p.value(i)
-	if err := p.check(); err != nil {
-		return nil, 0, err
-	}
+// recordAt returns the key, value and version of record i of leaf p. An
+// inline record was verified when p's block was loaded; a spilled value is
+// read from its chain and verified against the record's digest here, on
+// every read (the chain is read whole anyway).
+func (t *Tree) recordAt(p *page, i int) (key, value []byte, version uint64, err error) {
+	key, value, first, vlen, spilled := p.record(i)
+	version = p.version(i)
 	if spilled {
-		if first == 0 || slotSize+len(key)+int(vlen) <= t.maxRec || vlen > MaxValueSize {
-			return nil, 0, corruptf("block %d: record %d has a bad overflow reference", p.lba, i)
-		}
-		var err error
 		if value, err = t.readOverflow(first, vlen); err != nil {
-			return nil, 0, err
+			return nil, nil, 0, err
+		}
+		if t.h.sum(key, version, value) != p.digest(i) {
+			return nil, nil, 0, corruptf("block %d: record %d (key %q): digest mismatch", p.lba, i, key)
 		}
 	}
-	version := p.version(i)
-	if !t.noVerify && t.h.sum(key, version, value) != p.digest(i) {
-		return nil, 0, corruptf("block %d: record %d (key %q): digest mismatch", p.lba, i, key)
-	}
-	return value, version, nil
+	return key, value, version, nil
 }
 
 // Len returns the number of records, or 0 if the root cannot be read (use

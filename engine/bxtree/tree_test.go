@@ -62,7 +62,7 @@ func TestRandomLoadFill(t *testing.T) {
 	sh := shape(t, tr)
 	fill := float64(sh.leafBytes) / float64(sh.leaves*tr.payload)
 	t.Logf("%d leaves, height %d, leaf fill %.3f", sh.leaves, sh.height, fill)
-	if fill < 0.6 {
+	if fill < 0.75 { // 0.67 with splits alone; spills raise it (Tree.spill)
 		t.Errorf("random load left leaves %.1f%% full", fill*100)
 	}
 }
@@ -265,7 +265,13 @@ func TestChurnKeepsStoreBounded(t *testing.T) {
 }
 
 func TestCorruptionIsDetected(t *testing.T) {
-	_, tx, tr := newTestTree(t, 1024, nil)
+	s, fs := memStore(t, 1024)
+	defer func() { s.Close() }()
+	tx := mustBegin(t, s, true)
+	tr, err := Create(tx, "t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i := 0; i < 500; i++ {
 		v := []byte("value" + itoa(i))
 		if i == 250 {
@@ -275,74 +281,132 @@ func TestCorruptionIsDetected(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Find the leaf holding key 100 and flip one value byte in a copy.
-	tamper := func(key []byte, fn func(p *page, i int, b []byte)) {
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	// tamper rewrites the leaf holding key through fn in a committed
+	// transaction, so the bad bytes carry valid bedrock checksums. NB: the
+	// tampering is committed, not left in the writing transaction: a
+	// transaction's own writes are never checked (bxtree encoded them), and
+	// detection happens when a block is loaded.
+	tamper := func(key []byte, fn func(tx *bedrock.Tx, p *page, i int, b []byte)) {
 		t.Helper()
-		p, err := tr.readPage(tr.root)
+		tx := mustBegin(t, s, true)
+		tr, err := Open(tx, "t", nil)
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Descend with plain Gets: earlier tampering must not get in the way.
+		b, _ := tx.Get(tr.root)
+		p := viewPage(tr.root, b)
 		for !p.leaf() {
-			if p, err = tr.childPage(&p, p.childIndex(key)); err != nil {
-				t.Fatal(err)
-			}
+			lba := p.child(p.childIndex(key))
+			b, _ = tx.Get(lba)
+			p = viewPage(lba, b)
 		}
 		i, ok := p.search(key)
 		if !ok {
 			t.Fatal("key not found")
 		}
-		b := append([]byte(nil), p.b...)
-		fn(&p, i, b)
+		b = append([]byte(nil), p.b...)
+		fn(tx, &p, i, b)
 		if err := tx.Put(p.lba, b); err != nil {
 			t.Fatal(err)
 		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	tamper(keyN(100), func(p *page, i int, b []byte) {
-		v, _, _, _ := p.value(i)
-		off := len(p.b) - cap(p.b[len(p.b)-len(v):]) // offset of v
-		off = bytes.Index(p.b, v)
-		b[off] ^= 1
+	// reads runs fn on a read handle twice: on the live store, whose cache
+	// holds the tampered block unchecked since the commit, and on the store
+	// reopened, so that the block is loaded from the file.
+	reads := func(fn func(tr *Tree)) {
+		t.Helper()
+		for _, reopened := range []bool{false, true} {
+			if reopened {
+				s.Close()
+				s = reopen(t, fs, 1024)
+			}
+			tx := mustBegin(t, s, false)
+			tr, err := Open(tx, "t", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fn(tr)
+			tx.Rollback()
+		}
+	}
+	tamper(keyN(100), func(tx *bedrock.Tx, p *page, i int, b []byte) {
+		_, v, _, _, _ := p.record(i)
+		b[bytes.Index(p.b, v)] ^= 1
 	})
-	_, _, _, err := tr.Get(keyN(100))
-	if !errors.Is(err, ErrCorrupt) || !errors.Is(err, bedrock.ErrCorrupt) {
-		t.Fatalf("get of a tampered record: %v", err)
-	}
-	t.Logf("get: %v", err)
-	if err := tr.Check(); !errors.Is(err, ErrCorrupt) {
-		t.Fatalf("check: %v", err)
-	} else {
-		t.Logf("check: %v", err)
-	}
-	c := tr.Range(keyN(99), nil)
-	c.First()
-	if c.Next(); c.Key() != nil || c.Valid() || !errors.Is(c.Err(), ErrCorrupt) {
-		t.Fatalf("cursor over a tampered record: key %q err %v", c.Key(), c.Err())
-	}
-	// Other records still read fine.
-	if _, _, ok, err := tr.Get(keyN(101)); !ok || err != nil {
-		t.Fatalf("neighbour: %v %v", ok, err)
-	}
+	reads(func(tr *Tree) {
+		for range 2 { // a block that failed its check is not cached as good
+			_, _, _, err := tr.Get(keyN(100))
+			if !errors.Is(err, ErrCorrupt) || !errors.Is(err, bedrock.ErrCorrupt) {
+				t.Fatalf("get of a tampered record: %v", err)
+			}
+			t.Logf("get: %v", err)
+		}
+		if err := tr.Check(); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("check: %v", err)
+		} else {
+			t.Logf("check: %v", err)
+		}
+		c := tr.Range(keyN(99), nil)
+		c.First()
+		if c.Next(); c.Key() != nil || c.Valid() || !errors.Is(c.Err(), ErrCorrupt) {
+			t.Fatalf("cursor over a tampered record: key %q err %v", c.Key(), c.Err())
+		}
+		// The whole leaf fails its load-time check, so its other records
+		// are unreadable too; records of other leaves read fine.
+		if _, _, _, err := tr.Get(keyN(101)); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("neighbour in the same leaf: %v", err)
+		}
+		if _, _, ok, err := tr.Get(keyN(0)); !ok || err != nil {
+			t.Fatalf("record of another leaf: %v %v", ok, err)
+		}
+		// Aggregates use the stored digests and do not read leaves' records.
+		if n, err := tr.Count(keyN(150), keyN(160)); n != 10 || err != nil {
+			t.Fatalf("count elsewhere: %d %v", n, err)
+		}
+	})
 	// A wrong version is caught too.
-	tamper(keyN(300), func(p *page, i int, b []byte) { b[headerSize+slotSize*i] ^= 1 })
-	if _, _, _, err := tr.Get(keyN(300)); !errors.Is(err, ErrCorrupt) {
-		t.Fatalf("tampered version: %v", err)
-	}
-	// An overflow chunk.
-	tamper(keyN(250), func(p *page, i int, b []byte) {
-		_, first, _, _ := p.value(i)
+	tamper(keyN(300), func(tx *bedrock.Tx, p *page, i int, b []byte) { b[headerSize+slotSize*i] ^= 1 })
+	reads(func(tr *Tree) {
+		if _, _, _, err := tr.Get(keyN(300)); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("tampered version: %v", err)
+		}
+		if _, err := tr.Select(300); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("select of a tampered version: %v", err)
+		}
+	})
+	// An overflow chunk: checked when the value is read.
+	tamper(keyN(250), func(tx *bedrock.Tx, p *page, i int, b []byte) {
+		_, _, first, _, _ := p.record(i)
 		ob, _ := tx.Get(first)
 		ob = append([]byte(nil), ob...)
 		ob[100] ^= 1
 		tx.Put(first, ob)
 	})
-	if _, _, _, err := tr.Get(keyN(250)); !errors.Is(err, ErrCorrupt) {
-		t.Fatalf("tampered overflow: %v", err)
-	}
+	reads(func(tr *Tree) {
+		if _, _, _, err := tr.Get(keyN(250)); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("tampered overflow: %v", err)
+		}
+	})
 	// Bad offsets never panic.
-	tamper(keyN(400), func(p *page, i int, b []byte) { put16(b[headerSize+slotSize*i+24:], 60000) })
-	if _, _, _, err := tr.Get(keyN(400)); !errors.Is(err, ErrCorrupt) {
-		t.Fatalf("bad offset: %v", err)
-	}
+	tamper(keyN(400), func(tx *bedrock.Tx, p *page, i int, b []byte) { put16(b[headerSize+slotSize*i+24:], 60000) })
+	reads(func(tr *Tree) {
+		if _, _, _, err := tr.Get(keyN(400)); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("bad offset: %v", err)
+		}
+		c := tr.Cursor()
+		for c.First(); c.Valid(); c.Next() {
+		}
+		if !errors.Is(c.Err(), ErrCorrupt) {
+			t.Fatalf("scan over a bad offset: %v", c.Err())
+		}
+	})
 }
 
 func TestCheckFindsBadSummaries(t *testing.T) {

@@ -1,0 +1,204 @@
+package sqlfront
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/bxdb/bxdb/engine/bedrock"
+	"github.com/bxdb/bxdb/engine/bxtree"
+	"github.com/xwb1989/sqlparser"
+)
+
+// Execution of point statements (plan_point.go).
+
+// oneRow is a result of at most one row, materialized.
+type oneRow struct {
+	row   []Value
+	done  bool
+	small [4]Value // backing array of row for narrow results
+}
+
+func (o *oneRow) Next() ([]Value, error) {
+	if o.done || o.row == nil {
+		return nil, io.EOF
+	}
+	o.done = true
+	return o.row, nil
+}
+
+func (o *oneRow) Close() { o.done = true }
+
+// tryPointSelect runs st through its cached point plan. done is false
+// when the general path must run the statement (no plan, a catalog
+// change, a key value the plan does not convert exactly).
+func (s *Session) tryPointSelect(ctx context.Context, st *Stmt, args []Value) (rows *Rows, done bool, err error) {
+	p := st.cache.pointSel.Load()
+	if p == nil {
+		return nil, false, nil
+	}
+	if err := s.implicitBegin(ctx); err != nil {
+		return nil, true, err
+	}
+	var tx *bedrock.Tx
+	var cat *catalog
+	own := s.tx == nil
+	if own {
+		tx, cat, err = s.acquireRead()
+		defer s.releaseRead()
+	} else {
+		if s.tx.brokenErr() != nil {
+			return nil, false, nil
+		}
+		tx = s.tx.top()
+		cat, err = s.txCatalog(tx)
+	}
+	if err != nil {
+		return nil, true, mapStoreErr(err)
+	}
+	t := p.key.t
+	if cat.table(t.desc.Name) != t {
+		return nil, false, nil // the schema changed: plan again
+	}
+	env := &s.env
+	*env = Env{Args: args, Now: time.Now(), Database: s.e.dbName, LastInsertID: s.lastInsertID, ConnectionID: s.id}
+	key, none, ok := p.key.key(s.keyBuf[:0], env)
+	if !ok {
+		return nil, false, nil
+	}
+	s.keyBuf = key[:0]
+	r := &Rows{cols: p.cols}
+	r.it = &r.one
+	if !none {
+		tree, err := s.readTree(tx, t.tree, own)
+		if err != nil {
+			return nil, true, mapStoreErr(err)
+		}
+		val, _, found, err := tree.Get(key)
+		if err != nil {
+			return nil, true, mapStoreErr(err)
+		}
+		if found {
+			full := s.scratch[:0]
+			for range t.cols {
+				full = append(full, Null)
+			}
+			s.scratch = full
+			if err := decodeTableRow(t, val, full, &s.phys); err != nil {
+				return nil, true, mapStoreErr(err)
+			}
+			row := r.one.small[:0]
+			if len(p.out) > len(r.one.small) {
+				row = make([]Value, 0, len(p.out))
+			}
+			row = row[:len(p.out)]
+			for i, c := range p.out {
+				row[i] = full[c]
+			}
+			clear(full)
+			r.one.row = row
+		}
+	}
+	if env.LastInsertID != s.lastInsertID {
+		s.lastInsertID = env.LastInsertID // LAST_INSERT_ID(x)
+	}
+	return r, true, nil
+}
+
+// readTree returns a handle on tree name for one read in tx: the shared
+// handle of a writable session transaction, else a fresh one.
+func (s *Session) readTree(tx *bedrock.Tx, name string, own bool) (*bxtree.Tree, error) {
+	if own {
+		return s.cachedTree(name)
+	}
+	if s.tx.writable {
+		tt := s.tx.sharedTrees()
+		if r, ok := tt.m[name]; ok {
+			return r.t, nil
+		}
+		t, err := openTree(tx, name, true)
+		if err != nil {
+			return nil, err
+		}
+		tt.m[name] = &treeRef{t: t}
+		return t, nil
+	}
+	return openTree(tx, name, false)
+}
+
+// openTree opens the tree called name in tx, mapping a missing tree to
+// catalog corruption.
+func openTree(tx *bedrock.Tx, name string, deferFlush bool) (*bxtree.Tree, error) {
+	t, err := bxtree.Open(tx, name, &bxtree.Options{DeferFlush: deferFlush})
+	if err != nil {
+		if errors.Is(err, bxtree.ErrNotFound) {
+			return nil, fmt.Errorf("%w: tree %s of the catalog is missing", ErrCatalogCorrupt, name)
+		}
+		return nil, err
+	}
+	return t, nil
+}
+
+// notePointSelect caches the point plan of the top-level SELECT sel, just
+// planned generally with result columns cols, if it has one.
+func (sc *stmtCtx) notePointSelect(sel *sqlparser.Select, cols []ColumnInfo) {
+	if c := sc.stmtCache(); c != nil {
+		if p := planPointSelect(sc.cat, sel, cols); p != nil {
+			c.pointSel.Store(p)
+		}
+	}
+}
+
+// pointTargets is scanTargets for an UPDATE or DELETE of one row named by
+// its primary key (plan_point.go): it reads that row, if any, without
+// planning. ok is false when the statement must be planned generally.
+func (sc *stmtCtx) pointTargets(te sqlparser.TableExprs, where *sqlparser.Where, order sqlparser.OrderBy, limit *sqlparser.Limit) (t *table, ti *targetIter, ok bool, err error) {
+	if len(order) > 0 || limit != nil {
+		return nil, nil, false, nil
+	}
+	name, alias, single := singleTable(te)
+	if !single {
+		return nil, nil, false, nil
+	}
+	if t = sc.cat.table(name); t == nil {
+		return nil, nil, false, nil
+	}
+	var p *pointKey
+	c := sc.stmtCache()
+	if c != nil {
+		if cp := c.pointDML.Load(); cp != nil && cp.t == t {
+			p = cp
+		}
+	}
+	if p == nil {
+		if p = pointWhere(t, alias, where); p == nil {
+			return nil, nil, false, nil
+		}
+		if c != nil {
+			c.pointDML.Store(p)
+		}
+	}
+	key, none, ok := p.key(nil, sc.env)
+	if !ok {
+		return nil, nil, false, nil
+	}
+	it := &oneRow{}
+	if !none {
+		st, err := sc.store(t)
+		if err != nil {
+			return nil, nil, true, err
+		}
+		row := make([]Value, len(t.cols)+1)
+		found, err := st.fetch(key, row[:len(t.cols)])
+		if err != nil {
+			return nil, nil, true, err
+		}
+		if found {
+			row[len(t.cols)] = BytesValue(key)
+			it.row = row
+		}
+	}
+	return t, &targetIter{it: it, ncols: len(t.cols)}, true, nil
+}
