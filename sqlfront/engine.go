@@ -7,10 +7,13 @@ package sqlfront
 //
 //	Engine (one per file per process)        Session (one per connection)
 //	  store  *bedrock.Store                    its transaction and savepoints,
-//	  writer lock (chan, capacity 1)           LAST_INSERT_ID, variables,
-//	  catalog cache (by nonce) + ddlSeq        the open *Rows
-//	  auto-increment high-water marks
+//	  writer lock (chan, capacity 1)           the tree handles its statements
+//	  group commit (durability waits)          share (txtrees.go),
+//	  catalog cache (by nonce) + ddlSeq        LAST_INSERT_ID, variables,
+//	  read epoch + cached read snapshots       the open *Rows, a cached read
+//	  auto-increment high-water marks          snapshot (readcache.go)
 //	  online index build logs
+//	  parse cache (Stmt, with cached plans)
 //
 // Concurrency: Engine methods are safe for concurrent use; a Session is
 // used by one goroutine at a time (Rows.Close may come from another
@@ -218,6 +221,11 @@ type Options struct {
 	SortMemory int64
 	// TempDir is where sorts spill (default os.TempDir()).
 	TempDir string
+	// GrowSize is the least the file grows by when it is full (default 1
+	// MiB; bedrock grows by an eighth of the file when that is more). A
+	// small step keeps a small database's file close to its contents;
+	// large ones grow proportionally anyway.
+	GrowSize int64
 }
 
 // EnsureDefaults fills in zero fields and returns o (a new Options for nil).
@@ -233,6 +241,9 @@ func (o *Options) EnsureDefaults() *Options {
 	}
 	if o.TempDir == "" {
 		o.TempDir = os.TempDir()
+	}
+	if o.GrowSize == 0 {
+		o.GrowSize = 1 << 20
 	}
 	return o
 }
@@ -309,6 +320,7 @@ func Open(path string, o *Options) (*Engine, error) {
 		ReadOnly:  opts.ReadOnly,
 		MustExist: opts.MustExist,
 		FS:        opts.FS,
+		GrowSize:  opts.GrowSize,
 	})
 	if err != nil {
 		return nil, err

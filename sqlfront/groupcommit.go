@@ -38,7 +38,9 @@ import (
 // (inflight: they hold or wait for the writer lock) apply too, for at most
 // maxGather, so that they share this sync instead of waiting for the next
 // one. A lone writer never waits for anybody: with nothing in flight the
-// sync starts at once.
+// sync starts at once; nor does a leader wait while a transaction holds
+// the writer lock (txHeld), since nothing in flight can apply before it
+// ends.
 //
 // Rejected: leaving the grouping to bedrock alone (whoever waits first
 // syncs). A writer whose commit was just made durable returns and applies
@@ -58,6 +60,7 @@ type groupCommit struct {
 	wait     func() error
 	leading  bool  // a leader is gathering or waiting
 	inflight int   // autocommit statements started, not yet applied or ended
+	txHeld   bool  // a transaction holds the writer lock: inflight waits long
 	err      error // the failure of a sync; sticky (the store failed)
 	// onDurable runs after commits became durable, before their writers
 	// return (Engine.commitDurable).
@@ -79,6 +82,14 @@ func (g *groupCommit) leave() {
 	g.mu.Lock()
 	g.inflight--
 	g.cond.Broadcast()
+	g.mu.Unlock()
+}
+
+// holdTx records whether a transaction (BEGIN ... COMMIT) holds the
+// writer lock.
+func (g *groupCommit) holdTx(held bool) {
+	g.mu.Lock()
+	g.txHeld = held
 	g.mu.Unlock()
 }
 
@@ -119,7 +130,7 @@ func (g *groupCommit) waitDurable(seq uint64) error {
 			continue
 		}
 		g.leading = true
-		if g.inflight > 0 {
+		if g.inflight > 0 && !g.txHeld {
 			g.gatherLocked()
 		}
 		target, w := g.applied, g.wait
@@ -148,7 +159,7 @@ func (g *groupCommit) gatherLocked() {
 		g.cond.Broadcast()
 		g.mu.Unlock()
 	})
-	for g.inflight > 0 && time.Now().Before(deadline) {
+	for g.inflight > 0 && !g.txHeld && time.Now().Before(deadline) {
 		g.cond.Wait()
 	}
 	t.Stop()

@@ -107,6 +107,7 @@ func (s *Session) beginTx(ctx context.Context, readOnly, implicit bool) error {
 		e.unlockWriter()
 		return mapStoreErr(err)
 	}
+	e.group.holdTx(true)
 	// With the writer lock held no catalog change can commit: the cached
 	// committed catalog is this transaction's.
 	s.tx = &sessTx{root: tx, writable: true, cat: e.cachedCatalog(e.ddlSeq.Load())}
@@ -142,6 +143,7 @@ func (s *Session) upgradeTx(ctx context.Context) error {
 		e.unlockWriter()
 		return errDeadlock("another transaction committed after this transaction's snapshot")
 	}
+	e.group.holdTx(true)
 	t.root.Rollback()
 	t.root, t.writable = tx, true
 	return nil
@@ -156,6 +158,9 @@ func (s *Session) endTx(commit bool) error {
 	}
 	s.drainRows()
 	s.tx = nil
+	if t.writable {
+		s.e.group.holdTx(false)
+	}
 	var err error
 	if commit && t.writable {
 		if err = t.brokenErr(); err == nil {

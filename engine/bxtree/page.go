@@ -2,6 +2,7 @@ package bxtree
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"github.com/bxdb/bxdb/engine/bedrock"
 )
@@ -91,7 +92,7 @@ func (p *page) search(k []byte) (int, bool) {
 		o := headerSize + slotSize*m
 		s := b[o : o+slotSize : o+slotSize] // one bounds check per probe
 		off := le16(s[24:26])
-		if bytes.Compare(b[off:off+le16(s[26:28])], k) < 0 {
+		if cmpKey(b[off:off+le16(s[26:28])], k) < 0 {
 			lo = m + 1
 		} else {
 			hi = m
@@ -133,7 +134,7 @@ func (p *page) childIndex(k []byte) int {
 		o := headerSize + entrySize*m
 		e := b[o : o+entrySize : o+entrySize]
 		off := le16(e[32:34])
-		if bytes.Compare(b[off:off+le16(e[34:36])], k) <= 0 {
+		if cmpKey(b[off:off+le16(e[34:36])], k) <= 0 {
 			lo = m + 1
 		} else {
 			hi = m
@@ -174,3 +175,35 @@ func (p *page) countRange(i, j int) uint64 {
 
 // total returns the summary of the whole subtree of p.
 func (p *page) total() Summary { return p.summaryRange(0, p.n) }
+
+// cmpKey is bytes.Compare, faster for the short keys and separators of
+// typical trees: it compares the first 8 bytes as one big-endian word, or
+// byte by byte for shorter slices, without calling into the runtime.
+func cmpKey(a, b []byte) int {
+	if len(a) >= 8 && len(b) >= 8 {
+		x, y := binary.BigEndian.Uint64(a), binary.BigEndian.Uint64(b)
+		if x != y {
+			if x < y {
+				return -1
+			}
+			return 1
+		}
+		return bytes.Compare(a[8:], b[8:])
+	}
+	n := min(len(a), len(b))
+	for i := 0; i < n; i++ {
+		if a[i] != b[i] {
+			if a[i] < b[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(a) < len(b):
+		return -1
+	case len(a) > len(b):
+		return 1
+	}
+	return 0
+}

@@ -570,9 +570,6 @@ func (t *Tree) Get(key []byte) (value []byte, version uint64, ok bool, err error
 		return nil, 0, false, err
 	}
 	for !p.leaf() {
-		if p.level == 1 {
-			t.fetchLines(p.b)
-		}
 		if p, err = t.childPage(&p, p.childIndex(key), true); err != nil {
 			return nil, 0, false, err
 		}
