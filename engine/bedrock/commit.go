@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/golang/snappy"
 )
 
 // commitReq is one top-level transaction to commit.
@@ -23,10 +25,12 @@ type pendingWrite struct {
 	fresh bool // allocated by this transaction: no conflict possible
 }
 
-// diskWrite is one encoded block at its physical address.
+// diskWrite is one encoded block at its physical address: n bytes at
+// offset off of the commit's arena (Store.wbuf).
 type diskWrite struct {
 	addr uint64
-	buf  []byte
+	off  int
+	n    int
 }
 
 // A commit runs in two steps.
@@ -77,6 +81,8 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	s.mu.Lock()
 	b.v.nextLBA = s.mu.nextLBA
 	s.mu.Unlock()
+	s.wbuf = s.wbuf[:0]
+	defer s.trimArena()
 	var (
 		writes    []diskWrite
 		placed    []ref // units allocated by this commit, released on failure
@@ -97,11 +103,13 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		}
 		r := ref{addr: addr, units: uint32(units), gen: gen}
 		placed = append(placed, r)
-		buf := s.newBuf(units * s.unit)
+		off, n := len(s.wbuf), units*s.unit
+		s.growArena(n)
+		buf := s.wbuf[off : off+n]
 		putHeader(buf, blockHeader{kind: kind, flags: flags, id: id, gen: gen, stored: uint32(len(body)), raw: uint32(raw)})
-		copy(buf[headerSize:], body)
+		clear(buf[headerSize+copy(buf[headerSize:], body):])
 		sealBlock(buf, len(body))
-		writes = append(writes, diskWrite{addr: addr, buf: buf})
+		writes = append(writes, diskWrite{addr: addr, off: off, n: n})
 		if flags&flagSnappy != 0 {
 			s.st.packedBlocks.Add(1)
 			s.st.bytesSaved.Add(uint64(unitsFor(raw, s.unit)-units) * uint64(s.unit))
@@ -138,8 +146,9 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		} else {
 			newMapBlocks++
 		}
-		raw := encodeRefs(pg.segs[ps[1]].e)
-		body, flags := s.pack(raw)
+		s.refBuf = encodeRefs(s.refBuf, pg.segs[ps[1]].e)
+		raw := s.refBuf
+		body, flags := s.packMap(raw)
 		nr, err := place(kindSegment, ps[0]*s.geo.fan+ps[1], body, len(raw), flags)
 		if err != nil {
 			undo()
@@ -153,8 +162,9 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		} else {
 			newMapBlocks++
 		}
-		raw := encodeRefs(b.v.pages[p].refs)
-		body, flags := s.pack(raw)
+		s.refBuf = encodeRefs(s.refBuf, b.v.pages[p].refs)
+		raw := s.refBuf
+		body, flags := s.packMap(raw)
 		nr, err := place(kindPage, p, body, len(raw), flags)
 		if err != nil {
 			undo()
@@ -223,12 +233,18 @@ func (s *Store) persist(gen uint64, durable bool) error {
 // has gone maxUnsynced commits without a sync). It runs with syncMu held
 // and s.syncing set, and drops syncMu during the I/O.
 func (s *Store) flushLocked(durable bool) error {
+	doSync := durable || s.unsynced+1 >= maxUnsynced
+	if doSync {
+		// Take along the commits already on their way (bounded wait).
+		s.syncMu.Unlock()
+		s.gather.await()
+		s.syncMu.Lock()
+	}
 	s.mu.Lock()
 	v := s.mu.written
 	s.mu.Unlock()
 	needSuper := v.gen > s.superGen
 	slot := 1 - s.syncedSlot
-	doSync := durable || s.unsynced+1 >= maxUnsynced
 	sb := &superblock{version: FormatCurrent, blockSize: uint32(s.block), unitSize: uint32(s.unit), gen: v.gen,
 		syncedGen: s.syncedGen, nextLBA: v.nextLBA, sizeUnits: v.sizeUnits, pages: v.pageRefs}
 	if s.opts.Device {
@@ -238,7 +254,10 @@ func (s *Store) flushLocked(durable bool) error {
 	var buf []byte
 	var err error
 	if needSuper {
-		buf = s.newBuf(s.block)
+		if s.superBufs[slot] == nil {
+			s.superBufs[slot] = s.newBuf(s.block)
+		}
+		buf = s.superBufs[slot]
 		encodeSuperblock(buf, sb)
 		if _, err = s.file.WriteAt(buf, int64(slot*s.block)); err == nil {
 			s.st.bytesWritten.Add(uint64(s.block))
@@ -292,12 +311,41 @@ func (s *Store) setFailure(err error) {
 	s.failErr.CompareAndSwap(nil, err)
 }
 
-// pack packs a map block body unless packing is off.
-func (s *Store) pack(raw []byte) ([]byte, uint8) {
+// packMap packs a map block body unless packing is off. The packed body
+// aliases a scratch buffer and is valid until the next call. Caller holds
+// commitMu.
+func (s *Store) packMap(raw []byte) ([]byte, uint8) {
 	if s.opts.DisablePacking {
 		return raw, 0
 	}
-	return packBody(raw, s.unit)
+	if n := snappy.MaxEncodedLen(len(raw)); cap(s.packBuf) < n {
+		s.packBuf = make([]byte, n)
+	}
+	return packBody(s.packBuf[:cap(s.packBuf)], raw, s.unit)
+}
+
+// growArena extends the commit arena by n bytes, keeping its contents.
+// Caller holds commitMu.
+func (s *Store) growArena(n int) {
+	l := len(s.wbuf)
+	if l+n > cap(s.wbuf) {
+		nb := s.newBuf(max(2*cap(s.wbuf), l+n, 64<<10))
+		copy(nb, s.wbuf)
+		s.wbuf = nb[:l]
+	}
+	s.wbuf = s.wbuf[:l+n]
+}
+
+// maxKeptArena is the largest commit arena kept for the next commit; a
+// bigger one (a bulk load) is dropped so that its memory is returned.
+const maxKeptArena = 8 << 20
+
+// trimArena drops an arena grown beyond maxKeptArena. Caller holds
+// commitMu.
+func (s *Store) trimArena() {
+	if cap(s.wbuf) > maxKeptArena {
+		s.wbuf = nil
+	}
 }
 
 // minSnapLocked returns the oldest live snapshot generation (max uint64
@@ -367,7 +415,12 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 			s.mu.Lock()
 			g := s.mu.written.gen
 			s.mu.Unlock()
-			if err := s.persist(g, true); err != nil {
+			// This commit stays in apply while it waits: it must not be
+			// waited for by the syncer (see gather).
+			s.gather.leave()
+			err := s.persist(g, true)
+			s.gather.enter()
+			if err != nil {
 				return 0, err
 			}
 		}
@@ -413,26 +466,21 @@ func (s *Store) reserveUnits() uint64 {
 	return max(min(32*perBlock, s.alloc.size/16), (s.mapBlocks+2)*perBlock)
 }
 
-// writeBlocks writes encoded blocks, coalescing runs of adjacent units into
-// single writes.
+// writeBlocks writes the encoded blocks of the commit arena, coalescing
+// runs of blocks adjacent both on disk and in the arena into single writes.
+// Caller holds commitMu.
 func (s *Store) writeBlocks(ws []diskWrite) error {
 	sort.Slice(ws, func(i, j int) bool { return ws[i].addr < ws[j].addr })
 	const maxRun = 1 << 20
+	unit := uint64(s.unit)
 	for i := 0; i < len(ws); {
-		j, size := i+1, len(ws[i].buf)
-		for j < len(ws) && ws[j].addr*uint64(s.unit) == ws[i].addr*uint64(s.unit)+uint64(size) && size+len(ws[j].buf) <= maxRun {
-			size += len(ws[j].buf)
+		j, size := i+1, ws[i].n
+		for j < len(ws) && ws[j].addr*unit == ws[i].addr*unit+uint64(size) &&
+			ws[j].off == ws[i].off+size && size+ws[j].n <= maxRun {
+			size += ws[j].n
 			j++
 		}
-		buf := ws[i].buf
-		if j > i+1 {
-			buf = s.newBuf(size)
-			off := 0
-			for _, w := range ws[i:j] {
-				off += copy(buf[off:], w.buf)
-			}
-		}
-		if _, err := s.file.WriteAt(buf, int64(ws[i].addr)*int64(s.unit)); err != nil {
+		if _, err := s.file.WriteAt(s.wbuf[ws[i].off:ws[i].off+size], int64(ws[i].addr*unit)); err != nil {
 			return err
 		}
 		s.st.blocksWritten.Add(uint64(j - i))

@@ -94,12 +94,14 @@ func sealBlock(b []byte, stored int) {
 }
 
 // packBody returns the body as it should be stored and its flags: snappy
-// packed when that saves at least one unit, else the raw bytes.
-func packBody(raw []byte, unit int) ([]byte, uint8) {
+// packed when that saves at least one unit, else the raw bytes. The packed
+// body is encoded into dst when it is large enough (snappy.MaxEncodedLen),
+// so it may alias dst.
+func packBody(dst, raw []byte, unit int) ([]byte, uint8) {
 	if len(raw) < 2*unit {
 		return raw, 0
 	}
-	packed := snappy.Encode(nil, raw)
+	packed := snappy.Encode(dst, raw)
 	if unitsFor(len(packed), unit) < unitsFor(len(raw), unit) {
 		return packed, flagSnappy
 	}

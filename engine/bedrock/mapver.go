@@ -90,10 +90,11 @@ func (b *builder) set(lba LBA, r ref) (ref, error) {
 	gen := b.v.gen
 	pg := b.v.pages[p]
 	if pg == nil || pg.owner != gen {
-		np := &page{owner: gen, segs: make([]*segment, b.g.fan), refs: make([]ref, b.g.fan)}
+		var np *page
 		if pg != nil {
-			copy(np.segs, pg.segs)
-			copy(np.refs, pg.refs)
+			np = &page{owner: gen, segs: slices.Clone(pg.segs), refs: slices.Clone(pg.refs)}
+		} else {
+			np = &page{owner: gen, segs: make([]*segment, b.g.fan), refs: make([]ref, b.g.fan)}
 		}
 		b.v.pages[p] = np
 		b.dirtyPages = append(b.dirtyPages, p)
@@ -101,9 +102,11 @@ func (b *builder) set(lba LBA, r ref) (ref, error) {
 	}
 	sg := pg.segs[s]
 	if sg == nil || sg.owner != gen {
-		ns := &segment{owner: gen, e: make([]ref, b.g.fan)}
+		var ns *segment
 		if sg != nil {
-			copy(ns.e, sg.e)
+			ns = &segment{owner: gen, e: slices.Clone(sg.e)}
+		} else {
+			ns = &segment{owner: gen, e: make([]ref, b.g.fan)}
 		}
 		pg.segs[s] = ns
 		b.dirtySegs = append(b.dirtySegs, [2]uint64{p, s})
@@ -114,9 +117,14 @@ func (b *builder) set(lba LBA, r ref) (ref, error) {
 	return old, nil
 }
 
-// encodeRefs writes refs as the body of a map block of fan entries.
-func encodeRefs(refs []ref) []byte {
-	b := make([]byte, len(refs)*refSize)
+// encodeRefs writes refs as the body of a map block of fan entries, into
+// dst when it is large enough.
+func encodeRefs(dst []byte, refs []ref) []byte {
+	b := dst
+	if cap(b) < len(refs)*refSize {
+		b = make([]byte, len(refs)*refSize)
+	}
+	b = b[:len(refs)*refSize]
 	for i, r := range refs {
 		putRef(b[i*refSize:], r)
 	}

@@ -112,6 +112,9 @@ type Store struct {
 	pending   []pendingFree // units freed by commits, oldest first
 	nextGen   uint64
 	mapBlocks uint64 // live page and segment blocks
+	wbuf      []byte // arena the blocks of one commit are encoded into
+	packBuf   []byte // scratch for packing map blocks
+	refBuf    []byte // scratch for encoding map blocks
 
 	// syncMu guards the superblock and sync state; lock order: commitMu,
 	// then syncMu, then mu.
@@ -124,10 +127,13 @@ type Store struct {
 	syncedSlot   int        // the slot holding it
 	unsynced     int        // superblocks written since the last sync (NoSync)
 	lastSuper    []byte     // encoded superblock of superGen
+	superBufs    [2][]byte  // superblock buffers, one per slot
 	confirmed    uint64     // newest generation copied into both slots
 	confirmTimer *time.Timer
 
 	failErr atomic.Value // error: the I/O failure that failed the store
+
+	gather gather // commits in flight, for the syncer to wait for
 
 	st counters
 }

@@ -3,6 +3,9 @@ package bedrock
 import (
 	"fmt"
 	"sort"
+	"sync"
+
+	"github.com/golang/snappy"
 )
 
 // Tx is a transaction: a snapshot of the committed map plus, for a write
@@ -311,9 +314,11 @@ func (tx *Tx) CommitAsync() (wait func() error, err error) {
 // commitAsync applies a top-level write transaction and returns the wait
 // for its durability.
 func (tx *Tx) commitAsync() (func() error, error) {
-	req := tx.prepare()
 	s := tx.s
+	s.gather.enter()
+	req := tx.prepare()
 	gen, err := s.apply(req)
+	s.gather.leave()
 	tx.done = true
 	s.releaseSnap(tx.snap.gen)
 	if err != nil {
@@ -345,7 +350,7 @@ func (tx *Tx) prepare() *commitReq {
 			w.body, w.flags = d.data, 0
 			// After 8 incompressible blocks in a row, try only every 16th.
 			if !tx.s.opts.DisablePacking && (misses < 8 || misses%16 == 0) {
-				w.body, w.flags = packBody(d.data, tx.s.unit)
+				w.body, w.flags = packData(d.data, tx.s.unit)
 				if w.flags == 0 {
 					misses++
 				} else {
@@ -359,4 +364,26 @@ func (tx *Tx) prepare() *commitReq {
 	}
 	sort.Slice(req.writes, func(i, j int) bool { return req.writes[i].lba < req.writes[j].lba })
 	return req
+}
+
+// packScratch holds buffers data blocks are packed into before the packed
+// body is copied out (only when packing pays).
+var packScratch sync.Pool
+
+// packData is packBody for a data block, without allocating when the
+// block does not pack: the packed body is a fresh slice of its own size.
+func packData(raw []byte, unit int) ([]byte, uint8) {
+	bp, _ := packScratch.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	if n := snappy.MaxEncodedLen(len(raw)); cap(*bp) < n {
+		*bp = make([]byte, n)
+	}
+	body, flags := packBody((*bp)[:cap(*bp)], raw, unit)
+	if flags != 0 {
+		body = append([]byte(nil), body...)
+	}
+	packScratch.Put(bp)
+	return body, flags
 }
