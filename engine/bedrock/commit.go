@@ -189,7 +189,8 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	}
 	for _, w := range cached {
 		r := b.v.lookup(s.geo, w.lba)
-		s.cache.put(r.addr, r.gen, w.raw, false)
+		// Written here, not read from the disk: no check needed (GetVerified).
+		s.cache.put(r.addr, r.gen, w.raw, true)
 	}
 	s.mu.Lock()
 	s.mu.written = b.v

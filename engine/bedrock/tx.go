@@ -2,6 +2,7 @@ package bedrock
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"sync"
 
@@ -101,8 +102,10 @@ func (tx *Tx) Get(lba LBA) ([]byte, error) { return tx.GetVerified(lba, nil) }
 // above (for example, that every record's digest matches). The check runs
 // when the block is loaded from the file and its success is remembered
 // with the cached block, so blocks served from the cache are not checked
-// again; the transaction's own writes are never checked. A check error is
-// returned as is, and the block is not cached.
+// again. Blocks this process wrote are never checked: neither the
+// transaction's own writes nor blocks committed since the store was opened
+// and still cached (they come from a writer, not from the disk). A check
+// error is returned as is, and the block is not cached.
 func (tx *Tx) GetVerified(lba LBA, check func([]byte) error) ([]byte, error) {
 	if err := tx.usable(); err != nil {
 		return nil, err
@@ -331,6 +334,8 @@ func (tx *Tx) commitAsync() (func() error, error) {
 
 // prepare turns the tentative writes into a commit request, packing the
 // blocks in the committer's own goroutine so committers pack in parallel.
+// A large transaction packs its blocks on several goroutines (up to
+// GOMAXPROCS): packing is most of the CPU time of a commit.
 func (tx *Tx) prepare() *commitReq {
 	fresh := make(map[LBA]bool, len(tx.allocs))
 	for _, l := range tx.allocs {
@@ -338,32 +343,61 @@ func (tx *Tx) prepare() *commitReq {
 	}
 	req := &commitReq{snapGen: tx.snap.gen}
 	req.writes = make([]pendingWrite, 0, len(tx.dirty))
-	misses := 0 // consecutive blocks that did not pack
 	for lba, d := range tx.dirty {
 		if d.freed && fresh[lba] {
 			// Allocated and freed in this transaction: never mapped.
 			req.freshFreed = append(req.freshFreed, lba)
 			continue
 		}
-		w := pendingWrite{lba: lba, raw: d.data, freed: d.freed, fresh: fresh[lba]}
-		if !d.freed {
-			w.body, w.flags = d.data, 0
-			// After 8 incompressible blocks in a row, try only every 16th.
-			if !tx.s.opts.DisablePacking && (misses < 8 || misses%16 == 0) {
-				w.body, w.flags = packData(d.data, tx.s.unit)
-				if w.flags == 0 {
-					misses++
-				} else {
-					misses = 0
-				}
-			} else if misses >= 8 {
-				misses++
-			}
-		}
-		req.writes = append(req.writes, w)
+		req.writes = append(req.writes, pendingWrite{lba: lba, raw: d.data, body: d.data, freed: d.freed, fresh: fresh[lba]})
 	}
 	sort.Slice(req.writes, func(i, j int) bool { return req.writes[i].lba < req.writes[j].lba })
+	if tx.s.opts.DisablePacking {
+		return req
+	}
+	ws := req.writes
+	workers := min(runtime.GOMAXPROCS(0), len(ws)/parallelPackMin)
+	if workers <= 1 {
+		packWrites(ws, tx.s.unit)
+		return req
+	}
+	var wg sync.WaitGroup
+	per := (len(ws) + workers - 1) / workers
+	for lo := per; lo < len(ws); lo += per {
+		wg.Add(1)
+		go func(part []pendingWrite) {
+			defer wg.Done()
+			packWrites(part, tx.s.unit)
+		}(ws[lo:min(lo+per, len(ws))])
+	}
+	packWrites(ws[:per], tx.s.unit)
+	wg.Wait()
 	return req
+}
+
+// parallelPackMin is the number of blocks per extra packing goroutine.
+const parallelPackMin = 16
+
+// packWrites packs the blocks of ws in place. After 8 incompressible
+// blocks in a row it tries only every 16th.
+func packWrites(ws []pendingWrite, unit int) {
+	misses := 0 // consecutive blocks that did not pack
+	for i := range ws {
+		w := &ws[i]
+		if w.freed {
+			continue
+		}
+		if misses < 8 || misses%16 == 0 {
+			w.body, w.flags = packData(w.raw, unit)
+			if w.flags == 0 {
+				misses++
+			} else {
+				misses = 0
+			}
+		} else {
+			misses++
+		}
+	}
 }
 
 // packScratch holds buffers data blocks are packed into before the packed
