@@ -26,12 +26,23 @@ type pendingWrite struct {
 }
 
 // diskWrite is one encoded block at its physical address: n bytes at
-// offset off of the commit's arena (Store.wbuf).
+// offset off of the commit's arena (Store.wbuf) hold its header, and its
+// body unless body is set; then body follows from the caller's buffer
+// (not copied: written with a vectored write), then pad zero bytes.
 type diskWrite struct {
 	addr uint64
 	off  int
 	n    int
+	body []byte
+	pad  int
 }
+
+// size is the block's length on disk.
+func (w *diskWrite) size() int { return w.n + len(w.body) + w.pad }
+
+// minVectored is the smallest data body written from the caller's buffer
+// instead of copied into the arena.
+const minVectored = 1024
 
 // A commit runs in two steps.
 //
@@ -103,13 +114,23 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		}
 		r := ref{addr: addr, units: uint32(units), gen: gen}
 		placed = append(placed, r)
-		off, n := len(s.wbuf), units*s.unit
-		s.growArena(n)
-		buf := s.wbuf[off : off+n]
-		putHeader(buf, blockHeader{kind: kind, flags: flags, id: id, gen: gen, stored: uint32(len(body)), raw: uint32(raw)})
-		clear(buf[headerSize+copy(buf[headerSize:], body):])
-		sealBlock(buf, len(body))
-		writes = append(writes, diskWrite{addr: addr, off: off, n: n})
+		h := blockHeader{kind: kind, flags: flags, id: id, gen: gen, stored: uint32(len(body)), raw: uint32(raw)}
+		off := len(s.wbuf)
+		if s.vectored && kind == kindData && len(body) >= minVectored {
+			s.growArena(headerSize)
+			hdr := s.wbuf[off : off+headerSize]
+			putHeader(hdr, h)
+			sealSplit(hdr, body)
+			writes = append(writes, diskWrite{addr: addr, off: off, n: headerSize, body: body, pad: units*s.unit - headerSize - len(body)})
+		} else {
+			n := units * s.unit
+			s.growArena(n)
+			buf := s.wbuf[off : off+n]
+			putHeader(buf, h)
+			clear(buf[headerSize+copy(buf[headerSize:], body):])
+			sealBlock(buf, len(body))
+			writes = append(writes, diskWrite{addr: addr, off: off, n: n})
+		}
 		if flags&flagSnappy != 0 {
 			s.st.packedBlocks.Add(1)
 			s.st.bytesSaved.Add(uint64(unitsFor(raw, s.unit)-units) * uint64(s.unit))
@@ -467,21 +488,22 @@ func (s *Store) reserveUnits() uint64 {
 	return max(min(32*perBlock, s.alloc.size/16), (s.mapBlocks+2)*perBlock)
 }
 
-// writeBlocks writes the encoded blocks of the commit arena, coalescing
-// runs of blocks adjacent both on disk and in the arena into single writes.
-// Caller holds commitMu.
+// writeBlocks writes the encoded blocks of a commit, one write per run of
+// blocks adjacent on disk: a slice of the arena when the run lies there in
+// order, else a vectored write of its pieces, else a copy. Caller holds
+// commitMu.
 func (s *Store) writeBlocks(ws []diskWrite) error {
 	sort.Slice(ws, func(i, j int) bool { return ws[i].addr < ws[j].addr })
 	const maxRun = 1 << 20
 	unit := uint64(s.unit)
 	for i := 0; i < len(ws); {
-		j, size := i+1, ws[i].n
+		j, size := i+1, ws[i].size()
 		for j < len(ws) && ws[j].addr*unit == ws[i].addr*unit+uint64(size) &&
-			ws[j].off == ws[i].off+size && size+ws[j].n <= maxRun {
-			size += ws[j].n
+			size+ws[j].size() <= maxRun && 3*(j-i+1) <= maxIovecs {
+			size += ws[j].size()
 			j++
 		}
-		if _, err := s.file.WriteAt(s.wbuf[ws[i].off:ws[i].off+size], int64(ws[i].addr*unit)); err != nil {
+		if err := s.writeRun(ws[i:j], size); err != nil {
 			return err
 		}
 		s.st.blocksWritten.Add(uint64(j - i))
@@ -489,6 +511,55 @@ func (s *Store) writeBlocks(ws []diskWrite) error {
 		i = j
 	}
 	return nil
+}
+
+// zeroPad is the source of the zero bytes that pad vectored blocks.
+var zeroPad [4096]byte
+
+// writeRun writes the blocks of run, adjacent on disk and size bytes long.
+func (s *Store) writeRun(run []diskWrite, size int) error {
+	off := int64(run[0].addr) * int64(s.unit)
+	inArena := true
+	for k := range run {
+		w := &run[k]
+		if w.body != nil || w.pad != 0 || k > 0 && w.off != run[k-1].off+run[k-1].n {
+			inArena = false
+			break
+		}
+	}
+	if inArena {
+		_, err := s.file.WriteAt(s.wbuf[run[0].off:run[0].off+size], off)
+		return err
+	}
+	bufs := make([][]byte, 0, 3*len(run))
+	for k := range run {
+		w := &run[k]
+		bufs = append(bufs, s.wbuf[w.off:w.off+w.n])
+		if w.body != nil {
+			bufs = append(bufs, w.body)
+		}
+		if w.pad > 0 {
+			if w.pad <= len(zeroPad) {
+				bufs = append(bufs, zeroPad[:w.pad])
+			} else {
+				bufs = append(bufs, make([]byte, w.pad))
+			}
+		}
+	}
+	if vf, ok := s.file.(interface {
+		writeVAt([][]byte, int64) (bool, error)
+	}); ok {
+		if done, err := vf.writeVAt(bufs, off); done {
+			return err
+		}
+	}
+	buf := s.newBuf(size)
+	n := 0
+	for _, b := range bufs {
+		n += copy(buf[n:], b)
+	}
+	_, err := s.file.WriteAt(buf, off)
+	return err
 }
 
 // confirmDelay is how long a store must be idle before the newest

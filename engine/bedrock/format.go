@@ -93,6 +93,13 @@ func sealBlock(b []byte, stored int) {
 	binary.LittleEndian.PutUint32(b[0:4], crc32.Checksum(b[4:headerSize+stored], castagnoli))
 }
 
+// sealSplit is sealBlock for a block whose header (hdr, 32 bytes) and
+// stored body lie in separate buffers.
+func sealSplit(hdr, body []byte) {
+	c := crc32.Update(0, castagnoli, hdr[4:headerSize])
+	binary.LittleEndian.PutUint32(hdr[0:4], crc32.Update(c, castagnoli, body))
+}
+
 // packBody returns the body as it should be stored and its flags: snappy
 // packed when that saves at least one unit, else the raw bytes. The packed
 // body is encoded into dst when it is large enough (snappy.MaxEncodedLen),

@@ -86,3 +86,55 @@ func sectorSize(f *os.File) int {
 	}
 	return 4096
 }
+
+// maxIovecs is how many buffers one vectored write passes (IOV_MAX is 1024).
+const maxIovecs = 1024
+
+// writeVAt writes the concatenation of bufs at off with pwritev, looping
+// over short writes; ok is false when vectored writes are not available
+// here (the caller then copies and uses WriteAt).
+func (f *osFile) writeVAt(bufs [][]byte, off int64) (ok bool, err error) {
+	if f.direct || len(bufs) > maxIovecs {
+		return false, nil
+	}
+	iov := make([]syscall.Iovec, 0, len(bufs))
+	for _, b := range bufs {
+		if len(b) > 0 {
+			v := syscall.Iovec{Base: &b[0]}
+			v.SetLen(len(b))
+			iov = append(iov, v)
+		}
+	}
+	rc, err := f.f.SyscallConn()
+	if err != nil {
+		return false, nil
+	}
+	for len(iov) > 0 {
+		var n uintptr
+		var errno syscall.Errno
+		if cerr := rc.Control(func(fd uintptr) {
+			n, _, errno = syscall.Syscall6(syscall.SYS_PWRITEV, fd, uintptr(unsafe.Pointer(&iov[0])), uintptr(len(iov)), uintptr(off), 0, 0)
+		}); cerr != nil {
+			return true, cerr
+		}
+		switch {
+		case errno == syscall.EINTR:
+			continue
+		case errno != 0:
+			return true, &os.PathError{Op: "pwritev", Path: f.f.Name(), Err: errno}
+		case n == 0:
+			return true, &os.PathError{Op: "pwritev", Path: f.f.Name(), Err: syscall.EIO}
+		}
+		off += int64(n)
+		// Drop what was written.
+		for len(iov) > 0 && uint64(n) >= iov[0].Len {
+			n -= uintptr(iov[0].Len)
+			iov = iov[1:]
+		}
+		if len(iov) > 0 && n > 0 {
+			iov[0].Base = (*byte)(unsafe.Add(unsafe.Pointer(iov[0].Base), n))
+			iov[0].Len -= uint64(n)
+		}
+	}
+	return true, nil
+}

@@ -30,3 +30,9 @@ func preallocate(f *os.File, size int64) error {
 
 // sectorSize returns a safe alignment.
 func sectorSize(f *os.File) int { return 4096 }
+
+// maxIovecs bounds the buffers of one vectored write.
+const maxIovecs = 1024
+
+// writeVAt is not available here: the caller copies and uses WriteAt.
+func (f *osFile) writeVAt(bufs [][]byte, off int64) (bool, error) { return false, nil }

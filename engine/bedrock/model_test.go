@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -90,22 +91,29 @@ func TestModel(t *testing.T) {
 	for _, cfg := range []struct {
 		name string
 		opts Options
+		osFS bool // a real file: vectored writes (writeRun) instead of copies
 	}{
-		{"default", Options{}},
-		{"nosync", Options{NoSync: true}},
-		{"nocache-1k", Options{CacheSize: -1, BlockSize: 1024}},
-		{"nopack-8k", Options{DisablePacking: true, BlockSize: 8192, CacheSize: 64 << 10}},
+		{"default", Options{}, false},
+		{"osfile", Options{}, true},
+		{"nosync", Options{NoSync: true}, false},
+		{"nocache-1k", Options{CacheSize: -1, BlockSize: 1024}, false},
+		{"nopack-8k", Options{DisablePacking: true, BlockSize: 8192, CacheSize: 64 << 10}, false},
+		{"osfile-nocache-nopack", Options{CacheSize: -1, DisablePacking: true}, true},
 	} {
 		t.Run(cfg.name, func(t *testing.T) {
 			seed := uint64(time.Now().UnixNano())
 			t.Logf("seed %d", seed)
 			rng := rand.New(rand.NewPCG(seed, 7))
-			fs := NewMemFS()
 			opts := cfg.opts
-			opts.FS = fs
+			path := "m.db"
+			if cfg.osFS {
+				path = filepath.Join(t.TempDir(), path)
+			} else {
+				opts.FS = NewMemFS()
+			}
 			opts.InitialSize = 64 << 10
 			opts.GrowSize = 64 << 10
-			s, err := Open("m.db", &opts)
+			s, err := Open(path, &opts)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -116,7 +124,7 @@ func TestModel(t *testing.T) {
 					if err := s.Close(); err != nil {
 						t.Fatal(err)
 					}
-					if s, err = Open("m.db", &opts); err != nil {
+					if s, err = Open(path, &opts); err != nil {
 						t.Fatal(err)
 					}
 				case 1:

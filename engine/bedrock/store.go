@@ -92,6 +92,7 @@ type Store struct {
 	unit     int // allocation unit in bytes
 	payload  int
 	direct   bool // buffers must be aligned
+	vectored bool // data bodies are written from the caller's buffers (see diskWrite)
 	readOnly bool
 	cache    *cache
 
@@ -192,6 +193,7 @@ func (s *Store) open() error {
 		unit = ss
 		s.direct = true
 	}
+	s.vectored = !s.direct
 	if size == 0 && !s.opts.Device {
 		if s.readOnly || s.opts.MustExist {
 			return fmt.Errorf("%w: empty file", ErrBadMagic)
