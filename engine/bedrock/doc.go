@@ -30,9 +30,14 @@
 //     new map becomes the base of write transactions that begin later),
 //     then waits while one syncer writes the superblock of the newest
 //     applied state and calls fdatasync for everyone applied before it
-//     (group commit, with no timer). CommitAsync splits the two steps so a
-//     caller that serializes its writers can let the next one apply while
-//     this one waits. Read transactions see a commit only once it is
+//     (group commit, with no timer: before its superblock write the syncer
+//     waits only for commits that were already applying when it started,
+//     at most a millisecond, so a lone committer never waits). A commit's
+//     shadow blocks go out as few large writes: map blocks are placed right
+//     after the data, and data bodies are written from the caller's
+//     buffers (pwritev) instead of being copied. CommitAsync splits the
+//     two steps so a caller that serializes its writers can let the next
+//     one apply while this one waits. Read transactions see a commit only once it is
 //     durable. With Options.NoSync, Commit returns once the superblock is
 //     written. IMPORTANT: a NoSync store loses the commits made since the
 //     last Sync or Close on power loss (at most 65536 of them: bedrock
