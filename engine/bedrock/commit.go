@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"time"
-
-	"github.com/golang/snappy"
 )
 
 // commitReq is one top-level transaction to commit.
@@ -169,7 +167,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		}
 		s.refBuf = encodeRefs(s.refBuf, pg.segs[ps[1]].e)
 		raw := s.refBuf
-		body, flags := s.packMap(raw)
+		body, flags := raw, uint8(0) // map blocks are not packed: see doc.go
 		nr, err := place(kindSegment, ps[0]*s.geo.fan+ps[1], body, len(raw), flags)
 		if err != nil {
 			undo()
@@ -185,7 +183,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		}
 		s.refBuf = encodeRefs(s.refBuf, b.v.pages[p].refs)
 		raw := s.refBuf
-		body, flags := s.packMap(raw)
+		body, flags := raw, uint8(0) // map blocks are not packed: see doc.go
 		nr, err := place(kindPage, p, body, len(raw), flags)
 		if err != nil {
 			undo()
@@ -331,19 +329,6 @@ func (s *Store) failure() error {
 // a commit unknown.
 func (s *Store) setFailure(err error) {
 	s.failErr.CompareAndSwap(nil, err)
-}
-
-// packMap packs a map block body unless packing is off. The packed body
-// aliases a scratch buffer and is valid until the next call. Caller holds
-// commitMu.
-func (s *Store) packMap(raw []byte) ([]byte, uint8) {
-	if s.opts.DisablePacking {
-		return raw, 0
-	}
-	if n := snappy.MaxEncodedLen(len(raw)); cap(s.packBuf) < n {
-		s.packBuf = make([]byte, n)
-	}
-	return packBody(s.packBuf[:cap(s.packBuf)], raw, s.unit)
 }
 
 // growArena extends the commit arena by n bytes, keeping its contents.

@@ -49,9 +49,12 @@
 //     lost (stale) writes are therefore detected on read and reported as
 //     errors wrapping ErrCorrupt with the block's address. Corrupt data is
 //     never returned as data.
-//   - Blocks are packed with snappy on the way to disk when that saves at
-//     least one allocation unit (512 bytes, or the device sector), and
-//     unpacked on the way back; callers always see plain blocks.
+//   - Data blocks are packed with snappy on the way to disk when that
+//     saves at least one allocation unit (512 bytes, or the device sector),
+//     and unpacked on the way back; callers always see plain blocks. Map
+//     blocks are written plain (a 256th of the data, rewritten by every
+//     commit: packing them cost more commit time than the space was worth);
+//     the reader still accepts packed ones.
 //
 // # The map
 //

@@ -114,7 +114,6 @@ type Store struct {
 	nextGen   uint64
 	mapBlocks uint64 // live page and segment blocks
 	wbuf      []byte // arena the blocks of one commit are encoded into
-	packBuf   []byte // scratch for packing map blocks
 	refBuf    []byte // scratch for encoding map blocks
 
 	// syncMu guards the superblock and sync state; lock order: commitMu,
