@@ -49,6 +49,11 @@ type Cursor struct {
 	aheadLo int
 	aheadOf bedrock.LBA
 	crossed int
+
+	// Leaves of a kept level-1 page (read handles, see pnode) whose first
+	// cache lines were touched: kids [.., touchedTo) of touchedOf.
+	touchedOf *pnode
+	touchedTo int
 }
 
 // readahead is the number of leaves a forward scan reads beyond the one it
@@ -60,8 +65,9 @@ const readahead = 3
 // frame is one level of a cursor's path: a node and the index followed
 // (internal) or the current record (leaf).
 type frame struct {
-	p page
-	i int
+	p  page
+	i  int
+	pn *pnode // p's kept node in a read handle, or nil
 }
 
 // Cursor returns a cursor over the whole tree, not yet positioned.
@@ -165,6 +171,17 @@ func (c *Cursor) nextLeaf() bool {
 // readahead leaves too.
 func (c *Cursor) nextSibling(pf *frame, top int) bool {
 	c.crossed++
+	if pn := pf.pn; pn != nil && pn.kids != nil {
+		if k := &pn.kids[pf.i]; k.p.b != nil {
+			c.t.stats.BlockReads++
+			c.t.stats.CacheHits++
+			if c.crossed >= 2 && (pn != c.touchedOf || pf.i >= c.touchedTo) {
+				c.touchAhead(pn, pf.i)
+			}
+			c.stack[top] = frame{p: k.p, pn: k}
+			return c.settle(&c.stack[top], true)
+		}
+	}
 	if k := pf.i - c.aheadLo; k >= 0 && k < c.aheadN && c.aheadOf == pf.p.lba {
 		c.stack[top] = frame{p: c.ahead[k]}
 		return c.settle(&c.stack[top], true)
@@ -179,9 +196,30 @@ func (c *Cursor) nextSibling(pf *frame, top int) bool {
 		return c.fail(err)
 	}
 	c.stack[top] = frame{p: leaves[0]}
+	if pf.pn != nil {
+		c.stack[top].pn = c.t.keepLeaves(pf.pn, pf.i, leaves[:got])
+	}
 	c.aheadN = copy(c.ahead[:], leaves[1:got])
 	c.aheadLo, c.aheadOf = pf.i+1, pf.p.lba
+	if c.stack[top].pn != nil {
+		c.touchedOf, c.touchedTo = pf.pn, pf.i+got // touched just now
+	}
 	return c.settle(&c.stack[top], true)
+}
+
+// touchAhead loads the first cache line of the kept leaves i, i+1, ...,
+// i+readahead of pn together, so that a scan entering them waits for one
+// such miss per readahead+1 leaves (as readLeaves does for leaves it reads).
+func (c *Cursor) touchAhead(pn *pnode, i int) {
+	end := min(i+1+readahead, len(pn.kids))
+	var x byte
+	for j := i; j < end; j++ {
+		if b := pn.kids[j].p.b; len(b) > 0 {
+			x |= b[0]
+		}
+	}
+	c.t.sink = x
+	c.touchedOf, c.touchedTo = pn, end
 }
 
 // Prev moves to the preceding record and reports Valid.
@@ -347,10 +385,18 @@ func (c *Cursor) seekLT(key []byte) bool {
 // reset clears the position and pushes the root (index 0).
 func (c *Cursor) reset() bool {
 	c.stack, c.valid, c.loaded, c.err = c.stack[:0], false, false, nil
-	c.aheadN, c.crossed = 0, 0
+	c.aheadN, c.crossed, c.touchedOf = 0, 0, nil
 	c.gen = c.t.gen
 	if err := c.t.beginRead(); err != nil {
 		return c.fail(err)
+	}
+	pn, err := c.t.cachedRoot()
+	if err != nil {
+		return c.fail(err)
+	}
+	if pn != nil {
+		c.stack = append(c.stack, frame{p: pn.p, pn: pn})
+		return true
 	}
 	p, err := c.t.rootView()
 	if err != nil {
@@ -364,7 +410,14 @@ func (c *Cursor) reset() bool {
 // index 0, returning the new top frame, or nil after failing the cursor.
 // fetch is childPage's: set by seeks, which binary-search the leaf.
 func (c *Cursor) push(f *frame, fetch bool) *frame {
-	ch, err := c.t.childPage(&f.p, f.i, fetch)
+	var ch page
+	var pn *pnode
+	var err error
+	if f.pn != nil {
+		ch, pn, err = c.t.kid(f.pn, f.i, fetch)
+	} else {
+		ch, err = c.t.childPage(&f.p, f.i, fetch)
+	}
 	if err != nil {
 		c.fail(err)
 		return nil
@@ -373,7 +426,7 @@ func (c *Cursor) push(f *frame, fetch bool) *frame {
 		c.fail(corruptf("block %d: empty non-root node", ch.lba))
 		return nil
 	}
-	c.stack = append(c.stack, frame{p: ch})
+	c.stack = append(c.stack, frame{p: ch, pn: pn})
 	return &c.stack[len(c.stack)-1]
 }
 

@@ -245,14 +245,20 @@
 // CheckAll), digest.go and summary.go (Digest, Summary, record digests),
 // options.go, stats.go, errors.go.
 //
-// A Get descends through page views (Tree.readPage: blocks from
-// Tx.GetVerified; a read handle keeps the root and the internal nodes it
-// met) and binary-searches the leaf in place; nothing is decoded or
-// allocated. A Put descends from the root loading nodes for modification
-// (tree.load: the dirty set first, then a per-handle cache of nodes that is
-// reused only while the transaction still returns the very block slice it
-// was made from; internal nodes are decoded, leaves stay views of their
-// block), inserts into the leaf (an eager handle splices a new image of the
+// A Get descends through page views (blocks from Tx.GetVerified) and
+// binary-searches the leaf in place; nothing is decoded. A handle of a read
+// transaction also keeps the pages its Gets and cursors met as a tree of
+// pnodes (tree.go): a page whose children are read often gets an array of
+// kept children, so later descents and scans index into it instead of
+// asking bedrock (whose lookup costs a few cache misses and a lock per
+// block), within budgets of slots and of kept leaves (at most 4096 leaf
+// blocks stay referenced by a handle, usually the very blocks bedrock's
+// cache holds). A handle that reads a few records allocates nothing.
+//
+// A Put descends from the root loading nodes for modification (tree.load:
+// the dirty set first, then a per-handle cache of nodes that is reused
+// only while the transaction still returns the very block slice it was
+// made from; internal nodes are decoded, leaves stay views of their block), inserts into the leaf (an eager handle splices a new image of the
 // view; otherwise the leaf is decoded), adds the record's count and digest
 // to the entries on its path, then fixUp splits or merges bottom-up. Flush
 // writes each dirty node once: a spliced leaf as is, a node whose layout

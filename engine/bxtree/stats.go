@@ -5,7 +5,7 @@ package bxtree
 // claims; the SQL layer may show them in EXPLAIN output.
 type Stats struct {
 	BlockReads      uint64 // blocks read, including CacheHits
-	CacheHits       uint64 // internal nodes a read handle had kept
+	CacheHits       uint64 // pages a read handle had kept (no bedrock read)
 	BlockWrites     uint64 // Tx.Put calls
 	BlocksAllocated uint64 // Tx.Alloc calls
 	BlocksFreed     uint64 // Tx.Free calls

@@ -35,7 +35,43 @@ type Tree struct {
 	rootPage page
 	rootOK   bool
 	inner    map[bedrock.LBA]page
+
+	// Read transactions only: the pages Get and cursors met, as a tree
+	// rooted at croot (see pnode), so a descent or a scan finds a page it
+	// met before without asking bedrock. slots counts the slots of the
+	// kids arrays and leaves the leaves kept in them.
+	croot        pnode
+	crootOK      bool
+	slots, leafs int
+	maxSlots     int // maxSlots and maxLeafs; tests lower them
+	maxLeafs     int
 }
+
+// pnode is a page a read handle keeps, with the children it met below it:
+// kids is nil until a child of the (internal) page is kept, then has one
+// slot per entry, and kids[i].p.b is nil until child i has been read (and
+// checked: level and, for leaves, layout and digests by the load-time
+// check). A read transaction's snapshot never changes, so a kept page
+// stays current for the handle's life; its block stays referenced (and in
+// memory) as long as the handle is, which maxLeafs bounds.
+//
+// A page gets its kids array once its children have been read often
+// enough for re-reads to be likely (keepKids), so a handle that reads a
+// few records allocates nothing. The arrays hold at most maxSlots
+// slots (about 64 bytes each) and at most maxLeafs leaves: a long read
+// transaction references at most that many leaf blocks beyond what
+// bedrock's cache holds anyway (usually the same blocks), so a full scan
+// of a large tree does not keep the tree in memory.
+type pnode struct {
+	p      page
+	kids   []pnode
+	visits int
+}
+
+const (
+	maxSlots = 1 << 16
+	maxLeafs = 1 << 12 // 16 MiB of 4 KiB blocks
+)
 
 // step is one level of a write descent: a node and the entry followed.
 type step struct {
@@ -48,14 +84,16 @@ type step struct {
 func newTree(tx *bedrock.Tx, name string, root bedrock.LBA, o *Options, payload int) *Tree {
 	o = o.EnsureDefaults()
 	t := &Tree{
-		tx:      tx,
-		name:    name,
-		root:    root,
-		opts:    *o,
-		payload: payload,
-		maxKey:  MaxKeySize(payload),
-		maxRec:  MaxRecordSize(payload),
-		minFill: payload / 4,
+		tx:       tx,
+		name:     name,
+		root:     root,
+		opts:     *o,
+		payload:  payload,
+		maxKey:   MaxKeySize(payload),
+		maxRec:   MaxRecordSize(payload),
+		minFill:  payload / 4,
+		maxSlots: maxSlots,
+		maxLeafs: maxLeafs,
 	}
 	t.h.init(o.DigestKey)
 	t.check = t.verifyBlock
@@ -147,6 +185,92 @@ func (t *Tree) rootView() (page, error) {
 		t.rootPage, t.rootOK = p, true
 	}
 	return p, nil
+}
+
+// cachedRoot returns the kept root of a read handle, or nil for a handle
+// of a write transaction (whose blocks change with its writes).
+func (t *Tree) cachedRoot() (*pnode, error) {
+	if t.crootOK {
+		t.stats.BlockReads++
+		t.stats.CacheHits++
+		return &t.croot, nil
+	}
+	if t.tx.Writable() {
+		return nil, nil
+	}
+	p, err := t.rootView()
+	if err != nil {
+		return nil, err
+	}
+	t.croot, t.crootOK = pnode{p: p}, true
+	return &t.croot, nil
+}
+
+// kid returns the child of the kept page pn at entry i like childPage, and
+// its pnode when the child is (now) kept, or nil when the budget is spent.
+func (t *Tree) kid(pn *pnode, i int, fetch bool) (page, *pnode, error) {
+	if pn.kids == nil {
+		if !t.keepKids(pn) {
+			c, err := t.childPage(&pn.p, i, fetch)
+			return c, nil, err
+		}
+	}
+	k := &pn.kids[i]
+	if k.p.b != nil {
+		t.stats.BlockReads++
+		t.stats.CacheHits++
+		if fetch && k.p.leaf() {
+			t.fetchLines(k.p.b)
+		}
+		return k.p, k, nil
+	}
+	c, err := t.childPage(&pn.p, i, fetch)
+	if err != nil {
+		return page{}, nil, err
+	}
+	if c.leaf() {
+		if t.leafs >= t.maxLeafs {
+			return c, nil, nil
+		}
+		t.leafs++
+	}
+	k.p = c
+	return c, k, nil
+}
+
+// keepKids counts a read of a child of the kept page pn that found no
+// kids array, and gives pn one when pn's children have been read often
+// enough (a quarter as often as pn has children, and twice at least) for
+// re-reads to be likely, and the budget allows. It reports whether pn has
+// kids now.
+func (t *Tree) keepKids(pn *pnode) bool {
+	pn.visits++
+	if pn.visits < max(2, pn.p.n/4) || t.slots+pn.p.n > t.maxSlots {
+		return false
+	}
+	pn.kids = make([]pnode, pn.p.n)
+	t.slots += pn.p.n
+	return true
+}
+
+// keepLeaves stores the leaves at entries i, i+1, ... of the kept level-1
+// page pn (read by readLeaves) in its kids, as far as the budget allows,
+// and returns the kept node of the first one or nil.
+func (t *Tree) keepLeaves(pn *pnode, i int, leaves []page) *pnode {
+	if pn.kids == nil && !t.keepKids(pn) {
+		return nil
+	}
+	n := min(len(leaves), t.maxLeafs-t.leafs)
+	for k := 0; k < n; k++ {
+		if pn.kids[i+k].p.b == nil {
+			pn.kids[i+k].p = leaves[k]
+			t.leafs++
+		}
+	}
+	if n <= 0 {
+		return nil
+	}
+	return &pn.kids[i]
 }
 
 // childPage reads the child of p at entry i and checks its level, which
@@ -565,8 +689,19 @@ func (t *Tree) Get(key []byte) (value []byte, version uint64, ok bool, err error
 			return nil, 0, false, err
 		}
 	}
-	p, err := t.rootView()
+	pn, err := t.cachedRoot()
 	if err != nil {
+		return nil, 0, false, err
+	}
+	var p page
+	if pn != nil {
+		p = pn.p
+		for !p.leaf() && pn != nil {
+			if p, pn, err = t.kid(pn, p.childIndex(key), true); err != nil {
+				return nil, 0, false, err
+			}
+		}
+	} else if p, err = t.rootView(); err != nil {
 		return nil, 0, false, err
 	}
 	for !p.leaf() {
