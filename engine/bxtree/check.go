@@ -32,7 +32,8 @@ func (t *Tree) Check() error {
 }
 
 // CheckAll checks the directory and every tree of tx's store with one set
-// of seen blocks, so a block shared between trees is reported too. Trees
+// of seen blocks, so a block shared between trees is reported too, and
+// reports allocated blocks that no tree reaches (leaks). Trees
 // created with a DigestKey need it in keys (by tree name) to verify their
 // record digests; a missing or wrong key fails with ErrDigestKey.
 func CheckAll(tx *bedrock.Tx, keys map[string][]byte) error {
@@ -61,7 +62,32 @@ func CheckAll(tx *bedrock.Tx, keys map[string][]byte) error {
 		c.t = newTree(tx, name, root, o, d.payload)
 		c.tree()
 	}
+	if len(c.errs) == 0 {
+		c.t = d
+		c.leaks(tx)
+	}
 	return c.result()
+}
+
+// leaks reports the blocks allocated in tx's view that no tree reached.
+// In a store used only through bxtree (bxdb's are), every allocated block
+// belongs to the directory or to a tree, so any other one is a leak:
+// space that churn would never get back.
+func (c *checker) leaks(tx *bedrock.Tx) {
+	n := 0
+	err := tx.Allocated(func(l bedrock.LBA) error {
+		if _, ok := c.seen[l]; !ok && l != bedrock.RootLBA {
+			if n++; n <= 3 {
+				c.fail("block %d is allocated but no tree reaches it (leaked)", l)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		c.fail("listing allocated blocks: %v", err)
+	} else if n > 3 {
+		c.fail("%d more leaked blocks", n-3)
+	}
 }
 
 // result returns the collected violations as one error.
