@@ -21,6 +21,7 @@ type pendingWrite struct {
 	flags uint8
 	freed bool
 	fresh bool // allocated by this transaction: no conflict possible
+	plain bool // not to be packed (Tx.PutPlain)
 }
 
 // diskWrite is one encoded block at its physical address: n bytes at

@@ -51,7 +51,9 @@
 //     never returned as data.
 //   - Data blocks are packed with snappy on the way to disk when that
 //     saves at least one allocation unit (512 bytes, or the device sector),
-//     and unpacked on the way back; callers always see plain blocks. Map
+//     and unpacked on the way back; callers always see plain blocks.
+//     Tx.PutPlain stores a block unpacked (for blocks most commits rewrite
+//     and that pack little, such as bxtree's internal nodes). Map
 //     blocks are written plain (a 256th of the data, rewritten by every
 //     commit: packing them cost more commit time than the space was worth);
 //     the reader still accepts packed ones.

@@ -33,6 +33,7 @@ type Tx struct {
 type dirtyBlock struct {
 	data  []byte
 	freed bool
+	plain bool // store unpacked (PutPlain)
 }
 
 // Begin starts a transaction. A read transaction sees the newest committed
@@ -138,7 +139,15 @@ func (tx *Tx) allocated(lba LBA) bool {
 
 // Put sets the contents of block lba. Put takes ownership of data: the
 // caller must not modify it afterwards.
-func (tx *Tx) Put(lba LBA, data []byte) error {
+func (tx *Tx) Put(lba LBA, data []byte) error { return tx.put(lba, data, false) }
+
+// PutPlain is Put for a block that is stored unpacked: for blocks that are
+// rewritten by most commits and pack little (bxtree's internal nodes), so
+// commits do not spend their time packing them.
+func (tx *Tx) PutPlain(lba LBA, data []byte) error { return tx.put(lba, data, true) }
+
+// put implements Put and PutPlain.
+func (tx *Tx) put(lba LBA, data []byte, plain bool) error {
 	if err := tx.writeCheck(); err != nil {
 		return err
 	}
@@ -148,7 +157,7 @@ func (tx *Tx) Put(lba LBA, data []byte) error {
 	if !tx.allocated(lba) {
 		return fmt.Errorf("%w: %d", ErrNotAllocated, lba)
 	}
-	tx.dirty[lba] = dirtyBlock{data: data}
+	tx.dirty[lba] = dirtyBlock{data: data, plain: plain}
 	return nil
 }
 
@@ -349,7 +358,7 @@ func (tx *Tx) prepare() *commitReq {
 			req.freshFreed = append(req.freshFreed, lba)
 			continue
 		}
-		req.writes = append(req.writes, pendingWrite{lba: lba, raw: d.data, body: d.data, freed: d.freed, fresh: fresh[lba]})
+		req.writes = append(req.writes, pendingWrite{lba: lba, raw: d.data, body: d.data, freed: d.freed, fresh: fresh[lba], plain: d.plain})
 	}
 	sort.Slice(req.writes, func(i, j int) bool { return req.writes[i].lba < req.writes[j].lba })
 	if tx.s.opts.DisablePacking {
@@ -384,7 +393,7 @@ func packWrites(ws []pendingWrite, unit int) {
 	misses := 0 // consecutive blocks that did not pack
 	for i := range ws {
 		w := &ws[i]
-		if w.freed {
+		if w.freed || w.plain {
 			continue
 		}
 		if misses < 8 || misses%16 == 0 {

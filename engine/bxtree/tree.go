@@ -459,7 +459,14 @@ func (t *Tree) flush() error {
 		if b == nil {
 			continue // unchanged
 		}
-		if err := t.tx.Put(lba, b); err != nil {
+		put := t.tx.Put
+		if !n.isLeaf() {
+			// Rewritten by nearly every commit (counts and digests on
+			// every path) and a small share of the space: packing them
+			// would cost commits more than it saves.
+			put = t.tx.PutPlain
+		}
+		if err := put(lba, b); err != nil {
 			return err
 		}
 		t.stats.BlockWrites++
