@@ -18,17 +18,20 @@ type cache struct {
 const cacheShards = 16
 
 // cacheShard is one lock's worth of the cache, padded against false
-// sharing. The counters are the striped halves of Stats.
+// sharing. The counters are the striped halves of Stats; hits and misses
+// are counted under the lock the lookup holds anyway (no extra atomic on
+// the read path).
 type cacheShard struct {
 	mu struct {
 		sync.Mutex
-		idx   map[uint64]int32
-		ents  []centry
-		hand  int
-		bytes int64
+		idx          map[uint64]int32
+		ents         []centry
+		hand         int
+		bytes        int64
+		hits, misses uint64
 	}
-	hits, misses, evictions atomic.Uint64
-	_                       [40]byte
+	evictions atomic.Uint64
+	_         [48]byte
 }
 
 // centry is one cached block.
@@ -64,12 +67,12 @@ func (c *cache) get(addr, gen uint64) (data []byte, checked, ok bool) {
 		e := &sh.mu.ents[i]
 		e.ref = true
 		d, ch := e.data, e.checked
+		sh.mu.hits++
 		sh.mu.Unlock()
-		sh.hits.Add(1)
 		return d, ch, true
 	}
+	sh.mu.misses++
 	sh.mu.Unlock()
-	sh.misses.Add(1)
 	return nil, false, false
 }
 
@@ -137,10 +140,10 @@ func (sh *cacheShard) evictLocked(i int) {
 func (c *cache) counts() (hits, misses, evictions uint64, bytes int64) {
 	for i := range c.shards {
 		sh := &c.shards[i]
-		hits += sh.hits.Load()
-		misses += sh.misses.Load()
 		evictions += sh.evictions.Load()
 		sh.mu.Lock()
+		hits += sh.mu.hits
+		misses += sh.mu.misses
 		bytes += sh.mu.bytes
 		sh.mu.Unlock()
 	}
