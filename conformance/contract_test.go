@@ -734,8 +734,8 @@ func TestContractErrors(t *testing.T) {
 	ctWantSQLError(t, err, 1062)
 	var e *bxdb.Error
 	errors.As(err, &e)
-	if e.State != "23000" || !strings.HasPrefix(err.Error(), "Error 1062 (23000): Duplicate entry '1'") {
-		t.Errorf("duplicate key error: %q (state %s)", err, e.State)
+	if string(e.SQLState[:]) != "23000" || !strings.HasPrefix(err.Error(), "Error 1062 (23000): Duplicate entry '1'") {
+		t.Errorf("duplicate key error: %q (state %s)", err, e.SQLState[:])
 	}
 	_, err = db.Exec("SELEKT 1")
 	ctWantSQLError(t, err, 1064)

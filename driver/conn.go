@@ -231,8 +231,8 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 // on the connection.)
 func checkArgCount(st *sqlfront.Stmt, n int) error {
 	if want := st.NumInput(); n != want {
-		return sqlfront.NewSQLError(sqlfront.ErWrongArguments,
-			"Incorrect arguments to EXECUTE: %d placeholders, %d arguments", want, n)
+		return sqlError(sqlfront.NewSQLError(sqlfront.ErWrongArguments,
+			"Incorrect arguments to EXECUTE: %d placeholders, %d arguments", want, n))
 	}
 	return nil
 }
@@ -275,7 +275,7 @@ func (c *conn) check(err error) error {
 		errors.Is(err, sqlfront.ErrEngineClosed) || errors.Is(err, sqlfront.ErrSessionClosed) {
 		c.bad = true
 	}
-	return err
+	return sqlError(err)
 }
 
 // tx is a transaction begun by BeginTx.

@@ -90,6 +90,16 @@
 // and its effects are rolled back (the transaction, if any, stays open),
 // and the context's error is returned. The connection stays usable.
 //
+// # ORMs
+//
+// GORM (gorm.io/driver/mysql, given the *sql.DB as mysql.Config{Conn: db}),
+// bun (mysqldialect) and sqlx work against bxdb; the conformance package
+// runs programs of each. FOREIGN KEY constraints are recorded but not
+// enforced (see package sqlfront); everything else the ORMs send for
+// migrations (information_schema, ALTER TABLE ADD/MODIFY/CHANGE/RENAME/DROP
+// COLUMN, indexes, constraints), queries, upserts (ON DUPLICATE KEY
+// UPDATE), savepoints and locking reads behaves as on MySQL 8.
+//
 // # Types
 //
 // Arguments: nil, all int and uint types (the whole uint64 range), float32,
@@ -117,7 +127,8 @@
 //
 // # Errors
 //
-// SQL errors are *Error values (an alias of sqlfront.SQLError) carrying a
+// SQL errors are *Error values (an alias of go-sql-driver/mysql's
+// MySQLError, so code and ORMs written for MySQL recognize them) carrying a
 // MySQL error number and SQLSTATE, formatted as go-sql-driver/mysql does:
 // "Error 1062 (23000): Duplicate entry '1' for key 't.PRIMARY'". Use
 // errors.As. Other errors are the sentinels of this package and the

@@ -3,24 +3,45 @@ package driver
 import (
 	"errors"
 
+	"github.com/go-sql-driver/mysql"
+
 	"github.com/bxdb/bxdb/engine/bedrock"
 	"github.com/bxdb/bxdb/sqlfront"
 )
 
 // Error is the type of every error the SQL engine reports with a MySQL
 // error number: syntax errors, duplicate keys, unknown tables, data too
-// long, and so on. Statements return it as a *Error (wrapped or not); test
-// with errors.As, or with errors.Is against an *Error carrying only the
-// Number:
+// long, and so on. It is go-sql-driver/mysql's *mysql.MySQLError, so that
+// programs and ORMs written for MySQL recognize bxdb's errors unchanged
+// (GORM's mysql dialector with TranslateError maps 1062 to
+// gorm.ErrDuplicatedKey by a type assertion on *mysql.MySQLError).
+// Statements return it unwrapped as a *Error; test with errors.As, or with
+// errors.Is against an *Error carrying only the Number:
 //
 //	var e *driver.Error
 //	if errors.As(err, &e) && e.Number == 1062 { … duplicate key … }
 //	if errors.Is(err, &driver.Error{Number: 1062}) { … }
 //
+// e.SQLState holds the five-character SQLSTATE and e.Message the message;
+// Error() formats them as "Error 1062 (23000): Duplicate entry …".
+//
 // Errors that are not SQL errors keep their own identity: context.Canceled
 // and context.DeadlineExceeded for cancelled statements, and the sentinels
 // below.
-type Error = sqlfront.SQLError
+type Error = mysql.MySQLError
+
+// sqlError converts an error carrying the engine's *sqlfront.SQLError
+// (itself, or a parse error wrapping one) into a plain *Error, as
+// go-sql-driver/mysql returns them; other errors are returned unchanged.
+func sqlError(err error) error {
+	var se *sqlfront.SQLError
+	if err == nil || !errors.As(err, &se) {
+		return err
+	}
+	e := &Error{Number: se.Number, Message: se.Msg}
+	copy(e.SQLState[:], se.State)
+	return e
+}
 
 // Errors returned by ParseDSN, NewConnector, and sql.Open (through
 // OpenConnector).

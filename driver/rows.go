@@ -64,7 +64,7 @@ func (r *rows) Close() error {
 			err = err2
 		}
 	}
-	return err
+	return sqlError(err)
 }
 
 // Next implements driver.Rows; it returns io.EOF after the last row, and

@@ -145,7 +145,7 @@ func Example_errors() {
 	_, err = db.Exec("INSERT INTO t VALUES (1)")
 	var e *bxdb.Error
 	if errors.As(err, &e) {
-		fmt.Println(e.Number, e.State)
+		fmt.Println(e.Number, string(e.SQLState[:]))
 	}
 	fmt.Println(errors.Is(err, &bxdb.Error{Number: 1062}))
 

@@ -434,6 +434,7 @@ func (*DropIndexStmt) statementNode()   {}
 func (*DropTableStmt) statementNode()   {}
 func (*TruncateStmt) statementNode()    {}
 func (*AlterTableStmt) statementNode()  {}
+func (*RenameTableStmt) statementNode() {}
 
 func (*AddColumnSpec) alterSpecNode()          {}
 func (*DropColumnSpec) alterSpecNode()         {}
@@ -452,3 +453,14 @@ func (*DropConstraintSpec) alterSpecNode()     {}
 func (*RenameIndexSpec) alterSpecNode()        {}
 func (*RenameTableSpec) alterSpecNode()        {}
 func (*TableOptionSpec) alterSpecNode()        {}
+
+// RenameTableStmt is RENAME TABLE a TO b [, c TO d] ...: the renames run
+// in order, each seeing the ones before, as one atomic statement.
+type RenameTableStmt struct {
+	Pairs []RenamePair
+}
+
+// RenamePair is one "a TO b" of RENAME TABLE.
+type RenamePair struct {
+	From, To TableName
+}

@@ -752,6 +752,32 @@ func (p *parser) truncate() (Statement, error) {
 	return &TruncateStmt{Table: t}, nil
 }
 
+// renameTable parses RENAME {TABLE | TABLES} a TO b [, c TO d] ....
+func (p *parser) renameTable() (Statement, error) {
+	p.advance()
+	if !p.acceptWord("table", "tables") {
+		return nil, p.errExpected("TABLE")
+	}
+	s := &RenameTableStmt{}
+	for {
+		from, err := p.tableName()
+		if err != nil {
+			return nil, err
+		}
+		if err := p.expectWord("to"); err != nil {
+			return nil, err
+		}
+		to, err := p.tableName()
+		if err != nil {
+			return nil, err
+		}
+		s.Pairs = append(s.Pairs, RenamePair{From: from, To: to})
+		if !p.acceptChar(',') {
+			return s, nil
+		}
+	}
+}
+
 // alterTable parses ALTER TABLE t [spec, …].
 func (p *parser) alterTable() (Statement, error) {
 	p.advance()

@@ -40,6 +40,13 @@ func (sc *stmtCtx) execDDL(st Statement) (Result, error) {
 		return Result{}, sc.dropIndex(x)
 	case *AlterTableStmt:
 		return Result{}, sc.alterTable(x)
+	case *RenameTableStmt:
+		for _, pr := range x.Pairs {
+			if err := sc.alterTable(&AlterTableStmt{Table: pr.From, Specs: []AlterSpec{&RenameTableSpec{NewName: pr.To}}}); err != nil {
+				return Result{}, err
+			}
+		}
+		return Result{}, nil
 	}
 	return Result{}, errNotSupported(fmt.Sprintf("%T", st))
 }

@@ -52,6 +52,9 @@ func planUpdate(up *sqlparser.Update, t *table, alias string) (*updatePlan, erro
 
 // execUpdate runs an UPDATE.
 func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
+	if isMultiTable(up.TableExprs) {
+		return sc.execMultiUpdate(up)
+	}
 	t, alias, err := sc.dmlTable(up.TableExprs)
 	if err != nil {
 		return Result{}, err
@@ -166,8 +169,8 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 
 // execDelete runs a DELETE.
 func (sc *stmtCtx) execDelete(del *sqlparser.Delete) (Result, error) {
-	if len(del.Targets) > 0 {
-		return Result{}, errNotSupported("multi-table DELETE")
+	if len(del.Targets) > 0 || isMultiTable(del.TableExprs) {
+		return sc.execMultiDelete(del)
 	}
 	t, targets, ok, err := sc.pointTargets(del.TableExprs, del.Where, del.OrderBy, del.Limit)
 	if err != nil {

@@ -36,6 +36,23 @@
 // a session reuses the read snapshot of its point SELECTs while no commit
 // has become durable (readcache.go).
 //
+// Dialect notes for ORMs (GORM's mysql dialector, bun's mysqldialect,
+// sqlx): FOREIGN KEY clauses (in CREATE TABLE, ALTER TABLE ADD/DROP
+// FOREIGN KEY) are parsed, kept in the catalog and shown by SHOW CREATE
+// TABLE and information_schema, but NOT enforced: no referential check,
+// no ON DELETE/UPDATE action. CHECK constraints are enforced. Locking
+// reads (FOR UPDATE, FOR SHARE, OF, NOWAIT, SKIP LOCKED, LOCK IN SHARE
+// MODE) are accepted and need no action, since a read-write transaction
+// holds the writer lock (stmt.go). Non-recursive WITH (common table
+// expressions, including VALUES ROW(...) constructors) is inlined as
+// derived tables (stmt_with.go); multi-table UPDATE and DELETE change one
+// table, reading the others (dml_multi.go); single-table DELETE takes an
+// alias; INSERT ... AS new ON DUPLICATE KEY UPDATE ... new.col is
+// VALUES(col) (stmt_rowalias.go); RENAME TABLE renames several tables in
+// one statement. JSON columns are text; JSON_EXTRACT, ->, ->> and friends
+// work on it (func_json.go). Not supported: views, window functions,
+// WITH RECURSIVE, FULLTEXT, LOCK TABLES, CREATE DATABASE.
+//
 // Planning turns WHERE clauses into key ranges costed with O(log n)
 // subtree counts; the executor is a pull-based iterator pipeline with
 // spilling sorts, hash aggregation and context checks every 256 rows.

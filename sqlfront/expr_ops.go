@@ -786,6 +786,19 @@ func (c *compiler) compileBinary(e *sqlparser.BinaryExpr) (Expr, error) {
 	if iv, ok := e.Left.(*sqlparser.IntervalExpr); ok && e.Operator == sqlparser.PlusStr {
 		return c.compileDateArith(e.Right, iv, false)
 	}
+	switch e.Operator {
+	case sqlparser.JSONExtractOp, sqlparser.JSONUnquoteExtractOp:
+		// col->'$.path' is JSON_EXTRACT(col, '$.path'); ->> also unquotes.
+		args, err := c.compileList([]sqlparser.Expr{e.Left, e.Right})
+		if err != nil {
+			return nil, err
+		}
+		def := builtins["json_extract"]
+		if e.Operator == sqlparser.JSONUnquoteExtractOp {
+			def = jsonUnquoteExtractDef
+		}
+		return c.fold(&callExpr{def: def, args: args}), nil
+	}
 	var aop ArithOp
 	var bop BitOp
 	isBit := false

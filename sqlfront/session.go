@@ -295,7 +295,7 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 		return Result{}, nil, nil
 	case *SyncStmt:
 		return Result{}, nil, errNotSupported("SYNC TABLE")
-	case *CreateTableStmt, *CreateIndexStmt, *DropIndexStmt, *DropTableStmt, *TruncateStmt, *AlterTableStmt:
+	case *CreateTableStmt, *CreateIndexStmt, *DropIndexStmt, *DropTableStmt, *TruncateStmt, *AlterTableStmt, *RenameTableStmt:
 		if s.tx == nil && s.autocommit {
 			if tn, def, ok := onlineIndexDef(x); ok {
 				return Result{}, nil, s.createIndexOnline(ctx, tn, def)

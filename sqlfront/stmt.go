@@ -120,9 +120,27 @@ func startsDML(t token) bool {
 // parseDML hands sql (as clean, see lexAll) to sqlparser.Parse and wraps
 // the result.
 func parseDML(sql, clean string, toks []token) (Statement, error) {
+	if toks[0].word() == "with" {
+		return parseWith(sql, clean, toks)
+	}
+	clean = blankLockingClauses(clean, toks)
+	clean, delAlias := blankDeleteAlias(clean, toks)
+	clean, rowAlias := blankInsertRowAlias(clean, toks)
 	ast, err := sqlparserParse(sql, clean, toks)
 	if err != nil {
 		return nil, err
+	}
+	if ins, ok := ast.(*sqlparser.Insert); ok && rowAlias != nil {
+		if err := rowAlias.apply(ins); err != nil {
+			return nil, newParseError(sql, toks[0].pos, err.Error())
+		}
+	}
+	if delAlias != "" {
+		if del, ok := ast.(*sqlparser.Delete); ok && len(del.TableExprs) == 1 && len(del.Targets) == 0 {
+			if ate, ok := del.TableExprs[0].(*sqlparser.AliasedTableExpr); ok {
+				ate.As = sqlparser.NewTableIdent(delAlias)
+			}
+		}
 	}
 	switch ast.(type) {
 	case *sqlparser.Select, *sqlparser.Union, *sqlparser.ParenSelect,
@@ -130,6 +148,141 @@ func parseDML(sql, clean string, toks []token) (Statement, error) {
 		return &DMLStmt{AST: ast}, nil
 	}
 	return nil, newParseError(sql, toks[0].pos, "unsupported statement")
+}
+
+// blankLockingClauses returns clean with the locking clauses that end a
+// SELECT blanked out, for sqlparser knows only FOR UPDATE and LOCK IN
+// SHARE MODE. MySQL 8's clauses, any number of them, end the statement
+// (before an optional ';'):
+//
+//	FOR {UPDATE | SHARE} [OF t [, t]...] [NOWAIT | SKIP LOCKED]
+//	LOCK IN SHARE MODE
+//
+// They need no action: a read-write transaction holds the engine's writer
+// lock from BEGIN to COMMIT, so every row it reads is already as locked as
+// FOR UPDATE would make it, and no other transaction holds row locks for
+// NOWAIT or SKIP LOCKED to meet. A clause that does not parse is left for
+// sqlparser to report.
+func blankLockingClauses(clean string, toks []token) string {
+	if len(toks) == 0 || toks[0].word() != "select" && toks[0].word() != "with" && toks[0].typ != '(' {
+		return clean
+	}
+	end := len(toks) - 1 // the EOF token
+	if end > 0 && toks[end-1].typ == ';' {
+		end--
+	}
+	depth := 0
+	for k := 0; k < end; k++ {
+		switch t := toks[k]; {
+		case t.typ == '(':
+			depth++
+		case t.typ == ')':
+			depth--
+		case depth == 0 && (t.word() == "for" || t.word() == "lock") && lockingClausesEnd(toks, k) == end:
+			b := []byte(clean)
+			for i := t.pos; i < toks[end-1].end; i++ {
+				b[i] = ' '
+			}
+			return string(b)
+		}
+	}
+	return clean
+}
+
+// blankDeleteAlias handles MySQL 8.0.16's alias of the one table of a
+// single-table DELETE, which sqlparser does not know:
+//
+//	DELETE [LOW_PRIORITY] [QUICK] FROM t [AS] a {WHERE | ORDER | LIMIT | end}
+//
+// (bun writes DELETE FROM `t` AS `a` WHERE …). It returns clean with
+// "[AS] a" (and the hints LOW_PRIORITY and QUICK) blanked out and the alias, which parseDML puts into the AST;
+// for any other statement it returns clean unchanged and "".
+func blankDeleteAlias(clean string, toks []token) (string, string) {
+	if len(toks) < 5 || toks[0].word() != "delete" {
+		return clean, ""
+	}
+	k := 1
+	b := []byte(clean)
+	for toks[k].word() == "low_priority" || toks[k].word() == "quick" {
+		// Hints without effect here, which sqlparser does not know.
+		for i := toks[k].pos; i < toks[k].end; i++ {
+			b[i] = ' '
+		}
+		k++
+	}
+	clean = string(b)
+	if toks[k].word() != "from" {
+		return clean, ""
+	}
+	isName := func(t token) bool { return t.quoted || t.word() != "" && !reservedWords[t.word()] }
+	k++
+	if !isName(toks[k]) {
+		return clean, ""
+	}
+	k++
+	if toks[k].typ == '.' && isName(toks[k+1]) {
+		k += 2
+	}
+	from := k
+	if toks[k].word() == "as" {
+		k++
+	}
+	if !isName(toks[k]) {
+		return clean, ""
+	}
+	alias := toks[k].val
+	if !toks[k].quoted {
+		alias = clean[toks[k].pos:toks[k].end]
+	}
+	k++
+	switch t := toks[k]; {
+	case t.typ == 0, t.typ == ';', t.word() == "where", t.word() == "order", t.word() == "limit":
+	default:
+		return clean, ""
+	}
+	b = []byte(clean)
+	for i := toks[from].pos; i < toks[k-1].end; i++ {
+		b[i] = ' '
+	}
+	return string(b), alias
+}
+
+// lockingClausesEnd returns the index just past the locking clauses that
+// start at toks[k], or -1 if none does.
+func lockingClausesEnd(toks []token, k int) int {
+	w := func(i int) string { return toks[min(i, len(toks)-1)].word() }
+	start := k
+	for {
+		switch {
+		case w(k) == "for" && (w(k+1) == "update" || w(k+1) == "share"):
+			k += 2
+			if w(k) == "of" {
+				for {
+					k++
+					if t := toks[min(k, len(toks)-1)]; !t.quoted && (t.word() == "" || reservedWords[t.word()]) {
+						return -1
+					}
+					k++
+					if toks[min(k, len(toks)-1)].typ != ',' {
+						break
+					}
+				}
+			}
+			switch {
+			case w(k) == "nowait":
+				k++
+			case w(k) == "skip" && w(k+1) == "locked":
+				k += 2
+			}
+		case w(k) == "lock" && w(k+1) == "in" && w(k+2) == "share" && w(k+3) == "mode":
+			k += 4
+		default:
+			if k == start {
+				return -1
+			}
+			return k
+		}
+	}
 }
 
 // sqlparserParse runs sqlparser.Parse on clean, the text of sql with its

@@ -388,6 +388,8 @@ func (p *parser) statement() (Statement, error) {
 		s, err = p.drop()
 	case "truncate":
 		s, err = p.truncate()
+	case "rename":
+		s, err = p.renameTable()
 	case "begin":
 		p.advance()
 		p.acceptWord("work")

@@ -1,0 +1,309 @@
+package sqlfront
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// Common table expressions, which sqlparser does not know:
+//
+//	WITH name [(col, ...)] AS (query) [, name2 ...] {SELECT | UPDATE | DELETE} ...
+//
+// where query is a SELECT (or UNION) or a table value constructor
+// VALUES ROW(expr, ...), ... (MySQL 8.0.19; the columns are named
+// column_0, column_1, ... unless listed). A CTE is not materialized: each
+// reference to it in a FROM clause becomes a derived table, (query) AS
+// name, so the statement runs as if written with derived tables. A CTE
+// may refer to the ones before it. WITH RECURSIVE is not supported.
+
+// cteDef is one parsed common table expression.
+type cteDef struct {
+	name  string
+	cols  []string
+	query func() (sqlparser.SelectStatement, error) // a fresh AST per reference
+}
+
+// parseWith parses a statement that starts with WITH.
+func parseWith(sql, clean string, toks []token) (Statement, error) {
+	p := &parser{src: sql, clean: clean, toks: toks}
+	p.advance() // WITH
+	if p.isWord("recursive") {
+		return nil, p.errAt(p.peek(), "WITH RECURSIVE is not supported")
+	}
+	var ctes []*cteDef
+	for {
+		d := &cteDef{}
+		var err error
+		if d.name, err = p.ident("a common table expression name"); err != nil {
+			return nil, err
+		}
+		if p.acceptChar('(') {
+			for {
+				c, err := p.ident("a column name")
+				if err != nil {
+					return nil, err
+				}
+				d.cols = append(d.cols, c)
+				if !p.acceptChar(',') {
+					break
+				}
+			}
+			if err := p.expectChar(')'); err != nil {
+				return nil, err
+			}
+		}
+		if err := p.expectWord("as"); err != nil {
+			return nil, err
+		}
+		if err := p.expectChar('('); err != nil {
+			return nil, err
+		}
+		from := p.i
+		end, err := p.matchParen(from)
+		if err != nil {
+			return nil, err
+		}
+		if from == end {
+			return nil, p.errExpected("a query")
+		}
+		prev := append([]*cteDef(nil), ctes...)
+		if p.toks[from].word() == "values" {
+			rows, err := p.valuesRows(from+1, end)
+			if err != nil {
+				return nil, err
+			}
+			d.query = func() (sqlparser.SelectStatement, error) { return p.valuesSelect(from, rows, d.cols) }
+		} else {
+			if _, err := p.subDML(from, end, prev, d.cols); err != nil {
+				return nil, err
+			}
+			d.query = func() (sqlparser.SelectStatement, error) {
+				st, err := p.subDML(from, end, prev, d.cols)
+				if err != nil {
+					return nil, err
+				}
+				return st.(sqlparser.SelectStatement), nil
+			}
+		}
+		ctes = append(ctes, d)
+		p.i = end + 1
+		if !p.acceptChar(',') {
+			break
+		}
+	}
+	if t := p.peek(); !startsDML(t) || t.word() == "with" || t.word() == "insert" || t.word() == "replace" {
+		return nil, p.errExpected("SELECT, UPDATE or DELETE")
+	}
+	last := len(p.toks) - 1
+	if last > p.i && p.toks[last-1].typ == ';' {
+		last--
+	}
+	st, err := p.subDML(p.i, last, ctes, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &DMLStmt{AST: st}, nil
+}
+
+// matchParen returns the index of the ')' closing the '(' just before
+// toks[from].
+func (p *parser) matchParen(from int) (int, error) {
+	depth := 1
+	for k := from; k < len(p.toks); k++ {
+		switch p.toks[k].typ {
+		case '(':
+			depth++
+		case ')':
+			if depth--; depth == 0 {
+				return k, nil
+			}
+		case 0:
+			p.i = k
+			return 0, p.errExpected("')'")
+		}
+	}
+	return 0, p.errExpected("')'")
+}
+
+// valuesRows parses ROW(expr, ...), ... in tokens [from, to) into the
+// token ranges of each row's expressions.
+func (p *parser) valuesRows(from, to int) ([][][2]int, error) {
+	var rows [][][2]int
+	k := from
+	for {
+		p.i = k
+		p.acceptWord("row")
+		if err := p.expectChar('('); err != nil {
+			return nil, err
+		}
+		end, err := p.matchParen(p.i)
+		if err != nil {
+			return nil, err
+		}
+		var row [][2]int
+		start, depth := p.i, 0
+		for j := p.i; j <= end; j++ {
+			switch t := p.toks[j].typ; {
+			case t == '(':
+				depth++
+			case t == ')' && j < end:
+				depth--
+			case t == ',' && depth == 0, j == end:
+				if start == j {
+					p.i = j
+					return nil, p.errExpected("an expression")
+				}
+				row = append(row, [2]int{start, j})
+				start = j + 1
+			}
+		}
+		if len(rows) > 0 && len(row) != len(rows[0]) {
+			return nil, p.errAt(p.toks[k], "column count doesn't match value count at row %d", len(rows)+1)
+		}
+		rows = append(rows, row)
+		k = end + 1
+		if k >= to {
+			break
+		}
+		if p.toks[k].typ != ',' {
+			p.i = k
+			return nil, p.errExpected("',' or ')'")
+		}
+		k++
+	}
+	return rows, nil
+}
+
+// valuesSelect builds SELECT e1 AS c1, ... UNION ALL SELECT ... for the
+// rows of a VALUES constructor.
+func (p *parser) valuesSelect(at int, rows [][][2]int, cols []string) (sqlparser.SelectStatement, error) {
+	if len(cols) > 0 && len(cols) != len(rows[0]) {
+		return nil, p.errCTEColumns(at)
+	}
+	var out sqlparser.SelectStatement
+	for _, row := range rows {
+		sel := &sqlparser.Select{}
+		for i, r := range row {
+			e, err := p.parseExpr(r[0], r[1])
+			if err != nil {
+				return nil, err
+			}
+			name := "column_" + strconv.Itoa(i)
+			if len(cols) > 0 {
+				name = cols[i]
+			}
+			sel.SelectExprs = append(sel.SelectExprs, &sqlparser.AliasedExpr{Expr: e, As: sqlparser.NewColIdent(name)})
+		}
+		if out == nil {
+			out = sel
+		} else {
+			out = &sqlparser.Union{Type: sqlparser.UnionAllStr, Left: out, Right: sel}
+		}
+	}
+	return out, nil
+}
+
+// errCTEColumns reports a column list of the wrong length (MySQL's error
+// 1353) at the query that starts at toks[at].
+func (p *parser) errCTEColumns(at int) error {
+	return p.errAt(p.toks[at], "the SELECT list and the column names list of the common table expression have different column counts")
+}
+
+// subDML parses tokens [from, to) as a DML statement (placeholders keep
+// their statement-wide numbers), replaces references to ctes by derived
+// tables and, if cols is given, renames the result columns.
+func (p *parser) subDML(from, to int, ctes []*cteDef, cols []string) (sqlparser.Statement, error) {
+	text, _ := p.exprSQL(from, to)
+	toks, clean, err := lexAll(text)
+	var st Statement
+	if err == nil {
+		st, err = parseDML(text, clean, toks)
+	}
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		return nil, p.errAt(p.toks[from], "%s", pe.Msg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ast := st.(*DMLStmt).AST
+	if len(cols) > 0 {
+		ss, ok := ast.(sqlparser.SelectStatement)
+		if !ok {
+			return nil, p.errAt(p.toks[from], "expected a query")
+		}
+		if !renameColumns(ss, cols) {
+			return nil, p.errCTEColumns(from)
+		}
+	}
+	if err := substituteCTEs(ast, ctes); err != nil {
+		return nil, err
+	}
+	return ast, nil
+}
+
+// renameColumns gives the result columns of ss the names cols; it
+// reports false if their numbers differ (or ss selects *).
+func renameColumns(ss sqlparser.SelectStatement, cols []string) bool {
+	for {
+		switch s := ss.(type) {
+		case *sqlparser.ParenSelect:
+			ss = s.Select
+			continue
+		case *sqlparser.Union:
+			ss = s.Left
+			continue
+		case *sqlparser.Select:
+			if len(s.SelectExprs) != len(cols) {
+				return false
+			}
+			for i, se := range s.SelectExprs {
+				ae, ok := se.(*sqlparser.AliasedExpr)
+				if !ok {
+					return false
+				}
+				ae.As = sqlparser.NewColIdent(cols[i])
+			}
+		}
+		return true
+	}
+}
+
+// substituteCTEs replaces every table reference in ast to one of ctes by
+// the CTE's query as a derived table.
+func substituteCTEs(ast sqlparser.SQLNode, ctes []*cteDef) error {
+	if len(ctes) == 0 {
+		return nil
+	}
+	var ferr error
+	_ = sqlparser.Walk(func(node sqlparser.SQLNode) (bool, error) {
+		ate, ok := node.(*sqlparser.AliasedTableExpr)
+		if !ok || ferr != nil {
+			return ferr == nil, nil
+		}
+		tn, ok := ate.Expr.(sqlparser.TableName)
+		if !ok || !tn.Qualifier.IsEmpty() {
+			return true, nil
+		}
+		for i := len(ctes) - 1; i >= 0; i-- {
+			d := ctes[i]
+			if tn.Name.String() != d.name {
+				continue
+			}
+			q, err := d.query()
+			if err != nil {
+				ferr = err
+				return false, nil
+			}
+			ate.Expr = &sqlparser.Subquery{Select: q}
+			if ate.As.IsEmpty() {
+				ate.As = sqlparser.NewTableIdent(d.name)
+			}
+			return false, nil
+		}
+		return true, nil
+	}, ast)
+	return ferr
+}
