@@ -40,16 +40,23 @@ func (a *allocator) isSet(u uint64) bool { return a.bits[u/64]>>(u%64)&1 == 1 }
 
 // setRange marks units [addr, addr+n) in use, a word at a time.
 func (a *allocator) setRange(addr, n uint64) {
-	for u, end := addr, addr+n; u < end; {
-		if u%64 == 0 && end-u >= 64 {
-			a.bits[u/64] = ^uint64(0)
-			u += 64
-			continue
-		}
-		a.bits[u/64] |= 1 << (u % 64)
-		u++
-	}
+	forWords(addr, n, func(w int, m uint64) { a.bits[w] |= m })
 	a.free -= n
+}
+
+// forWords calls fn with each bitmap word index and mask of the bits of
+// units [addr, addr+n) in that word.
+func forWords(addr, n uint64, fn func(w int, m uint64)) {
+	for u, end := addr, addr+n; u < end; {
+		bit := u % 64
+		k := min(64-bit, end-u)
+		m := ^uint64(0)
+		if k < 64 {
+			m = (uint64(1)<<k - 1) << bit
+		}
+		fn(int(u/64), m)
+		u += k
+	}
 }
 
 // mark marks an extent found in the map at open. It reports false when the
@@ -58,10 +65,10 @@ func (a *allocator) mark(addr, n uint64) bool {
 	if n == 0 || addr < a.reserved || addr+n > a.size || addr+n < addr {
 		return false
 	}
-	for u := addr; u < addr+n; u++ {
-		if a.isSet(u) {
-			return false
-		}
+	overlap := false
+	forWords(addr, n, func(w int, m uint64) { overlap = overlap || a.bits[w]&m != 0 })
+	if overlap {
+		return false
 	}
 	a.setRange(addr, n)
 	return true
@@ -69,9 +76,7 @@ func (a *allocator) mark(addr, n uint64) bool {
 
 // release returns units [addr, addr+n) to the free pool.
 func (a *allocator) release(addr, n uint64) {
-	for u := addr; u < addr+n; u++ {
-		a.bits[u/64] &^= 1 << (u % 64)
-	}
+	forWords(addr, n, func(w int, m uint64) { a.bits[w] &^= m })
 	a.free += n
 }
 
@@ -168,10 +173,10 @@ func (a *allocator) allocNext(n uint64) (uint64, bool) {
 	if c < a.reserved || c+n > a.size || a.free < n {
 		return 0, false
 	}
-	for u := c; u < c+n; u++ {
-		if a.isSet(u) {
-			return 0, false
-		}
+	busy := false
+	forWords(c, n, func(w int, m uint64) { busy = busy || a.bits[w]&m != 0 })
+	if busy {
+		return 0, false
 	}
 	a.setRange(c, n)
 	a.cursor = c + n
