@@ -49,15 +49,15 @@
 //
 // # Flushing (who writes the blocks)
 //
-// Mutations work on decoded nodes kept in a per-handle dirty set; Flush
-// encodes each dirty node into its block exactly once. By default
-// (Options.DeferFlush false) Put and Delete flush before they return, so the
-// transaction always holds the complete tree and callers never need Flush.
-// The price is a new image of every node on the path per call: the leaf is
-// spliced (splice.go: its old image copied around the one changed record)
-// and each internal node copied and patched, about three block copies per
-// Put in a tree of a million records, where a deferred batch encodes each
-// node once.
+// Mutations work on nodes kept in a per-handle dirty set; Flush writes each
+// dirty node into its block exactly once. By default (Options.DeferFlush
+// false) Put and Delete flush before they return, so the transaction always
+// holds the complete tree and callers never need Flush. The price is a new
+// image of every node on the path per call: the leaf is spliced (splice.go:
+// its old image copied around the one changed record) and each internal
+// node copied and patched, about three block copies per Put in a tree of a
+// million records (Tx.Put takes ownership of an image, so the next Put
+// cannot patch it again), where a deferred batch writes each node once.
 //
 // IMPORTANT: with Options.DeferFlush set, the caller MUST call Flush before
 // (a) committing the transaction, (b) beginning a nested child transaction,
@@ -258,10 +258,17 @@
 // A Put descends from the root loading nodes for modification (tree.load:
 // the dirty set first, then a per-handle cache of nodes that is reused
 // only while the transaction still returns the very block slice it was
-// made from; internal nodes are decoded, leaves stay views of their block), inserts into the leaf (an eager handle splices a new image of the
-// view; otherwise the leaf is decoded), adds the record's count and digest
-// to the entries on its path, then fixUp splits or merges bottom-up. Flush
-// writes each dirty node once: a spliced leaf as is, a node whose layout
-// changed encoded whole, one whose entries only changed counts and digests
-// copied from its previous image and patched.
+// made from). A loaded node is a view of its block: nothing is decoded.
+// Leaves are read with Tx.Get and their layout checked (without digests);
+// internal nodes below the root are read with Tx.GetVerified and the
+// load-time check, which for an internal node is the same layout check and
+// which bedrock remembers with the cached block. The Put inserts into the
+// leaf (a view is spliced into a new image; a deferred handle decodes a
+// leaf it already spliced maxSplices times in the batch), adds the
+// record's count and digest to the entries on its path (an internal view
+// is patched in a private copy of its image, made once per flush), then
+// fixUp splits or merges bottom-up, decoding the nodes whose layout
+// changes. Flush writes each dirty node once: a spliced leaf or patched
+// internal image as is, a decoded node encoded whole; afterwards every
+// node is a view of the image written.
 package bxtree

@@ -12,30 +12,31 @@ import (
 // moving them between nodes is free. size is the exact encoded length,
 // maintained by every mutator.
 //
-// A leaf may also be a view: its records are not decoded (recs is nil) and
-// enc is its exact image, read in place. Loading a leaf makes a view; an
-// eager Put or Delete edits a view by splicing one record into or out of a
-// new image (spliceLeaf), which costs one copy of the block instead of
-// decoding and re-encoding every record; any other change decodes the
-// leaf first (materialize).
+// A node may also be a view: its records or entries are not decoded (recs
+// and ents are nil) and enc is its exact image, read in place. Loading a
+// node makes a view. An eager Put or Delete edits a leaf view by splicing
+// one record into or out of a new image (spliceLeaf), which costs one copy
+// of the block instead of decoding and re-encoding every record. A change
+// of an internal view's counts and digests (setSummary) patches them in a
+// private copy of its image, made once per flush. Any other change decodes
+// the node first (materialize, called by touch).
 type node struct {
 	lba   bedrock.LBA
 	level int      // 0 for leaves
 	recs  []record // leaf records, by key (nil for a view)
 	ents  []entry  // internal entries, by separator
 	size  int      // encoded length in bytes
-	view  bool     // a leaf read in place from enc (see above)
+	view  bool     // read in place from enc (see above)
 
 	// enc is the block image n was decoded from or last flushed as, while
-	// n's layout still matches it (nil after any other change); patched
-	// lists the internal entries whose count and digest changed since.
-	// Flush then copies enc and patches 24 bytes per entry instead of
-	// encoding the node, which is what most nodes on a Put's path need.
-	// unwritten tells that enc is a spliced image flush has not yet
-	// handed to Tx.Put.
+	// n's layout still matches it (nil after any other change). unwritten
+	// tells that enc is a private image (a spliced leaf, or an internal
+	// view whose counts and digests were patched) that flush has not yet
+	// handed to Tx.Put: flush writes it as is, and setSummary patches it in
+	// place until then. Once handed over, enc is never modified again.
 	enc       []byte
-	patched   []int
 	unwritten bool
+	splices   uint8 // splices since the last flush (see editLeaf)
 }
 
 // record is one leaf record.
@@ -78,13 +79,39 @@ func (n *node) isLeaf() bool { return n.level == 0 }
 
 // len returns the number of records or entries.
 func (n *node) len() int {
-	if n.isLeaf() {
-		if n.view {
-			return le16(n.enc[4:])
-		}
+	switch {
+	case n.view:
+		return le16(n.enc[4:])
+	case n.isLeaf():
 		return len(n.recs)
 	}
 	return len(n.ents)
+}
+
+// child returns the block of internal entry i's child.
+func (n *node) child(i int) bedrock.LBA {
+	if n.view {
+		return bedrock.LBA(le64(n.enc[headerSize+entrySize*i:]))
+	}
+	return n.ents[i].child
+}
+
+// sep returns the separator of internal entry i (empty for entry 0).
+func (n *node) sep(i int) []byte {
+	if n.view {
+		p := viewPage(n.lba, n.enc)
+		return p.sep(i)
+	}
+	return n.ents[i].sep
+}
+
+// entSummary returns the count and digest of internal entry i.
+func (n *node) entSummary(i int) Summary {
+	if n.view {
+		e := n.enc[headerSize+entrySize*i : headerSize+entrySize*(i+1)]
+		return Summary{le64(e[8:]), Digest(e[16:32])}
+	}
+	return Summary{n.ents[i].count, n.ents[i].digest}
 }
 
 // elemSize returns the encoded size of record or entry i.
@@ -126,7 +153,7 @@ func (n *node) search(k []byte) (int, bool) {
 	lo, hi := 0, len(n.recs)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if bytes.Compare(n.recs[m].key, k) < 0 {
+		if cmpKey(n.recs[m].key, k) < 0 {
 			lo = m + 1
 		} else {
 			hi = m
@@ -137,10 +164,14 @@ func (n *node) search(k []byte) (int, bool) {
 
 // childIndex returns the entry whose child covers k (internal nodes only).
 func (n *node) childIndex(k []byte) int {
+	if n.view {
+		p := viewPage(n.lba, n.enc)
+		return p.childIndex(k)
+	}
 	lo, hi := 1, len(n.ents)
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if bytes.Compare(n.ents[m].sep, k) <= 0 {
+		if cmpKey(n.ents[m].sep, k) <= 0 {
 			lo = m + 1
 		} else {
 			hi = m
@@ -171,25 +202,38 @@ func (p *page) rec(i int) record {
 	return r
 }
 
-// materialize decodes the records of a view, so that n can be changed in
-// any way. enc stays: the layout still matches it.
+// materialize decodes the records or entries of a view, so that n can be
+// changed in any way. enc stays: the layout still matches it. Decoded
+// keys and separators alias enc, whose bytes outside the counts and
+// digests of entries are never modified.
 func (n *node) materialize() {
 	if !n.view {
 		return
 	}
 	p := viewPage(n.lba, n.enc)
-	n.recs = make([]record, p.n, p.n+1) // room for one insert
-	for i := range n.recs {
-		n.recs[i] = p.rec(i)
+	if p.leaf() {
+		n.recs = make([]record, p.n, p.n+1) // room for one insert
+		for i := range n.recs {
+			n.recs[i] = p.rec(i)
+		}
+	} else {
+		n.ents = make([]entry, p.n, p.n+1)
+		for i := range n.ents {
+			e := &n.ents[i]
+			e.sep = p.sep(i)
+			e.child = p.child(i)
+			e.count = p.count(i)
+			e.digest = p.entryDigest(i)
+		}
 	}
 	n.view = false
 }
 
-// toView turns a leaf whose enc is current into a view, dropping its
-// decoded records.
+// toView turns a node whose enc is current into a view, dropping its
+// decoded records or entries.
 func (n *node) toView() {
-	if n.isLeaf() && n.enc != nil && len(n.enc) == n.size && len(n.enc) >= headerSize {
-		n.recs, n.view = nil, true
+	if n.enc != nil && len(n.enc) == n.size && len(n.enc) >= headerSize {
+		n.recs, n.ents, n.view = nil, nil, true
 	}
 }
 
@@ -201,34 +245,23 @@ func (n *node) splice(i, j int, r *record) {
 }
 
 // touch records that n's layout changed, so flush must encode it whole.
-// Every mutator other than setSummary calls it; n must not be a view.
+// Every mutator other than setSummary calls it; it decodes a view first.
 func (n *node) touch() {
-	if n.view {
-		panic("bxtree: touching a leaf view")
-	}
+	n.materialize()
 	n.enc = nil
-	n.patched = n.patched[:0]
 	n.unwritten = false
 }
 
-// image returns the block image of n for Tx.Put (a fresh slice), or nil
-// when n is unchanged since enc.
+// image returns the block image of n for Tx.Put (a slice Tx.Put may own),
+// or nil when n is unchanged since enc.
 func (n *node) image() []byte {
 	switch {
 	case n.enc == nil:
 		return n.encode()
 	case n.unwritten:
 		return n.enc
-	case len(n.patched) == 0:
-		return nil
 	}
-	b := append([]byte(nil), n.enc...)
-	for _, i := range n.patched {
-		e := b[headerSize+entrySize*i:]
-		put64(e[8:], n.ents[i].count)
-		copy(e[16:32], n.ents[i].digest[:])
-	}
-	return b
+	return nil
 }
 
 // insertRec inserts r at index i of a leaf.
@@ -281,17 +314,23 @@ func (n *node) setSep(i int, sep []byte) {
 	n.ents[i].sep = sep
 }
 
-// setSummary stores s as the count and digest of internal entry i.
+// setSummary stores s as the count and digest of internal entry i. A view
+// is patched in its private image, copied from enc first if enc may be
+// shared (a block of the transaction, or already handed to Tx.Put).
 func (n *node) setSummary(i int, s Summary) {
-	n.ents[i].count = s.Count
-	n.ents[i].digest = s.Digest
-	switch {
-	case n.enc == nil:
-	case len(n.patched) > len(n.ents)/4:
-		n.touch() // encoding beats patching by now
-	case len(n.patched) == 0 || n.patched[len(n.patched)-1] != i:
-		n.patched = append(n.patched, i)
+	if !n.view {
+		n.ents[i].count = s.Count
+		n.ents[i].digest = s.Digest
+		n.enc, n.unwritten = nil, false // flush encodes n
+		return
 	}
+	if !n.unwritten {
+		n.enc = bytes.Clone(n.enc)
+		n.unwritten = true
+	}
+	e := n.enc[headerSize+entrySize*i : headerSize+entrySize*(i+1)]
+	put64(e[8:], s.Count)
+	copy(e[16:32], s.Digest[:])
 }
 
 // encode returns the block image of n: exactly n.size bytes, freshly

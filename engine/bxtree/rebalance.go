@@ -30,7 +30,7 @@ func (t *Tree) fixUp(path []step, appended bool) error {
 					break
 				}
 			}
-			last := pi == len(parent.ents)-1
+			last := pi == parent.len()-1
 			if err := t.splitChild(parent, pi, n, appended); err != nil {
 				return err
 			}
@@ -42,7 +42,7 @@ func (t *Tree) fixUp(path []step, appended bool) error {
 				return err
 			}
 			parent.removeEnt(pi)
-			if pi == 0 && len(parent.ents) > 0 {
+			if pi == 0 && parent.len() > 0 {
 				parent.setSep(0, nil)
 			}
 			appended, changed = false, true
@@ -64,10 +64,10 @@ func (t *Tree) fixUp(path []step, appended bool) error {
 	switch {
 	case root.size > t.payload:
 		return t.splitRoot(root, appended)
-	case !root.isLeaf() && len(root.ents) == 0:
+	case !root.isLeaf() && root.len() == 0:
 		*root = *newLeaf(root.lba)
 	}
-	for !root.isLeaf() && len(root.ents) == 1 {
+	for !root.isLeaf() && root.len() == 1 {
 		// The root absorbs its only child and keeps its block.
 		child, err := t.loadChild(root, 0)
 		if err != nil {
@@ -185,7 +185,7 @@ func (t *Tree) splitPoint(n *node, appended bool) int {
 // no other child, so that parent itself should be merged with its own
 // sibling (after which n has siblings for later merges).
 func (t *Tree) rebalance(parent *node, pi int, n *node) (changed, noSibling bool, err error) {
-	if len(parent.ents) < 2 {
+	if parent.len() < 2 {
 		return true, true, nil
 	}
 	li := max(pi-1, 0)
@@ -204,7 +204,7 @@ func (t *Tree) rebalance(parent *node, pi int, n *node) (changed, noSibling bool
 		if left.isLeaf() {
 			left.recs = append(left.recs, right.recs...)
 		} else {
-			right.ents[0].sep = parent.ents[ri].sep
+			right.ents[0].sep = parent.sep(ri)
 			left.ents = append(left.ents, right.ents...)
 		}
 		left.size = merged
@@ -228,7 +228,7 @@ func (t *Tree) spill(parent *node, pi int, n *node) (bool, error) {
 		return false, nil
 	}
 	for _, si := range [2]int{pi + 1, pi - 1} {
-		if si < 0 || si >= len(parent.ents) {
+		if si < 0 || si >= parent.len() {
 			continue
 		}
 		s, err := t.loadChild(parent, si)
@@ -253,7 +253,7 @@ func (t *Tree) spill(parent *node, pi int, n *node) (bool, error) {
 func (t *Tree) mergedSize(parent *node, ri int, left, right *node) int {
 	merged := left.size + right.size - headerSize
 	if !left.isLeaf() {
-		merged += len(parent.ents[ri].sep)
+		merged += len(parent.sep(ri))
 	}
 	return merged
 }
@@ -275,7 +275,7 @@ func (t *Tree) redistribute(parent *node, ri int, left, right *node) {
 	li := ri - 1
 	merged := t.mergedSize(parent, ri, left, right)
 	t.prepare(left, right)
-	sep := parent.ents[ri].sep
+	sep := parent.sep(ri)
 	all := &node{level: left.level, size: merged}
 	if left.isLeaf() {
 		all.recs = make([]record, 0, len(left.recs)+len(right.recs))

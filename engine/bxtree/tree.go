@@ -21,9 +21,10 @@ type Tree struct {
 
 	h     digester
 	check func([]byte) error    // t.verifyBlock, made once for Tx.GetVerified
-	dirty map[bedrock.LBA]*node // decoded nodes modified since the last flush
-	clean map[bedrock.LBA]*node // decoded nodes equal to their blocks (n.enc)
+	dirty map[bedrock.LBA]*node // nodes modified since the last flush
+	clean map[bedrock.LBA]*node // nodes equal to their blocks (n.enc)
 	path  []step                // scratch for descents
+	slab  []node                // nodes for load to hand out (newNode)
 	sink  byte                  // keeps fetchLines' loads alive
 	err   error                 // sticky error of a failed mutation
 	gen   uint64                // bumped by every mutation; cursors compare it
@@ -119,7 +120,7 @@ func (t *Tree) Stats() Stats { return t.stats }
 func (t *Tree) ResetStats() { t.stats = Stats{} }
 
 // get reads block lba through the transaction without the load-time
-// check, for the write path (decodeNode validates what it decodes),
+// check, for the write path's leaves and root (load checks their layout),
 // overflow blocks and Check.
 func (t *Tree) get(lba bedrock.LBA) ([]byte, error) {
 	t.stats.BlockReads++
@@ -345,14 +346,25 @@ func (t *Tree) readLeaves(p *page, i int, out []page) (int, error) {
 // maxClean bounds the clean-node cache of a handle.
 const maxClean = 4096
 
-// load returns the decoded node of block lba for modification: the dirty
-// copy if there is one, else the cached decode of the block if the
-// transaction still holds that very block, else a fresh decode.
-func (t *Tree) load(lba bedrock.LBA) (*node, error) {
+// load returns the node of block lba for modification, as a view (see
+// node): the dirty copy if there is one, else the cached node of the block
+// if the transaction still holds that very block, else a fresh view.
+// inner tells that lba must hold an internal node (the child of a node
+// above level 1): its block is read with the load-time check of the read
+// paths (for an internal node the same layout check, but bedrock caches
+// its success); other blocks are read plainly and their layout checked
+// here, without digests (see verify.go).
+func (t *Tree) load(lba bedrock.LBA, inner bool) (*node, error) {
 	if n, ok := t.dirty[lba]; ok {
 		return n, nil
 	}
-	b, err := t.get(lba)
+	var b []byte
+	var err error
+	if inner {
+		b, err = t.read(lba)
+	} else {
+		b, err = t.get(lba)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -361,20 +373,31 @@ func (t *Tree) load(lba bedrock.LBA) (*node, error) {
 	if n, ok := t.clean[lba]; ok && sameSlice(n.enc, b) {
 		return n, nil
 	}
-	var n *node
-	if len(b) >= headerSize && b[1] == kindLeaf {
-		// A leaf stays a view until a change needs its records.
+	if !inner {
 		if why := checkNode(b, t.payload, nil); why != "" {
 			return nil, corruptf("block %d: %s", lba, why)
 		}
-		n = &node{lba: lba, size: len(b), enc: b, view: true}
-	} else if n, err = decodeNode(lba, b, t.payload); err != nil {
-		return nil, err
+	}
+	n := t.newNode(lba)
+	if len(b) > 0 {
+		n.level, n.size, n.enc, n.view = int(b[2]), len(b), b, true
 	}
 	if t.tx.Writable() {
 		t.keepClean(n)
 	}
 	return n, nil
+}
+
+// newNode returns a new empty leaf for block lba, from a slab of nodes so
+// that loads do not allocate one by one.
+func (t *Tree) newNode(lba bedrock.LBA) *node {
+	if len(t.slab) == 0 {
+		t.slab = make([]node, 32)
+	}
+	n := &t.slab[0]
+	t.slab = t.slab[1:]
+	n.lba, n.size = lba, headerSize
+	return n
 }
 
 // keepClean remembers n, whose block is n.enc, for later loads.
@@ -394,7 +417,7 @@ func sameSlice(a, b []byte) bool {
 
 // loadChild loads the child of n at entry i and checks its level.
 func (t *Tree) loadChild(n *node, i int) (*node, error) {
-	c, err := t.load(n.ents[i].child)
+	c, err := t.load(n.child(i), n.level > 1)
 	if err != nil {
 		return nil, err
 	}
@@ -470,11 +493,10 @@ func (t *Tree) flush() error {
 			return err
 		}
 		t.stats.BlockWrites++
-		n.enc, n.patched, n.unwritten = b, n.patched[:0], false
-		if !t.opts.DeferFlush {
-			// The next eager edit splices this image.
-			n.toView()
-		}
+		n.enc, n.unwritten, n.splices = b, false, 0
+		// The next edit of a leaf splices this image; the next change of
+		// an internal node's summaries patches a copy of it.
+		n.toView()
 		t.keepClean(n)
 	}
 	return nil
@@ -520,7 +542,7 @@ func (t *Tree) endWrite(err error) error {
 // modification. The leaf step's index is left at 0.
 func (t *Tree) descend(key []byte) ([]step, error) {
 	path := t.path[:0]
-	n, err := t.load(t.root)
+	n, err := t.load(t.root, false)
 	if err != nil {
 		return nil, err
 	}
@@ -588,17 +610,23 @@ func (t *Tree) put(key []byte, version uint64, value []byte) error {
 	return t.applyDelta(path, delta, +1, appended)
 }
 
+// maxSplices bounds the splices of one leaf between two flushes of a
+// deferred handle: each copies the whole leaf, so a leaf edited more often
+// in one batch is decoded instead, and encoded once at flush.
+const maxSplices = 4
+
 // editLeaf replaces record i of leaf n by r (replace), inserts r before
-// record i (!replace), or removes record i (r nil). An eager handle splices
-// a view when the result fits the block; otherwise the leaf is decoded and
-// changed in place (and split by fixUp if it overflows). r's key and value
-// may alias the caller's buffers: editLeaf copies them.
+// record i (!replace), or removes record i (r nil). It splices a view when
+// the result fits the block (a deferred handle at most maxSplices times
+// per leaf and flush); otherwise the leaf is decoded and changed in place
+// (and split by fixUp if it overflows). r's key and value may alias the
+// caller's buffers: editLeaf copies them.
 func (t *Tree) editLeaf(n *node, i int, replace bool, r *record) {
 	j := i
 	if replace || r == nil {
 		j = i + 1
 	}
-	if n.view && !t.opts.DeferFlush {
+	if n.view && (!t.opts.DeferFlush || n.splices < maxSplices) {
 		size := n.size
 		if j > i {
 			old := n.rec(i)
@@ -609,6 +637,7 @@ func (t *Tree) editLeaf(n *node, i int, replace bool, r *record) {
 		}
 		if size <= t.payload {
 			n.splice(i, j, r)
+			n.splices++
 			return
 		}
 	}
@@ -642,13 +671,13 @@ func (t *Tree) applyDelta(path []step, delta Summary, sign int, appended bool) e
 		s := &path[k]
 		t.markDirty(s.n)
 		if !s.n.isLeaf() {
-			e := s.n.ents[s.i]
+			e := s.n.entSummary(s.i)
 			if sign > 0 {
-				e.count += delta.Count
+				e.Count += delta.Count
 			} else {
-				e.count -= delta.Count
+				e.Count -= delta.Count
 			}
-			s.n.setSummary(s.i, Summary{e.count, e.digest.Xor(delta.Digest)})
+			s.n.setSummary(s.i, Summary{e.Count, e.Digest.Xor(delta.Digest)})
 		}
 	}
 	return t.fixUp(path, appended)

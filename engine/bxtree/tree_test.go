@@ -419,10 +419,11 @@ func TestCheckFindsBadSummaries(t *testing.T) {
 	if err := tr.Check(); err != nil {
 		t.Fatal(err)
 	}
-	n, err := tr.load(tr.root)
+	n, err := tr.load(tr.root, false)
 	if err != nil || n.isLeaf() {
 		t.Fatal(err)
 	}
+	n.materialize()
 	n.ents[1].count++
 	if err := tx.Put(n.lba, n.encode()); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package bxtree
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/bxdb/bxdb/engine/bedrock"
@@ -19,6 +18,11 @@ import (
 // the cached block, so a block is verified once per load, not once per
 // read. The read paths then search the block in place and trust its offsets
 // and digests: the page accessors do no validation of their own.
+//
+// The write path (Tree.load) reads internal nodes below the root the same
+// way (their check is the layout check it needs anyway); it reads leaves
+// with plain Tx.Get and checks their layout without digests, so that a
+// record with a bad digest can still be replaced or deleted.
 //
 // Blocks the check does not cover:
 //   - The transaction's own uncommitted writes, which bedrock never checks:
@@ -164,7 +168,7 @@ func checkLeaf(b []byte, n, payload int, h *digester) string {
 			}
 			off += vl
 		}
-		if i > 0 && bytes.Compare(prev, key) >= 0 {
+		if i > 0 && cmpKey(prev, key) >= 0 {
 			return fmt.Sprintf("record %d key %q not above %q", i, key, prev)
 		}
 		prev = key
@@ -198,7 +202,7 @@ func checkInternal(b []byte, n, payload int) string {
 		if child := le64(e); child == 0 {
 			return fmt.Sprintf("entry %d points to block 0", i)
 		}
-		if i > 1 && bytes.Compare(prev, sep) >= 0 {
+		if i > 1 && cmpKey(prev, sep) >= 0 {
 			return fmt.Sprintf("separator %d %q not above %q", i, sep, prev)
 		}
 		prev = sep
