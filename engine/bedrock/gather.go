@@ -1,6 +1,7 @@
 package bedrock
 
 import (
+	"runtime"
 	"sync"
 	"time"
 )
@@ -43,8 +44,14 @@ func (g *gather) leave() {
 }
 
 // await waits until as many commits have left as were in flight when it
-// was called, or maxGather passes. One syncer at a time calls it.
+// was called, or maxGather passes. One syncer at a time calls it. It first
+// yields the processor once: committers woken by the previous sync that
+// are runnable but not yet running (the common case with more committers
+// than cores) then get to apply before the superblock is written, instead
+// of waiting a whole extra sync. A lone committer loses nothing: with
+// nothing else runnable, the yield returns at once.
 func (g *gather) await() {
+	runtime.Gosched()
 	g.mu.Lock()
 	if g.inflight == 0 {
 		g.mu.Unlock()
