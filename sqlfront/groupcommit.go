@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"runtime"
 	"sync"
 	"time"
 
@@ -130,6 +131,14 @@ func (g *groupCommit) waitDurable(seq uint64) error {
 			continue
 		}
 		g.leading = true
+		// Yield once first: writers woken by the previous sync that are
+		// runnable but not yet running (more writers than cores) then
+		// start their statements and count as in flight. A lone writer
+		// loses nothing: with nothing else runnable the yield returns at
+		// once.
+		g.mu.Unlock()
+		runtime.Gosched()
+		g.mu.Lock()
 		if g.inflight > 0 && !g.txHeld {
 			g.gatherLocked()
 		}
