@@ -227,10 +227,14 @@ func (sc *stmtCtx) dmlTable(te sqlparser.TableExprs) (*table, string, error) {
 	return t, alias, nil
 }
 
-// targetIter returns the rows a DELETE or UPDATE acts on.
+// targetIter returns the rows a DELETE or UPDATE acts on: rows of ncols
+// values followed by the primary key, or (point statements) the one row
+// in one, whose primary key is pk.
 type targetIter struct {
 	it    rowIter
 	ncols int
+	pk    []byte
+	one   oneRow
 }
 
 // next returns the next target or io.EOF.
@@ -238,6 +242,9 @@ func (ti *targetIter) next() (target, error) {
 	r, err := ti.it.Next()
 	if err != nil {
 		return target{}, err
+	}
+	if ti.pk != nil {
+		return target{pk: ti.pk, row: r[:ti.ncols]}, nil
 	}
 	return target{pk: []byte(r[ti.ncols].S), row: r[:ti.ncols]}, nil
 }

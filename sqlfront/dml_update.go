@@ -108,8 +108,13 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		nu := cloneRow(tg.row)
-		assigned := make([]bool, len(nu))
+		// The new row is not kept past its iteration: the store's scratch.
+		if len(st.nu) != len(tg.row) {
+			st.nu, st.assigned = make([]Value, len(tg.row)), make([]bool, len(tg.row))
+		}
+		nu, assigned := st.nu, st.assigned
+		copy(nu, tg.row)
+		clear(assigned)
 		env.Row = nu
 		for k, x := range exprs {
 			c := cols[k]

@@ -63,7 +63,10 @@ func (s *Session) tryPointSelect(ctx context.Context, st *Stmt, args []Value) (r
 		return nil, false, nil // the schema changed: plan again
 	}
 	env := &s.env
-	*env = Env{Args: args, Now: time.Now(), Database: s.e.dbName, LastInsertID: s.lastInsertID, ConnectionID: s.id}
+	// The statement ends here (its one row is materialized): its time is
+	// taken at the first use, if any (Env.clock).
+	s.clock = time.Time{}
+	*env = Env{Args: args, Database: s.e.dbName, LastInsertID: s.lastInsertID, ConnectionID: s.id, clock: &s.clock}
 	key, none, ok := p.key.key(s.keyBuf[:0], env)
 	if !ok {
 		return nil, false, nil
@@ -116,13 +119,14 @@ func (s *Session) readTree(tx *bedrock.Tx, name string, own bool) (*bxtree.Tree,
 	if s.tx.writable {
 		tt := s.tx.sharedTrees()
 		if r, ok := tt.m[name]; ok {
+			r.noteRead()
 			return r.t, nil
 		}
 		t, err := openTree(tx, name, true)
 		if err != nil {
 			return nil, err
 		}
-		tt.m[name] = &treeRef{t: t}
+		tt.add(name, &treeRef{t: t})
 		return t, nil
 	}
 	return openTree(tx, name, false)
@@ -180,25 +184,34 @@ func (sc *stmtCtx) pointTargets(te sqlparser.TableExprs, where *sqlparser.Where,
 			c.pointDML.Store(p)
 		}
 	}
-	key, none, ok := p.key(nil, sc.env)
+	// The key goes into the statement's key arena: the undo log keeps
+	// it until the statement ends.
+	start := len(sc.keys)
+	buf, none, ok := p.key(sc.keys, sc.env)
 	if !ok {
 		return nil, nil, false, nil
 	}
-	it := &oneRow{}
+	ti = &sc.point
+	*ti = targetIter{it: &ti.one, ncols: len(t.cols)}
 	if !none {
+		sc.keys = buf
+		key := buf[start:len(buf):len(buf)]
 		st, err := sc.store(t)
 		if err != nil {
 			return nil, nil, true, err
 		}
-		row := make([]Value, len(t.cols)+1)
-		found, err := st.fetch(key, row[:len(t.cols)])
+		// The row is read by the statement before it changes anything
+		// and not kept past it: the store's scratch.
+		if len(st.old) != len(t.cols) {
+			st.old = make([]Value, len(t.cols))
+		}
+		found, err := st.fetch(key, st.old)
 		if err != nil {
 			return nil, nil, true, err
 		}
 		if found {
-			row[len(t.cols)] = BytesValue(key)
-			it.row = row
+			ti.one.row, ti.pk = st.old, key
 		}
 	}
-	return t, &targetIter{it: it, ncols: len(t.cols)}, true, nil
+	return t, ti, true, nil
 }

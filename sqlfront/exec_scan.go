@@ -80,12 +80,14 @@ func (s *keySource) open(base []Value) error {
 	s.ri = 0
 	s.c = nil
 	s.tree = s.st.tree
+	s.st.ref.noteRead()
 	if s.ix != nil {
-		tr, err := s.st.ixTree(s.ix)
+		r, err := s.st.ixRef(s.ix)
 		if err != nil {
 			return err
 		}
-		s.tree = tr
+		r.noteRead()
+		s.tree = r.t
 	}
 	if s.lookups == nil {
 		s.cur = s.ranges

@@ -30,6 +30,12 @@ type tableStore struct {
 	// row and given are scratch for the rows of INSERT ... VALUES.
 	row   []Value
 	given []bool
+	// old is scratch for the row a point UPDATE or DELETE reads;
+	// nu and assigned for the new row of an UPDATE.
+	old, nu  []Value
+	assigned []bool
+	// npk is scratch for the new primary key of an updated row.
+	npk []byte
 	// lastKey and lastVal are the record fetch read last, while no write
 	// has happened since (oldValue then need not read it again).
 	lastKey, lastVal []byte
@@ -143,7 +149,7 @@ func (st *tableStore) putOver(r *treeRef, key, val, old []byte) error {
 func (st *tableStore) del(r *treeRef, key, old []byte) error {
 	st.sc.root().wrote = true
 	st.lastKey, st.lastVal = nil, nil
-	if _, err := r.t.Delete(key); err != nil {
+	if _, err := r.del(key); err != nil {
 		return err
 	}
 	st.sc.logUndo(undoOp{ref: r, key: key, val: old})
@@ -159,6 +165,7 @@ func (st *tableStore) oldValue(pk []byte) ([]byte, error) {
 	if st.lastKey != nil && bytes.Equal(st.lastKey, pk) {
 		return st.lastVal, nil
 	}
+	st.ref.noteRead()
 	v, _, ok, err := st.tree.Get(pk)
 	if err != nil {
 		return nil, err
@@ -176,6 +183,21 @@ func (st *tableStore) pkKey(dst []byte, row []Value) []byte {
 		dst = AppendKey(dst, row[c], st.pkTypes[i], st.t.pkDesc[i])
 	}
 	return dst
+}
+
+// newKey returns the primary key of a new row. The undo log of a
+// statement on shared handles keeps it until the statement ends: it goes
+// into the statement's key arena. Otherwise nothing keeps it (the tree
+// copies it), and the store's scratch serves.
+func (st *tableStore) newKey(row []Value) []byte {
+	sc := st.sc
+	if sc.shared == nil {
+		st.npk = st.pkKey(st.npk[:0], row)
+		return st.npk
+	}
+	start := len(sc.keys)
+	sc.keys = st.pkKey(sc.keys, row)
+	return sc.keys[start:len(sc.keys):len(sc.keys)]
 }
 
 // indexPrefix appends the encoding of ix's columns of row to dst.
@@ -251,6 +273,7 @@ func (st *tableStore) encode(row []Value) []byte {
 
 // fetch reads the row with primary key pk into dst.
 func (st *tableStore) fetch(pk []byte, dst []Value) (bool, error) {
+	st.ref.noteRead()
 	v, _, ok, err := st.tree.Get(pk)
 	if err != nil || !ok {
 		return false, err
@@ -320,6 +343,7 @@ func (st *tableStore) checkUnique(ix *index, row []Value, self []byte) error {
 	if above, err := r.above(prefix); err != nil || above {
 		return err // no key >= prefix: nothing to conflict with
 	}
+	r.noteRead()
 	cur := r.t.Range(prefix, prefixEnd(prefix))
 	for ok := cur.First(); ok; ok = cur.Next() {
 		if self != nil && bytes.Equal(cur.Value(), self) {
@@ -334,6 +358,7 @@ func (st *tableStore) checkUnique(ix *index, row []Value, self []byte) error {
 func (st *tableStore) newRowID() ([]byte, error) {
 	if st.nextRow == 0 {
 		st.nextRow = 1
+		st.ref.noteRead()
 		cur := st.tree.Cursor()
 		if cur.Last() {
 			vals, err := DecodeKey(cur.Key(), []ColumnType{hiddenKeyType}, nil)
@@ -360,7 +385,7 @@ func (st *tableStore) insert(row []Value) ([]byte, error) {
 			return nil, err
 		}
 	} else {
-		pk = st.pkKey(make([]byte, 0, 10*len(st.t.pk)), row)
+		pk = st.newKey(row)
 		// A key above every key of the tree needs no probe (ascending
 		// inserts); otherwise look.
 		above, err := st.ref.above(pk)
@@ -368,6 +393,7 @@ func (st *tableStore) insert(row []Value) ([]byte, error) {
 			return nil, err
 		}
 		if !above {
+			st.ref.noteRead()
 			_, _, ok, err := st.tree.Get(pk)
 			if err != nil {
 				return nil, err
@@ -425,8 +451,11 @@ func (st *tableStore) remove(pk []byte, row []Value) error {
 func (st *tableStore) update(pk []byte, old, nu []Value) ([]byte, error) {
 	npk := pk
 	if !st.t.hidden {
-		npk = st.pkKey(nil, nu)
-		if !bytes.Equal(npk, pk) {
+		st.npk = st.pkKey(st.npk[:0], nu)
+		if !bytes.Equal(st.npk, pk) {
+			// A new key: the undo log keeps it.
+			npk = append([]byte(nil), st.npk...)
+			st.ref.noteRead()
 			_, _, ok, err := st.tree.Get(npk)
 			if err != nil {
 				return nil, err

@@ -62,6 +62,11 @@ type Env struct {
 
 	stack []Value      // argument stack of callExpr (see func.go)
 	memo  map[Expr]any // by node: uncorrelated subquery results, compiled LIKE/REGEXP patterns
+	// clock, when set and Now is zero, is the statement time, read from
+	// the wall clock at its first use (time.Now is not free, and most
+	// write statements never ask). Copies of the Env share it, so every
+	// part of the statement sees one time.
+	clock *time.Time
 }
 
 // Reset clears the results of uncorrelated subqueries that env memoizes,
@@ -73,6 +78,12 @@ func (env *Env) Reset() {
 // now returns the statement time (UTC).
 func (env *Env) now() time.Time {
 	if env.Now.IsZero() {
+		if c := env.clock; c != nil {
+			if c.IsZero() {
+				*c = time.Now()
+			}
+			return c.UTC()
+		}
 		return time.Now().UTC()
 	}
 	return env.Now.UTC()

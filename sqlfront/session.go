@@ -46,6 +46,7 @@ type Session struct {
 	wbusy bool
 	// Scratch of point statements (exec_point.go).
 	env     Env
+	clock   time.Time // env's statement time
 	keyBuf  []byte
 	scratch []Value
 	phys    []Value
@@ -600,6 +601,14 @@ type stmtCtx struct {
 	stmt *Stmt
 	// reused is set on the session's reusable write context.
 	reused bool
+	// clock is the statement time of a write statement, taken at its
+	// first use (Env.clock).
+	clock time.Time
+	// keys is an arena for the primary keys of point statements, which
+	// the undo log keeps until the statement ends; point is their target
+	// iterator (exec_point.go).
+	keys  []byte
+	point targetIter
 }
 
 // txCatalog returns the catalog the session's transaction sees, reading
@@ -624,14 +633,29 @@ func (s *Session) newStmtCtx(ctx context.Context, tx *bedrock.Tx, args []Value, 
 		// (only queries hand theirs to Rows): reuse the session's.
 		s.wbusy = true
 		sc, env = &s.wsc, &s.wenv
-		stores, autos := sc.stores, sc.autos
-		clear(stores)
-		clear(autos)
-		*sc = stmtCtx{stores: stores, autos: autos, reused: true}
+		stores, autos, keys := sc.stores, sc.autos, sc.keys[:0]
+		if cap(keys) > 64<<10 {
+			keys = nil // a statement of many point changes: do not keep it
+		}
+		if len(stores) > 0 {
+			clear(stores)
+		}
+		if len(autos) > 0 {
+			clear(autos)
+		}
+		*sc = stmtCtx{stores: stores, autos: autos, keys: keys, reused: true}
 	} else {
 		sc, env = &stmtCtx{}, &Env{}
 	}
-	*env = Env{Args: args, Now: time.Now(), Database: s.e.dbName, LastInsertID: s.lastInsertID, ConnectionID: s.id}
+	*env = Env{Args: args, Database: s.e.dbName, LastInsertID: s.lastInsertID, ConnectionID: s.id}
+	if writable {
+		// A write statement ends before it returns: its time is taken at
+		// the first use (Env.clock). A query's rows may be read long
+		// after it started, so it takes its time now.
+		env.clock = &sc.clock
+	} else {
+		env.Now = time.Now()
+	}
 	sc.s, sc.e, sc.ctx, sc.tx, sc.cat, sc.env, sc.writable = s, s.e, ctx, tx, cat, env, writable
 	if t := s.tx; t != nil && t.writable && tx == t.top() {
 		// The statement runs directly on the transaction: it shares its
@@ -714,7 +738,11 @@ func (sc *stmtCtx) treeRef(name string) (*treeRef, error) {
 		return nil, err
 	}
 	r := &treeRef{t: t}
-	sc.trees[name] = r
+	if sc.shared != nil {
+		sc.shared.add(name, r)
+	} else {
+		sc.trees[name] = r
+	}
 	return r, nil
 }
 

@@ -56,19 +56,61 @@ import (
 // accumulate before they are flushed at the end of a statement.
 const flushEvery = 4096
 
+// Deferred or eager: a deferred handle (DeferFlush) pays off when many
+// changes meet in a node before it is written. But a read through a
+// handle with unwritten changes writes them first, so statements that
+// read before they write (UPDATE and DELETE by key, INSERT of keys that
+// must be probed) make a deferred handle write its nodes at every
+// statement, after decoding each changed leaf for one change. An eager
+// handle splices each change into the block image instead, which is
+// cheaper then. So a shared handle adapts at the end of each successful
+// statement (txTrees.adapt):
+//
+//   - deferred → eager after switchAfter statements in a row in which a
+//     read wrote the changes pending before it (seen as block writes the
+//     handle made without a flush of ours), when those were at most
+//     thrashWrites;
+//   - eager → deferred after deferAfter changes without a read through
+//     the handle (noteRead), such as a bulk load following updates.
+//
+// The switch flushes the handle and opens the other kind; only the speed
+// depends on the choice, never the result.
+const (
+	thrashWrites = 2
+	switchAfter  = 4
+	deferAfter   = 256
+)
+
 // treeRef is a handle on one tree within a statement or transaction, with
 // a bound on its keys.
 type treeRef struct {
-	t *bxtree.Tree
+	t    *bxtree.Tree
+	name string
 	// max is >= every key of the tree when maxOK (nil: the tree is empty).
 	max   []byte
 	maxOK bool
+
+	// Adaptive mode of shared handles (see above).
+	eager      bool   // opened without DeferFlush
+	stmtWrites int    // changes made by the running statement
+	pending    int    // deferred: changes not yet written to blocks
+	seenWrites uint64 // deferred: the handle's block writes when last looked at
+	thrash     int    // deferred: statements in a row whose reads wrote few changes
+	unread     int    // eager: changes since the last read
+}
+
+// noteRead records a read through the handle (for the adaptive mode).
+func (r *treeRef) noteRead() {
+	if r != nil {
+		r.unread = 0
+	}
 }
 
 // above reports whether key is greater than every key of the tree, finding
 // the bound on first use.
 func (r *treeRef) above(key []byte) (bool, error) {
 	if !r.maxOK {
+		r.noteRead()
 		c := r.t.Cursor()
 		if c.Last() {
 			r.max = append([]byte(nil), c.Key()...)
@@ -95,8 +137,15 @@ func (r *treeRef) put(key, val []byte) error {
 	if err := r.t.Put(key, 0, val); err != nil {
 		return err
 	}
+	r.stmtWrites++
 	r.noteKey(key)
 	return nil
+}
+
+// del deletes the record under key through the handle.
+func (r *treeRef) del(key []byte) (bool, error) {
+	r.stmtWrites++
+	return r.t.Delete(key)
 }
 
 // undoOp is the inverse of one change: put val back under key, or delete
@@ -113,6 +162,7 @@ type undoOp struct {
 type txTrees struct {
 	tx      *bedrock.Tx // the innermost transaction they belong to
 	m       map[string]*treeRef
+	refs    []*treeRef             // the handles of m, in opening order
 	stores  map[uint64]*tableStore // by table ID, over the handles in m
 	changes int                    // logged changes since the last flush
 	undo    []undoOp               // scratch for the running statement's log
@@ -140,18 +190,87 @@ func (t *sessTx) sharedTrees() *txTrees {
 	return t.trees
 }
 
+// add registers a new shared handle on tree name.
+func (tt *txTrees) add(name string, r *treeRef) {
+	r.name = name
+	r.seenWrites = r.t.Stats().BlockWrites
+	tt.m[name] = r
+	tt.refs = append(tt.refs, r)
+}
+
 // flush encodes every change of the shared handles into their transaction.
 func (tt *txTrees) flush() error {
 	if tt == nil {
 		return nil
 	}
-	for _, r := range tt.m {
+	for _, r := range tt.refs {
 		if err := r.t.Flush(); err != nil {
 			tt.broken = err
 			return err
 		}
+		r.pending, r.seenWrites = 0, r.t.Stats().BlockWrites
 	}
 	tt.changes = 0
+	return nil
+}
+
+// adapt switches handles between deferred and eager flushing at the end
+// of a successful statement (see the comment on thrashWrites).
+func (tt *txTrees) adapt() error {
+	for _, r := range tt.refs {
+		w := r.stmtWrites
+		r.stmtWrites = 0
+		if r.eager {
+			if r.unread += w; r.unread >= deferAfter {
+				if err := tt.reopen(r, false); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if bw := r.t.Stats().BlockWrites; bw != r.seenWrites {
+			// A read wrote the changes pending before the statement.
+			r.seenWrites = bw
+			if r.pending <= thrashWrites {
+				r.thrash++
+			} else {
+				r.thrash = 0
+			}
+			r.pending = 0
+		} else if w > 0 && r.pending+w > thrashWrites {
+			r.thrash = 0
+		}
+		r.pending += w
+		if r.thrash >= switchAfter {
+			if err := tt.reopen(r, true); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// reopen flushes r's handle and replaces it by one of the other kind
+// (eager or deferred). If the new handle cannot be opened, the flushed
+// old one stays.
+func (tt *txTrees) reopen(r *treeRef, eager bool) error {
+	if err := r.t.Flush(); err != nil {
+		tt.broken = err
+		return err
+	}
+	r.thrash, r.pending, r.unread = 0, 0, 0
+	r.seenWrites = r.t.Stats().BlockWrites
+	t, err := openTree(tt.tx, r.name, !eager)
+	if err != nil {
+		return nil
+	}
+	r.t, r.eager = t, eager
+	r.seenWrites = t.Stats().BlockWrites
+	for _, st := range tt.stores {
+		if st.ref == r {
+			st.tree = t
+		}
+	}
 	return nil
 }
 
@@ -217,6 +336,9 @@ func (sc *stmtCtx) endStatementLog() error {
 	tt.changes += len(tt.undo)
 	clear(tt.undo)
 	tt.undo = tt.undo[:0]
+	if err := tt.adapt(); err != nil {
+		return err
+	}
 	if tt.changes >= flushEvery {
 		return tt.flush()
 	}

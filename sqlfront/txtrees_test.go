@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -438,6 +439,134 @@ func TestTxFailedReadLeavesNoTrace(t *testing.T) {
 	execSQL(t, s, "COMMIT")
 	if got := querySQL(t, s, "SELECT COUNT(*), MAX(id), SUM(id = 2003), SUM(id = 7) FROM t"); fmt.Sprint(got) != "[[1002 2001 0 1]]" {
 		t.Fatalf("after the transaction: %v", got)
+	}
+	if err := e.checkTrees(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAdaptiveHandles drives a transaction's shared handles from deferred
+// to eager (point updates, probed inserts) and back (a bulk load), with
+// failing statements and savepoints in between, against a model.
+func TestAdaptiveHandles(t *testing.T) {
+	e := openConcurrent(t, 0)
+	s := e.NewSession()
+	ctx := context.Background()
+	execSQL(t, s, "CREATE TABLE t (id INT PRIMARY KEY, u INT, v VARCHAR(20), UNIQUE KEY uu (u))")
+	model := map[int64][2]int64{}
+	for i := int64(1); i <= 2000; i += 2 {
+		execSQL(t, s, "INSERT INTO t VALUES (?, ?, ?)", IntValue(i), IntValue(i), StringValue(fmt.Sprint("v", i)))
+		model[i] = [2]int64{i, i}
+	}
+	prep := func(q string) *Stmt {
+		st, err := s.Prepare(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	upd := prep("UPDATE t SET u = ?, v = ? WHERE id = ?")
+	ins := prep("INSERT INTO t VALUES (?, ?, ?)")
+	del := prep("DELETE FROM t WHERE id = ?")
+	sawEager := false
+	eagerNow := func() bool {
+		for _, r := range s.tx.trees.refs {
+			if r.eager {
+				return true
+			}
+		}
+		return false
+	}
+	execSQL(t, s, "BEGIN")
+	x := uint64(7)
+	rnd := func(n int64) int64 { x = x*6364136223846793005 + 1442695040888963407; return int64(x>>33) % n }
+	for round := 0; round < 3; round++ {
+		var saved map[int64][2]int64
+		if round == 1 {
+			execSQL(t, s, "SAVEPOINT sp")
+			saved = map[int64][2]int64{}
+			for k, v := range model {
+				saved[k] = v
+			}
+		}
+		for i := 0; i < 400; i++ {
+			id := 1 + rnd(2000)
+			switch rnd(4) {
+			case 0, 1:
+				u := 10000 + rnd(100000)
+				if rnd(10) == 0 {
+					u = 1 // collides with row 1 unless it is row 1
+				}
+				_, err := s.Exec(ctx, upd, []Value{IntValue(u), StringValue(fmt.Sprint("w", i)), IntValue(id)})
+				old, ok := model[id]
+				clash := false
+				for k, v := range model {
+					if k != id && v[0] == u {
+						clash = true
+					}
+				}
+				switch {
+				case ok && clash:
+					if sqlNumber(err) != ErDupEntry {
+						t.Fatalf("update %d u=%d: %v, want 1062", id, u, err)
+					}
+				case err != nil:
+					t.Fatalf("update %d: %v", id, err)
+				case ok:
+					model[id] = [2]int64{u, old[1]}
+				}
+			case 2:
+				_, err := s.Exec(ctx, ins, []Value{IntValue(id), IntValue(200000 + id), StringValue("i")})
+				if _, ok := model[id]; ok {
+					if sqlNumber(err) != ErDupEntry {
+						t.Fatalf("insert %d: %v, want 1062", id, err)
+					}
+				} else if err != nil {
+					t.Fatalf("insert %d: %v", id, err)
+				} else {
+					model[id] = [2]int64{200000 + id, id}
+				}
+			case 3:
+				if _, err := s.Exec(ctx, del, []Value{IntValue(id)}); err != nil {
+					t.Fatal(err)
+				}
+				delete(model, id)
+			}
+			sawEager = sawEager || eagerNow()
+		}
+		if round == 1 {
+			execSQL(t, s, "ROLLBACK TO SAVEPOINT sp")
+			model = saved
+		}
+		// A bulk load of ascending keys: back to deferred.
+		for i := int64(0); i < 600; i++ {
+			id := 10000 + int64(round)*1000 + i
+			if _, err := s.Exec(ctx, ins, []Value{IntValue(id), IntValue(1000000 + id), StringValue("b")}); err != nil {
+				t.Fatal(err)
+			}
+			model[id] = [2]int64{1000000 + id, id}
+		}
+		if eagerNow() {
+			t.Errorf("round %d: handles still eager after a bulk load", round)
+		}
+	}
+	if !sawEager {
+		t.Error("no handle became eager")
+	}
+	execSQL(t, s, "COMMIT")
+	rows := querySQL(t, s, "SELECT id, u FROM t ORDER BY id")
+	if len(rows) != len(model) {
+		t.Fatalf("%d rows, model has %d", len(rows), len(model))
+	}
+	for _, r := range rows {
+		id, _ := strconv.ParseInt(r[0], 10, 64)
+		u, _ := strconv.ParseInt(r[1], 10, 64)
+		if m, ok := model[id]; !ok || m[0] != u {
+			t.Fatalf("row %d u=%d, model %v (%v)", id, u, m, ok)
+		}
+	}
+	if got := querySQL(t, s, "SELECT COUNT(*) FROM t FORCE INDEX (uu) WHERE u IS NOT NULL"); fmt.Sprint(got) != fmt.Sprintf("[[%d]]", len(model)) {
+		t.Fatalf("index count %v, want %d", got, len(model))
 	}
 	if err := e.checkTrees(); err != nil {
 		t.Fatal(err)
