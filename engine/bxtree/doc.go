@@ -61,8 +61,10 @@
 //
 // IMPORTANT: with Options.DeferFlush set, the caller MUST call Flush before
 // (a) committing the transaction, (b) beginning a nested child transaction,
-// and (c) touching the same tree through another handle. Reads through the
-// same handle (Get, Cursor, Summary, ...) flush by themselves. Deferred
+// and (c) touching the same tree through another handle. Get on the same
+// handle descends through the unflushed nodes (no flush, so a batch that
+// reads between writes still writes each node once); the other reads
+// (Cursor, Summary, Count, ...) flush by themselves. Deferred
 // flushing encodes each node once per batch instead of once per Put and is
 // meant for bulk loads and batched updates; see the benchmarks.
 //

@@ -720,10 +720,11 @@ func (t *Tree) del(key []byte) (bool, error) {
 // read-only. The record was verified against its digest when its leaf was
 // loaded (or, for a spilled value, is verified now).
 func (t *Tree) Get(key []byte) (value []byte, version uint64, ok bool, err error) {
-	if t.err != nil || len(t.dirty) > 0 {
-		if err := t.beginRead(); err != nil {
-			return nil, 0, false, err
-		}
+	if t.err != nil {
+		return nil, 0, false, t.err
+	}
+	if len(t.dirty) > 0 {
+		return t.getDirty(key)
 	}
 	pn, err := t.cachedRoot()
 	if err != nil {
@@ -754,6 +755,50 @@ func (t *Tree) Get(key []byte) (value []byte, version uint64, ok bool, err error
 		return nil, 0, false, err
 	}
 	return value, version, true, nil
+}
+
+// getDirty is Get on a handle holding unflushed changes (DeferFlush): it
+// descends through the dirty set, like a write, instead of flushing it, so
+// a batch that reads between its writes (an UPDATE by key) still writes
+// each node once. A leaf the handle has not changed is read the verified
+// way (its records' digests checked once per load).
+func (t *Tree) getDirty(key []byte) (value []byte, version uint64, ok bool, err error) {
+	path, err := t.descend(key)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	leaf := path[len(path)-1].n
+	if _, dirty := t.dirty[leaf.lba]; !dirty {
+		b, err := t.read(leaf.lba)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		p := viewPage(leaf.lba, b)
+		i, found := p.search(key)
+		if !found {
+			return nil, 0, false, nil
+		}
+		_, value, version, err = t.recordAt(&p, i)
+		if err != nil {
+			return nil, 0, false, err
+		}
+		return value, version, true, nil
+	}
+	i, found := leaf.search(key)
+	if !found {
+		return nil, 0, false, nil
+	}
+	r := leaf.rec(i)
+	if !r.spilled() {
+		return r.value, r.version, true, nil
+	}
+	if value, err = t.readOverflow(r.first, r.vlen); err != nil {
+		return nil, 0, false, err
+	}
+	if t.h.sum(r.key, r.version, value) != r.digest {
+		return nil, 0, false, corruptf("block %d: record %d (key %q): digest mismatch", leaf.lba, i, r.key)
+	}
+	return value, r.version, true, nil
 }
 
 // recordAt returns the key, value and version of record i of leaf p. An

@@ -843,3 +843,61 @@ func TestCheckAllFindsLeaks(t *testing.T) {
 	}
 	tx.Rollback()
 }
+
+// TestDeferredGetSeesUnflushed: Get on a DeferFlush handle answers from its
+// unflushed nodes (inline and spilled values, deleted keys, keys in leaves
+// it has not changed) without writing any block, and the tree is the same
+// once flushed.
+func TestDeferredGetSeesUnflushed(t *testing.T) {
+	_, tx, tr := newTestTree(t, 1024, &Options{DeferFlush: true})
+	model := map[string]string{}
+	for i := 0; i < 3000; i++ {
+		v := fmt.Sprintf("v%d", i)
+		if err := tr.Put(keyN(i), 1, []byte(v)); err != nil {
+			t.Fatal(err)
+		}
+		model[string(keyN(i))] = v
+	}
+	if err := tr.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for round := 0; round < 2000; round++ {
+		k := keyN(rng.IntN(3500))
+		switch rng.IntN(4) {
+		case 0:
+			v := strings.Repeat(fmt.Sprint(round), 1+rng.IntN(600)) // spills past 1 KiB blocks
+			if err := tr.Put(k, uint64(round), []byte(v)); err != nil {
+				t.Fatal(err)
+			}
+			model[string(k)] = v
+		case 1:
+			if _, err := tr.Delete(k); err != nil {
+				t.Fatal(err)
+			}
+			delete(model, string(k))
+		default:
+			before, dirty := tr.Stats().BlockWrites, len(tr.dirty)
+			v, _, ok, err := tr.Get(k)
+			want, wok := model[string(k)]
+			if err != nil || ok != wok || string(v) != want {
+				t.Fatalf("round %d: get %q = %q %v %v, want %q %v", round, k, v, ok, err, want, wok)
+			}
+			if tr.Stats().BlockWrites != before || len(tr.dirty) != dirty {
+				t.Fatalf("round %d: get flushed (%d dirty nodes before)", round, dirty)
+			}
+		}
+	}
+	if err := tr.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Check(); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range model {
+		if v, _, ok, err := tr.Get([]byte(k)); err != nil || !ok || string(v) != want {
+			t.Fatalf("after flush: get %q = %v %v", k, ok, err)
+		}
+	}
+	_ = tx
+}
