@@ -57,14 +57,14 @@ import (
 const flushEvery = 4096
 
 // Deferred or eager: a deferred handle (DeferFlush) pays off when many
-// changes meet in a node before it is written. But a read through a
-// handle with unwritten changes writes them first, so statements that
-// read before they write (UPDATE and DELETE by key, INSERT of keys that
-// must be probed) make a deferred handle write its nodes at every
-// statement, after decoding each changed leaf for one change. An eager
-// handle splices each change into the block image instead, which is
-// cheaper then. So a shared handle adapts at the end of each successful
-// statement (txTrees.adapt):
+// changes meet in a node before it is written. A point read (Tree.Get)
+// looks through the unwritten changes, but a cursor read (a range scan,
+// the bound probe of treeRef.above) writes them first, so statements that
+// scan before they write (UPDATE and DELETE by range) make a deferred
+// handle write its nodes at every statement, after decoding each changed
+// leaf for one change. An eager handle splices each change into the block
+// image instead, which is cheaper then. So a shared handle adapts at the
+// end of each successful statement (txTrees.adapt):
 //
 //   - deferred → eager after switchAfter statements in a row in which a
 //     read wrote the changes pending before it (seen as block writes the
