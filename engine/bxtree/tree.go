@@ -763,32 +763,33 @@ func (t *Tree) Get(key []byte) (value []byte, version uint64, ok bool, err error
 // each node once. A leaf the handle has not changed is read the verified
 // way (its records' digests checked once per load).
 func (t *Tree) getDirty(key []byte) (value []byte, version uint64, ok bool, err error) {
-	path, err := t.descend(key)
+	n, err := t.load(t.root, false)
 	if err != nil {
 		return nil, 0, false, err
 	}
-	leaf := path[len(path)-1].n
-	if _, dirty := t.dirty[leaf.lba]; !dirty {
-		b, err := t.read(leaf.lba)
-		if err != nil {
+	for !n.isLeaf() {
+		i := n.childIndex(key)
+		if n.level == 1 {
+			c := n.child(i)
+			d, dirty := t.dirty[c]
+			if !dirty {
+				return t.getClean(c, key)
+			}
+			n = d
+			break
+		}
+		if n, err = t.loadChild(n, i); err != nil {
 			return nil, 0, false, err
 		}
-		p := viewPage(leaf.lba, b)
-		i, found := p.search(key)
-		if !found {
-			return nil, 0, false, nil
-		}
-		_, value, version, err = t.recordAt(&p, i)
-		if err != nil {
-			return nil, 0, false, err
-		}
-		return value, version, true, nil
 	}
-	i, found := leaf.search(key)
+	if _, dirty := t.dirty[n.lba]; !dirty {
+		return t.getClean(n.lba, key)
+	}
+	i, found := n.search(key)
 	if !found {
 		return nil, 0, false, nil
 	}
-	r := leaf.rec(i)
+	r := n.rec(i)
 	if !r.spilled() {
 		return r.value, r.version, true, nil
 	}
@@ -796,9 +797,31 @@ func (t *Tree) getDirty(key []byte) (value []byte, version uint64, ok bool, err 
 		return nil, 0, false, err
 	}
 	if t.h.sum(r.key, r.version, value) != r.digest {
-		return nil, 0, false, corruptf("block %d: record %d (key %q): digest mismatch", leaf.lba, i, r.key)
+		return nil, 0, false, corruptf("block %d: record %d (key %q): digest mismatch", n.lba, i, r.key)
 	}
 	return value, r.version, true, nil
+}
+
+// getClean looks key up in the leaf at lba, which the handle has not
+// changed, read the verified way (records' digests checked once per load).
+func (t *Tree) getClean(lba bedrock.LBA, key []byte) (value []byte, version uint64, ok bool, err error) {
+	b, err := t.read(lba)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	p := viewPage(lba, b)
+	if p.level != 0 {
+		return nil, 0, false, corruptf("block %d: leaf expected, found level %d", lba, p.level)
+	}
+	i, found := p.search(key)
+	if !found {
+		return nil, 0, false, nil
+	}
+	_, value, version, err = t.recordAt(&p, i)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	return value, version, true, nil
 }
 
 // recordAt returns the key, value and version of record i of leaf p. An
