@@ -65,6 +65,15 @@ func (a *allocator) mark(addr, n uint64) bool {
 	if n == 0 || addr < a.reserved || addr+n > a.size || addr+n < addr {
 		return false
 	}
+	if bit := addr % 64; bit+n <= 64 { // one word: the common case
+		m := ^uint64(0) >> (64 - n) << bit
+		if a.bits[addr/64]&m != 0 {
+			return false
+		}
+		a.bits[addr/64] |= m
+		a.free -= n
+		return true
+	}
 	overlap := false
 	forWords(addr, n, func(w int, m uint64) { overlap = overlap || a.bits[w]&m != 0 })
 	if overlap {

@@ -539,14 +539,18 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 		v.pages[p] = pg
 		s.mapBlocks++
 		for si, sr := range refs {
+			if sr.addr != 0 && !s.alloc.mark(sr.addr, uint64(sr.units)) {
+				id := uint64(p)*g.fan + uint64(si)
+				return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "extent out of range or mapped twice"}
+			}
+		}
+		bodies, errs := s.readSegments(refs, uint64(p))
+		for si, sr := range refs {
 			if sr.addr == 0 {
 				continue
 			}
 			id := uint64(p)*g.fan + uint64(si)
-			if !s.alloc.mark(sr.addr, uint64(sr.units)) {
-				return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "extent out of range or mapped twice"}
-			}
-			body, err := s.readRaw(sr, kindSegment, id)
+			body, err := bodies[si], errs[si]
 			if err != nil {
 				return nil, err
 			}
@@ -581,6 +585,47 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 	}
 	return v, nil
 }
+
+// readSegments reads and verifies the segment blocks refs of map page p,
+// several at a time: open is mostly waiting for these reads. Entry i of
+// the results belongs to refs[i] (nil for an empty ref).
+func (s *Store) readSegments(refs []ref, p uint64) ([][]byte, []error) {
+	bodies, errs := make([][]byte, len(refs)), make([]error, len(refs))
+	read := func(i int) {
+		if refs[i].addr != 0 {
+			bodies[i], errs[i] = s.readRaw(refs[i], kindSegment, p*s.geo.fan+uint64(i))
+		}
+	}
+	n := 0
+	for _, r := range refs {
+		if r.addr != 0 {
+			n++
+		}
+	}
+	workers := min(loadWorkers, n/4)
+	if workers <= 1 {
+		for i := range refs {
+			read(i)
+		}
+		return bodies, errs
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(refs); i = int(next.Add(1) - 1) {
+				read(i)
+			}
+		}()
+	}
+	wg.Wait()
+	return bodies, errs
+}
+
+// loadWorkers bounds the concurrent segment reads of open.
+const loadWorkers = 4
 
 // provenDurable reports whether the state of generation gen is known to
 // have been durable: both slots hold it (the confirming copy is written
