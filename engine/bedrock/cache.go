@@ -39,7 +39,8 @@ type centry struct {
 	addr, gen uint64
 	data      []byte
 	ref       bool
-	checked   bool // a GetVerified check passed on data
+	checked   bool   // a GetVerified check passed on data
+	uses      uint16 // unchecked reads served by getUse (GetVerifiedLazy)
 }
 
 const centryOverhead = 64
@@ -76,6 +77,27 @@ func (c *cache) get(addr, gen uint64) (data []byte, checked, ok bool) {
 	return nil, false, false
 }
 
+// getUse is get that also counts, and returns, the unchecked reads of the
+// block (before this one) since it was cached.
+func (c *cache) getUse(addr, gen uint64) (data []byte, checked bool, uses int, ok bool) {
+	sh := c.shard(addr)
+	sh.mu.Lock()
+	if i, ok := sh.mu.idx[addr]; ok && sh.mu.ents[i].gen == gen {
+		e := &sh.mu.ents[i]
+		e.ref = true
+		d, ch, u := e.data, e.checked, int(e.uses)
+		if !ch && e.uses < 1<<16-1 {
+			e.uses++
+		}
+		sh.mu.hits++
+		sh.mu.Unlock()
+		return d, ch, u, true
+	}
+	sh.mu.misses++
+	sh.mu.Unlock()
+	return nil, false, 0, false
+}
+
 // markChecked records that a GetVerified check passed on a cached block.
 func (c *cache) markChecked(addr, gen uint64) {
 	sh := c.shard(addr)
@@ -101,7 +123,7 @@ func (c *cache) put(addr, gen uint64, data []byte, checked bool) {
 	if i, ok := sh.mu.idx[addr]; ok {
 		e := &sh.mu.ents[i]
 		sh.mu.bytes += int64(len(data)) - int64(len(e.data))
-		e.gen, e.data, e.ref, e.checked = gen, data, false, checked
+		e.gen, e.data, e.ref, e.checked, e.uses = gen, data, false, checked, 0
 		return
 	}
 	for sh.mu.bytes+size > c.perShard && len(sh.mu.ents) > 0 {

@@ -2,6 +2,7 @@ package bedrock
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 )
 
@@ -49,6 +50,68 @@ func TestPutPlain(t *testing.T) {
 		got, err := rtx.Get(l)
 		if err != nil || !bytes.Equal(got, data) {
 			t.Fatalf("block %d: %v, equal %v", l, err, bytes.Equal(got, data))
+		}
+	}
+}
+
+// TestGetVerifiedLazy: a block loaded from the file is served unchecked
+// lazyReads times, then checked once (remembered); a failing check is an
+// error each time; the transaction's own writes count as checked.
+func TestGetVerifiedLazy(t *testing.T) {
+	fs := NewMemFS()
+	opts := &Options{FS: fs}
+	s, err := Open("l.db", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, _ := s.Begin(true)
+	a, _ := tx.Alloc()
+	b, _ := tx.Alloc()
+	tx.Put(a, []byte("good"))
+	tx.Put(b, []byte("bad"))
+	if _, checked, err := tx.GetVerifiedLazy(a, nil); !checked || err != nil {
+		t.Fatalf("own write: checked %v err %v", checked, err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open("l.db", opts); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	calls := 0
+	check := func(d []byte) error {
+		calls++
+		if string(d) == "bad" {
+			return errors.New("bad block")
+		}
+		return nil
+	}
+	rtx, _ := s.Begin(false)
+	defer rtx.Rollback()
+	for i := 0; i <= lazyReads+3; i++ {
+		d, checked, err := rtx.GetVerifiedLazy(a, check)
+		if err != nil || string(d) != "good" {
+			t.Fatalf("read %d: %q %v", i, d, err)
+		}
+		// Read 0 loads the block; reads 1..lazyReads are cache hits with
+		// fewer than lazyReads earlier unchecked hits; then it is checked.
+		if want := i > lazyReads; checked != want {
+			t.Fatalf("read %d: checked %v, want %v", i, checked, want)
+		}
+	}
+	if calls != 1 {
+		t.Fatalf("check ran %d times, want once", calls)
+	}
+	for i := 0; i <= lazyReads+3; i++ {
+		d, checked, err := rtx.GetVerifiedLazy(b, check)
+		if i <= lazyReads {
+			if err != nil || checked || string(d) != "bad" {
+				t.Fatalf("bad block, read %d: %q %v %v", i, d, checked, err)
+			}
+		} else if err == nil || d != nil {
+			t.Fatalf("bad block, read %d: want the check's error, got %q %v", i, d, err)
 		}
 	}
 }

@@ -694,6 +694,35 @@ func (s *Store) readData(lba LBA, r ref, check func([]byte) error) ([]byte, erro
 	return d, nil
 }
 
+// lazyReads is how many unchecked reads of a cached block GetVerifiedLazy
+// serves before it checks the block whole.
+const lazyReads = 8
+
+// readLazy is readData for GetVerifiedLazy: it reports whether the block is
+// checked, and checks it only once it has been read lazyReads times
+// unchecked since it was loaded.
+func (s *Store) readLazy(lba LBA, r ref, check func([]byte) error) ([]byte, bool, error) {
+	if d, checked, uses, ok := s.cache.getUse(r.addr, r.gen); ok {
+		if checked {
+			return d, true, nil
+		}
+		if uses < lazyReads {
+			return d, false, nil
+		}
+		if err := check(d); err != nil {
+			return nil, false, err
+		}
+		s.cache.markChecked(r.addr, r.gen)
+		return d, true, nil
+	}
+	d, err := s.readRaw(r, kindData, uint64(lba))
+	if err != nil {
+		return nil, false, err
+	}
+	s.cache.put(r.addr, r.gen, d, false)
+	return d, false, nil
+}
+
 // PayloadSize is the largest number of bytes a logical block holds.
 func (s *Store) PayloadSize() int { return s.payload }
 

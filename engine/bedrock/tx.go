@@ -129,6 +129,36 @@ func (tx *Tx) GetVerified(lba LBA, check func([]byte) error) ([]byte, error) {
 	return tx.s.readData(lba, r, check)
 }
 
+// GetVerifiedLazy is GetVerified for a caller that can verify just the
+// part of a block it uses. It returns the block with checked false, unchecked,
+// the first few times it is read after a load (the caller verifies its
+// part), and runs check on it, remembered like GetVerified, once it has
+// been read often enough that checking it whole is the cheaper way;
+// checked is true from then on, and for blocks this process wrote (see
+// GetVerified). bxtree's point reads use it: one record's digest instead
+// of a whole leaf's per cold read.
+func (tx *Tx) GetVerifiedLazy(lba LBA, check func([]byte) error) (data []byte, checked bool, err error) {
+	if err := tx.usable(); err != nil {
+		return nil, false, err
+	}
+	if tx.writable {
+		if d, ok := tx.find(lba); ok {
+			if d.freed {
+				return nil, false, fmt.Errorf("%w: %d", ErrNotAllocated, lba)
+			}
+			return d.data, true, nil
+		}
+	}
+	r := tx.snap.lookup(tx.s.geo, lba)
+	if r.addr == 0 {
+		if lba == RootLBA {
+			return nil, true, nil
+		}
+		return nil, false, fmt.Errorf("%w: %d", ErrNotAllocated, lba)
+	}
+	return tx.s.readLazy(lba, r, check)
+}
+
 // allocated reports whether lba is allocated in this transaction's view.
 func (tx *Tx) allocated(lba LBA) bool {
 	if d, ok := tx.find(lba); ok {

@@ -247,9 +247,11 @@
 // CheckAll), digest.go and summary.go (Digest, Summary, record digests),
 // options.go, stats.go, errors.go.
 //
-// A Get descends through page views (blocks from Tx.GetVerified) and
-// binary-searches the leaf in place; nothing is decoded. A handle of a read
-// transaction also keeps the pages its Gets and cursors met as a tree of
+// A Get descends through page views (blocks from Tx.GetVerified; the leaf
+// from Tx.GetVerifiedLazy, verifying only the record it returns until
+// bedrock has checked the leaf whole: verify.go) and binary-searches the
+// leaf in place; nothing is decoded. A handle of a read
+// transaction also keeps the pages its cursors met as a tree of
 // pnodes (tree.go): a page whose children are read often gets an array of
 // kept children, so later descents and scans index into it instead of
 // asking bedrock (whose lookup costs a few cache misses and a lock per

@@ -14,10 +14,16 @@ import (
 // (invariants 1 and 3 inside one block, and that every offset lies in the
 // block) and recomputes the digest of every inline record (invariant 6).
 // Bedrock runs the check when it loads the block from the file (or finds it
-// in its cache unchecked, as after a commit) and remembers the success with
-// the cached block, so a block is verified once per load, not once per
-// read. The read paths then search the block in place and trust its offsets
-// and digests: the page accessors do no validation of their own.
+// in its cache unchecked) and remembers the success with the cached block,
+// so a block is verified once per load, not once per read. The read paths
+// then search the block in place and trust its offsets and digests: the
+// page accessors do no validation of their own.
+//
+// Get is the exception for leaves (Tree.getLeaf): it reads them with
+// Tx.GetVerifiedLazy, and while bedrock has not checked a leaf whole it
+// validates the leaf's layout (checkNode without digests) and the digest
+// of the one record it returns. A cold point read thus hashes one record,
+// not a leaf's worth; a leaf read often is checked whole by bedrock.
 //
 // The write path (Tree.load) reads internal nodes below the root the same
 // way (their check is the layout check it needs anyway); it reads leaves
