@@ -777,7 +777,12 @@ func (t *Tree) Get(key []byte) (value []byte, version uint64, ok bool, err error
 // are verified (one digest instead of a leaf's worth for a cold read);
 // once it has been read often, bedrock checks it whole and remembers.
 func (t *Tree) getLeaf(parent *page, i int, key []byte) (value []byte, version uint64, ok bool, err error) {
-	lba := parent.child(i)
+	return t.lookupLeaf(parent.child(i), key)
+}
+
+// lookupLeaf reads the leaf at lba the way getLeaf describes and looks key
+// up in it.
+func (t *Tree) lookupLeaf(lba bedrock.LBA, key []byte) (value []byte, version uint64, ok bool, err error) {
 	t.stats.BlockReads++
 	b, checked, err := t.tx.GetVerifiedLazy(lba, t.check)
 	if err != nil {
@@ -793,7 +798,7 @@ func (t *Tree) getLeaf(parent *page, i int, key []byte) (value []byte, version u
 	}
 	p := viewPage(lba, b)
 	if p.level != 0 {
-		return nil, 0, false, corruptf("block %d: child %d of block %d has level %d, want 0", lba, i, parent.lba, p.level)
+		return nil, 0, false, corruptf("block %d: leaf expected, found level %d", lba, p.level)
 	}
 	j, found := p.search(key)
 	if !found {
@@ -816,7 +821,7 @@ func (t *Tree) getLeaf(parent *page, i int, key []byte) (value []byte, version u
 // descends through the dirty set, like a write, instead of flushing it, so
 // a batch that reads between its writes (an UPDATE by key) still writes
 // each node once. A leaf the handle has not changed is read the verified
-// way (its records' digests checked once per load).
+// way getLeaf describes.
 func (t *Tree) getDirty(key []byte) (value []byte, version uint64, ok bool, err error) {
 	n, err := t.load(t.root, false)
 	if err != nil {
@@ -828,7 +833,7 @@ func (t *Tree) getDirty(key []byte) (value []byte, version uint64, ok bool, err 
 			c := n.child(i)
 			d, dirty := t.dirty[c]
 			if !dirty {
-				return t.getClean(c, key)
+				return t.lookupLeaf(c, key)
 			}
 			n = d
 			break
@@ -838,7 +843,7 @@ func (t *Tree) getDirty(key []byte) (value []byte, version uint64, ok bool, err 
 		}
 	}
 	if _, dirty := t.dirty[n.lba]; !dirty {
-		return t.getClean(n.lba, key)
+		return t.lookupLeaf(n.lba, key)
 	}
 	i, found := n.search(key)
 	if !found {
@@ -855,28 +860,6 @@ func (t *Tree) getDirty(key []byte) (value []byte, version uint64, ok bool, err 
 		return nil, 0, false, corruptf("block %d: record %d (key %q): digest mismatch", n.lba, i, r.key)
 	}
 	return value, r.version, true, nil
-}
-
-// getClean looks key up in the leaf at lba, which the handle has not
-// changed, read the verified way (records' digests checked once per load).
-func (t *Tree) getClean(lba bedrock.LBA, key []byte) (value []byte, version uint64, ok bool, err error) {
-	b, err := t.read(lba)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	p := viewPage(lba, b)
-	if p.level != 0 {
-		return nil, 0, false, corruptf("block %d: leaf expected, found level %d", lba, p.level)
-	}
-	i, found := p.search(key)
-	if !found {
-		return nil, 0, false, nil
-	}
-	_, value, version, err = t.recordAt(&p, i)
-	if err != nil {
-		return nil, 0, false, err
-	}
-	return value, version, true, nil
 }
 
 // recordAt returns the key, value and version of record i of leaf p. An
