@@ -14,7 +14,7 @@ import (
 	"github.com/bxdb/bxdb/engine/bxtree"
 )
 
-// The catalog: table descriptors persisted in the bxtree "sql.catalog"
+// The catalog: table (and view) descriptors persisted in the bxtree "sql.catalog"
 // (format in engine.go), decoded into immutable *catalog values that are
 // shared between sessions and cached by nonce. DDL never mutates a
 // *catalog: it builds a modified copy, writes it, and installs the copy
@@ -174,8 +174,9 @@ func (d typeDesc) columnType() (ColumnType, bool) {
 // catalog is one decoded, immutable version of the catalog.
 type catalog struct {
 	nonce  uint64
-	nextID uint64            // next table ID
-	tables map[string]*table // by lowercased name
+	nextID uint64               // next table ID
+	tables map[string]*table    // by lowercased name
+	views  map[string]*viewDesc // by lowercased name (view.go)
 }
 
 // table is a decoded table descriptor with lookup structures. Immutable.
@@ -387,7 +388,7 @@ func randomNonce() uint64 {
 }
 
 // emptyCatalog is the catalog of a store without sql.catalog.
-var emptyCatalog = &catalog{nonce: 0, nextID: 1, tables: map[string]*table{}}
+var emptyCatalog = &catalog{nonce: 0, nextID: 1, tables: map[string]*table{}, views: map[string]*viewDesc{}}
 
 // initCatalog creates the engine's trees in a fresh store.
 func (e *Engine) initCatalog() error {
@@ -441,7 +442,7 @@ func (e *Engine) catalogOf(tx *bedrock.Tx) (*catalog, error) {
 	if c != nil {
 		return c, nil
 	}
-	c = &catalog{nonce: nonce, nextID: nextID, tables: map[string]*table{}}
+	c = &catalog{nonce: nonce, nextID: nextID, tables: map[string]*table{}, views: map[string]*viewDesc{}}
 	cur := ct.Range([]byte(catTablePrefix), prefixEnd([]byte(catTablePrefix)))
 	for ok := cur.First(); ok; ok = cur.Next() {
 		d, err := decodeTableDesc(cur.Value())
@@ -455,6 +456,17 @@ func (e *Engine) catalogOf(tx *bedrock.Tx) (*catalog, error) {
 		c.tables[strings.ToLower(d.Name)] = t
 	}
 	if err := cur.Err(); err != nil {
+		return nil, err
+	}
+	vcur := ct.Range([]byte(catViewPrefix), prefixEnd([]byte(catViewPrefix)))
+	for ok := vcur.First(); ok; ok = vcur.Next() {
+		d, err := decodeViewDesc(vcur.Value())
+		if err != nil {
+			return nil, err
+		}
+		c.views[strings.ToLower(d.Name)] = d
+	}
+	if err := vcur.Err(); err != nil {
 		return nil, err
 	}
 	e.cacheCatalog(c)
@@ -487,9 +499,13 @@ type catalogWriter struct {
 
 // newCatalogWriter starts a change of base in tx.
 func newCatalogWriter(e *Engine, tx *bedrock.Tx, base *catalog) *catalogWriter {
-	next := &catalog{nonce: base.nonce, nextID: base.nextID, tables: make(map[string]*table, len(base.tables)+1)}
+	next := &catalog{nonce: base.nonce, nextID: base.nextID, tables: make(map[string]*table, len(base.tables)+1),
+		views: make(map[string]*viewDesc, len(base.views))}
 	for k, v := range base.tables {
 		next.tables[k] = v
+	}
+	for k, v := range base.views {
+		next.views[k] = v
 	}
 	return &catalogWriter{e: e, tx: tx, base: base, next: next}
 }

@@ -25,6 +25,8 @@ func (p *parser) create() (Statement, error) {
 		return p.createIndex(IndexPlain)
 	case p.acceptWords("unique", "index"):
 		return p.createIndex(IndexUnique)
+	case p.isCreateView():
+		return p.createView()
 	case p.isWord("temporary", "fulltext", "spatial", "view", "database", "schema", "or", "trigger", "procedure", "function", "user", "event", "algorithm", "definer", "sql"):
 		return nil, p.errAt(t, "CREATE %s is not supported", strings.ToUpper(t.word()))
 	default:
@@ -704,7 +706,7 @@ func (p *parser) algorithmLock() error {
 	return nil
 }
 
-// drop parses DROP TABLE and DROP INDEX.
+// drop parses DROP TABLE, DROP INDEX and DROP VIEW.
 func (p *parser) drop() (Statement, error) {
 	p.advance()
 	switch t := p.peek(); {
@@ -734,7 +736,9 @@ func (p *parser) drop() (Statement, error) {
 			}
 		}
 		return s, p.algorithmLock()
-	case p.isWord("temporary", "view", "database", "schema", "trigger", "procedure", "function", "user", "event"):
+	case p.acceptWord("view"):
+		return p.dropView()
+	case p.isWord("temporary", "database", "schema", "trigger", "procedure", "function", "user", "event"):
 		return nil, p.errAt(t, "DROP %s is not supported", strings.ToUpper(t.word()))
 	default:
 		return nil, p.errExpected("TABLE or INDEX")

@@ -40,6 +40,10 @@ func (sc *stmtCtx) execDDL(st Statement) (Result, error) {
 		return Result{}, sc.dropIndex(x)
 	case *AlterTableStmt:
 		return Result{}, sc.alterTable(x)
+	case *CreateViewStmt:
+		return Result{}, sc.createView(x)
+	case *DropViewStmt:
+		return Result{}, sc.dropViews(x)
 	case *RenameTableStmt:
 		for _, pr := range x.Pairs {
 			if err := sc.alterTable(&AlterTableStmt{Table: pr.From, Specs: []AlterSpec{&RenameTableSpec{NewName: pr.To}}}); err != nil {
@@ -206,7 +210,7 @@ func (sc *stmtCtx) createTable(s *CreateTableStmt) error {
 	if err := sc.checkSchema(s.Table.Schema); err != nil {
 		return err
 	}
-	if sc.cat.table(s.Table.Name) != nil {
+	if sc.cat.table(s.Table.Name) != nil || sc.cat.view(s.Table.Name) != nil {
 		if s.IfNotExists {
 			return nil
 		}

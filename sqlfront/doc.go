@@ -50,8 +50,10 @@
 // alias; INSERT ... AS new ON DUPLICATE KEY UPDATE ... new.col is
 // VALUES(col) (stmt_rowalias.go); RENAME TABLE renames several tables in
 // one statement. JSON columns are text; JSON_EXTRACT, ->, ->> and friends
-// work on it (func_json.go). Not supported: views, window functions,
-// WITH RECURSIVE, FULLTEXT, LOCK TABLES, CREATE DATABASE.
+// work on it (func_json.go). Views (view.go) are stored queries, expanded
+// as derived tables when used, listed by SHOW TABLES; they are read-only.
+// Not supported: window functions, WITH RECURSIVE, FULLTEXT, LOCK
+// TABLES, CREATE DATABASE.
 //
 // Planning turns WHERE clauses into key ranges costed with O(log n)
 // subtree counts; the executor is a pull-based iterator pipeline with

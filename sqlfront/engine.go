@@ -132,6 +132,11 @@ package sqlfront
 //	| ver = 1 | JSON of tableDesc (field names are stable)    |
 //	+---------+----------------------------------------------+
 //
+//	key "v/" + lower(view name)
+//	+---------+----------------------------------------------+
+//	| ver = 1 | JSON of viewDesc (view.go; names are stable)  |
+//	+---------+----------------------------------------------+
+//
 // The nonce is a random number rewritten by every DDL; decoded catalogs
 // are cached by nonce, so a statement reads one small record to know its
 // snapshot's schema. A rolled-back DDL leaves the old nonce, hence the old

@@ -61,6 +61,10 @@ const (
 	ErWrongArgsToLimit   uint16 = 1210 // HY000 Incorrect arguments to LIMIT
 	ErCantDoThisInTx     uint16 = 1568 // 25001 Transaction characteristics can't be changed while a transaction is in progress
 	ErInternal           uint16 = 1815 // HY000 Internal error: %s
+	ErWrongObject        uint16 = 1347 // HY000 '%s.%s' is not %s
+	ErViewWrongList      uint16 = 1353 // HY000 View's SELECT and view's field list have different column counts
+	ErViewInvalid        uint16 = 1356 // HY000 View '%s.%s' references invalid table(s) or column(s) ...
+	ErViewRecursive      uint16 = 1462 // HY000 `%s`.`%s` contains view recursion
 )
 
 // engineStates are the SQLSTATEs of the numbers above that are not HY000.

@@ -124,12 +124,12 @@ func selectExprTexts(sql string, n int) []string {
 	// Skip modifiers.
 	var start int
 	for {
-		save := sc.i
+		save, saveDep := sc.i, sc.dep
 		k, w, st := sc.token()
 		if k == 'w' && selectModifiers[w] {
 			continue
 		}
-		sc.i = save
+		sc.i, sc.dep = save, saveDep // a '(' read ahead counts once
 		start = st
 		_ = k
 		break

@@ -494,6 +494,9 @@ func (si *selectInfo) fromTableOf(x *sqlparser.AliasedTableExpr) (*fromTable, er
 		if schema == "" && strings.EqualFold(name, "dual") {
 			return nil, nil
 		}
+		if v := sc.cat.view(name); v != nil && (schema == "" || strings.EqualFold(schema, sc.e.dbName)) {
+			return sc.viewTable(v, alias)
+		}
 		t, err := sc.lookupTable(schema, name)
 		if err != nil {
 			return nil, err

@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"errors"
 	"io"
 
 	"github.com/xwb1989/sqlparser"
@@ -162,20 +163,39 @@ func (v *virtualSrc) load(sc *stmtCtx) ([][]Value, error) {
 
 // derivedTable plans a subquery in FROM as a table named alias.
 func (sc *stmtCtx) derivedTable(sel sqlparser.SelectStatement, alias string, outer Scope) (*fromTable, error) {
+	return sc.derivedTableNamed(sel, alias, "", nil)
+}
+
+// errColumnCount is derivedTableNamed's error for a query that does not
+// yield len(names) columns.
+var errColumnCount = errors.New("sqlfront: derived table column count")
+
+// derivedTableNamed plans sel as a table named alias whose columns are
+// named names (if given; else as the query names them; text is the query's
+// text, to name expression columns, or "").
+func (sc *stmtCtx) derivedTableNamed(sel sqlparser.SelectStatement, alias, text string, names []string) (*fromTable, error) {
 	child := sc.child()
-	qp, err := child.planQuery(sel, nil, "")
+	qp, err := child.planQuery(sel, nil, text)
 	if err != nil {
 		return nil, err
 	}
+	if names != nil && len(names) != len(qp.cols) {
+		qp.it.Close()
+		return nil, errColumnCount
+	}
 	ft := &fromTable{alias: alias}
 	seen := map[string]bool{}
-	for _, c := range qp.cols {
-		if seen[c.Name] {
-			qp.it.Close()
-			return nil, engErr(ErDupFieldName, "Duplicate column name '%s'", c.Name)
+	for i, c := range qp.cols {
+		name := c.Name
+		if names != nil {
+			name = names[i]
 		}
-		seen[c.Name] = true
-		ft.cols = append(ft.cols, c.Name)
+		if seen[name] {
+			qp.it.Close()
+			return nil, engErr(ErDupFieldName, "Duplicate column name '%s'", name)
+		}
+		seen[name] = true
+		ft.cols = append(ft.cols, name)
 		ft.types = append(ft.types, ColumnType{})
 		ft.null = append(ft.null, true)
 	}

@@ -296,7 +296,8 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 		return Result{}, nil, nil
 	case *SyncStmt:
 		return Result{}, nil, errNotSupported("SYNC TABLE")
-	case *CreateTableStmt, *CreateIndexStmt, *DropIndexStmt, *DropTableStmt, *TruncateStmt, *AlterTableStmt, *RenameTableStmt:
+	case *CreateTableStmt, *CreateIndexStmt, *DropIndexStmt, *DropTableStmt, *TruncateStmt, *AlterTableStmt, *RenameTableStmt,
+		*CreateViewStmt, *DropViewStmt:
 		if s.tx == nil && s.autocommit {
 			if tn, def, ok := onlineIndexDef(x); ok {
 				return Result{}, nil, s.createIndexOnline(ctx, tn, def)
@@ -767,6 +768,9 @@ func (sc *stmtCtx) lookupTable(schema, name string) (*table, error) {
 	}
 	t := sc.cat.table(name)
 	if t == nil {
+		if sc.cat.view(name) != nil {
+			return nil, errNotBaseTable(sc.e.dbName, name)
+		}
 		return nil, errNoSuchTable(sc.e.dbName, name)
 	}
 	return t, nil

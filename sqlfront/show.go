@@ -25,10 +25,10 @@ func (sc *stmtCtx) show(st *ShowStmt) (rowIter, []ColumnInfo, error) {
 			cols = append(cols, "Table_type")
 		}
 		if !strings.EqualFold(st.Database, "information_schema") {
-			for _, t := range sc.cat.sortedTables() {
-				r := []Value{str(t.desc.Name)}
+			for _, o := range sc.cat.sortedObjects() {
+				r := []Value{str(o.name)}
 				if st.Full {
-					r = append(r, str("BASE TABLE"))
+					r = append(r, str(o.kind))
 				}
 				rows = append(rows, r)
 			}

@@ -43,7 +43,7 @@ var infoSchemaTables = map[string]infoSchemaDef{
 	"check_constraints": {cols: []string{"CONSTRAINT_CATALOG", "CONSTRAINT_SCHEMA", "CONSTRAINT_NAME", "CHECK_CLAUSE"},
 		rows: isCheckRows},
 	"views": {cols: []string{"TABLE_CATALOG", "TABLE_SCHEMA", "TABLE_NAME", "VIEW_DEFINITION", "CHECK_OPTION",
-		"IS_UPDATABLE", "DEFINER", "SECURITY_TYPE", "CHARACTER_SET_CLIENT", "COLLATION_CONNECTION"}, rows: emptyRowsFn},
+		"IS_UPDATABLE", "DEFINER", "SECURITY_TYPE", "CHARACTER_SET_CLIENT", "COLLATION_CONNECTION"}, rows: isViewsRows},
 	"triggers": {cols: []string{"TRIGGER_CATALOG", "TRIGGER_SCHEMA", "TRIGGER_NAME", "EVENT_MANIPULATION",
 		"EVENT_OBJECT_SCHEMA", "EVENT_OBJECT_TABLE", "ACTION_STATEMENT", "ACTION_TIMING"}, rows: emptyRowsFn},
 	"routines": {cols: []string{"SPECIFIC_NAME", "ROUTINE_CATALOG", "ROUTINE_SCHEMA", "ROUTINE_NAME", "ROUTINE_TYPE"},
@@ -93,6 +93,27 @@ func isTablesRows(sc *stmtCtx) ([][]Value, error) {
 		rows = append(rows, []Value{str("def"), str(sc.e.dbName), str(t.desc.Name), str("BASE TABLE"), str("InnoDB"), num(10),
 			str("Dynamic"), UintValue(n), num(0), num(0), num(0), num(0), num(0), aiv, created, Null, Null,
 			str("utf8mb4_0900_ai_ci"), Null, str(""), str(t.desc.Comment)})
+	}
+	for _, v := range sc.cat.sortedViews() {
+		r := []Value{str("def"), str(sc.e.dbName), str(v.Name), str("VIEW")}
+		for len(r) < 20 {
+			r = append(r, Null)
+		}
+		rows = append(rows, append(r, str("VIEW")))
+	}
+	return rows, nil
+}
+
+// isViewsRows generates information_schema.VIEWS.
+func isViewsRows(sc *stmtCtx) ([][]Value, error) {
+	var rows [][]Value
+	for _, v := range sc.cat.sortedViews() {
+		check := v.CheckOption
+		if check == "" {
+			check = "NONE"
+		}
+		rows = append(rows, []Value{str("def"), str(sc.e.dbName), str(v.Name), str(v.Select), str(check),
+			str("NO"), str("root@%"), str("DEFINER"), str("utf8mb4"), str("utf8mb4_0900_ai_ci")})
 	}
 	return rows, nil
 }

@@ -124,6 +124,7 @@ func parseDML(sql, clean string, toks []token) (Statement, error) {
 		return parseWith(sql, clean, toks)
 	}
 	clean = blankLockingClauses(clean, toks)
+	clean = blankAllQuantifiers(clean, toks)
 	clean, delAlias := blankDeleteAlias(clean, toks)
 	clean, rowAlias := blankInsertRowAlias(clean, toks)
 	ast, err := sqlparserParse(sql, clean, toks)
@@ -187,6 +188,43 @@ func blankLockingClauses(clean string, toks []token) string {
 		}
 	}
 	return clean
+}
+
+// blankAllQuantifiers returns clean with the ALL quantifiers that sqlparser
+// does not know blanked out. ALL is the default in both places, so
+// dropping it keeps the meaning exactly:
+//
+//	SELECT ALL select_expr, ...              (the opposite of DISTINCT)
+//	COUNT(ALL expr), SUM(ALL expr), ...      (any aggregate but GROUP_CONCAT)
+//
+// UNION ALL and the quantified comparison x > ALL (subquery) keep theirs:
+// there ALL follows UNION or an operator, not SELECT or an aggregate's '('.
+func blankAllQuantifiers(clean string, toks []token) string {
+	var b []byte
+	for k := 1; k < len(toks); k++ {
+		if toks[k].word() != "all" {
+			continue
+		}
+		prev := toks[k-1]
+		if prev.word() != "select" {
+			if prev.typ != '(' || k < 2 {
+				continue
+			}
+			if _, agg := aggNames[toks[k-2].word()]; !agg {
+				continue
+			}
+		}
+		if b == nil {
+			b = []byte(clean)
+		}
+		for i := toks[k].pos; i < toks[k].end; i++ {
+			b[i] = ' '
+		}
+	}
+	if b == nil {
+		return clean
+	}
+	return string(b)
 }
 
 // blankDeleteAlias handles MySQL 8.0.16's alias of the one table of a
