@@ -100,16 +100,37 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		freedLBAs []LBA
 		cached    []pendingWrite
 	)
+	// One extent for the whole commit when the free space has one: the
+	// commit is then one write, and its fdatasync flushes one region
+	// instead of many (each extra region costs a sync microseconds).
+	var run struct{ next, end uint64 }
+	if total := s.commitUnits(r); total > 1 {
+		if addr, ok := s.allocRun(total); ok {
+			run.next, run.end = addr, addr+total
+		}
+	}
+	releaseRun := func() {
+		if run.next < run.end {
+			s.alloc.release(run.next, run.end-run.next)
+			run.next = run.end
+		}
+	}
 	undo := func() {
+		releaseRun()
 		for _, r := range placed {
 			s.alloc.release(r.addr, uint64(r.units))
 		}
 	}
 	place := func(kind uint8, id uint64, body []byte, raw int, flags uint8) (ref, error) {
 		units := unitsFor(len(body), s.unit)
-		addr, err := s.allocUnits(uint64(units), kind != kindData)
-		if err != nil {
-			return ref{}, err
+		addr := run.next
+		if run.next+uint64(units) <= run.end {
+			run.next += uint64(units)
+		} else {
+			var err error
+			if addr, err = s.allocUnits(uint64(units), kind != kindData); err != nil {
+				return ref{}, err
+			}
 		}
 		r := ref{addr: addr, units: uint32(units), gen: gen}
 		placed = append(placed, r)
@@ -192,6 +213,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		}
 		b.v.pageRefs[p] = nr
 	}
+	releaseRun() // normally empty: the run was sized exactly
 	b.v.sizeUnits = s.alloc.size
 
 	// Phase 3: write the blocks. Nothing points at them until a superblock
@@ -342,6 +364,54 @@ func (s *Store) growArena(n int) {
 		s.wbuf = nb[:l]
 	}
 	s.wbuf = s.wbuf[:l+n]
+}
+
+// allocRun finds one extent of n units for a whole commit, if the free
+// space has one beyond the reserve for map blocks. A file store whose free
+// space is down to a quarter grows first (by what allocUnits would grow
+// it): a store kept that full has no contiguous runs left, and every
+// commit would scatter its blocks. Devices never grow; they take what they
+// have.
+func (s *Store) allocRun(n uint64) (uint64, bool) {
+	if s.alloc.free >= n+s.reserveUnits() {
+		if addr, ok := s.alloc.alloc(n); ok {
+			return addr, true
+		}
+	}
+	if s.opts.Device || s.alloc.free >= s.alloc.size/4 {
+		return 0, false
+	}
+	grow := max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/8, n+s.reserveUnits())
+	newSize := s.alloc.size + grow
+	if err := s.file.Allocate(int64(newSize) * int64(s.unit)); err != nil {
+		return 0, false // the commit goes on block by block (allocUnits)
+	}
+	s.alloc.grow(newSize)
+	return s.alloc.alloc(n)
+}
+
+// commitUnits returns the units a commit's blocks take: its data blocks as
+// packed, and one plain map block per segment and per page it touches
+// (every touched one is rewritten). r.writes is sorted by LBA, so the
+// touched segments and pages come in order.
+func (s *Store) commitUnits(r *commitReq) uint64 {
+	var n, maps uint64
+	lastP, lastS := ^uint64(0), ^uint64(0)
+	for _, w := range r.writes {
+		if !w.freed {
+			n += uint64(unitsFor(len(w.body), s.unit))
+		}
+		p, sg, _ := s.geo.split(w.lba)
+		if p != lastP {
+			maps++ // a page
+			lastS = ^uint64(0)
+		}
+		if sg != lastS {
+			maps++ // a segment
+		}
+		lastP, lastS = p, sg
+	}
+	return n + maps*uint64(unitsFor(int(s.geo.fan)*refSize, s.unit))
 }
 
 // maxKeptArena is the largest commit arena kept for the next commit; a
