@@ -33,9 +33,11 @@
 //     (group commit, with no timer: before its superblock write the syncer
 //     waits only for commits that were already applying when it started,
 //     at most a millisecond, so a lone committer never waits). A commit's
-//     shadow blocks go out as few large writes: map blocks are placed right
-//     after the data, and data bodies are written from the caller's
-//     buffers (pwritev) instead of being copied. CommitAsync splits the
+//     shadow blocks, data and map, are placed in one extent when the free
+//     space has one (a file store grows once its free space is down to a
+//     quarter), so the commit is one write and its fdatasync flushes one
+//     region besides the superblock; data bodies are written from the
+//     caller's buffers (pwritev) instead of being copied. CommitAsync splits the
 //     two steps so a caller that serializes its writers can let the next
 //     one apply while this one waits. Read transactions see a commit only once it is
 //     durable. With Options.NoSync, Commit returns once the superblock is
