@@ -39,18 +39,8 @@ func parseWith(sql, clean string, toks []token) (Statement, error) {
 		if d.name, err = p.ident("a common table expression name"); err != nil {
 			return nil, err
 		}
-		if p.acceptChar('(') {
-			for {
-				c, err := p.ident("a column name")
-				if err != nil {
-					return nil, err
-				}
-				d.cols = append(d.cols, c)
-				if !p.acceptChar(',') {
-					break
-				}
-			}
-			if err := p.expectChar(')'); err != nil {
+		if p.peek().typ == '(' {
+			if d.cols, err = p.columnList(); err != nil {
 				return nil, err
 			}
 		}

@@ -135,18 +135,8 @@ func (p *parser) createView() (Statement, error) {
 	if s.View, err = p.tableName(); err != nil {
 		return nil, err
 	}
-	if p.acceptChar('(') {
-		for {
-			c, err := p.ident("a column name")
-			if err != nil {
-				return nil, err
-			}
-			s.Columns = append(s.Columns, c)
-			if !p.acceptChar(',') {
-				break
-			}
-		}
-		if err := p.expectChar(')'); err != nil {
+	if p.peek().typ == '(' {
+		if s.Columns, err = p.columnList(); err != nil {
 			return nil, err
 		}
 	}
