@@ -37,16 +37,9 @@ func init() {
 			return StringValue(jsonTypeName(doc)), nil
 		}},
 		{name: "json_length", min: 1, max: 2, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
-			doc, err := jsonArg(a[0], "json_length")
-			if err != nil {
+			doc, found, err := jsonDocAt(a, "json_length")
+			if err != nil || !found {
 				return Null, err
-			}
-			if len(a) == 2 {
-				m, err := jsonPathArg(doc, a[1])
-				if err != nil || len(m) == 0 {
-					return Null, err
-				}
-				doc = m[0]
 			}
 			switch d := doc.(type) {
 			case []any:
@@ -57,16 +50,9 @@ func init() {
 			return IntValue(1), nil
 		}},
 		{name: "json_keys", min: 1, max: 2, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
-			doc, err := jsonArg(a[0], "json_keys")
-			if err != nil {
+			doc, found, err := jsonDocAt(a, "json_keys")
+			if err != nil || !found {
 				return Null, err
-			}
-			if len(a) == 2 {
-				m, err := jsonPathArg(doc, a[1])
-				if err != nil || len(m) == 0 {
-					return Null, err
-				}
-				doc = m[0]
 			}
 			obj, ok := doc.(map[string]any)
 			if !ok {
@@ -167,6 +153,23 @@ func jsonExtract(a []Value, unquote bool) (Value, error) {
 		return StringValue(s), nil
 	}
 	return StringValue(jsonText(res)), nil
+}
+
+// jsonDocAt parses the document argument a[0] of function fn and, when a
+// path a[1] is given, selects its first match; found is false when the
+// path matches nothing (the function's result is then NULL).
+func jsonDocAt(a []Value, fn string) (doc any, found bool, err error) {
+	if doc, err = jsonArg(a[0], fn); err != nil {
+		return nil, false, err
+	}
+	if len(a) < 2 {
+		return doc, true, nil
+	}
+	m, err := jsonPathArg(doc, a[1])
+	if err != nil || len(m) == 0 {
+		return nil, false, err
+	}
+	return m[0], true, nil
 }
 
 // jsonArg parses a JSON document argument; invalid text is MySQL's 3141.
