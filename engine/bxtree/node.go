@@ -219,11 +219,7 @@ func (n *node) materialize() {
 	} else {
 		n.ents = make([]entry, p.n, p.n+1)
 		for i := range n.ents {
-			e := &n.ents[i]
-			e.sep = p.sep(i)
-			e.child = p.child(i)
-			e.count = p.count(i)
-			e.digest = p.entryDigest(i)
+			n.ents[i] = p.decodeEntry(i)
 		}
 	}
 	n.view = false
@@ -406,10 +402,7 @@ func decodeNode(lba bedrock.LBA, b []byte, payload int) (*node, error) {
 	n.ents = make([]entry, p.n, p.n+1)
 	for i := range n.ents {
 		e := &n.ents[i]
-		e.sep = p.sep(i)
-		e.child = p.child(i)
-		e.count = p.count(i)
-		e.digest = p.entryDigest(i)
+		*e = p.decodeEntry(i)
 		if e.child == lba {
 			return nil, corruptf("block %d: entry %d points to its own block", lba, i)
 		}

@@ -116,6 +116,12 @@ func (p *page) count(i int) uint64 { return le64(p.entry(i)[8:]) }
 // entryDigest returns the XOR digest of internal entry i's subtree.
 func (p *page) entryDigest(i int) Digest { return Digest(p.entry(i)[16:32]) }
 
+// decodeEntry returns internal entry i decoded; its separator aliases the
+// block.
+func (p *page) decodeEntry(i int) entry {
+	return entry{sep: p.sep(i), child: p.child(i), count: p.count(i), digest: p.entryDigest(i)}
+}
+
 // sep returns the separator of internal entry i (empty for entry 0).
 func (p *page) sep(i int) []byte {
 	e := p.entry(i)
