@@ -135,6 +135,8 @@ type Store struct {
 
 	gather gather // commits in flight, for the syncer to wait for
 
+	packMisses atomic.Int64 // blocks in a row that did not pack (packWrites)
+
 	st counters
 }
 

@@ -397,7 +397,7 @@ func (tx *Tx) prepare() *commitReq {
 	ws := req.writes
 	workers := min(runtime.GOMAXPROCS(0), len(ws)/parallelPackMin)
 	if workers <= 1 {
-		packWrites(ws, tx.s.unit)
+		tx.s.packWrites(ws)
 		return req
 	}
 	var wg sync.WaitGroup
@@ -406,10 +406,10 @@ func (tx *Tx) prepare() *commitReq {
 		wg.Add(1)
 		go func(part []pendingWrite) {
 			defer wg.Done()
-			packWrites(part, tx.s.unit)
+			tx.s.packWrites(part)
 		}(ws[lo:min(lo+per, len(ws))])
 	}
-	packWrites(ws[:per], tx.s.unit)
+	tx.s.packWrites(ws[:per])
 	wg.Wait()
 	return req
 }
@@ -418,16 +418,19 @@ func (tx *Tx) prepare() *commitReq {
 const parallelPackMin = 16
 
 // packWrites packs the blocks of ws in place. After 8 incompressible
-// blocks in a row it tries only every 16th.
-func packWrites(ws []pendingWrite, unit int) {
-	misses := 0 // consecutive blocks that did not pack
+// blocks in a row it tries only every 16th. The run of misses is kept per
+// store, across transactions (a heuristic: racing committers may lose a
+// count), so a workload of incompressible data stops paying for packing
+// attempts after its first few blocks, while one success resumes them.
+func (s *Store) packWrites(ws []pendingWrite) {
+	misses := int(s.packMisses.Load())
 	for i := range ws {
 		w := &ws[i]
 		if w.freed || w.plain {
 			continue
 		}
 		if misses < 8 || misses%16 == 0 {
-			w.body, w.flags = packData(w.raw, unit)
+			w.body, w.flags = packData(w.raw, s.unit)
 			if w.flags == 0 {
 				misses++
 			} else {
@@ -437,6 +440,7 @@ func packWrites(ws []pendingWrite, unit int) {
 			misses++
 		}
 	}
+	s.packMisses.Store(int64(misses % (1 << 20)))
 }
 
 // packScratch holds buffers data blocks are packed into before the packed
