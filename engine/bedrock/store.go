@@ -546,20 +546,16 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 				return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "extent out of range or mapped twice"}
 			}
 		}
-		bodies, errs := s.readSegments(refs, uint64(p))
+		segEnts, errs := s.readSegments(refs, uint64(p))
 		for si, sr := range refs {
 			if sr.addr == 0 {
 				continue
 			}
 			id := uint64(p)*g.fan + uint64(si)
-			body, err := bodies[si], errs[si]
-			if err != nil {
-				return nil, err
+			if errs[si] != nil {
+				return nil, errs[si]
 			}
-			ents, ok := decodeRefs(body, g.fan)
-			if !ok {
-				return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "bad length"}
-			}
+			ents := segEnts[si]
 			pg.segs[si] = &segment{e: ents}
 			s.mapBlocks++
 			for i, e := range ents {
@@ -588,15 +584,27 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 	return v, nil
 }
 
-// readSegments reads and verifies the segment blocks refs of map page p,
-// several at a time: open is mostly waiting for these reads. Entry i of
-// the results belongs to refs[i] (nil for an empty ref).
-func (s *Store) readSegments(refs []ref, p uint64) ([][]byte, []error) {
-	bodies, errs := make([][]byte, len(refs)), make([]error, len(refs))
-	read := func(i int) {
-		if refs[i].addr != 0 {
-			bodies[i], errs[i] = s.readRaw(refs[i], kindSegment, p*s.geo.fan+uint64(i))
+// readSegments reads, verifies and decodes the segment blocks refs of map
+// page p, several at a time: open is mostly waiting for these reads. Entry
+// i of the results belongs to refs[i] (nil for an empty ref).
+func (s *Store) readSegments(refs []ref, p uint64) ([][]ref, []error) {
+	ents, errs := make([][]ref, len(refs)), make([]error, len(refs))
+	read := func(i int, scratch []byte) {
+		if refs[i].addr == 0 {
+			return
 		}
+		id := p*s.geo.fan + uint64(i)
+		body, err := s.readRawInto(refs[i], kindSegment, id, scratch)
+		if err != nil {
+			errs[i] = err
+			return
+		}
+		e, ok := decodeRefs(body, s.geo.fan)
+		if !ok {
+			errs[i] = &CorruptError{What: "map segment", ID: id, Addr: refs[i].addr, Reason: "bad length"}
+			return
+		}
+		ents[i] = e
 	}
 	n := 0
 	for _, r := range refs {
@@ -606,10 +614,11 @@ func (s *Store) readSegments(refs []ref, p uint64) ([][]byte, []error) {
 	}
 	workers := min(loadWorkers, n/4)
 	if workers <= 1 {
+		scratch := s.newBuf(s.block)
 		for i := range refs {
-			read(i)
+			read(i, scratch)
 		}
-		return bodies, errs
+		return ents, errs
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -617,13 +626,14 @@ func (s *Store) readSegments(refs []ref, p uint64) ([][]byte, []error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			scratch := s.newBuf(s.block)
 			for i := int(next.Add(1) - 1); i < len(refs); i = int(next.Add(1) - 1) {
-				read(i)
+				read(i, scratch)
 			}
 		}()
 	}
 	wg.Wait()
-	return bodies, errs
+	return ents, errs
 }
 
 // loadWorkers bounds the concurrent segment reads of open.
@@ -648,11 +658,25 @@ func provenDurable(slots []slotRead, gen uint64) bool {
 
 // readRaw reads and verifies one block without the cache.
 func (s *Store) readRaw(r ref, kind uint8, id uint64) ([]byte, error) {
-	what := map[uint8]string{kindData: "data block", kindSegment: "map segment", kindPage: "map page"}[kind]
+	return s.readRawInto(r, kind, id, nil)
+}
+
+// kindNames names the block kinds in errors.
+var kindNames = [...]string{kindData: "data block", kindSegment: "map segment", kindPage: "map page"}
+
+// readRawInto is readRaw reading into scratch when it is large enough (the
+// returned body may alias it: for callers that decode the body at once).
+func (s *Store) readRawInto(r ref, kind uint8, id uint64, scratch []byte) ([]byte, error) {
+	what := kindNames[kind]
 	if r.units == 0 || int(r.units)*s.unit > s.block || r.addr < uint64(2*s.block/s.unit) {
 		return nil, &CorruptError{What: what, ID: id, Addr: r.addr, Reason: "bad extent in map"}
 	}
-	buf := s.newBuf(int(r.units) * s.unit)
+	n := int(r.units) * s.unit
+	buf := scratch
+	if cap(buf) < n {
+		buf = s.newBuf(n)
+	}
+	buf = buf[:n]
 	s.st.reads.Add(1)
 	s.st.readBytes.Add(uint64(len(buf)))
 	if err := readFull(s.file, buf, int64(r.addr)*int64(s.unit)); err != nil {
