@@ -70,8 +70,9 @@ func (s *Store) Check() (*Report, error) {
 				continue
 			}
 			ents, _ := decodeRefs(body, g.fan)
-			for i, e := range pg.segs[si].e {
-				lba := id*g.fan + uint64(i)
+			for i := range pg.segs[si].n() {
+				e := pg.segs[si].get(i)
+				lba := id*g.fan + i
 				if ents != nil && ents[i] != e {
 					problem("map segment %d: entry %d on disk differs from memory", id, i)
 				}

@@ -187,8 +187,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		} else {
 			newMapBlocks++
 		}
-		s.refBuf = encodeRefs(s.refBuf, pg.segs[ps[1]].e)
-		raw := s.refBuf
+		raw := pg.segs[ps[1]].b      // already in its on-disk encoding
 		body, flags := raw, uint8(0) // map blocks are not packed: see doc.go
 		nr, err := place(kindSegment, ps[0]*s.geo.fan+ps[1], body, len(raw), flags)
 		if err != nil {

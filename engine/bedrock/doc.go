@@ -71,7 +71,9 @@
 // walks the same path to copy and write the pages and segments it changed,
 // and the freed old copies are the extents that traversal passes over.
 // Open reads only the map and the blocks of commits not yet known durable:
-// it never scans the data.
+// it never scans the data. Segments stay in memory in their on-disk
+// encoding (16 bytes an entry), so open keeps their blocks' bytes without
+// decoding them and a commit writes a changed segment as it is.
 //
 // # File layout
 //

@@ -60,9 +60,9 @@ func (tx *Tx) Allocated(fn func(LBA) error) error {
 				continue
 			}
 			base := (uint64(p)*g.fan + uint64(si)) * g.fan
-			for i, r := range sg.e {
-				if r.addr != 0 && base+uint64(i) != uint64(RootLBA) {
-					if err := emit(LBA(base+uint64(i)), true); err != nil {
+			for i := range sg.n() {
+				if sg.get(i).addr != 0 && base+i != uint64(RootLBA) {
+					if err := emit(LBA(base+i), true); err != nil {
 						return err
 					}
 				}

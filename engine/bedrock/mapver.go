@@ -24,11 +24,22 @@ type page struct {
 	refs  []ref
 }
 
-// segment is the bottom level: fan map entries.
+// segment is the bottom level: fan map entries, kept in their on-disk
+// encoding (putRef), so loading one is keeping its block's bytes and
+// writing one is writing them: no decoding at open, no encoding at commit.
 type segment struct {
 	owner uint64
-	e     []ref
+	b     []byte // fan*refSize bytes
 }
+
+// get returns entry i.
+func (sg *segment) get(i uint64) ref { return getRef(sg.b[i*refSize:]) }
+
+// set replaces entry i.
+func (sg *segment) set(i uint64, r ref) { putRef(sg.b[i*refSize:], r) }
+
+// n returns the number of entries.
+func (sg *segment) n() uint64 { return uint64(len(sg.b) / refSize) }
 
 // geometry holds the fan-out numbers derived from the block size.
 type geometry struct {
@@ -55,7 +66,7 @@ func (v *mapVersion) lookup(g geometry, lba LBA) ref {
 	if pg == nil || pg.segs[s] == nil {
 		return ref{}
 	}
-	return pg.segs[s].e[i]
+	return pg.segs[s].get(i)
 }
 
 // builder makes the next map version from a committed one.
@@ -104,16 +115,16 @@ func (b *builder) set(lba LBA, r ref) (ref, error) {
 	if sg == nil || sg.owner != gen {
 		var ns *segment
 		if sg != nil {
-			ns = &segment{owner: gen, e: slices.Clone(sg.e)}
+			ns = &segment{owner: gen, b: slices.Clone(sg.b)}
 		} else {
-			ns = &segment{owner: gen, e: make([]ref, b.g.fan)}
+			ns = &segment{owner: gen, b: make([]byte, b.g.fan*refSize)}
 		}
 		pg.segs[s] = ns
 		b.dirtySegs = append(b.dirtySegs, [2]uint64{p, s})
 		sg = ns
 	}
-	old := sg.e[i]
-	sg.e[i] = r
+	old := sg.get(i)
+	sg.set(i, r)
 	return old, nil
 }
 

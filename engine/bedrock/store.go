@@ -408,8 +408,8 @@ func highestMapped(g geometry, v *mapVersion) uint64 {
 			if sg == nil {
 				continue
 			}
-			for i := len(sg.e) - 1; i >= 0; i-- {
-				if sg.e[i].addr != 0 {
+			for i := int(sg.n()) - 1; i >= 0; i-- {
+				if sg.get(uint64(i)).addr != 0 {
 					return uint64(p)*g.fan*g.fan + uint64(si)*g.fan + uint64(i)
 				}
 			}
@@ -452,9 +452,9 @@ func freeRanges(g geometry, v *mapVersion) []lbaRange {
 				add(base, base+g.fan)
 				continue
 			}
-			for i, e := range sg.e {
-				if e.addr == 0 {
-					add(base+uint64(i), base+uint64(i)+1)
+			for i := range sg.n() {
+				if sg.get(i).addr == 0 {
+					add(base+i, base+i+1)
 				}
 			}
 		}
@@ -555,11 +555,12 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 			if errs[si] != nil {
 				return nil, errs[si]
 			}
-			ents := segEnts[si]
-			pg.segs[si] = &segment{e: ents}
+			sg := &segment{b: segEnts[si]}
+			pg.segs[si] = sg
 			s.mapBlocks++
-			for i, e := range ents {
-				lba := id*g.fan + uint64(i)
+			for i := range sg.n() {
+				e := sg.get(i)
+				lba := id*g.fan + i
 				if e.addr == 0 {
 					continue
 				}
@@ -584,27 +585,22 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 	return v, nil
 }
 
-// readSegments reads, verifies and decodes the segment blocks refs of map
-// page p, several at a time: open is mostly waiting for these reads. Entry
-// i of the results belongs to refs[i] (nil for an empty ref).
-func (s *Store) readSegments(refs []ref, p uint64) ([][]ref, []error) {
-	ents, errs := make([][]ref, len(refs)), make([]error, len(refs))
-	read := func(i int, scratch []byte) {
+// readSegments reads and verifies the segment blocks refs of map page p,
+// several at a time: open is mostly waiting for these reads. Entry i of
+// the results, the segment's entries in their on-disk encoding, belongs to
+// refs[i] (nil for an empty ref).
+func (s *Store) readSegments(refs []ref, p uint64) ([][]byte, []error) {
+	bodies, errs := make([][]byte, len(refs)), make([]error, len(refs))
+	read := func(i int) {
 		if refs[i].addr == 0 {
 			return
 		}
 		id := p*s.geo.fan + uint64(i)
-		body, err := s.readRawInto(refs[i], kindSegment, id, scratch)
-		if err != nil {
-			errs[i] = err
-			return
+		body, err := s.readRaw(refs[i], kindSegment, id)
+		if err == nil && uint64(len(body)) != s.geo.fan*refSize {
+			err = &CorruptError{What: "map segment", ID: id, Addr: refs[i].addr, Reason: "bad length"}
 		}
-		e, ok := decodeRefs(body, s.geo.fan)
-		if !ok {
-			errs[i] = &CorruptError{What: "map segment", ID: id, Addr: refs[i].addr, Reason: "bad length"}
-			return
-		}
-		ents[i] = e
+		bodies[i], errs[i] = body, err
 	}
 	n := 0
 	for _, r := range refs {
@@ -614,11 +610,10 @@ func (s *Store) readSegments(refs []ref, p uint64) ([][]ref, []error) {
 	}
 	workers := min(loadWorkers, n/4)
 	if workers <= 1 {
-		scratch := s.newBuf(s.block)
 		for i := range refs {
-			read(i, scratch)
+			read(i)
 		}
-		return ents, errs
+		return bodies, errs
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -626,14 +621,13 @@ func (s *Store) readSegments(refs []ref, p uint64) ([][]ref, []error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			scratch := s.newBuf(s.block)
 			for i := int(next.Add(1) - 1); i < len(refs); i = int(next.Add(1) - 1) {
-				read(i, scratch)
+				read(i)
 			}
 		}()
 	}
 	wg.Wait()
-	return ents, errs
+	return bodies, errs
 }
 
 // loadWorkers bounds the concurrent segment reads of open.
@@ -658,25 +652,11 @@ func provenDurable(slots []slotRead, gen uint64) bool {
 
 // readRaw reads and verifies one block without the cache.
 func (s *Store) readRaw(r ref, kind uint8, id uint64) ([]byte, error) {
-	return s.readRawInto(r, kind, id, nil)
-}
-
-// kindNames names the block kinds in errors.
-var kindNames = [...]string{kindData: "data block", kindSegment: "map segment", kindPage: "map page"}
-
-// readRawInto is readRaw reading into scratch when it is large enough (the
-// returned body may alias it: for callers that decode the body at once).
-func (s *Store) readRawInto(r ref, kind uint8, id uint64, scratch []byte) ([]byte, error) {
 	what := kindNames[kind]
 	if r.units == 0 || int(r.units)*s.unit > s.block || r.addr < uint64(2*s.block/s.unit) {
 		return nil, &CorruptError{What: what, ID: id, Addr: r.addr, Reason: "bad extent in map"}
 	}
-	n := int(r.units) * s.unit
-	buf := scratch
-	if cap(buf) < n {
-		buf = s.newBuf(n)
-	}
-	buf = buf[:n]
+	buf := s.newBuf(int(r.units) * s.unit)
 	s.st.reads.Add(1)
 	s.st.readBytes.Add(uint64(len(buf)))
 	if err := readFull(s.file, buf, int64(r.addr)*int64(s.unit)); err != nil {
@@ -693,6 +673,9 @@ func (s *Store) readRawInto(r ref, kind uint8, id uint64, scratch []byte) ([]byt
 	}
 	return body, nil
 }
+
+// kindNames names the block kinds in errors.
+var kindNames = [...]string{kindData: "data block", kindSegment: "map segment", kindPage: "map page"}
 
 // readData returns the plain contents of the data block lba mapped by r,
 // through the cache. A non-nil check runs once per load of the block (a
