@@ -1,5 +1,7 @@
 package bedrock
 
+import "math/bits"
+
 // allocator tracks which physical units are in use, one bit per unit. It is
 // owned by the commit leader (Store.commitMu).
 //
@@ -105,34 +107,25 @@ func (a *allocator) alloc(n uint64) (uint64, bool) {
 func (a *allocator) search(from, to, n uint64) (uint64, bool) {
 	run, start := uint64(0), from
 	for u := from; u < to; {
-		if u%64 == 0 && u+64 <= to {
-			switch a.bits[u/64] {
-			case ^uint64(0):
-				run, u = 0, u+64
-				start = u
-				continue
-			case 0:
-				if run+64 >= n {
-					addr := start
-					a.setRange(addr, n)
-					a.cursor = addr + n
-					return addr, true
-				}
-				run, u = run+64, u+64
-				continue
-			}
-		}
-		if a.isSet(u) {
-			run, u = 0, u+1
+		// The bits of u's word from u up, and how many of them are in range.
+		w := a.bits[u/64] >> (u % 64)
+		avail := min(64-u%64, to-u)
+		if w&1 != 0 {
+			// A span of used units: skip it.
+			k := min(uint64(bits.TrailingZeros64(^w)), avail)
+			run, u = 0, u+k
 			start = u
 			continue
 		}
-		run, u = run+1, u+1
-		if run == n {
+		// A span of free units (bits above the word's top shift in as 0,
+		// so the span is capped at avail).
+		k := min(uint64(bits.TrailingZeros64(w)), avail)
+		if run+k >= n {
 			a.setRange(start, n)
 			a.cursor = start + n
 			return start, true
 		}
+		run, u = run+k, u+k
 	}
 	return 0, false
 }

@@ -1,0 +1,81 @@
+package bedrock
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// naiveSearch is the reference for allocator.search: the first run of n
+// free units inside [from, to).
+func naiveSearch(a *allocator, from, to, n uint64) (uint64, bool) {
+	run := uint64(0)
+	for u := from; u < to; u++ {
+		if a.isSet(u) {
+			run = 0
+			continue
+		}
+		if run++; run == n {
+			return u + 1 - n, true
+		}
+	}
+	return 0, false
+}
+
+// TestAllocatorSearch compares search, mark and release with a unit-by-unit
+// reference on random bitmaps, ranges and run lengths.
+func TestAllocatorSearch(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for trial := 0; trial < 3000; trial++ {
+		size := uint64(1 + rng.IntN(700))
+		a := &allocator{}
+		a.reset(size, 0)
+		// Random used extents, of random lengths (also whole words).
+		for k := rng.IntN(40); k > 0; k-- {
+			addr := rng.Uint64N(size)
+			n := 1 + rng.Uint64N(min(size-addr, uint64(1+rng.IntN(130))))
+			if ok := a.mark(addr, n); ok {
+				for u := addr; u < addr+n; u++ {
+					if !a.isSet(u) {
+						t.Fatalf("trial %d: mark(%d, %d) left unit %d free", trial, addr, n, u)
+					}
+				}
+			}
+		}
+		if rng.IntN(3) == 0 { // and some released again
+			addr := rng.Uint64N(size)
+			n := 1 + rng.Uint64N(size-addr)
+			for u := addr; u < addr+n; u++ {
+				if a.isSet(u) {
+					a.release(u, 1)
+				}
+			}
+		}
+		free := uint64(0)
+		for u := uint64(0); u < size; u++ {
+			if !a.isSet(u) {
+				free++
+			}
+		}
+		if free != a.free {
+			t.Fatalf("trial %d: free count %d, bitmap has %d", trial, a.free, free)
+		}
+		from := rng.Uint64N(size)
+		to := from + rng.Uint64N(size-from+1)
+		n := 1 + rng.Uint64N(uint64(1+rng.IntN(200)))
+		want, wok := naiveSearch(a, from, to, n)
+		got, ok := a.search(from, to, n)
+		if ok != wok || got != want {
+			t.Fatalf("trial %d: search(%d, %d, %d) = %d %v, want %d %v", trial, from, to, n, got, ok, want, wok)
+		}
+		if ok {
+			for u := got; u < got+n; u++ {
+				if !a.isSet(u) {
+					t.Fatalf("trial %d: found run not marked at %d", trial, u)
+				}
+			}
+			if a.free != free-n {
+				t.Fatalf("trial %d: free %d after taking %d of %d", trial, a.free, n, free)
+			}
+		}
+	}
+}
