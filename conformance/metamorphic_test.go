@@ -61,23 +61,15 @@ func (m *mmTarget) query(q string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	vals := make([]any, len(cols))
-	ptrs := make([]any, len(cols))
-	for i := range vals {
-		ptrs[i] = &vals[i]
-	}
 	var out []string
-	for rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
+	err = scanRows(rows, len(cols), func(vals []any) {
 		parts := make([]string, len(vals))
 		for i, v := range vals {
 			parts[i] = mmNorm(v)
 		}
 		out = append(out, strings.Join(parts, "|"))
-	}
-	return out, rows.Err()
+	})
+	return out, err
 }
 
 // mmNorm renders a value so that equal values of the two dialects print

@@ -569,24 +569,33 @@ func querySLT(ctx context.Context, db *sql.DB, rec *sltRecord) ([]string, error)
 	if len(cols) != len(rec.types) {
 		return nil, fmt.Errorf("wrong number of result columns: expected %d but got %d", len(rec.types), len(cols))
 	}
-	vals := make([]any, len(cols))
-	dest := make([]any, len(cols))
-	for i := range vals {
-		dest[i] = &vals[i]
-	}
 	var out []string
-	for rows.Next() {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, err
-		}
+	err = scanRows(rows, len(cols), func(vals []any) {
 		for i, v := range vals {
 			out = append(out, formatSLTValue(v, rec.types[i]))
 		}
-	}
-	if err := rows.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out, rows.Close()
+}
+
+// scanRows scans every row of rows (n columns) as driver values and calls
+// each with them; the slice is reused between rows.
+func scanRows(rows *sql.Rows, n int, each func(vals []any)) error {
+	vals := make([]any, n)
+	dest := make([]any, n)
+	for i := range vals {
+		dest[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return err
+		}
+		each(vals)
+	}
+	return rows.Err()
 }
 
 // runSLT runs the file at path against db, answering skipif/onlyif as
