@@ -353,8 +353,9 @@ func decodeMeta(b []byte) (nonce, nextID uint64, err error) {
 	return binary.LittleEndian.Uint64(b[1:]), binary.LittleEndian.Uint64(b[9:]), nil
 }
 
-// encodeTableDesc encodes a table record.
-func encodeTableDesc(d *tableDesc) ([]byte, error) {
+// encodeRecord encodes a table or view record: the catalog format byte,
+// then the description as JSON.
+func encodeRecord(d any) ([]byte, error) {
 	j, err := json.Marshal(d)
 	if err != nil {
 		return nil, err
@@ -362,14 +363,15 @@ func encodeTableDesc(d *tableDesc) ([]byte, error) {
 	return append([]byte{catalogFormatV1}, j...), nil
 }
 
-// decodeTableDesc decodes a table record.
-func decodeTableDesc(b []byte) (*tableDesc, error) {
+// decodeRecord decodes a record written by encodeRecord into d; what names
+// the kind of record in errors.
+func decodeRecord[T any](b []byte, what string) (*T, error) {
 	if len(b) < 2 || b[0] != catalogFormatV1 {
-		return nil, fmt.Errorf("%w: bad table record", ErrCatalogCorrupt)
+		return nil, fmt.Errorf("%w: bad %s record", ErrCatalogCorrupt, what)
 	}
-	var d tableDesc
+	var d T
 	if err := json.Unmarshal(b[1:], &d); err != nil {
-		return nil, fmt.Errorf("%w: table record: %v", ErrCatalogCorrupt, err)
+		return nil, fmt.Errorf("%w: %s record: %v", ErrCatalogCorrupt, what, err)
 	}
 	return &d, nil
 }
@@ -445,7 +447,7 @@ func (e *Engine) catalogOf(tx *bedrock.Tx) (*catalog, error) {
 	c = &catalog{nonce: nonce, nextID: nextID, tables: map[string]*table{}, views: map[string]*viewDesc{}}
 	cur := ct.Range([]byte(catTablePrefix), prefixEnd([]byte(catTablePrefix)))
 	for ok := cur.First(); ok; ok = cur.Next() {
-		d, err := decodeTableDesc(cur.Value())
+		d, err := decodeRecord[tableDesc](cur.Value(), "table")
 		if err != nil {
 			return nil, err
 		}
@@ -460,7 +462,7 @@ func (e *Engine) catalogOf(tx *bedrock.Tx) (*catalog, error) {
 	}
 	vcur := ct.Range([]byte(catViewPrefix), prefixEnd([]byte(catViewPrefix)))
 	for ok := vcur.First(); ok; ok = vcur.Next() {
-		d, err := decodeViewDesc(vcur.Value())
+		d, err := decodeRecord[viewDesc](vcur.Value(), "view")
 		if err != nil {
 			return nil, err
 		}
@@ -534,7 +536,7 @@ func (w *catalogWriter) putTable(d *tableDesc, oldName string) (*table, error) {
 		}
 		delete(w.next.tables, strings.ToLower(oldName))
 	}
-	rec, err := encodeTableDesc(d)
+	rec, err := encodeRecord(d)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package sqlfront
 
 import (
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -236,34 +235,13 @@ func (c *catalog) sortedViews() []*viewDesc {
 // view returns the view named name (case-insensitive) or nil.
 func (c *catalog) view(name string) *viewDesc { return c.views[strings.ToLower(name)] }
 
-// encodeViewDesc encodes a view record.
-func encodeViewDesc(d *viewDesc) ([]byte, error) {
-	j, err := json.Marshal(d)
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte{catalogFormatV1}, j...), nil
-}
-
-// decodeViewDesc decodes a view record.
-func decodeViewDesc(b []byte) (*viewDesc, error) {
-	if len(b) < 2 || b[0] != catalogFormatV1 {
-		return nil, fmt.Errorf("%w: bad view record", ErrCatalogCorrupt)
-	}
-	var d viewDesc
-	if err := json.Unmarshal(b[1:], &d); err != nil {
-		return nil, fmt.Errorf("%w: view record: %v", ErrCatalogCorrupt, err)
-	}
-	return &d, nil
-}
-
 // putView writes (creates or replaces) a view record.
 func (w *catalogWriter) putView(d *viewDesc) error {
 	ct, err := bxtree.Open(w.tx, catalogTree, nil)
 	if err != nil {
 		return err
 	}
-	rec, err := encodeViewDesc(d)
+	rec, err := encodeRecord(d)
 	if err != nil {
 		return err
 	}
