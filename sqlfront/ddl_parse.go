@@ -706,23 +706,34 @@ func (p *parser) algorithmLock() error {
 	return nil
 }
 
+// dropList parses the names of DROP TABLE and DROP VIEW:
+// name [, name ...] [RESTRICT | CASCADE] (the last two are no-ops).
+func (p *parser) dropList() ([]TableName, error) {
+	var names []TableName
+	for {
+		tn, err := p.tableName()
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, tn)
+		if !p.acceptChar(',') {
+			break
+		}
+	}
+	p.acceptWord("restrict", "cascade")
+	return names, nil
+}
+
 // drop parses DROP TABLE, DROP INDEX and DROP VIEW.
 func (p *parser) drop() (Statement, error) {
 	p.advance()
 	switch t := p.peek(); {
 	case p.acceptWord("table"):
 		s := &DropTableStmt{IfExists: p.ifExists()}
-		for {
-			tn, err := p.tableName()
-			if err != nil {
-				return nil, err
-			}
-			s.Tables = append(s.Tables, tn)
-			if !p.acceptChar(',') {
-				break
-			}
+		var err error
+		if s.Tables, err = p.dropList(); err != nil {
+			return nil, err
 		}
-		p.acceptWord("restrict", "cascade")
 		return s, nil
 	case p.acceptWord("index"):
 		s := &DropIndexStmt{IfExists: p.ifExists()}

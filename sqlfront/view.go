@@ -189,17 +189,10 @@ func isQueryStart(t token) bool {
 // dropView parses the rest of DROP VIEW, from just after VIEW.
 func (p *parser) dropView() (Statement, error) {
 	s := &DropViewStmt{IfExists: p.ifExists()}
-	for {
-		tn, err := p.tableName()
-		if err != nil {
-			return nil, err
-		}
-		s.Views = append(s.Views, tn)
-		if !p.acceptChar(',') {
-			break
-		}
+	var err error
+	if s.Views, err = p.dropList(); err != nil {
+		return nil, err
 	}
-	p.acceptWord("restrict", "cascade")
 	return s, nil
 }
 
