@@ -103,8 +103,36 @@ func (a *allocator) alloc(n uint64) (uint64, bool) {
 	return a.search(a.reserved, min(a.cursor+n, a.size), n)
 }
 
-// search looks for a run of n free units in [from, to).
+// search takes the first run of n free units in [from, to).
 func (a *allocator) search(from, to, n uint64) (uint64, bool) {
+	addr, ok := a.find(from, to, n)
+	if ok {
+		a.setRange(addr, n)
+		a.cursor = addr + n
+	}
+	return addr, ok
+}
+
+// hasRun reports whether n contiguous units are free anywhere.
+func (a *allocator) hasRun(n uint64) bool {
+	if a.free < n {
+		return false
+	}
+	_, ok := a.find(a.reserved, a.size, n)
+	return ok
+}
+
+// usedIn counts the units in use in [lo, hi), both multiples of 64.
+func (a *allocator) usedIn(lo, hi uint64) uint64 {
+	n := 0
+	for _, w := range a.bits[lo/64 : hi/64] {
+		n += bits.OnesCount64(w)
+	}
+	return uint64(n)
+}
+
+// find looks for the first run of n free units in [from, to).
+func (a *allocator) find(from, to, n uint64) (uint64, bool) {
 	run, start := uint64(0), from
 	for u := from; u < to; {
 		// The bits of u's word from u up, and how many of them are in range.
@@ -121,8 +149,6 @@ func (a *allocator) search(from, to, n uint64) (uint64, bool) {
 		// so the span is capped at avail).
 		k := min(uint64(bits.TrailingZeros64(w)), avail)
 		if run+k >= n {
-			a.setRange(start, n)
-			a.cursor = start + n
 			return start, true
 		}
 		run, u = run+k, u+k
@@ -183,4 +209,51 @@ func (a *allocator) allocNext(n uint64) (uint64, bool) {
 	a.setRange(c, n)
 	a.cursor = c + n
 	return c, true
+}
+
+// takeRun finds the first span of at least minRun free units, next-fit
+// from the cursor, and takes up to want units of it. It reports false when
+// there is no such span.
+func (a *allocator) takeRun(minRun, want uint64) (addr, n uint64, ok bool) {
+	if a.free < minRun || minRun == 0 {
+		return 0, 0, false
+	}
+	if addr, n, ok = a.spanFrom(a.cursor, a.size, minRun, want); ok {
+		return addr, n, true
+	}
+	return a.spanFrom(a.reserved, min(a.cursor+minRun, a.size), minRun, want)
+}
+
+// spanFrom looks in [from, to) for a span of at least minRun free units
+// and takes up to want units from its start.
+func (a *allocator) spanFrom(from, to, minRun, want uint64) (uint64, uint64, bool) {
+	run, start := uint64(0), from
+	take := func() (uint64, uint64, bool) {
+		n := min(run, want)
+		a.setRange(start, n)
+		a.cursor = start + n
+		return start, n, true
+	}
+	for u := from; u < to; {
+		w := a.bits[u/64] >> (u % 64)
+		avail := min(64-u%64, to-u)
+		if w&1 != 0 {
+			if run >= minRun {
+				return take()
+			}
+			k := min(uint64(bits.TrailingZeros64(^w)), avail)
+			run, u = 0, u+k
+			start = u
+			continue
+		}
+		k := min(uint64(bits.TrailingZeros64(w)), avail)
+		run, u = run+k, u+k
+		if run >= want {
+			return take()
+		}
+	}
+	if run >= minRun {
+		return take()
+	}
+	return 0, 0, false
 }

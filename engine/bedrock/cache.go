@@ -171,3 +171,23 @@ func (c *cache) counts() (hits, misses, evictions uint64, bytes int64) {
 	}
 	return
 }
+
+// move re-keys the entry of a block the cleaner has copied from one place
+// (and generation) to another.
+func (c *cache) move(from, to ref) {
+	if c.perShard <= 0 {
+		return
+	}
+	sh := c.shard(from.addr)
+	sh.mu.Lock()
+	var data []byte
+	var checked bool
+	if i, ok := sh.mu.idx[from.addr]; ok && sh.mu.ents[i].gen == from.gen {
+		data, checked = sh.mu.ents[i].data, sh.mu.ents[i].checked
+		sh.evictLocked(int(i))
+	}
+	sh.mu.Unlock()
+	if data != nil {
+		c.put(to.addr, to.gen, data, checked)
+	}
+}

@@ -1,8 +1,10 @@
 package bedrock
 
 import (
+	"cmp"
+	"encoding/binary"
 	"fmt"
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -100,37 +102,53 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		freedLBAs []LBA
 		cached    []pendingWrite
 	)
-	// One extent for the whole commit when the free space has one: the
-	// commit is then one write, and its fdatasync flushes one region
-	// instead of many (each extra region costs a sync microseconds).
-	var run struct{ next, end uint64 }
-	if total := s.commitUnits(r); total > 1 {
-		if addr, ok := s.allocRun(total); ok {
-			run.next, run.end = addr, addr+total
-		}
+	// The commit's blocks go into a few long runs of free units, one when
+	// the free space has it: each run is one write, and the fdatasync then
+	// flushes a few regions instead of one per block (on this class of
+	// disk a scattered block costs about as much as 50 KiB in a run).
+	var runs []extent
+	total := s.commitUnits(r)
+	relocs, relocUnits := s.cleanPlan(base, total, r.writes)
+	if s.alloc.free < total+relocUnits+s.reserveUnits() {
+		relocs, relocUnits = nil, 0 // a nearly full store: cleaning must not fill it
 	}
-	releaseRun := func() {
-		if run.next < run.end {
-			s.alloc.release(run.next, run.end-run.next)
-			run.next = run.end
+	if total += relocUnits; total > 1 {
+		runs = s.allocRuns(total)
+	}
+	releaseRuns := func() {
+		for _, x := range runs {
+			if x.next < x.end {
+				s.alloc.release(x.next, x.end-x.next)
+			}
 		}
+		runs = nil
 	}
 	undo := func() {
-		releaseRun()
+		releaseRuns()
 		for _, r := range placed {
 			s.alloc.release(r.addr, uint64(r.units))
 		}
 	}
+	// where finds units for a block: in the runs, else block by block.
+	where := func(units int, kind uint8) (uint64, error) {
+		for len(runs) > 0 && runs[0].next+uint64(units) > runs[0].end {
+			if x := runs[0]; x.next < x.end { // a tail too short: give it back
+				s.alloc.release(x.next, x.end-x.next)
+			}
+			runs = runs[1:]
+		}
+		if len(runs) > 0 {
+			addr := runs[0].next
+			runs[0].next += uint64(units)
+			return addr, nil
+		}
+		return s.allocUnits(uint64(units), kind != kindData)
+	}
 	place := func(kind uint8, id uint64, body []byte, raw int, flags uint8) (ref, error) {
 		units := unitsFor(len(body), s.unit)
-		addr := run.next
-		if run.next+uint64(units) <= run.end {
-			run.next += uint64(units)
-		} else {
-			var err error
-			if addr, err = s.allocUnits(uint64(units), kind != kindData); err != nil {
-				return ref{}, err
-			}
+		addr, err := where(units, kind)
+		if err != nil {
+			return ref{}, err
 		}
 		r := ref{addr: addr, units: uint32(units), gen: gen}
 		placed = append(placed, r)
@@ -157,25 +175,75 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		}
 		return r, nil
 	}
-	for _, w := range r.writes {
-		nr := ref{gen: gen}
-		if !w.freed {
-			var err error
-			if nr, err = place(kindData, uint64(w.lba), w.body, len(w.raw), w.flags); err != nil {
+	// The cleaner's copies first: they are the coldest blocks.
+	var moved []ref // data blocks moved: pairs of old and new place
+	for _, rl := range relocs {
+		switch rl.kind {
+		case kindSegment:
+			if _, err := b.segment(rl.id/s.geo.fan, rl.id%s.geo.fan); err != nil {
 				undo()
 				return 0, err
 			}
-			cached = append(cached, w)
-		} else {
-			freedLBAs = append(freedLBAs, w.lba)
+			continue
+		case kindPage:
+			if _, err := b.page(rl.id); err != nil {
+				undo()
+				return 0, err
+			}
+			continue
 		}
-		old, err := b.set(w.lba, nr)
+		addr, err := where(int(rl.old.units), kindData)
+		if err != nil {
+			continue // moving is optional: the block stays where it is
+		}
+		// The copy is a block of this commit: its generation, so that open
+		// verifies it like every block the newest superblock may name
+		// before it is durable (and (address, generation) keeps naming one
+		// content, for the cache).
+		nr := ref{addr: addr, units: rl.old.units, gen: gen}
+		placed = append(placed, nr)
+		off := len(s.wbuf)
+		s.growArena(len(rl.block))
+		cp := s.wbuf[off : off+len(rl.block)]
+		copy(cp, rl.block)
+		binary.LittleEndian.PutUint64(cp[16:24], gen)
+		sealBlock(cp, int(binary.LittleEndian.Uint32(cp[24:28])))
+		writes = append(writes, diskWrite{addr: addr, off: off, n: len(rl.block)})
+		old, err := b.set(LBA(rl.id), nr)
 		if err != nil {
 			undo()
 			return 0, err
 		}
-		if old.addr != 0 {
-			freed = append(freed, old)
+		freed = append(freed, old)
+		moved = append(moved, old, nr)
+	}
+	// Packed blocks first, then plain ones (bxtree's internal nodes) and
+	// the map blocks: the latter are rewritten by nearly every commit, and
+	// kept together their old copies free whole runs soon after.
+	for pass := range 2 {
+		for _, w := range r.writes {
+			if w.plain != (pass == 1) {
+				continue
+			}
+			nr := ref{gen: gen}
+			if !w.freed {
+				var err error
+				if nr, err = place(kindData, uint64(w.lba), w.body, len(w.raw), w.flags); err != nil {
+					undo()
+					return 0, err
+				}
+				cached = append(cached, w)
+			} else {
+				freedLBAs = append(freedLBAs, w.lba)
+			}
+			old, err := b.set(w.lba, nr)
+			if err != nil {
+				undo()
+				return 0, err
+			}
+			if old.addr != 0 {
+				freed = append(freed, old)
+			}
 		}
 	}
 	// Map blocks: segments, then the pages that point to them.
@@ -212,7 +280,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		}
 		b.v.pageRefs[p] = nr
 	}
-	releaseRun() // normally empty: the run was sized exactly
+	releaseRuns() // normally short tails: the runs were sized to fit
 	b.v.sizeUnits = s.alloc.size
 
 	// Phase 3: write the blocks. Nothing points at them until a superblock
@@ -228,6 +296,10 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	if len(freed) > 0 {
 		s.pending = append(s.pending, pendingFree{gen: gen, exts: freed})
 	}
+	for i := 0; i < len(moved); i += 2 {
+		s.cache.move(moved[i], moved[i+1])
+	}
+	s.st.relocated.Add(uint64(len(moved) / 2))
 	for _, w := range cached {
 		r := b.v.lookup(s.geo, w.lba)
 		// Written here, not read from the disk: no check needed (GetVerified).
@@ -365,28 +437,57 @@ func (s *Store) growArena(n int) {
 	s.wbuf = s.wbuf[:l+n]
 }
 
-// allocRun finds one extent of n units for a whole commit, if the free
-// space has one beyond the reserve for map blocks. A file store whose free
-// space is down to a quarter grows first (by what allocUnits would grow
-// it): a store kept that full has no contiguous runs left, and every
-// commit would scatter its blocks. Devices never grow; they take what they
-// have.
-func (s *Store) allocRun(n uint64) (uint64, bool) {
-	if s.alloc.free >= n+s.reserveUnits() {
+// extent is a run of units a commit has taken: next is the first one not
+// used yet.
+type extent struct{ next, end uint64 }
+
+// maxCommitRuns bounds the runs one commit is spread over; minCommitRun is
+// the shortest run a commit takes when it needs more than one.
+const (
+	maxCommitRuns = 16
+	minCommitRun  = 128 // units: 64 KiB
+)
+
+// allocRuns takes free runs for a commit of n units: one run when the
+// free space has it, else up to maxCommitRuns of at least minCommitRun
+// units. A file store whose free space is down to a quarter grows first
+// (by what allocUnits would grow it): a store kept that full has no long
+// runs left, and every commit would scatter its blocks. Devices never
+// grow; they take what they have. Whatever the runs do not cover is placed
+// block by block (allocUnits).
+func (s *Store) allocRuns(n uint64) []extent {
+	reserve := s.reserveUnits()
+	if s.alloc.free >= n+reserve {
 		if addr, ok := s.alloc.alloc(n); ok {
-			return addr, true
+			return []extent{{addr, addr + n}}
 		}
 	}
-	if s.opts.Device || s.alloc.free >= s.alloc.size/4 {
-		return 0, false
+	if !s.opts.Device && s.alloc.free < s.alloc.size/4 {
+		grow := max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/8, n+reserve)
+		newSize := s.alloc.size + grow
+		if err := s.file.Allocate(int64(newSize) * int64(s.unit)); err == nil {
+			s.alloc.grow(newSize)
+			if addr, ok := s.alloc.alloc(n); ok {
+				return []extent{{addr, addr + n}}
+			}
+		}
 	}
-	grow := max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/8, n+s.reserveUnits())
-	newSize := s.alloc.size + grow
-	if err := s.file.Allocate(int64(newSize) * int64(s.unit)); err != nil {
-		return 0, false // the commit goes on block by block (allocUnits)
+	// Each run after the first may strand a tail shorter than a block.
+	slack := uint64(unitsFor(s.block-headerSize, s.unit)) - 1
+	var runs []extent
+	need := n
+	for len(runs) < maxCommitRuns && need > 0 && s.alloc.free >= need+reserve {
+		addr, k, ok := s.alloc.takeRun(min(minCommitRun, need), need)
+		if !ok {
+			break
+		}
+		runs = append(runs, extent{addr, addr + k})
+		need -= k
+		if need > 0 {
+			need += slack
+		}
 	}
-	s.alloc.grow(newSize)
-	return s.alloc.alloc(n)
+	return runs
 }
 
 // commitUnits returns the units a commit's blocks take: its data blocks as
@@ -548,7 +649,7 @@ func (s *Store) reserveUnits() uint64 {
 // order, else a vectored write of its pieces, else a copy. Caller holds
 // commitMu.
 func (s *Store) writeBlocks(ws []diskWrite) error {
-	sort.Slice(ws, func(i, j int) bool { return ws[i].addr < ws[j].addr })
+	slices.SortFunc(ws, func(a, b diskWrite) int { return cmp.Compare(a.addr, b.addr) })
 	const maxRun = 1 << 20
 	unit := uint64(s.unit)
 	for i := 0; i < len(ws); {

@@ -174,6 +174,16 @@
 // by max(GrowSize, size/8) with fallocate; a device never grows and
 // reports ErrFull.
 //
+// A commit is written as one run of free units when the free space has
+// one, else as up to 16 runs of at least 64 KiB, else block by block. So
+// that runs stay available under random rewrites (which free old copies at
+// random places), a big commit that finds no run twice its size also
+// cleans: it copies the live blocks of the emptiest 1 MiB windows into its
+// own runs, as blocks of its own generation, until the windows make up for
+// what it takes (clean.go has the rules). Cleaning moves blocks, never
+// changes their contents, and is crash-safe for the same reason any commit
+// is.
+//
 // # Devices
 //
 // Options.Device opens a raw block device: the capacity is the device's

@@ -91,8 +91,20 @@ func newBuilder(g geometry, base *mapVersion, gen uint64) *builder {
 // entry. It copies the page and segment on first touch (invariant M1).
 func (b *builder) set(lba LBA, r ref) (ref, error) {
 	p, s, i := b.g.split(lba)
+	sg, err := b.segment(p, s)
+	if err != nil {
+		return ref{}, err
+	}
+	old := sg.get(i)
+	sg.set(i, r)
+	return old, nil
+}
+
+// page returns page p of the version under construction, copied on first
+// touch (so that the commit rewrites its block).
+func (b *builder) page(p uint64) (*page, error) {
 	if p >= b.g.maxPages {
-		return ref{}, ErrFull
+		return nil, ErrFull
 	}
 	for uint64(len(b.v.pages)) <= p {
 		b.v.pages = append(b.v.pages, nil)
@@ -111,21 +123,29 @@ func (b *builder) set(lba LBA, r ref) (ref, error) {
 		b.dirtyPages = append(b.dirtyPages, p)
 		pg = np
 	}
+	return pg, nil
+}
+
+// segment returns segment s of page p of the version under construction,
+// copying the page and the segment on first touch (invariant M1).
+func (b *builder) segment(p, s uint64) (*segment, error) {
+	pg, err := b.page(p)
+	if err != nil {
+		return nil, err
+	}
 	sg := pg.segs[s]
-	if sg == nil || sg.owner != gen {
+	if sg == nil || sg.owner != b.v.gen {
 		var ns *segment
 		if sg != nil {
-			ns = &segment{owner: gen, b: slices.Clone(sg.b)}
+			ns = &segment{owner: b.v.gen, b: slices.Clone(sg.b)}
 		} else {
-			ns = &segment{owner: gen, b: make([]byte, b.g.fan*refSize)}
+			ns = &segment{owner: b.v.gen, b: make([]byte, b.g.fan*refSize)}
 		}
 		pg.segs[s] = ns
 		b.dirtySegs = append(b.dirtySegs, [2]uint64{p, s})
 		sg = ns
 	}
-	old := sg.get(i)
-	sg.set(i, r)
-	return old, nil
+	return sg, nil
 }
 
 // encodeRefs writes refs as the body of a map block of fan entries, into

@@ -23,6 +23,8 @@ type Stats struct {
 	FreeUnits      uint64 // units free for allocation
 	UnitSize       int    // bytes per unit
 	Generation     uint64 // generation of the newest committed state
+	Cleaned        uint64 // windows the cleaner emptied (see doc.go, Free space)
+	Relocated      uint64 // live blocks the cleaner copied
 }
 
 // Stats returns the counters.
@@ -41,6 +43,7 @@ func (s *Store) Stats() Stats {
 	st.CorruptReads = s.st.corruptReads.Load()
 	st.CacheHits, st.CacheMisses, st.CacheEvictions, st.CacheBytes = s.cache.counts()
 	st.UnitSize = s.unit
+	st.Cleaned, st.Relocated = s.st.cleaned.Load(), s.st.relocated.Load()
 	st.FileUnits, st.FreeUnits = s.st.fileUnits.Load(), s.st.freeUnits.Load()
 	s.mu.Lock()
 	st.Generation = s.mu.cur.gen

@@ -112,9 +112,10 @@ type Store struct {
 	alloc     allocator
 	pending   []pendingFree // units freed by commits, oldest first
 	nextGen   uint64
-	mapBlocks uint64 // live page and segment blocks
-	wbuf      []byte // arena the blocks of one commit are encoded into
-	refBuf    []byte // scratch for encoding map blocks
+	mapBlocks uint64          // live page and segment blocks
+	wbuf      []byte          // arena the blocks of one commit are encoded into
+	refBuf    []byte          // scratch for encoding map blocks
+	cleanSkip map[uint64]bool // windows the cleaner could not parse
 
 	// syncMu guards the superblock and sync state; lock order: commitMu,
 	// then syncMu, then mu.
@@ -154,6 +155,7 @@ type counters struct {
 	packedBlocks, bytesSaved, reads    atomic.Uint64
 	readBytes, corruptReads, verifyOps atomic.Uint64
 	fileUnits, freeUnits               atomic.Uint64 // copies of the allocator's, for Stats
+	cleaned, relocated                 atomic.Uint64
 }
 
 // Open opens or creates the store at path.

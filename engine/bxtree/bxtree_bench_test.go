@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -359,6 +360,8 @@ func BenchmarkUpdate100(b *testing.B) {
 	for _, deferred := range []bool{false, true} {
 		b.Run(fmt.Sprintf("bxtree/deferred=%v", deferred), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(4, 4))
+			st0 := f.bx.Stats()
+			io0 := ioWriteBytes()
 			for i := 0; i < b.N; i++ {
 				tx, _ := f.bx.Begin(true)
 				tr, err := Open(tx, "t", &Options{DeferFlush: deferred})
@@ -378,10 +381,17 @@ func BenchmarkUpdate100(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			st := f.bx.Stats()
+			b.ReportMetric(float64(st.BytesWritten-st0.BytesWritten)/float64(b.N), "B-written/tx")
+			b.ReportMetric(float64(ioWriteBytes()-io0)/float64(b.N), "io-B/tx")
+			b.ReportMetric(float64(st.Relocated-st0.Relocated)/float64(b.N), "relocated/tx")
+			b.ReportMetric(float64(st.FileUnits*uint64(st.UnitSize))/(1<<20), "file-MiB")
 		})
 	}
 	b.Run("bbolt", func(b *testing.B) {
 		rng := rand.New(rand.NewPCG(4, 4))
+		io0 := ioWriteBytes()
+		defer func() { b.ReportMetric(float64(ioWriteBytes()-io0)/float64(b.N), "io-B/tx") }()
 		for i := 0; i < b.N; i++ {
 			err := f.bo.Update(func(tx *bolt.Tx) error {
 				bk := tx.Bucket([]byte("t"))
@@ -481,4 +491,20 @@ func BenchmarkSummaryBlockReads(b *testing.B) {
 			b.ReportMetric(float64(tr.Stats().BlockReads)/float64(b.N), "blockreads/op")
 		})
 	}
+}
+
+// ioWriteBytes returns the bytes this process has caused to be sent to the
+// storage layer (Linux /proc/self/io write_bytes), or 0 where unknown.
+func ioWriteBytes() int64 {
+	b, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "write_bytes: "); ok {
+			n, _ := strconv.ParseInt(v, 10, 64)
+			return n
+		}
+	}
+	return 0
 }

@@ -1,0 +1,243 @@
+package bedrock
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// cleanerLoad fills a small store with nblocks blocks and then rewrites
+// random ones, per commits of perTx, rounds times: the free space ends up
+// in holes, which is what makes commits clean. Block contents mix
+// packable and incompressible bytes and vary in size. It returns the
+// committed model and its LBAs.
+func cleanerLoad(s *Store, rng *rand.Rand, cur model, lbas []LBA, nblocks, perTx, rounds int, acked *[]model) (model, []LBA, model, error) {
+	payload := s.PayloadSize()
+	block := func(tag string) string {
+		n := 64 + rng.IntN(payload-64)
+		b := make([]byte, n)
+		if rng.IntN(2) == 0 {
+			for i := range b {
+				b[i] = byte(rng.Uint32())
+			}
+		}
+		return string(fmt.Appendf(b[:0], "%s", tag)) + string(b[len(tag):])
+	}
+	for len(lbas) < nblocks {
+		tx, err := s.Begin(true)
+		if err != nil {
+			return cur, lbas, nil, err
+		}
+		next := cur.clone()
+		for i := 0; i < perTx && len(lbas)+i < nblocks; i++ {
+			l, err := tx.Alloc()
+			if err != nil {
+				tx.Rollback()
+				return cur, lbas, nil, err
+			}
+			d := block(fmt.Sprintf("new %d", l))
+			if err := tx.Put(l, []byte(d)); err != nil {
+				tx.Rollback()
+				return cur, lbas, nil, err
+			}
+			next[l] = d
+		}
+		if err := tx.Commit(); err != nil {
+			return cur, lbas, next, err
+		}
+		cur = next
+		lbas = keysOf(cur)
+	}
+	for r := 0; r < rounds; r++ {
+		tx, err := s.Begin(true)
+		if err != nil {
+			return cur, lbas, nil, err
+		}
+		next := cur.clone()
+		for i := 0; i < perTx; i++ {
+			l := lbas[rng.IntN(len(lbas))]
+			d := block(fmt.Sprintf("round %d %d", r, l))
+			if err := tx.Put(l, []byte(d)); err != nil {
+				tx.Rollback()
+				return cur, lbas, nil, err
+			}
+			next[l] = d
+		}
+		if err := tx.Commit(); err != nil {
+			return cur, lbas, next, err
+		}
+		cur = next
+		if acked != nil {
+			*acked = append(*acked, cur.clone())
+		}
+	}
+	return cur, lbas, nil, nil
+}
+
+// TestCleanerModel runs random rewrites on a fragmented store while
+// snapshots stay open across commits and the store is reopened now and
+// then: every snapshot and every reopen must show exactly its model, the
+// cleaner must have moved blocks (durable stores), Check must pass and the
+// file must stay bounded.
+func TestCleanerModel(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 11))
+	for _, nosync := range []bool{false, true} {
+		fs := NewMemFS()
+		opts := &Options{FS: fs, InitialSize: 256 << 10, GrowSize: 64 << 10, NoSync: nosync, CacheSize: 256 << 10}
+		s, err := Open("c.db", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur, lbas, _, err := cleanerLoad(s, rng, model{}, nil, 300, 30, 0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type snap struct {
+			tx *Tx
+			m  model
+		}
+		var snaps []snap
+		maxUnits := uint64(0)
+		for round := 0; round < 400; round++ {
+			if cur, lbas, _, err = cleanerLoad(s, rng, cur, lbas, 0, 20+rng.IntN(30), 1, nil); err != nil {
+				t.Fatal(err)
+			}
+			if round == 200 && !nosync && s.Stats().Relocated == 0 {
+				t.Fatalf("200 rounds of rewrites without snapshots never cleaned: %+v", s.Stats())
+			}
+			op := rng.IntN(8)
+			if round < 200 {
+				op = 7 // first fragment the store with nothing holding frees
+			}
+			switch op {
+			case 0:
+				tx, _ := s.Begin(false)
+				snaps = append(snaps, snap{tx, cur.clone()})
+			case 1:
+				for _, sn := range snaps {
+					if got := readAll(t, sn.tx, keysOf(sn.m)); !cmp.Equal(got, sn.m) {
+						t.Fatalf("round %d: snapshot differs: %s", round, cmp.Diff(sn.m, got))
+					}
+					sn.tx.Rollback()
+				}
+				snaps = nil
+			case 2:
+				for _, sn := range snaps {
+					sn.tx.Rollback()
+				}
+				snaps = nil
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if s, err = Open("c.db", opts); err != nil {
+					t.Fatal(err)
+				}
+			}
+			tx, _ := s.Begin(false)
+			if got := readAll(t, tx, lbas); !cmp.Equal(got, cur) {
+				t.Fatalf("round %d: state differs: %s", round, cmp.Diff(cur, got))
+			}
+			tx.Rollback()
+			if round >= 50 {
+				maxUnits = max(maxUnits, s.Stats().FileUnits)
+			}
+		}
+		for _, sn := range snaps {
+			sn.tx.Rollback()
+		}
+		st := s.Stats()
+		rep, err := s.Check()
+		if err != nil || !rep.OK() {
+			t.Fatalf("check: %v %v", err, rep.Problems)
+		}
+		s.Close()
+		// The live data is 300 blocks of at most 4 KiB (1.2 MiB). NoSync
+		// stores hold frees until a sync that pays off (allocUnits), and
+		// snapshots hold them longer: they grow more.
+		limit := uint64(4 << 20)
+		if nosync {
+			limit = 32 << 20
+		}
+		if maxUnits*uint64(st.UnitSize) > limit {
+			t.Fatalf("nosync=%v: file grew to %d units", nosync, maxUnits)
+		}
+		t.Logf("nosync=%v: cleaned %d windows, relocated %d blocks, file %d KiB", nosync, st.Cleaned, st.Relocated, maxUnits*uint64(st.UnitSize)>>10)
+	}
+}
+
+// TestCrashCleaner cuts the power at every write of a sequence of commits
+// that clean, and checks that the reopened store shows exactly an
+// acknowledged commit (or the one in flight) and passes Check.
+func TestCrashCleaner(t *testing.T) {
+	const load, commits = 120, 14
+	seeds := 3
+	if os.Getenv("BXDB_SOAK") != "" {
+		seeds = 20
+	}
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+	setup := func(fs *MemFS) (*Store, model, []LBA) {
+		s, err := Open("k.db", &Options{FS: fs, InitialSize: 128 << 10, GrowSize: 64 << 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cur, lbas, _, err := cleanerLoad(s, rand.New(rand.NewPCG(seed, 1)), model{}, nil, load, 24, 30, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, cur, lbas
+	}
+	fs := NewMemFS()
+	s, cur, lbas := setup(fs)
+	st0, start := s.Stats(), fs.Ops()
+	if _, _, _, err := cleanerLoad(s, rand.New(rand.NewPCG(seed, 2)), cur, lbas, 0, 24, commits, nil); err != nil {
+		t.Fatal(err)
+	}
+	total := fs.Ops() - start
+	if st := s.Stats(); st.Relocated == st0.Relocated {
+		t.Fatalf("the measured commits never cleaned: %+v", st)
+	}
+	s.Close()
+	points := 0
+	for k := 0; k <= total; k++ {
+		for v := 0; v < seeds; v++ {
+			points++
+			fs := NewMemFS()
+			s, cur, lbas := setup(fs)
+			fs.SetFailAfter(k)
+			acked := []model{cur.clone()}
+			_, _, inflight, werr := cleanerLoad(s, rand.New(rand.NewPCG(seed, 2)), cur, lbas, 0, 24, commits, &acked)
+			_ = werr
+			fs.Crash(rand.New(rand.NewPCG(seed^uint64(k), uint64(v))))
+			s2, err := Open("k.db", &Options{FS: fs})
+			if err != nil {
+				t.Fatalf("k=%d v=%d: reopen: %v", k, v, err)
+			}
+			cands := acked[len(acked)-1:]
+			if inflight != nil {
+				cands = append(cands, inflight)
+			}
+			tx, _ := s2.Begin(false)
+			got := readAll(t, tx, lbas)
+			tx.Rollback()
+			match := false
+			for _, c := range cands {
+				match = match || cmp.Equal(got, c)
+			}
+			if !match {
+				t.Fatalf("k=%d v=%d: state matches no acceptable commit; diff vs last acked: %s", k, v, cmp.Diff(acked[len(acked)-1], got))
+			}
+			if rep, err := s2.Check(); err != nil || !rep.OK() {
+				t.Fatalf("k=%d v=%d: check: %v %v", k, v, err, rep.Problems)
+			}
+			s2.Close()
+		}
+	}
+	t.Logf("%d crash points", points)
+}
