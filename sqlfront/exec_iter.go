@@ -686,6 +686,8 @@ type countIter struct {
 		Count(lo, hi []byte) (uint64, error)
 	}
 	ranges []keyRange
+	known  bool // n is the count already
+	n      uint64
 	done   bool
 }
 
@@ -694,6 +696,9 @@ func (c *countIter) Next() ([]Value, error) {
 		return nil, io.EOF
 	}
 	c.done = true
+	if c.known {
+		return []Value{UintValue(c.n)}, nil
+	}
 	var n uint64
 	for _, r := range c.ranges {
 		k, err := c.tree.Count(r.lo, r.hi)

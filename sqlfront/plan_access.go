@@ -99,6 +99,7 @@ type access struct {
 	nlook   int      // key columns bound by lookups or constant points
 	reverse bool
 	rows    float64 // estimated rows per open
+	counted bool    // rows is the exact count of the ranges (tree.Count)
 	cost    float64
 	order   []orderCol
 	eq      map[int]bool
@@ -622,7 +623,7 @@ func (si *selectInfo) chooseAccess(k int, scan, join []*conjunct, want []orderCo
 				}
 				n += float64(c)
 			}
-			a.rows = n
+			a.rows, a.counted = n, true
 			a.cost = n + 0.5
 			if ki.ix != nil {
 				a.cost = 2*n + 1

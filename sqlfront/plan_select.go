@@ -257,6 +257,9 @@ func (si *selectInfo) countFast(text string) (*queryPlan, error) {
 		si.sc.noteAccess(lay.tabs[0], acc, nil, false)
 	}
 	var it rowIter = &countIter{sc: si.sc, tree: tree, ranges: ranges}
+	if acc.counted { // planning counted the ranges already, in this snapshot
+		it = &countIter{sc: si.sc, known: true, n: uint64(acc.rows)}
+	}
 	if hasLimit {
 		it = &limitIter{in: it, offset: offset, limit: limit}
 	}

@@ -26,6 +26,7 @@ func (r *Report) OK() bool { return len(r.Problems) == 0 }
 func (s *Store) Check() (*Report, error) {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
+	s.settle()
 	s.mu.Lock()
 	v, closed := s.mu.written, s.mu.closed
 	s.mu.Unlock()

@@ -65,6 +65,7 @@ const minVectored = 1024
 func (s *Store) apply(r *commitReq) (uint64, error) {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
+	s.settle()
 	s.mu.Lock()
 	closed, base, minSnap := s.mu.closed, s.mu.written, s.minSnapLocked()
 	s.mu.Unlock()

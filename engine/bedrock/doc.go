@@ -167,7 +167,13 @@
 //
 // # Free space
 //
-// An allocation bitmap over units is rebuilt at open from the map. A
+// An allocation bitmap over units is rebuilt from the map. When the state
+// open picks is proven durable and the file is as long as the superblock
+// says, that happens after Open returns (settle: in the background, and
+// before the first commit, Tx.Alloc, Check or Stats), so opening costs the
+// reads of the map blocks and reads never wait for the bitmap; a map found
+// inconsistent then fails the store for writes. Otherwise it happens
+// during open, where blocks beyond a truncated end fail the open. A
 // commit's superseded blocks wait until the commit is durable and older
 // than every live snapshot, then return to the bitmap; a workload that
 // rewrites the same data forever keeps the file bounded. A full file grows

@@ -29,6 +29,7 @@ type Stats struct {
 
 // Stats returns the counters.
 func (s *Store) Stats() Stats {
+	s.settleNow() // the allocator's figures
 	var st Stats
 	st.Commits = s.st.commits.Load()
 	st.Conflicts = s.st.conflicts.Load()

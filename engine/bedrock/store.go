@@ -116,6 +116,9 @@ type Store struct {
 	wbuf      []byte          // arena the blocks of one commit are encoded into
 	refBuf    []byte          // scratch for encoding map blocks
 	cleanSkip map[uint64]bool // windows the cleaner could not parse
+	lazy      func() error    // what open left to settle (see settle)
+
+	lazyPending atomic.Bool // lazy is set
 
 	// syncMu guards the superblock and sync state; lock order: commitMu,
 	// then syncMu, then mu.
@@ -175,6 +178,9 @@ func Open(path string, opts *Options) (*Store, error) {
 	if err := s.open(); err != nil {
 		f.Close()
 		return nil, err
+	}
+	if s.lazyPending.Load() {
+		go s.settleNow()
 	}
 	return s, nil
 }
@@ -395,7 +401,9 @@ func (s *Store) install(v *mapVersion, synced uint64, slot int, nextGen uint64) 
 	s.nextGen = nextGen
 	s.st.fileUnits.Store(s.alloc.size)
 	s.st.freeUnits.Store(s.alloc.free)
-	s.mu.freeLBAs = freeRanges(s.geo, v)
+	if s.lazy == nil {
+		s.mu.freeLBAs = freeRanges(s.geo, v)
+	}
 }
 
 // highestMapped returns the highest mapped LBA of v (0 if none).
@@ -522,6 +530,12 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 	}
 	s.alloc.reset(units, uint64(2*s.block/s.unit))
 	s.mapBlocks = 0
+	s.lazy = nil
+	s.lazyPending.Store(false)
+	// Marking waits (settle) only for a durable state in a file at least
+	// as long as the state says: a shorter one (truncated) is marked now,
+	// so that blocks beyond its end fail the open.
+	lazy := durable && units >= sb.sizeUnits
 	v := &mapVersion{gen: sb.gen, nextLBA: sb.nextLBA, sizeUnits: units, pages: make([]*page, len(sb.pages)), pageRefs: sb.pages}
 	var tail []LBA
 	for p, pr := range sb.pages {
@@ -560,23 +574,34 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 			sg := &segment{b: segEnts[si]}
 			pg.segs[si] = sg
 			s.mapBlocks++
-			for i := range sg.n() {
-				e := sg.get(i)
-				lba := id*g.fan + i
-				if e.addr == 0 {
-					continue
-				}
-				if lba >= sb.nextLBA {
-					return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "entry beyond nextLBA"}
-				}
-				if !s.alloc.mark(e.addr, uint64(e.units)) {
-					return nil, &CorruptError{What: "data block", ID: lba, Addr: e.addr, Reason: "extent out of range or mapped twice"}
-				}
-				if e.gen > sb.syncedGen && !durable {
-					tail = append(tail, LBA(lba))
-				}
+			if lazy {
+				continue // marked by settle
+			}
+			if err := s.markSegment(sb, id, sr, sg, &tail); err != nil {
+				return nil, err
 			}
 		}
+	}
+	if lazy {
+		// Nothing to read back: marking the data blocks in the allocator
+		// is left to settle, which runs before the first commit (and in
+		// the background), so that reads need not wait for it.
+		s.lazy = func() error {
+			for p, pg := range v.pages {
+				if pg == nil {
+					continue
+				}
+				for si, sg := range pg.segs {
+					if sg != nil {
+						if err := s.markSegment(sb, uint64(p)*g.fan+uint64(si), pg.refs[si], sg, nil); err != nil {
+							return err
+						}
+					}
+				}
+			}
+			return nil
+		}
+		s.lazyPending.Store(true)
 	}
 	for _, lba := range tail {
 		s.st.verifyOps.Add(1)
@@ -585,6 +610,59 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 		}
 	}
 	return v, nil
+}
+
+// markSegment marks the data blocks of segment id (at sr) in the
+// allocator, checking its entries against sb, and adds the ones written
+// after sb's synced generation to tail when tail is not nil.
+func (s *Store) markSegment(sb *superblock, id uint64, sr ref, sg *segment, tail *[]LBA) error {
+	g := s.geo
+	for i := range sg.n() {
+		e := sg.get(i)
+		lba := id*g.fan + i
+		if e.addr == 0 {
+			continue
+		}
+		if lba >= sb.nextLBA {
+			return &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "entry beyond nextLBA"}
+		}
+		if !s.alloc.mark(e.addr, uint64(e.units)) {
+			return &CorruptError{What: "data block", ID: lba, Addr: e.addr, Reason: "extent out of range or mapped twice"}
+		}
+		if tail != nil && e.gen > sb.syncedGen {
+			*tail = append(*tail, LBA(lba))
+		}
+	}
+	return nil
+}
+
+// settle finishes what open left for later (see loadMap): the allocator
+// and the free LBAs. A map found inconsistent then fails the store for
+// writes; reads go on, each verified as always. Caller holds commitMu.
+func (s *Store) settle() {
+	if s.lazy == nil {
+		return
+	}
+	f := s.lazy
+	s.lazy = nil
+	if err := f(); err != nil {
+		s.setFailure(err)
+	}
+	s.mu.Lock()
+	s.mu.freeLBAs = freeRanges(s.geo, s.mu.written)
+	s.mu.Unlock()
+	s.st.fileUnits.Store(s.alloc.size)
+	s.st.freeUnits.Store(s.alloc.free)
+	s.lazyPending.Store(false)
+}
+
+// settleNow runs settle unless it has run.
+func (s *Store) settleNow() {
+	if s.lazyPending.Load() {
+		s.commitMu.Lock()
+		s.settle()
+		s.commitMu.Unlock()
+	}
 }
 
 // readSegments reads and verifies the segment blocks refs of map page p,

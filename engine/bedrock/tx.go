@@ -208,6 +208,7 @@ func (tx *Tx) Alloc() (LBA, error) {
 		return 0, err
 	}
 	s := tx.s
+	s.settleNow() // the free LBAs
 	s.mu.Lock()
 	var lba LBA
 	if n := len(s.mu.freeLBAs); n > 0 {
