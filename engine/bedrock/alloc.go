@@ -131,6 +131,28 @@ func (a *allocator) usedIn(lo, hi uint64) uint64 {
 	return uint64(n)
 }
 
+// freeRunsIn counts the runs of free units that start in [lo, hi), both
+// multiples of 64 (a run continuing from below lo is not counted).
+func (a *allocator) freeRunsIn(lo, hi uint64) int {
+	n := 0
+	prevUsed := lo == 0 || a.bits[lo/64-1]>>63 == 1
+	for _, w := range a.bits[lo/64 : hi/64] {
+		free := ^w
+		// A run starts at a free bit whose lower neighbour is used.
+		below := w<<1 | b2u(prevUsed)
+		n += bits.OnesCount64(free & below)
+		prevUsed = w>>63 == 1
+	}
+	return n
+}
+
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // find looks for the first run of n free units in [from, to).
 func (a *allocator) find(from, to, n uint64) (uint64, bool) {
 	run, start := uint64(0), from

@@ -79,3 +79,29 @@ func TestAllocatorSearch(t *testing.T) {
 		}
 	}
 }
+
+// TestFreeRunsIn compares freeRunsIn with a count unit by unit.
+func TestFreeRunsIn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	var a allocator
+	a.reset(64*20, 16)
+	for i := 0; i < 300; i++ {
+		u := 16 + rng.Uint64N(a.size-16)
+		if !a.isSet(u) {
+			a.mark(u, 1)
+		} else {
+			a.release(u, 1)
+		}
+		lo := rng.Uint64N(10) * 64
+		hi := lo + (1+rng.Uint64N(10))*64
+		want := 0
+		for v := lo; v < hi; v++ {
+			if !a.isSet(v) && (v == 0 || a.isSet(v-1)) {
+				want++
+			}
+		}
+		if got := a.freeRunsIn(lo, hi); got != want {
+			t.Fatalf("freeRunsIn(%d, %d) = %d, want %d", lo, hi, got, want)
+		}
+	}
+}

@@ -324,7 +324,7 @@ func BenchmarkBulkWrite(b *testing.B) {
 	src := benchRandom(16<<20, 3)
 	dir := benchDir(b)
 	var storeTime, rawTime time.Duration
-	var syncs uint64
+	var syncs, relocated uint64
 	for i := 0; i < b.N; i++ {
 		// Raw: sequential 1 MiB writes and one fdatasync.
 		b.StopTimer()
@@ -380,7 +380,9 @@ func BenchmarkBulkWrite(b *testing.B) {
 		}
 		storeTime += time.Since(t0)
 		b.StopTimer()
-		syncs += s.Stats().Syncs
+		st := s.Stats()
+		syncs += st.Syncs
+		relocated += st.Relocated
 		s.Close()
 		os.Remove(path)
 		b.StartTimer()
@@ -392,6 +394,7 @@ func BenchmarkBulkWrite(b *testing.B) {
 	b.ReportMetric(rawMBs, "raw-MB/s")
 	b.ReportMetric(mbs/rawMBs, "x-raw")
 	b.ReportMetric(float64(syncs)/float64(b.N), "syncs")
+	b.ReportMetric(float64(relocated)/float64(b.N), "relocated")
 }
 
 // benchBuildStore writes a store of about size bytes of incompressible

@@ -100,14 +100,16 @@ func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) ([]
 const maxCleanWindows = 8
 
 // pickWindow returns the first unit of the window of win units with the
-// most free units, if at least a quarter of it is free and some of it is in
-// use, skipping chosen ones.
+// most free units, if at least a quarter of it is free, some of it is in
+// use and its free units are scattered (in 4 runs or more: a window whose
+// free space is already one run, like the end of a growing file, gains
+// nothing from cleaning), skipping chosen ones.
 func (s *Store) pickWindow(win uint64, chosen map[uint64]bool) (uint64, bool) {
 	a := &s.alloc
 	best, bestFree := uint64(0), win/4
 	for lo := (a.reserved + win - 1) / win * win; lo+win <= a.size; lo += win {
 		free := win - a.usedIn(lo, lo+win)
-		if free > bestFree && free < win && !s.cleanSkip[lo] && !chosen[lo] {
+		if free > bestFree && free < win && !s.cleanSkip[lo] && !chosen[lo] && a.freeRunsIn(lo, lo+win) >= 4 {
 			best, bestFree = lo, free
 		}
 	}
