@@ -16,7 +16,7 @@ import (
 //
 // A commit that is big enough to matter (cleanMinCommit) and finds no free
 // run twice its size cleans windows (1 MiB; see cleanWindow): the ones
-// with the most free units, each at least a quarter free, until they make
+// with the most free units, each more than half free, until they make
 // up for the units the commit takes, copies included. It copies a
 // window's live data blocks into its own runs as stored (packed or not),
 // rewriting only the generation in the header and resealing it, and its
@@ -26,7 +26,8 @@ import (
 // concurrent transaction that writes a moved block gets ErrConflict as if
 // the block had been rewritten. Live map blocks in the window are simply
 // rewritten by the commit. Once the commit is durable and no snapshot needs
-// the originals, the window is one long run.
+// the originals, the window is one long run. When no window is worth
+// cleaning, a file store grows instead, up to half free (allocRuns).
 
 // cleanWindow is the span of units the cleaner empties at a time: 1 MiB
 // of 512-byte units, less in stores smaller than 16 windows (a multiple of
@@ -49,19 +50,19 @@ type relocation struct {
 
 // cleanPlan picks a window to clean for a commit of n units over base and
 // returns the live blocks to move and the units they take (map blocks
-// included, generously). writes are the commit's own blocks, sorted by
+// included, generously). short reports that runs are scarce and no window
+// is worth cleaning: the store should rather grow. writes are the commit's own blocks, sorted by
 // LBA: those are rewritten anyway. Caller holds commitMu.
-func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) ([]relocation, uint64) {
+func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) (relocs []relocation, units uint64, short bool) {
 	if n < cleanMinCommit || s.alloc.hasRun(2*n) {
-		return nil, 0
+		return nil, 0, false
 	}
 	mapUnits := uint64(unitsFor(int(s.geo.fan)*refSize, s.unit))
 	win := s.cleanWindow()
 	var (
-		relocs       []relocation
-		units, freed uint64
-		segs         = map[uint64]bool{}
-		chosen       = map[uint64]bool{}
+		freed  uint64
+		segs   = map[uint64]bool{}
+		chosen = map[uint64]bool{}
 	)
 	// Clean until the windows make up for what the commit takes, copies
 	// included: then the free runs do not shrink.
@@ -93,27 +94,28 @@ func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) ([]
 		}
 		relocs = append(relocs, rs...)
 	}
-	return relocs, units + uint64(len(segs))*mapUnits
+	return relocs, units + uint64(len(segs))*mapUnits, len(chosen) == 0
 }
 
 // maxCleanWindows bounds the windows one commit cleans.
 const maxCleanWindows = 8
 
 // pickWindow returns the first unit of the window of win units with the
-// most free units, if at least a quarter of it is free, some of it is in
+// most free units, if more than half of it is free (so a copy frees more
+// than it costs), some of it is in
 // use and its free units are scattered (in 4 runs or more: a window whose
 // free space is already one run, like the end of a growing file, gains
 // nothing from cleaning), skipping chosen ones.
 func (s *Store) pickWindow(win uint64, chosen map[uint64]bool) (uint64, bool) {
 	a := &s.alloc
-	best, bestFree := uint64(0), win/4
+	best, bestFree := uint64(0), win/2
 	for lo := (a.reserved + win - 1) / win * win; lo+win <= a.size; lo += win {
 		free := win - a.usedIn(lo, lo+win)
 		if free > bestFree && free < win && !s.cleanSkip[lo] && !chosen[lo] && a.freeRunsIn(lo, lo+win) >= 4 {
 			best, bestFree = lo, free
 		}
 	}
-	return best, bestFree > win/4
+	return best, bestFree > win/2
 }
 
 // scanWindow lists the live blocks of units [lo, hi). It trims the range

@@ -109,12 +109,12 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	// disk a scattered block costs about as much as 50 KiB in a run).
 	var runs []extent
 	total := s.commitUnits(r)
-	relocs, relocUnits := s.cleanPlan(base, total, r.writes)
+	relocs, relocUnits, short := s.cleanPlan(base, total, r.writes)
 	if s.alloc.free < total+relocUnits+s.reserveUnits() {
 		relocs, relocUnits = nil, 0 // a nearly full store: cleaning must not fill it
 	}
 	if total += relocUnits; total > 1 {
-		runs = s.allocRuns(total)
+		runs = s.allocRuns(total, short)
 	}
 	releaseRuns := func() {
 		for _, x := range runs {
@@ -453,17 +453,18 @@ const (
 // free space has it, else up to maxCommitRuns of at least minCommitRun
 // units. A file store whose free space is down to a quarter grows first
 // (by what allocUnits would grow it): a store kept that full has no long
-// runs left, and every commit would scatter its blocks. Devices never
+// runs left, and every commit would scatter its blocks. With short (the
+// cleaner found no window worth cleaning) it grows up to half free. Devices never
 // grow; they take what they have. Whatever the runs do not cover is placed
 // block by block (allocUnits).
-func (s *Store) allocRuns(n uint64) []extent {
+func (s *Store) allocRuns(n uint64, short bool) []extent {
 	reserve := s.reserveUnits()
 	if s.alloc.free >= n+reserve {
 		if addr, ok := s.alloc.alloc(n); ok {
 			return []extent{{addr, addr + n}}
 		}
 	}
-	if !s.opts.Device && s.alloc.free < s.alloc.size/4 {
+	if !s.opts.Device && (s.alloc.free < s.alloc.size/4 || short && s.alloc.free < s.alloc.size/2) {
 		grow := max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/8, n+reserve)
 		newSize := s.alloc.size + grow
 		if err := s.file.Allocate(int64(newSize) * int64(s.unit)); err == nil {
