@@ -122,6 +122,30 @@ func (a *allocator) hasRun(n uint64) bool {
 	return ok
 }
 
+// longFree sums the free units in runs of at least minRun, stopping once
+// the sum reaches limit.
+func (a *allocator) longFree(minRun, limit uint64) uint64 {
+	var sum, run uint64
+	for u := a.reserved; u < a.size && sum < limit; {
+		w := a.bits[u/64] >> (u % 64)
+		avail := min(64-u%64, a.size-u)
+		if w&1 != 0 {
+			if run >= minRun {
+				sum += run
+			}
+			run = 0
+			u += min(uint64(bits.TrailingZeros64(^w)), avail)
+			continue
+		}
+		k := min(uint64(bits.TrailingZeros64(w)), avail)
+		run, u = run+k, u+k
+	}
+	if run >= minRun {
+		sum += run
+	}
+	return sum
+}
+
 // usedIn counts the units in use in [lo, hi), both multiples of 64.
 func (a *allocator) usedIn(lo, hi uint64) uint64 {
 	n := 0

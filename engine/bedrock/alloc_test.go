@@ -105,3 +105,37 @@ func TestFreeRunsIn(t *testing.T) {
 		}
 	}
 }
+
+// TestLongFree compares longFree with a count unit by unit.
+func TestLongFree(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	var a allocator
+	a.reset(64*40, 16)
+	for i := 0; i < 500; i++ {
+		u := 16 + rng.Uint64N(a.size-16)
+		n := min(1+rng.Uint64N(100), a.size-u)
+		if rng.IntN(2) == 0 {
+			forWords(u, n, func(w int, m uint64) { a.bits[w] |= m })
+		} else {
+			forWords(u, n, func(w int, m uint64) { a.bits[w] &^= m })
+		}
+		minRun := 1 + rng.Uint64N(200)
+		want, run := uint64(0), uint64(0)
+		for v := a.reserved; v <= a.size; v++ {
+			if v < a.size && !a.isSet(v) {
+				run++
+				continue
+			}
+			if run >= minRun {
+				want += run
+			}
+			run = 0
+		}
+		if got := a.longFree(minRun, ^uint64(0)); got != want {
+			t.Fatalf("longFree(%d) = %d, want %d", minRun, got, want)
+		}
+		if got := a.longFree(minRun, 1); (got > 0) != (want > 0) {
+			t.Fatalf("longFree(%d, 1) = %d, want > 0 iff %d > 0", minRun, got, want)
+		}
+	}
+}

@@ -14,8 +14,9 @@ import (
 // scattered blocks and its fdatasync take 12 times as long as one 900 KiB
 // run).
 //
-// A commit that is big enough to matter (cleanMinCommit) and finds no free
-// run twice its size cleans windows (1 MiB; see cleanWindow): the ones
+// A commit that is big enough to matter (cleanMinCommit) and finds less
+// than twice its size free in runs of at least 64 KiB (the runs it may be
+// spread over) cleans windows (1 MiB; see cleanWindow): the ones
 // with the most free units, each more than half free, until they make
 // up for the units the commit takes, copies included. It copies a
 // window's live data blocks into its own runs as stored (packed or not),
@@ -54,7 +55,7 @@ type relocation struct {
 // is worth cleaning: the store should rather grow. writes are the commit's own blocks, sorted by
 // LBA: those are rewritten anyway. Caller holds commitMu.
 func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) (relocs []relocation, units uint64, short bool) {
-	if n < cleanMinCommit || s.alloc.hasRun(2*n) {
+	if n < cleanMinCommit || s.alloc.longFree(minCommitRun, 2*n) >= 2*n {
 		return nil, 0, false
 	}
 	mapUnits := uint64(unitsFor(int(s.geo.fan)*refSize, s.unit))

@@ -183,8 +183,8 @@
 // A commit is written as one run of free units when the free space has
 // one, else as up to 16 runs of at least 64 KiB, else block by block. So
 // that runs stay available under random rewrites (which free old copies at
-// random places), a big commit that finds no run twice its size also
-// cleans: it copies the live blocks of the emptiest 1 MiB windows (more
+// random places), a big commit that finds less than twice its size free
+// in such runs also cleans: it copies the live blocks of the emptiest 1 MiB windows (more
 // than half free) into its own runs, as blocks of its own generation, until
 // the windows make up for what it takes; with no such window a file store
 // grows instead, up to half free (clean.go has the rules). Cleaning moves blocks, never
