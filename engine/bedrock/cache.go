@@ -37,6 +37,7 @@ type cacheShard struct {
 // centry is one cached block.
 type centry struct {
 	addr, gen uint64
+	lba       uint64 // the block's logical address: a hit must match it too
 	data      []byte
 	ref       bool
 	checked   bool   // a GetVerified check passed on data
@@ -61,10 +62,10 @@ func (c *cache) shard(addr uint64) *cacheShard {
 
 // get returns the cached block at addr written by gen, and whether a
 // GetVerified check has passed on it.
-func (c *cache) get(addr, gen uint64) (data []byte, checked, ok bool) {
+func (c *cache) get(addr, gen, lba uint64) (data []byte, checked, ok bool) {
 	sh := c.shard(addr)
 	sh.mu.Lock()
-	if i, ok := sh.mu.idx[addr]; ok && sh.mu.ents[i].gen == gen {
+	if i, ok := sh.mu.idx[addr]; ok && sh.mu.ents[i].gen == gen && sh.mu.ents[i].lba == lba {
 		e := &sh.mu.ents[i]
 		e.ref = true
 		d, ch := e.data, e.checked
@@ -79,10 +80,10 @@ func (c *cache) get(addr, gen uint64) (data []byte, checked, ok bool) {
 
 // getUse is get that also counts, and returns, the unchecked reads of the
 // block (before this one) since it was cached.
-func (c *cache) getUse(addr, gen uint64) (data []byte, checked bool, uses int, ok bool) {
+func (c *cache) getUse(addr, gen, lba uint64) (data []byte, checked bool, uses int, ok bool) {
 	sh := c.shard(addr)
 	sh.mu.Lock()
-	if i, ok := sh.mu.idx[addr]; ok && sh.mu.ents[i].gen == gen {
+	if i, ok := sh.mu.idx[addr]; ok && sh.mu.ents[i].gen == gen && sh.mu.ents[i].lba == lba {
 		e := &sh.mu.ents[i]
 		e.ref = true
 		d, ch, u := e.data, e.checked, int(e.uses)
@@ -109,7 +110,7 @@ func (c *cache) markChecked(addr, gen uint64) {
 }
 
 // put caches data as the block at addr written by gen.
-func (c *cache) put(addr, gen uint64, data []byte, checked bool) {
+func (c *cache) put(addr, gen, lba uint64, data []byte, checked bool) {
 	if c.perShard <= 0 {
 		return
 	}
@@ -123,7 +124,7 @@ func (c *cache) put(addr, gen uint64, data []byte, checked bool) {
 	if i, ok := sh.mu.idx[addr]; ok {
 		e := &sh.mu.ents[i]
 		sh.mu.bytes += int64(len(data)) - int64(len(e.data))
-		e.gen, e.data, e.ref, e.checked, e.uses = gen, data, false, checked, 0
+		e.gen, e.lba, e.data, e.ref, e.checked, e.uses = gen, lba, data, false, checked, 0
 		return
 	}
 	for sh.mu.bytes+size > c.perShard && len(sh.mu.ents) > 0 {
@@ -140,7 +141,7 @@ func (c *cache) put(addr, gen uint64, data []byte, checked bool) {
 		sh.evictions.Add(1)
 	}
 	sh.mu.idx[addr] = int32(len(sh.mu.ents))
-	sh.mu.ents = append(sh.mu.ents, centry{addr: addr, gen: gen, data: data, checked: checked})
+	sh.mu.ents = append(sh.mu.ents, centry{addr: addr, gen: gen, lba: lba, data: data, checked: checked})
 	sh.mu.bytes += size
 }
 
@@ -182,12 +183,13 @@ func (c *cache) move(from, to ref) {
 	sh.mu.Lock()
 	var data []byte
 	var checked bool
+	var lba uint64
 	if i, ok := sh.mu.idx[from.addr]; ok && sh.mu.ents[i].gen == from.gen {
-		data, checked = sh.mu.ents[i].data, sh.mu.ents[i].checked
+		data, checked, lba = sh.mu.ents[i].data, sh.mu.ents[i].checked, sh.mu.ents[i].lba
 		sh.evictLocked(int(i))
 	}
 	sh.mu.Unlock()
 	if data != nil {
-		c.put(to.addr, to.gen, data, checked)
+		c.put(to.addr, to.gen, lba, data, checked)
 	}
 }

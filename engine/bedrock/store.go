@@ -761,7 +761,7 @@ var kindNames = [...]string{kindData: "data block", kindSegment: "map segment", 
 // through the cache. A non-nil check runs once per load of the block (a
 // result is remembered in the cache); a block failing it is not cached.
 func (s *Store) readData(lba LBA, r ref, check func([]byte) error) ([]byte, error) {
-	if d, checked, ok := s.cache.get(r.addr, r.gen); ok {
+	if d, checked, ok := s.cache.get(r.addr, r.gen, uint64(lba)); ok {
 		if check != nil && !checked {
 			if err := check(d); err != nil {
 				return nil, err
@@ -779,7 +779,7 @@ func (s *Store) readData(lba LBA, r ref, check func([]byte) error) ([]byte, erro
 			return nil, err
 		}
 	}
-	s.cache.put(r.addr, r.gen, d, check != nil)
+	s.cache.put(r.addr, r.gen, uint64(lba), d, check != nil)
 	return d, nil
 }
 
@@ -791,7 +791,7 @@ const lazyReads = 8
 // checked, and checks it only once it has been read lazyReads times
 // unchecked since it was loaded.
 func (s *Store) readLazy(lba LBA, r ref, check func([]byte) error) ([]byte, bool, error) {
-	if d, checked, uses, ok := s.cache.getUse(r.addr, r.gen); ok {
+	if d, checked, uses, ok := s.cache.getUse(r.addr, r.gen, uint64(lba)); ok {
 		if checked {
 			return d, true, nil
 		}
@@ -808,7 +808,7 @@ func (s *Store) readLazy(lba LBA, r ref, check func([]byte) error) ([]byte, bool
 	if err != nil {
 		return nil, false, err
 	}
-	s.cache.put(r.addr, r.gen, d, false)
+	s.cache.put(r.addr, r.gen, uint64(lba), d, false)
 	return d, false, nil
 }
 
