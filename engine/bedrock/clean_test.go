@@ -27,39 +27,23 @@ func cleanerLoad(s *Store, rng *rand.Rand, cur model, lbas []LBA, nblocks, perTx
 		}
 		return string(fmt.Appendf(b[:0], "%s", tag)) + string(b[len(tag):])
 	}
-	for len(lbas) < nblocks {
+	for r := 0; len(lbas) < nblocks || r < rounds; {
+		filling := len(lbas) < nblocks
 		tx, err := s.Begin(true)
 		if err != nil {
 			return cur, lbas, nil, err
 		}
 		next := cur.clone()
-		for i := 0; i < perTx && len(lbas)+i < nblocks; i++ {
-			l, err := tx.Alloc()
-			if err != nil {
-				tx.Rollback()
-				return cur, lbas, nil, err
+		for i := 0; i < perTx && (!filling || len(lbas)+i < nblocks); i++ {
+			var l LBA
+			if filling {
+				if l, err = tx.Alloc(); err != nil {
+					tx.Rollback()
+					return cur, lbas, nil, err
+				}
+			} else {
+				l = lbas[rng.IntN(len(lbas))]
 			}
-			d := block(fmt.Sprintf("new %d", l))
-			if err := tx.Put(l, []byte(d)); err != nil {
-				tx.Rollback()
-				return cur, lbas, nil, err
-			}
-			next[l] = d
-		}
-		if err := tx.Commit(); err != nil {
-			return cur, lbas, next, err
-		}
-		cur = next
-		lbas = keysOf(cur)
-	}
-	for r := 0; r < rounds; r++ {
-		tx, err := s.Begin(true)
-		if err != nil {
-			return cur, lbas, nil, err
-		}
-		next := cur.clone()
-		for i := 0; i < perTx; i++ {
-			l := lbas[rng.IntN(len(lbas))]
 			d := block(fmt.Sprintf("round %d %d", r, l))
 			if err := tx.Put(l, []byte(d)); err != nil {
 				tx.Rollback()
@@ -71,6 +55,11 @@ func cleanerLoad(s *Store, rng *rand.Rand, cur model, lbas []LBA, nblocks, perTx
 			return cur, lbas, next, err
 		}
 		cur = next
+		if filling {
+			lbas = keysOf(cur)
+			continue
+		}
+		r++
 		if acked != nil {
 			*acked = append(*acked, cur.clone())
 		}
