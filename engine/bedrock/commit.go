@@ -454,9 +454,9 @@ const (
 // units. A file store whose free space is down to a quarter grows first
 // (by what allocUnits would grow it): a store kept that full has no long
 // runs left, and every commit would scatter its blocks. With short (the
-// cleaner found no window worth cleaning) it grows up to half free. Devices never
-// grow; they take what they have. Whatever the runs do not cover is placed
-// block by block (allocUnits).
+// cleaner found no window worth cleaning) it grows up to half free.
+// Devices never grow; they take what they have. Whatever the runs do not
+// cover is placed block by block (allocUnits).
 func (s *Store) allocRuns(n uint64, short bool) []extent {
 	reserve := s.reserveUnits()
 	if s.alloc.free >= n+reserve {
