@@ -349,12 +349,6 @@ func (s *Store) persist(gen uint64, durable bool) error {
 // and s.syncing set, and drops syncMu during the I/O.
 func (s *Store) flushLocked(durable bool) error {
 	doSync := durable || s.unsynced+1 >= maxUnsynced
-	if doSync {
-		// Take along the commits already on their way (bounded wait).
-		s.syncMu.Unlock()
-		s.gather.await()
-		s.syncMu.Lock()
-	}
 	s.mu.Lock()
 	v := s.mu.written
 	s.mu.Unlock()
@@ -595,12 +589,7 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 			s.mu.Lock()
 			g := s.mu.written.gen
 			s.mu.Unlock()
-			// This commit stays in apply while it waits: it must not be
-			// waited for by the syncer (see gather).
-			s.gather.leave()
-			err := s.persist(g, true)
-			s.gather.enter()
-			if err != nil {
+			if err := s.persist(g, true); err != nil {
 				return 0, err
 			}
 		}

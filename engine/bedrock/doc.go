@@ -30,13 +30,12 @@
 //     new map becomes the base of write transactions that begin later),
 //     then waits while one syncer writes the superblock of the newest
 //     applied state and calls fdatasync for everyone applied before it
-//     (group commit, with no timer: before its superblock write the syncer
-//     waits only for commits that were already applying when it started,
-//     at most a millisecond, so a lone committer never waits). A commit's
-//     shadow blocks, data and map, are placed in one extent when the free
-//     space has one (a file store grows once its free space is down to a
-//     quarter), so the commit is one write and its fdatasync flushes one
-//     region besides the superblock; data bodies are written from the
+//     (group commit, with no timer and no wait: commits that apply while
+//     a sync runs are carried by the next one, so syncs and applies
+//     overlap). A commit's shadow blocks, data and map, are placed in one
+//     extent when the free space has one (else in a few long runs; see
+//     Free space), so the commit is one write and its fdatasync flushes
+//     one region besides the superblock; data bodies are written from the
 //     caller's buffers (pwritev) instead of being copied. CommitAsync splits the
 //     two steps so a caller that serializes its writers can let the next
 //     one apply while this one waits. Read transactions see a commit only once it is

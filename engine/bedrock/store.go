@@ -137,8 +137,6 @@ type Store struct {
 
 	failErr atomic.Value // error: the I/O failure that failed the store
 
-	gather gather // commits in flight, for the syncer to wait for
-
 	packMisses atomic.Int64 // blocks in a row that did not pack (packWrites)
 
 	st counters

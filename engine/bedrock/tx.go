@@ -358,10 +358,8 @@ func (tx *Tx) CommitAsync() (wait func() error, err error) {
 // for its durability.
 func (tx *Tx) commitAsync() (func() error, error) {
 	s := tx.s
-	s.gather.enter()
 	req := tx.prepare()
 	gen, err := s.apply(req)
-	s.gather.leave()
 	tx.done = true
 	s.releaseSnap(tx.snap.gen)
 	if err != nil {
