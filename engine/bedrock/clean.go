@@ -49,11 +49,12 @@ type relocation struct {
 	block []byte // its encoded bytes (data blocks only), old.units long
 }
 
-// cleanPlan picks a window to clean for a commit of n units over base and
+// cleanPlan picks windows to clean for a commit of n units over base and
 // returns the live blocks to move and the units they take (map blocks
 // included, generously). short reports that runs are scarce and no window
-// is worth cleaning: the store should rather grow. writes are the commit's own blocks, sorted by
-// LBA: those are rewritten anyway. Caller holds commitMu.
+// is worth cleaning: the store should rather grow. writes are the commit's
+// own blocks, sorted by LBA: those are rewritten anyway. Caller holds
+// commitMu.
 func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) (relocs []relocation, units uint64, short bool) {
 	if n < cleanMinCommit || s.alloc.longFree(minCommitRun, 2*n) >= 2*n {
 		return nil, 0, false
@@ -103,10 +104,10 @@ const maxCleanWindows = 8
 
 // pickWindow returns the first unit of the window of win units with the
 // most free units, if more than half of it is free (so a copy frees more
-// than it costs), some of it is in
-// use and its free units are scattered (in 4 runs or more: a window whose
-// free space is already one run, like the end of a growing file, gains
-// nothing from cleaning), skipping chosen ones.
+// than it costs), some of it is in use and its free units are scattered
+// (in 4 runs or more: a window whose free space is already one run, like
+// the end of a growing file, gains nothing from cleaning), skipping chosen
+// ones.
 func (s *Store) pickWindow(win uint64, chosen map[uint64]bool) (uint64, bool) {
 	a := &s.alloc
 	best, bestFree := uint64(0), win/2

@@ -23,7 +23,7 @@ type Stats struct {
 	FreeUnits      uint64 // units free for allocation
 	UnitSize       int    // bytes per unit
 	Generation     uint64 // generation of the newest committed state
-	Cleaned        uint64 // windows the cleaner emptied (see doc.go, Free space)
+	Cleaned        uint64 // windows the cleaner chose to empty (doc.go, Free space)
 	Relocated      uint64 // live blocks the cleaner copied
 }
 
