@@ -125,6 +125,18 @@ func (a *allocator) hasRun(n uint64) bool {
 // longFree sums the free units in runs of at least minRun, stopping once
 // the sum reaches limit.
 func (a *allocator) longFree(minRun, limit uint64) uint64 {
+	if minRun >= 127 {
+		var sum uint64
+		for u := a.reserved; sum < limit; {
+			start, end, ok := a.longRun(u, a.size, minRun)
+			if !ok {
+				break
+			}
+			sum += end - start
+			u = end
+		}
+		return sum
+	}
 	var sum, run uint64
 	for u := a.reserved; u < a.size && sum < limit; {
 		w := a.bits[u/64] >> (u % 64)
@@ -177,8 +189,42 @@ func b2u(b bool) uint64 {
 	return 0
 }
 
+// longRun returns the first run of free units in [from, to) (clipped to
+// it) that is at least minRun >= 127 units long. Such a run covers a whole
+// bitmap word, so the search only looks at words that are all free and
+// measures the run around them: it skips fragmented space a word at a
+// time instead of a hole at a time.
+func (a *allocator) longRun(from, to, minRun uint64) (start, end uint64, ok bool) {
+	for w := from / 64; w*64 < to; w++ {
+		if a.bits[w] != 0 {
+			continue
+		}
+		j := w + 1
+		for j*64 < to && a.bits[j] == 0 {
+			j++
+		}
+		start, end = w*64, j*64
+		if w > 0 {
+			start -= uint64(bits.LeadingZeros64(a.bits[w-1]))
+		}
+		if j < uint64(len(a.bits)) {
+			end += uint64(bits.TrailingZeros64(a.bits[j]))
+		}
+		start, end = max(start, from), min(end, to)
+		if end > start && end-start >= minRun {
+			return start, end, true
+		}
+		w = j
+	}
+	return 0, 0, false
+}
+
 // find looks for the first run of n free units in [from, to).
 func (a *allocator) find(from, to, n uint64) (uint64, bool) {
+	if n >= 127 {
+		start, _, ok := a.longRun(from, to, n)
+		return start, ok
+	}
 	run, start := uint64(0), from
 	for u := from; u < to; {
 		// The bits of u's word from u up, and how many of them are in range.
@@ -273,6 +319,16 @@ func (a *allocator) takeRun(minRun, want uint64) (addr, n uint64, ok bool) {
 // spanFrom looks in [from, to) for a span of at least minRun free units
 // and takes up to want units from its start.
 func (a *allocator) spanFrom(from, to, minRun, want uint64) (uint64, uint64, bool) {
+	if minRun >= 127 {
+		start, end, ok := a.longRun(from, to, minRun)
+		if !ok {
+			return 0, 0, false
+		}
+		n := min(end-start, want)
+		a.setRange(start, n)
+		a.cursor = start + n
+		return start, n, true
+	}
 	run, start := uint64(0), from
 	take := func() (uint64, uint64, bool) {
 		n := min(run, want)

@@ -62,6 +62,22 @@ func TestAllocatorSearch(t *testing.T) {
 		from := rng.Uint64N(size)
 		to := from + rng.Uint64N(size-from+1)
 		n := 1 + rng.Uint64N(uint64(1+rng.IntN(200)))
+		// spanFrom (takeRun) on a copy: the first run of at least minRun
+		// units, of which it takes up to n.
+		{
+			minRun := 1 + rng.Uint64N(n)
+			b := *a
+			b.bits = append([]uint64(nil), a.bits...)
+			gs, gn, gok := b.spanFrom(from, to, minRun, n)
+			ws, wok := naiveSearch(a, from, to, minRun)
+			wn := uint64(0)
+			for u := ws; wok && u < to && !a.isSet(u) && wn < n; u++ {
+				wn++
+			}
+			if gok != wok || gok && (gs != ws || gn != wn) {
+				t.Fatalf("trial %d: spanFrom(%d, %d, %d, %d) = %d %d %v, want %d %d %v", trial, from, to, minRun, n, gs, gn, gok, ws, wn, wok)
+			}
+		}
 		want, wok := naiveSearch(a, from, to, n)
 		got, ok := a.search(from, to, n)
 		if ok != wok || got != want {
