@@ -113,49 +113,34 @@ func (a *allocator) search(from, to, n uint64) (uint64, bool) {
 	return addr, ok
 }
 
-// hasRun reports whether n contiguous units are free anywhere.
-func (a *allocator) hasRun(n uint64) bool {
-	if a.free < n {
-		return false
-	}
-	_, ok := a.find(a.reserved, a.size, n)
-	return ok
-}
-
 // longFree sums the free units in runs of at least minRun, stopping once
 // the sum reaches limit.
 func (a *allocator) longFree(minRun, limit uint64) uint64 {
-	if minRun >= 127 {
-		var sum uint64
-		for u := a.reserved; sum < limit; {
-			start, end, ok := a.longRun(u, a.size, minRun)
-			if !ok {
-				break
-			}
-			sum += end - start
-			u = end
+	var sum uint64
+	for u := a.reserved; sum < limit; {
+		start, ok := a.find(u, a.size, minRun)
+		if !ok {
+			break
 		}
-		return sum
-	}
-	var sum, run uint64
-	for u := a.reserved; u < a.size && sum < limit; {
-		w := a.bits[u/64] >> (u % 64)
-		avail := min(64-u%64, a.size-u)
-		if w&1 != 0 {
-			if run >= minRun {
-				sum += run
-			}
-			run = 0
-			u += min(uint64(bits.TrailingZeros64(^w)), avail)
-			continue
-		}
-		k := min(uint64(bits.TrailingZeros64(w)), avail)
-		run, u = run+k, u+k
-	}
-	if run >= minRun {
-		sum += run
+		n := a.freeLen(start, a.size)
+		sum += n
+		u = start + n
 	}
 	return sum
+}
+
+// freeLen counts the free units from u on, up to limit.
+func (a *allocator) freeLen(u, limit uint64) uint64 {
+	n := uint64(0)
+	for u+n < limit {
+		v := u + n
+		k := min(uint64(bits.TrailingZeros64(a.bits[v/64]>>(v%64))), 64-v%64, limit-v)
+		n += k
+		if v%64+k < 64 && u+n < limit {
+			break // stopped at a used unit
+		}
+	}
+	return n
 }
 
 // usedIn counts the units in use in [lo, hi), both multiples of 64.
@@ -316,46 +301,15 @@ func (a *allocator) takeRun(minRun, want uint64) (addr, n uint64, ok bool) {
 	return a.spanFrom(a.reserved, min(a.cursor+minRun, a.size), minRun, want)
 }
 
-// spanFrom looks in [from, to) for a span of at least minRun free units
-// and takes up to want units from its start.
+// spanFrom takes up to want units from the start of the first run of at
+// least minRun free units in [from, to).
 func (a *allocator) spanFrom(from, to, minRun, want uint64) (uint64, uint64, bool) {
-	if minRun >= 127 {
-		start, end, ok := a.longRun(from, to, minRun)
-		if !ok {
-			return 0, 0, false
-		}
-		n := min(end-start, want)
-		a.setRange(start, n)
-		a.cursor = start + n
-		return start, n, true
+	start, ok := a.find(from, to, minRun)
+	if !ok {
+		return 0, 0, false
 	}
-	run, start := uint64(0), from
-	take := func() (uint64, uint64, bool) {
-		n := min(run, want)
-		a.setRange(start, n)
-		a.cursor = start + n
-		return start, n, true
-	}
-	for u := from; u < to; {
-		w := a.bits[u/64] >> (u % 64)
-		avail := min(64-u%64, to-u)
-		if w&1 != 0 {
-			if run >= minRun {
-				return take()
-			}
-			k := min(uint64(bits.TrailingZeros64(^w)), avail)
-			run, u = 0, u+k
-			start = u
-			continue
-		}
-		k := min(uint64(bits.TrailingZeros64(w)), avail)
-		run, u = run+k, u+k
-		if run >= want {
-			return take()
-		}
-	}
-	if run >= minRun {
-		return take()
-	}
-	return 0, 0, false
+	n := a.freeLen(start, min(to, start+want))
+	a.setRange(start, n)
+	a.cursor = start + n
+	return start, n, true
 }
