@@ -10,12 +10,24 @@ import (
 // immutable: a block at an address never changes while any snapshot can
 // read it, and an entry also records the generation so a reused address is
 // never served stale.
+//
+// Each shard is one open-addressing hash table (linear probing, backward-
+// shift deletion, at most half full) whose slots are the entries
+// themselves, one 64-byte line each: a lookup touches the line of its home
+// slot and rarely the next, where a Go map plus an entry array would miss
+// the CPU cache two or three times. The CLOCK hand sweeps the table's
+// slots.
 type cache struct {
 	shards   [cacheShards]cacheShard
 	perShard int64
 }
 
-const cacheShards = 16
+const (
+	cacheShards   = 16
+	cacheShardLog = 4
+	// minCacheSlots is a shard table's initial size (a power of two).
+	minCacheSlots = 64
+)
 
 // cacheShard is one lock's worth of the cache, padded against false
 // sharing. The counters are the striped halves of Stats; hits and misses
@@ -24,40 +36,69 @@ const cacheShards = 16
 type cacheShard struct {
 	mu struct {
 		sync.Mutex
-		idx          map[uint64]int32
-		ents         []centry
+		tab          []centry // len is a power of two, or 0 before the first put
+		shift        uint     // 64 - log2(len(tab))
+		n            int      // live entries
 		hand         int
 		bytes        int64
 		hits, misses uint64
 	}
 	evictions atomic.Uint64
-	_         [48]byte
+	_         [40]byte
 }
 
-// centry is one cached block.
+// centry is one cached block, or an empty slot (!used). It fills one
+// 64-byte cache line.
 type centry struct {
 	addr, gen uint64
 	lba       uint64 // the block's logical address: a hit must match it too
 	data      []byte
+	used      bool
 	ref       bool
 	checked   bool   // a GetVerified check passed on data
 	uses      uint16 // unchecked reads served by getUse (GetVerifiedLazy)
+	_         [10]byte
 }
 
-const centryOverhead = 64
+// centryOverhead is what an entry costs besides its data: its slot, and
+// the empty slot the half-full table keeps beside it.
+const centryOverhead = 128
 
 // newCache returns a cache of about size bytes; size <= 0 disables it.
 func newCache(size int64) *cache {
-	c := &cache{perShard: size / cacheShards}
-	for i := range c.shards {
-		c.shards[i].mu.idx = map[uint64]int32{}
-	}
-	return c
+	return &cache{perShard: size / cacheShards}
 }
+
+// hashAddr spreads a physical address: the top cacheShardLog bits pick the
+// shard, the bits below them the home slot.
+func hashAddr(addr uint64) uint64 { return addr * 0x9E3779B97F4A7C15 }
 
 // shard picks the shard of an address.
 func (c *cache) shard(addr uint64) *cacheShard {
-	return &c.shards[(addr*0x9E3779B97F4A7C15)>>60]
+	return &c.shards[hashAddr(addr)>>(64-cacheShardLog)]
+}
+
+// home is the slot where addr's probe sequence starts.
+func (sh *cacheShard) home(addr uint64) int {
+	return int((hashAddr(addr) << cacheShardLog) >> sh.mu.shift)
+}
+
+// findLocked returns the slot holding addr, or -1.
+func (sh *cacheShard) findLocked(addr uint64) int {
+	tab := sh.mu.tab
+	if len(tab) == 0 {
+		return -1
+	}
+	mask := len(tab) - 1
+	for i := sh.home(addr); ; i = (i + 1) & mask {
+		e := &tab[i]
+		if !e.used {
+			return -1
+		}
+		if e.addr == addr {
+			return i
+		}
+	}
 }
 
 // get returns the cached block at addr written by gen, and whether a
@@ -65,13 +106,14 @@ func (c *cache) shard(addr uint64) *cacheShard {
 func (c *cache) get(addr, gen, lba uint64) (data []byte, checked, ok bool) {
 	sh := c.shard(addr)
 	sh.mu.Lock()
-	if i, ok := sh.mu.idx[addr]; ok && sh.mu.ents[i].gen == gen && sh.mu.ents[i].lba == lba {
-		e := &sh.mu.ents[i]
-		e.ref = true
-		d, ch := e.data, e.checked
-		sh.mu.hits++
-		sh.mu.Unlock()
-		return d, ch, true
+	if i := sh.findLocked(addr); i >= 0 {
+		if e := &sh.mu.tab[i]; e.gen == gen && e.lba == lba {
+			e.ref = true
+			d, ch := e.data, e.checked
+			sh.mu.hits++
+			sh.mu.Unlock()
+			return d, ch, true
+		}
 	}
 	sh.mu.misses++
 	sh.mu.Unlock()
@@ -83,16 +125,17 @@ func (c *cache) get(addr, gen, lba uint64) (data []byte, checked, ok bool) {
 func (c *cache) getUse(addr, gen, lba uint64) (data []byte, checked bool, uses int, ok bool) {
 	sh := c.shard(addr)
 	sh.mu.Lock()
-	if i, ok := sh.mu.idx[addr]; ok && sh.mu.ents[i].gen == gen && sh.mu.ents[i].lba == lba {
-		e := &sh.mu.ents[i]
-		e.ref = true
-		d, ch, u := e.data, e.checked, int(e.uses)
-		if !ch && e.uses < 1<<16-1 {
-			e.uses++
+	if i := sh.findLocked(addr); i >= 0 {
+		if e := &sh.mu.tab[i]; e.gen == gen && e.lba == lba {
+			e.ref = true
+			d, ch, u := e.data, e.checked, int(e.uses)
+			if !ch && e.uses < 1<<16-1 {
+				e.uses++
+			}
+			sh.mu.hits++
+			sh.mu.Unlock()
+			return d, ch, u, true
 		}
-		sh.mu.hits++
-		sh.mu.Unlock()
-		return d, ch, u, true
 	}
 	sh.mu.misses++
 	sh.mu.Unlock()
@@ -103,8 +146,8 @@ func (c *cache) getUse(addr, gen, lba uint64) (data []byte, checked bool, uses i
 func (c *cache) markChecked(addr, gen uint64) {
 	sh := c.shard(addr)
 	sh.mu.Lock()
-	if i, ok := sh.mu.idx[addr]; ok && sh.mu.ents[i].gen == gen {
-		sh.mu.ents[i].checked = true
+	if i := sh.findLocked(addr); i >= 0 && sh.mu.tab[i].gen == gen {
+		sh.mu.tab[i].checked = true
 	}
 	sh.mu.Unlock()
 }
@@ -121,42 +164,80 @@ func (c *cache) put(addr, gen, lba uint64, data []byte, checked bool) {
 	sh := c.shard(addr)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	if i, ok := sh.mu.idx[addr]; ok {
-		e := &sh.mu.ents[i]
-		sh.mu.bytes += int64(len(data)) - int64(len(e.data))
-		e.gen, e.lba, e.data, e.ref, e.checked, e.uses = gen, lba, data, false, checked, 0
-		return
+	if i := sh.findLocked(addr); i >= 0 {
+		sh.removeLocked(i) // replaced, and re-counted, below
 	}
-	for sh.mu.bytes+size > c.perShard && len(sh.mu.ents) > 0 {
-		if sh.mu.hand >= len(sh.mu.ents) {
+	for sh.mu.bytes+size > c.perShard && sh.mu.n > 0 {
+		if sh.mu.hand >= len(sh.mu.tab) {
 			sh.mu.hand = 0
 		}
-		e := &sh.mu.ents[sh.mu.hand]
-		if e.ref {
+		e := &sh.mu.tab[sh.mu.hand]
+		switch {
+		case !e.used:
+			sh.mu.hand++
+		case e.ref:
 			e.ref = false
 			sh.mu.hand++
-			continue
+		default:
+			// The backward shift may move a later entry into this slot;
+			// the hand looks at it next.
+			sh.removeLocked(sh.mu.hand)
+			sh.evictions.Add(1)
 		}
-		sh.evictLocked(sh.mu.hand)
-		sh.evictions.Add(1)
 	}
-	sh.mu.idx[addr] = int32(len(sh.mu.ents))
-	sh.mu.ents = append(sh.mu.ents, centry{addr: addr, gen: gen, lba: lba, data: data, checked: checked})
+	if 2*(sh.mu.n+1) > len(sh.mu.tab) {
+		sh.growLocked()
+	}
+	sh.insertLocked(centry{addr: addr, gen: gen, lba: lba, data: data, used: true, checked: checked})
+	sh.mu.n++
 	sh.mu.bytes += size
 }
 
-// evictLocked removes entry i, moving the last entry into its place.
-func (sh *cacheShard) evictLocked(i int) {
-	e := sh.mu.ents[i]
-	sh.mu.bytes -= int64(len(e.data)) + centryOverhead
-	delete(sh.mu.idx, e.addr)
-	last := len(sh.mu.ents) - 1
-	if i != last {
-		sh.mu.ents[i] = sh.mu.ents[last]
-		sh.mu.idx[sh.mu.ents[i].addr] = int32(i)
+// insertLocked places e, whose address is not in the table, in the first
+// free slot of its probe sequence.
+func (sh *cacheShard) insertLocked(e centry) {
+	tab := sh.mu.tab
+	mask := len(tab) - 1
+	i := sh.home(e.addr)
+	for tab[i].used {
+		i = (i + 1) & mask
 	}
-	sh.mu.ents[last] = centry{}
-	sh.mu.ents = sh.mu.ents[:last]
+	tab[i] = e
+}
+
+// growLocked doubles the table (or makes the first one).
+func (sh *cacheShard) growLocked() {
+	old := sh.mu.tab
+	size := max(minCacheSlots, 2*len(old))
+	sh.mu.tab = make([]centry, size)
+	sh.mu.shift = 64
+	for 1<<(64-sh.mu.shift) < size {
+		sh.mu.shift--
+	}
+	for i := range old {
+		if old[i].used {
+			sh.insertLocked(old[i])
+		}
+	}
+	sh.mu.hand = 0
+}
+
+// removeLocked empties slot j and shifts later entries of the probe run
+// back so that every entry stays reachable from its home slot.
+func (sh *cacheShard) removeLocked(j int) {
+	tab := sh.mu.tab
+	mask := len(tab) - 1
+	sh.mu.bytes -= int64(len(tab[j].data)) + centryOverhead
+	sh.mu.n--
+	for k := (j + 1) & mask; tab[k].used; k = (k + 1) & mask {
+		// The entry at k may fill j if j lies on its probe path, that is,
+		// if its home is no nearer to k than j is.
+		if (k-sh.home(tab[k].addr))&mask >= (k-j)&mask {
+			tab[j] = tab[k]
+			j = k
+		}
+	}
+	tab[j] = centry{}
 }
 
 // counts sums the striped counters.
@@ -184,9 +265,10 @@ func (c *cache) move(from, to ref) {
 	var data []byte
 	var checked bool
 	var lba uint64
-	if i, ok := sh.mu.idx[from.addr]; ok && sh.mu.ents[i].gen == from.gen {
-		data, checked, lba = sh.mu.ents[i].data, sh.mu.ents[i].checked, sh.mu.ents[i].lba
-		sh.evictLocked(int(i))
+	if i := sh.findLocked(from.addr); i >= 0 && sh.mu.tab[i].gen == from.gen {
+		e := &sh.mu.tab[i]
+		data, checked, lba = e.data, e.checked, e.lba
+		sh.removeLocked(i)
 	}
 	sh.mu.Unlock()
 	if data != nil {

@@ -1,0 +1,118 @@
+package bedrock
+
+import (
+	"math/rand/v2"
+	"testing"
+	"unsafe"
+)
+
+// TestCacheEntryLine pins an entry to one 64-byte cache line.
+func TestCacheEntryLine(t *testing.T) {
+	if n := unsafe.Sizeof(centry{}); n != 64 {
+		t.Fatalf("centry is %d bytes, want 64", n)
+	}
+}
+
+// TestCacheModel drives the cache with random puts, gets, moves and
+// re-puts against a model of what it may hold: a hit must return exactly
+// the data last put at that address and generation, the byte bound must
+// hold, every live entry must be reachable from its home slot, and a
+// freshly put block must be a hit.
+func TestCacheModel(t *testing.T) {
+	for _, seed := range []uint64{1, 2, 3, 4} {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		c := newCache(int64(rng.IntN(512)+16) << 10)
+		type key struct{ addr, gen uint64 }
+		model := map[key][]byte{} // what a hit may return
+		latest := map[uint64]key{}
+		for op := 0; op < 30000; op++ {
+			addr := rng.Uint64N(4000)
+			switch r := rng.IntN(10); {
+			case r < 4: // put
+				gen := rng.Uint64N(3)
+				d := make([]byte, rng.IntN(100))
+				for i := range d {
+					d[i] = byte(rng.Uint32())
+				}
+				k := key{addr, gen}
+				c.put(addr, gen, addr^0xff, d, false)
+				model[k] = d
+				latest[addr] = k
+				if got, _, ok := c.get(addr, gen, addr^0xff); !ok || string(got) != string(d) {
+					t.Fatalf("seed %d op %d: fresh put of %d not a hit (%v)", seed, op, addr, ok)
+				}
+			case r < 5: // move
+				k, ok := latest[addr]
+				if !ok {
+					continue
+				}
+				if _, _, ok := c.get(addr, k.gen, addr^0xff); !ok {
+					continue // evicted: nothing to move
+				}
+				to := rng.Uint64N(4000)
+				c.move(ref{addr: addr, gen: k.gen}, ref{addr: to, gen: k.gen + 1})
+				model[key{to, k.gen + 1}] = model[k]
+				latest[to] = key{to, k.gen + 1}
+				if got, _, ok := c.get(to, k.gen+1, addr^0xff); !ok || string(got) != string(model[k]) {
+					t.Fatalf("seed %d op %d: block moved from %d not at %d", seed, op, addr, to)
+				}
+				if _, _, ok := c.get(addr, k.gen, addr^0xff); ok && to != addr {
+					t.Fatalf("seed %d op %d: moved block still at %d", seed, op, addr)
+				}
+			default: // get
+				gen := rng.Uint64N(4)
+				d, _, ok := c.get(addr, gen, addr^0xff)
+				if ok {
+					want, known := model[key{addr, gen}]
+					if !known || string(d) != string(want) {
+						t.Fatalf("seed %d op %d: stale or wrong hit at %d gen %d", seed, op, addr, gen)
+					}
+				}
+				if _, _, ok := c.get(addr, gen, addr); ok && addr != addr^0xff {
+					t.Fatalf("seed %d op %d: hit under the wrong LBA", seed, op)
+				}
+			}
+			if op%100 == 0 {
+				checkCacheShape(t, c)
+			}
+		}
+		checkCacheShape(t, c)
+		hits, misses, _, _ := c.counts()
+		if hits == 0 || misses == 0 {
+			t.Fatalf("seed %d: hits %d misses %d", seed, hits, misses)
+		}
+	}
+}
+
+// checkCacheShape verifies each shard's byte count, bound, entry count and
+// that every entry is found by a lookup of its address.
+func checkCacheShape(t *testing.T, c *cache) {
+	t.Helper()
+	for s := range c.shards {
+		sh := &c.shards[s]
+		var bytes int64
+		n := 0
+		for i, e := range sh.mu.tab {
+			if !e.used {
+				continue
+			}
+			n++
+			bytes += int64(len(e.data)) + centryOverhead
+			if c.shard(e.addr) != sh {
+				t.Fatalf("shard %d holds address %d of another shard", s, e.addr)
+			}
+			if j := sh.findLocked(e.addr); j != i {
+				t.Fatalf("shard %d: address %d at slot %d, found at %d", s, e.addr, i, j)
+			}
+		}
+		if n != sh.mu.n || bytes != sh.mu.bytes {
+			t.Fatalf("shard %d: %d entries / %d bytes, counted %d / %d", s, n, bytes, sh.mu.n, sh.mu.bytes)
+		}
+		if bytes > c.perShard {
+			t.Fatalf("shard %d: %d bytes over its bound %d", s, bytes, c.perShard)
+		}
+		if 2*n > len(sh.mu.tab) {
+			t.Fatalf("shard %d: %d entries in %d slots", s, n, len(sh.mu.tab))
+		}
+	}
+}
