@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -59,12 +60,13 @@ func TestKillDuringCommits(t *testing.T) {
 	}
 	ctExec(t, db, "CREATE TABLE marker (tx BIGINT PRIMARY KEY, n INT NOT NULL)")
 	ctExec(t, db, "CREATE TABLE item (tx BIGINT NOT NULL, i INT NOT NULL, pad VARCHAR(200), PRIMARY KEY (tx, i))")
+	ctExec(t, db, "CREATE TABLE auto (w BIGINT NOT NULL, seq INT NOT NULL, part INT NOT NULL, PRIMARY KEY (w, seq, part))")
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 
 	start := time.Now()
-	totalCommitted := 0
+	totalCommitted, totalAutos := 0, 0
 	rounds := 0
 	for ; time.Since(start) < budget || rounds < 3; rounds++ {
 		first := int64(rounds+1) * 1_000_000
@@ -74,26 +76,31 @@ func TestKillDuringCommits(t *testing.T) {
 		if early {
 			delay = time.Duration(rng.IntN(30)) * time.Millisecond
 		}
-		reported := runKillRound(t, path, first, rows, early, delay)
+		reported, autos := runKillRound(t, path, first, rows, early, delay)
+		for _, n := range autos {
+			totalAutos += int(n) + 1
+		}
 		if t.Failed() {
 			return
 		}
 		verifyKillRound(t, path, first, rows, reported)
+		verifyKillAutos(t, path, first, autos)
 		if t.Failed() {
 			t.Logf("round %d: first id %d, %d rows per tx, kill after %v (early %v), %d reported", rounds, first, rows, delay, early, len(reported))
 			return
 		}
 		totalCommitted += len(reported)
 	}
-	t.Logf("%d rounds, %d reported commits, in %v", rounds, totalCommitted, time.Since(start).Round(time.Millisecond))
-	if totalCommitted == 0 {
+	t.Logf("%d rounds, %d reported commits and %d autocommit statements, in %v", rounds, totalCommitted, totalAutos, time.Since(start).Round(time.Millisecond))
+	if totalCommitted == 0 || totalAutos == 0 {
 		t.Errorf("no round reported a commit: the test tested nothing")
 	}
 }
 
 // runKillRound runs one child, kills it delay after it is ready (after it
-// starts, if early), and returns the ids it reported committed, in order.
-func runKillRound(t *testing.T, path string, first int64, rows int, early bool, delay time.Duration) []int64 {
+// starts, if early), and returns the ids it reported committed, in order,
+// and the last autocommit statement each autocommit writer reported.
+func runKillRound(t *testing.T, path string, first int64, rows int, early bool, delay time.Duration) ([]int64, map[int64]int64) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestKillDuringCommits$", "-test.count=1")
 	cmd.Env = append(os.Environ(), ctChildEnv+"=kill", "BXDB_KILL_DSN="+path,
@@ -116,8 +123,21 @@ func runKillRound(t *testing.T, path string, first int64, rows int, early bool, 
 		close(lines)
 	}()
 	var reported []int64
+	autos := map[int64]int64{}
 	exited := false
 	handle := func(line string) {
+		if rest, ok := strings.CutPrefix(line, "AUTO "); ok {
+			var w, seq int64
+			if _, err := fmt.Sscanf(rest, "%d %d", &w, &seq); err != nil {
+				t.Errorf("child printed %q", line)
+				return
+			}
+			if prev, ok := autos[w]; ok && seq != prev+1 {
+				t.Errorf("writer %d reported %d after %d", w, seq, prev)
+			}
+			autos[w] = seq
+			return
+		}
 		if id, ok := strings.CutPrefix(line, "COMMITTED "); ok {
 			n, err := strconv.ParseInt(id, 10, 64)
 			if err != nil {
@@ -159,7 +179,74 @@ wait:
 	if exited {
 		t.Errorf("child exited by itself (%v):\n%s", werr, stderr.String())
 	}
-	return reported
+	return reported, autos
+}
+
+// verifyKillAutos checks the autocommit writers' rows after a kill: each
+// statement wrote killAutoParts rows, so a statement is present whole or
+// not at all; every writer's statements 0..k are present, where k is the
+// last one it reported or the one after it (in flight at the kill), and
+// none after k.
+func verifyKillAutos(t *testing.T, path string, first int64, autos map[int64]int64) {
+	t.Helper()
+	db, err := sql.Open("bxdb", path)
+	if err != nil {
+		t.Fatalf("reopen after kill: %v", err)
+	}
+	defer db.Close()
+	parts := map[[2]int64]int64{}
+	maxSeq := map[int64]int64{}
+	for _, r := range ctQueryAll(t, db, "SELECT w, seq, COUNT(*) FROM auto WHERE w >= ? AND w < ? GROUP BY w, seq", first, first+killAutoWriters) {
+		w, seq := r[0].(int64), r[1].(int64)
+		parts[[2]int64{w, seq}] = r[2].(int64)
+		if seq >= maxSeq[w] {
+			maxSeq[w] = seq + 1
+		}
+	}
+	for k, n := range parts {
+		if n != killAutoParts {
+			t.Errorf("autocommit statement %v partly present: %d of %d rows", k, n, killAutoParts)
+		}
+	}
+	for w := first; w < first+killAutoWriters; w++ {
+		last, ok := autos[w]
+		if !ok {
+			last = -1
+		}
+		if n := maxSeq[w]; n < last+1 || n > last+2 {
+			t.Errorf("autocommit writer %d: statements 0..%d present, reported up to %d", w, n-1, last)
+		}
+		for seq := int64(0); seq < maxSeq[w]; seq++ {
+			if parts[[2]int64{w, seq}] == 0 {
+				t.Errorf("autocommit writer %d: statement %d missing, %d present", w, seq, maxSeq[w])
+			}
+		}
+	}
+}
+
+// The child's autocommit writers: how many, and rows per statement.
+const (
+	killAutoWriters = 3
+	killAutoParts   = 3
+)
+
+// killAutoWriter is one of the child's autocommit writers: multi-row
+// INSERTs, each reported after it returns, and now and then a duplicate
+// that must fail without a trace.
+func killAutoWriter(db *sql.DB, w int64, out *sync.Mutex, fail func(string, ...any)) {
+	for seq := int64(0); ; seq++ {
+		if _, err := db.Exec("INSERT INTO auto VALUES (?, ?, 0), (?, ?, 1), (?, ?, 2)", w, seq, w, seq, w, seq); err != nil {
+			fail("auto %d/%d: %v", w, seq, err)
+		}
+		out.Lock()
+		fmt.Printf("AUTO %d %d\n", w, seq)
+		out.Unlock()
+		if seq%7 == 3 {
+			if _, err := db.Exec("INSERT INTO auto VALUES (?, ?, 5), (?, ?, 1)", w, seq, w, seq); err == nil {
+				fail("auto %d/%d: duplicate accepted", w, seq)
+			}
+		}
+	}
 }
 
 // verifyKillRound reopens the file and checks the round's transactions.
@@ -239,6 +326,10 @@ func killChild() {
 		fail("ping: %v", err)
 	}
 	fmt.Println("READY")
+	var out sync.Mutex
+	for w := range int64(killAutoWriters) {
+		go killAutoWriter(db, first+w, &out, fail)
+	}
 	pad := strings.Repeat("p", 150)
 	deadline := time.Now().Add(2 * time.Minute) // an orphan stops by itself
 	for id := first; time.Now().Before(deadline); id++ {
@@ -271,7 +362,9 @@ func killChild() {
 		if err := tx.Commit(); err != nil {
 			fail("commit %d: %v", id, err)
 		}
+		out.Lock()
 		fmt.Printf("COMMITTED %d\n", id)
+		out.Unlock()
 	}
 	os.Exit(0)
 }

@@ -287,6 +287,13 @@ type Engine struct {
 	commitSeq atomic.Uint64
 	// group orders the durability waits of writers (groupcommit.go).
 	group groupCommit
+	// batch is the open batch of autocommit DML statements, a write
+	// transaction their nested transactions merged into; batchN counts
+	// the statements in it that changed something, and batchDone closes
+	// when it is applied. Guarded by the writer lock.
+	batch     *bedrock.Tx
+	batchN    int
+	batchDone chan struct{}
 	// readEpoch moves when a commit becomes durable; rdrs are the
 	// sessions holding a cached read snapshot (readcache.go).
 	readEpoch atomic.Uint64
@@ -334,6 +341,7 @@ func Open(path string, o *Options) (*Engine, error) {
 	e.writer = make(chan struct{}, 1)
 	e.group.init()
 	e.group.onDurable = e.commitDurable
+	e.group.flush = e.flushBatch
 	e.cat.byNonce = map[uint64]*catalog{}
 	e.auto.next = map[uint64]uint64{}
 	if !opts.ReadOnly {
@@ -383,8 +391,20 @@ func (e *Engine) NewSession() *Session {
 }
 
 // lockWriter takes the writer lock, waiting up to BusyTimeout while ctx
-// allows. It returns 1205 on timeout and ctx's error when ctx ends first.
+// allows, and applies the open batch of autocommit statements
+// (groupcommit.go), so that the holder builds on every change made so
+// far. It returns 1205 on timeout and ctx's error when ctx ends first.
 func (e *Engine) lockWriter(ctx context.Context) error {
+	if err := e.lockWriterBatch(ctx); err != nil {
+		return err
+	}
+	e.applyBatch()
+	return nil
+}
+
+// lockWriterBatch is lockWriter for an autocommit DML statement, which
+// joins the open batch instead of applying it.
+func (e *Engine) lockWriterBatch(ctx context.Context) error {
 	if e.closed.Load() {
 		return ErrEngineClosed
 	}

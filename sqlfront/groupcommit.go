@@ -49,6 +49,20 @@ import (
 // k writers the groups alternate in size and each commit waits for two
 // syncs; gathering the statements in flight makes the groups whole.
 
+// Batches. Autocommit INSERT, UPDATE and DELETE statements do not apply
+// one by one: each runs as a nested transaction of the engine's open
+// batch (Engine.batch), a bedrock write transaction, and merges into it
+// when it succeeds (a failed statement's nested transaction is rolled
+// back, leaving the batch as it was). The leader applies the batch just
+// before it syncs, so a group of k statements costs one apply (one write
+// of the shared tree paths and map blocks) and one fdatasync. Whoever
+// else takes the writer lock (a transaction, DDL, an index build) applies
+// the open batch first (lockWriter), so every writer builds on all the
+// changes before it, in writer-lock order. A statement joining the batch
+// gets the seq the batch will have when applied (applied+1: nothing else
+// can apply before it); if the batch fails to apply, its statements get
+// the error (failed) and nothing of them remains.
+
 // maxGather bounds how long a sync waits for statements in flight.
 const maxGather = time.Millisecond
 
@@ -66,6 +80,13 @@ type groupCommit struct {
 	// onDurable runs after commits became durable, before their writers
 	// return (Engine.commitDurable).
 	onDurable func()
+	// pending is the done channel of the open batch once a statement with
+	// changes joined it (nil otherwise); flush applies that batch unless
+	// done closes first (Engine.flushBatch).
+	pending chan struct{}
+	flush   func(done chan struct{})
+	// failed holds the errors of batches that failed to apply, by seq.
+	failed map[uint64]error
 }
 
 // init prepares the zero groupCommit.
@@ -110,6 +131,49 @@ func (g *groupCommit) noteApplied(w func() error, inflight bool) uint64 {
 	return seq
 }
 
+// joined records that an autocommit statement ran in the open batch
+// whose done channel is done; wrote tells that the batch now holds its
+// changes. It returns the seq to wait for: the batch's if it holds
+// changes (the statement may have read them), else the newest applied
+// commit's. Caller holds the writer lock.
+func (g *groupCommit) joined(wrote bool, done chan struct{}) uint64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.inflight--
+	g.cond.Broadcast()
+	if wrote {
+		g.pending = done
+	}
+	if g.pending != nil {
+		return g.applied + 1
+	}
+	return g.applied
+}
+
+// batchApplied records the outcome of applying the open batch: its
+// durability wait, or the error all its statements get. Caller holds the
+// writer lock.
+func (g *groupCommit) batchApplied(w func() error, err error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.applied++
+	g.pending = nil
+	if err != nil {
+		if g.failed == nil {
+			g.failed = map[uint64]error{}
+		}
+		g.failed[g.applied] = err
+	} else {
+		g.wait = w
+	}
+	for seq := range g.failed {
+		if seq+1024 < g.applied {
+			delete(g.failed, seq)
+		}
+	}
+	g.cond.Broadcast()
+}
+
 // newest returns the seq of the newest applied commit. Caller holds the
 // writer lock.
 func (g *groupCommit) newest() uint64 {
@@ -142,9 +206,17 @@ func (g *groupCommit) waitDurable(seq uint64) error {
 		if g.inflight > 0 && !g.txHeld {
 			g.gatherLocked()
 		}
+		if done := g.pending; done != nil {
+			g.mu.Unlock()
+			g.flush(done)
+			g.mu.Lock()
+		}
 		target, w := g.applied, g.wait
 		g.mu.Unlock()
-		err := w()
+		var err error
+		if w != nil {
+			err = w()
+		}
 		if err == nil && g.onDurable != nil {
 			g.onDurable()
 		}
@@ -157,7 +229,7 @@ func (g *groupCommit) waitDurable(seq uint64) error {
 		}
 		g.cond.Broadcast()
 	}
-	return nil
+	return g.failed[seq]
 }
 
 // gatherLocked waits, at most maxGather, until no statement is in flight.
@@ -209,4 +281,52 @@ func (e *Engine) commitUnlock(tx *bedrock.Tx, wrote, inflight bool) error {
 		return nil
 	}
 	return g.waitDurable(seq)
+}
+
+// openBatch returns the open batch, beginning one if there is none.
+// Caller holds the writer lock.
+func (e *Engine) openBatch() (*bedrock.Tx, error) {
+	if e.batch == nil {
+		tx, err := e.store.Begin(true)
+		if err != nil {
+			return nil, err
+		}
+		e.batch, e.batchN, e.batchDone = tx, 0, make(chan struct{})
+	}
+	return e.batch, nil
+}
+
+// applyBatch applies the open batch, if any. Caller holds the writer
+// lock.
+func (e *Engine) applyBatch() {
+	tx, n, done := e.batch, e.batchN, e.batchDone
+	if tx == nil {
+		return
+	}
+	e.batch, e.batchN, e.batchDone = nil, 0, nil
+	defer close(done)
+	if n == 0 {
+		tx.Rollback()
+		return
+	}
+	wait, err := tx.CommitAsync()
+	if err != nil {
+		tx.Rollback()
+	} else {
+		e.commitSeq.Add(uint64(n))
+	}
+	e.group.batchApplied(wait, err)
+}
+
+// flushBatch applies the batch whose done channel is done, taking the
+// writer lock for it, unless somebody else applies it first.
+func (e *Engine) flushBatch(done chan struct{}) {
+	select {
+	case e.writer <- struct{}{}:
+		if e.batchDone == done {
+			e.applyBatch()
+		}
+		e.unlockWriter()
+	case <-done:
+	}
 }

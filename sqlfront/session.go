@@ -447,7 +447,11 @@ func (s *Session) runWrite(ctx context.Context, args []Value, nested bool, fn fu
 		sc.afterStatement()
 		return res, nil
 	}
-	// The statement is in flight until it applies (groupcommit.go).
+	if !nested {
+		return s.runBatched(ctx, args, fn)
+	}
+	// DDL: its own bedrock transaction. The statement is in flight until
+	// it applies (groupcommit.go).
 	s.e.group.enter()
 	if err := s.e.lockWriter(ctx); err != nil {
 		s.e.group.leave()
@@ -491,9 +495,6 @@ func (s *Session) runWrite(ctx context.Context, args []Value, nested bool, fn fu
 			s.e.commitSeq.Add(1)
 		}
 	} else {
-		// The lock is released before the wait for durability, so the
-		// next writer applies while this one waits and their syncs are
-		// shared.
 		locked = false
 		err = s.e.commitUnlock(tx, sc.wrote, true)
 	}
@@ -502,6 +503,78 @@ func (s *Session) runWrite(ctx context.Context, args []Value, nested bool, fn fu
 	}
 	sc.afterStatement()
 	return res, nil
+}
+
+// runBatched runs an autocommit DML statement as a nested transaction of
+// the engine's open batch (groupcommit.go): its changes merge into the
+// batch, or vanish with the nested transaction if it fails. It returns
+// once the batch is durable.
+func (s *Session) runBatched(ctx context.Context, args []Value, fn func(*stmtCtx) (Result, error)) (Result, error) {
+	e := s.e
+	e.group.enter()
+	if err := e.lockWriterBatch(ctx); err != nil {
+		e.group.leave()
+		return Result{}, err
+	}
+	res, sc, wrote, err := s.runInBatch(ctx, args, fn)
+	seq := e.group.joined(wrote, e.batchDone)
+	e.unlockWriter()
+	if sc != nil {
+		defer sc.done()
+	}
+	// Even a statement that failed or changed nothing waits: it may have
+	// read (and reported on) changes that are not durable yet.
+	if werr := e.group.waitDurable(seq); werr != nil && err == nil {
+		err = werr
+	}
+	if err != nil {
+		return Result{}, mapStoreErr(err)
+	}
+	sc.afterStatement()
+	return res, nil
+}
+
+// runInBatch runs the statement in a nested transaction of the batch and
+// merges it. Caller holds the writer lock.
+func (s *Session) runInBatch(ctx context.Context, args []Value, fn func(*stmtCtx) (Result, error)) (Result, *stmtCtx, bool, error) {
+	e := s.e
+	batch, err := e.openBatch()
+	if err != nil {
+		return Result{}, nil, false, err
+	}
+	tx, err := batch.Begin()
+	if err != nil {
+		return Result{}, nil, false, err
+	}
+	// The writer lock is held and DDL never joins a batch: the committed
+	// catalog is the batch's.
+	d := e.ddlSeq.Load()
+	cat, err := e.snapshotCatalog(tx, d, d)
+	var sc *stmtCtx
+	if err == nil {
+		sc, err = s.newStmtCtx(ctx, tx, args, true, cat)
+	}
+	var res Result
+	if err == nil {
+		res, err = fn(sc)
+		if err == nil {
+			err = sc.finishWrites()
+		}
+	}
+	if err == nil && sc.ddl {
+		err = fmt.Errorf("sqlfront: internal error: DDL in a DML batch")
+	}
+	if err != nil {
+		tx.Rollback()
+		return Result{}, sc, false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return Result{}, sc, false, err
+	}
+	if sc.wrote {
+		e.batchN++
+	}
+	return res, sc, sc.wrote, nil
 }
 
 // runWriteShared runs a DML statement of a writable transaction directly
