@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -31,11 +33,12 @@ type pendingWrite struct {
 // body unless body is set; then body follows from the caller's buffer
 // (not copied: written with a vectored write), then pad zero bytes.
 type diskWrite struct {
-	addr uint64
-	off  int
-	n    int
-	body []byte
-	pad  int
+	addr   uint64
+	off    int
+	n      int
+	body   []byte
+	pad    int
+	stored int // the stored body's length, for sealing (sealWrites)
 }
 
 // size is the block's length on disk.
@@ -159,16 +162,14 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 			s.growArena(headerSize)
 			hdr := s.wbuf[off : off+headerSize]
 			putHeader(hdr, h)
-			sealSplit(hdr, body)
-			writes = append(writes, diskWrite{addr: addr, off: off, n: headerSize, body: body, pad: units*s.unit - headerSize - len(body)})
+			writes = append(writes, diskWrite{addr: addr, off: off, n: headerSize, body: body, pad: units*s.unit - headerSize - len(body), stored: len(body)})
 		} else {
 			n := units * s.unit
 			s.growArena(n)
 			buf := s.wbuf[off : off+n]
 			putHeader(buf, h)
 			clear(buf[headerSize+copy(buf[headerSize:], body):])
-			sealBlock(buf, len(body))
-			writes = append(writes, diskWrite{addr: addr, off: off, n: n})
+			writes = append(writes, diskWrite{addr: addr, off: off, n: n, stored: len(body)})
 		}
 		if flags&flagSnappy != 0 {
 			s.st.packedBlocks.Add(1)
@@ -208,8 +209,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		cp := s.wbuf[off : off+len(rl.block)]
 		copy(cp, rl.block)
 		binary.LittleEndian.PutUint64(cp[16:24], gen)
-		sealBlock(cp, int(binary.LittleEndian.Uint32(cp[24:28])))
-		writes = append(writes, diskWrite{addr: addr, off: off, n: len(rl.block)})
+		writes = append(writes, diskWrite{addr: addr, off: off, n: len(rl.block), stored: int(binary.LittleEndian.Uint32(cp[24:28]))})
 		old, err := b.set(LBA(rl.id), nr)
 		if err != nil {
 			undo()
@@ -287,6 +287,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	// Phase 3: write the blocks. Nothing points at them until a superblock
 	// does, so on failure the durable state is intact and the units can be
 	// reused.
+	s.sealWrites(writes)
 	if err := s.writeBlocks(writes); err != nil {
 		undo()
 		return 0, fmt.Errorf("bedrock: commit: write blocks: %w", err)
@@ -659,6 +660,45 @@ func (s *Store) writeBlocks(ws []diskWrite) error {
 	}
 	return nil
 }
+
+// sealWrites puts the checksum into the header of every block of ws, on
+// all cores when there is enough to checksum.
+func (s *Store) sealWrites(ws []diskWrite) {
+	seal := func(ws []diskWrite) {
+		for i := range ws {
+			w := &ws[i]
+			if w.body != nil {
+				sealSplit(s.wbuf[w.off:w.off+headerSize], w.body)
+			} else {
+				sealBlock(s.wbuf[w.off:w.off+w.n], w.stored)
+			}
+		}
+	}
+	bytes := 0
+	for i := range ws {
+		bytes += ws[i].stored
+	}
+	workers := min(runtime.GOMAXPROCS(0), bytes/parallelSealMin, len(ws))
+	if workers <= 1 {
+		seal(ws)
+		return
+	}
+	var wg sync.WaitGroup
+	per := (len(ws) + workers - 1) / workers
+	for lo := per; lo < len(ws); lo += per {
+		wg.Add(1)
+		go func(part []diskWrite) {
+			defer wg.Done()
+			seal(part)
+		}(ws[lo:min(lo+per, len(ws))])
+	}
+	seal(ws[:per])
+	wg.Wait()
+}
+
+// parallelSealMin is the number of bytes to checksum per extra sealing
+// goroutine.
+const parallelSealMin = 256 << 10
 
 // zeroPad is the source of the zero bytes that pad vectored blocks.
 var zeroPad [4096]byte
