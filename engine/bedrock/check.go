@@ -58,7 +58,8 @@ func (s *Store) Check() (*Report, error) {
 			problem("%v", err)
 		}
 		pg := v.pages[p]
-		for si, sr := range pg.refs {
+		for si := range g.fan {
+			sr := pg.ref(si)
 			if sr.addr == 0 {
 				continue
 			}

@@ -170,7 +170,7 @@ func (s *Store) scanWindow(base *mapVersion, lo, hi uint64, writes []pendingWrit
 			}
 		case kindSegment:
 			p, sg := id/s.geo.fan, id%s.geo.fan
-			if sg < s.geo.fan && p < uint64(len(base.pages)) && base.pages[p] != nil && base.pages[p].refs[sg] == here {
+			if sg < s.geo.fan && p < uint64(len(base.pages)) && base.pages[p] != nil && base.pages[p].ref(sg) == here {
 				relocs = append(relocs, relocation{kind: kindSegment, id: id, old: here})
 			}
 		case kindPage:

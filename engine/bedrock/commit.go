@@ -251,7 +251,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	newMapBlocks := uint64(0)
 	for _, ps := range b.dirtySegs {
 		pg := b.v.pages[ps[0]]
-		if old := pg.refs[ps[1]]; old.addr != 0 {
+		if old := pg.ref(ps[1]); old.addr != 0 {
 			freed = append(freed, old)
 		} else {
 			newMapBlocks++
@@ -263,7 +263,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 			undo()
 			return 0, err
 		}
-		pg.refs[ps[1]] = nr
+		pg.setRef(ps[1], nr)
 	}
 	for _, p := range b.dirtyPages {
 		if old := b.v.pageRefs[p]; old.addr != 0 {
@@ -271,8 +271,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		} else {
 			newMapBlocks++
 		}
-		s.refBuf = encodeRefs(s.refBuf, b.v.pages[p].refs)
-		raw := s.refBuf
+		raw := b.v.pages[p].refb // already in its on-disk encoding
 		body, flags := raw, uint8(0) // map blocks are not packed: see doc.go
 		nr, err := place(kindPage, p, body, len(raw), flags)
 		if err != nil {

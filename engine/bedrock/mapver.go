@@ -17,12 +17,20 @@ type mapVersion struct {
 	pageRefs  []ref // where each page block lives on disk
 }
 
-// page is the middle level: fan segments and their on-disk refs.
+// page is the middle level: fan segments and their on-disk refs, the
+// latter kept in their on-disk encoding (putRef) like a segment's entries,
+// so that a commit copies and writes them as they are.
 type page struct {
 	owner uint64
 	segs  []*segment // nil entries: segment holds no mapping yet
-	refs  []ref
+	refb  []byte     // fan*refSize bytes
 }
+
+// ref returns the ref of segment i.
+func (pg *page) ref(i uint64) ref { return getRef(pg.refb[i*refSize:]) }
+
+// setRef replaces the ref of segment i.
+func (pg *page) setRef(i uint64, r ref) { putRef(pg.refb[i*refSize:], r) }
 
 // segment is the bottom level: fan map entries, kept in their on-disk
 // encoding (putRef), so loading one is keeping its block's bytes and
@@ -115,9 +123,9 @@ func (b *builder) page(p uint64) (*page, error) {
 	if pg == nil || pg.owner != gen {
 		var np *page
 		if pg != nil {
-			np = &page{owner: gen, segs: slices.Clone(pg.segs), refs: slices.Clone(pg.refs)}
+			np = &page{owner: gen, segs: slices.Clone(pg.segs), refb: slices.Clone(pg.refb)}
 		} else {
-			np = &page{owner: gen, segs: make([]*segment, b.g.fan), refs: make([]ref, b.g.fan)}
+			np = &page{owner: gen, segs: make([]*segment, b.g.fan), refb: make([]byte, b.g.fan*refSize)}
 		}
 		b.v.pages[p] = np
 		b.dirtyPages = append(b.dirtyPages, p)
@@ -146,20 +154,6 @@ func (b *builder) segment(p, s uint64) (*segment, error) {
 		sg = ns
 	}
 	return sg, nil
-}
-
-// encodeRefs writes refs as the body of a map block of fan entries, into
-// dst when it is large enough.
-func encodeRefs(dst []byte, refs []ref) []byte {
-	b := dst
-	if cap(b) < len(refs)*refSize {
-		b = make([]byte, len(refs)*refSize)
-	}
-	b = b[:len(refs)*refSize]
-	for i, r := range refs {
-		putRef(b[i*refSize:], r)
-	}
-	return b
 }
 
 // decodeRefs parses a map block body into exactly fan refs.

@@ -28,7 +28,7 @@ func TestSettleInconsistentMap(t *testing.T) {
 	v := s.mu.written
 	p, sg, ia := s.geo.split(a)
 	_, _, ib := s.geo.split(b)
-	segRef := v.pages[p].refs[sg]
+	segRef := v.pages[p].ref(sg)
 	unit := s.unit
 	if err := s.Close(); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package bedrock
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -114,7 +115,6 @@ type Store struct {
 	nextGen   uint64
 	mapBlocks uint64          // live page and segment blocks
 	wbuf      []byte          // arena the blocks of one commit are encoded into
-	refBuf    []byte          // scratch for encoding map blocks
 	cleanSkip map[uint64]bool // windows the cleaner could not parse
 	lazy      func() error    // what open left to settle (see settle)
 
@@ -551,7 +551,7 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 		if !ok {
 			return nil, &CorruptError{What: "map page", ID: uint64(p), Addr: pr.addr, Reason: "bad length"}
 		}
-		pg := &page{segs: make([]*segment, g.fan), refs: refs}
+		pg := &page{segs: make([]*segment, g.fan), refb: slices.Clone(body)}
 		v.pages[p] = pg
 		s.mapBlocks++
 		for si, sr := range refs {
@@ -591,7 +591,7 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 				}
 				for si, sg := range pg.segs {
 					if sg != nil {
-						if err := s.markSegment(sb, uint64(p)*g.fan+uint64(si), pg.refs[si], sg, nil); err != nil {
+						if err := s.markSegment(sb, uint64(p)*g.fan+uint64(si), pg.ref(uint64(si)), sg, nil); err != nil {
 							return err
 						}
 					}
