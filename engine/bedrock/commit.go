@@ -271,7 +271,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		} else {
 			newMapBlocks++
 		}
-		raw := b.v.pages[p].refb // already in its on-disk encoding
+		raw := b.v.pages[p].refb     // already in its on-disk encoding
 		body, flags := raw, uint8(0) // map blocks are not packed: see doc.go
 		nr, err := place(kindPage, p, body, len(raw), flags)
 		if err != nil {
