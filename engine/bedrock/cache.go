@@ -17,6 +17,13 @@ import (
 // slot and rarely the next, where a Go map plus an entry array would miss
 // the CPU cache two or three times. The CLOCK hand sweeps the table's
 // slots.
+//
+// Each shard also remembers, in a small lossy table (memo), which evicted
+// blocks a GetVerified check had passed on. A block's bytes at an address
+// and generation never change and every read verifies them against the
+// block checksum, so a block read back after its eviction need not be
+// checked again: bxtree's leaves are then verified (every record digest)
+// once per process, not once per cache miss.
 type cache struct {
 	shards   [cacheShards]cacheShard
 	perShard int64
@@ -42,10 +49,15 @@ type cacheShard struct {
 		hand         int
 		bytes        int64
 		hits, misses uint64
+		memo         []memoEnt // len is a power of two; lossy: a slot keeps the last block put in it
+		memoShift    uint
 	}
 	evictions atomic.Uint64
-	_         [40]byte
+	_         [8]byte
 }
+
+// memoEnt names a block a check passed on.
+type memoEnt struct{ addr, gen uint64 }
 
 // centry is one cached block, or an empty slot (!used). It fills one
 // 64-byte cache line.
@@ -64,9 +76,48 @@ type centry struct {
 // the empty slot the half-full table keeps beside it.
 const centryOverhead = 128
 
+// memoPerBlock is how many memo slots a shard has per 4 KiB of its
+// budget: the memo outlives the cache by about that factor (16 bytes per
+// slot, so 8 slots cost 3% of the budget).
+const memoPerBlock = 8
+
 // newCache returns a cache of about size bytes; size <= 0 disables it.
 func newCache(size int64) *cache {
-	return &cache{perShard: size / cacheShards}
+	c := &cache{perShard: size / cacheShards}
+	if c.perShard <= 0 {
+		return c
+	}
+	slots := 64
+	for int64(slots) < memoPerBlock*c.perShard/4096 {
+		slots *= 2
+	}
+	for i := range c.shards {
+		sh := &c.shards[i]
+		sh.mu.memo = make([]memoEnt, slots)
+		sh.mu.memoShift = 64
+		for 1<<(64-sh.mu.memoShift) < slots {
+			sh.mu.memoShift--
+		}
+	}
+	return c
+}
+
+// memoSlot is where addr's memo entry lives.
+func (sh *cacheShard) memoSlot(addr uint64) *memoEnt {
+	return &sh.mu.memo[(hashAddr(addr)<<cacheShardLog)>>sh.mu.memoShift]
+}
+
+// wasChecked reports whether a GetVerified check passed on the block at
+// addr written by gen before it left the cache.
+func (c *cache) wasChecked(addr, gen uint64) bool {
+	if c.perShard <= 0 {
+		return false
+	}
+	sh := c.shard(addr)
+	sh.mu.Lock()
+	m := *sh.memoSlot(addr)
+	sh.mu.Unlock()
+	return m.addr == addr && m.gen == gen && gen != 0
 }
 
 // hashAddr spreads a physical address: the top cacheShardLog bits pick the
@@ -229,6 +280,9 @@ func (sh *cacheShard) removeLocked(j int) {
 	mask := len(tab) - 1
 	sh.mu.bytes -= int64(len(tab[j].data)) + centryOverhead
 	sh.mu.n--
+	if tab[j].checked {
+		*sh.memoSlot(tab[j].addr) = memoEnt{tab[j].addr, tab[j].gen}
+	}
 	for k := (j + 1) & mask; tab[k].used; k = (k + 1) & mask {
 		// The entry at k may fill j if j lies on its probe path, that is,
 		// if its home is no nearer to k than j is.

@@ -116,3 +116,40 @@ func checkCacheShape(t *testing.T, c *cache) {
 		}
 	}
 }
+
+// TestCacheMemo: a block evicted after a check passed on it is remembered
+// as checked, under its address and generation only; an unchecked one is
+// not.
+func TestCacheMemo(t *testing.T) {
+	c := newCache(1 << 20)
+	data := make([]byte, 3000)
+	for addr := uint64(1); addr <= 2000; addr++ {
+		c.put(addr, 7, addr, data, addr%2 == 0)
+	}
+	_, _, evictions, _ := c.counts()
+	if evictions < 1000 {
+		t.Fatalf("only %d evictions", evictions)
+	}
+	remembered := 0
+	for addr := uint64(1); addr <= 2000; addr++ {
+		if _, _, ok := c.get(addr, 7, addr); ok {
+			continue // still cached
+		}
+		got := c.wasChecked(addr, 7)
+		if got && addr%2 != 0 {
+			t.Fatalf("block %d was never checked, remembered as checked", addr)
+		}
+		if got {
+			remembered++
+		}
+		if c.wasChecked(addr, 8) {
+			t.Fatalf("block %d remembered under another generation", addr)
+		}
+	}
+	if remembered < 400 {
+		t.Fatalf("only %d evicted checked blocks remembered", remembered)
+	}
+	if off := newCache(0); off.wasChecked(2, 7) {
+		t.Fatal("a disabled cache remembers")
+	}
+}

@@ -734,7 +734,24 @@ func (s *Store) readRaw(r ref, kind uint8, id uint64) ([]byte, error) {
 	if r.units == 0 || int(r.units)*s.unit > s.block || r.addr < uint64(2*s.block/s.unit) {
 		return nil, &CorruptError{What: what, ID: id, Addr: r.addr, Reason: "bad extent in map"}
 	}
-	buf := s.newBuf(int(r.units) * s.unit)
+	var buf []byte
+	var pooled *[]byte
+	if n := int(r.units) * s.unit; s.direct {
+		buf = alignedBuf(n)
+	} else {
+		// Pooled: a packed block's buffer is garbage once unpacked.
+		pooled, _ = readBufs.Get().(*[]byte)
+		if pooled == nil || cap(*pooled) < n {
+			b := make([]byte, s.block)
+			pooled = &b
+		}
+		buf = (*pooled)[:n]
+		defer func() {
+			if pooled != nil {
+				readBufs.Put(pooled)
+			}
+		}()
+	}
 	s.st.reads.Add(1)
 	s.st.readBytes.Add(uint64(len(buf)))
 	if err := readFull(s.file, buf, int64(r.addr)*int64(s.unit)); err != nil {
@@ -749,8 +766,14 @@ func (s *Store) readRaw(r ref, kind uint8, id uint64) ([]byte, error) {
 		s.st.corruptReads.Add(1)
 		return nil, &CorruptError{What: what, ID: id, Addr: r.addr, Reason: why}
 	}
+	if len(body) > 0 && &body[0] == &buf[headerSize] {
+		pooled = nil // the body is the buffer: it stays with the caller
+	}
 	return body, nil
 }
+
+// readBufs holds block-sized read buffers (see readRaw).
+var readBufs sync.Pool
 
 // kindNames names the block kinds in errors.
 var kindNames = [...]string{kindData: "data block", kindSegment: "map segment", kindPage: "map page"}
@@ -772,12 +795,13 @@ func (s *Store) readData(lba LBA, r ref, check func([]byte) error) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	if check != nil {
+	known := s.cache.wasChecked(r.addr, r.gen)
+	if check != nil && !known {
 		if err := check(d); err != nil {
 			return nil, err
 		}
 	}
-	s.cache.put(r.addr, r.gen, uint64(lba), d, check != nil)
+	s.cache.put(r.addr, r.gen, uint64(lba), d, check != nil || known)
 	return d, nil
 }
 
@@ -806,8 +830,9 @@ func (s *Store) readLazy(lba LBA, r ref, check func([]byte) error) ([]byte, bool
 	if err != nil {
 		return nil, false, err
 	}
-	s.cache.put(r.addr, r.gen, uint64(lba), d, false)
-	return d, false, nil
+	known := s.cache.wasChecked(r.addr, r.gen)
+	s.cache.put(r.addr, r.gen, uint64(lba), d, known)
+	return d, known, nil
 }
 
 // PayloadSize is the largest number of bytes a logical block holds.
