@@ -126,7 +126,7 @@ func corruptExpected() map[string]string {
 		fmt.Fprintf(&u, "k%03d|%d\n", i, i*i)
 	}
 	return map[string]string{
-		"SELECT id, v, n FROM t ORDER BY id":       all.String(),
+		"SELECT id, v, n FROM t ORDER BY id":        all.String(),
 		"SELECT id FROM t WHERE n = 42 ORDER BY id": byN.String(),
 		"SELECT COUNT(*) FROM t":                    fmt.Sprintf("%d\n", count),
 		"SELECT k, w FROM u ORDER BY k":             u.String(),
