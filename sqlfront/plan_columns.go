@@ -174,7 +174,8 @@ func fillTypeInfo(ci *ColumnInfo, t ColumnType) {
 	}
 }
 
-// planUnion plans UNION [ALL | DISTINCT].
+// planUnion plans UNION [ALL | DISTINCT] and EXCEPT / INTERSECT [ALL]
+// (stmt_compound.go).
 func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*queryPlan, error) {
 	// The scanner that names expression columns stops at UNION: the
 	// whole text names the first SELECT's columns.
@@ -192,9 +193,14 @@ func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*que
 		right.it.Close()
 		return nil, engErr(1222, "The used SELECT statements have a different number of columns")
 	}
-	var it rowIter = &concatIter{ins: []rowIter{left.it, right.it}}
-	if u.Type != sqlparser.UnionAllStr {
-		it = &distinctIter{sc: sc, in: it, lo: 0, hi: left.width, budget: sc.e.opts.SortMemory}
+	var it rowIter
+	switch u.Type {
+	case exceptStr, exceptAllStr, intersectStr, intersectAllStr:
+		it = &setOpIter{sc: sc, op: u.Type, left: left.it, right: right.it, width: left.width, budget: sc.e.opts.SortMemory}
+	case sqlparser.UnionAllStr:
+		it = &concatIter{ins: []rowIter{left.it, right.it}}
+	default:
+		it = &distinctIter{sc: sc, in: &concatIter{ins: []rowIter{left.it, right.it}}, lo: 0, hi: left.width, budget: sc.e.opts.SortMemory}
 	}
 	var order []orderKey
 	for _, o := range u.OrderBy {

@@ -125,6 +125,9 @@ func parseDML(sql, clean string, toks []token) (Statement, error) {
 	}
 	clean = blankLockingClauses(clean, toks)
 	clean = blankAllQuantifiers(clean, toks)
+	if (toks[0].word() == "select" || toks[0].typ == '(') && hasExceptIntersect(toks) {
+		return parseCompound(sql, clean, toks)
+	}
 	clean, delAlias := blankDeleteAlias(clean, toks)
 	clean, rowAlias := blankInsertRowAlias(clean, toks)
 	ast, err := sqlparserParse(sql, clean, toks)

@@ -1,0 +1,154 @@
+package sqlfront
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestSetOperatorsModel runs random compound queries of UNION, EXCEPT and
+// INTERSECT (each with and without ALL) over two small tables with
+// duplicates and NULLs, and compares each result, as a multiset, with a
+// brute-force evaluation that folds the operators left to right.
+func TestSetOperatorsModel(t *testing.T) {
+	e := openTestEngine(t)
+	s := e.NewSession()
+	execSQL(t, s, "CREATE TABLE t1 (id INT PRIMARY KEY, a INT, b VARCHAR(5))")
+	execSQL(t, s, "CREATE TABLE t2 (id INT PRIMARY KEY, a INT, b VARCHAR(5))")
+	rng := rand.New(rand.NewPCG(5, 6))
+	tables := map[string][]string{}
+	for _, tab := range []string{"t1", "t2"} {
+		for id := 0; id < 25; id++ {
+			a, b := "NULL", "NULL"
+			ra, rb := "NULL", "NULL"
+			if rng.IntN(6) > 0 {
+				ra = fmt.Sprint(rng.IntN(5))
+				a = ra
+			}
+			if rng.IntN(6) > 0 {
+				rb = string(rune('p' + rng.IntN(3)))
+				b = "'" + rb + "'"
+			}
+			execSQL(t, s, fmt.Sprintf("INSERT INTO %s VALUES (%d, %s, %s)", tab, id, a, b))
+			tables[tab] = append(tables[tab], ra+"|"+rb)
+		}
+	}
+	// operand returns a SELECT over one table, filtered, and its rows.
+	operand := func() (string, []string) {
+		tab := []string{"t1", "t2"}[rng.IntN(2)]
+		lim := rng.IntN(5)
+		var rows []string
+		for _, r := range tables[tab] {
+			a := strings.Split(r, "|")[0]
+			if a == "NULL" || int(a[0]-'0') >= lim {
+				rows = append(rows, r)
+			}
+		}
+		return fmt.Sprintf("SELECT a, b FROM %s WHERE a IS NULL OR a >= %d", tab, lim), rows
+	}
+	ops := []string{"UNION", "UNION ALL", "EXCEPT", "EXCEPT ALL", "INTERSECT", "INTERSECT ALL"}
+	for q := 0; q < 300; q++ {
+		sql, acc := operand()
+		for k := 1 + rng.IntN(3); k > 0; k-- {
+			op := ops[rng.IntN(len(ops))]
+			text, rows := operand()
+			sql += " " + op + " " + text
+			acc = setOpModel(op, acc, rows)
+		}
+		var got []string
+		for _, r := range querySQL(t, s, sql) {
+			got = append(got, strings.Join(r, "|"))
+		}
+		slices.Sort(got)
+		slices.Sort(acc)
+		if !slices.Equal(got, acc) {
+			t.Fatalf("%s:\ngot  %v\nwant %v", sql, got, acc)
+		}
+	}
+	// ORDER BY and LIMIT after the last operand apply to the whole result;
+	// a parenthesized operand is one operand.
+	for _, c := range []struct{ sql, want string }{
+		{"SELECT a FROM t1 WHERE a IS NOT NULL EXCEPT SELECT 3 ORDER BY a DESC LIMIT 2", "[[4] [2]]"},
+		{"SELECT 1 UNION SELECT 2 INTERSECT SELECT 2", "[[2]]"},
+		{"SELECT 1 UNION (SELECT 2 INTERSECT SELECT 2) ORDER BY 1", "[[1] [2]]"},
+		{"(SELECT 5 EXCEPT SELECT 6) INTERSECT SELECT 5", "[[5]]"},
+		{"SELECT 1 INTERSECT SELECT 1.0", "[[1]]"},
+		{"SELECT NULL EXCEPT SELECT NULL", "[]"},
+		{"SELECT 2 EXCEPT DISTINCT SELECT 3", "[[2]]"},
+	} {
+		if got := fmt.Sprint(querySQL(t, s, c.sql)); got != c.want && !(c.want == "[]" && got == "[]") {
+			t.Errorf("%s: got %s, want %s", c.sql, got, c.want)
+		}
+	}
+	// Operands must have as many columns; a missing operand is a syntax
+	// error.
+	for _, bad := range []string{"SELECT 1 EXCEPT SELECT 1, 2", "SELECT 1 INTERSECT", "SELECT 1 EXCEPT INSERT INTO t1 VALUES (1, 1, 1)"} {
+		st, err := s.Prepare(bad)
+		if err == nil {
+			_, err = s.Query(t.Context(), st, nil)
+		}
+		if err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
+
+// setOpModel applies op to the row multisets l and r.
+func setOpModel(op string, l, r []string) []string {
+	count := func(rows []string) map[string]int {
+		m := map[string]int{}
+		for _, x := range rows {
+			m[x]++
+		}
+		return m
+	}
+	distinct := func(rows []string) []string {
+		seen := map[string]bool{}
+		var out []string
+		for _, x := range rows {
+			if !seen[x] {
+				seen[x] = true
+				out = append(out, x)
+			}
+		}
+		return out
+	}
+	rc := count(r)
+	var out []string
+	switch op {
+	case "UNION ALL":
+		return append(append([]string(nil), l...), r...)
+	case "UNION":
+		return distinct(append(append([]string(nil), l...), r...))
+	case "EXCEPT":
+		for _, x := range distinct(l) {
+			if rc[x] == 0 {
+				out = append(out, x)
+			}
+		}
+	case "INTERSECT":
+		for _, x := range distinct(l) {
+			if rc[x] > 0 {
+				out = append(out, x)
+			}
+		}
+	case "EXCEPT ALL":
+		for _, x := range l {
+			if rc[x] > 0 {
+				rc[x]--
+				continue
+			}
+			out = append(out, x)
+		}
+	case "INTERSECT ALL":
+		for _, x := range l {
+			if rc[x] > 0 {
+				rc[x]--
+				out = append(out, x)
+			}
+		}
+	}
+	return out
+}
