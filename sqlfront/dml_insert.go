@@ -57,6 +57,7 @@ type insertPlan struct {
 	// the rows come from a SELECT or a tuple failed to compile (then each
 	// row is compiled when it is reached, so errors come in row order).
 	tuples [][]Expr
+	subq   bool // holds subqueries of this statement: not cached
 }
 
 // planInsert builds the insertPlan of ins for table t.
@@ -105,7 +106,8 @@ func (sc *stmtCtx) planInsert(ins *sqlparser.Insert, t *table) (*insertPlan, err
 		}
 	}
 	if rows, ok := ins.Rows.(sqlparser.Values); ok {
-		scope := &TableScope{Table: t.desc.Name, Columns: t.lcNames}
+		scope := &dmlScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, sc: sc, target: t.desc.Name}
+		defer func() { p.subq = scope.subq }()
 		tuples := make([][]Expr, len(rows))
 	compile:
 		for r, tuple := range rows {
@@ -148,7 +150,7 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 		if plan, err = sc.planInsert(ins, t); err != nil {
 			return Result{}, err
 		}
-		if c := sc.stmtCache(); c != nil {
+		if c := sc.stmtCache(); c != nil && !plan.subq {
 			c.insert.Store(plan)
 		}
 	}
@@ -163,9 +165,9 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 	rowNum := 0
 	switch rows := ins.Rows.(type) {
 	case sqlparser.Values:
-		var scope *TableScope // for tuples compiled as they are reached
+		var scope *dmlScope // for tuples compiled as they are reached
 		if plan.tuples == nil {
-			scope = &TableScope{Table: t.desc.Name, Columns: t.lcNames}
+			scope = &dmlScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, sc: sc, target: t.desc.Name}
 		}
 		env := sc.env
 		next = func() ([]Value, []bool, error) {

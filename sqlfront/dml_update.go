@@ -22,16 +22,18 @@ type updatePlan struct {
 	defs  *compiledDefaults
 	cols  []int
 	exprs []Expr // nil: DEFAULT
+	subq  bool   // holds subqueries of this statement: not cached
 }
 
 // planUpdate compiles up's SET list for table t, named alias.
-func planUpdate(up *sqlparser.Update, t *table, alias string) (*updatePlan, error) {
+func (sc *stmtCtx) planUpdate(up *sqlparser.Update, t *table, alias string) (*updatePlan, error) {
 	defs, err := t.defaults()
 	if err != nil {
 		return nil, err
 	}
 	p := &updatePlan{t: t, defs: defs}
-	scope := &TableScope{Table: alias, Columns: t.lcNames}
+	scope := &dmlScope{TableScope: TableScope{Table: alias, Columns: t.lcNames}, sc: sc, target: t.desc.Name}
+	defer func() { p.subq = scope.subq }()
 	for _, ue := range up.Exprs {
 		q := ue.Name.Qualifier.Name.String()
 		i := t.col(ue.Name.Name.String())
@@ -67,10 +69,10 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 		}
 	}
 	if plan == nil {
-		if plan, err = planUpdate(up, t, alias); err != nil {
+		if plan, err = sc.planUpdate(up, t, alias); err != nil {
 			return Result{}, err
 		}
-		if c != nil {
+		if c != nil && !plan.subq {
 			c.update.Store(plan)
 		}
 	}

@@ -3,6 +3,7 @@ package sqlfront
 import (
 	"errors"
 	"io"
+	"strings"
 
 	"github.com/xwb1989/sqlparser"
 )
@@ -45,7 +46,7 @@ func (sc *stmtCtx) child() *stmtCtx {
 
 // prepareSubquery implements Scope.Subquery for the query whose scope is
 // outer.
-func (sc *stmtCtx) prepareSubquery(sel sqlparser.SelectStatement, outer *fromScope) (Subquery, error) {
+func (sc *stmtCtx) prepareSubquery(sel sqlparser.SelectStatement, outer Scope) (Subquery, error) {
 	root := sc.root()
 	if st, ok := root.subqs[sel]; ok {
 		return st.sq, nil
@@ -86,6 +87,41 @@ func (sc *stmtCtx) prepareSubquery(sel sqlparser.SelectStatement, outer *fromSco
 	}
 	root.subqs[sel] = st
 	return st.sq, nil
+}
+
+// dmlScope is the scope of an UPDATE's SET list and of an INSERT's VALUES:
+// the written table's columns, and subqueries that read other tables
+// (reading the written table itself is MySQL's error 1093). A plan that
+// compiled a subquery holds this statement's context and is not cached.
+type dmlScope struct {
+	TableScope
+	sc     *stmtCtx
+	target string // the table written
+	subq   bool   // a subquery was compiled
+}
+
+// Subquery implements Scope.
+func (s *dmlScope) Subquery(sel sqlparser.SelectStatement) (Subquery, error) {
+	if readsTable(sel, s.target) {
+		return Subquery{}, engErr(1093, "You can't specify target table '%s' for update in FROM clause", s.target)
+	}
+	s.subq = true
+	return s.sc.prepareSubquery(sel, &s.TableScope)
+}
+
+// readsTable reports whether a FROM clause in sel (or in its subqueries)
+// names table.
+func readsTable(sel sqlparser.SelectStatement, table string) bool {
+	found := false
+	sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if ate, ok := n.(*sqlparser.AliasedTableExpr); ok {
+			if tn, ok := ate.Expr.(sqlparser.TableName); ok && strings.EqualFold(tn.Name.String(), table) {
+				found = true
+			}
+		}
+		return !found, nil
+	}, sel)
+	return found
 }
 
 // root returns the top-level statement context.

@@ -152,3 +152,53 @@ func setOpModel(op string, l, r []string) []string {
 	}
 	return out
 }
+
+// TestSubqueryInSetAndValues: UPDATE ... SET and INSERT ... VALUES take
+// scalar subqueries over other tables, correlated ones too, also when a
+// prepared statement runs again on changed data; reading the written table
+// is error 1093.
+func TestSubqueryInSetAndValues(t *testing.T) {
+	e := openTestEngine(t)
+	s := e.NewSession()
+	execSQL(t, s, "CREATE TABLE author (id INT PRIMARY KEY, books INT, top VARCHAR(20))")
+	execSQL(t, s, "CREATE TABLE book (id INT PRIMARY KEY, aid INT, title VARCHAR(20), KEY (aid))")
+	execSQL(t, s, "INSERT INTO author VALUES (1, 0, NULL), (2, 0, NULL), (3, 0, NULL)")
+	execSQL(t, s, "INSERT INTO book VALUES (10, 1, 'a'), (11, 1, 'c'), (12, 2, 'b'), (13, 1, 'b')")
+	up, err := s.Prepare("UPDATE author SET books = (SELECT COUNT(*) FROM book WHERE book.aid = author.id), top = (SELECT MAX(title) FROM book b WHERE b.aid = author.id) WHERE id <= ?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Exec(t.Context(), up, []Value{IntValue(3)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(querySQL(t, s, "SELECT id, books, top FROM author ORDER BY id")); got != "[[1 3 c] [2 1 b] [3 0 NULL]]" {
+		t.Fatalf("after UPDATE: %s", got)
+	}
+	execSQL(t, s, "INSERT INTO book VALUES (14, 3, 'z'), (15, 2, 'a')")
+	if _, err := s.Exec(t.Context(), up, []Value{IntValue(3)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(querySQL(t, s, "SELECT id, books, top FROM author ORDER BY id")); got != "[[1 3 c] [2 2 b] [3 1 z]]" {
+		t.Fatalf("after the prepared UPDATE ran again: %s", got)
+	}
+	execSQL(t, s, "INSERT INTO author (id, books, top) VALUES (4, (SELECT COUNT(*) FROM book), (SELECT MIN(title) FROM book WHERE aid = 2))")
+	if got := fmt.Sprint(querySQL(t, s, "SELECT books, top FROM author WHERE id = 4")); got != "[[6 a]]" {
+		t.Fatalf("after INSERT: %s", got)
+	}
+	for _, bad := range []string{
+		"UPDATE author SET books = (SELECT MAX(books) FROM author)",
+		"INSERT INTO author VALUES (5, (SELECT COUNT(*) FROM author a), NULL)",
+		"UPDATE author SET books = (SELECT COUNT(*) FROM book WHERE aid IN (SELECT id FROM author))",
+	} {
+		st, err := s.Prepare(bad)
+		if err == nil {
+			_, err = s.Exec(t.Context(), st, nil)
+		}
+		if sqlNumber(err) != 1093 {
+			t.Errorf("%s: %v, want error 1093", bad, err)
+		}
+	}
+	if got := fmt.Sprint(querySQL(t, s, "SELECT COUNT(*) FROM author")); got != "[[4]]" {
+		t.Fatalf("failed statements left rows: %s", got)
+	}
+}
