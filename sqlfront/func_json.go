@@ -11,7 +11,8 @@ import (
 
 // JSON functions on JSON text (bxdb stores JSON columns as their text):
 // JSON_EXTRACT (and the -> and ->> operators), JSON_UNQUOTE, JSON_TYPE,
-// JSON_LENGTH, JSON_KEYS, JSON_ARRAY, JSON_OBJECT and JSON_CONTAINS_PATH.
+// JSON_LENGTH, JSON_KEYS, JSON_ARRAY, JSON_OBJECT, JSON_CONTAINS and
+// JSON_CONTAINS_PATH.
 // Results are written as MySQL writes JSON: ", " and ": " separators,
 // object keys ordered by length, then bytes.
 //
@@ -87,6 +88,32 @@ func init() {
 				}
 			}
 			return BoolValue(all), nil
+		}},
+		{name: "json_contains", min: 2, max: 3, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
+			doc, err := jsonArg(a[0], "json_contains")
+			if err != nil {
+				return Null, err
+			}
+			cand, err := jsonArg(a[1], "json_contains")
+			if err != nil {
+				return Null, NewSQLError(3141, "Invalid JSON text in argument 2 to function json_contains: \"Invalid value.\"")
+			}
+			if len(a) == 3 {
+				ps, _ := strOf(a[2])
+				steps, wild, err := parseJSONPath(ps)
+				if err != nil {
+					return Null, err
+				}
+				if wild {
+					return Null, NewSQLError(3149, "In this situation, path expressions may not contain the * and ** tokens or an array range.")
+				}
+				m := jsonMatch(doc, steps, nil)
+				if len(m) == 0 {
+					return Null, nil
+				}
+				doc = m[0]
+			}
+			return BoolValue(jsonContains(doc, cand)), nil
 		}},
 		{name: "json_array", max: -1, eval: func(_ *Env, a []Value) (Value, error) {
 			arr := make([]any, len(a))
@@ -366,6 +393,56 @@ func jsonTypeName(doc any) string {
 		return "DOUBLE"
 	}
 	return "NULL"
+}
+
+// jsonContains is MySQL's containment of JSON_CONTAINS: scalars contain
+// equal scalars (numbers compared as numbers); an array contains an array
+// whose every element some element of it contains, and a non-array some
+// element of it contains; an object contains an object whose every key it
+// has, with a value containing the candidate's.
+func jsonContains(target, cand any) bool {
+	switch t := target.(type) {
+	case []any:
+		if c, ok := cand.([]any); ok {
+			for _, ce := range c {
+				if !jsonContains(t, ce) {
+					return false
+				}
+			}
+			return true
+		}
+		for _, te := range t {
+			if jsonContains(te, cand) {
+				return true
+			}
+		}
+		return false
+	case map[string]any:
+		c, ok := cand.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, cv := range c {
+			tv, ok := t[k]
+			if !ok || !jsonContains(tv, cv) {
+				return false
+			}
+		}
+		return true
+	case json.Number:
+		c, ok := cand.(json.Number)
+		if !ok {
+			return false
+		}
+		if t == c {
+			return true
+		}
+		x, err1 := strconv.ParseFloat(string(t), 64)
+		y, err2 := strconv.ParseFloat(string(c), 64)
+		return err1 == nil && err2 == nil && x == y
+	default: // string, bool, null
+		return target == cand
+	}
 }
 
 // jsonOfValue converts an SQL value to a JSON value for JSON_ARRAY and

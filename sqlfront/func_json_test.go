@@ -1,0 +1,51 @@
+package sqlfront
+
+import (
+	"fmt"
+	"testing"
+)
+
+// TestJSONContains checks JSON_CONTAINS against MySQL's documented
+// answers, with and without a path, and its NULL and error cases.
+func TestJSONContains(t *testing.T) {
+	e := openTestEngine(t)
+	s := e.NewSession()
+	for _, c := range []struct{ expr, want string }{
+		{`JSON_CONTAINS('{"a": 1, "b": 2, "c": {"d": 4}}', '1', '$.a')`, "1"},
+		{`JSON_CONTAINS('{"a": 1, "b": 2, "c": {"d": 4}}', '1', '$.b')`, "0"},
+		{`JSON_CONTAINS('{"a": 1, "b": 2, "c": {"d": 4}}', '{"d": 4}', '$.a')`, "0"},
+		{`JSON_CONTAINS('{"a": 1, "b": 2, "c": {"d": 4}}', '{"d": 4}', '$.c')`, "1"},
+		{`JSON_CONTAINS('{"a": 1, "b": 2}', '{"a": 1}')`, "1"},
+		{`JSON_CONTAINS('{"a": 1, "b": 2}', '{"a": 1, "z": 1}')`, "0"},
+		{`JSON_CONTAINS('[1, 2, [3, 4]]', '[2, 1]')`, "1"},
+		{`JSON_CONTAINS('[1, 2, [3, 4]]', '3')`, "1"},
+		{`JSON_CONTAINS('[1, 2, [3, 4]]', '[3, 5]')`, "0"},
+		{`JSON_CONTAINS('["x", "y"]', '"x"')`, "1"},
+		{`JSON_CONTAINS('["x", "y"]', '"z"')`, "0"},
+		{`JSON_CONTAINS('[1.5, 2]', '1.50')`, "1"},
+		{`JSON_CONTAINS('1', '[1]')`, "0"},
+		{`JSON_CONTAINS('{"tags": ["a", "b"]}', '"b"', '$.tags')`, "1"},
+		{`JSON_CONTAINS('{"a": 1}', '1', '$.missing')`, "NULL"},
+		{`JSON_CONTAINS(NULL, '1')`, "NULL"},
+		{`JSON_CONTAINS('[null]', 'null')`, "1"},
+		{`JSON_CONTAINS('[true]', 'false')`, "0"},
+	} {
+		got := fmt.Sprint(querySQL(t, s, "SELECT "+c.expr)[0][0])
+		if got != c.want {
+			t.Errorf("%s = %s, want %s", c.expr, got, c.want)
+		}
+	}
+	for _, bad := range []string{`SELECT JSON_CONTAINS('[1', '1')`, `SELECT JSON_CONTAINS('[1]', 'x')`, `SELECT JSON_CONTAINS('[1]', '1', '$[*]')`} {
+		st, err := s.Prepare(bad)
+		if err == nil {
+			var rows *Rows
+			if rows, err = s.Query(t.Context(), st, nil); err == nil {
+				err = rows.Next(make([]Value, 1))
+				rows.Close()
+			}
+		}
+		if err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
