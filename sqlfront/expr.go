@@ -55,6 +55,10 @@ type Env struct {
 	// LastInsertID is the value of LAST_INSERT_ID(); LAST_INSERT_ID(x)
 	// sets it (the engine reads it back after the statement).
 	LastInsertID uint64
+	// RowCount and FoundRows are ROW_COUNT() and FOUND_ROWS(): the rows
+	// the previous statement changed (-1 after a query), and the rows the
+	// previous query returned.
+	RowCount, FoundRows int64
 	// ConnectionID is CONNECTION_ID().
 	ConnectionID uint64
 	// User is USER() and CURRENT_USER(); "" means "root@localhost".

@@ -49,3 +49,30 @@ func TestJSONContains(t *testing.T) {
 		}
 	}
 }
+
+// TestRowCountFoundRows: ROW_COUNT() is the rows the previous statement
+// changed (-1 after a query, 0 after DDL); FOUND_ROWS() the rows the
+// previous query returned.
+func TestRowCountFoundRows(t *testing.T) {
+	e := openTestEngine(t)
+	s := e.NewSession()
+	execSQL(t, s, "CREATE TABLE t (id INT PRIMARY KEY, n INT)")
+	if got := fmt.Sprint(querySQL(t, s, "SELECT ROW_COUNT()")); got != "[[0]]" {
+		t.Errorf("after DDL: %s", got)
+	}
+	execSQL(t, s, "INSERT INTO t VALUES (1, 1), (2, 2), (3, 3)")
+	if got := fmt.Sprint(querySQL(t, s, "SELECT ROW_COUNT()")); got != "[[3]]" {
+		t.Errorf("after INSERT: %s", got)
+	}
+	execSQL(t, s, "UPDATE t SET n = 9 WHERE id >= 2")
+	if got := fmt.Sprint(querySQL(t, s, "SELECT ROW_COUNT()")); got != "[[2]]" {
+		t.Errorf("after UPDATE: %s", got)
+	}
+	if got := fmt.Sprint(querySQL(t, s, "SELECT ROW_COUNT()")); got != "[[-1]]" {
+		t.Errorf("after a query: %s", got)
+	}
+	querySQL(t, s, "SELECT * FROM t WHERE n = 9")
+	if got := fmt.Sprint(querySQL(t, s, "SELECT FOUND_ROWS()")); got != "[[2]]" {
+		t.Errorf("FOUND_ROWS: %s", got)
+	}
+}

@@ -60,6 +60,12 @@ func init() {
 			}
 			return UintValue(env.LastInsertID), nil
 		}},
+		{name: "row_count", flags: fEnv, eval: func(env *Env, _ []Value) (Value, error) {
+			return IntValue(env.RowCount), nil
+		}},
+		{name: "found_rows", flags: fEnv, eval: func(env *Env, _ []Value) (Value, error) {
+			return IntValue(env.FoundRows), nil
+		}},
 		{name: "database", flags: fEnv, eval: func(env *Env, _ []Value) (Value, error) {
 			if env.Database == "" {
 				return Null, nil

@@ -28,6 +28,8 @@ type Session struct {
 	tx           *sessTx // the open transaction, nil in autocommit
 	autocommit   bool
 	lastInsertID uint64
+	rowCount     int64 // ROW_COUNT() of the next statement
+	lastRows     *Rows // the last query's rows (FOUND_ROWS)
 	userVars     map[string]Value // @name, lowercased
 	sysVars      map[string]Value // SET [SESSION] name, lowercased
 	txReadOnly   bool             // SET SESSION TRANSACTION READ ONLY
@@ -59,6 +61,7 @@ func (s *Session) reset() {
 	}
 	s.autocommit = true
 	s.lastInsertID = 0
+	s.rowCount, s.lastRows = 0, nil
 	if s.userVars == nil || len(s.userVars) > 0 {
 		s.userVars = map[string]Value{}
 	}
@@ -196,7 +199,32 @@ func (s *Session) Exec(ctx context.Context, st *Stmt, args []Value) (Result, err
 	if rows != nil {
 		rows.Close()
 	}
+	if err == nil {
+		s.noteResult(res, rows)
+	}
 	return res, err
+}
+
+// noteResult records what ROW_COUNT() and FOUND_ROWS() report after a
+// statement ran: rows are its result rows (nil: none), counted as they
+// are read (Rows.Next).
+func (s *Session) noteResult(res Result, rows *Rows) {
+	if rows == nil {
+		s.rowCount = res.RowsAffected
+		return
+	}
+	s.rowCount, s.lastRows = -1, rows
+}
+
+// foundRowsNow is FOUND_ROWS(): the rows the last query returned so far.
+func (s *Session) foundRowsNow() int64 {
+	r := s.lastRows
+	if r == nil {
+		return 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n
 }
 
 // Query runs a statement and returns its rows. A statement without a
@@ -206,7 +234,7 @@ func (s *Session) Query(ctx context.Context, st *Stmt, args []Value) (*Rows, err
 	if err != nil {
 		return nil, err
 	}
-	_ = res
+	s.noteResult(res, rows)
 	if rows == nil {
 		rows = emptyRows()
 	}
@@ -721,7 +749,7 @@ func (s *Session) newStmtCtx(ctx context.Context, tx *bedrock.Tx, args []Value, 
 	} else {
 		sc, env = &stmtCtx{}, &Env{}
 	}
-	*env = Env{Args: args, Database: s.e.dbName, LastInsertID: s.lastInsertID, ConnectionID: s.id}
+	*env = Env{Args: args, Database: s.e.dbName, LastInsertID: s.lastInsertID, RowCount: s.rowCount, FoundRows: s.foundRowsNow(), ConnectionID: s.id}
 	if writable {
 		// A write statement ends before it returns: its time is taken at
 		// the first use (Env.clock). A query's rows may be read long
@@ -887,6 +915,7 @@ type Rows struct {
 	err     error
 	closed  bool
 	one     oneRow // the iterator of point SELECTs
+	n       int64  // rows returned (FOUND_ROWS)
 }
 
 // resolveKinds fills in the types of expression columns whose kind is
@@ -965,6 +994,7 @@ func (r *Rows) Next(dst []Value) error {
 		r.closeLocked()
 		return err
 	}
+	r.n++
 	copy(dst, row)
 	return nil
 }
