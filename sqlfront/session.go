@@ -28,8 +28,8 @@ type Session struct {
 	tx           *sessTx // the open transaction, nil in autocommit
 	autocommit   bool
 	lastInsertID uint64
-	rowCount     int64 // ROW_COUNT() of the next statement
-	lastRows     *Rows // the last query's rows (FOUND_ROWS)
+	rowCount     int64            // ROW_COUNT() of the next statement
+	lastRows     *Rows            // the last query's rows (FOUND_ROWS)
 	userVars     map[string]Value // @name, lowercased
 	sysVars      map[string]Value // SET [SESSION] name, lowercased
 	txReadOnly   bool             // SET SESSION TRANSACTION READ ONLY
