@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
+	"io"
 	"fmt"
 
 	"github.com/bxdb/bxdb/engine/bedrock"
@@ -271,6 +272,9 @@ func (c *conn) CheckNamedValue(nv *driver.NamedValue) error { return checkNamedV
 // check marks the connection bad when err says the engine can no longer
 // be used (an I/O failure, or a closed store), and returns err.
 func (c *conn) check(err error) error {
+	if err == nil || err == io.EOF { // the end of every result: no lookups
+		return err
+	}
 	if errors.Is(err, bedrock.ErrFailed) || errors.Is(err, bedrock.ErrClosed) ||
 		errors.Is(err, sqlfront.ErrEngineClosed) || errors.Is(err, sqlfront.ErrSessionClosed) {
 		c.bad = true

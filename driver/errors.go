@@ -2,6 +2,7 @@ package driver
 
 import (
 	"errors"
+	"io"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -34,8 +35,16 @@ type Error = mysql.MySQLError
 // (itself, or a parse error wrapping one) into a plain *Error, as
 // go-sql-driver/mysql returns them; other errors are returned unchanged.
 func sqlError(err error) error {
+	if err == nil || err == io.EOF {
+		return err // before the As target: it escapes, costing every call an allocation
+	}
+	return sqlErrorOf(err)
+}
+
+// sqlErrorOf is sqlError for an error that may be an *sqlfront.SQLError.
+func sqlErrorOf(err error) error {
 	var se *sqlfront.SQLError
-	if err == nil || !errors.As(err, &se) {
+	if !errors.As(err, &se) {
 		return err
 	}
 	e := &Error{Number: se.Number, Message: se.Msg}
