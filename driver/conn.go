@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
-	"io"
 	"fmt"
+	"io"
 
 	"github.com/bxdb/bxdb/engine/bedrock"
 	"github.com/bxdb/bxdb/sqlfront"
