@@ -119,6 +119,8 @@ type Subquery struct {
 	// Correlated subqueries read env.Row (the outer row); they run for
 	// every evaluation.
 	Correlated bool
+	// Width is the number of columns of its rows (0: unknown until run).
+	Width int
 }
 
 // InsertValuesScope is implemented by scopes of INSERT ... ON DUPLICATE

@@ -204,6 +204,9 @@ func (c *compiler) compileScalarSubquery(e *sqlparser.Subquery) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if sq.Width > 1 {
+		return nil, errOperandColumns(1)
+	}
 	return &scalarSubqueryExpr{subqueryBase{sq}}, nil
 }
 
@@ -231,6 +234,9 @@ func (c *compiler) compileInSubquery(left sqlparser.Expr, e *sqlparser.Subquery,
 	sq, err := c.sc.Subquery(e.Select)
 	if err != nil {
 		return nil, err
+	}
+	if sq.Width != 0 && sq.Width != len(xs) {
+		return nil, errOperandColumns(len(xs))
 	}
 	return &inSubqueryExpr{subqueryBase: subqueryBase{sq}, x: xs, not: not}, nil
 }

@@ -60,7 +60,7 @@ func (sc *stmtCtx) prepareSubquery(sel sqlparser.SelectStatement, outer Scope) (
 	st := &subqState{}
 	if qp.correlated || probe.used {
 		qp.it.Close()
-		st.sq = Subquery{Correlated: true, Run: func(env *Env) ([][]Value, error) {
+		st.sq = Subquery{Correlated: true, Width: qp.width, Run: func(env *Env) ([][]Value, error) {
 			c := sc.child()
 			p, err := c.planQuery(sel, &outerProbe{Scope: outer, row: env.Row}, "")
 			if err != nil {
@@ -70,7 +70,7 @@ func (sc *stmtCtx) prepareSubquery(sel sqlparser.SelectStatement, outer Scope) (
 		}}
 	} else {
 		st.plan = qp
-		st.sq = Subquery{Run: func(env *Env) ([][]Value, error) {
+		st.sq = Subquery{Width: qp.width, Run: func(env *Env) ([][]Value, error) {
 			if st.done {
 				return st.rows, nil
 			}

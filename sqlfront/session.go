@@ -197,6 +197,17 @@ type ColumnInfo struct {
 func (s *Session) Exec(ctx context.Context, st *Stmt, args []Value) (Result, error) {
 	res, rows, err := s.run(ctx, st, args)
 	if rows != nil {
+		// A query run for its effect still runs whole: an error in a
+		// later row (a subquery returning two rows) is its error.
+		if err == nil {
+			dst := make([]Value, len(rows.Columns()))
+			for err == nil {
+				err = rows.Next(dst)
+			}
+			if err == io.EOF {
+				err = nil
+			}
+		}
 		rows.Close()
 	}
 	if err == nil {

@@ -202,3 +202,40 @@ func TestSubqueryInSetAndValues(t *testing.T) {
 		t.Fatalf("failed statements left rows: %s", got)
 	}
 }
+
+// TestSubqueryColumnCount: a subquery with the wrong number of columns is
+// error 1241 when the statement is compiled, even over an empty table,
+// and a query run with Exec reports the errors of its later rows.
+func TestSubqueryColumnCount(t *testing.T) {
+	e := openTestEngine(t)
+	s := e.NewSession()
+	execSQL(t, s, "CREATE TABLE t1 (x INT, y INT)")
+	execSQL(t, s, "CREATE TABLE e (x INT)")
+	for _, q := range []string{
+		"SELECT 1 FROM e WHERE 1 IN (SELECT x, y FROM t1)",
+		"SELECT 1 FROM e WHERE 1 NOT IN (SELECT 1, 2)",
+		"SELECT 1 FROM e WHERE 1 = (SELECT x, y FROM t1)",
+		"SELECT (SELECT x, y FROM t1) FROM e",
+		"SELECT 1 FROM e WHERE (1, 2) IN (SELECT x FROM t1)",
+	} {
+		st, err := s.Prepare(q)
+		if err == nil {
+			_, err = s.Exec(t.Context(), st, nil)
+		}
+		if sqlNumber(err) != ErOperandColumns {
+			t.Errorf("%s: %v, want error 1241", q, err)
+		}
+	}
+	if got := fmt.Sprint(querySQL(t, s, "SELECT 1 FROM e WHERE (1, 2) IN (SELECT x, y FROM t1)")); got != "[]" {
+		t.Errorf("row IN: %s", got)
+	}
+	execSQL(t, s, "INSERT INTO t1 VALUES (1, 1), (2, 2)")
+	execSQL(t, s, "INSERT INTO e VALUES (1)")
+	st, err := s.Prepare("SELECT 1 FROM e WHERE x = (SELECT x FROM t1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Exec(t.Context(), st, nil); sqlNumber(err) != 1242 {
+		t.Errorf("Exec of a query whose subquery returns 2 rows: %v, want error 1242", err)
+	}
+}
