@@ -49,11 +49,12 @@ type cacheShard struct {
 		hand         int
 		bytes        int64
 		hits, misses uint64
-		memo         []memoEnt // len is a power of two; lossy: a slot keeps the last block put in it
+		memo         []memoEnt // memoSlots long once made; lossy: a slot keeps the last block put in it
+		memoSlots    int       // a power of two
 		memoShift    uint
 	}
 	evictions atomic.Uint64
-	_         [8]byte
+	_         [64]byte // to three cache lines
 }
 
 // memoEnt names a block a check passed on.
@@ -84,28 +85,35 @@ const memoPerBlock = 8
 // newCache returns a cache of about size bytes; size <= 0 disables it.
 func newCache(size int64) *cache {
 	c := &cache{perShard: size / cacheShards}
-	if c.perShard <= 0 {
-		return c
-	}
 	slots := 64
 	for int64(slots) < memoPerBlock*c.perShard/4096 {
 		slots *= 2
 	}
 	for i := range c.shards {
-		sh := &c.shards[i]
-		sh.mu.memo = make([]memoEnt, slots)
-		sh.mu.memoShift = 64
-		for 1<<(64-sh.mu.memoShift) < slots {
-			sh.mu.memoShift--
-		}
+		c.shards[i].mu.memoSlots = slots
 	}
 	return c
 }
 
-// memoSlot is where addr's memo entry lives.
-func (sh *cacheShard) memoSlot(addr uint64) *memoEnt {
+// memoSlot is where addr's memo entry lives; nil when the shard has no
+// memo yet and make is false. The memo is made on the first eviction of
+// a checked block (not at open, where it would cost its zeroing).
+func (sh *cacheShard) memoSlot(addr uint64, make bool) *memoEnt {
+	if sh.mu.memo == nil {
+		if !make {
+			return nil
+		}
+		sh.mu.memo = newMemo(sh.mu.memoSlots)
+		sh.mu.memoShift = 64
+		for 1<<(64-sh.mu.memoShift) < sh.mu.memoSlots {
+			sh.mu.memoShift--
+		}
+	}
 	return &sh.mu.memo[(hashAddr(addr)<<cacheShardLog)>>sh.mu.memoShift]
 }
+
+// newMemo returns a memo of n slots.
+func newMemo(n int) []memoEnt { return make([]memoEnt, n) }
 
 // wasChecked reports whether a GetVerified check passed on the block at
 // addr written by gen before it left the cache.
@@ -115,7 +123,10 @@ func (c *cache) wasChecked(addr, gen uint64) bool {
 	}
 	sh := c.shard(addr)
 	sh.mu.Lock()
-	m := *sh.memoSlot(addr)
+	var m memoEnt
+	if p := sh.memoSlot(addr, false); p != nil {
+		m = *p
+	}
 	sh.mu.Unlock()
 	return m.addr == addr && m.gen == gen && gen != 0
 }
@@ -281,7 +292,7 @@ func (sh *cacheShard) removeLocked(j int) {
 	sh.mu.bytes -= int64(len(tab[j].data)) + centryOverhead
 	sh.mu.n--
 	if tab[j].checked {
-		*sh.memoSlot(tab[j].addr) = memoEnt{tab[j].addr, tab[j].gen}
+		*sh.memoSlot(tab[j].addr, true) = memoEnt{tab[j].addr, tab[j].gen}
 	}
 	for k := (j + 1) & mask; tab[k].used; k = (k + 1) & mask {
 		// The entry at k may fill j if j lies on its probe path, that is,

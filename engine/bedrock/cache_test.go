@@ -244,3 +244,10 @@ func TestCacheConcurrent(t *testing.T) {
 	}
 	checkCacheShape(t, c)
 }
+
+// TestCacheShardSize keeps shards on whole cache lines.
+func TestCacheShardSize(t *testing.T) {
+	if n := unsafe.Sizeof(cacheShard{}); n%64 != 0 {
+		t.Fatalf("cacheShard is %d bytes, not a multiple of 64", n)
+	}
+}
