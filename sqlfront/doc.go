@@ -52,8 +52,10 @@
 // one statement. JSON columns are text; JSON_EXTRACT, ->, ->> and friends
 // work on it (func_json.go). Views (view.go) are stored queries, expanded
 // as derived tables when used, listed by SHOW TABLES; they are read-only.
-// Not supported: window functions, WITH RECURSIVE, FULLTEXT, LOCK
-// TABLES, CREATE DATABASE.
+// WITH RECURSIVE runs recursive CTEs to a fixpoint (plan_recursive.go);
+// EXCEPT and INTERSECT fold left to right with UNION (stmt_compound.go).
+// Not supported: window functions, FULLTEXT, triggers, LOCK TABLES,
+// CREATE DATABASE.
 //
 // Planning turns WHERE clauses into key ranges costed with O(log n)
 // subtree counts; the executor is a pull-based iterator pipeline with

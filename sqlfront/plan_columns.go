@@ -177,6 +177,9 @@ func fillTypeInfo(ci *ColumnInfo, t ColumnType) {
 // planUnion plans UNION [ALL | DISTINCT] and EXCEPT / INTERSECT [ALL]
 // (stmt_compound.go).
 func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*queryPlan, error) {
+	if utype, name, ok := recursiveUnion(u); ok {
+		return sc.planRecursive(u, utype, name, outer, text)
+	}
 	// The scanner that names expression columns stops at UNION: the
 	// whole text names the first SELECT's columns.
 	left, err := sc.planQuery(u.Left, outer, text)

@@ -497,6 +497,11 @@ func (si *selectInfo) fromTableOf(x *sqlparser.AliasedTableExpr) (*fromTable, er
 		if schema == "" && strings.EqualFold(name, "dual") {
 			return nil, nil
 		}
+		if schema == "" {
+			if ft := sc.rcteTable(name, alias); ft != nil {
+				return ft, nil
+			}
+		}
 		if v := sc.cat.view(name); v != nil && (schema == "" || strings.EqualFold(schema, sc.e.dbName)) {
 			return sc.viewTable(v, alias)
 		}

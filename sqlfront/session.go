@@ -704,6 +704,9 @@ type stmtCtx struct {
 	xlog *explainLog
 	// depth is the subquery nesting depth.
 	depth int
+	// rctes bind the names of recursive CTEs being computed to their
+	// working sets (plan_recursive.go).
+	rctes []rcteBinding
 	// ddl is set when the statement changed the catalog.
 	ddl bool
 	// wrote is set when the statement wrote a row, an index entry or a

@@ -3,6 +3,7 @@ package sqlfront
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/xwb1989/sqlparser"
 )
@@ -16,7 +17,14 @@ import (
 // column_0, column_1, ... unless listed). A CTE is not materialized: each
 // reference to it in a FROM clause becomes a derived table, (query) AS
 // name, so the statement runs as if written with derived tables. A CTE
-// may refer to the ones before it. WITH RECURSIVE is not supported.
+// may refer to the ones before it.
+//
+// WITH RECURSIVE: a CTE whose query names itself must be
+// anchor UNION [ALL | DISTINCT] recursive, where the anchor (one or more
+// SELECTs joined by UNION) does not name it and the recursive part does.
+// Its references become a derived table over a union of the two whose
+// Type marks it recursive and names the CTE (recursiveType); planUnion
+// runs it to a fixpoint (plan_recursive.go).
 
 // cteDef is one parsed common table expression.
 type cteDef struct {
@@ -29,9 +37,7 @@ type cteDef struct {
 func parseWith(sql, clean string, toks []token) (Statement, error) {
 	p := &parser{src: sql, clean: clean, toks: toks}
 	p.advance() // WITH
-	if p.isWord("recursive") {
-		return nil, p.errAt(p.peek(), "WITH RECURSIVE is not supported")
-	}
+	recursive := p.acceptWord("recursive")
 	var ctes []*cteDef
 	for {
 		d := &cteDef{}
@@ -65,6 +71,11 @@ func parseWith(sql, clean string, toks []token) (Statement, error) {
 				return nil, err
 			}
 			d.query = func() (sqlparser.SelectStatement, error) { return p.valuesSelect(from, rows, d.cols) }
+		} else if recursive && p.namesTable(from, end, d.name) {
+			if _, err := p.recursiveCTE(from, end, prev, d); err != nil {
+				return nil, err
+			}
+			d.query = func() (sqlparser.SelectStatement, error) { return p.recursiveCTE(from, end, prev, d) }
 		} else {
 			if _, err := p.subDML(from, end, prev, d.cols); err != nil {
 				return nil, err
@@ -296,4 +307,82 @@ func substituteCTEs(ast sqlparser.SQLNode, ctes []*cteDef) error {
 		return true, nil
 	}, ast)
 	return ferr
+}
+
+// namesTable reports whether tokens [from, to) name the table name (a word
+// after FROM, JOIN or a comma of a FROM list is enough: the parse that
+// follows decides).
+func (p *parser) namesTable(from, to int, name string) bool {
+	for k := from + 1; k < to; k++ {
+		t := p.toks[k]
+		if t.word() != strings.ToLower(name) && !(t.quoted && t.val == name) {
+			continue
+		}
+		switch prev := p.toks[k-1]; {
+		case prev.word() == "from", prev.word() == "join", prev.typ == ',':
+			return true
+		}
+	}
+	return false
+}
+
+// recursiveType is the Type of the union that stands for a recursive CTE:
+// the union's own type, a NUL and the CTE's name.
+func recursiveType(unionType, name string) string {
+	return "recursive " + unionType + "\x00" + name
+}
+
+// recursiveCTE parses the query of recursive CTE d, tokens [from, to), into
+// the union that stands for it (see recursiveType).
+func (p *parser) recursiveCTE(from, to int, prev []*cteDef, d *cteDef) (sqlparser.SelectStatement, error) {
+	// The anchor ends at the first top-level UNION whose next operand
+	// names the CTE.
+	depth, split, skip := 0, -1, 0
+	utype := sqlparser.UnionDistinctStr
+	for k := from; k < to && split < 0; k++ {
+		switch t := p.toks[k]; {
+		case t.typ == '(':
+			depth++
+		case t.typ == ')':
+			depth--
+		case depth == 0 && t.word() == "union":
+			// The next operand runs to the next top-level UNION.
+			j, d2 := k+1, 0
+			for ; j < to; j++ {
+				if tt := p.toks[j]; tt.typ == '(' {
+					d2++
+				} else if tt.typ == ')' {
+					d2--
+				} else if d2 == 0 && tt.word() == "union" {
+					break
+				}
+			}
+			if p.namesTable(k, j, d.name) {
+				split, skip = k, 1
+				switch p.toks[k+1].word() {
+				case "all":
+					utype, skip = sqlparser.UnionAllStr, 2
+				case "distinct":
+					skip = 2
+				}
+			}
+		}
+	}
+	if split < 0 || p.namesTable(from, split, d.name) {
+		return nil, p.errAt(p.toks[from], "recursive common table expression '%s' must be an anchor SELECT, UNION, and SELECTs that refer to it", d.name)
+	}
+	anchor, err := p.subDML(from, split, prev, d.cols)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := p.subDML(split+skip, to, prev, nil)
+	if err != nil {
+		return nil, err
+	}
+	a, ok1 := anchor.(sqlparser.SelectStatement)
+	r, ok2 := rec.(sqlparser.SelectStatement)
+	if !ok1 || !ok2 {
+		return nil, p.errAt(p.toks[from], "expected a query")
+	}
+	return &sqlparser.Union{Type: recursiveType(utype, d.name), Left: a, Right: r}, nil
 }
