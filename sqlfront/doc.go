@@ -54,8 +54,10 @@
 // as derived tables when used, listed by SHOW TABLES; they are read-only.
 // WITH RECURSIVE runs recursive CTEs to a fixpoint (plan_recursive.go);
 // EXCEPT and INTERSECT fold left to right with UNION (stmt_compound.go).
-// Not supported: window functions, FULLTEXT, triggers, LOCK TABLES,
-// CREATE DATABASE.
+// Window functions (ROW_NUMBER, RANK, LAG, SUM ... OVER (PARTITION BY ...
+// ORDER BY ...)) run with the default frame (stmt_window.go,
+// plan_window.go). Not supported: window frames (ROWS/RANGE) and named
+// windows, FULLTEXT, triggers, LOCK TABLES, CREATE DATABASE.
 //
 // Planning turns WHERE clauses into key ranges costed with O(log n)
 // subtree counts; the executor is a pull-based iterator pipeline with

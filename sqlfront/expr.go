@@ -402,6 +402,17 @@ func (c *compiler) compile(e sqlparser.Expr) (Expr, error) {
 		if e.IsAggregate() {
 			return c.compileAggregate(e)
 		}
+		if e.Name.Lowered() == "__win" { // a window call (stmt_window.go)
+			ws, ok := c.sc.(WindowScope)
+			if !ok {
+				return nil, errWindowPlace()
+			}
+			slot, err := ws.Window(e)
+			if err != nil {
+				return nil, err
+			}
+			return &colExpr{idx: slot}, nil
+		}
 		return c.compileFunc(e)
 	case *sqlparser.GroupConcatExpr:
 		return c.compileAggregate(e)

@@ -577,6 +577,17 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 	if aggregate {
 		proj.aggs = aggs
 	}
+	// Window calls: compiled first with placeholder slots, again once the
+	// layout is known (plan_window.go).
+	var wscope *windowScope
+	winCalls := findWindows(sel)
+	if len(winCalls) > 0 {
+		wscope = &windowScope{Scope: proj}
+		for _, e := range winCalls {
+			wscope.calls = append(wscope.calls, &windowCall{ast: e})
+		}
+	}
+	winItems := map[int]bool{} // select items that use window calls
 	// Select list.
 	items := make([]selectItem, 0, len(sel.SelectExprs))
 	for i, se := range sel.SelectExprs {
@@ -601,7 +612,12 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 				return nil, engErr(ErUnknownTable, "Unknown table '%s'", x.TableName.Name.String())
 			}
 		case *sqlparser.AliasedExpr:
-			e, err := Compile(x.Expr, proj)
+			var scope Scope = proj
+			if wscope != nil && usesWindow(x.Expr) {
+				scope = wscope
+				winItems[len(items)] = true
+			}
+			e, err := Compile(x.Expr, scope)
 			if err != nil {
 				return nil, err
 			}
@@ -637,6 +653,14 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 			items = append(items, it)
 		default:
 			return nil, errNotSupported("this select expression")
+		}
+	}
+	var calls []*windowCall
+	var winInputs []Expr
+	if wscope != nil {
+		var err error
+		if calls, winInputs, err = planWindows(winCalls, proj); err != nil {
+			return nil, err
 		}
 	}
 	if proj.correlated {
@@ -770,14 +794,41 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		}
 		srcOrder = nil
 	}
-	exprs := make([]Expr, 0, len(items)+len(hidden))
-	for _, x := range items {
+	exprs := make([]Expr, 0, len(items)+len(hidden)+len(winInputs))
+	var later []windowItem
+	if len(calls) > 0 {
+		// The window values come after the hidden keys and the inputs; the
+		// select values that use them are computed after them.
+		shiftWindows(calls, base+len(items)+len(hidden))
+		wscope.calls = calls
+		for i := range items {
+			if !winItems[i] {
+				continue
+			}
+			e, err := Compile(items[i].ast, wscope)
+			if err != nil {
+				return nil, err
+			}
+			items[i].expr = e
+			later = append(later, windowItem{slot: base + i, expr: e})
+		}
+	}
+	for i, x := range items {
+		if winItems[i] {
+			exprs = append(exprs, &litExpr{v: Null})
+			continue
+		}
 		exprs = append(exprs, x.expr)
 	}
 	exprs = append(exprs, hidden...)
+	exprs = append(exprs, winInputs...)
 	it = &projectIter{sc: sc, in: it, exprs: exprs, base: base}
 	if having != nil {
 		it = &filterIter{sc: sc, in: it, cond: having}
+	}
+	if len(calls) > 0 {
+		it = &windowIter{sc: sc, in: it, calls: calls, items: later, width: base + len(exprs) + len(calls), budget: sc.e.opts.SortMemory}
+		srcOrder = nil
 	}
 	if sel.Distinct != "" {
 		it = &distinctIter{sc: sc, in: it, lo: base, hi: base + len(items), budget: sc.e.opts.SortMemory}

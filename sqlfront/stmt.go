@@ -120,6 +120,30 @@ func startsDML(t token) bool {
 // parseDML hands sql (as clean, see lexAll) to sqlparser.Parse and wraps
 // the result.
 func parseDML(sql, clean string, toks []token) (Statement, error) {
+	if hasWindow(toks) {
+		text, err := rewriteWindows(sql, clean, toks)
+		if err != nil {
+			return nil, err
+		}
+		wtoks, wclean, err := lexAll(text)
+		if err == nil {
+			var st Statement
+			if st, err = parseDML(text, wclean, wtoks); err == nil {
+				return st, nil
+			}
+		}
+		// Report the error in the statement as written: at the same
+		// place if that is before the first window call, else at it.
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			return nil, err
+		}
+		pos := firstWindowCall(toks)
+		if pe.Pos < pos {
+			pos = pe.Pos
+		}
+		return nil, newParseError(sql, pos, pe.Msg)
+	}
 	if toks[0].word() == "with" {
 		return parseWith(sql, clean, toks)
 	}

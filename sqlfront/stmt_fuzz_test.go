@@ -30,6 +30,8 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	for _, s := range []string{
+		"select row_number() over (order by a desc, b) from t", "select x) over (", "select f(*) over (partition by a order by b rows 1)",
+		"select over ()", "(over ()", "select 1 over (order by", "select sum(a) over w from t window w as ()",
 		"/*!12345*/", "/*!", "select /*!*/ 1", "`", "'\\", "\x00", "?", "set @@", "create table t (a int default (((((",
 		"select ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1",
 	} {

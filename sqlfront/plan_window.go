@@ -1,0 +1,440 @@
+package sqlfront
+
+import (
+	"io"
+	"slices"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// Window functions (the rewrite is in stmt_window.go). A SELECT with
+// window calls in its select list projects, after grouping, the calls'
+// inputs (arguments, PARTITION BY and ORDER BY values) as hidden columns
+// and its other values as usual; after HAVING, windowIter reads every
+// row, sorts the rows of each call by partition and order, computes the
+// call for each row into a result slot, and only then evaluates the
+// select values that use the calls. DISTINCT, ORDER BY and LIMIT follow.
+//
+// Functions: ROW_NUMBER, RANK, DENSE_RANK, PERCENT_RANK, CUME_DIST,
+// NTILE, LAG, LEAD, FIRST_VALUE, LAST_VALUE, NTH_VALUE and the aggregates
+// (COUNT, SUM, AVG, MIN, MAX, ...). The frame is MySQL's default: with an
+// ORDER BY, from the partition's first row to the current row's last
+// peer; without one, the whole partition.
+
+// windowCall is one window call of a SELECT.
+type windowCall struct {
+	ast   *sqlparser.FuncExpr
+	name  string
+	args  []Expr
+	part  []Expr
+	order []Expr
+	desc  []bool
+	agg   *AggSpec // for aggregate functions
+	in    int      // slot of the first input (args, then part, then order)
+	out   int      // result slot
+}
+
+// windowScope resolves window calls to their result slots.
+type windowScope struct {
+	Scope
+	calls []*windowCall
+}
+
+// Window returns the result slot of call e.
+func (w *windowScope) Window(e *sqlparser.FuncExpr) (int, error) {
+	for _, c := range w.calls {
+		if c.ast == e {
+			return c.out, nil
+		}
+	}
+	return 0, errWindowPlace()
+}
+
+// WindowScope is implemented by scopes where window calls may appear.
+type WindowScope interface {
+	Window(e *sqlparser.FuncExpr) (int, error)
+}
+
+// errWindowPlace is the error for a window call outside the select list.
+func errWindowPlace() error {
+	return NewSQLError(3593, "You cannot use the window function here: window functions are allowed only in the select list")
+}
+
+// findWindows returns the window calls in the select list of sel (not in
+// its subqueries).
+func findWindows(sel *sqlparser.Select) []*sqlparser.FuncExpr {
+	var out []*sqlparser.FuncExpr
+	for _, se := range sel.SelectExprs {
+		ae, ok := se.(*sqlparser.AliasedExpr)
+		if !ok {
+			continue
+		}
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			switch x := n.(type) {
+			case *sqlparser.Subquery:
+				return false, nil
+			case *sqlparser.FuncExpr:
+				if x.Name.Lowered() == "__win" {
+					out = append(out, x)
+					return false, nil
+				}
+			}
+			return true, nil
+		}, ae.Expr)
+	}
+	return out
+}
+
+// usesWindow reports whether e holds a window call.
+func usesWindow(e sqlparser.Expr) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch x := n.(type) {
+		case *sqlparser.Subquery:
+			return false, nil
+		case *sqlparser.FuncExpr:
+			if x.Name.Lowered() == "__win" {
+				found = true
+			}
+		}
+		return !found, nil
+	}, e)
+	return found
+}
+
+// compileWindow compiles the inputs of window call e in scope s.
+func compileWindow(e *sqlparser.FuncExpr, s Scope) (*windowCall, error) {
+	bad := func() (*windowCall, error) { return nil, syntaxError("window function") }
+	if len(e.Exprs) != 4 {
+		return bad()
+	}
+	var parts [4]sqlparser.Expr
+	for i, se := range e.Exprs {
+		ae, ok := se.(*sqlparser.AliasedExpr)
+		if !ok {
+			return bad()
+		}
+		parts[i] = ae.Expr
+	}
+	name, ok := parts[0].(*sqlparser.SQLVal)
+	if !ok {
+		return bad()
+	}
+	c := &windowCall{ast: e, name: string(name.Val)}
+	list := func(x sqlparser.Expr) ([]Expr, error) {
+		f, ok := x.(*sqlparser.FuncExpr)
+		if !ok {
+			return nil, syntaxError("window function")
+		}
+		var out []Expr
+		for _, se := range f.Exprs {
+			ae, ok := se.(*sqlparser.AliasedExpr)
+			if !ok {
+				return nil, syntaxError("window function")
+			}
+			if usesWindow(ae.Expr) {
+				return nil, errWindowPlace()
+			}
+			x, err := Compile(ae.Expr, s)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, x)
+		}
+		return out, nil
+	}
+	var err error
+	if c.args, err = list(parts[1]); err != nil {
+		return nil, err
+	}
+	if c.part, err = list(parts[2]); err != nil {
+		return nil, err
+	}
+	order, err := list(parts[3])
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i+1 < len(order); i += 2 {
+		c.order = append(c.order, order[i])
+		d, _ := order[i+1].Eval(&Env{})
+		c.desc = append(c.desc, ToInt64(d) == 1)
+	}
+	nargs := len(c.args)
+	want := func(lo, hi int) error {
+		if nargs < lo || nargs > hi {
+			return NewSQLError(ErWrongParamcountToNativeFct, "Incorrect parameter count in the call to native function '%s'", c.name)
+		}
+		return nil
+	}
+	switch c.name {
+	case "row_number", "rank", "dense_rank", "percent_rank", "cume_dist":
+		err = want(0, 0)
+	case "ntile", "first_value", "last_value":
+		err = want(1, 1)
+	case "nth_value":
+		err = want(2, 2)
+	case "lag", "lead":
+		err = want(1, 3)
+	case "count*":
+		c.agg = &AggSpec{Func: AggCountStar, Name: "count"}
+	default:
+		f, ok := aggNames[c.name]
+		if !ok {
+			return nil, NewSQLError(ErNotSupportedYet, "This version of bxdb doesn't yet support '%s as a window function'", c.name)
+		}
+		if err = want(1, 1); err == nil {
+			c.agg = &AggSpec{Func: f, Name: c.name}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// windowItem is a select value computed after the window calls.
+type windowItem struct {
+	slot int
+	expr Expr
+}
+
+// windowIter computes the window calls over all its input rows.
+type windowIter struct {
+	sc     *stmtCtx
+	in     rowIter
+	calls  []*windowCall
+	items  []windowItem
+	width  int // row width with the result slots
+	budget int64
+	rows   [][]Value
+	next   int
+	done   bool
+}
+
+func (w *windowIter) Next() ([]Value, error) {
+	if !w.done {
+		w.done = true
+		if err := w.run(); err != nil {
+			return nil, err
+		}
+	}
+	if w.next >= len(w.rows) {
+		return nil, io.EOF
+	}
+	w.next++
+	return w.rows[w.next-1], nil
+}
+
+func (w *windowIter) Close() { w.in.Close() }
+
+// run reads the input and computes the calls and the items that use them.
+func (w *windowIter) run() error {
+	var used int64
+	for {
+		r, err := w.in.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		row := make([]Value, w.width)
+		copy(row, r)
+		for _, v := range r {
+			used += int64(len(v.S)) + 32
+		}
+		if used > 4*w.budget {
+			return engErr(ErOutOfSortMemory, "Out of sort memory: window function input exceeds %d bytes", 4*w.budget)
+		}
+		w.rows = append(w.rows, row)
+	}
+	for _, c := range w.calls {
+		if err := w.compute(c); err != nil {
+			return err
+		}
+	}
+	env := w.sc.env
+	for _, row := range w.rows {
+		env.Row = row
+		for _, it := range w.items {
+			v, err := it.expr.Eval(env)
+			if err != nil {
+				return err
+			}
+			row[it.slot] = v
+		}
+	}
+	return nil
+}
+
+// compute fills c's result slot of every row.
+func (w *windowIter) compute(c *windowCall) error {
+	np, no := len(c.part), len(c.order)
+	pslot, oslot := c.in+len(c.args), c.in+len(c.args)+np
+	idx := make([]int, len(w.rows))
+	for i := range idx {
+		idx[i] = i
+	}
+	cmpPart := func(a, b []Value) int {
+		for k := 0; k < np; k++ {
+			if d := CompareForSort(a[pslot+k], b[pslot+k]); d != 0 {
+				return d
+			}
+		}
+		return 0
+	}
+	cmpOrder := func(a, b []Value) int {
+		for k := 0; k < no; k++ {
+			d := CompareForSort(a[oslot+k], b[oslot+k])
+			if c.desc[k] {
+				d = -d
+			}
+			if d != 0 {
+				return d
+			}
+		}
+		return 0
+	}
+	slices.SortStableFunc(idx, func(i, j int) int {
+		if d := cmpPart(w.rows[i], w.rows[j]); d != 0 {
+			return d
+		}
+		return cmpOrder(w.rows[i], w.rows[j])
+	})
+	arg := func(r []Value, k int) Value { return r[c.in+k] }
+	for lo := 0; lo < len(idx); {
+		hi := lo + 1
+		for hi < len(idx) && cmpPart(w.rows[idx[lo]], w.rows[idx[hi]]) == 0 {
+			hi++
+		}
+		p := idx[lo:hi] // one partition, in order
+		n := len(p)
+		// peerEnd[i] is one past the last peer of row i (the frame end).
+		peerEnd := make([]int, n)
+		for i := n - 1; i >= 0; i-- {
+			if i+1 < n && no > 0 && cmpOrder(w.rows[p[i]], w.rows[p[i+1]]) == 0 {
+				peerEnd[i] = peerEnd[i+1]
+			} else if no > 0 {
+				peerEnd[i] = i + 1
+			} else {
+				peerEnd[i] = n
+			}
+		}
+		var agg *Aggregator
+		if c.agg != nil {
+			agg = NewAggregator(*c.agg)
+		}
+		rank, dense := 0, 0
+		added := 0 // rows added to agg
+		for i, ri := range p {
+			row := w.rows[ri]
+			var v Value
+			newPeer := i == 0 || no > 0 && cmpOrder(w.rows[p[i-1]], row) != 0
+			if newPeer {
+				rank, dense = i+1, dense+1
+			}
+			switch c.name {
+			case "row_number":
+				v = IntValue(int64(i + 1))
+			case "rank":
+				v = IntValue(int64(rank))
+			case "dense_rank":
+				v = IntValue(int64(dense))
+			case "percent_rank":
+				v = FloatValue(0)
+				if n > 1 {
+					v = FloatValue(float64(rank-1) / float64(n-1))
+				}
+			case "cume_dist":
+				v = FloatValue(float64(peerEnd[i]) / float64(n))
+			case "ntile":
+				buckets := ToInt64(arg(row, 0))
+				if buckets <= 0 {
+					return NewSQLError(ErWrongArguments, "Incorrect arguments to ntile")
+				}
+				size, extra := int64(n)/buckets, int64(n)%buckets
+				// The first extra buckets have size+1 rows.
+				pos := int64(i)
+				if pos < extra*(size+1) {
+					v = IntValue(pos/(size+1) + 1)
+				} else {
+					v = IntValue(extra + (pos-extra*(size+1))/max(size, 1) + 1)
+				}
+			case "lag", "lead":
+				off := int64(1)
+				if len(c.args) > 1 {
+					off = ToInt64(arg(row, 1))
+				}
+				if c.name == "lag" {
+					off = -off
+				}
+				v = Null
+				if j := int64(i) + off; j >= 0 && j < int64(n) {
+					v = arg(w.rows[p[j]], 0)
+				} else if len(c.args) > 2 {
+					v = arg(row, 2)
+				}
+			case "first_value":
+				v = arg(w.rows[p[0]], 0)
+			case "last_value":
+				v = arg(w.rows[p[peerEnd[i]-1]], 0)
+			case "nth_value":
+				k := ToInt64(arg(row, 1))
+				if k <= 0 {
+					return NewSQLError(ErWrongArguments, "Incorrect arguments to nth_value")
+				}
+				v = Null
+				if k <= int64(peerEnd[i]) {
+					v = arg(w.rows[p[k-1]], 0)
+				}
+			default: // aggregates over the frame: rows up to peerEnd[i]
+				for ; added < peerEnd[i]; added++ {
+					var err error
+					if c.agg.Func == AggCountStar {
+						err = agg.Add(Null)
+					} else {
+						err = agg.Add(arg(w.rows[p[added]], 0))
+					}
+					if err != nil {
+						return err
+					}
+				}
+				v = agg.Result()
+			}
+			row[c.out] = v
+		}
+		lo = hi
+	}
+	return nil
+}
+
+// planWindows compiles the window calls (with proj, the scope of the
+// select values) and returns them with the inputs to project; slots are
+// relative to where the inputs will start (see shiftWindows).
+func planWindows(calls []*sqlparser.FuncExpr, proj Scope) ([]*windowCall, []Expr, error) {
+	var out []*windowCall
+	var inputs []Expr
+	for _, e := range calls {
+		c, err := compileWindow(e, proj)
+		if err != nil {
+			return nil, nil, err
+		}
+		c.in = len(inputs)
+		inputs = append(inputs, c.args...)
+		inputs = append(inputs, c.part...)
+		inputs = append(inputs, c.order...)
+		out = append(out, c)
+	}
+	for i, c := range out {
+		c.out = len(inputs) + i
+	}
+	return out, inputs, nil
+}
+
+// shiftWindows moves the calls' slots to start at off.
+func shiftWindows(calls []*windowCall, off int) {
+	for _, c := range calls {
+		c.in += off
+		c.out += off
+	}
+}
