@@ -35,19 +35,35 @@ func TestWindowFunctionsAgainstSQLite(t *testing.T) {
 	type fn struct {
 		call      string
 		needOrder bool // ties must be broken by id
+		framed    bool // takes a frame clause
 	}
 	fns := []fn{
-		{"ROW_NUMBER()", true}, {"RANK()", false}, {"DENSE_RANK()", false}, {"NTILE(3)", true},
-		{"LAG(v)", true}, {"LEAD(v, 2, -99)", true}, {"FIRST_VALUE(v)", true}, {"LAST_VALUE(v)", true},
-		{"NTH_VALUE(v, 2)", true}, {"SUM(v)", false}, {"COUNT(v)", false}, {"COUNT(*)", false},
-		{"MIN(v)", false}, {"MAX(v)", false},
+		{"ROW_NUMBER()", true, false}, {"RANK()", false, false}, {"DENSE_RANK()", false, false}, {"NTILE(3)", true, false},
+		{"LAG(v)", true, false}, {"LEAD(v, 2, -99)", true, false}, {"FIRST_VALUE(v)", true, true}, {"LAST_VALUE(v)", true, true},
+		{"NTH_VALUE(v, 2)", true, true}, {"SUM(v)", false, true}, {"COUNT(v)", false, true}, {"COUNT(*)", false, true},
+		{"MIN(v)", false, true}, {"MAX(v)", false, true},
+	}
+	// Frames; a ROWS frame depends on the order among peers too.
+	frames := []struct {
+		clause string
+		rows   bool
+	}{
+		{"", false}, {"", false}, {"ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING", true}, {"ROWS UNBOUNDED PRECEDING", true},
+		{"ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING", true}, {"ROWS BETWEEN 2 PRECEDING AND CURRENT ROW", true},
+		{"ROWS BETWEEN 3 FOLLOWING AND 5 FOLLOWING", true}, {"ROWS BETWEEN 2 PRECEDING AND 1 PRECEDING", true},
+		{"RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING", false}, {"RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING", false},
+		{"RANGE CURRENT ROW", false},
 	}
 	parts := []string{"", "PARTITION BY g", "PARTITION BY h", "PARTITION BY g, h"}
 	orders := []string{"", "v", "v DESC", "g, v DESC", "h DESC, v"}
-	for q := 0; q < 400; q++ {
+	for q := 0; q < 600; q++ {
 		f := fns[rng.IntN(len(fns))]
 		part, order := parts[rng.IntN(len(parts))], orders[rng.IntN(len(orders))]
-		if f.needOrder {
+		fr := frames[rng.IntN(len(frames))]
+		if !f.framed {
+			fr = frames[0]
+		}
+		if f.needOrder || fr.rows {
 			if order == "" {
 				order = "id"
 			} else {
@@ -58,6 +74,7 @@ func TestWindowFunctionsAgainstSQLite(t *testing.T) {
 		if order != "" {
 			spec = strings.TrimSpace(spec + " ORDER BY " + order)
 		}
+		spec = strings.TrimSpace(spec + " " + fr.clause)
 		where := ""
 		if rng.IntN(3) == 0 {
 			where = fmt.Sprintf(" WHERE v > %d", rng.IntN(10))

@@ -55,8 +55,8 @@
 // WITH RECURSIVE runs recursive CTEs to a fixpoint (plan_recursive.go);
 // EXCEPT and INTERSECT fold left to right with UNION (stmt_compound.go).
 // Window functions (ROW_NUMBER, RANK, LAG, SUM ... OVER (PARTITION BY ...
-// ORDER BY ...)) run with the default frame (stmt_window.go,
-// plan_window.go). Not supported: window frames (ROWS/RANGE) and named
+// ORDER BY ...) [ROWS | RANGE ...]) run after grouping (stmt_window.go,
+// plan_window.go). Not supported: RANGE frames with offsets and named
 // windows, FULLTEXT, triggers, LOCK TABLES, CREATE DATABASE.
 //
 // Planning turns WHERE clauses into key ranges costed with O(log n)

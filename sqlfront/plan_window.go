@@ -30,8 +30,17 @@ type windowCall struct {
 	order []Expr
 	desc  []bool
 	agg   *AggSpec // for aggregate functions
-	in    int      // slot of the first input (args, then part, then order)
-	out   int      // result slot
+	frame *windowFrame
+	in    int // slot of the first input (args, then part, then order)
+	out   int // result slot
+}
+
+// windowFrame is an explicit frame clause (see parseFrame).
+type windowFrame struct {
+	rangeUnit      bool // RANGE: bounds are peer groups
+	startK, endK   int  // frame* constants
+	startN, endN   Expr // offsets of PRECEDING / FOLLOWING bounds
+	startOf, endOf int  // the offsets, evaluated when the rows are read
 }
 
 // windowScope resolves window calls to their result slots.
@@ -105,10 +114,10 @@ func usesWindow(e sqlparser.Expr) bool {
 // compileWindow compiles the inputs of window call e in scope s.
 func compileWindow(e *sqlparser.FuncExpr, s Scope) (*windowCall, error) {
 	bad := func() (*windowCall, error) { return nil, syntaxError("window function") }
-	if len(e.Exprs) != 4 {
+	if len(e.Exprs) != 4 && len(e.Exprs) != 5 {
 		return bad()
 	}
-	var parts [4]sqlparser.Expr
+	var parts [5]sqlparser.Expr
 	for i, se := range e.Exprs {
 		ae, ok := se.(*sqlparser.AliasedExpr)
 		if !ok {
@@ -158,6 +167,19 @@ func compileWindow(e *sqlparser.FuncExpr, s Scope) (*windowCall, error) {
 		c.order = append(c.order, order[i])
 		d, _ := order[i+1].Eval(&Env{})
 		c.desc = append(c.desc, ToInt64(d) == 1)
+	}
+	if parts[4] != nil {
+		fr, err := list(parts[4])
+		if err != nil {
+			return nil, err
+		}
+		if len(fr) != 5 {
+			return bad()
+		}
+		unit, _ := fr[0].Eval(&Env{})
+		sk, _ := fr[1].Eval(&Env{})
+		ek, _ := fr[3].Eval(&Env{})
+		c.frame = &windowFrame{rangeUnit: ToInt64(unit) == 1, startK: int(ToInt64(sk)), endK: int(ToInt64(ek)), startN: fr[2], endN: fr[4]}
 	}
 	nargs := len(c.args)
 	want := func(lo, hi int) error {
@@ -302,6 +324,22 @@ func (w *windowIter) compute(c *windowCall) error {
 		return cmpOrder(w.rows[i], w.rows[j])
 	})
 	arg := func(r []Value, k int) Value { return r[c.in+k] }
+	if f := c.frame; f != nil {
+		for _, b := range []struct {
+			x   Expr
+			dst *int
+		}{{f.startN, &f.startOf}, {f.endN, &f.endOf}} {
+			v, err := b.x.Eval(w.sc.env)
+			if err != nil {
+				return err
+			}
+			n := ToInt64(v)
+			if v.K == KindNull || n < 0 {
+				return NewSQLError(ErWrongArguments, "Incorrect arguments to the window frame (an offset must be a non-negative integer)")
+			}
+			*b.dst = int(n)
+		}
+	}
 	for lo := 0; lo < len(idx); {
 		hi := lo + 1
 		for hi < len(idx) && cmpPart(w.rows[idx[lo]], w.rows[idx[hi]]) == 0 {
@@ -309,8 +347,9 @@ func (w *windowIter) compute(c *windowCall) error {
 		}
 		p := idx[lo:hi] // one partition, in order
 		n := len(p)
-		// peerEnd[i] is one past the last peer of row i (the frame end).
-		peerEnd := make([]int, n)
+		// peerEnd[i] is one past the last peer of row i, peerStart[i] its
+		// first peer (without ORDER BY, the partition is one peer group).
+		peerEnd, peerStart := make([]int, n), make([]int, n)
 		for i := n - 1; i >= 0; i-- {
 			if i+1 < n && no > 0 && cmpOrder(w.rows[p[i]], w.rows[p[i+1]]) == 0 {
 				peerEnd[i] = peerEnd[i+1]
@@ -320,6 +359,46 @@ func (w *windowIter) compute(c *windowCall) error {
 				peerEnd[i] = n
 			}
 		}
+		for i := 0; i < n; i++ {
+			if i > 0 && (no == 0 || cmpOrder(w.rows[p[i-1]], w.rows[p[i]]) == 0) {
+				peerStart[i] = peerStart[i-1]
+			} else {
+				peerStart[i] = i
+			}
+		}
+		// frame returns the frame of row i: partition positions [s, e).
+		frame := func(i int) (int, int) {
+			f := c.frame
+			if f == nil { // the default: RANGE UNBOUNDED PRECEDING (to CURRENT ROW with ORDER BY)
+				return 0, peerEnd[i]
+			}
+			s, e := 0, n
+			switch f.startK {
+			case framePreceding:
+				s = i - f.startOf
+			case frameCurrentRow:
+				s = i
+				if f.rangeUnit {
+					s = peerStart[i]
+				}
+			case frameFollowing:
+				s = i + f.startOf
+			}
+			switch f.endK {
+			case framePreceding:
+				e = i - f.endOf + 1
+			case frameCurrentRow:
+				e = i + 1
+				if f.rangeUnit {
+					e = peerEnd[i]
+				}
+			case frameFollowing:
+				e = i + f.endOf + 1
+			}
+			s, e = max(s, 0), min(e, n)
+			return s, max(e, s)
+		}
+		incremental := c.frame == nil || c.frame.startK == frameUnboundedPreceding
 		var agg *Aggregator
 		if c.agg != nil {
 			agg = NewAggregator(*c.agg)
@@ -375,20 +454,31 @@ func (w *windowIter) compute(c *windowCall) error {
 					v = arg(row, 2)
 				}
 			case "first_value":
-				v = arg(w.rows[p[0]], 0)
+				v = Null
+				if s, e := frame(i); s < e {
+					v = arg(w.rows[p[s]], 0)
+				}
 			case "last_value":
-				v = arg(w.rows[p[peerEnd[i]-1]], 0)
+				v = Null
+				if s, e := frame(i); s < e {
+					v = arg(w.rows[p[e-1]], 0)
+				}
 			case "nth_value":
 				k := ToInt64(arg(row, 1))
 				if k <= 0 {
 					return NewSQLError(ErWrongArguments, "Incorrect arguments to nth_value")
 				}
 				v = Null
-				if k <= int64(peerEnd[i]) {
-					v = arg(w.rows[p[k-1]], 0)
+				if s, e := frame(i); int64(s)+k <= int64(e) {
+					v = arg(w.rows[p[int64(s)+k-1]], 0)
 				}
-			default: // aggregates over the frame: rows up to peerEnd[i]
-				for ; added < peerEnd[i]; added++ {
+			default: // aggregates over the frame
+				s, e := frame(i)
+				if !incremental {
+					agg.Reset()
+					added = s
+				}
+				for ; added < e; added++ {
 					var err error
 					if c.agg.Func == AggCountStar {
 						err = agg.Add(Null)

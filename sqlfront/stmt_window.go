@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -11,15 +12,18 @@ import (
 //
 // is rewritten to an ordinary call that carries the whole window,
 //
-//	__win('f', __args(args), __part(p, ...), __order(o, 0|1, ...))
+//	__win('f', __args(args), __part(p, ...), __order(o, 0|1, ...) [, __frame(...)])
 //
-// (1 marks DESC; COUNT(*) becomes 'count*' without arguments), in the
+// (1 marks DESC; COUNT(*) becomes 'count*' without arguments; a frame
+// clause becomes __frame(unit, start kind, start n, end kind, end n), see
+// frameKind), in the
 // same place, so placeholders keep their order. A window call that is a
 // whole select item without an alias gets its original text as alias, the
 // column name MySQL gives it. The planner computes the calls after
 // grouping and HAVING, before DISTINCT, ORDER BY and LIMIT
-// (plan_window.go). Frame clauses (ROWS/RANGE) and named windows are
-// not supported: every window has the default frame.
+// (plan_window.go). Frames: ROWS with any bounds, RANGE with UNBOUNDED and
+// CURRENT ROW bounds (RANGE with offsets and named windows are not
+// supported).
 
 // hasWindow reports whether toks hold a window call (OVER after a ')').
 func hasWindow(toks []token) bool {
@@ -145,7 +149,7 @@ func rewriteWindows(sql, clean string, toks []token) (string, error) {
 		if toks[i].word() == "partition" && toks[i+1].word() == "by" {
 			i += 2
 			j := i
-			for j < specEnd && !(toks[j].word() == "order" && toks[j+1].word() == "by") {
+			for j < specEnd && !(toks[j].word() == "order" && toks[j+1].word() == "by") && toks[j].word() != "rows" && toks[j].word() != "range" {
 				j++
 			}
 			for _, r := range splitTop(i, j) {
@@ -175,8 +179,13 @@ func rewriteWindows(sql, clean string, toks []token) (string, error) {
 			}
 			i = j
 		}
-		if i != specEnd {
-			return "", newParseError(sql, toks[i].pos, "window frames (ROWS, RANGE) are not supported")
+		frame := ""
+		if i < specEnd {
+			f, err := parseFrame(sql, clean, toks, i, specEnd)
+			if err != nil {
+				return "", err
+			}
+			frame = ", " + f
 		}
 		var b strings.Builder
 		b.WriteString("__win('")
@@ -187,7 +196,9 @@ func rewriteWindows(sql, clean string, toks []token) (string, error) {
 		b.WriteString(strings.Join(part, ", "))
 		b.WriteString("), __order(")
 		b.WriteString(strings.Join(order, ", "))
-		b.WriteString("))")
+		b.WriteString(")")
+		b.WriteString(frame)
+		b.WriteString(")")
 		// A whole select item without an alias keeps its text as its name.
 		whole := false
 		if open >= 2 {
@@ -212,4 +223,94 @@ func rewriteWindows(sql, clean string, toks []token) (string, error) {
 	}
 	out.WriteString(clean[cur:])
 	return out.String(), nil
+}
+
+// Frame bounds, as __frame encodes them.
+const (
+	frameUnboundedPreceding = iota
+	framePreceding
+	frameCurrentRow
+	frameFollowing
+	frameUnboundedFollowing
+)
+
+// parseFrame parses the frame clause in tokens [from, to) into its
+// __frame(unit, start kind, start n, end kind, end n) call (unit 0 is ROWS,
+// 1 RANGE).
+func parseFrame(sql, clean string, toks []token, from, to int) (string, error) {
+	w := func(k int) string { return toks[min(k, to)].word() }
+	unit := "0"
+	switch w(from) {
+	case "rows":
+	case "range":
+		unit = "1"
+	default:
+		return "", newParseError(sql, toks[from].pos, "ROWS or RANGE expected")
+	}
+	k := from + 1
+	bound := func() (int, string, error) {
+		switch {
+		case w(k) == "unbounded" && w(k+1) == "preceding":
+			k += 2
+			return frameUnboundedPreceding, "0", nil
+		case w(k) == "unbounded" && w(k+1) == "following":
+			k += 2
+			return frameUnboundedFollowing, "0", nil
+		case w(k) == "current" && w(k+1) == "row":
+			k += 2
+			return frameCurrentRow, "0", nil
+		}
+		start, depth := k, 0
+		for ; k < to; k++ {
+			switch t := toks[k]; {
+			case t.typ == '(':
+				depth++
+			case t.typ == ')':
+				depth--
+			case depth == 0 && (t.word() == "preceding" || t.word() == "following"):
+				if k == start {
+					return 0, "", newParseError(sql, t.pos, "a frame offset expected")
+				}
+				kind := framePreceding
+				if t.word() == "following" {
+					kind = frameFollowing
+				}
+				n := clean[toks[start].pos:toks[k-1].end]
+				k++
+				if unit == "1" {
+					return 0, "", newParseError(sql, toks[start].pos, "RANGE frames with offsets are not supported")
+				}
+				return kind, n, nil
+			}
+		}
+		return 0, "", newParseError(sql, toks[min(start, to)].pos, "a frame bound expected")
+	}
+	var sk, ek int
+	var sn, en string
+	var err error
+	if w(k) == "between" {
+		k++
+		if sk, sn, err = bound(); err != nil {
+			return "", err
+		}
+		if w(k) != "and" {
+			return "", newParseError(sql, toks[min(k, to)].pos, "AND expected")
+		}
+		k++
+		if ek, en, err = bound(); err != nil {
+			return "", err
+		}
+	} else {
+		if sk, sn, err = bound(); err != nil {
+			return "", err
+		}
+		ek, en = frameCurrentRow, "0"
+	}
+	if k != to {
+		return "", newParseError(sql, toks[k].pos, "')' expected after the frame")
+	}
+	if sk == frameUnboundedFollowing || ek == frameUnboundedPreceding || sk > ek {
+		return "", newParseError(sql, toks[from].pos, "this window frame is not valid")
+	}
+	return fmt.Sprintf("__frame(%s, %d, %s, %d, %s)", unit, sk, sn, ek, en), nil
 }

@@ -101,10 +101,16 @@ func TestWindowShapes(t *testing.T) {
 	if got := fmt.Sprint(querySQL(t, s, "SELECT id, NTILE(?) OVER (ORDER BY id) FROM t", IntValue(2))); got != "[[1 1] [2 1] [3 2]]" {
 		t.Errorf("NTILE(?): %s", got)
 	}
+	if got := fmt.Sprint(querySQL(t, s, "SELECT id, SUM(v) OVER (ORDER BY id ROWS BETWEEN ? PRECEDING AND CURRENT ROW) FROM t", IntValue(1))); got != "[[1 5] [2 11] [3 13]]" {
+		t.Errorf("moving sum: %s", got)
+	}
 	for _, bad := range []string{
 		"SELECT id FROM t WHERE ROW_NUMBER() OVER () = 1",
 		"SELECT g FROM t GROUP BY g HAVING RANK() OVER () = 1",
-		"SELECT SUM(v) OVER (ROWS UNBOUNDED PRECEDING) FROM t",
+		"SELECT SUM(v) OVER (ORDER BY v RANGE 1 PRECEDING) FROM t",
+		"SELECT SUM(v) OVER (ROWS BETWEEN 1 FOLLOWING AND CURRENT ROW) FROM t",
+		"SELECT SUM(v) OVER (ROWS UNBOUNDED FOLLOWING) FROM t",
+		"SELECT SUM(v) OVER (ROWS BETWEEN ? PRECEDING AND CURRENT ROW) FROM t",
 		"SELECT COUNT(DISTINCT v) OVER () FROM t",
 		"SELECT NTILE(0) OVER () FROM t",
 		"SELECT UNKNOWNFN(v) OVER () FROM t",
