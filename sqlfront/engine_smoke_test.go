@@ -49,6 +49,30 @@ func querySQL(t *testing.T, s *Session, q string, args ...Value) [][]string {
 	return out
 }
 
+// stmtErr runs q (reading a query's rows to the end) and returns its
+// error: for the tests of statements that must fail.
+func stmtErr(t *testing.T, s *Session, q string) error {
+	t.Helper()
+	st, err := s.Prepare(q)
+	if err != nil {
+		return err
+	}
+	rows, err := s.Query(context.Background(), st, nil)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	dst := make([]Value, len(rows.Columns()))
+	for {
+		if err := rows.Next(dst); err != nil {
+			if err == io.EOF {
+				return nil
+			}
+			return err
+		}
+	}
+}
+
 func execSQL(t *testing.T, s *Session, q string, args ...Value) Result {
 	t.Helper()
 	st, err := s.Prepare(q)

@@ -74,41 +74,32 @@ func errWindowPlace() error {
 func findWindows(sel *sqlparser.Select) []*sqlparser.FuncExpr {
 	var out []*sqlparser.FuncExpr
 	for _, se := range sel.SelectExprs {
-		ae, ok := se.(*sqlparser.AliasedExpr)
-		if !ok {
-			continue
+		if ae, ok := se.(*sqlparser.AliasedExpr); ok {
+			out = windowCallsIn(ae.Expr, out)
 		}
-		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-			switch x := n.(type) {
-			case *sqlparser.Subquery:
-				return false, nil
-			case *sqlparser.FuncExpr:
-				if x.Name.Lowered() == "__win" {
-					out = append(out, x)
-					return false, nil
-				}
-			}
-			return true, nil
-		}, ae.Expr)
 	}
 	return out
 }
 
 // usesWindow reports whether e holds a window call.
-func usesWindow(e sqlparser.Expr) bool {
-	found := false
+func usesWindow(e sqlparser.Expr) bool { return len(windowCallsIn(e, nil)) > 0 }
+
+// windowCallsIn appends the window calls in e (not in its subqueries) to
+// out.
+func windowCallsIn(e sqlparser.Expr, out []*sqlparser.FuncExpr) []*sqlparser.FuncExpr {
 	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		switch x := n.(type) {
 		case *sqlparser.Subquery:
 			return false, nil
 		case *sqlparser.FuncExpr:
 			if x.Name.Lowered() == "__win" {
-				found = true
+				out = append(out, x)
+				return false, nil
 			}
 		}
-		return !found, nil
+		return true, nil
 	}, e)
-	return found
+	return out
 }
 
 // compileWindow compiles the inputs of window call e in scope s.

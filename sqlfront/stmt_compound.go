@@ -156,19 +156,25 @@ func parenthesized(toks []token, from, to int) (int, bool) {
 	if toks[from].typ != '(' || toks[to-1].typ != ')' {
 		return 0, false
 	}
+	k := closingParen(toks, from)
+	return k, k == to-1
+}
+
+// closingParen returns the index of the ')' that closes the '(' at
+// toks[open], or -1.
+func closingParen(toks []token, open int) int {
 	depth := 0
-	for k := from; k < to; k++ {
+	for k := open; k < len(toks); k++ {
 		switch toks[k].typ {
 		case '(':
 			depth++
 		case ')':
-			depth--
-			if depth == 0 {
-				return k, k == to-1
+			if depth--; depth == 0 {
+				return k
 			}
 		}
 	}
-	return 0, false
+	return -1
 }
 
 // setOpIter computes left EXCEPT / INTERSECT [ALL] right over the first

@@ -65,20 +65,6 @@ func rewriteWindows(sql, clean string, toks []token) (string, error) {
 		text     string
 	}
 	var edits []edit
-	match := func(open int) int { // the index of the ')' closing toks[open]
-		depth := 0
-		for k := open; k < len(toks); k++ {
-			switch toks[k].typ {
-			case '(':
-				depth++
-			case ')':
-				if depth--; depth == 0 {
-					return k
-				}
-			}
-		}
-		return -1
-	}
 	opens := map[int]int{} // index of ')' -> index of its '('
 	var stack []int
 	for k, t := range toks {
@@ -132,7 +118,7 @@ func rewriteWindows(sql, clean string, toks []token) (string, error) {
 		if toks[k+1].typ != '(' {
 			return "", newParseError(sql, toks[k+1].pos, "named windows are not supported")
 		}
-		specEnd := match(k + 1)
+		specEnd := closingParen(toks, k+1)
 		if specEnd < 0 {
 			return "", newParseError(sql, toks[k+1].pos, "')' expected")
 		}

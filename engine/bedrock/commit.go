@@ -4,9 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"fmt"
-	"runtime"
 	"slices"
-	"sync"
 	"time"
 )
 
@@ -677,22 +675,7 @@ func (s *Store) sealWrites(ws []diskWrite) {
 	for i := range ws {
 		bytes += ws[i].stored
 	}
-	workers := min(runtime.GOMAXPROCS(0), bytes/parallelSealMin, len(ws))
-	if workers <= 1 {
-		seal(ws)
-		return
-	}
-	var wg sync.WaitGroup
-	per := (len(ws) + workers - 1) / workers
-	for lo := per; lo < len(ws); lo += per {
-		wg.Add(1)
-		go func(part []diskWrite) {
-			defer wg.Done()
-			seal(part)
-		}(ws[lo:min(lo+per, len(ws))])
-	}
-	seal(ws[:per])
-	wg.Wait()
+	inParts(ws, bytes/parallelSealMin, seal)
 }
 
 // parallelSealMin is the number of bytes to checksum per extra sealing

@@ -400,23 +400,30 @@ func (tx *Tx) prepare() *commitReq {
 		return req
 	}
 	ws := req.writes
-	workers := min(runtime.GOMAXPROCS(0), len(ws)/parallelPackMin)
+	inParts(ws, len(ws)/parallelPackMin, tx.s.packWrites)
+	return req
+}
+
+// inParts runs work on up to workers parts of xs of about equal length,
+// all but the first on goroutines of their own, and returns when all are
+// done.
+func inParts[T any](xs []T, workers int, work func([]T)) {
+	workers = min(workers, runtime.GOMAXPROCS(0), len(xs))
 	if workers <= 1 {
-		tx.s.packWrites(ws)
-		return req
+		work(xs)
+		return
 	}
 	var wg sync.WaitGroup
-	per := (len(ws) + workers - 1) / workers
-	for lo := per; lo < len(ws); lo += per {
+	per := (len(xs) + workers - 1) / workers
+	for lo := per; lo < len(xs); lo += per {
 		wg.Add(1)
-		go func(part []pendingWrite) {
+		go func(part []T) {
 			defer wg.Done()
-			tx.s.packWrites(part)
-		}(ws[lo:min(lo+per, len(ws))])
+			work(part)
+		}(xs[lo:min(lo+per, len(xs))])
 	}
-	tx.s.packWrites(ws[:per])
+	work(xs[:per])
 	wg.Wait()
-	return req
 }
 
 // parallelPackMin is the number of blocks per extra packing goroutine.
