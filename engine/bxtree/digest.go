@@ -74,8 +74,10 @@ func (h *digester) sum(key []byte, version uint64, value []byte) Digest {
 	var d Digest
 	n := 3*binary.MaxVarintLen64 + len(key) + len(value)
 	if h.mac == nil && n <= oneShotMax {
-		if cap(h.scratch) < oneShotMax {
-			h.scratch = make([]byte, 0, oneShotMax)
+		if cap(h.scratch) < n {
+			// Sized to the records seen: handles live for a statement,
+			// so a block-sized buffer would cost most inserts 4 KiB.
+			h.scratch = make([]byte, 0, min(oneShotMax, 2*n))
 		}
 		b := binary.AppendUvarint(h.scratch[:0], uint64(len(key)))
 		b = append(b, key...)
