@@ -557,6 +557,9 @@ func (s *Session) runBatched(ctx context.Context, args []Value, fn func(*stmtCtx
 	}
 	res, sc, wrote, err := s.runInBatch(ctx, args, fn)
 	seq := e.group.joined(wrote, e.batchDone)
+	if e.batchN == 0 {
+		e.applyBatch() // nothing in it: ends its transaction now
+	}
 	e.unlockWriter()
 	if sc != nil {
 		defer sc.done()
