@@ -33,6 +33,9 @@ type CreateTableStmt struct {
 	// Options are all table options in order, AUTO_INCREMENT included.
 	// bxdb ignores them; they are kept for SHOW CREATE TABLE.
 	Options []TableOption
+	// Like is the table of CREATE TABLE t LIKE like (nothing else is set
+	// then but Table and IfNotExists).
+	Like *TableName
 }
 
 // TableOption is one table option, such as ENGINE=InnoDB.

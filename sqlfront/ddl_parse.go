@@ -47,7 +47,25 @@ func (p *parser) createTable() (Statement, error) {
 	if s.Table, err = p.tableName(); err != nil {
 		return nil, err
 	}
-	if t := p.peek(); p.isWord("like", "as", "select") {
+	// CREATE TABLE t LIKE u, also written CREATE TABLE t (LIKE u).
+	paren := p.peek().typ == '(' && p.peekAt(1).word() == "like"
+	if paren {
+		p.advance()
+	}
+	if p.acceptWord("like") {
+		like, err := p.tableName()
+		if err != nil {
+			return nil, err
+		}
+		if paren {
+			if err := p.expectChar(')'); err != nil {
+				return nil, err
+			}
+		}
+		s.Like = &like
+		return s, nil
+	}
+	if t := p.peek(); p.isWord("as", "select") {
 		return nil, p.errAt(t, "CREATE TABLE … %s is not supported", strings.ToUpper(t.word()))
 	}
 	if err := p.expectChar('('); err != nil {

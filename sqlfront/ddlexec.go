@@ -210,6 +210,9 @@ func (sc *stmtCtx) createTable(s *CreateTableStmt) error {
 	if err := sc.checkSchema(s.Table.Schema); err != nil {
 		return err
 	}
+	if s.Like != nil {
+		return sc.createTableLike(s)
+	}
 	if sc.cat.table(s.Table.Name) != nil || sc.cat.view(s.Table.Name) != nil {
 		if s.IfNotExists {
 			return nil
@@ -945,4 +948,41 @@ func (sc *stmtCtx) changeColumn(d *tableDesc, old string, def *ColumnDef, pos Co
 		ap.newIx[ix.ID] = true
 	}
 	return nil
+}
+
+// createTableLike runs CREATE TABLE t LIKE u: t gets u's columns, indexes
+// and checks (its SHOW CREATE TABLE, renamed), not its rows, foreign keys
+// or AUTO_INCREMENT position, as in MySQL.
+func (sc *stmtCtx) createTableLike(s *CreateTableStmt) error {
+	if err := sc.checkSchema(s.Like.Schema); err != nil {
+		return err
+	}
+	src, err := sc.lookupTable(s.Like.Schema, s.Like.Name)
+	if err != nil {
+		if sc.cat.view(s.Like.Name) != nil {
+			return engErr(1347, "'%s.%s' is not BASE TABLE", sc.e.dbName, s.Like.Name)
+		}
+		return err
+	}
+	st, err := Parse(showCreateTable(src, 0))
+	if err != nil {
+		return err
+	}
+	def, ok := st.(*CreateTableStmt)
+	if !ok {
+		return errors.New("sqlfront: internal error: SHOW CREATE TABLE is not a CREATE TABLE")
+	}
+	def.Table, def.IfNotExists = s.Table, s.IfNotExists
+	def.ForeignKeys, def.AutoIncrement = nil, 0
+	for _, c := range def.Columns {
+		c.References = nil
+	}
+	// Generated check names follow the new table, as in MySQL.
+	prefix := strings.ToLower(src.desc.Name) + "_chk_"
+	for _, ck := range def.Checks {
+		if n, ok := strings.CutPrefix(strings.ToLower(ck.Name), prefix); ok {
+			ck.Name = s.Table.Name + "_chk_" + n
+		}
+	}
+	return sc.createTable(def)
 }

@@ -231,3 +231,55 @@ func TestSubqueryColumnCount(t *testing.T) {
 		t.Errorf("Exec of a query whose subquery returns 2 rows: %v, want error 1242", err)
 	}
 }
+
+// TestCreateTableLike: CREATE TABLE t LIKE u copies u's definition (not its
+// rows, its AUTO_INCREMENT position or its foreign keys).
+func TestCreateTableLike(t *testing.T) {
+	e := openTestEngine(t)
+	s := e.NewSession()
+	execSQL(t, s, "CREATE TABLE p (id INT PRIMARY KEY)")
+	execSQL(t, s, "CREATE TABLE u (id INT PRIMARY KEY AUTO_INCREMENT, name VARCHAR(20) NOT NULL DEFAULT 'x', n INT, pid INT, UNIQUE KEY by_name (name), KEY by_n (n DESC), CHECK (n > 0), CONSTRAINT fk FOREIGN KEY (pid) REFERENCES p (id))")
+	execSQL(t, s, "INSERT INTO u (name, n) VALUES ('a', 1), ('b', 2)")
+	execSQL(t, s, "CREATE TABLE t LIKE u")
+	execSQL(t, s, "CREATE TABLE IF NOT EXISTS t LIKE u")
+	execSQL(t, s, "CREATE TABLE t2 (LIKE u)")
+	show := func(name string) string {
+		r := querySQL(t, s, "SHOW CREATE TABLE "+name)
+		return r[0][1]
+	}
+	want := "CREATE TABLE `t` (\n" +
+		"  `id` int NOT NULL AUTO_INCREMENT,\n" +
+		"  `name` varchar(20) NOT NULL DEFAULT 'x',\n" +
+		"  `n` int DEFAULT NULL,\n" +
+		"  `pid` int DEFAULT NULL,\n" +
+		"  PRIMARY KEY (`id`),\n" +
+		"  UNIQUE KEY `by_name` (`name`),\n" +
+		"  KEY `by_n` (`n` DESC),\n" +
+		"  CONSTRAINT `t_chk_1` CHECK (n > 0)\n" +
+		") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci"
+	if !strings.Contains(show("u"), "CONSTRAINT `fk` FOREIGN KEY") {
+		t.Fatalf("u has no foreign key: %s", show("u"))
+	}
+	if got := show("t"); got != want {
+		t.Errorf("SHOW CREATE TABLE t:\n%s\nwant\n%s", got, want)
+	}
+	if got := fmt.Sprint(querySQL(t, s, "SELECT COUNT(*) FROM t")); got != "[[0]]" {
+		t.Errorf("t has rows: %s", got)
+	}
+	execSQL(t, s, "INSERT INTO t (name, n) VALUES ('z', 5)")
+	if got := fmt.Sprint(querySQL(t, s, "SELECT id, name, n FROM t")); got != "[[1 z 5]]" {
+		t.Errorf("t: %s", got)
+	}
+	if err := stmtErr(t, s, "INSERT INTO t (name, n) VALUES ('z', 6)"); sqlNumber(err) != ErDupEntry {
+		t.Errorf("unique key not copied: %v", err)
+	}
+	if err := stmtErr(t, s, "INSERT INTO t (name, n) VALUES ('q', -1)"); sqlNumber(err) != 3819 {
+		t.Errorf("check not copied: %v", err)
+	}
+	execSQL(t, s, "CREATE VIEW v AS SELECT id FROM u")
+	for bad, num := range map[string]uint16{"CREATE TABLE t LIKE u": 1050, "CREATE TABLE t3 LIKE nope": 1146, "CREATE TABLE t4 LIKE v": 1347} {
+		if err := stmtErr(t, s, bad); sqlNumber(err) != num {
+			t.Errorf("%s: %v, want error %d", bad, err, num)
+		}
+	}
+}
