@@ -399,7 +399,7 @@ func (c *compiler) compile(e sqlparser.Expr) (Expr, error) {
 	case *sqlparser.CollateExpr:
 		return c.compileCollate(e)
 	case *sqlparser.FuncExpr:
-		if e.IsAggregate() {
+		if IsAggregate(e) {
 			return c.compileAggregate(e)
 		}
 		if e.Name.Lowered() == "__win" { // a window call (stmt_window.go)

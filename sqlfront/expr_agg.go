@@ -44,6 +44,8 @@ const (
 	AggStddevSamp
 	AggVarPop
 	AggVarSamp
+	AggJSONArray  // JSON_ARRAYAGG
+	AggJSONObject // JSON_OBJECTAGG
 )
 
 // aggNames maps lower-case names to aggregate functions.
@@ -52,7 +54,7 @@ var aggNames = map[string]AggFunc{
 	"bit_and": AggBitAnd, "bit_or": AggBitOr, "bit_xor": AggBitXor,
 	"std": AggStddevPop, "stddev": AggStddevPop, "stddev_pop": AggStddevPop,
 	"stddev_samp": AggStddevSamp, "variance": AggVarPop, "var_pop": AggVarPop,
-	"var_samp": AggVarSamp,
+	"var_samp": AggVarSamp, "json_arrayagg": AggJSONArray, "json_objectagg": AggJSONObject,
 }
 
 // GroupConcatMaxLen is MySQL's default group_concat_max_len.
@@ -128,7 +130,14 @@ func ParseAggregate(e sqlparser.Expr) (AggSpec, error) {
 				return spec, nil
 			}
 		}
-		if len(exprs) != 1 && !(f == AggCount && e.Distinct && len(exprs) > 1) {
+		switch {
+		case f == AggJSONObject:
+			if len(exprs) != 2 || e.Distinct {
+				return spec, syntaxError(exprText(e))
+			}
+		case f == AggJSONArray && e.Distinct:
+			return spec, syntaxError(exprText(e))
+		case len(exprs) != 1 && !(f == AggCount && e.Distinct && len(exprs) > 1):
 			return spec, syntaxError(exprText(e))
 		}
 	case *sqlparser.GroupConcatExpr:
@@ -180,6 +189,9 @@ type Aggregator struct {
 
 	parts   []concatPart // GROUP_CONCAT
 	concatB bool         // GROUP_CONCAT saw a binary string
+
+	jarr []any          // JSON_ARRAYAGG
+	jobj map[string]any // JSON_OBJECTAGG
 }
 
 // concatPart is one GROUP_CONCAT row.
@@ -208,6 +220,7 @@ func NewAggregator(spec AggSpec) *Aggregator {
 func (a *Aggregator) Reset() {
 	a.rows, a.sumInt, a.sumFloat, a.mean, a.m2 = 0, 0, 0, 0, 0
 	a.sumDec, a.best, a.parts, a.concatB = Decimal{}, Null, a.parts[:0], false
+	a.jarr, a.jobj = nil, nil
 	a.sumClass = ncInt
 	a.bits = 0
 	if a.spec.Func == AggBitAnd {
@@ -234,8 +247,24 @@ func (a *Aggregator) Add(v Value) error {
 // DISTINCT a, b) and GROUP_CONCAT(a, b)), orderKeys GROUP_CONCAT's ORDER
 // BY values. Neither slice is retained.
 func (a *Aggregator) AddRow(args, orderKeys []Value) error {
-	if a.spec.Func == AggCountStar {
+	switch a.spec.Func {
+	case AggCountStar:
 		a.rows++
+		return nil
+	case AggJSONArray: // NULLs are JSON nulls
+		a.rows++
+		a.jarr = append(a.jarr, jsonOfValue(args[0]))
+		return nil
+	case AggJSONObject:
+		if args[0].K == KindNull {
+			return NewSQLError(3158, "JSON documents may not contain NULL member names.")
+		}
+		if a.jobj == nil {
+			a.jobj = map[string]any{}
+		}
+		a.rows++
+		k, _ := strOf(args[0])
+		a.jobj[k] = jsonOfValue(args[1]) // the last value of a key wins
 		return nil
 	}
 	for _, v := range args {
@@ -368,6 +397,10 @@ func (a *Aggregator) Result() Value {
 		return FloatValue(r)
 	case AggGroupConcat:
 		return a.concatResult()
+	case AggJSONArray:
+		return StringValue(jsonText(a.jarr))
+	case AggJSONObject:
+		return StringValue(jsonText(a.jobj))
 	}
 	return Null
 }

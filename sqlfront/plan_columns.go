@@ -123,6 +123,8 @@ func (si *selectInfo) aggColumnInfo(ci *ColumnInfo, e Expr, aggs *aggList) {
 		}
 	case AggGroupConcat:
 		ci.DatabaseTypeName, ci.Kind = "TEXT", KindString
+	case AggJSONArray, AggJSONObject:
+		ci.DatabaseTypeName, ci.Kind = "JSON", KindString
 	}
 }
 
