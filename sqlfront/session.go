@@ -305,6 +305,9 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 	case *ShowStmt:
 		rows, err := s.runQuery(ctx, st, args, func(sc *stmtCtx) (rowIter, []ColumnInfo, error) { return sc.show(x) })
 		return Result{}, rows, err
+	case *TableMaintStmt:
+		rows, err := s.runQuery(ctx, st, args, func(sc *stmtCtx) (rowIter, []ColumnInfo, error) { return sc.tableMaint(x) })
+		return Result{}, rows, err
 	case *BeginStmt:
 		if err := s.endTx(true); err != nil {
 			return Result{}, nil, err

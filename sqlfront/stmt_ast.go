@@ -276,6 +276,13 @@ type SyncStmt struct {
 	URL   string // the remote, e.g. "bxdb://host:port" (string contents, not validated)
 }
 
+// TableMaintStmt is ANALYZE, OPTIMIZE or CHECK TABLE t, ....
+type TableMaintStmt struct {
+	Op     string // "analyze", "optimize" or "check"
+	Tables []TableName
+}
+
+func (*TableMaintStmt) statementNode()          {}
 func (*DMLStmt) statementNode()                 {}
 func (*ExplainStmt) statementNode()             {}
 func (*BeginStmt) statementNode()               {}

@@ -427,6 +427,8 @@ func (p *parser) statement() (Statement, error) {
 		s = &UseStmt{Database: name}
 	case "sync":
 		s, err = p.sync()
+	case "analyze", "optimize", "check":
+		s, err = p.tableMaint()
 	default:
 		return nil, p.errAt(t, "unsupported statement")
 	}
@@ -852,4 +854,33 @@ func toSet(s string) map[string]bool {
 		m[w] = true
 	}
 	return m
+}
+
+// tableMaint parses ANALYZE | OPTIMIZE [NO_WRITE_TO_BINLOG | LOCAL] TABLE
+// t, ... and CHECK TABLE t, ... [option ...].
+func (p *parser) tableMaint() (Statement, error) {
+	s := &TableMaintStmt{Op: p.advance().word()}
+	if s.Op != "check" {
+		p.acceptWord("no_write_to_binlog")
+		p.acceptWord("local")
+	}
+	if err := p.expectWord("table"); err != nil {
+		return nil, err
+	}
+	for {
+		t, err := p.tableName()
+		if err != nil {
+			return nil, err
+		}
+		s.Tables = append(s.Tables, t)
+		if !p.acceptChar(',') {
+			break
+		}
+	}
+	if s.Op == "check" {
+		for p.acceptWord("for") && p.acceptWord("upgrade") || p.acceptWord("quick") || p.acceptWord("fast") ||
+			p.acceptWord("medium") || p.acceptWord("extended") || p.acceptWord("changed") {
+		}
+	}
+	return s, nil
 }
