@@ -1,5 +1,7 @@
 package sqlfront
 
+import "github.com/xwb1989/sqlparser"
+
 // AST of the DDL statements: CREATE TABLE, CREATE INDEX, ALTER TABLE, DROP
 // TABLE, DROP INDEX, TRUNCATE. Every field holds what the statement says,
 // as written (identifiers keep their case); where MySQL fills in a default
@@ -36,6 +38,9 @@ type CreateTableStmt struct {
 	// Like is the table of CREATE TABLE t LIKE like (nothing else is set
 	// then but Table and IfNotExists).
 	Like *TableName
+	// AsQuery is the query of CREATE TABLE t [AS] SELECT ... (nothing else
+	// is set then but Table and IfNotExists).
+	AsQuery sqlparser.SelectStatement
 }
 
 // TableOption is one table option, such as ENGINE=InnoDB.

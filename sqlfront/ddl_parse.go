@@ -65,8 +65,27 @@ func (p *parser) createTable() (Statement, error) {
 		s.Like = &like
 		return s, nil
 	}
-	if t := p.peek(); p.isWord("as", "select") {
-		return nil, p.errAt(t, "CREATE TABLE … %s is not supported", strings.ToUpper(t.word()))
+	// CREATE TABLE t [AS] query: the columns and rows of the query.
+	if p.isWord("as", "select", "with") {
+		p.acceptWord("as")
+		from, end := p.i, len(p.toks)-1
+		if end > from && p.toks[end-1].typ == ';' {
+			end--
+		}
+		if from >= end || !isQueryStart(p.toks[from]) {
+			return nil, p.errExpected("SELECT")
+		}
+		st, err := p.subDML(from, end, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		q, ok := st.(sqlparser.SelectStatement)
+		if !ok {
+			return nil, p.errAt(p.toks[from], "expected a query")
+		}
+		s.AsQuery = q
+		p.i = end
+		return s, nil
 	}
 	if err := p.expectChar('('); err != nil {
 		return nil, err

@@ -3,11 +3,13 @@ package sqlfront
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bxdb/bxdb/engine/bxtree"
+	"github.com/xwb1989/sqlparser"
 )
 
 // DDL execution. Every DDL statement runs like a write statement (under
@@ -212,6 +214,9 @@ func (sc *stmtCtx) createTable(s *CreateTableStmt) error {
 	}
 	if s.Like != nil {
 		return sc.createTableLike(s)
+	}
+	if s.AsQuery != nil {
+		return sc.createTableAs(s)
 	}
 	if sc.cat.table(s.Table.Name) != nil || sc.cat.view(s.Table.Name) != nil {
 		if s.IfNotExists {
@@ -985,4 +990,119 @@ func (sc *stmtCtx) createTableLike(s *CreateTableStmt) error {
 		}
 	}
 	return sc.createTable(def)
+}
+
+// createTableAs runs CREATE TABLE t AS query: t gets a column per result
+// column, typed as the query reports it (expression columns of unknown
+// type by the kind of their values), and the query's rows.
+func (sc *stmtCtx) createTableAs(s *CreateTableStmt) error {
+	if sc.cat.table(s.Table.Name) != nil || sc.cat.view(s.Table.Name) != nil {
+		if s.IfNotExists {
+			return nil
+		}
+		return errTableExists(s.Table.Name)
+	}
+	qp, err := sc.child().planQuery(s.AsQuery, nil, "")
+	if err != nil {
+		return err
+	}
+	// Expression columns of unknown type take the kind of their first
+	// non-NULL value among the first rows.
+	open := make([]bool, len(qp.cols))
+	unknown := 0
+	for i, c := range qp.cols {
+		if c.DatabaseTypeName == "" {
+			open[i] = true
+			unknown++
+		}
+	}
+	for n := 0; unknown > 0 && n < 100; n++ {
+		r, err := qp.it.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			qp.it.Close()
+			return err
+		}
+		for i := range qp.cols {
+			if open[i] && r[i].K != KindNull {
+				open[i] = false
+				unknown--
+				qp.cols[i].Kind = r[i].K
+				if r[i].K == KindTime {
+					qp.cols[i].DatabaseTypeName = kindTypeName(r[i])
+				}
+			}
+		}
+	}
+	qp.it.Close()
+	var b strings.Builder
+	b.WriteString("CREATE TABLE " + quoteIdent(s.Table.Name) + " (")
+	for i, c := range qp.cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quoteIdent(c.Name) + " " + columnTypeText(c))
+		if c.NullableOK && !c.Nullable {
+			b.WriteString(" NOT NULL")
+		}
+	}
+	b.WriteString(")")
+	st, err := Parse(b.String())
+	if err != nil {
+		return err
+	}
+	def, ok := st.(*CreateTableStmt)
+	if !ok {
+		return errors.New("sqlfront: internal error: CREATE TABLE AS built no CREATE TABLE")
+	}
+	def.Table = s.Table
+	if err := sc.createTable(def); err != nil {
+		return err
+	}
+	tn := sqlparser.TableName{Name: sqlparser.NewTableIdent(s.Table.Name)}
+	if s.Table.Schema != "" {
+		tn.Qualifier = sqlparser.NewTableIdent(s.Table.Schema)
+	}
+	_, err = sc.execInsert(&sqlparser.Insert{Action: sqlparser.InsertStr, Table: tn, Rows: s.AsQuery})
+	return err
+}
+
+// columnTypeText is the column type CREATE TABLE AS gives a result column.
+func columnTypeText(c ColumnInfo) string {
+	name := strings.ToUpper(c.DatabaseTypeName)
+	if base, ok := strings.CutPrefix(name, "UNSIGNED "); ok {
+		return base + " UNSIGNED"
+	}
+	switch name {
+	case "VARCHAR", "CHAR", "VARBINARY", "BINARY":
+		if c.LengthOK && c.Length > 0 {
+			return fmt.Sprintf("%s(%d)", name, c.Length)
+		}
+		return name + "(255)"
+	case "DECIMAL":
+		if c.DecimalOK {
+			return fmt.Sprintf("DECIMAL(%d,%d)", c.Precision, c.Scale)
+		}
+		return "DECIMAL(65,30)"
+	case "ENUM", "SET", "":
+	default:
+		return name
+	}
+	switch c.Kind {
+	case KindInt:
+		return "BIGINT"
+	case KindUint:
+		return "BIGINT UNSIGNED"
+	case KindFloat:
+		return "DOUBLE"
+	case KindDecimal:
+		return "DECIMAL(65,30)"
+	case KindBytes:
+		return "LONGBLOB"
+	case KindTime:
+		return "DATETIME(6)"
+	}
+	return "LONGTEXT"
 }

@@ -305,3 +305,31 @@ func TestTableMaintenance(t *testing.T) {
 		t.Error("CHECK t: no error")
 	}
 }
+
+// TestCreateTableAs: CREATE TABLE t [AS] query makes a column per result
+// column, typed as the query reports it, holding the query's rows.
+func TestCreateTableAs(t *testing.T) {
+	e := openTestEngine(t)
+	s := e.NewSession()
+	execSQL(t, s, "CREATE TABLE u (id INT PRIMARY KEY, name VARCHAR(20) NOT NULL, price DECIMAL(8,2), at DATETIME, n BIGINT UNSIGNED)")
+	execSQL(t, s, "INSERT INTO u VALUES (1, 'a', 1.50, '2024-01-02 03:04:05', 7), (2, 'b', NULL, NULL, 8), (3, 'c', 3.25, NULL, 9)")
+	execSQL(t, s, "CREATE TABLE t AS SELECT id, name, price, at, n, id * 2 AS twice, CONCAT(name, '!') AS shout FROM u WHERE id < 3")
+	if got := fmt.Sprint(querySQL(t, s, "SELECT * FROM t ORDER BY id")); got != "[[1 a 1.50 2024-01-02 03:04:05 7 2 a!] [2 b NULL NULL 8 4 b!]]" {
+		t.Errorf("rows: %s", got)
+	}
+	got := fmt.Sprint(querySQL(t, s, "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS WHERE TABLE_NAME = 't' ORDER BY ORDINAL_POSITION"))
+	want := "[[id int NO] [name varchar(20) NO] [price decimal(8,2) YES] [at datetime YES] [n bigint unsigned YES] [twice bigint YES] [shout longtext YES]]"
+	if got != want {
+		t.Errorf("columns:\ngot  %s\nwant %s", got, want)
+	}
+	execSQL(t, s, "CREATE TABLE IF NOT EXISTS t SELECT 1")
+	execSQL(t, s, "CREATE TABLE t2 SELECT COUNT(*) AS c FROM u WHERE id > ?", IntValue(1))
+	if got := fmt.Sprint(querySQL(t, s, "SELECT c FROM t2")); got != "[[2]]" {
+		t.Errorf("t2: %s", got)
+	}
+	for bad, num := range map[string]uint16{"CREATE TABLE t AS SELECT 1": 1050, "CREATE TABLE t3 AS SELECT 1 AS a, 2 AS a": 1060, "CREATE TABLE t4 AS SELECT * FROM nope": 1146} {
+		if err := stmtErr(t, s, bad); sqlNumber(err) != num {
+			t.Errorf("%s: %v, want error %d", bad, err, num)
+		}
+	}
+}
