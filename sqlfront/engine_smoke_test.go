@@ -2,6 +2,7 @@ package sqlfront
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -47,6 +48,19 @@ func querySQL(t *testing.T, s *Session, q string, args ...Value) [][]string {
 		out = append(out, r)
 	}
 	return out
+}
+
+// queryCase is a query and its rows as fmt.Sprint prints querySQL's result.
+type queryCase struct{ sql, want string }
+
+// checkQueries runs each query and compares its rows.
+func checkQueries(t *testing.T, s *Session, cases []queryCase) {
+	t.Helper()
+	for _, c := range cases {
+		if got := fmt.Sprint(querySQL(t, s, c.sql)); got != c.want {
+			t.Errorf("%s:\ngot  %s\nwant %s", c.sql, got, c.want)
+		}
+	}
 }
 
 // stmtErr runs q (reading a query's rows to the end) and returns its

@@ -76,17 +76,13 @@ func TestJSONAggregates(t *testing.T) {
 	s := e.NewSession()
 	execSQL(t, s, "CREATE TABLE t (id INT PRIMARY KEY, g INT, k VARCHAR(5), v INT)")
 	execSQL(t, s, "INSERT INTO t VALUES (1, 1, 'a', 10), (2, 1, 'b', NULL), (3, 2, 'a', 30), (4, 2, 'a', 40), (5, 3, NULL, 1)")
-	for _, c := range []struct{ sql, want string }{
+	checkQueries(t, s, []queryCase{
 		{"SELECT g, JSON_ARRAYAGG(v) FROM t WHERE g < 3 GROUP BY g ORDER BY g", `[[1 [10, null]] [2 [30, 40]]]`},
 		{"SELECT g, JSON_OBJECTAGG(k, v) FROM t WHERE g < 3 GROUP BY g ORDER BY g", `[[1 {"a": 10, "b": null}] [2 {"a": 40}]]`},
 		{"SELECT JSON_ARRAYAGG(k) FROM t WHERE id > 100", `[[NULL]]`},
 		{"SELECT JSON_OBJECTAGG(k, id) FROM t WHERE g = 1", `[[{"a": 1, "b": 2}]]`},
 		{"SELECT JSON_LENGTH(JSON_ARRAYAGG(id)) FROM t", `[[5]]`},
-	} {
-		if got := fmt.Sprint(querySQL(t, s, c.sql)); got != c.want {
-			t.Errorf("%s:\ngot  %s\nwant %s", c.sql, got, c.want)
-		}
-	}
+	})
 	for _, bad := range []string{"SELECT JSON_OBJECTAGG(k, v) FROM t", "SELECT JSON_OBJECTAGG(k) FROM t", "SELECT JSON_ARRAYAGG(DISTINCT v) FROM t"} {
 		if err := stmtErr(t, s, bad); err == nil {
 			t.Errorf("%s: no error", bad)

@@ -16,7 +16,7 @@ func TestWithRecursive(t *testing.T) {
 	execSQL(t, s, "INSERT INTO emp VALUES (1, NULL, 'ceo'), (2, 1, 'a'), (3, 1, 'b'), (4, 2, 'c'), (5, 4, 'd'), (6, 3, 'e'), (7, NULL, 'x')")
 	execSQL(t, s, "CREATE TABLE edge (a INT, b INT)")
 	execSQL(t, s, "INSERT INTO edge VALUES (1, 2), (2, 3), (3, 1), (3, 4)")
-	for _, c := range []struct{ sql, want string }{
+	checkQueries(t, s, []queryCase{
 		{"WITH RECURSIVE cnt (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM cnt WHERE n < 5) SELECT n FROM cnt", "[[1] [2] [3] [4] [5]]"},
 		{"WITH RECURSIVE cnt AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM cnt WHERE n < 100) SELECT COUNT(*), SUM(n) FROM cnt", "[[100 5050]]"},
 		{"WITH RECURSIVE sub AS (SELECT id, name, 0 AS lvl FROM emp WHERE id = 2 UNION ALL SELECT e.id, e.name, sub.lvl + 1 FROM emp e JOIN sub ON e.mgr = sub.id) SELECT name, lvl FROM sub ORDER BY lvl, name", "[[a 0] [c 1] [d 2]]"},
@@ -26,11 +26,7 @@ func TestWithRecursive(t *testing.T) {
 		{"WITH RECURSIVE cnt (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM cnt WHERE n < 3), sq AS (SELECT n * n AS q FROM cnt) SELECT SUM(q) FROM sq", "[[14]]"},
 		{"WITH RECURSIVE cnt (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM cnt WHERE n < 3) SELECT a.n, b.n FROM cnt a JOIN cnt b ON b.n = a.n + 1", "[[1 2] [2 3]]"},
 		{"WITH RECURSIVE s (v) AS (SELECT 'a' UNION ALL SELECT CONCAT(v, 'b') FROM s WHERE LENGTH(v) < 4) SELECT GROUP_CONCAT(v ORDER BY v SEPARATOR ',') FROM s", "[[a,ab,abb,abbb]]"},
-	} {
-		if got := fmt.Sprint(querySQL(t, s, c.sql)); got != c.want {
-			t.Errorf("%s:\ngot  %s\nwant %s", c.sql, got, c.want)
-		}
-	}
+	})
 	execSQL(t, s, "WITH RECURSIVE sub AS (SELECT id FROM emp WHERE id = 3 UNION ALL SELECT e.id FROM emp e JOIN sub ON e.mgr = sub.id) DELETE FROM emp WHERE id IN (SELECT id FROM sub)")
 	if got := fmt.Sprint(querySQL(t, s, "SELECT id FROM emp ORDER BY id")); got != "[[1] [2] [4] [5] [7]]" {
 		t.Errorf("after DELETE: %s", got)

@@ -84,7 +84,7 @@ func TestWindowShapes(t *testing.T) {
 	execSQL(t, s, "CREATE TABLE t (id INT PRIMARY KEY, g INT, v INT)")
 	execSQL(t, s, "INSERT INTO t VALUES (1, 1, 5), (2, 1, 6), (3, 2, 7)")
 	execSQL(t, s, "CREATE VIEW vw AS SELECT id, SUM(v) OVER (PARTITION BY g) AS s FROM t")
-	for _, c := range []struct{ sql, want string }{
+	checkQueries(t, s, []queryCase{
 		{"SELECT id, ROW_NUMBER() OVER () FROM t WHERE id = 2", "[[2 1]]"},
 		{"SELECT COUNT(*) OVER () FROM t WHERE id BETWEEN 1 AND 2", "[[2] [2]]"},
 		{"SELECT x.id, x.r FROM (SELECT id, RANK() OVER (ORDER BY v DESC) AS r FROM t) x WHERE x.r = 1", "[[3 1]]"},
@@ -93,11 +93,7 @@ func TestWindowShapes(t *testing.T) {
 		{"SELECT id FROM t WHERE id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY g ORDER BY v DESC) AS rn FROM t) z WHERE rn = 1) ORDER BY id", "[[2] [3]]"},
 		{"WITH c AS (SELECT id, LAG(v, 1, 0) OVER (ORDER BY id) AS p FROM t) SELECT id, p FROM c ORDER BY id", "[[1 0] [2 5] [3 6]]"},
 		{"SELECT t.*, SUM(v) OVER (ORDER BY id) AS run FROM t", "[[1 1 5 5] [2 1 6 11] [3 2 7 18]]"},
-	} {
-		if got := fmt.Sprint(querySQL(t, s, c.sql)); got != c.want {
-			t.Errorf("%s:\ngot  %s\nwant %s", c.sql, got, c.want)
-		}
-	}
+	})
 	if got := fmt.Sprint(querySQL(t, s, "SELECT id, NTILE(?) OVER (ORDER BY id) FROM t", IntValue(2))); got != "[[1 1] [2 1] [3 2]]" {
 		t.Errorf("NTILE(?): %s", got)
 	}
