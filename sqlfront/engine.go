@@ -50,7 +50,10 @@ package sqlfront
 // Group commit (groupcommit.go): a writer releases the lock once its
 // commit is applied (bedrock Tx.CommitAsync: write transactions that begin
 // afterwards see it) and waits for durability without it, so the next
-// writer applies meanwhile and one fdatasync covers a whole group. A
+// writer applies meanwhile and one fdatasync covers a whole group.
+// Autocommit INSERT, UPDATE and DELETE go further: they run as nested
+// transactions of one shared batch that the group's leader applies once,
+// just before its sync (groupcommit.go). A
 // write transaction reads applied state, which may not be durable yet; no
 // writer returns before every commit it may have read is durable (a
 // writer that changed nothing waits for the newest commit applied before
