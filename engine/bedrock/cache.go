@@ -57,8 +57,20 @@ type cacheShard struct {
 	_         [64]byte // to three cache lines
 }
 
-// memoEnt names a block a check passed on.
+// memoEnt names a block a check passed on: gen has memoFull set when the
+// full check passed, else only the light one.
 type memoEnt struct{ addr, gen uint64 }
+
+// memoFull marks a memo entry of a fully checked block (generations stay
+// far below it).
+const memoFull = 1 << 63
+
+// Check levels of a cached or remembered block.
+const (
+	levelNone  = 0
+	levelLight = 1 // the light check of GetVerifiedLazy passed
+	levelFull  = 2 // the GetVerified check passed
+)
 
 // centry is one cached block, or an empty slot (!used). It fills one
 // 64-byte cache line.
@@ -69,6 +81,7 @@ type centry struct {
 	used      bool
 	ref       bool
 	checked   bool   // a GetVerified check passed on data
+	light     bool   // a GetVerifiedLazy light check passed on data
 	uses      uint16 // unchecked reads served by getUse (GetVerifiedLazy)
 	_         [10]byte
 }
@@ -115,11 +128,11 @@ func (sh *cacheShard) memoSlot(addr uint64, make bool) *memoEnt {
 // newMemo returns a memo of n slots.
 func newMemo(n int) []memoEnt { return make([]memoEnt, n) }
 
-// wasChecked reports whether a GetVerified check passed on the block at
-// addr written by gen before it left the cache.
-func (c *cache) wasChecked(addr, gen uint64) bool {
-	if c.perShard <= 0 {
-		return false
+// memoLevel returns the check level the block at addr written by gen had
+// reached before it left the cache (levelNone if not remembered).
+func (c *cache) memoLevel(addr, gen uint64) int {
+	if c.perShard <= 0 || gen == 0 {
+		return levelNone
 	}
 	sh := c.shard(addr)
 	sh.mu.Lock()
@@ -128,7 +141,15 @@ func (c *cache) wasChecked(addr, gen uint64) bool {
 		m = *p
 	}
 	sh.mu.Unlock()
-	return m.addr == addr && m.gen == gen && gen != 0
+	switch {
+	case m.addr != addr:
+		return levelNone
+	case m.gen == gen|memoFull:
+		return levelFull
+	case m.gen == gen:
+		return levelLight
+	}
+	return levelNone
 }
 
 // hashAddr spreads a physical address: the top cacheShardLog bits pick the
@@ -183,25 +204,36 @@ func (c *cache) get(addr, gen, lba uint64) (data []byte, checked, ok bool) {
 }
 
 // getUse is get that also counts, and returns, the unchecked reads of the
-// block (before this one) since it was cached.
-func (c *cache) getUse(addr, gen, lba uint64) (data []byte, checked bool, uses int, ok bool) {
+// block (before this one) since it was cached, and whether the light
+// check passed on it.
+func (c *cache) getUse(addr, gen, lba uint64) (data []byte, checked, light bool, uses int, ok bool) {
 	sh := c.shard(addr)
 	sh.mu.Lock()
 	if i := sh.findLocked(addr); i >= 0 {
 		if e := &sh.mu.tab[i]; e.gen == gen && e.lba == lba {
 			e.ref = true
-			d, ch, u := e.data, e.checked, int(e.uses)
+			d, ch, lt, u := e.data, e.checked, e.light, int(e.uses)
 			if !ch && e.uses < 1<<16-1 {
 				e.uses++
 			}
 			sh.mu.hits++
 			sh.mu.Unlock()
-			return d, ch, u, true
+			return d, ch, lt, u, true
 		}
 	}
 	sh.mu.misses++
 	sh.mu.Unlock()
-	return nil, false, 0, false
+	return nil, false, false, 0, false
+}
+
+// markLight records that the light check passed on a cached block.
+func (c *cache) markLight(addr, gen uint64) {
+	sh := c.shard(addr)
+	sh.mu.Lock()
+	if i := sh.findLocked(addr); i >= 0 && sh.mu.tab[i].gen == gen {
+		sh.mu.tab[i].light = true
+	}
+	sh.mu.Unlock()
 }
 
 // markChecked records that a GetVerified check passed on a cached block.
@@ -214,8 +246,9 @@ func (c *cache) markChecked(addr, gen uint64) {
 	sh.mu.Unlock()
 }
 
-// put caches data as the block at addr written by gen.
-func (c *cache) put(addr, gen, lba uint64, data []byte, checked bool) {
+// put caches data as the block at addr written by gen, whose checks have
+// reached level.
+func (c *cache) put(addr, gen, lba uint64, data []byte, level int) {
 	if c.perShard <= 0 {
 		return
 	}
@@ -250,7 +283,7 @@ func (c *cache) put(addr, gen, lba uint64, data []byte, checked bool) {
 	if 2*(sh.mu.n+1) > len(sh.mu.tab) {
 		sh.growLocked()
 	}
-	sh.insertLocked(centry{addr: addr, gen: gen, lba: lba, data: data, used: true, checked: checked})
+	sh.insertLocked(centry{addr: addr, gen: gen, lba: lba, data: data, used: true, checked: level >= levelFull, light: level >= levelLight})
 	sh.mu.n++
 	sh.mu.bytes += size
 }
@@ -291,8 +324,10 @@ func (sh *cacheShard) removeLocked(j int) {
 	mask := len(tab) - 1
 	sh.mu.bytes -= int64(len(tab[j].data)) + centryOverhead
 	sh.mu.n--
-	if tab[j].checked {
-		*sh.memoSlot(tab[j].addr, true) = memoEnt{tab[j].addr, tab[j].gen}
+	if e := &tab[j]; e.checked {
+		*sh.memoSlot(e.addr, true) = memoEnt{e.addr, e.gen | memoFull}
+	} else if e.light {
+		*sh.memoSlot(e.addr, true) = memoEnt{e.addr, e.gen}
 	}
 	for k := (j + 1) & mask; tab[k].used; k = (k + 1) & mask {
 		// The entry at k may fill j if j lies on its probe path, that is,
@@ -328,15 +363,20 @@ func (c *cache) move(from, to ref) {
 	sh := c.shard(from.addr)
 	sh.mu.Lock()
 	var data []byte
-	var checked bool
+	level := levelNone
 	var lba uint64
 	if i := sh.findLocked(from.addr); i >= 0 && sh.mu.tab[i].gen == from.gen {
 		e := &sh.mu.tab[i]
-		data, checked, lba = e.data, e.checked, e.lba
+		data, lba = e.data, e.lba
+		if e.checked {
+			level = levelFull
+		} else if e.light {
+			level = levelLight
+		}
 		sh.removeLocked(i)
 	}
 	sh.mu.Unlock()
 	if data != nil {
-		c.put(to.addr, to.gen, lba, data, checked)
+		c.put(to.addr, to.gen, lba, data, level)
 	}
 }

@@ -39,7 +39,7 @@ func TestCacheModel(t *testing.T) {
 					d[i] = byte(rng.Uint32())
 				}
 				k := key{addr, gen}
-				c.put(addr, gen, addr^0xff, d, false)
+				c.put(addr, gen, addr^0xff, d, levelNone)
 				model[k] = d
 				latest[addr] = k
 				if got, _, ok := c.get(addr, gen, addr^0xff); !ok || string(got) != string(d) {
@@ -122,15 +122,18 @@ func checkCacheShape(t *testing.T, c *cache) {
 }
 
 // TestCacheMemo: a block evicted after a check passed on it is remembered
-// as checked, under its address and generation only; an unchecked one is
-// not.
+// at its level (full or light), under its address and generation only; an
+// unchecked one is not.
 func TestCacheMemo(t *testing.T) {
 	c := newCache(1 << 20)
 	data := make([]byte, 3000)
 	for addr := uint64(1); addr <= 2000; addr++ {
-		c.put(addr, 7, addr, data, false)
-		if addr%2 == 0 {
+		c.put(addr, 7, addr, data, levelNone)
+		switch addr % 4 {
+		case 0:
 			c.markChecked(addr, 7)
+		case 1:
+			c.markLight(addr, 7)
 		}
 	}
 	_, _, evictions, _ := c.counts()
@@ -142,21 +145,22 @@ func TestCacheMemo(t *testing.T) {
 		if _, _, ok := c.get(addr, 7, addr); ok {
 			continue // still cached
 		}
-		got := c.wasChecked(addr, 7)
-		if got && addr%2 != 0 {
-			t.Fatalf("block %d was never checked, remembered as checked", addr)
+		got := c.memoLevel(addr, 7)
+		want := map[uint64]int{0: levelFull, 1: levelLight}[addr%4]
+		if got != levelNone && got != want {
+			t.Fatalf("block %d remembered at level %d, want %d", addr, got, want)
 		}
-		if got {
+		if got != levelNone {
 			remembered++
 		}
-		if c.wasChecked(addr, 8) {
+		if c.memoLevel(addr, 8) != levelNone {
 			t.Fatalf("block %d remembered under another generation", addr)
 		}
 	}
 	if remembered < 400 {
 		t.Fatalf("only %d evicted checked blocks remembered", remembered)
 	}
-	if off := newCache(0); off.wasChecked(2, 7) {
+	if off := newCache(0); off.memoLevel(2, 7) != levelNone {
 		t.Fatal("a disabled cache remembers")
 	}
 }
@@ -201,7 +205,7 @@ func TestCacheConcurrent(t *testing.T) {
 					c.move(ref{addr: addr, gen: gen}, ref{addr: addr + 5000, gen: gen})
 					continue
 				}
-				c.put(addr, gen, 1, block(addr, gen), false)
+				c.put(addr, gen, 1, block(addr, gen), levelNone)
 			}
 		}()
 	}
@@ -217,7 +221,7 @@ func TestCacheConcurrent(t *testing.T) {
 				default:
 				}
 				addr, gen := 1+rng.Uint64N(3000), uint64(1)
-				if d, _, _, ok := c.getUse(addr, gen, 1); ok {
+				if d, _, _, _, ok := c.getUse(addr, gen, 1); ok {
 					hits.Add(1)
 					if !valid(d, addr, gen) {
 						bad.Add(1)

@@ -302,7 +302,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	for _, w := range cached {
 		r := b.v.lookup(s.geo, w.lba)
 		// Written here, not read from the disk: no check needed (GetVerified).
-		s.cache.put(r.addr, r.gen, uint64(w.lba), w.raw, true)
+		s.cache.put(r.addr, r.gen, uint64(w.lba), w.raw, levelFull)
 	}
 	s.mu.Lock()
 	s.mu.written = b.v

@@ -67,9 +67,11 @@ func TestGetVerifiedLazy(t *testing.T) {
 	tx, _ := s.Begin(true)
 	a, _ := tx.Alloc()
 	b, _ := tx.Alloc()
+	c, _ := tx.Alloc()
 	tx.Put(a, []byte("good"))
 	tx.Put(b, []byte("bad"))
-	if _, checked, err := tx.GetVerifiedLazy(a, nil); !checked || err != nil {
+	tx.Put(c, nil)
+	if _, checked, err := tx.GetVerifiedLazy(a, nil, nil); !checked || err != nil {
 		t.Fatalf("own write: checked %v err %v", checked, err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -80,7 +82,7 @@ func TestGetVerifiedLazy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	calls := 0
+	calls, lights := 0, 0
 	check := func(d []byte) error {
 		calls++
 		if string(d) == "bad" {
@@ -88,10 +90,17 @@ func TestGetVerifiedLazy(t *testing.T) {
 		}
 		return nil
 	}
+	light := func(d []byte) error {
+		lights++
+		if len(d) == 0 {
+			return errors.New("empty block")
+		}
+		return nil
+	}
 	rtx, _ := s.Begin(false)
 	defer rtx.Rollback()
 	for i := 0; i <= lazyReads+3; i++ {
-		d, checked, err := rtx.GetVerifiedLazy(a, check)
+		d, checked, err := rtx.GetVerifiedLazy(a, light, check)
 		if err != nil || string(d) != "good" {
 			t.Fatalf("read %d: %q %v", i, d, err)
 		}
@@ -101,17 +110,23 @@ func TestGetVerifiedLazy(t *testing.T) {
 			t.Fatalf("read %d: checked %v, want %v", i, checked, want)
 		}
 	}
-	if calls != 1 {
-		t.Fatalf("check ran %d times, want once", calls)
+	if calls != 1 || lights != 1 {
+		t.Fatalf("check ran %d times, light check %d times, want once each", calls, lights)
 	}
 	for i := 0; i <= lazyReads+3; i++ {
-		d, checked, err := rtx.GetVerifiedLazy(b, check)
+		d, checked, err := rtx.GetVerifiedLazy(b, light, check)
 		if i <= lazyReads {
 			if err != nil || checked || string(d) != "bad" {
 				t.Fatalf("bad block, read %d: %q %v %v", i, d, checked, err)
 			}
 		} else if err == nil || d != nil {
 			t.Fatalf("bad block, read %d: want the check's error, got %q %v", i, d, err)
+		}
+	}
+	// A failing light check is an error on every read, cached or not.
+	for i := 0; i < 3; i++ {
+		if d, _, err := rtx.GetVerifiedLazy(c, light, check); err == nil || d != nil {
+			t.Fatalf("empty block, read %d: want the light check's error, got %q %v", i, d, err)
 		}
 	}
 }

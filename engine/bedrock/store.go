@@ -795,13 +795,14 @@ func (s *Store) readData(lba LBA, r ref, check func([]byte) error) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	known := s.cache.wasChecked(r.addr, r.gen)
-	if check != nil && !known {
+	level := s.cache.memoLevel(r.addr, r.gen)
+	if check != nil && level < levelFull {
 		if err := check(d); err != nil {
 			return nil, err
 		}
+		level = levelFull
 	}
-	s.cache.put(r.addr, r.gen, uint64(lba), d, check != nil || known)
+	s.cache.put(r.addr, r.gen, uint64(lba), d, level)
 	return d, nil
 }
 
@@ -810,29 +811,42 @@ func (s *Store) readData(lba LBA, r ref, check func([]byte) error) ([]byte, erro
 const lazyReads = 8
 
 // readLazy is readData for GetVerifiedLazy: it reports whether the block is
-// checked, and checks it only once it has been read lazyReads times
-// unchecked since it was loaded.
-func (s *Store) readLazy(lba LBA, r ref, check func([]byte) error) ([]byte, bool, error) {
-	if d, checked, uses, ok := s.cache.getUse(r.addr, r.gen, uint64(lba)); ok {
+// checked, checks it only once it has been read lazyReads times
+// unchecked since it was loaded, and runs light (when not nil) once per
+// load of an unchecked block, remembered like check.
+func (s *Store) readLazy(lba LBA, r ref, light, check func([]byte) error) ([]byte, bool, error) {
+	if d, checked, lightOK, uses, ok := s.cache.getUse(r.addr, r.gen, uint64(lba)); ok {
 		if checked {
 			return d, true, nil
 		}
-		if uses < lazyReads {
-			return d, false, nil
+		if uses >= lazyReads {
+			if err := check(d); err != nil {
+				return nil, false, err
+			}
+			s.cache.markChecked(r.addr, r.gen)
+			return d, true, nil
 		}
-		if err := check(d); err != nil {
-			return nil, false, err
+		if !lightOK && light != nil {
+			if err := light(d); err != nil {
+				return nil, false, err
+			}
+			s.cache.markLight(r.addr, r.gen)
 		}
-		s.cache.markChecked(r.addr, r.gen)
-		return d, true, nil
+		return d, false, nil
 	}
 	d, err := s.readRaw(r, kindData, uint64(lba))
 	if err != nil {
 		return nil, false, err
 	}
-	known := s.cache.wasChecked(r.addr, r.gen)
-	s.cache.put(r.addr, r.gen, uint64(lba), d, known)
-	return d, known, nil
+	level := s.cache.memoLevel(r.addr, r.gen)
+	if level == levelNone && light != nil {
+		if err := light(d); err != nil {
+			return nil, false, err
+		}
+		level = levelLight
+	}
+	s.cache.put(r.addr, r.gen, uint64(lba), d, level)
+	return d, level == levelFull, nil
 }
 
 // PayloadSize is the largest number of bytes a logical block holds.

@@ -135,9 +135,12 @@ func (tx *Tx) GetVerified(lba LBA, check func([]byte) error) ([]byte, error) {
 // part), and runs check on it, remembered like GetVerified, once it has
 // been read often enough that checking it whole is the cheaper way;
 // checked is true from then on, and for blocks this process wrote (see
-// GetVerified). bxtree's point reads use it: one record's digest instead
-// of a whole leaf's per cold read.
-func (tx *Tx) GetVerifiedLazy(lba LBA, check func([]byte) error) (data []byte, checked bool, err error) {
+// GetVerified). A non-nil light check (bxtree: the node's layout) runs
+// once per load of an unchecked block and is remembered like check, so
+// a block returned unchecked has passed it. bxtree's point reads use it:
+// the layout and one record's digest instead of a whole leaf's per cold
+// read.
+func (tx *Tx) GetVerifiedLazy(lba LBA, light, check func([]byte) error) (data []byte, checked bool, err error) {
 	if err := tx.usable(); err != nil {
 		return nil, false, err
 	}
@@ -156,7 +159,7 @@ func (tx *Tx) GetVerifiedLazy(lba LBA, check func([]byte) error) (data []byte, c
 		}
 		return nil, false, fmt.Errorf("%w: %d", ErrNotAllocated, lba)
 	}
-	return tx.s.readLazy(lba, r, check)
+	return tx.s.readLazy(lba, r, light, check)
 }
 
 // allocated reports whether lba is allocated in this transaction's view.

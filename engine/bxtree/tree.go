@@ -21,6 +21,7 @@ type Tree struct {
 
 	h     digester
 	check func([]byte) error    // t.verifyBlock, made once for Tx.GetVerified
+	light func([]byte) error    // t.verifyLayout, for Tx.GetVerifiedLazy
 	dirty map[bedrock.LBA]*node // nodes modified since the last flush
 	clean map[bedrock.LBA]*node // nodes equal to their blocks (n.enc)
 	path  []step                // scratch for descents
@@ -97,7 +98,7 @@ func newTree(tx *bedrock.Tx, name string, root bedrock.LBA, o *Options, payload 
 		maxLeafs: maxLeafs,
 	}
 	t.h.init(o.DigestKey)
-	t.check = t.verifyBlock
+	t.check, t.light = t.verifyBlock, t.verifyLayout
 	return t
 }
 
@@ -784,17 +785,13 @@ func (t *Tree) getLeaf(parent *page, i int, key []byte) (value []byte, version u
 // up in it.
 func (t *Tree) lookupLeaf(lba bedrock.LBA, key []byte) (value []byte, version uint64, ok bool, err error) {
 	t.stats.BlockReads++
-	b, checked, err := t.tx.GetVerifiedLazy(lba, t.check)
+	// Unchecked, the block has passed the layout check (t.light).
+	b, checked, err := t.tx.GetVerifiedLazy(lba, t.light, t.check)
 	if err != nil {
 		if ne, ok := err.(*nodeError); ok {
 			return nil, 0, false, corruptf("block %d: %s", lba, ne.why)
 		}
 		return nil, 0, false, t.blockErr(lba, err)
-	}
-	if !checked {
-		if why := checkNode(b, t.payload, nil); why != "" {
-			return nil, 0, false, corruptf("block %d: %s", lba, why)
-		}
 	}
 	p := viewPage(lba, b)
 	if p.level != 0 {

@@ -57,6 +57,15 @@ func (t *Tree) verifyBlock(b []byte) error {
 	return nil
 }
 
+// verifyLayout is the light check of Tx.GetVerifiedLazy: the layout
+// without the record digests (the reader verifies the record it returns).
+func (t *Tree) verifyLayout(b []byte) error {
+	if why := checkNode(b, t.payload, nil); why != "" {
+		return &nodeError{why: why}
+	}
+	return nil
+}
+
 // nodeError is a verifyBlock failure, before read adds the block's LBA.
 type nodeError struct{ why string }
 
