@@ -226,22 +226,15 @@ func (c *cache) getUse(addr, gen, lba uint64) (data []byte, checked, light bool,
 	return nil, false, false, 0, false
 }
 
-// markLight records that the light check passed on a cached block.
-func (c *cache) markLight(addr, gen uint64) {
+// mark records that the checks of a cached block reached level
+// (levelLight or levelFull).
+func (c *cache) mark(addr, gen uint64, level int) {
 	sh := c.shard(addr)
 	sh.mu.Lock()
 	if i := sh.findLocked(addr); i >= 0 && sh.mu.tab[i].gen == gen {
-		sh.mu.tab[i].light = true
-	}
-	sh.mu.Unlock()
-}
-
-// markChecked records that a GetVerified check passed on a cached block.
-func (c *cache) markChecked(addr, gen uint64) {
-	sh := c.shard(addr)
-	sh.mu.Lock()
-	if i := sh.findLocked(addr); i >= 0 && sh.mu.tab[i].gen == gen {
-		sh.mu.tab[i].checked = true
+		e := &sh.mu.tab[i]
+		e.light = true
+		e.checked = e.checked || level >= levelFull
 	}
 	sh.mu.Unlock()
 }

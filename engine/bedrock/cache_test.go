@@ -131,9 +131,9 @@ func TestCacheMemo(t *testing.T) {
 		c.put(addr, 7, addr, data, levelNone)
 		switch addr % 4 {
 		case 0:
-			c.markChecked(addr, 7)
+			c.mark(addr, 7, levelFull)
 		case 1:
-			c.markLight(addr, 7)
+			c.mark(addr, 7, levelLight)
 		}
 	}
 	_, _, evictions, _ := c.counts()

@@ -787,7 +787,7 @@ func (s *Store) readData(lba LBA, r ref, check func([]byte) error) ([]byte, erro
 			if err := check(d); err != nil {
 				return nil, err
 			}
-			s.cache.markChecked(r.addr, r.gen)
+			s.cache.mark(r.addr, r.gen, levelFull)
 		}
 		return d, nil
 	}
@@ -823,14 +823,14 @@ func (s *Store) readLazy(lba LBA, r ref, light, check func([]byte) error) ([]byt
 			if err := check(d); err != nil {
 				return nil, false, err
 			}
-			s.cache.markChecked(r.addr, r.gen)
+			s.cache.mark(r.addr, r.gen, levelFull)
 			return d, true, nil
 		}
 		if !lightOK && light != nil {
 			if err := light(d); err != nil {
 				return nil, false, err
 			}
-			s.cache.markLight(r.addr, r.gen)
+			s.cache.mark(r.addr, r.gen, levelLight)
 		}
 		return d, false, nil
 	}
