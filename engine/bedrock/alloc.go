@@ -12,16 +12,45 @@ type allocator struct {
 	bits     []uint64
 	size     uint64 // units the store holds
 	reserved uint64 // units 0..reserved-1 are the superblock slots
+	// zoneEnd bounds the zone [reserved, zoneEnd) right after superblock
+	// slot 1, kept for small commits written with that slot (allocZone):
+	// their blocks and the superblock then reach the disk as one write.
+	// Other allocations use the zone only when nothing else is free.
+	zoneEnd uint64
 	cursor   uint64 // next-fit search start for data blocks (upwards)
 	high     uint64 // search start for map blocks (downwards)
 	free     uint64 // clear bits below size
+	// written bounds the units known to have been written: every unit
+	// taken since the store was opened, and every unit in use at open,
+	// lies below it. Overwriting such a unit costs fdatasync no metadata,
+	// where the first write into preallocated space makes the file system
+	// convert an unwritten extent, a journal commit of its own (see
+	// BenchmarkFdatasync). reuse is allocWritten's next-fit cursor.
+	written, reuse uint64
 }
 
 // reset makes an allocator of size units with the slots reserved.
 func (a *allocator) reset(size, reserved uint64) {
 	a.bits = make([]uint64, (size+63)/64)
 	a.size, a.reserved, a.cursor, a.high, a.free = size, reserved, reserved, size, size
+	a.written, a.reuse, a.zoneEnd = 0, reserved, reserved
 	a.setRange(0, reserved)
+}
+
+// setZone keeps the zone units after the slots for allocZone (at most a
+// sixteenth of the store).
+func (a *allocator) setZone(zone uint64) {
+	a.zoneEnd = a.reserved + min(zone, (a.size-a.reserved)/16)
+	a.cursor, a.reuse = max(a.cursor, a.zoneEnd), max(a.reuse, a.zoneEnd)
+}
+
+// allocZone takes n free units at the start of the zone, or reports false.
+func (a *allocator) allocZone(n uint64) (uint64, bool) {
+	if n == 0 || a.reserved+n > a.zoneEnd || a.free < n || a.freeLen(a.reserved, a.reserved+n) < n {
+		return 0, false
+	}
+	a.setRange(a.reserved, n)
+	return a.reserved, true
 }
 
 // grow extends the allocator to size units.
@@ -44,6 +73,7 @@ func (a *allocator) isSet(u uint64) bool { return a.bits[u/64]>>(u%64)&1 == 1 }
 func (a *allocator) setRange(addr, n uint64) {
 	forWords(addr, n, func(w int, m uint64) { a.bits[w] |= m })
 	a.free -= n
+	a.written = max(a.written, addr+n)
 }
 
 // forWords calls fn with each bitmap word index and mask of the bits of
@@ -74,6 +104,7 @@ func (a *allocator) mark(addr, n uint64) bool {
 		}
 		a.bits[addr/64] |= m
 		a.free -= n
+		a.written = max(a.written, addr+n)
 		return true
 	}
 	overlap := false
@@ -97,10 +128,39 @@ func (a *allocator) alloc(n uint64) (uint64, bool) {
 	if a.free < n {
 		return 0, false
 	}
-	if addr, ok := a.search(a.cursor, a.size, n); ok {
+	c := max(a.cursor, a.zoneEnd)
+	if addr, ok := a.search(c, a.size, n); ok {
 		return addr, true
 	}
-	return a.search(a.reserved, min(a.cursor+n, a.size), n)
+	if addr, ok := a.search(a.zoneEnd, min(c+n, a.size), n); ok {
+		return addr, true
+	}
+	return a.search(a.reserved, min(a.zoneEnd+n, a.size), n)
+}
+
+// allocWritten takes n contiguous free units below written, next-fit from
+// the reuse cursor, looking at no more than scan units per call (the next
+// call goes on where this one stopped). It reports false when that window
+// has no such run.
+func (a *allocator) allocWritten(n, scan uint64) (uint64, bool) {
+	top := min(a.written, a.size)
+	if a.free < n || top < a.zoneEnd+n {
+		return 0, false
+	}
+	if a.reuse < a.zoneEnd || a.reuse >= top {
+		a.reuse = a.zoneEnd
+	}
+	to := min(a.reuse+scan, top)
+	addr, ok := a.find(a.reuse, to, n)
+	if !ok {
+		// Step back n-1 units so that a run straddling the window's end
+		// is found next time.
+		a.reuse = max(to-min(to, n-1), a.reuse+1)
+		return 0, false
+	}
+	a.setRange(addr, n)
+	a.reuse = addr + n
+	return addr, true
 }
 
 // search takes the first run of n free units in [from, to).
@@ -241,7 +301,10 @@ func (a *allocator) allocHigh(n uint64) (uint64, bool) {
 	if a.free < n {
 		return 0, false
 	}
-	if addr, ok := a.searchDown(a.reserved, min(a.high, a.size), n); ok {
+	if addr, ok := a.searchDown(a.zoneEnd, min(a.high, a.size), n); ok {
+		return addr, true
+	}
+	if addr, ok := a.searchDown(a.zoneEnd, a.size, n); ok {
 		return addr, true
 	}
 	return a.searchDown(a.reserved, a.size, n)
@@ -275,7 +338,7 @@ func (a *allocator) searchDown(lo, hi, n uint64) (uint64, bool) {
 // blocks, so that in the common case it writes one contiguous run.
 func (a *allocator) allocNext(n uint64) (uint64, bool) {
 	c := a.cursor
-	if c < a.reserved || c+n > a.size || a.free < n {
+	if c < a.zoneEnd || c+n > a.size || a.free < n {
 		return 0, false
 	}
 	busy := false
@@ -295,10 +358,14 @@ func (a *allocator) takeRun(minRun, want uint64) (addr, n uint64, ok bool) {
 	if a.free < minRun || minRun == 0 {
 		return 0, 0, false
 	}
-	if addr, n, ok = a.spanFrom(a.cursor, a.size, minRun, want); ok {
+	c := max(a.cursor, a.zoneEnd)
+	if addr, n, ok = a.spanFrom(c, a.size, minRun, want); ok {
 		return addr, n, true
 	}
-	return a.spanFrom(a.reserved, min(a.cursor+minRun, a.size), minRun, want)
+	if addr, n, ok = a.spanFrom(a.zoneEnd, min(c+minRun, a.size), minRun, want); ok {
+		return addr, n, true
+	}
+	return a.spanFrom(a.reserved, min(a.zoneEnd+minRun, a.size), minRun, want)
 }
 
 // spanFrom takes up to want units from the start of the first run of at

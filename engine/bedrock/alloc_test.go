@@ -155,3 +155,99 @@ func TestLongFree(t *testing.T) {
 		}
 	}
 }
+
+// TestAllocatorPlacement checks, on random bitmaps, where each allocation
+// policy puts a run against a unit-by-unit reference: every run was free
+// before and is taken after; alloc, allocHigh and takeRun use the zone
+// after slot 1 only when no run fits outside it and always succeed when
+// one fits anywhere; allocZone takes exactly the zone's first units;
+// allocWritten stays below the written bound.
+func TestAllocatorPlacement(t *testing.T) {
+	rng := rand.New(rand.NewPCG(31, 32))
+	for trial := 0; trial < 4000; trial++ {
+		size := uint64(40 + rng.IntN(900))
+		reserved := uint64(1 + rng.IntN(16))
+		a := &allocator{}
+		a.reset(size, reserved)
+		a.setZone(uint64(rng.IntN(40)))
+		if a.zoneEnd < a.reserved || a.zoneEnd > a.reserved+(size-reserved)/16 {
+			t.Fatalf("trial %d: zone [%d, %d) in a store of %d units", trial, a.reserved, a.zoneEnd, size)
+		}
+		for k := rng.IntN(30); k > 0; k-- {
+			addr := reserved + rng.Uint64N(size-reserved)
+			a.mark(addr, 1+rng.Uint64N(min(size-addr, 70)))
+		}
+		a.written = 0
+		for u := size; u > 0; u-- {
+			if a.isSet(u - 1) {
+				a.written = u
+				break
+			}
+		}
+		a.cursor = reserved + rng.Uint64N(size-reserved)
+		n := 1 + rng.Uint64N(20)
+		if rng.IntN(8) == 0 {
+			n = 127 + rng.Uint64N(60) // the word-at-a-time search
+		}
+		anywhere := func() bool { _, ok := naiveSearch(a, a.reserved, a.size, n); return ok }
+		outside := func() bool { _, ok := naiveSearch(a, a.zoneEnd, a.size, n); return ok }
+		check := func(what string, addr, k uint64, ok, couldOut, couldAny bool, before []uint64) {
+			t.Helper()
+			if !ok {
+				if couldAny {
+					t.Fatalf("trial %d: %s(%d) failed with a free run in the store", trial, what, n)
+				}
+				return
+			}
+			if addr < a.reserved || addr+k > a.size {
+				t.Fatalf("trial %d: %s(%d) = [%d, %d) outside [%d, %d)", trial, what, n, addr, addr+k, a.reserved, a.size)
+			}
+			if couldOut && addr < a.zoneEnd {
+				t.Fatalf("trial %d: %s(%d) = %d in the zone [%d, %d) with room outside", trial, what, n, addr, a.reserved, a.zoneEnd)
+			}
+			for u := addr; u < addr+k; u++ {
+				if before[u/64]>>(u%64)&1 == 1 || !a.isSet(u) {
+					t.Fatalf("trial %d: %s(%d) = [%d, %d): unit %d was in use or is not taken", trial, what, n, addr, addr+k, u)
+				}
+			}
+		}
+		before := append([]uint64(nil), a.bits...)
+		switch op := rng.IntN(5); op {
+		case 0:
+			out, any := outside(), anywhere()
+			addr, ok := a.alloc(n)
+			check("alloc", addr, n, ok, out, any, before)
+		case 1:
+			out, any := outside(), anywhere()
+			addr, ok := a.allocHigh(n)
+			check("allocHigh", addr, n, ok, out, any, before)
+		case 2:
+			minRun := max(n/2, 1)
+			_, out := naiveSearch(a, a.zoneEnd, a.size, minRun)
+			_, any := naiveSearch(a, a.reserved, a.size, minRun)
+			addr, k, ok := a.takeRun(minRun, n)
+			if ok && (k < minRun || k > n) {
+				t.Fatalf("trial %d: takeRun(%d, %d) took %d units", trial, minRun, n, k)
+			}
+			check("takeRun", addr, k, ok, out, any, before)
+		case 3:
+			want := a.reserved+n <= a.zoneEnd
+			for u := a.reserved; want && u < a.reserved+n; u++ {
+				want = !a.isSet(u)
+			}
+			addr, ok := a.allocZone(n)
+			if ok != want || ok && addr != a.reserved {
+				t.Fatalf("trial %d: allocZone(%d) = %d, %v; want %v", trial, n, addr, ok, want)
+			}
+			check("allocZone", addr, n, ok, false, false, before)
+		case 4:
+			w := a.written
+			_, any := naiveSearch(a, a.zoneEnd, min(w, a.size), n)
+			addr, ok := a.allocWritten(n, a.size) // the whole store in one window
+			if ok && addr+n > w {
+				t.Fatalf("trial %d: allocWritten(%d) = [%d, %d) above the written bound %d", trial, n, addr, addr+n, w)
+			}
+			check("allocWritten", addr, n, ok, ok, any, before)
+		}
+	}
+}

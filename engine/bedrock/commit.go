@@ -437,6 +437,8 @@ type extent struct{ next, end uint64 }
 // maxCommitRuns bounds the runs one commit is spread over; minCommitRun is
 // the shortest run a commit takes when it needs more than one.
 const (
+	reuseScan     = 1 << 16 // units allocWritten looks at per commit
+	zoneBytes     = 64 << 10 // the zone after slot 1 (allocator.zoneEnd)
 	maxCommitRuns = 16
 	minCommitRun  = 128 // units: 64 KiB
 )
@@ -452,6 +454,18 @@ const (
 func (s *Store) allocRuns(n uint64, short bool) []extent {
 	reserve := s.reserveUnits()
 	if s.alloc.free >= n+reserve {
+		// A small commit that the next superblock write to slot 1 will
+		// make durable goes right after that slot: one region to flush
+		// instead of two (see BenchmarkCommit1).
+		if n <= s.alloc.zoneEnd-s.alloc.reserved && s.nextSlot() == 1 {
+			if addr, ok := s.alloc.allocZone(n); ok {
+				return []extent{{addr, addr + n}}
+			}
+		}
+		// Written space next, where fdatasync has no extent to convert.
+		if addr, ok := s.alloc.allocWritten(n, reuseScan); ok {
+			return []extent{{addr, addr + n}}
+		}
 		if addr, ok := s.alloc.alloc(n); ok {
 			return []extent{{addr, addr + n}}
 		}
@@ -482,6 +496,22 @@ func (s *Store) allocRuns(n uint64, short bool) []extent {
 		}
 	}
 	return runs
+}
+
+// nextSlot predicts the superblock slot the flush that makes the next
+// commit durable writes: the one not holding the newest durable
+// superblock, as it will be once a flush in progress is done. NoSync
+// stores, which do not sync per commit, get -1.
+func (s *Store) nextSlot() int {
+	if s.opts.NoSync {
+		return -1
+	}
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	if s.syncing {
+		return s.syncedSlot
+	}
+	return 1 - s.syncedSlot
 }
 
 // commitUnits returns the units a commit's blocks take: its data blocks as

@@ -180,7 +180,16 @@
 // reports ErrFull.
 //
 // A commit is written as one run of free units when the free space has
-// one, else as up to 16 runs of at least 64 KiB, else block by block. So
+// one, else as up to 16 runs of at least 64 KiB, else block by block.
+// Where the run goes is chosen for the fdatasync that follows. In a file
+// store, the 64 KiB (at most a sixteenth of the store) right after
+// superblock slot 1 is a zone kept for small commits whose superblock
+// will go to slot 1: their blocks and the superblock are then adjacent
+// and reach the disk as one write (other allocations use the zone only
+// when nothing else is free). Otherwise a run is sought first among units
+// already written once in this file (overwriting them costs fdatasync no
+// metadata, where the first write into fallocated space makes the file
+// system convert an unwritten extent), then next-fit from a cursor. So
 // that runs stay available under random rewrites (which free old copies at
 // random places), a big commit that finds less than twice its size free
 // in such runs also cleans: it copies the live blocks of the emptiest 1 MiB windows (more

@@ -382,6 +382,9 @@ func (s *Store) format(block, unit int) error {
 		return fmt.Errorf("bedrock: format: %w", err)
 	}
 	s.alloc.reset(sizeUnits, reserved)
+	if !s.opts.Device {
+		s.alloc.setZone(zoneBytes / uint64(unit))
+	}
 	s.install(&mapVersion{gen: 1, nextLBA: 1, sizeUnits: sizeUnits}, 1, 0, 1+maxUnsynced+1)
 	return nil
 }
@@ -527,6 +530,9 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 		return nil, &CorruptError{What: "superblock", Reason: "map larger than the geometry allows"}
 	}
 	s.alloc.reset(units, uint64(2*s.block/s.unit))
+	if !s.opts.Device {
+		s.alloc.setZone(zoneBytes / uint64(s.unit))
+	}
 	s.mapBlocks = 0
 	s.lazy = nil
 	s.lazyPending.Store(false)
