@@ -17,9 +17,9 @@ type allocator struct {
 	// their blocks and the superblock then reach the disk as one write.
 	// Other allocations use the zone only when nothing else is free.
 	zoneEnd uint64
-	cursor   uint64 // next-fit search start for data blocks (upwards)
-	high     uint64 // search start for map blocks (downwards)
-	free     uint64 // clear bits below size
+	cursor  uint64 // next-fit search start for data blocks (upwards)
+	high    uint64 // search start for map blocks (downwards)
+	free    uint64 // clear bits below size
 	// written bounds the units known to have been written: every unit
 	// taken since the store was opened, and every unit in use at open,
 	// lies below it. Overwriting such a unit costs fdatasync no metadata,

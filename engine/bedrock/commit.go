@@ -437,7 +437,7 @@ type extent struct{ next, end uint64 }
 // maxCommitRuns bounds the runs one commit is spread over; minCommitRun is
 // the shortest run a commit takes when it needs more than one.
 const (
-	reuseScan     = 1 << 16 // units allocWritten looks at per commit
+	reuseScan     = 1 << 16  // units allocWritten looks at per commit
 	zoneBytes     = 64 << 10 // the zone after slot 1 (allocator.zoneEnd)
 	maxCommitRuns = 16
 	minCommitRun  = 128 // units: 64 KiB
