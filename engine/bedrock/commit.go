@@ -681,12 +681,21 @@ func (s *Store) writeBlocks(ws []diskWrite) error {
 		if err := s.writeRun(ws[i:j], size); err != nil {
 			return err
 		}
+		if wb, ok := s.file.(writebackStarter); ok && s.opts.NoSync && size >= minWriteback {
+			// A bulk load: let the disk write this run while the next
+			// transactions are built, instead of all of it at the Sync.
+			wb.startWriteback(int64(ws[i].addr)*int64(unit), int64(size))
+		}
 		s.st.blocksWritten.Add(uint64(j - i))
 		s.st.bytesWritten.Add(uint64(size))
 		i = j
 	}
 	return nil
 }
+
+// minWriteback is the shortest run whose writeback a NoSync commit starts
+// at once.
+const minWriteback = 256 << 10
 
 // sealWrites puts the checksum into the header of every block of ws, on
 // all cores when there is enough to checksum.

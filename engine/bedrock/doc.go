@@ -40,7 +40,10 @@
 //     two steps so a caller that serializes its writers can let the next
 //     one apply while this one waits. Read transactions see a commit only once it is
 //     durable. With Options.NoSync, Commit returns once the superblock is
-//     written. IMPORTANT: a NoSync store loses the commits made since the
+//     written, and asks the kernel to start writing back each run of 256
+//     KiB or more (sync_file_range), so that a bulk load's disk writes
+//     overlap its work instead of all waiting for the final Sync
+//     (BenchmarkBulkWrite). IMPORTANT: a NoSync store loses the commits made since the
 //     last Sync or Close on power loss (at most 65536 of them: bedrock
 //     syncs at least that often), but it always reopens in the state of
 //     some commit: consistency is never lost.

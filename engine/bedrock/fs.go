@@ -84,8 +84,20 @@ func (osFS) OpenFile(name string, o OpenFlags) (File, error) {
 func (f *osFile) ReadAt(p []byte, off int64) (int, error)  { return f.f.ReadAt(p, off) }
 func (f *osFile) WriteAt(p []byte, off int64) (int, error) { return f.f.WriteAt(p, off) }
 func (f *osFile) Sync() error                              { return datasync(f.f) }
-func (f *osFile) SectorSize() int                          { return f.sector }
-func (f *osFile) Close() error                             { return f.f.Close() }
+
+// writebackStarter is a File that can start writing written bytes back to
+// disk ahead of the next Sync (osFile, through the page cache).
+type writebackStarter interface{ startWriteback(off, n int64) }
+
+var _ writebackStarter = (*osFile)(nil)
+
+func (f *osFile) startWriteback(off, n int64) {
+	if !f.direct {
+		startWriteback(f.f, off, n)
+	}
+}
+func (f *osFile) SectorSize() int { return f.sector }
+func (f *osFile) Close() error    { return f.f.Close() }
 
 // Size implements File; for a device it is the device's capacity.
 func (f *osFile) Size() (int64, error) {

@@ -50,6 +50,15 @@ func datasync(f *os.File) error {
 	}
 }
 
+// startWriteback asks the kernel to start writing [off, off+n) of f back
+// to disk without waiting for it (sync_file_range with
+// SYNC_FILE_RANGE_WRITE). It is a hint: an error is ignored, as the next
+// fdatasync reports any that matters.
+func startWriteback(f *os.File, off, n int64) {
+	const syncFileRangeWrite = 2
+	syscall.SyncFileRange(int(f.Fd()), off, n, syncFileRangeWrite)
+}
+
 // preallocate reserves disk space up to size with fallocate, falling back
 // to extending the file where fallocate is not supported.
 func preallocate(f *os.File, size int64) error {
