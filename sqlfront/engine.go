@@ -315,14 +315,6 @@ type Engine struct {
 	// builds are the logs of online index builds (ddlexec_online.go).
 	builds builds
 
-	// stmts caches parsed statements by text (Stmt is immutable; parsing
-	// costs more than running a point query). Guarded by its mutex.
-	stmts struct {
-		sync.Mutex
-		m     map[string]*list.Element // of *Stmt
-		order *list.List               // most recently used first
-	}
-
 	closed atomic.Bool
 }
 
@@ -484,6 +476,18 @@ func (e *Engine) commitDDL(tx *bedrock.Tx) error {
 	return err
 }
 
+// parsed caches parsed statements by text for every engine of the
+// process: parsing costs more than running a point query, and a Stmt
+// depends on its text alone (it is immutable; the plans it caches name
+// the table they were built for, so an engine with other tables rebuilds
+// them; stmtcache.go). A program that reopens a database, or opens
+// several, parses a statement once. Guarded by its mutex.
+var parsed struct {
+	sync.Mutex
+	m     map[string]*list.Element // of *Stmt
+	order *list.List               // most recently used first
+}
+
 // Parse cache bounds.
 const (
 	stmtCacheSize    = 512
@@ -492,7 +496,7 @@ const (
 
 // prepare parses query, through the engine's statement cache.
 func (e *Engine) prepare(query string) (*Stmt, error) {
-	c := &e.stmts
+	c := &parsed
 	c.Lock()
 	if el, ok := c.m[query]; ok {
 		c.order.MoveToFront(el)
