@@ -153,9 +153,12 @@ func (a *allocator) allocWritten(n, scan uint64) (uint64, bool) {
 	to := min(a.reuse+scan, top)
 	addr, ok := a.find(a.reuse, to, n)
 	if !ok {
-		// Step back n-1 units so that a run straddling the window's end
-		// is found next time.
+		// Go on from the window's end next time (back n-1 units, so that
+		// a run straddling it is found), or wrap around from the top.
 		a.reuse = max(to-min(to, n-1), a.reuse+1)
+		if to == top {
+			a.reuse = a.zoneEnd
+		}
 		return 0, false
 	}
 	a.setRange(addr, n)
