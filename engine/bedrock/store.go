@@ -381,12 +381,19 @@ func (s *Store) format(block, unit int) error {
 	if err := s.file.Sync(); err != nil {
 		return fmt.Errorf("bedrock: format: %w", err)
 	}
-	s.alloc.reset(sizeUnits, reserved)
-	if !s.opts.Device {
-		s.alloc.setZone(zoneBytes / uint64(unit))
-	}
+	s.resetAlloc(sizeUnits)
 	s.install(&mapVersion{gen: 1, nextLBA: 1, sizeUnits: sizeUnits}, 1, 0, 1+maxUnsynced+1)
 	return nil
+}
+
+// resetAlloc makes an empty allocator of size units with the superblock
+// slots reserved and, in a file store, the zone after slot 1 kept for
+// small commits (allocRuns).
+func (s *Store) resetAlloc(size uint64) {
+	s.alloc.reset(size, uint64(2*s.block/s.unit))
+	if !s.opts.Device {
+		s.alloc.setZone(zoneBytes / uint64(s.unit))
+	}
 }
 
 // install makes v the current state after format or load.
@@ -529,10 +536,7 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 	if uint64(len(sb.pages)) > g.maxPages || sb.nextLBA > g.maxLBA() {
 		return nil, &CorruptError{What: "superblock", Reason: "map larger than the geometry allows"}
 	}
-	s.alloc.reset(units, uint64(2*s.block/s.unit))
-	if !s.opts.Device {
-		s.alloc.setZone(zoneBytes / uint64(s.unit))
-	}
+	s.resetAlloc(units)
 	s.mapBlocks = 0
 	s.lazy = nil
 	s.lazyPending.Store(false)
