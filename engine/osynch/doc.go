@@ -1,0 +1,93 @@
+// Package osynch synchronizes a key range of two replicas (two bxtrees, or
+// a SQL table's rows and tombstones) over one connection, shipping only the
+// records that differ, in few bytes and few rounds, with little local work.
+//
+// # Goal
+//
+// After a successful synchronization both replicas hold, for every key
+// either of them knew, the same record: the one that wins (Item.Wins: the
+// higher version, then the greater digest). Deletions travel as tombstones.
+// The cost depends on the differences, not on the size: for d differing
+// records among n, O(d log n) fingerprints and d records cross the wire in
+// O(log n) rounds, and each side does O(d log n) block reads, because the
+// count and digest of any interval come from bxtree's subtree summaries
+// (Get_Interval_Hashes) in O(log n), never from a scan.
+//
+// # Invariants
+//
+//  1. Every turn's range entries partition the whole key space, in order
+//     (wire: RANGES). Each interval is in exactly one state: settled
+//     (SKIP), or open with one side's fingerprint or complete item list.
+//  2. A side splits only an interval where it holds more than
+//     ItemThreshold items, into parts holding fewer items each; an
+//     interval that cannot be split is listed. So every open interval's
+//     item count strictly falls each time it is split, and the session
+//     ends in O(log n) rounds (MaxRounds stops a peer that does not
+//     follow the rules).
+//  3. An item list is complete for its interval: its receiver settles the
+//     interval alone, shipping the records it wins and asking (WANTS) for
+//     those the peer wins. Records are applied the moment they arrive:
+//     they only concern settled intervals, whose summaries nobody asks
+//     for again, so applying them never disturbs the comparison.
+//  4. A side applies a received record only if it wins against what it
+//     holds (a peer cannot roll a record back), and only through
+//     Replica.Apply, which validates it.
+//  5. Nothing is committed before the end: the side that sends the FINAL
+//     turn commits only after the peer's DONE, which the peer sends after
+//     committing. A connection cut at any point leaves each side with all
+//     of the synchronization or none of it; running it again finishes the
+//     work (synchronization is idempotent).
+//  6. Every read and write has a deadline (Options.Timeout) and a frame
+//     size limit; a received turn is held in at most MaxPending bytes. A
+//     hostile or broken peer gets an error, never a panic, a hang, or
+//     unbounded memory.
+//
+// # One round
+//
+// The initiator sends HELLO(subject); the responder answers ACCEPT, or
+// ERROR when it has no replica for the subject. The initiator's first turn
+// holds the whole key space: its items if it has at most ItemThreshold of
+// them, else one fingerprint. Then the sides take turns:
+//
+//	receive a turn:
+//	    apply each RECORD that wins; keep the range entries and WANTS
+//	    if the turn is FINAL: commit, send DONE, stop
+//	reply, for each received entry [lo, hi) in order:
+//	    SKIP:              SKIP
+//	    ITEMS(theirs):     merge with my items in [lo, hi):
+//	                         ship my records that win, WANT theirs that win
+//	                       SKIP
+//	    FINGERPRINT(c, x): mine := Summary(lo, hi)
+//	                       equal:           SKIP
+//	                       c == 0:          ship all mine; SKIP
+//	                       small (<= T):    ITEMS(mine)
+//	                       else:            Split(lo, hi, Fanout) ->
+//	                                        one FINGERPRINT per part
+//	    ship the records the peer WANTed
+//	    END, FINAL if every entry is SKIP and nothing is wanted
+//	if I sent FINAL: wait for DONE, commit, stop
+//
+// # Rejected designs
+//
+//   - Shipping whole records at the leaves of the recursion (instead of
+//     item lists of key, version and digest): simpler, but a 100-byte
+//     record costs three times an item, and most listed items are equal.
+//   - A Merkle tree over fixed key-space buckets: its shape depends on
+//     the key distribution, and equal data inserted in another order
+//     still agrees only if the bucketing is fixed in advance; the XOR
+//     summaries of bxtree are independent of tree shape and of order.
+//   - Invertible Bloom lookup tables: one round when the difference is
+//     small, but their size must be chosen from an estimate of it, and
+//     they fail (needing another protocol) when the estimate is low.
+//   - Applying received records in a separate phase at the end: needs
+//     them all in memory or on disk; invariant 3 makes it unnecessary.
+//   - Writing the reply while still reading the peer's turn: with both
+//     sides writing large turns and neither reading, the connection's
+//     buffers fill and both block; a side therefore reads a whole turn
+//     (keeping only its ranges and wanted keys) before it writes.
+//
+// # Wire format
+//
+// See package wire (engine/osynch/wire) for the frames, with their byte
+// diagrams and version.
+package osynch

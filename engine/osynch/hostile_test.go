@@ -1,0 +1,206 @@
+package osynch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/bxdb/bxdb/engine/bxtree"
+	"github.com/bxdb/bxdb/engine/osynch/wire"
+)
+
+// rw is a connection whose peer is a fixed byte stream.
+type rw struct {
+	io.Reader
+	io.Writer
+}
+
+// frames encodes a scripted peer's frames.
+func frames(fn func(w *wire.Writer)) []byte {
+	var b bytes.Buffer
+	w := wire.NewWriter(&b, 0)
+	fn(w)
+	w.Flush()
+	return b.Bytes()
+}
+
+// seededSide returns a side holding n records.
+func seededSide(t testing.TB, n int) *side {
+	sd := newSide(t)
+	var clock uint64
+	ops := make([]op, n)
+	for i := range ops {
+		ops[i] = op{key: string(rune('a'+i%26)) + string(rune('a'+i/26%26)) + string(rune('a'+i/676)), val: "v"}
+	}
+	sd.write(t, &clock, ops)
+	return sd
+}
+
+// TestSyncHostilePeer plays scripted peers that break the protocol: each
+// run must end with an error wrapping the right sentinel, without a panic
+// or a hang, and commit nothing.
+func TestSyncHostilePeer(t *testing.T) {
+	fp := func(w *wire.Writer, n int) {
+		w.Ranges([]wire.Entry{{Kind: wire.KindFingerprint, Count: 5, Sum: bxtree.Digest{byte(n)}}})
+		w.End(0)
+	}
+	cases := []struct {
+		name      string
+		responder bool // the script plays the responder (else the initiator)
+		script    []byte
+		want      error
+	}{
+		{"garbage", true, []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), wire.ErrTooLarge},
+		{"not hello", false, frames(func(w *wire.Writer) { w.End(0) }), ErrProtocol},
+		{"truncated", false, frames(func(w *wire.Writer) { w.Hello([]byte("t")) })[:7], io.ErrUnexpectedEOF},
+		{"wrong version", false, func() []byte {
+			b := frames(func(w *wire.Writer) { w.Hello([]byte("t")) })
+			b[4+1+len(wire.Magic)] = 99
+			return b
+		}(), ErrVersion},
+		{"ranges out of order", false, frames(func(w *wire.Writer) {
+			w.Hello([]byte("t"))
+			w.Ranges([]wire.Entry{{Kind: wire.KindSkip, Bound: []byte("m")}, {Kind: wire.KindSkip, Bound: []byte("c")}, {Kind: wire.KindSkip}})
+			w.End(0)
+		}), ErrProtocol},
+		{"ranges do not reach +inf", false, frames(func(w *wire.Writer) {
+			w.Hello([]byte("t"))
+			w.Ranges([]wire.Entry{{Kind: wire.KindSkip, Bound: []byte("m")}})
+			w.End(0)
+		}), ErrProtocol},
+		{"items out of order", false, frames(func(w *wire.Writer) {
+			w.Hello([]byte("t"))
+			w.Ranges([]wire.Entry{{Kind: wire.KindItems, Items: []wire.Item{{Key: []byte("b")}, {Key: []byte("a")}}}})
+			w.End(0)
+		}), ErrProtocol},
+		{"item outside interval", false, frames(func(w *wire.Writer) {
+			w.Hello([]byte("t"))
+			w.Ranges([]wire.Entry{{Kind: wire.KindItems, Bound: []byte("b"), Items: []wire.Item{{Key: []byte("c")}}}, {Kind: wire.KindSkip}})
+			w.End(0)
+		}), ErrProtocol},
+		{"final with open ranges", false, frames(func(w *wire.Writer) {
+			w.Hello([]byte("t"))
+			fp(w, 1)
+			w.End(wire.FlagFinal)
+		}), ErrProtocol},
+		{"endless fingerprints", true, frames(func(w *wire.Writer) {
+			w.Accept()
+			for i := 0; i < 40; i++ {
+				fp(w, i)
+			}
+		}), ErrProtocol},
+		{"eof mid-session", true, frames(func(w *wire.Writer) { w.Accept() }), io.ErrUnexpectedEOF},
+		{"peer error", true, frames(func(w *wire.Writer) { w.Error("disk on fire") }), ErrPeer},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sd := seededSide(t, 100)
+			before := sd.contents(t)
+			r := sd.replica(t)
+			conn := rw{bytes.NewReader(c.script), io.Discard}
+			o := &Options{MaxRounds: 10, MaxFrame: 64 << 10}
+			var err error
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				if c.responder {
+					_, err = Initiate(context.Background(), conn, []byte("t"), r, o)
+				} else {
+					_, err = Respond(context.Background(), conn, func([]byte) (Replica, error) { return r, nil }, o)
+				}
+			}()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("hung")
+			}
+			r.Tx.Rollback()
+			if !errors.Is(err, c.want) {
+				t.Fatalf("got %v, want %v", err, c.want)
+			}
+			if got := sd.contents(t); len(got) != len(before) {
+				t.Fatalf("contents changed: %d records, had %d", len(got), len(before))
+			}
+		})
+	}
+}
+
+// TestSyncSilentPeerTimesOut checks that a peer that stops talking is
+// given up after Timeout, and that cancelling the context interrupts a
+// blocked read at once.
+func TestSyncSilentPeerTimesOut(t *testing.T) {
+	sd := seededSide(t, 10)
+	ca, cb := net.Pipe()
+	defer cb.Close()
+	go io.Copy(io.Discard, cb) // reads the HELLO, never answers
+	r := sd.replica(t)
+	defer r.Tx.Rollback()
+	start := time.Now()
+	_, err := Initiate(context.Background(), ca, []byte("t"), r, &Options{Timeout: 200 * time.Millisecond})
+	if err == nil || time.Since(start) > 10*time.Second {
+		t.Fatalf("got %v after %v, want a timeout", err, time.Since(start))
+	}
+	ca2, cb2 := net.Pipe()
+	defer cb2.Close()
+	go io.Copy(io.Discard, cb2)
+	r2 := sd.replica(t)
+	defer r2.Tx.Rollback()
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	_, err = Initiate(ctx, ca2, []byte("t"), r2, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+// FuzzRespond feeds arbitrary bytes to a responder as the initiator's
+// stream: it must return, without panicking.
+func FuzzRespond(f *testing.F) {
+	f.Add(frames(func(w *wire.Writer) {
+		w.Hello([]byte("t"))
+		w.Ranges([]wire.Entry{{Kind: wire.KindItems, Items: []wire.Item{{Key: []byte("aaa")}, {Key: []byte("zz")}}}})
+		w.End(0)
+		w.Records([]wire.Record{{Key: []byte("q"), Version: 9, Value: []byte("x")}})
+		w.Wants([][]byte{[]byte("baa")})
+		w.Ranges([]wire.Entry{{Kind: wire.KindFingerprint, Bound: []byte("m"), Count: 3}, {Kind: wire.KindSkip}})
+		w.End(wire.FlagFinal)
+	}))
+	f.Add([]byte{0, 0, 0, 1, 8})
+	sd := seededSide(f, 60)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r := sd.replica(t)
+		defer r.Tx.Rollback()
+		Respond(context.Background(), rw{bytes.NewReader(data), io.Discard}, func([]byte) (Replica, error) { return r, nil }, &Options{MaxRounds: 8})
+	})
+}
+
+// FuzzDecode checks that no input makes the frame decoder panic, and that
+// a decoded RANGES frame re-encodes to the same bytes.
+func FuzzDecode(f *testing.F) {
+	f.Add(frames(func(w *wire.Writer) {
+		w.Ranges([]wire.Entry{{Kind: wire.KindItems, Bound: []byte("k"), Items: []wire.Item{{Key: []byte("a"), Version: 3, Dead: true}}}, {Kind: wire.KindSkip}})
+	})[4:])
+	f.Add([]byte{5, 1, 0, 7})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 {
+			return
+		}
+		fr, err := wire.Decode(data)
+		if err != nil {
+			if !errors.Is(err, wire.ErrCorrupt) {
+				t.Fatalf("error %v does not wrap ErrCorrupt", err)
+			}
+			return
+		}
+		if fr.Type == wire.TypeRanges {
+			again := frames(func(w *wire.Writer) { w.Ranges(fr.Entries) })[4:]
+			if !bytes.Equal(again, data) {
+				t.Fatalf("re-encoding differs:\n%x\n%x", data, again)
+			}
+		}
+	})
+}

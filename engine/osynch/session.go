@@ -1,0 +1,705 @@
+package osynch
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/bxdb/bxdb/engine/bxtree"
+	"github.com/bxdb/bxdb/engine/osynch/wire"
+)
+
+// Options tunes a synchronization; the zero value (or nil) gives the
+// defaults.
+type Options struct {
+	// Fanout is the number of intervals a differing interval is split
+	// into (default 16, at least 2).
+	Fanout int
+	// ItemThreshold is the largest number of items a side lists instead
+	// of splitting further (default 16).
+	ItemThreshold int
+	// MaxFrame limits the length of frames read and written (default
+	// wire.MaxFrame, 4 MiB).
+	MaxFrame int
+	// MaxPending limits the bytes of one received turn that wait for the
+	// reply (its range entries and wanted keys; default 64 MiB).
+	MaxPending int
+	// Timeout bounds every read and write on a connection that has
+	// deadlines (a net.Conn; default 30 s).
+	Timeout time.Duration
+	// MaxRounds bounds the number of turns a side receives (default 256).
+	MaxRounds int
+	// DigestKey is the key of the replicas' record digests (nil: plain
+	// SHA-256; see bxtree.Options.DigestKey). Both sides must use the
+	// same one: it decides ties between equal versions.
+	DigestKey []byte
+}
+
+// withDefaults returns o with zero fields set to their defaults.
+func (o *Options) withDefaults() Options {
+	var r Options
+	if o != nil {
+		r = *o
+	}
+	if r.Fanout < 2 {
+		r.Fanout = 16
+	}
+	if r.ItemThreshold < 1 {
+		r.ItemThreshold = 16
+	}
+	if r.MaxFrame <= 0 {
+		r.MaxFrame = wire.MaxFrame
+	}
+	if r.MaxFrame < 64<<10 {
+		r.MaxFrame = 64 << 10
+	}
+	if r.MaxPending <= 0 {
+		r.MaxPending = 64 << 20
+	}
+	if r.Timeout <= 0 {
+		r.Timeout = 30 * time.Second
+	}
+	if r.MaxRounds <= 0 {
+		r.MaxRounds = 256
+	}
+	return r
+}
+
+// Stats describes one synchronization, as seen by one side.
+type Stats struct {
+	Rounds          int   // turns received from the peer
+	BytesSent       int64 // bytes written to the connection
+	BytesReceived   int64 // bytes read from the connection
+	RecordsSent     int   // records shipped to the peer
+	RecordsReceived int   // records received from the peer
+	Applied         int   // received records that won and were applied
+}
+
+var (
+	// ErrProtocol is returned (wrapped) when the peer breaks the protocol:
+	// an unexpected frame, ranges that do not cover the key space in
+	// order, items out of order or outside their interval, too many
+	// rounds, a turn too large to hold.
+	ErrProtocol = errors.New("osynch: protocol violation")
+	// ErrPeer is returned (wrapped, with the peer's message) when the peer
+	// sends ERROR: it gave up, and nothing was committed on this side.
+	ErrPeer = errors.New("osynch: peer failed")
+	// ErrVersion is returned when the peers speak different versions.
+	ErrVersion = errors.New("osynch: unsupported protocol version")
+)
+
+// protof returns an error wrapping ErrProtocol.
+func protof(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrProtocol, fmt.Sprintf(format, args...))
+}
+
+// deadliner is the part of net.Conn the session uses for timeouts.
+type deadliner interface {
+	SetReadDeadline(time.Time) error
+	SetWriteDeadline(time.Time) error
+}
+
+// session is one side of a synchronization.
+type session struct {
+	r     Replica
+	o     Options
+	conn  io.ReadWriter
+	dl    deadliner // nil if conn has no deadlines
+	dlMu  sync.Mutex
+	dead  bool // the context was cancelled: deadlines stay in the past
+	rd    *wire.Reader
+	w     *wire.Writer
+	stats Stats
+
+	// The turn being received, kept until the reply is written.
+	in      []wire.Entry // copied range entries
+	wants   [][]byte     // copied wanted keys
+	pending int          // bytes held by in and wants
+	final   bool         // the turn was FINAL
+
+	// Output scratch.
+	out     []wire.Entry
+	outSize int
+	recs    []wire.Record
+	recSize int
+	keys    [][]byte
+}
+
+// Initiate runs the initiating side of a synchronization of r over conn:
+// it sends subject (which the responder must accept), reconciles, and on
+// success has committed r after the peer committed. On error nothing was
+// committed on this side and the caller must roll r back; the peer may or
+// may not have committed (a later synchronization finishes the work).
+func Initiate(ctx context.Context, conn io.ReadWriter, subject []byte, r Replica, o *Options) (Stats, error) {
+	s := newSession(conn, o)
+	stop := s.watch(ctx)
+	defer stop()
+	err := s.initiate(subject, r)
+	return s.finish(ctx, err)
+}
+
+// Respond runs the responding side over conn: it reads the initiator's
+// HELLO, asks open for the replica of its subject (an error is sent to the
+// initiator), and reconciles. On success the replica has been committed;
+// on error the caller rolls back whatever open returned.
+func Respond(ctx context.Context, conn io.ReadWriter, open func(subject []byte) (Replica, error), o *Options) (Stats, error) {
+	s := newSession(conn, o)
+	stop := s.watch(ctx)
+	defer stop()
+	err := s.respond(open)
+	return s.finish(ctx, err)
+}
+
+// newSession returns a session over conn.
+func newSession(conn io.ReadWriter, o *Options) *session {
+	s := &session{o: o.withDefaults(), conn: conn}
+	s.dl, _ = conn.(deadliner)
+	s.rd = wire.NewReader(conn, s.o.MaxFrame)
+	s.w = wire.NewWriter(conn, s.o.MaxFrame)
+	return s
+}
+
+// watch makes ctx's cancellation interrupt blocked reads and writes (on a
+// connection with deadlines); the returned function stops watching.
+func (s *session) watch(ctx context.Context) func() {
+	if s.dl == nil || ctx.Done() == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		select {
+		case <-ctx.Done():
+			s.dlMu.Lock()
+			s.dead = true
+			past := time.Unix(1, 0)
+			s.dl.SetReadDeadline(past)
+			s.dl.SetWriteDeadline(past)
+			s.dlMu.Unlock()
+		case <-done:
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+// finish tells the peer about a local failure (best effort), prefers the
+// context's error when it caused the failure, and fills in the byte counts.
+func (s *session) finish(ctx context.Context, err error) (Stats, error) {
+	if err != nil && !errors.Is(err, ErrPeer) && ctx.Err() == nil {
+		s.deadline(false, time.Second)
+		if s.w.Error(err.Error()) == nil {
+			s.w.Flush()
+		}
+	}
+	if err != nil && ctx.Err() != nil {
+		err = fmt.Errorf("osynch: %w (%v)", ctx.Err(), err)
+	}
+	s.stats.BytesSent = s.w.Written()
+	s.stats.BytesReceived = s.rd.Read()
+	return s.stats, err
+}
+
+// deadline sets the read (or write) deadline d from now, unless the
+// context was cancelled.
+func (s *session) deadline(read bool, d time.Duration) {
+	if s.dl == nil {
+		return
+	}
+	s.dlMu.Lock()
+	defer s.dlMu.Unlock()
+	if s.dead {
+		return
+	}
+	if read {
+		s.dl.SetReadDeadline(time.Now().Add(d))
+	} else {
+		s.dl.SetWriteDeadline(time.Now().Add(d))
+	}
+}
+
+// read returns the next frame, turning ERROR frames into ErrPeer.
+func (s *session) read() (*wire.Frame, error) {
+	s.deadline(true, s.o.Timeout)
+	f, err := s.rd.ReadFrame()
+	if err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, fmt.Errorf("osynch: reading from peer: %w", err)
+	}
+	if f.Type == wire.TypeError {
+		return nil, fmt.Errorf("%w: %s", ErrPeer, f.Message)
+	}
+	return f, nil
+}
+
+// flush sends the buffered frames.
+func (s *session) flush() error {
+	s.deadline(false, s.o.Timeout)
+	if err := s.w.Flush(); err != nil {
+		return fmt.Errorf("osynch: writing to peer: %w", err)
+	}
+	return nil
+}
+
+// initiate is Initiate after setup.
+func (s *session) initiate(subject []byte, r Replica) error {
+	s.r = r
+	if err := s.w.Hello(subject); err != nil {
+		return err
+	}
+	if err := s.flush(); err != nil {
+		return err
+	}
+	f, err := s.read()
+	if err != nil {
+		return err
+	}
+	if f.Type != wire.TypeAccept {
+		return protof("got frame type %d, want ACCEPT", f.Type)
+	}
+	if f.Version != wire.Version {
+		return fmt.Errorf("%w: peer speaks %d, we speak %d", ErrVersion, f.Version, wire.Version)
+	}
+	// The first turn: the whole key space, as items or one fingerprint.
+	all, err := r.Summary(nil, nil)
+	if err != nil {
+		return err
+	}
+	if all.Count <= uint64(s.o.ItemThreshold) {
+		if err := s.listItems(nil, nil); err != nil {
+			return err
+		}
+	} else {
+		s.emit(wire.Entry{Kind: wire.KindFingerprint, Count: all.Count, Sum: all.Digest})
+	}
+	if err := s.endTurn(false); err != nil {
+		return err
+	}
+	return s.loop()
+}
+
+// respond is Respond after setup.
+func (s *session) respond(open func(subject []byte) (Replica, error)) error {
+	f, err := s.read()
+	if err != nil {
+		return err
+	}
+	if f.Type != wire.TypeHello {
+		return protof("got frame type %d, want HELLO", f.Type)
+	}
+	if f.Version != wire.Version {
+		return fmt.Errorf("%w: peer speaks %d, we speak %d", ErrVersion, f.Version, wire.Version)
+	}
+	r, err := open(bytes.Clone(f.Subject))
+	if err != nil {
+		return err
+	}
+	s.r = r
+	if err := s.w.Accept(); err != nil {
+		return err
+	}
+	if err := s.flush(); err != nil {
+		return err
+	}
+	return s.loop()
+}
+
+// loop receives turns and answers them until one side's turn is final.
+func (s *session) loop() error {
+	for {
+		if err := s.receive(); err != nil {
+			return err
+		}
+		if s.final {
+			// The peer settled everything: commit, then tell it so.
+			if err := s.r.Commit(); err != nil {
+				return err
+			}
+			if err := s.w.Done(); err != nil {
+				return err
+			}
+			return s.flush()
+		}
+		final, err := s.reply()
+		if err != nil {
+			return err
+		}
+		if final {
+			f, err := s.read()
+			if err != nil {
+				return err
+			}
+			if f.Type != wire.TypeDone {
+				return protof("got frame type %d, want DONE", f.Type)
+			}
+			return s.r.Commit()
+		}
+	}
+}
+
+// receive reads one turn: it applies the records at once and keeps the
+// range entries and wanted keys for the reply.
+func (s *session) receive() error {
+	s.stats.Rounds++
+	if s.stats.Rounds > s.o.MaxRounds {
+		return protof("more than %d rounds", s.o.MaxRounds)
+	}
+	s.in, s.wants, s.pending, s.final = s.in[:0], s.wants[:0], 0, false
+	var last []byte // bound of the last entry so far
+	started, ended := false, false
+	for {
+		f, err := s.read()
+		if err != nil {
+			return err
+		}
+		switch f.Type {
+		case wire.TypeRanges:
+			for i := range f.Entries {
+				e := &f.Entries[i]
+				if ended {
+					return protof("range entry after the +infinity bound")
+				}
+				lo := last
+				if started && lo == nil {
+					return protof("range entry after the +infinity bound")
+				}
+				if e.Bound != nil && started && bytes.Compare(e.Bound, lo) <= 0 {
+					return protof("range bounds out of order")
+				}
+				if e.Kind == wire.KindItems {
+					if err := checkItems(e.Items, lo, e.Bound, started); err != nil {
+						return err
+					}
+				}
+				started = true
+				ended = e.Bound == nil
+				s.pending += wire.EntrySize(e)
+				if s.pending > s.o.MaxPending {
+					return protof("turn holds more than %d bytes", s.o.MaxPending)
+				}
+				s.in = append(s.in, cloneEntry(e))
+				last = s.in[len(s.in)-1].Bound
+			}
+		case wire.TypeRecords:
+			for i := range f.Records {
+				if err := s.take(&f.Records[i]); err != nil {
+					return err
+				}
+			}
+		case wire.TypeWants:
+			for _, k := range f.Keys {
+				s.pending += len(k) + 24
+				if s.pending > s.o.MaxPending {
+					return protof("turn holds more than %d bytes", s.o.MaxPending)
+				}
+				s.wants = append(s.wants, bytes.Clone(k))
+			}
+		case wire.TypeEnd:
+			if !ended {
+				return protof("turn does not cover the key space")
+			}
+			s.final = f.Flags&wire.FlagFinal != 0
+			if s.final {
+				if len(s.wants) > 0 {
+					return protof("final turn wants records")
+				}
+				for _, e := range s.in {
+					if e.Kind != wire.KindSkip {
+						return protof("final turn leaves intervals open")
+					}
+				}
+			}
+			return nil
+		default:
+			return protof("got frame type %d inside a turn", f.Type)
+		}
+	}
+}
+
+// checkItems verifies that items are in increasing key order inside
+// [lo, hi) (lo = -infinity unless bounded).
+func checkItems(items []wire.Item, lo, hi []byte, bounded bool) error {
+	for j := range items {
+		k := items[j].Key
+		if j > 0 && bytes.Compare(items[j-1].Key, k) >= 0 {
+			return protof("items out of order")
+		}
+		if bounded && bytes.Compare(k, lo) < 0 || hi != nil && bytes.Compare(k, hi) >= 0 {
+			return protof("item outside its interval")
+		}
+	}
+	return nil
+}
+
+// cloneEntry copies e out of the reader's buffer.
+func cloneEntry(e *wire.Entry) wire.Entry {
+	c := *e
+	c.Bound = cloneBound(e.Bound)
+	if e.Items != nil {
+		c.Items = make([]wire.Item, len(e.Items))
+		for i, it := range e.Items {
+			it.Key = bytes.Clone(it.Key)
+			if it.Key == nil {
+				it.Key = []byte{}
+			}
+			c.Items[i] = it
+		}
+	}
+	return c
+}
+
+// cloneBound copies a bound, keeping nil (+infinity) apart from empty.
+func cloneBound(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append([]byte{}, b...)
+}
+
+// take applies a received record if it supersedes what this side holds.
+func (s *session) take(wr *wire.Record) error {
+	s.stats.RecordsReceived++
+	rec := Record{Item: Item{Key: wr.Key, Version: wr.Version, Dead: wr.Dead}, Value: wr.Value}
+	rec.Digest = bxtree.RecordDigest(s.o.DigestKey, rec.Key, rec.Version, rec.Value)
+	mine, ok, err := s.r.Get(rec.Key)
+	if err != nil {
+		return err
+	}
+	if ok && !rec.Wins(mine.Item) {
+		return nil
+	}
+	if err := s.r.Apply(rec); err != nil {
+		return err
+	}
+	s.stats.Applied++
+	return nil
+}
+
+// reply answers the received turn and reports whether the answer was
+// final.
+func (s *session) reply() (final bool, err error) {
+	s.out, s.outSize, s.recs, s.recSize, s.keys = s.out[:0], 0, s.recs[:0], 0, s.keys[:0]
+	var lo []byte
+	for i := range s.in {
+		e := &s.in[i]
+		if err := s.answer(lo, e); err != nil {
+			return false, err
+		}
+		lo = e.Bound
+	}
+	for _, k := range s.wants {
+		if err := s.send(k); err != nil {
+			return false, err
+		}
+	}
+	final = len(s.keys) == 0
+	for _, e := range s.out {
+		if e.Kind != wire.KindSkip {
+			final = false
+		}
+	}
+	return final, s.endTurn(final)
+}
+
+// answer replies to the peer's entry e for [lo, e.Bound).
+func (s *session) answer(lo []byte, e *wire.Entry) error {
+	hi := e.Bound
+	switch e.Kind {
+	case wire.KindSkip:
+		s.emit(wire.Entry{Kind: wire.KindSkip, Bound: hi})
+		return nil
+	case wire.KindItems:
+		return s.diffItems(lo, hi, e.Items)
+	}
+	mine, err := s.r.Summary(lo, hi)
+	if err != nil {
+		return err
+	}
+	switch {
+	case mine.Count == e.Count && mine.Digest == e.Sum:
+		s.emit(wire.Entry{Kind: wire.KindSkip, Bound: hi})
+		return nil
+	case e.Count == 0:
+		// The peer has nothing here: ship everything.
+		return s.diffItems(lo, hi, nil)
+	case mine.Count <= uint64(s.o.ItemThreshold):
+		return s.listItems(lo, hi)
+	}
+	parts, err := s.r.Split(lo, hi, s.o.Fanout)
+	if err != nil {
+		return err
+	}
+	if len(parts) < 2 {
+		// No split makes progress (the items sit on one key of each
+		// tree): list them, however many.
+		return s.listItems(lo, hi)
+	}
+	if len(parts) == 0 || !bytes.Equal(parts[len(parts)-1].Hi, hi) || (parts[len(parts)-1].Hi == nil) != (hi == nil) {
+		return fmt.Errorf("osynch: replica split [%q, %q) badly", lo, hi)
+	}
+	prev, bounded := lo, lo != nil
+	for i, p := range parts {
+		if i < len(parts)-1 && (p.Hi == nil || bounded && bytes.Compare(p.Hi, prev) <= 0) {
+			return fmt.Errorf("osynch: replica split [%q, %q) badly", lo, hi)
+		}
+		prev, bounded = p.Hi, true
+		s.emit(wire.Entry{Kind: wire.KindFingerprint, Bound: cloneBound(p.Hi), Count: p.Summary.Count, Sum: p.Summary.Digest})
+	}
+	return nil
+}
+
+// listItems emits an ITEMS entry with this side's items in [lo, hi).
+func (s *session) listItems(lo, hi []byte) error {
+	var items []wire.Item
+	err := s.r.Items(lo, hi, func(it Item) error {
+		items = append(items, wire.Item{Key: bytes.Clone(it.Key), Version: it.Version, Dead: it.Dead, Digest: it.Digest})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.emit(wire.Entry{Kind: wire.KindItems, Bound: hi, Items: items})
+	return nil
+}
+
+// diffItems settles [lo, hi) against the peer's complete list of items
+// there: records this side wins are sent, keys the peer wins are wanted.
+func (s *session) diffItems(lo, hi []byte, theirs []wire.Item) error {
+	var ship [][]byte
+	j := 0
+	err := s.r.Items(lo, hi, func(m Item) error {
+		for j < len(theirs) && bytes.Compare(theirs[j].Key, m.Key) < 0 {
+			s.want(theirs[j].Key)
+			j++
+		}
+		if j < len(theirs) && bytes.Equal(theirs[j].Key, m.Key) {
+			t := Item{Key: theirs[j].Key, Version: theirs[j].Version, Dead: theirs[j].Dead, Digest: theirs[j].Digest}
+			j++
+			switch {
+			case m.Wins(t):
+				ship = append(ship, bytes.Clone(m.Key))
+			case t.Wins(m):
+				s.want(t.Key)
+			}
+			return nil
+		}
+		ship = append(ship, bytes.Clone(m.Key))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for ; j < len(theirs); j++ {
+		s.want(theirs[j].Key)
+	}
+	for _, k := range ship {
+		if err := s.send(k); err != nil {
+			return err
+		}
+	}
+	s.emit(wire.Entry{Kind: wire.KindSkip, Bound: hi})
+	return nil
+}
+
+// want asks the peer for its record under key.
+func (s *session) want(key []byte) { s.keys = append(s.keys, key) }
+
+// send ships this side's record under key, in RECORDS frames filled up
+// to the frame limit.
+func (s *session) send(key []byte) error {
+	rec, ok, err := s.r.Get(key)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return nil // wanted but absent: nothing to give
+	}
+	wr := wire.Record{Key: rec.Key, Version: rec.Version, Dead: rec.Dead, Value: rec.Value}
+	n := wire.RecordSize(&wr)
+	if n+wire.Overhead > s.w.Limit() {
+		return fmt.Errorf("osynch: record %q of %d bytes exceeds the frame limit %d", key, n, s.w.Limit())
+	}
+	if s.recSize+n+wire.Overhead > s.w.Limit() {
+		if err := s.flushRecords(); err != nil {
+			return err
+		}
+	}
+	wr.Key, wr.Value = bytes.Clone(wr.Key), bytes.Clone(wr.Value)
+	s.recs = append(s.recs, wr)
+	s.recSize += n
+	s.stats.RecordsSent++
+	return nil
+}
+
+// flushRecords writes the gathered records as one frame (buffered).
+func (s *session) flushRecords() error {
+	if len(s.recs) == 0 {
+		return nil
+	}
+	if err := s.w.Records(s.recs); err != nil {
+		return err
+	}
+	s.recs, s.recSize = s.recs[:0], 0
+	return nil
+}
+
+// emit adds a range entry to the reply, merging consecutive SKIPs.
+func (s *session) emit(e wire.Entry) {
+	if n := len(s.out); n > 0 && e.Kind == wire.KindSkip && s.out[n-1].Kind == wire.KindSkip {
+		s.out[n-1].Bound = e.Bound
+		return
+	}
+	s.out = append(s.out, e)
+}
+
+// endTurn writes the reply's ranges, records and wants, then END.
+func (s *session) endTurn(final bool) error {
+	if err := s.flushRecords(); err != nil {
+		return err
+	}
+	limit := s.w.Limit() - wire.Overhead
+	for start, size, i := 0, 0, 0; i <= len(s.out); i++ {
+		if i == len(s.out) || size+wire.EntrySize(&s.out[i]) > limit {
+			if i == start && i < len(s.out) {
+				return fmt.Errorf("osynch: a range entry of %d bytes exceeds the frame limit", wire.EntrySize(&s.out[i]))
+			}
+			if i > start {
+				if err := s.w.Ranges(s.out[start:i]); err != nil {
+					return err
+				}
+			}
+			start, size = i, 0
+		}
+		if i < len(s.out) {
+			size += wire.EntrySize(&s.out[i])
+		}
+	}
+	for start, size, i := 0, 0, 0; i <= len(s.keys); i++ {
+		if i == len(s.keys) || size+wire.KeySize(s.keys[i]) > limit {
+			if i > start {
+				if err := s.w.Wants(s.keys[start:i]); err != nil {
+					return err
+				}
+			}
+			start, size = i, 0
+		}
+		if i < len(s.keys) {
+			size += wire.KeySize(s.keys[i])
+		}
+	}
+	flags := uint8(0)
+	if final {
+		flags = wire.FlagFinal
+	}
+	if err := s.w.End(flags); err != nil {
+		return err
+	}
+	s.out, s.keys = s.out[:0], s.keys[:0]
+	return s.flush()
+}

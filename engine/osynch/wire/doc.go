@@ -1,0 +1,64 @@
+// Package wire is the on-wire format of engine/osynch: a stream of frames,
+// a reader and a writer for them, and the errors a malformed stream gives.
+// It knows nothing of trees or of the protocol's rounds (see package
+// osynch); it only turns frames into values and back, and rejects any
+// input that does not decode exactly, without panicking and without
+// allocating more than the frame's own length.
+//
+// # Frame
+//
+// Every frame is a length, a type and a payload. All fixed-size integers
+// are big-endian; "uv" is an unsigned LEB128 varint (encoding/binary
+// Uvarint) in its shortest form (a longer one is malformed), at most 10
+// bytes.
+//
+//	 0               4        5
+//	+---------------+--------+---------------------------+
+//	| length (u32)  |  type  | payload (length-1 bytes)   |
+//	+---------------+--------+---------------------------+
+//	length counts type and payload: 1 <= length <= the reader's limit
+//	(MaxFrame by default).
+//
+// Byte strings (keys, values, subjects, messages) are written as
+// uv(len) followed by len bytes ("bytes" below). A bound is an interval's
+// upper end: uv(0) for +infinity, else uv(len+1) and len bytes.
+//
+// # Frame types (Version 1)
+//
+//	1 HELLO    magic "bxsync" | version u8 | subject bytes
+//	           The initiator's first frame. The subject names what is
+//	           synchronized (osynch treats it as opaque).
+//	2 ACCEPT   version u8
+//	           The responder's answer to HELLO when it can serve the subject.
+//	3 ERROR    message bytes
+//	           Either side, at any time: the sender gives up; so does the
+//	           receiver. Nothing is committed after an ERROR.
+//	4 RANGES   uv(n) | n entries
+//	           entry: kind u8 | bound | body
+//	             kind 0 SKIP         body empty: the interval is settled
+//	             kind 1 FINGERPRINT  uv(count) | digest (16 bytes)
+//	             kind 2 ITEMS        uv(m) | m items
+//	           item: key bytes | uv(version) | flags u8 | digest (16 bytes)
+//	           flags bit 0: tombstone; other bits zero.
+//	           The entries of one turn's RANGES frames, in order, cover
+//	           consecutive intervals: the first starts at -infinity, each
+//	           next one where the previous bound ended, the last bound of a
+//	           turn is +infinity. Bounds strictly increase.
+//	5 RECORDS  uv(n) | n records
+//	           record: key bytes | uv(version) | flags u8 | [value bytes]
+//	           (the value is absent for a tombstone, flags bit 0)
+//	6 WANTS    uv(n) | n keys (bytes)
+//	7 END      flags u8
+//	           Ends a turn. flags bit 0 FINAL: the sender expects no answer
+//	           but a DONE (the turn settles everything and asks nothing).
+//	8 DONE     empty
+//	           The receiver of a FINAL turn has committed.
+//
+// A turn is any number of RANGES, RECORDS and WANTS frames followed by one
+// END. Records and keys appear in increasing key order within a frame.
+//
+// # Versions
+//
+// Version is carried by HELLO and ACCEPT. A responder that does not speak
+// the initiator's version answers ERROR. Retired versions are never reused.
+package wire
