@@ -39,6 +39,11 @@ const (
 // tableTreeName returns the name of table id's row tree.
 func tableTreeName(id uint64) string { return "sql.t." + strconv.FormatUint(id, 10) }
 
+// deadTreeName returns the name of table id's tombstone tree (the "dead"
+// tree of a synchronized table, syncreplica.go). The suffix cannot collide:
+// every other tree name ends in a decimal number.
+func deadTreeName(id uint64) string { return tableTreeName(id) + ".dead" }
+
 // indexTreeName returns the name of index ix of table id.
 func indexTreeName(id uint64, ix uint32) string {
 	return "sql.i." + strconv.FormatUint(id, 10) + "." + strconv.FormatUint(uint64(ix), 10)
@@ -76,6 +81,12 @@ type tableDesc struct {
 	ForeignKeys []*fkDesc `json:"foreign_keys,omitempty"`
 	// Checks are CHECK constraints, enforced on INSERT and UPDATE.
 	Checks []*checkDesc `json:"checks,omitempty"`
+	// Synchronized is set by the first synchronization of the table
+	// (OpenSyncReplica) and never cleared: the table has a tombstone tree
+	// (deadTreeName) and every removal of a row leaves a tombstone.
+	// Absent (false) in descriptors written before synchronization
+	// existed.
+	Synchronized bool `json:"synchronized,omitempty"`
 }
 
 // fkDesc is a FOREIGN KEY constraint (not enforced).
@@ -190,6 +201,7 @@ type table struct {
 	indexes []*index          // secondary indexes
 	autoInc int               // ordinal of the AUTO_INCREMENT column, -1 if none
 	tree    string            // row tree name
+	dead    string            // tombstone tree name, "" unless synchronized
 	nfield  int               // physical row width (NextField)
 	defs    *compiledDefaults // compiled DEFAULT / ON UPDATE / CHECK expressions; built lazily
 	ixNames map[string]*index // lowercased index name -> index (PRIMARY excluded)
@@ -301,6 +313,9 @@ func newTable(d *tableDesc) (*table, error) {
 		}
 		t.ixNames[lc] = ix
 		t.indexes = append(t.indexes, ix)
+	}
+	if d.Synchronized {
+		t.dead = deadTreeName(d.ID)
 	}
 	t.keys = computeKeys(t)
 	t.plain = d.NextField == len(t.cols)

@@ -68,10 +68,16 @@ func (sc *stmtCtx) checkSchema(schema string) error {
 	return nil
 }
 
-// createTrees creates the row tree and index trees of t.
+// createTrees creates the row tree, the tombstone tree of a synchronized
+// table, and the index trees of t.
 func (sc *stmtCtx) createTrees(t *table) error {
 	if _, err := bxtree.Create(sc.tx, t.tree, nil); err != nil {
 		return err
+	}
+	if t.dead != "" {
+		if _, err := bxtree.Create(sc.tx, t.dead, nil); err != nil {
+			return err
+		}
 	}
 	for _, ix := range t.indexes {
 		if _, err := bxtree.Create(sc.tx, ix.tree, nil); err != nil {
@@ -81,9 +87,12 @@ func (sc *stmtCtx) createTrees(t *table) error {
 	return nil
 }
 
-// dropTrees drops the row tree and index trees of t.
+// dropTrees drops the row tree, tombstone tree and index trees of t.
 func (sc *stmtCtx) dropTrees(t *table) error {
 	names := []string{t.tree}
+	if t.dead != "" {
+		names = append(names, t.dead)
+	}
 	for _, ix := range t.indexes {
 		names = append(names, ix.tree)
 	}
@@ -336,7 +345,7 @@ func (sc *stmtCtx) buildIndex(t *table, ix *index) error {
 			}
 			return err
 		}
-		if err := iref.put(st.indexKey(ix, row, pk), pk); err != nil {
+		if err := iref.put(st.indexKey(ix, row, pk), 0, pk); err != nil {
 			return err
 		}
 	}
@@ -431,6 +440,9 @@ func (sc *stmtCtx) alterTable(s *AlterTableStmt) error {
 			return err
 		}
 		if err := sc.copyRows(t, nt); err != nil {
+			return err
+		}
+		if err := sc.copyTombstones(t, nt); err != nil {
 			return err
 		}
 		next, err := readAutoCounter(sc.tx, oldID)
@@ -610,6 +622,65 @@ func (sc *stmtCtx) copyRows(old, nt *table) error {
 		}
 	}
 	return cur.Err()
+}
+
+// copyTombstones copies the tombstones of synchronized table old into the
+// (new) tombstone tree of its rebuild nt, with their versions, when the
+// primary key encoding did not change (same key columns, types and
+// directions). Otherwise the keys of old's tombstones mean nothing in nt
+// (a hidden row id is renumbered by the rebuild), and they are dropped
+// with old's trees. Rows are copied with fresh versions (copyRows).
+func (sc *stmtCtx) copyTombstones(old, nt *table) error {
+	if old.dead == "" || nt.dead == "" || !sameKeyEncoding(old, nt) {
+		return nil
+	}
+	src, err := sc.treeRef(old.dead)
+	if err != nil {
+		return err
+	}
+	dst, err := sc.treeRef(nt.dead)
+	if err != nil {
+		return err
+	}
+	cur := src.t.Cursor()
+	for ok := cur.First(); ok; ok = cur.Next() {
+		if err := sc.tick(); err != nil {
+			return err
+		}
+		if err := dst.put(cur.Key(), cur.Version(), nil); err != nil {
+			return err
+		}
+	}
+	return cur.Err()
+}
+
+// sameKeyEncoding reports whether tables a and b (both with a declared
+// primary key) encode their primary keys alike.
+func sameKeyEncoding(a, b *table) bool {
+	if a.hidden || b.hidden || len(a.pk) != len(b.pk) {
+		return false
+	}
+	for i := range a.pk {
+		if a.desc.PK[i].Field != b.desc.PK[i].Field || a.pkDesc[i] != b.pkDesc[i] ||
+			!sameColumnType(a.types[a.pk[i]], b.types[b.pk[i]]) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameColumnType reports whether two column types are identical.
+func sameColumnType(a, b ColumnType) bool {
+	if a.Base != b.Base || a.Unsigned != b.Unsigned || a.Length != b.Length ||
+		a.Precision != b.Precision || a.Scale != b.Scale || len(a.Elems) != len(b.Elems) {
+		return false
+	}
+	for i := range a.Elems {
+		if a.Elems[i] != b.Elems[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // applySpec applies one ALTER TABLE change to d.

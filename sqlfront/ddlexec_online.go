@@ -284,7 +284,7 @@ func (s *Session) createIndexOnline(ctx context.Context, tn TableName, def *Inde
 			}
 			prev = p
 		}
-		if err := iref.put([]byte(r[0].S), []byte(r[1].S)); err != nil {
+		if err := iref.put([]byte(r[0].S), 0, []byte(r[1].S)); err != nil {
 			return err
 		}
 	}
@@ -319,7 +319,7 @@ func (s *Session) createIndexOnline(ctx context.Context, tn TableName, def *Inde
 				}
 				return err
 			}
-			if err := iref.put(keyOf(now, pk), pk); err != nil {
+			if err := iref.put(keyOf(now, pk), 0, pk); err != nil {
 				return err
 			}
 		}

@@ -13,6 +13,7 @@ package sqlfront
 //	  read epoch + cached read snapshots       the open *Rows, a cached read
 //	  auto-increment high-water marks          snapshot (readcache.go)
 //	  online index build logs
+//	  row version clock (version.go)
 //	  parse cache (Stmt, with cached plans)
 //
 // Concurrency: Engine methods are safe for concurrent use; a Session is
@@ -87,6 +88,7 @@ package sqlfront
 //	sql.catalog           catalog: table descriptors and the catalog nonce
 //	sql.autoinc           auto-increment counters, one record per table
 //	sql.t.<tableID>       table rows, keyed by the encoded primary key
+//	sql.t.<tableID>.dead  tombstones of a synchronized table (only those)
 //	sql.i.<tableID>.<ix>  secondary index <ix> of the table
 //
 // IDs are decimal and never change, so RENAME TABLE and RENAME INDEX touch
@@ -99,12 +101,26 @@ package sqlfront
 //	        (a table without a primary key: AppendKey of a hidden BIGINT
 //	        row id, the last key + 1)
 //	value = EncodeRow(schema version = tableDesc.Version, physical row)
-//	version (bxtree record version) = 0, reserved for range sync
+//	version (bxtree record version) = the row version: a hybrid logical
+//	        clock reading, max(wall clock in µs since the Unix epoch,
+//	        last version + 1), taken at every write of the row
+//	        (version.go); a row applied by a synchronization keeps the
+//	        peer's version. Rows written before versions existed have 0.
+//
+// Tombstone record (sql.t.<tableID>.dead, synchronized tables only;
+// syncreplica.go):
+//
+//	key     = the table key of a removed row
+//	version = a clock version taken at the removal (or the peer's)
+//	value   = empty
+//
+// A key is never in both the table tree and its dead tree.
 //
 // Secondary index record, unique or not:
 //
 //	key   = AppendKey(index cols, with their ASC/DESC flags) ++ table key
 //	value = table key
+//	version = 0
 //
 // Appending the table key makes every index key distinct and gives each
 // index the scan order (index columns, primary key). UNIQUE is enforced by
@@ -139,6 +155,20 @@ package sqlfront
 //	+---------+----------------------------------------------+
 //	| ver = 1 | JSON of viewDesc (view.go; names are stable)  |
 //	+---------+----------------------------------------------+
+//
+//	key "clock" (absent until the first synchronization; version.go)
+//	+---------+------------------------------------------------+
+//	| ver = 1 | row version clock floor, µs (u64 LE)           |
+//	+---------+------------------------------------------------+
+//	0         1                                                9
+//
+// Compatibility of the synchronization additions: they kept format
+// version 1. The tableDesc field "synchronized" (omitted when false) and
+// the "clock" record are new; files written before them open unchanged
+// (no table synchronized, clock from the wall clock). An older bxdb
+// opening a file with synchronized tables ignores both: it reads and
+// writes normally but its deletions leave no tombstones, so they are not
+// propagated (and may be undone by the next synchronization).
 //
 // The nonce is a random number rewritten by every DDL; decoded catalogs
 // are cached by nonce, so a statement reads one small record to know its
@@ -315,6 +345,12 @@ type Engine struct {
 	// builds are the logs of online index builds (ddlexec_online.go).
 	builds builds
 
+	// clock is the last row version handed out or observed (a hybrid
+	// logical clock in microseconds since the Unix epoch; see
+	// nextVersion). Atomic: versions are taken under the writer lock, but
+	// ObserveVersion may come from anywhere.
+	clock atomic.Uint64
+
 	closed atomic.Bool
 }
 
@@ -344,6 +380,10 @@ func Open(path string, o *Options) (*Engine, error) {
 			st.Close()
 			return nil, err
 		}
+	}
+	if err := e.initClock(); err != nil {
+		st.Close()
+		return nil, err
 	}
 	return e, nil
 }

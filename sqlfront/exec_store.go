@@ -11,6 +11,15 @@ import (
 // (formats in engine.go). A tableStore owns the statement's handles on the
 // table's trees; every write keeps the indexes in step with the rows and
 // enforces PRIMARY KEY and UNIQUE.
+//
+// Every row write stores a fresh version of the engine's clock
+// (version.go); index entries keep version 0. For a synchronized table
+// (tableDesc.Synchronized) every removal of a row from the primary tree
+// also puts a tombstone (key = the primary key, a fresh version, an empty
+// value) into the table's dead tree, and every write of a row under a key
+// that was absent removes that key's tombstone (bury, unbury): a key is
+// never both live and dead. Tables that are not synchronized have no dead
+// tree and pay nothing for it.
 
 // hiddenKeyType is the type of the hidden row id of a table without a
 // primary key.
@@ -36,9 +45,13 @@ type tableStore struct {
 	assigned []bool
 	// npk is scratch for the new primary key of an updated row.
 	npk []byte
-	// lastKey and lastVal are the record fetch read last, while no write
-	// has happened since (oldValue then need not read it again).
+	// lastKey, lastVal and lastVer are the record fetch read last, while
+	// no write has happened since (oldValue then need not read it again).
 	lastKey, lastVal []byte
+	lastVer          uint64
+	// dead is the handle on the tombstone tree of a synchronized table,
+	// opened on first use.
+	dead *treeRef
 }
 
 // store returns the statement's tableStore for t. Statements sharing the
@@ -123,57 +136,121 @@ func (st *tableStore) ixRef(ix *index) (*treeRef, error) {
 	return r, nil
 }
 
-// putNew stores a record whose key is known to be absent.
-func (st *tableStore) putNew(r *treeRef, key, val []byte) error {
+// putNew stores a record with version ver under a key known to be
+// absent.
+func (st *tableStore) putNew(r *treeRef, key []byte, ver uint64, val []byte) error {
 	st.sc.root().wrote = true
 	st.lastKey, st.lastVal = nil, nil
-	if err := r.put(key, val); err != nil {
+	if err := r.put(key, ver, val); err != nil {
 		return err
 	}
 	st.sc.logUndo(undoOp{ref: r, key: key, del: true})
 	return nil
 }
 
-// putOver replaces the record under key, whose value is old.
-func (st *tableStore) putOver(r *treeRef, key, val, old []byte) error {
+// putOver replaces the record under key, whose value and version are old
+// and oldVer, by val with version ver.
+func (st *tableStore) putOver(r *treeRef, key []byte, ver uint64, val, old []byte, oldVer uint64) error {
 	st.sc.root().wrote = true
 	st.lastKey, st.lastVal = nil, nil
-	if err := r.put(key, val); err != nil {
+	if err := r.put(key, ver, val); err != nil {
 		return err
 	}
-	st.sc.logUndo(undoOp{ref: r, key: key, val: old})
+	st.sc.logUndo(undoOp{ref: r, key: key, val: old, ver: oldVer})
 	return nil
 }
 
-// del deletes the record under key, whose value is old.
-func (st *tableStore) del(r *treeRef, key, old []byte) error {
+// del deletes the record under key, whose value and version are old and
+// oldVer.
+func (st *tableStore) del(r *treeRef, key, old []byte, oldVer uint64) error {
 	st.sc.root().wrote = true
 	st.lastKey, st.lastVal = nil, nil
 	if _, err := r.del(key); err != nil {
 		return err
 	}
-	st.sc.logUndo(undoOp{ref: r, key: key, val: old})
+	st.sc.logUndo(undoOp{ref: r, key: key, val: old, ver: oldVer})
 	return nil
 }
 
-// oldValue returns the stored row under pk when the statement keeps an
-// undo log (nil otherwise: nobody needs it).
-func (st *tableStore) oldValue(pk []byte) ([]byte, error) {
+// oldValue returns the stored row under pk and its version when the
+// statement keeps an undo log (nil and 0 otherwise: nobody needs them).
+func (st *tableStore) oldValue(pk []byte) ([]byte, uint64, error) {
 	if st.sc.shared == nil {
-		return nil, nil
+		return nil, 0, nil
 	}
 	if st.lastKey != nil && bytes.Equal(st.lastKey, pk) {
-		return st.lastVal, nil
+		return st.lastVal, st.lastVer, nil
 	}
 	st.ref.noteRead()
-	v, _, ok, err := st.tree.Get(pk)
+	v, ver, ok, err := st.tree.Get(pk)
+	if err != nil {
+		return nil, 0, err
+	}
+	if !ok {
+		return nil, 0, errIndexCorrupt(st.t, nil)
+	}
+	return v, ver, nil
+}
+
+// deadRef returns the handle on the tombstone tree of the (synchronized)
+// table, opening it on first use.
+func (st *tableStore) deadRef() (*treeRef, error) {
+	if st.dead != nil {
+		return st.dead, nil
+	}
+	r, err := st.sc.treeRef(st.t.dead)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
-		return nil, errIndexCorrupt(st.t, nil)
+	st.dead = r
+	return r, nil
+}
+
+// bury puts the tombstone of the row under pk of a synchronized table,
+// with version ver, replacing the tombstone there if any.
+func (st *tableStore) bury(pk []byte, ver uint64) error {
+	r, err := st.deadRef()
+	if err != nil {
+		return err
 	}
-	return v, nil
+	st.sc.root().wrote = true
+	r.noteRead()
+	_, oldVer, ok, err := r.t.Get(pk)
+	if err != nil {
+		return err
+	}
+	if err := r.put(pk, ver, nil); err != nil {
+		return err
+	}
+	if ok {
+		st.sc.logUndo(undoOp{ref: r, key: pk, ver: oldVer})
+	} else {
+		st.sc.logUndo(undoOp{ref: r, key: pk, del: true})
+	}
+	return nil
+}
+
+// unbury removes the tombstone under pk of a synchronized table, if any,
+// before a row is stored under pk. The dead tree is usually small, and
+// its key bound spares the probe for ascending keys.
+func (st *tableStore) unbury(pk []byte) error {
+	r, err := st.deadRef()
+	if err != nil {
+		return err
+	}
+	if above, err := r.above(pk); err != nil || above {
+		return err
+	}
+	r.noteRead()
+	_, oldVer, ok, err := r.t.Get(pk)
+	if err != nil || !ok {
+		return err
+	}
+	if _, err := r.del(pk); err != nil {
+		return err
+	}
+	st.sc.logUndo(undoOp{ref: r, key: pk, ver: oldVer})
+	return nil
 }
 
 // pkKey appends the primary key encoding of row (ordinal layout) to dst.
@@ -274,11 +351,11 @@ func (st *tableStore) encode(row []Value) []byte {
 // fetch reads the row with primary key pk into dst.
 func (st *tableStore) fetch(pk []byte, dst []Value) (bool, error) {
 	st.ref.noteRead()
-	v, _, ok, err := st.tree.Get(pk)
+	v, ver, ok, err := st.tree.Get(pk)
 	if err != nil || !ok {
 		return false, err
 	}
-	st.lastKey, st.lastVal = pk, v
+	st.lastKey, st.lastVal, st.lastVer = pk, v, ver
 	return true, st.decode(v, dst)
 }
 
@@ -408,8 +485,13 @@ func (st *tableStore) insert(row []Value) ([]byte, error) {
 			return nil, err
 		}
 	}
-	if err := st.putNew(st.ref, pk, st.encode(row)); err != nil {
+	if err := st.putNew(st.ref, pk, st.sc.e.nextVersion(), st.encode(row)); err != nil {
 		return nil, err
+	}
+	if st.t.dead != "" {
+		if err := st.unbury(pk); err != nil {
+			return nil, err
+		}
 	}
 	st.sc.e.noteWrite(st.t.desc.ID, pk)
 	for _, ix := range st.t.indexes {
@@ -417,7 +499,7 @@ func (st *tableStore) insert(row []Value) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := st.putNew(r, st.indexKey(ix, row, pk), pk); err != nil {
+		if err := st.putNew(r, st.indexKey(ix, row, pk), 0, pk); err != nil {
 			return nil, err
 		}
 	}
@@ -426,12 +508,17 @@ func (st *tableStore) insert(row []Value) ([]byte, error) {
 
 // remove deletes the row with primary key pk whose values are row.
 func (st *tableStore) remove(pk []byte, row []Value) error {
-	old, err := st.oldValue(pk)
+	old, oldVer, err := st.oldValue(pk)
 	if err != nil {
 		return err
 	}
-	if err := st.del(st.ref, pk, old); err != nil {
+	if err := st.del(st.ref, pk, old, oldVer); err != nil {
 		return err
+	}
+	if st.t.dead != "" {
+		if err := st.bury(pk, st.sc.e.nextVersion()); err != nil {
+			return err
+		}
 	}
 	st.sc.e.noteWrite(st.t.desc.ID, pk)
 	for _, ix := range st.t.indexes {
@@ -439,7 +526,7 @@ func (st *tableStore) remove(pk []byte, row []Value) error {
 		if err != nil {
 			return err
 		}
-		if err := st.del(r, st.indexKey(ix, row, pk), pk); err != nil {
+		if err := st.del(r, st.indexKey(ix, row, pk), pk, 0); err != nil {
 			return err
 		}
 	}
@@ -482,18 +569,28 @@ func (st *tableStore) update(pk []byte, old, nu []Value) ([]byte, error) {
 		}
 		changes = append(changes, change{ix: ix, old: ok, new: nk})
 	}
-	oldVal, err := st.oldValue(pk)
+	oldVal, oldVer, err := st.oldValue(pk)
 	if err != nil {
 		return nil, err
 	}
 	if moved {
-		if err := st.del(st.ref, pk, oldVal); err != nil {
+		if err := st.del(st.ref, pk, oldVal, oldVer); err != nil {
 			return nil, err
 		}
-		if err := st.putNew(st.ref, npk, st.encode(nu)); err != nil {
+		if st.t.dead != "" {
+			if err := st.bury(pk, st.sc.e.nextVersion()); err != nil {
+				return nil, err
+			}
+		}
+		if err := st.putNew(st.ref, npk, st.sc.e.nextVersion(), st.encode(nu)); err != nil {
 			return nil, err
 		}
-	} else if err := st.putOver(st.ref, npk, st.encode(nu), oldVal); err != nil {
+		if st.t.dead != "" {
+			if err := st.unbury(npk); err != nil {
+				return nil, err
+			}
+		}
+	} else if err := st.putOver(st.ref, npk, st.sc.e.nextVersion(), st.encode(nu), oldVal, oldVer); err != nil {
 		return nil, err
 	}
 	st.sc.e.noteWrite(st.t.desc.ID, pk)
@@ -505,10 +602,10 @@ func (st *tableStore) update(pk []byte, old, nu []Value) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := st.del(r, c.old, pk); err != nil {
+		if err := st.del(r, c.old, pk, 0); err != nil {
 			return nil, err
 		}
-		if err := st.putNew(r, c.new, npk); err != nil {
+		if err := st.putNew(r, c.new, 0, npk); err != nil {
 			return nil, err
 		}
 	}

@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -196,7 +197,7 @@ func showResult(cols []string, rows [][]Value) (rowIter, []ColumnInfo, error) {
 // tableMaint runs ANALYZE, OPTIMIZE or CHECK TABLE. Statistics need no
 // gathering (the planner counts ranges exactly) and the cleaner keeps the
 // file compact, so ANALYZE and OPTIMIZE report OK; CHECK TABLE runs
-// bxtree's Check on the table's row tree and index trees.
+// bxtree's Check on the table's row tree, tombstone tree and index trees.
 func (sc *stmtCtx) tableMaint(s *TableMaintStmt) (rowIter, []ColumnInfo, error) {
 	var rows [][]Value
 	for _, tn := range s.Tables {
@@ -211,6 +212,9 @@ func (sc *stmtCtx) tableMaint(s *TableMaintStmt) (rowIter, []ColumnInfo, error) 
 		msg := "OK"
 		if s.Op == "check" {
 			trees := []string{t.tree}
+			if t.dead != "" {
+				trees = append(trees, t.dead)
+			}
 			for _, ix := range t.indexes {
 				trees = append(trees, ix.tree)
 			}
@@ -225,8 +229,43 @@ func (sc *stmtCtx) tableMaint(s *TableMaintStmt) (rowIter, []ColumnInfo, error) 
 					break
 				}
 			}
+			if msg == "OK" && t.dead != "" {
+				if err := sc.checkTombstones(t); err != nil {
+					rows = append(rows, []Value{StringValue(name), StringValue(s.Op), StringValue("error"), StringValue(err.Error())})
+					msg = "Corrupt"
+				}
+			}
 		}
 		rows = append(rows, []Value{StringValue(name), StringValue(s.Op), StringValue("status"), StringValue(msg)})
 	}
 	return showResult([]string{"Table", "Op", "Msg_type", "Msg_text"}, rows)
+}
+
+// checkTombstones checks the invariants of a synchronized table's
+// tombstones (syncreplica.go): empty values, and no key both live and
+// dead.
+func (sc *stmtCtx) checkTombstones(t *table) error {
+	live, err := sc.tree(t.tree)
+	if err != nil {
+		return err
+	}
+	dead, err := sc.tree(t.dead)
+	if err != nil {
+		return err
+	}
+	c := dead.Cursor()
+	for ok := c.First(); ok; ok = c.Next() {
+		if err := sc.tick(); err != nil {
+			return err
+		}
+		if len(c.Value()) != 0 {
+			return fmt.Errorf("%w: tombstone %x has a value", ErrCorrupt, c.Key())
+		}
+		if _, _, found, err := live.Get(c.Key()); err != nil {
+			return err
+		} else if found {
+			return fmt.Errorf("%w: key %x is both live and dead", ErrCorrupt, c.Key())
+		}
+	}
+	return c.Err()
 }

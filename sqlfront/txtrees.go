@@ -27,10 +27,12 @@ import (
 // with its inverse, and a failing statement replays the inverses newest
 // first. Rules:
 //
-//  1. Every write of a DML statement to a table or index tree goes through
-//     tableStore's put/del helpers, which log the inverse. Auto-increment
-//     counters are written by finishWrites after the statement succeeded,
-//     in trees no shared handle covers (sql.autoinc).
+//  1. Every write of a DML statement to a table, tombstone or index tree
+//     goes through tableStore's put/del helpers (and bury/unbury), which
+//     log the inverse: the exact record that was there, value and version,
+//     so a failed statement restores row versions and tombstones exactly.
+//     Auto-increment counters are written by finishWrites after the
+//     statement succeeded, in trees no shared handle covers (sql.autoinc).
 //  2. The handles are flushed before anything else touches their
 //     transaction: before a savepoint begins a nested transaction, before
 //     commit, before a DDL statement (which still runs in a nested
@@ -131,10 +133,11 @@ func (r *treeRef) noteKey(key []byte) {
 	}
 }
 
-// put puts a record through the handle and keeps the bound valid. Code
-// that writes a tree whose handle may hold a bound must write through it.
-func (r *treeRef) put(key, val []byte) error {
-	if err := r.t.Put(key, 0, val); err != nil {
+// put puts a record with version ver through the handle and keeps the
+// bound valid. Code that writes a tree whose handle may hold a bound must
+// write through it.
+func (r *treeRef) put(key []byte, ver uint64, val []byte) error {
+	if err := r.t.Put(key, ver, val); err != nil {
 		return err
 	}
 	r.stmtWrites++
@@ -148,12 +151,15 @@ func (r *treeRef) del(key []byte) (bool, error) {
 	return r.t.Delete(key)
 }
 
-// undoOp is the inverse of one change: put val back under key, or delete
-// key (del) when it was absent before.
+// undoOp is the inverse of one change: put val back under key with its
+// version ver (the exact record that was there: row versions and
+// tombstones are restored as they were), or delete key (del) when it was
+// absent before.
 type undoOp struct {
 	ref *treeRef
 	key []byte
 	val []byte
+	ver uint64
 	del bool
 }
 
@@ -316,7 +322,7 @@ func (sc *stmtCtx) undoStatement() error {
 		if op.del {
 			_, err = op.ref.t.Delete(op.key)
 		} else {
-			err = op.ref.put(op.key, op.val)
+			err = op.ref.put(op.key, op.ver, op.val)
 		}
 		if err != nil {
 			tt.broken = err
