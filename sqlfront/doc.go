@@ -36,6 +36,41 @@
 // a session reuses the read snapshot of its point SELECTs while no commit
 // has become durable (readcache.go).
 //
+// Synchronization (SYNC TABLE; the protocol and the network are
+// engine/osynch's and the driver's): every write of a table row stores a
+// row version from an engine-wide hybrid logical clock (version.go:
+// max(wall clock in µs, last + 1)), raised past every version received
+// from a peer; each synchronization persists the clock ("clock" in the
+// catalog), so versions a peer has seen stay below every later local
+// version even if the wall clock goes back across a restart (versions
+// written after the last synchronization are not covered: a clock set
+// back may then give a later write a lower version). Index, catalog and
+// counter records keep version 0. A table becomes synchronized at its
+// first synchronization (tableDesc.Synchronized, persisted, never
+// cleared) and gets a tombstone tree "sql.t.<id>.dead": every removal of
+// a row (DELETE, REPLACE, a primary key UPDATE, ON DUPLICATE KEY UPDATE
+// moving the key) puts a tombstone (key, fresh version, empty value),
+// every write of the key removes it, and a key is never live and dead at
+// once. Failed statements and savepoints restore versions and tombstones
+// exactly (txtrees.go). Tables never synchronized have no tombstone tree
+// and pay nothing beyond a clock read per row write. DDL keeps it
+// consistent: DROP drops it, TRUNCATE empties it (TRUNCATE is not
+// propagated by synchronization), RENAME and in-place ALTER keep it, an
+// ALTER that rebuilds the table gives the rows fresh versions and keeps
+// the tombstones when the primary key encoding is unchanged. Tombstones
+// are never collected. Engine.OpenSyncReplica returns one table inside a
+// write transaction (holding the writer lock until Commit or Rollback) as
+// an osynch.Replica: Summary, Split, Items and Get see live rows and
+// tombstones as one key space; Apply stores a peer's record with the
+// peer's version after validating it as a row of the table (key and row
+// codecs, canonical values, NOT NULL, CHECK, UNIQUE), maintaining indexes
+// and the AUTO_INCREMENT counter; Commit commits durably like COMMIT.
+// Subject identifies the table's name and physical schema; the
+// invariants are in syncreplica.go, the formats in engine.go. SYNC TABLE
+// t WITH 'bxdb://host:port' (syncexec.go) runs osynch's initiating side
+// on such a replica over TCP; Engine.ServeSync and RespondSync run the
+// responding side for `bxdb serve` and driver.Connector.Serve.
+//
 // Dialect notes for ORMs (GORM's mysql dialector, bun's mysqldialect,
 // sqlx): FOREIGN KEY clauses (in CREATE TABLE, ALTER TABLE ADD/DROP
 // FOREIGN KEY) are parsed, kept in the catalog and shown by SHOW CREATE

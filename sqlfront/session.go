@@ -337,7 +337,8 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 		}
 		return Result{}, nil, nil
 	case *SyncStmt:
-		return Result{}, nil, errNotSupported("SYNC TABLE")
+		res, err := s.execSync(ctx, x)
+		return res, nil, err
 	case *CreateTableStmt, *CreateIndexStmt, *DropIndexStmt, *DropTableStmt, *TruncateStmt, *AlterTableStmt, *RenameTableStmt,
 		*CreateViewStmt, *DropViewStmt:
 		if s.tx == nil && s.autocommit {

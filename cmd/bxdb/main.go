@@ -5,9 +5,12 @@
 //	bxdb check FILE          verify every block and every tree; exit 1 on damage
 //	bxdb stats FILE          store and tree statistics
 //	bxdb backup SRC DST      consistent copy of a live database
+//	bxdb serve [-listen ADDR] FILE
+//	                         answer SYNC TABLE ... WITH 'bxdb://host:port'
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,6 +26,9 @@ commands:
   check FILE        verify every block and every tree; exit status 1 on damage
   stats FILE        print store and tree statistics
   backup SRC DST    write a consistent copy of SRC (which may be in use) to DST
+  serve [-listen ADDR] FILE
+                    answer SYNC TABLE t WITH 'bxdb://host:port' from other databases
+                    (default ADDR :7466) until interrupted
 `
 
 // errUsage marks a command-line mistake (exit status 2).
@@ -52,6 +58,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = cmdStats(rest, stdout)
 	case "backup":
 		err = cmdBackup(rest, stdout)
+	case "serve":
+		err = cmdServe(context.Background(), rest, stdout, stderr, nil)
 	default:
 		err = fmt.Errorf("%w: unknown command %q", errUsage, cmd)
 	}

@@ -32,11 +32,14 @@
 //  4. A side applies a received record only if it wins against what it
 //     holds (a peer cannot roll a record back), and only through
 //     Replica.Apply, which validates it.
-//  5. Nothing is committed before the end: the side that sends the FINAL
-//     turn commits only after the peer's DONE, which the peer sends after
-//     committing. A connection cut at any point leaves each side with all
-//     of the synchronization or none of it; running it again finishes the
-//     work (synchronization is idempotent).
+//  5. Nothing is committed before the end: the receiver of the FINAL turn
+//     commits and sends DONE; the sender of the FINAL turn commits only
+//     after that DONE, then answers DONE. A side returns success only
+//     after both DONEs, so when Initiate returns nil both sides have
+//     committed. A connection cut at any point leaves each side with all
+//     of the synchronization or none of it (an error may thus come after
+//     a local commit); running it again finishes the work
+//     (synchronization is idempotent).
 //  6. Every read and write has a deadline (Options.Timeout) and a frame
 //     size limit; a received turn is held in at most MaxPending bytes. A
 //     hostile or broken peer gets an error, never a panic, a hang, or
@@ -51,7 +54,7 @@
 //
 //	receive a turn:
 //	    apply each RECORD that wins; keep the range entries and WANTS
-//	    if the turn is FINAL: commit, send DONE, stop
+//	    if the turn is FINAL: commit, send DONE, wait for DONE, stop
 //	reply, for each received entry [lo, hi) in order:
 //	    SKIP:              SKIP
 //	    ITEMS(theirs):     merge with my items in [lo, hi):
@@ -65,7 +68,7 @@
 //	                                        one FINGERPRINT per part
 //	    ship the records the peer WANTed
 //	    END, FINAL if every entry is SKIP and nothing is wanted
-//	if I sent FINAL: wait for DONE, commit, stop
+//	if I sent FINAL: wait for DONE, commit, send DONE, stop
 //
 // # Rejected designs
 //

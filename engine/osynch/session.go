@@ -130,10 +130,11 @@ type session struct {
 }
 
 // Initiate runs the initiating side of a synchronization of r over conn:
-// it sends subject (which the responder must accept), reconciles, and on
-// success has committed r after the peer committed. On error nothing was
-// committed on this side and the caller must roll r back; the peer may or
-// may not have committed (a later synchronization finishes the work).
+// it sends subject (which the responder must accept) and reconciles; when
+// it returns nil, both sides have committed. On error the caller rolls r
+// back (a no-op if r committed just before the connection failed); each
+// side then holds all of the synchronization or none of it, and a later
+// synchronization finishes the work.
 func Initiate(ctx context.Context, conn io.ReadWriter, subject []byte, r Replica, o *Options) (Stats, error) {
 	s := newSession(conn, o)
 	stop := s.watch(ctx)
@@ -317,7 +318,27 @@ func (s *session) loop() error {
 			return err
 		}
 		if s.final {
-			// The peer settled everything: commit, then tell it so.
+			// The peer settled everything: commit, tell it so, and wait
+			// until it has committed too.
+			if err := s.r.Commit(); err != nil {
+				return err
+			}
+			if err := s.w.Done(); err != nil {
+				return err
+			}
+			if err := s.flush(); err != nil {
+				return err
+			}
+			return s.readDone()
+		}
+		final, err := s.reply()
+		if err != nil {
+			return err
+		}
+		if final {
+			if err := s.readDone(); err != nil {
+				return err
+			}
 			if err := s.r.Commit(); err != nil {
 				return err
 			}
@@ -326,21 +347,19 @@ func (s *session) loop() error {
 			}
 			return s.flush()
 		}
-		final, err := s.reply()
-		if err != nil {
-			return err
-		}
-		if final {
-			f, err := s.read()
-			if err != nil {
-				return err
-			}
-			if f.Type != wire.TypeDone {
-				return protof("got frame type %d, want DONE", f.Type)
-			}
-			return s.r.Commit()
-		}
 	}
+}
+
+// readDone reads the peer's DONE: it has committed.
+func (s *session) readDone() error {
+	f, err := s.read()
+	if err != nil {
+		return err
+	}
+	if f.Type != wire.TypeDone {
+		return protof("got frame type %d, want DONE", f.Type)
+	}
+	return nil
 }
 
 // receive reads one turn: it applies the records at once and keeps the

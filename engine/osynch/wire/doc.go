@@ -52,7 +52,9 @@
 //	           Ends a turn. flags bit 0 FINAL: the sender expects no answer
 //	           but a DONE (the turn settles everything and asks nothing).
 //	8 DONE     empty
-//	           The receiver of a FINAL turn has committed.
+//	           The sender has committed: the receiver of a FINAL turn
+//	           commits and sends DONE; the sender of the FINAL turn then
+//	           commits and answers DONE. Each side returns after both.
 //
 // A turn is any number of RANGES, RECORDS and WANTS frames followed by one
 // END. Records and keys appear in increasing key order within a frame.

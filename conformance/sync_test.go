@@ -1,0 +1,392 @@
+package conformance
+
+// SYNC TABLE end to end: two database files, one served (Connector.Serve,
+// as `bxdb serve` does), the other running SYNC TABLE through a TCP proxy
+// that counts the bytes and can cut the connection. Contents are compared
+// with a model in which the newest write of each key wins.
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	bxdb "github.com/bxdb/bxdb/driver"
+	"github.com/google/go-cmp/cmp"
+)
+
+// syncProxy forwards connections to target, counting bytes both ways; when
+// cutAfter > 0 it cuts each connection once that many bytes have crossed.
+type syncProxy struct {
+	ln       net.Listener
+	target   string
+	bytes    atomic.Int64
+	cutAfter atomic.Int64
+	wg       sync.WaitGroup
+}
+
+func newSyncProxy(t *testing.T, target string) *syncProxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &syncProxy{ln: ln, target: target}
+	p.wg.Add(1)
+	go p.run()
+	t.Cleanup(func() { ln.Close(); p.wg.Wait() })
+	return p
+}
+
+func (p *syncProxy) url() string { return "bxdb://" + p.ln.Addr().String() }
+
+func (p *syncProxy) run() {
+	defer p.wg.Done()
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		s, err := net.Dial("tcp", p.target)
+		if err != nil {
+			c.Close()
+			continue
+		}
+		var left atomic.Int64
+		left.Store(p.cutAfter.Load())
+		var once sync.Once
+		closeBoth := func() { once.Do(func() { c.Close(); s.Close() }) }
+		pipe := func(dst, src net.Conn) {
+			defer p.wg.Done()
+			defer closeBoth()
+			buf := make([]byte, 32<<10)
+			for {
+				n, err := src.Read(buf)
+				if n > 0 {
+					if cut := p.cutAfter.Load(); cut > 0 {
+						if rem := left.Add(-int64(n)); rem < 0 {
+							n += int(rem)
+							if n > 0 {
+								dst.Write(buf[:n])
+								p.bytes.Add(int64(n))
+							}
+							return
+						}
+					}
+					if _, werr := dst.Write(buf[:n]); werr != nil {
+						return
+					}
+					p.bytes.Add(int64(n))
+				}
+				if err != nil {
+					return
+				}
+			}
+		}
+		p.wg.Add(2)
+		go pipe(s, c)
+		go pipe(c, s)
+	}
+}
+
+// syncPeer is a database file served for synchronization.
+type syncPeer struct {
+	db   *sql.DB
+	addr string
+}
+
+// serveDB opens a database at path and serves it on a local port until t
+// ends.
+func serveDB(t *testing.T, path string) *syncPeer {
+	t.Helper()
+	c, err := bxdb.NewConnector(&bxdb.Config{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := sql.OpenDB(c)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Serve(ctx, ln, t.Logf) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		db.Close()
+	})
+	return &syncPeer{db: db, addr: ln.Addr().String()}
+}
+
+const syncSchema = "CREATE TABLE items (id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL, qty INT, UNIQUE KEY uname (name), KEY kqty (qty))"
+
+// syncRow is a row of the items table.
+type syncRow struct {
+	ID   int64
+	Name string
+	Qty  sql.NullInt64
+}
+
+func syncRows(t *testing.T, db *sql.DB) []syncRow {
+	t.Helper()
+	rows, err := db.Query("SELECT id, name, qty FROM items ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []syncRow
+	for rows.Next() {
+		var r syncRow
+		if err := rows.Scan(&r.ID, &r.Name, &r.Qty); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	// The secondary indexes must agree with the table.
+	var byName, byQty int
+	if err := db.QueryRow("SELECT COUNT(*) FROM items WHERE name >= ''").Scan(&byName); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow("SELECT COUNT(*) FROM items WHERE qty >= -1000000 OR qty IS NULL").Scan(&byQty); err != nil {
+		t.Fatal(err)
+	}
+	if byName != len(out) || byQty != len(out) {
+		t.Fatalf("indexes disagree with the table: %d rows, %d by name, %d by qty", len(out), byName, byQty)
+	}
+	return out
+}
+
+// syncModel tracks the newest write of each key, across both databases.
+type syncModel map[int64]*syncRow // nil: deleted
+
+func (m syncModel) rows() []syncRow {
+	var out []syncRow
+	for id := int64(0); id < 100000; id++ {
+		if r, ok := m[id]; ok && r != nil {
+			out = append(out, *r)
+		}
+	}
+	return out
+}
+
+// randomWrites applies n random writes to db (ids below keys) and records
+// them in the models: mine (this database's state) and newest.
+func randomWrites(t *testing.T, rng *rand.Rand, db *sql.DB, n, keys int, tag string, mine, newest syncModel) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		id := int64(rng.IntN(keys))
+		switch rng.IntN(3) {
+		case 0, 1:
+			r := &syncRow{ID: id, Name: fmt.Sprintf("%s-%d-%d", tag, id, rng.IntN(1000000))}
+			if rng.IntN(5) > 0 {
+				r.Qty = sql.NullInt64{Int64: int64(rng.IntN(50)), Valid: true}
+			}
+			if _, err := db.Exec("REPLACE INTO items (id, name, qty) VALUES (?, ?, ?)", r.ID, r.Name, r.Qty); err != nil {
+				t.Fatal(err)
+			}
+			mine[id], newest[id] = r, r
+		case 2:
+			if _, err := db.Exec("DELETE FROM items WHERE id = ?", id); err != nil {
+				t.Fatal(err)
+			}
+			if cur, ok := mine[id]; ok && cur != nil {
+				mine[id], newest[id] = nil, nil
+			}
+		}
+		time.Sleep(time.Microsecond) // versions are microsecond clocks
+	}
+}
+
+// TestSyncTable diverges two databases and synchronizes them through a
+// counting proxy: both must end with the newest version of every row
+// (deletions included), a second SYNC must ship nothing, and a small change
+// in a large table must cost few bytes.
+func TestSyncTable(t *testing.T) {
+	dir := t.TempDir()
+	server := serveDB(t, filepath.Join(dir, "server.bxdb"))
+	local := ctOpen(t, filepath.Join(dir, "local.bxdb"))
+	proxy := newSyncProxy(t, server.addr)
+	for _, db := range []*sql.DB{local, server.db} {
+		if _, err := db.Exec(syncSchema); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first SYNC marks the table synchronized on both sides: from then
+	// on their deletions leave tombstones.
+	if _, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url())); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	newest, mineL, mineS := syncModel{}, syncModel{}, syncModel{}
+	// Disjoint names keep UNIQUE(name) satisfiable whichever side wins.
+	randomWrites(t, rng, local, 300, 200, "l", mineL, newest)
+	randomWrites(t, rng, server.db, 300, 200, "s", mineS, newest)
+
+	res, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied, _ := res.RowsAffected()
+	want := newest.rows()
+	if diff := cmp.Diff(want, syncRows(t, local)); diff != "" {
+		t.Fatalf("local after SYNC (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, syncRows(t, server.db)); diff != "" {
+		t.Fatalf("server after SYNC (-want +got):\n%s", diff)
+	}
+	t.Logf("first SYNC: %d rows applied locally, %d bytes", applied, proxy.bytes.Load())
+
+	// Nothing changed: a handful of bytes, nothing applied.
+	proxy.bytes.Store(0)
+	res, err = local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 0 || proxy.bytes.Load() > 400 {
+		t.Fatalf("second SYNC applied %d rows in %d bytes, want 0 in a few bytes", n, proxy.bytes.Load())
+	}
+
+	// A large table with three changes costs a few kilobytes.
+	tx, _ := local.Begin()
+	stx, _ := server.db.Begin()
+	for id := 1000; id < 21000; id++ {
+		r := &syncRow{ID: int64(id), Name: fmt.Sprintf("bulk-%d", id), Qty: sql.NullInt64{Int64: int64(id % 7), Valid: true}}
+		for _, x := range []*sql.Tx{tx, stx} {
+			if _, err := x.Exec("INSERT INTO items VALUES (?, ?, ?)", r.ID, r.Name, r.Qty); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	tx.Commit()
+	stx.Commit()
+	// Equal rows written separately carry different versions: one SYNC
+	// settles them (the newer copy wins), then the table is in step.
+	if _, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url())); err != nil {
+		t.Fatal(err)
+	}
+	local.Exec("UPDATE items SET qty = 99 WHERE id = 5000")
+	server.db.Exec("DELETE FROM items WHERE id = 7000")
+	local.Exec("INSERT INTO items VALUES (30000, 'late', 1)")
+	proxy.bytes.Store(0)
+	if _, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url())); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("3 changes among %d rows: %d bytes", len(syncRows(t, local)), proxy.bytes.Load())
+	if b := proxy.bytes.Load(); b > 12000 {
+		t.Fatalf("3 changes among 20,000 rows cost %d bytes", b)
+	}
+	if diff := cmp.Diff(syncRows(t, server.db), syncRows(t, local)); diff != "" {
+		t.Fatalf("tables differ (-server +local):\n%s", diff)
+	}
+	var q int
+	if err := server.db.QueryRow("SELECT qty FROM items WHERE id = 5000").Scan(&q); err != nil || q != 99 {
+		t.Fatalf("update not synchronized: %d %v", q, err)
+	}
+	if err := local.QueryRow("SELECT qty FROM items WHERE id = 7000").Scan(&q); !errors.Is(err, sql.ErrNoRows) {
+		t.Fatalf("delete not synchronized: %v", err)
+	}
+}
+
+// TestSyncTableCut cuts the proxied connection after a growing number of
+// bytes: SYNC TABLE fails with an error, each database holds either its
+// old rows or the synchronized ones (never a part), and a later SYNC
+// converges.
+func TestSyncTableCut(t *testing.T) {
+	dir := t.TempDir()
+	server := serveDB(t, filepath.Join(dir, "server.bxdb"))
+	local := ctOpen(t, filepath.Join(dir, "local.bxdb"))
+	proxy := newSyncProxy(t, server.addr)
+	for _, db := range []*sql.DB{local, server.db} {
+		if _, err := db.Exec(syncSchema); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The first SYNC marks the table synchronized on both sides: from then
+	// on their deletions leave tombstones.
+	if _, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url())); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	newest, mineL, mineS := syncModel{}, syncModel{}, syncModel{}
+	randomWrites(t, rng, local, 400, 300, "l", mineL, newest)
+	randomWrites(t, rng, server.db, 400, 300, "s", mineS, newest)
+	oldL, oldS, want := mineL.rows(), mineS.rows(), newest.rows()
+	for _, cut := range []int64{1, 10, 100, 1000, 3000, 6000, 10000, 20000} {
+		proxy.cutAfter.Store(cut)
+		_, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url()))
+		gotL, gotS := syncRows(t, local), syncRows(t, server.db)
+		if !cmp.Equal(gotL, oldL) && !cmp.Equal(gotL, want) {
+			t.Fatalf("cut at %d (%v): local holds a partial synchronization", cut, err)
+		}
+		if !cmp.Equal(gotS, oldS) && !cmp.Equal(gotS, want) {
+			t.Fatalf("cut at %d (%v): server holds a partial synchronization", cut, err)
+		}
+		if err == nil {
+			if !cmp.Equal(gotL, want) {
+				t.Fatalf("cut at %d: SYNC succeeded without the merged rows", cut)
+			}
+			t.Logf("cut at %d: completed", cut)
+			break
+		}
+		if !strings.Contains(err.Error(), "SYNC TABLE") {
+			t.Fatalf("cut at %d: unclear error %v", cut, err)
+		}
+		t.Logf("cut at %d: %v", cut, err)
+		oldL, oldS = gotL, gotS
+	}
+	proxy.cutAfter.Store(0)
+	if _, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url())); err != nil {
+		t.Fatal(err)
+	}
+	if !cmp.Equal(syncRows(t, local), want) || !cmp.Equal(syncRows(t, server.db), want) {
+		t.Fatal("no convergence after the cuts")
+	}
+}
+
+// TestSyncTableErrors checks the clear errors of SYNC TABLE.
+func TestSyncTableErrors(t *testing.T) {
+	dir := t.TempDir()
+	server := serveDB(t, filepath.Join(dir, "server.bxdb"))
+	local := ctOpen(t, filepath.Join(dir, "local.bxdb"))
+	local.Exec(syncSchema)
+	server.db.Exec("CREATE TABLE other (id INT PRIMARY KEY)")
+	local.Exec("CREATE TABLE other (id INT PRIMARY KEY, extra INT)")
+	dead, _ := net.Listen("tcp", "127.0.0.1:0")
+	deadAddr := dead.Addr().String()
+	dead.Close()
+	cases := []struct{ sql, want string }{
+		{"SYNC TABLE items WITH 'http://" + server.addr + "'", "scheme"},
+		{"SYNC TABLE items WITH 'bxdb://nohostport'", "host:port"},
+		{"SYNC TABLE items WITH 'bxdb://" + deadAddr + "'", "refused"},
+		{"SYNC TABLE nosuch WITH 'bxdb://" + server.addr + "'", "nosuch"},
+		{"SYNC TABLE items WITH 'bxdb://" + server.addr + "'", "items"},              // missing on the server
+		{"SYNC TABLE other WITH 'bxdb://" + server.addr + "'", "another definition"}, // schemas differ
+	}
+	for _, c := range cases {
+		_, err := local.Exec(c.sql)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: got %v, want an error mentioning %q", c.sql, err, c.want)
+		}
+	}
+	tx, _ := local.Begin()
+	defer tx.Rollback()
+	if _, err := tx.Exec("SYNC TABLE other WITH 'bxdb://" + server.addr + "'"); err == nil {
+		t.Error("SYNC TABLE inside a transaction succeeded")
+	}
+	_ = io.EOF
+}
