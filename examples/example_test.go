@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	bxdb "github.com/bxdb/bxdb/driver" // registers the "bxdb" driver
@@ -212,4 +214,71 @@ func Example_sharing() {
 	db2.Close()
 	// Output:
 	// 42
+}
+
+// Keep a table in step with another database: one side serves its file
+// (as `bxdb serve FILE` does), the other runs SYNC TABLE against it. Each
+// ends with the newest version of every row, deletions included.
+func Example_sync() {
+	serverPath, cleanup1 := tempDB()
+	defer cleanup1()
+	localPath, cleanup2 := tempDB()
+	defer cleanup2()
+
+	// The served database.
+	c, err := bxdb.NewConnector(&bxdb.Config{Path: serverPath})
+	if err != nil {
+		log.Fatal(err)
+	}
+	server := sql.OpenDB(c)
+	defer server.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	go c.Serve(ctx, ln, nil)
+
+	local, err := sql.Open("bxdb", localPath)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer local.Close()
+	syncStmt := fmt.Sprintf("SYNC TABLE notes WITH 'bxdb://%s'", ln.Addr())
+	for _, db := range []*sql.DB{server, local} {
+		db.Exec("CREATE TABLE notes (id INT PRIMARY KEY, body VARCHAR(100))")
+	}
+	local.Exec(syncStmt) // from now on both sides record deletions
+
+	server.Exec("INSERT INTO notes VALUES (1, 'from the server'), (2, 'doomed')")
+	local.Exec("INSERT INTO notes VALUES (3, 'from here')")
+	res, err := local.Exec(syncStmt)
+	if err != nil {
+		log.Fatal(err)
+	}
+	n, _ := res.RowsAffected()
+	fmt.Println("rows taken:", n)
+
+	server.Exec("DELETE FROM notes WHERE id = 2")
+	local.Exec("UPDATE notes SET body = 'edited here' WHERE id = 1")
+	if _, err := local.Exec(syncStmt); err != nil {
+		log.Fatal(err)
+	}
+	for _, db := range []*sql.DB{local, server} {
+		rows, _ := db.Query("SELECT id, body FROM notes ORDER BY id")
+		var got []string
+		for rows.Next() {
+			var id int
+			var body string
+			rows.Scan(&id, &body)
+			got = append(got, fmt.Sprintf("%d:%s", id, body))
+		}
+		rows.Close()
+		fmt.Println(strings.Join(got, "  "))
+	}
+	// Output:
+	// rows taken: 2
+	// 1:edited here  3:from here
+	// 1:edited here  3:from here
 }
