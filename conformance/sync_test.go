@@ -212,25 +212,32 @@ func randomWrites(t *testing.T, rng *rand.Rand, db *sql.DB, n, keys int, tag str
 	}
 }
 
-// TestSyncTable diverges two databases and synchronizes them through a
-// counting proxy: both must end with the newest version of every row
-// (deletions included), a second SYNC must ship nothing, and a small change
-// in a large table must cost few bytes.
-func TestSyncTable(t *testing.T) {
+// syncSetup serves one database, opens another, creates the items table
+// in both and synchronizes it once: that marks the table synchronized on
+// both sides, so that from then on their deletions leave tombstones.
+func syncSetup(t *testing.T) (server *syncPeer, local *sql.DB, proxy *syncProxy) {
+	t.Helper()
 	dir := t.TempDir()
-	server := serveDB(t, filepath.Join(dir, "server.bxdb"))
-	local := ctOpen(t, filepath.Join(dir, "local.bxdb"))
-	proxy := newSyncProxy(t, server.addr)
+	server = serveDB(t, filepath.Join(dir, "server.bxdb"))
+	local = ctOpen(t, filepath.Join(dir, "local.bxdb"))
+	proxy = newSyncProxy(t, server.addr)
 	for _, db := range []*sql.DB{local, server.db} {
 		if _, err := db.Exec(syncSchema); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// The first SYNC marks the table synchronized on both sides: from then
-	// on their deletions leave tombstones.
 	if _, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url())); err != nil {
 		t.Fatal(err)
 	}
+	return server, local, proxy
+}
+
+// TestSyncTable diverges two databases and synchronizes them through a
+// counting proxy: both must end with the newest version of every row
+// (deletions included), a second SYNC must ship nothing, and a small change
+// in a large table must cost few bytes.
+func TestSyncTable(t *testing.T) {
+	server, local, proxy := syncSetup(t)
 	rng := rand.New(rand.NewPCG(1, 2))
 	newest, mineL, mineS := syncModel{}, syncModel{}, syncModel{}
 	// Disjoint names keep UNIQUE(name) satisfiable whichever side wins.
@@ -307,20 +314,7 @@ func TestSyncTable(t *testing.T) {
 // old rows or the synchronized ones (never a part), and a later SYNC
 // converges.
 func TestSyncTableCut(t *testing.T) {
-	dir := t.TempDir()
-	server := serveDB(t, filepath.Join(dir, "server.bxdb"))
-	local := ctOpen(t, filepath.Join(dir, "local.bxdb"))
-	proxy := newSyncProxy(t, server.addr)
-	for _, db := range []*sql.DB{local, server.db} {
-		if _, err := db.Exec(syncSchema); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// The first SYNC marks the table synchronized on both sides: from then
-	// on their deletions leave tombstones.
-	if _, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url())); err != nil {
-		t.Fatal(err)
-	}
+	server, local, proxy := syncSetup(t)
 	rng := rand.New(rand.NewPCG(3, 4))
 	newest, mineL, mineS := syncModel{}, syncModel{}, syncModel{}
 	randomWrites(t, rng, local, 400, 300, "l", mineL, newest)
