@@ -506,8 +506,20 @@ func (st *tableStore) insert(row []Value) ([]byte, error) {
 	return pk, nil
 }
 
-// remove deletes the row with primary key pk whose values are row.
+// remove deletes the row with primary key pk whose values are row; a
+// synchronized table keeps a tombstone with a fresh version.
 func (st *tableStore) remove(pk []byte, row []Value) error {
+	var ver uint64
+	if st.t.dead != "" {
+		ver = st.sc.e.nextVersion()
+	}
+	return st.removeAs(pk, row, ver)
+}
+
+// removeAs deletes the row with primary key pk whose values are row, with
+// its index entries, and stores a tombstone with version ver unless ver
+// is 0.
+func (st *tableStore) removeAs(pk []byte, row []Value, ver uint64) error {
 	old, oldVer, err := st.oldValue(pk)
 	if err != nil {
 		return err
@@ -515,8 +527,8 @@ func (st *tableStore) remove(pk []byte, row []Value) error {
 	if err := st.del(st.ref, pk, old, oldVer); err != nil {
 		return err
 	}
-	if st.t.dead != "" {
-		if err := st.bury(pk, st.sc.e.nextVersion()); err != nil {
+	if ver != 0 {
+		if err := st.bury(pk, ver); err != nil {
 			return err
 		}
 	}

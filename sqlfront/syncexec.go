@@ -70,17 +70,18 @@ func (s *Session) execSync(ctx context.Context, x *SyncStmt) (Result, error) {
 	if err != nil {
 		return Result{}, errSync(name, x.URL, err)
 	}
+	// Connect before taking the writer lock: a slow or dead server must
+	// not hold up this database's writers.
+	d := net.Dialer{Timeout: syncDialTimeout}
+	conn, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return Result{}, errSync(name, x.URL, err)
+	}
+	defer conn.Close()
 	r, err := s.e.OpenSyncReplica(ctx, name)
 	if err != nil {
 		return Result{}, err
 	}
-	d := net.Dialer{Timeout: syncDialTimeout}
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		r.Rollback()
-		return Result{}, errSync(name, x.URL, err)
-	}
-	defer conn.Close()
 	st, err := osynch.Initiate(ctx, conn, syncSubject(name, r.Subject()), r, nil)
 	if err != nil {
 		r.Rollback()
@@ -115,10 +116,6 @@ func (e *Engine) ServeSync(ctx context.Context, ln net.Listener, logf func(forma
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
-			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
-				continue
 			}
 			return err
 		}

@@ -603,23 +603,7 @@ func (st *tableStore) applyDead(pk []byte, ver uint64, old []Value) error {
 		return err
 	}
 	if found {
-		oldVal, oldVer, err := st.oldValue(pk)
-		if err != nil {
-			return err
-		}
-		if err := st.del(st.ref, pk, oldVal, oldVer); err != nil {
-			return err
-		}
-		st.sc.e.noteWrite(st.t.desc.ID, pk)
-		for _, ix := range st.t.indexes {
-			r, err := st.ixRef(ix)
-			if err != nil {
-				return err
-			}
-			if err := st.del(r, st.indexKey(ix, old, pk), pk, 0); err != nil {
-				return err
-			}
-		}
+		return st.removeAs(pk, old, ver)
 	}
 	return st.bury(pk, ver)
 }

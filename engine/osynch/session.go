@@ -683,34 +683,11 @@ func (s *session) endTurn(final bool) error {
 		return err
 	}
 	limit := s.w.Limit() - wire.Overhead
-	for start, size, i := 0, 0, 0; i <= len(s.out); i++ {
-		if i == len(s.out) || size+wire.EntrySize(&s.out[i]) > limit {
-			if i == start && i < len(s.out) {
-				return fmt.Errorf("osynch: a range entry of %d bytes exceeds the frame limit", wire.EntrySize(&s.out[i]))
-			}
-			if i > start {
-				if err := s.w.Ranges(s.out[start:i]); err != nil {
-					return err
-				}
-			}
-			start, size = i, 0
-		}
-		if i < len(s.out) {
-			size += wire.EntrySize(&s.out[i])
-		}
+	if err := inFrames(s.out, limit, wire.EntrySize, s.w.Ranges); err != nil {
+		return err
 	}
-	for start, size, i := 0, 0, 0; i <= len(s.keys); i++ {
-		if i == len(s.keys) || size+wire.KeySize(s.keys[i]) > limit {
-			if i > start {
-				if err := s.w.Wants(s.keys[start:i]); err != nil {
-					return err
-				}
-			}
-			start, size = i, 0
-		}
-		if i < len(s.keys) {
-			size += wire.KeySize(s.keys[i])
-		}
+	if err := inFrames(s.keys, limit, func(k *[]byte) int { return wire.KeySize(*k) }, s.w.Wants); err != nil {
+		return err
 	}
 	flags := uint8(0)
 	if final {
@@ -721,4 +698,26 @@ func (s *session) endTurn(final bool) error {
 	}
 	s.out, s.keys = s.out[:0], s.keys[:0]
 	return s.flush()
+}
+
+// inFrames writes xs with write in as few frames as fit limit bytes each.
+func inFrames[T any](xs []T, limit int, size func(*T) int, write func([]T) error) error {
+	start, n := 0, 0
+	for i := range xs {
+		sz := size(&xs[i])
+		if sz > limit {
+			return fmt.Errorf("osynch: an element of %d bytes exceeds the frame limit", sz)
+		}
+		if n+sz > limit {
+			if err := write(xs[start:i]); err != nil {
+				return err
+			}
+			start, n = i, 0
+		}
+		n += sz
+	}
+	if start < len(xs) {
+		return write(xs[start:])
+	}
+	return nil
 }
