@@ -13,13 +13,23 @@ type Report struct {
 	TotalUnits   uint64   // capacity in units
 	UnitSize     int      // bytes per unit
 	Problems     []string // every inconsistency found; empty when healthy
+	// ParityFixed counts the stripes whose parity chunk did not match
+	// their data (left stale by a power loss, or never written) and that
+	// Check rewrote, once every repairable block was written back.
+	ParityFixed int
+	// Repaired lists the blocks that failed verification and were rebuilt
+	// from parity (FormatV2); Check writes them back in place unless the
+	// store is read-only. They are not problems: no data was lost.
+	Repaired []string
 }
 
 // OK reports whether Check found no problem.
 func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
 // Check verifies the whole committed state: every mapped block is read
-// from disk and its checksum, address and generation verified; no physical
+// from disk and its checksum, address and generation verified (a block
+// that fails is rebuilt from parity when it can be, and written back:
+// Report.Repaired); no physical
 // unit is referenced twice; and the allocator's free space is exactly the
 // complement of the referenced and pending units. It blocks commits while
 // it runs. The error is non-nil only when Check itself could not run.
@@ -42,6 +52,28 @@ func (s *Store) Check() (*Report, error) {
 			rep.Problems = append(rep.Problems, fmt.Sprintf(format, args...))
 		}
 	}
+	rewrote := false
+	read := func(r ref, kind uint8, id uint64) ([]byte, error) {
+		body, fixed, err := s.readBlock(r, kind, id)
+		if fixed == nil {
+			return body, err
+		}
+		note := "rewritten"
+		switch {
+		case s.readOnly:
+			note = "read-only store: not rewritten"
+		default:
+			if werr := s.par.rewrite(fixed, int64(r.addr)*int64(s.unit)); werr != nil {
+				note = "rewrite failed: " + werr.Error()
+			} else {
+				rewrote = true
+			}
+		}
+		if len(rep.Repaired) < 1000 {
+			rep.Repaired = append(rep.Repaired, fmt.Sprintf("%s %d at unit %d: rebuilt from parity, %s", kindNames[kind], id, r.addr, note))
+		}
+		return body, nil
+	}
 	claim := func(what string, id uint64, r ref) {
 		if !seen.mark(r.addr, uint64(r.units)) {
 			problem("%s %d: extent %d+%d out of range or referenced twice", what, id, r.addr, r.units)
@@ -54,7 +86,7 @@ func (s *Store) Check() (*Report, error) {
 		}
 		rep.MapBlocks++
 		claim("map page", uint64(p), pr)
-		if _, err := s.readRaw(pr, kindPage, uint64(p)); err != nil {
+		if _, err := read(pr, kindPage, uint64(p)); err != nil {
 			problem("%v", err)
 		}
 		pg := v.pages[p]
@@ -66,7 +98,7 @@ func (s *Store) Check() (*Report, error) {
 			id := uint64(p)*g.fan + uint64(si)
 			rep.MapBlocks++
 			claim("map segment", id, sr)
-			body, err := s.readRaw(sr, kindSegment, id)
+			body, err := read(sr, kindSegment, id)
 			if err != nil {
 				problem("%v", err)
 				continue
@@ -83,7 +115,7 @@ func (s *Store) Check() (*Report, error) {
 				}
 				rep.DataBlocks++
 				claim("data block", lba, e)
-				if _, err := s.readRaw(e, kindData, lba); err != nil {
+				if _, err := read(e, kindData, lba); err != nil {
 					problem("%v", err)
 				}
 			}
@@ -104,5 +136,18 @@ func (s *Store) Check() (*Report, error) {
 		}
 	}
 	rep.FreeUnits = s.alloc.free
+	if s.par != nil && !s.readOnly {
+		n, err := s.par.scrub()
+		rep.ParityFixed = n
+		if err != nil {
+			problem("parity scrub: %v", err)
+		}
+		rewrote = rewrote || n > 0
+	}
+	if rewrote {
+		if err := s.file.Sync(); err != nil {
+			problem("sync after rewriting repaired blocks: %v", err)
+		}
+	}
 	return rep, nil
 }

@@ -352,7 +352,7 @@ func (s *Store) flushLocked(durable bool) error {
 	s.mu.Unlock()
 	needSuper := v.gen > s.superGen
 	slot := 1 - s.syncedSlot
-	sb := &superblock{version: FormatCurrent, blockSize: uint32(s.block), unitSize: uint32(s.unit), gen: v.gen,
+	sb := &superblock{version: s.formatVersion(), blockSize: uint32(s.block), unitSize: uint32(s.unit), gen: v.gen,
 		syncedGen: s.syncedGen, nextLBA: v.nextLBA, sizeUnits: v.sizeUnits, pages: v.pageRefs}
 	if s.opts.Device {
 		sb.flags |= sbFlagDevice

@@ -105,7 +105,7 @@ func decodeDiskSlot(b []byte) diskSlot {
 	s.sizeUnits = binary.LittleEndian.Uint64(b[48:56])
 	n := int(binary.LittleEndian.Uint32(b[56:60]))
 	s.flags = binary.LittleEndian.Uint32(b[60:64])
-	if s.version != 1 || int(s.blockSize) != len(b) || 64+n*16 > len(b) {
+	if s.version != 1 && s.version != 2 || int(s.blockSize) != len(b) || 64+n*16 > len(b) {
 		s.err = fmt.Errorf("bad version %d, block size %d or page count %d", s.version, s.blockSize, n)
 		return s
 	}
@@ -115,15 +115,39 @@ func decodeDiskSlot(b []byte) diskSlot {
 	return s
 }
 
+// diskPhys maps a byte offset of the store's units to the file offset the
+// format puts it at: in FormatV2, after the two superblock slots, every 15
+// blocks of data are followed by one block of parity.
+func diskPhys(s *diskSlot, v int64) int64 {
+	block := int64(s.blockSize)
+	if s.version != 2 || v < 2*block {
+		return v
+	}
+	return v + (v-2*block)/(15*block)*block
+}
+
+// diskBytes gathers n bytes from unit offset off of the file.
+func diskBytes(data []byte, s *diskSlot, off, n int64) ([]byte, bool) {
+	out := make([]byte, n)
+	for i := range n {
+		p := diskPhys(s, off+i)
+		if p >= int64(len(data)) {
+			return nil, false
+		}
+		out[i] = data[p]
+	}
+	return out, true
+}
+
 // readDiskBlock reads and verifies a block from file bytes, the way the
 // format describes it.
-func readDiskBlock(data []byte, unit int, r diskRef, kind uint8, id uint64) (body []byte, stored int, err error) {
+func readDiskBlock(data []byte, s *diskSlot, r diskRef, kind uint8, id uint64) (body []byte, stored int, err error) {
+	unit := int(s.unitSize)
 	off := int64(r.addr) * int64(unit)
-	end := off + int64(r.units)*int64(unit)
-	if r.units == 0 || end > int64(len(data)) {
+	b, ok := diskBytes(data, s, off, int64(r.units)*int64(unit))
+	if r.units == 0 || !ok {
 		return nil, 0, fmt.Errorf("extent %d+%d beyond the file", r.addr, r.units)
 	}
-	b := data[off:end]
 	stored = int(binary.LittleEndian.Uint32(b[24:28]))
 	raw := int(binary.LittleEndian.Uint32(b[28:32]))
 	if headerSize+stored > len(b) {
@@ -149,7 +173,6 @@ func readDiskBlock(data []byte, unit int, r diskRef, kind uint8, id uint64) (bod
 
 // walkDiskState lists every block reachable from slot s.
 func walkDiskState(data []byte, s *diskSlot) {
-	unit := int(s.unitSize)
 	fan := (int(s.blockSize) - headerSize) / refSize
 	refs := func(body []byte) ([]diskRef, error) {
 		if len(body) != fan*refSize {
@@ -165,7 +188,7 @@ func walkDiskState(data []byte, s *diskSlot) {
 		if pr.addr == 0 {
 			continue
 		}
-		body, stored, err := readDiskBlock(data, unit, pr, kindPage, uint64(p))
+		body, stored, err := readDiskBlock(data, s, pr, kindPage, uint64(p))
 		if err != nil {
 			s.walkErr = fmt.Errorf("page %d: %v", p, err)
 			return
@@ -181,7 +204,7 @@ func walkDiskState(data []byte, s *diskSlot) {
 				continue
 			}
 			id := uint64(p*fan + si)
-			body, stored, err := readDiskBlock(data, unit, sr, kindSegment, id)
+			body, stored, err := readDiskBlock(data, s, sr, kindSegment, id)
 			if err != nil {
 				s.walkErr = fmt.Errorf("segment %d: %v", id, err)
 				return
@@ -197,7 +220,7 @@ func walkDiskState(data []byte, s *diskSlot) {
 					continue
 				}
 				lba := id*uint64(fan) + uint64(i)
-				_, stored, err := readDiskBlock(data, unit, e, kindData, lba)
+				_, stored, err := readDiskBlock(data, s, e, kindData, lba)
 				if err != nil {
 					s.walkErr = fmt.Errorf("data block %d: %v", lba, err)
 					return
@@ -299,7 +322,7 @@ type historyImage struct {
 func buildHistoryStore(t testing.TB, rng *rand.Rand, blockSize, nblocks int, noSync bool) ([]historyImage, *storeHistory) {
 	t.Helper()
 	fs := NewMemFS()
-	opts := &Options{FS: fs, BlockSize: blockSize, InitialSize: max(64<<10, 8*int64(blockSize)), GrowSize: 64 << 10}
+	opts := &Options{FS: fs, BlockSize: blockSize, InitialSize: max(64<<10, 8*int64(blockSize)), GrowSize: 64 << 10, DisableParity: true}
 	s, err := Open("db", opts)
 	if err != nil {
 		t.Fatal(err)
@@ -899,7 +922,7 @@ func TestCorruptWhileOpen(t *testing.T) {
 	st, _ := h.state(l.slots[newest].gen)
 	for _, cache := range []int64{-1, 0} {
 		fs := memFSWithFile(t, "db", data)
-		s, err := Open("db", &Options{FS: fs, CacheSize: cache})
+		s, err := Open("db", &Options{FS: fs, CacheSize: cache, DisableParity: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -993,13 +1016,13 @@ func TestCorruptSlots(t *testing.T) {
 	img = slices.Clone(data)
 	for i := 0; i < 2; i++ {
 		b := img[i*l.block : (i+1)*l.block]
-		binary.LittleEndian.PutUint32(b[8:12], 2)
+		binary.LittleEndian.PutUint32(b[8:12], uint32(FormatCurrent)+1)
 		clear(b[12:16])
 		binary.LittleEndian.PutUint32(b[12:16], crc32.Checksum(b, crc32.MakeTable(crc32.Castagnoli)))
 	}
 	fs = memFSWithFile(t, "db", img)
 	if _, err := Open("db", &Options{FS: fs}); !errors.Is(err, ErrVersion) {
-		t.Fatalf("format version 2: %v, want ErrVersion", err)
+		t.Fatalf("format version %d: %v, want ErrVersion", FormatCurrent+1, err)
 	}
 }
 

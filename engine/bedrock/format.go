@@ -15,8 +15,13 @@ const (
 	// FormatV1 is the first format: 32-byte block headers, 16-byte map
 	// entries, two superblock slots of one block each.
 	FormatV1 FormatVersion = 1
-	// FormatCurrent is the version new stores are written with.
-	FormatCurrent = FormatV1
+	// FormatV2 is FormatV1 with parity: below the superblock slots the
+	// file is a sequence of stripes, parityWidth data chunks and their XOR
+	// (doc.go, File layout).
+	FormatV2 FormatVersion = 2
+	// FormatCurrent is the version new stores are written with (FormatV1
+	// with Options.DisableParity).
+	FormatCurrent = FormatV2
 )
 
 const (
@@ -227,7 +232,7 @@ func decodeSuperblock(b []byte, slot int) (*superblock, error) {
 		sizeUnits: binary.LittleEndian.Uint64(b[48:56]),
 		flags:     binary.LittleEndian.Uint32(b[60:64]),
 	}
-	if sb.version != FormatV1 {
+	if sb.version != FormatV1 && sb.version != FormatV2 {
 		return nil, ErrVersion
 	}
 	n := int(binary.LittleEndian.Uint32(b[56:60]))

@@ -15,6 +15,7 @@ type Stats struct {
 	Reads          uint64 // blocks read from the file
 	ReadBytes      uint64 // bytes read from the file
 	CorruptReads   uint64 // reads that failed verification
+	Repaired       uint64 // of those, blocks rebuilt from parity (FormatV2)
 	CacheHits      uint64 // block fixes served by the cache
 	CacheMisses    uint64 // block fixes that went to the file
 	CacheEvictions uint64 // blocks evicted from the cache
@@ -42,6 +43,7 @@ func (s *Store) Stats() Stats {
 	st.Reads = s.st.reads.Load()
 	st.ReadBytes = s.st.readBytes.Load()
 	st.CorruptReads = s.st.corruptReads.Load()
+	st.Repaired = s.st.repaired.Load()
 	st.CacheHits, st.CacheMisses, st.CacheEvictions, st.CacheBytes = s.cache.counts()
 	st.UnitSize = s.unit
 	st.Cleaned, st.Relocated = s.st.cleaned.Load(), s.st.relocated.Load()

@@ -56,6 +56,10 @@ type Options struct {
 	// DisablePacking stores blocks unpacked even when snappy would save
 	// space.
 	DisablePacking bool
+	// DisableParity creates a store without parity stripes (FormatV1):
+	// damaged blocks are then reported but cannot be rebuilt. It matters
+	// only when the store is created; an existing store keeps its format.
+	DisableParity bool
 	// FS is the file system (default: the operating system's).
 	FS FS
 }
@@ -87,7 +91,9 @@ func (o *Options) EnsureDefaults() *Options {
 // use; a Tx is not (one goroutine at a time).
 type Store struct {
 	opts     Options
-	file     File
+	file     File        // the store's (virtual) file: par, or disk
+	disk     File        // the file as opened
+	par      *parityFile // FormatV2: the parity layer over disk
 	geo      geometry
 	block    int // block size in bytes
 	unit     int // allocation unit in bytes
@@ -156,7 +162,7 @@ type counters struct {
 	packedBlocks, bytesSaved, reads    atomic.Uint64
 	readBytes, corruptReads, verifyOps atomic.Uint64
 	fileUnits, freeUnits               atomic.Uint64 // copies of the allocator's, for Stats
-	cleaned, relocated                 atomic.Uint64
+	cleaned, relocated, repaired       atomic.Uint64
 }
 
 // Open opens or creates the store at path.
@@ -169,7 +175,7 @@ func Open(path string, opts *Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bedrock: open %s: %w", path, err)
 	}
-	s := &Store{opts: o, file: f, readOnly: o.ReadOnly}
+	s := &Store{opts: o, file: f, disk: f, readOnly: o.ReadOnly}
 	s.mu.snaps = map[uint64]int{}
 	s.syncCond = sync.NewCond(&s.syncMu)
 	s.cache = newCache(o.CacheSize)
@@ -350,6 +356,13 @@ func (s *Store) format(block, unit int) error {
 		return fmt.Errorf("%w: block size %d is smaller than (or not a multiple of) the device sector size %d", ErrBadOptions, block, unit)
 	}
 	s.setGeometry(block, unit)
+	version := FormatV1
+	if !s.opts.DisableParity {
+		version = FormatV2
+		if err := s.useParity(); err != nil {
+			return err
+		}
+	}
 	var sizeUnits uint64
 	if s.opts.Device {
 		size, err := s.file.Size()
@@ -367,7 +380,7 @@ func (s *Store) format(block, unit int) error {
 	if sizeUnits < reserved+uint64(block/unit)*4 {
 		return fmt.Errorf("%w: device of %d bytes is too small for %d-byte blocks", ErrBadOptions, sizeUnits*uint64(unit), block)
 	}
-	sb := &superblock{version: FormatCurrent, blockSize: uint32(block), unitSize: uint32(unit), gen: 1, syncedGen: 1, nextLBA: 1, sizeUnits: sizeUnits}
+	sb := &superblock{version: version, blockSize: uint32(block), unitSize: uint32(unit), gen: 1, syncedGen: 1, nextLBA: 1, sizeUnits: sizeUnits}
 	if s.opts.Device {
 		sb.flags |= sbFlagDevice
 	}
@@ -386,13 +399,42 @@ func (s *Store) format(block, unit int) error {
 	return nil
 }
 
+// formatVersion is the store's on-disk format.
+func (s *Store) formatVersion() FormatVersion {
+	if s.par != nil {
+		return FormatV2
+	}
+	return FormatV1
+}
+
+// useParity puts the parity layer of FormatV2 over the disk file, for the
+// geometry set.
+func (s *Store) useParity() error {
+	size, err := s.disk.Size()
+	if err != nil {
+		return fmt.Errorf("bedrock: size: %w", err)
+	}
+	s.par = newParityFile(s.disk, s.block, s.unit, size, s.newBuf)
+	s.par.idle = func(lo, hi int64) bool {
+		// Caller holds commitMu (parityFile.idle).
+		u, end := uint64(lo)/uint64(s.unit), min(uint64(hi)/uint64(s.unit), s.alloc.size)
+		return s.lazy == nil && (u >= end || s.alloc.freeLen(u, end) == end-u)
+	}
+	s.file = s.par
+	return nil
+}
+
 // resetAlloc makes an empty allocator of size units with the superblock
 // slots reserved and, in a file store, the zone after slot 1 kept for
 // small commits (allocRuns).
 func (s *Store) resetAlloc(size uint64) {
 	s.alloc.reset(size, uint64(2*s.block/s.unit))
 	if !s.opts.Device {
-		s.alloc.setZone(zoneBytes / uint64(s.unit))
+		zone := uint64(zoneBytes)
+		if s.par != nil {
+			zone = min(zone, uint64(s.par.g.data())) // one stripe: one parity chunk
+		}
+		s.alloc.setZone(zone / uint64(s.unit))
 	}
 }
 
@@ -501,7 +543,15 @@ func (s *Store) load(slots []slotRead, size int64) error {
 			return fmt.Errorf("%w: the store was created on a device: open it with Options.Device", ErrBadOptions)
 		}
 		s.setGeometry(int(sb.blockSize), int(sb.unitSize))
-		units := uint64(size) / uint64(sb.unitSize)
+		s.file, s.par = s.disk, nil
+		vsize := size
+		if sb.version == FormatV2 {
+			if err := s.useParity(); err != nil {
+				return err
+			}
+			vsize = s.par.g.virtSize(s.par.psize)
+		}
+		units := uint64(vsize) / uint64(sb.unitSize)
 		if units < uint64(2*s.block/s.unit) {
 			lastErr = &CorruptError{What: "superblock", Reason: fmt.Sprintf("file of %d bytes is shorter than its superblocks (truncated)", size)}
 			continue
@@ -740,9 +790,17 @@ func provenDurable(slots []slotRead, gen uint64) bool {
 
 // readRaw reads and verifies one block without the cache.
 func (s *Store) readRaw(r ref, kind uint8, id uint64) ([]byte, error) {
+	body, _, err := s.readBlock(r, kind, id)
+	return body, err
+}
+
+// readBlock reads and verifies one block without the cache. A block that
+// fails verification is rebuilt from parity when the store has it: fixed
+// is then the block's repaired encoding, which Check writes back.
+func (s *Store) readBlock(r ref, kind uint8, id uint64) (body, fixed []byte, err error) {
 	what := kindNames[kind]
 	if r.units == 0 || int(r.units)*s.unit > s.block || r.addr < uint64(2*s.block/s.unit) {
-		return nil, &CorruptError{What: what, ID: id, Addr: r.addr, Reason: "bad extent in map"}
+		return nil, nil, &CorruptError{What: what, ID: id, Addr: r.addr, Reason: "bad extent in map"}
 	}
 	var buf []byte
 	var pooled *[]byte
@@ -764,22 +822,32 @@ func (s *Store) readRaw(r ref, kind uint8, id uint64) ([]byte, error) {
 	}
 	s.st.reads.Add(1)
 	s.st.readBytes.Add(uint64(len(buf)))
-	if err := readFull(s.file, buf, int64(r.addr)*int64(s.unit)); err != nil {
+	off := int64(r.addr) * int64(s.unit)
+	var why string
+	if err := readFull(s.file, buf, off); err != nil {
 		if s.isClosed() {
-			return nil, ErrClosed
+			return nil, nil, ErrClosed
 		}
-		s.st.corruptReads.Add(1)
-		return nil, &CorruptError{What: what, ID: id, Addr: r.addr, Reason: "read failed: " + err.Error()}
+		why = "read failed: " + err.Error()
+	} else if body, why = openBlock(buf, kind, id, r.gen, s.payload); why == "" {
+		if len(body) > 0 && &body[0] == &buf[headerSize] {
+			pooled = nil // the body is the buffer: it stays with the caller
+		}
+		return body, nil, nil
 	}
-	body, why := openBlock(buf, kind, id, r.gen, s.payload)
-	if why != "" {
-		s.st.corruptReads.Add(1)
-		return nil, &CorruptError{What: what, ID: id, Addr: r.addr, Reason: why}
+	s.st.corruptReads.Add(1)
+	if s.par != nil {
+		fixed, ok := s.par.repair(off, int64(len(buf)), func(b []byte) bool {
+			body, why = openBlock(b, kind, id, r.gen, s.payload)
+			return why == ""
+		})
+		if ok {
+			s.st.repaired.Add(1)
+			return body, fixed, nil
+		}
+		why += " (parity could not rebuild it)"
 	}
-	if len(body) > 0 && &body[0] == &buf[headerSize] {
-		pooled = nil // the body is the buffer: it stays with the caller
-	}
-	return body, nil
+	return nil, nil, &CorruptError{What: what, ID: id, Addr: r.addr, Reason: why}
 }
 
 // readBufs holds block-sized read buffers (see readRaw).

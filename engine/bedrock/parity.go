@@ -1,0 +1,552 @@
+package bedrock
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"errors"
+	"io"
+	"sync"
+)
+
+// Parity (FormatV2). The file below the superblock slots is divided into
+// stripes of parityWidth data chunks and one parity chunk, a chunk being
+// one block size; the parity chunk is the XOR of the stripe's data chunks.
+// The rest of bedrock addresses a virtual file that has only the data
+// chunks (units are virtual): parityFile translates offsets, keeps every
+// stripe's parity in step with each write, and rebuilds damaged units
+// from their stripe (repair). doc.go has the layout.
+
+// parityWidth is the number of data chunks a stripe's parity covers.
+const parityWidth = 15
+
+// parityGeo is the stripe geometry of a FormatV2 file.
+type parityGeo struct {
+	base  int64 // bytes before the first stripe: the superblock slots
+	chunk int64 // bytes per chunk: the block size
+}
+
+// data is the number of data bytes in a whole stripe.
+func (g parityGeo) data() int64 { return parityWidth * g.chunk }
+
+// span is the number of physical bytes of a whole stripe.
+func (g parityGeo) span() int64 { return (parityWidth + 1) * g.chunk }
+
+// phys maps a virtual offset to the physical one.
+func (g parityGeo) phys(v int64) int64 {
+	if v < g.base {
+		return v
+	}
+	return v + (v-g.base)/g.data()*g.chunk
+}
+
+// virtSize is the virtual size of a file of physical size p: a stripe cut
+// short by the end of a device keeps its parity chunk last, after what
+// data fits.
+func (g parityGeo) virtSize(p int64) int64 {
+	if p <= g.base {
+		return p
+	}
+	k, rem := (p-g.base)/g.span(), (p-g.base)%g.span()
+	return g.base + k*g.data() + max(rem-g.chunk, 0)
+}
+
+// physSize is the physical size of whole stripes holding v virtual bytes.
+func (g parityGeo) physSize(v int64) int64 {
+	if v <= g.base {
+		return v
+	}
+	return g.base + (v-g.base+g.data()-1)/g.data()*g.span()
+}
+
+// stripeCacheSize is the number of stripes whose data and parity
+// parityFile keeps, so that small writes into a stripe (the zone after
+// superblock slot 1, map blocks) update its parity without reading the
+// stripe back.
+const stripeCacheSize = 32
+
+// stripeEnt is a cached stripe: its data and parity as on disk.
+type stripeEnt struct {
+	k    int64
+	img  []byte // data chunks (then the parity chunk)
+	par  []byte // parity chunk, the tail of img
+	used uint64
+}
+
+// parityFile is the virtual file of a FormatV2 store, over the physical
+// one.
+type parityFile struct {
+	File
+	g      parityGeo
+	unit   int64
+	newBuf func(int) []byte
+
+	mu    sync.Mutex // serializes writes below g.base's end and repair reads
+	psize int64      // physical size: where a device's last stripe ends
+	ents  []*stripeEnt
+	tick  uint64
+	// idle reports whether no unit in the virtual byte range [lo, hi) is
+	// in use (the store's allocator; nil: assume some are). Writes, which
+	// call it, are made under the store's commitMu, which owns the
+	// allocator.
+	idle func(lo, hi int64) bool
+}
+
+// newParityFile wraps f, a file of physical size psize.
+func newParityFile(f File, block, unit int, psize int64, newBuf func(int) []byte) *parityFile {
+	return &parityFile{File: f, g: parityGeo{base: 2 * int64(block), chunk: int64(block)}, unit: int64(unit), psize: psize, newBuf: newBuf}
+}
+
+// stripeData returns the virtual start of stripe k and its data length.
+func (f *parityFile) stripeData(k int64) (start, n int64) {
+	start = f.g.base + k*f.g.data()
+	pstart := f.g.base + k*f.g.span()
+	n = f.g.data()
+	if end := f.psize - pstart - f.g.chunk; end < n {
+		n = max(end, 0)
+	}
+	return start, n
+}
+
+// parityOff is the physical offset of stripe k's parity chunk.
+func (f *parityFile) parityOff(k int64) int64 {
+	_, n := f.stripeData(k)
+	return f.g.base + k*f.g.span() + n
+}
+
+// Size implements File: the virtual size.
+func (f *parityFile) Size() (int64, error) {
+	p, err := f.File.Size()
+	if err != nil {
+		return 0, err
+	}
+	f.mu.Lock()
+	if p != f.psize {
+		f.psize, f.ents = p, f.ents[:0] // a stripe's data length may change
+	}
+	f.mu.Unlock()
+	return f.g.virtSize(p), nil
+}
+
+// Allocate implements File for a virtual size.
+func (f *parityFile) Allocate(size int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if size <= f.g.virtSize(f.psize) {
+		return nil
+	}
+	p := f.g.physSize(size)
+	if err := f.File.Allocate(p); err != nil {
+		return err
+	}
+	if p > f.psize {
+		f.psize, f.ents = p, f.ents[:0]
+	}
+	return nil
+}
+
+// ReadAt implements File at a virtual offset.
+func (f *parityFile) ReadAt(p []byte, off int64) (int, error) {
+	done := 0
+	for done < len(p) {
+		v := off + int64(done)
+		n := int64(len(p) - done)
+		if v >= f.g.base {
+			n = min(n, f.g.data()-(v-f.g.base)%f.g.data())
+		} else {
+			n = min(n, f.g.base-v)
+		}
+		m, err := f.File.ReadAt(p[done:done+int(n)], f.g.phys(v))
+		done += m
+		if err != nil {
+			return done, err
+		}
+		if int64(m) < n {
+			return done, io.EOF
+		}
+	}
+	return done, nil
+}
+
+// WriteAt implements File at a virtual offset.
+func (f *parityFile) WriteAt(p []byte, off int64) (int, error) {
+	if err := f.writeV([][]byte{p}, off, false); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// writeVAt writes the concatenation of bufs at virtual offset off (see
+// Store.writeRun). It always handles the write.
+func (f *parityFile) writeVAt(bufs [][]byte, off int64) (bool, error) {
+	return true, f.writeV(bufs, off, false)
+}
+
+// startWriteback passes the hint on for the physical range.
+func (f *parityFile) startWriteback(off, n int64) {
+	if wb, ok := f.File.(writebackStarter); ok {
+		p := f.g.phys(off)
+		wb.startWriteback(p, f.g.phys(off+n-1)+1-p+f.g.chunk)
+	}
+}
+
+// pieces walks a list of buffers as one byte stream.
+type pieces struct {
+	bufs [][]byte
+	i, o int
+}
+
+// take returns the next n bytes as slices of the buffers (no copy).
+func (ps *pieces) take(n int64) [][]byte {
+	var out [][]byte
+	for n > 0 && ps.i < len(ps.bufs) {
+		b := ps.bufs[ps.i][ps.o:]
+		k := int(min(int64(len(b)), n))
+		if k > 0 {
+			out = append(out, b[:k])
+		}
+		n -= int64(k)
+		ps.o += k
+		if ps.o == len(ps.bufs[ps.i]) {
+			ps.i, ps.o = ps.i+1, 0
+		}
+	}
+	return out
+}
+
+// physRun is a contiguous physical write.
+type physRun struct {
+	off  int64
+	bufs [][]byte
+	n    int64
+}
+
+// rewrite writes back, in place, the repaired encoding of a block: bytes
+// the parity already accounts for, so the parity is left as it is.
+func (f *parityFile) rewrite(p []byte, off int64) error {
+	return f.writeV([][]byte{p}, off, true)
+}
+
+// writeV writes bufs at virtual offset off, with the parity of every
+// stripe it touches (kept as it is with keep: see rewrite), in as few
+// physical writes as the layout allows.
+func (f *parityFile) writeV(bufs [][]byte, off int64, keep bool) error {
+	var total int64
+	for _, b := range bufs {
+		total += int64(len(b))
+	}
+	if off+total <= f.g.base { // superblock slots: no parity, no lock
+		for _, b := range bufs {
+			if _, err := f.File.WriteAt(b, off); err != nil {
+				return err
+			}
+			off += int64(len(b))
+		}
+		return nil
+	}
+	ps := &pieces{bufs: bufs}
+	var runs []physRun
+	add := func(off int64, bs ...[]byte) {
+		var n int64
+		for _, b := range bs {
+			n += int64(len(b))
+		}
+		if l := len(runs); l > 0 && runs[l-1].off+runs[l-1].n == off {
+			runs[l-1].bufs = append(runs[l-1].bufs, bs...)
+			runs[l-1].n += n
+			return
+		}
+		runs = append(runs, physRun{off: off, bufs: bs, n: n})
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	v, end := off, off+total
+	if v < f.g.base {
+		n := min(end, f.g.base) - v
+		add(v, ps.take(n)...)
+		v += n
+	}
+	for v < end {
+		k := (v - f.g.base) / f.g.data()
+		start, dl := f.stripeData(k)
+		a, b := v-start, min(end-start, dl)
+		if b <= a {
+			return errors.New("bedrock: write beyond the last stripe")
+		}
+		data := ps.take(b - a)
+		pstart := f.g.base + k*f.g.span()
+		add(pstart+a, data...)
+		if keep {
+			if e := f.lookup(k); e != nil {
+				copyAt(e.img, a, data)
+			}
+		} else {
+			par, err := f.parity(k, a, b, dl, data)
+			if err != nil {
+				f.drop(k)
+				return err
+			}
+			add(pstart+dl, par)
+		}
+		v = start + b
+	}
+	for _, r := range runs {
+		if err := f.writeRun(r); err != nil {
+			f.ents = f.ents[:0] // the disk no longer says what the cache does
+			return err
+		}
+	}
+	return nil
+}
+
+// writeRun issues one physical write.
+func (f *parityFile) writeRun(r physRun) error {
+	if len(r.bufs) == 1 {
+		_, err := f.File.WriteAt(r.bufs[0], r.off)
+		return err
+	}
+	if vf, ok := f.File.(interface {
+		writeVAt([][]byte, int64) (bool, error)
+	}); ok {
+		if done, err := vf.writeVAt(r.bufs, r.off); done {
+			return err
+		}
+	}
+	buf := f.newBuf(int(r.n))
+	n := 0
+	for _, b := range r.bufs {
+		n += copy(buf[n:], b)
+	}
+	_, err := f.File.WriteAt(buf, r.off)
+	return err
+}
+
+// parity returns the new parity chunk of stripe k (data length dl) once
+// data replaces its bytes [a, b). A whole stripe's parity is computed from
+// data alone. A part of one updates the parity the disk holds: the old
+// bytes out, the new ones in, so that a damaged block elsewhere in the
+// stripe stays repairable (recomputing from the disk would make its damage
+// part of the parity). Only a stripe with nothing else in use (f.idle) is
+// recomputed from what the disk holds, which makes a stale parity chunk
+// (garbage on a new device, a write lost with a crash) right again. Caller
+// holds mu; the result is valid until mu is released.
+func (f *parityFile) parity(k, a, b, dl int64, data [][]byte) ([]byte, error) {
+	if a == 0 && b == dl {
+		f.drop(k)
+		par := f.newBuf(int(f.g.chunk))
+		xorInto(par, 0, data)
+		return par, nil
+	}
+	e := f.lookup(k)
+	if e == nil {
+		var err error
+		if e, err = f.load(k, dl); err != nil {
+			return nil, err
+		}
+		start, _ := f.stripeData(k)
+		if f.idle != nil && f.idle(start, start+a) && f.idle(start+b, start+dl) {
+			clear(e.par)
+			xorInto(e.par, 0, [][]byte{e.img[:dl]})
+		}
+	}
+	xorInto(e.par, a, [][]byte{e.img[a:b]}) // the old bytes out
+	copyAt(e.img, a, data)
+	xorInto(e.par, a, data) // the new ones in
+	return e.par, nil
+}
+
+// copyAt copies data into img from offset a on.
+func copyAt(img []byte, a int64, data [][]byte) {
+	for _, d := range data {
+		a += int64(copy(img[a:], d))
+	}
+}
+
+// lookup returns the cached stripe k, or nil.
+func (f *parityFile) lookup(k int64) *stripeEnt {
+	for _, e := range f.ents {
+		if e.k == k {
+			f.tick++
+			e.used = f.tick
+			return e
+		}
+	}
+	return nil
+}
+
+// drop forgets the cached stripe k.
+func (f *parityFile) drop(k int64) {
+	for i, e := range f.ents {
+		if e.k == k {
+			f.ents[i] = f.ents[len(f.ents)-1]
+			f.ents = f.ents[:len(f.ents)-1]
+			return
+		}
+	}
+}
+
+// load reads stripe k's data and parity, as on disk, into the cache.
+func (f *parityFile) load(k, dl int64) (*stripeEnt, error) {
+	var e *stripeEnt
+	if len(f.ents) < stripeCacheSize {
+		e = &stripeEnt{img: f.newBuf(int(f.g.data() + f.g.chunk))}
+		f.ents = append(f.ents, e)
+	} else {
+		e = f.ents[0]
+		for _, c := range f.ents[1:] {
+			if c.used < e.used {
+				e = c
+			}
+		}
+	}
+	// Data and parity are adjacent on disk: one read. The image keeps the
+	// parity behind the data (a short stripe's data is followed by zeros).
+	e.k = -1
+	buf := e.img[:dl+f.g.chunk]
+	n, err := f.File.ReadAt(buf, f.g.base+k*f.g.span())
+	if err != nil && !errors.Is(err, io.EOF) {
+		f.drop(-1)
+		return nil, err
+	}
+	clear(buf[n:]) // beyond the end of a file cut short
+	e.par = e.img[f.g.data():]
+	copy(e.par, buf[dl:])
+	clear(e.img[dl:f.g.data()])
+	f.tick++
+	e.k, e.used = k, f.tick
+	return e, nil
+}
+
+// xorInto XORs data, which starts at byte rel of a stripe's data, into the
+// stripe's parity chunk par.
+func xorInto(par []byte, rel int64, data [][]byte) {
+	c := int64(len(par))
+	for _, d := range data {
+		for len(d) > 0 {
+			col := rel % c
+			n := min(int64(len(d)), c-col)
+			subtle.XORBytes(par[col:col+n], par[col:col+n], d[:n])
+			d, rel = d[n:], rel+n
+		}
+	}
+}
+
+// repair rebuilds the n bytes at virtual offset off (a block of whole
+// units that failed verification) from the parity of their stripes, and
+// returns the first reconstruction ok accepts: every unit rebuilt (a block
+// damaged anywhere, even whole), else one unit at a time (a block whose
+// units share a column, one of them damaged). Each unit is rebuilt from
+// the other chunks of its stripe at the same offset, so it succeeds when
+// those are intact.
+func (f *parityFile) repair(off, n int64, ok func([]byte) bool) ([]byte, bool) {
+	if off < f.g.base || n <= 0 || n%f.unit != 0 {
+		return nil, false
+	}
+	type stripe struct {
+		img, par []byte
+		bad      []bool // chunks that could not be read
+	}
+	stripes := map[int64]*stripe{}
+	f.mu.Lock()
+	for v := off; v < off+n; {
+		k := (v - f.g.base) / f.g.data()
+		start, dl := f.stripeData(k)
+		if v >= start+dl {
+			f.mu.Unlock()
+			return nil, false
+		}
+		st := &stripe{img: f.newBuf(int(f.g.data())), par: f.newBuf(int(f.g.chunk)), bad: make([]bool, parityWidth)}
+		pstart := f.g.base + k*f.g.span()
+		for j := int64(0); j*f.g.chunk < dl; j++ {
+			c := st.img[j*f.g.chunk : min((j+1)*f.g.chunk, dl)]
+			if err := readFull(f.File, c, pstart+j*f.g.chunk); err != nil {
+				st.bad[j] = true
+			}
+		}
+		if err := readFull(f.File, st.par, pstart+dl); err != nil {
+			f.mu.Unlock()
+			return nil, false
+		}
+		stripes[k] = st
+		v = start + f.g.data()
+	}
+	f.mu.Unlock()
+	cur := make([]byte, n)   // the block as on disk
+	fixed := make([]byte, n) // every unit rebuilt
+	can := make([]bool, n/f.unit)
+	for u := int64(0); u < n/f.unit; u++ {
+		v := off + u*f.unit
+		k := (v - f.g.base) / f.g.data()
+		start, dl := f.stripeData(k)
+		st, rel := stripes[k], v-start
+		col, own := rel%f.g.chunk, rel/f.g.chunk
+		copy(cur[u*f.unit:], st.img[rel:rel+f.unit])
+		out := fixed[u*f.unit : (u+1)*f.unit]
+		copy(out, st.par[col:col+f.unit])
+		can[u] = true
+		for j := int64(0); j*f.g.chunk < dl; j++ {
+			p := j*f.g.chunk + col
+			if j == own || p >= dl {
+				continue // the block's own unit, or past a short last chunk
+			}
+			if st.bad[j] {
+				can[u] = false
+				continue
+			}
+			subtle.XORBytes(out, out, st.img[p:p+f.unit])
+		}
+	}
+	all := true
+	for _, c := range can {
+		all = all && c
+	}
+	if all && ok(fixed) {
+		return fixed, true
+	}
+	try := make([]byte, n)
+	for u := range can {
+		if !can[u] {
+			continue
+		}
+		copy(try, cur)
+		copy(try[int64(u)*f.unit:], fixed[int64(u)*f.unit:int64(u+1)*f.unit])
+		if ok(try) {
+			return try, true
+		}
+	}
+	return nil, false
+}
+
+// scrub recomputes the parity of every stripe from the data on disk and
+// rewrites the parity chunks that differ (left stale by a crash, or
+// garbage on a new device). It returns how many it rewrote. Run it only
+// once every damaged block that parity can rebuild has been written back
+// (Check does): a stripe's damage becomes part of its new parity.
+func (f *parityFile) scrub() (int, error) {
+	fixed := 0
+	buf := f.newBuf(int(f.g.span()))
+	par := f.newBuf(int(f.g.chunk))
+	for k := int64(0); ; k++ {
+		f.mu.Lock()
+		_, dl := f.stripeData(k)
+		pstart := f.g.base + k*f.g.span()
+		if dl == 0 || pstart+dl+f.g.chunk > f.psize {
+			f.mu.Unlock()
+			return fixed, nil
+		}
+		img := buf[:dl+f.g.chunk]
+		err := readFull(f.File, img, pstart)
+		if err == nil {
+			clear(par)
+			xorInto(par, 0, [][]byte{img[:dl]})
+			if !bytes.Equal(par, img[dl:]) {
+				f.drop(k)
+				_, err = f.File.WriteAt(par, pstart+dl)
+				fixed++
+			}
+		}
+		f.mu.Unlock()
+		if err != nil {
+			return fixed, err
+		}
+	}
+}

@@ -1,0 +1,456 @@
+package bedrock
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestParityGeometry checks the virtual-to-physical mapping against a
+// layout built chunk by chunk from the format's description.
+func TestParityGeometry(t *testing.T) {
+	for _, block := range []int64{1024, 4096} {
+		unit := int64(512)
+		g := parityGeo{base: 2 * block, chunk: block}
+		for _, psize := range []int64{2 * block, 3 * block, 2*block + 15*block, 2*block + 16*block, 2*block + 16*block + 5*unit, 2*block + 16*block + block + unit, 2*block + 40*block + 3*unit} {
+			// Brute force: walk the physical file; in each stripe the last
+			// chunk (or, for a short stripe, the last block's worth) is parity.
+			var virt []int64 // physical offset of each virtual unit
+			for p := int64(0); p < 2*block; p += unit {
+				virt = append(virt, p)
+			}
+			for s := 2 * block; s < psize; s += 16 * block {
+				end := min(s+16*block, psize)
+				for p := s; p < end-block; p += unit {
+					virt = append(virt, p)
+				}
+			}
+			if got := g.virtSize(psize); got != int64(len(virt))*unit {
+				t.Fatalf("block %d psize %d: virtSize %d, want %d", block, psize, got, int64(len(virt))*unit)
+			}
+			f := &parityFile{g: g, unit: unit, psize: psize}
+			for i, p := range virt {
+				if got := g.phys(int64(i) * unit); got != p {
+					t.Fatalf("block %d psize %d: phys(unit %d) = %d, want %d", block, psize, i, got, p)
+				}
+				if int64(i)*unit >= g.base {
+					k := (int64(i)*unit - g.base) / g.data()
+					start, dl := f.stripeData(k)
+					if po := f.parityOff(k); po != g.base+k*g.span()+dl || int64(i)*unit >= start+dl {
+						t.Fatalf("block %d psize %d: stripe %d data %d..+%d parity at %d", block, psize, k, start, dl, po)
+					}
+				}
+			}
+			if v := int64(len(virt)) * unit; g.physSize(v) < psize-block-unit && v > g.base {
+				t.Fatalf("physSize(%d) = %d, below %d", v, g.physSize(v), psize)
+			}
+		}
+	}
+}
+
+// stripesConsistent checks that every whole stripe of the physical file
+// holds the XOR of its data chunks in its parity chunk.
+func stripesConsistent(data []byte, g parityGeo) error {
+	for s := g.base; s+g.span() <= int64(len(data)); s += g.span() {
+		par := make([]byte, g.chunk)
+		for j := int64(0); j < parityWidth; j++ {
+			for i := range g.chunk {
+				par[i] ^= data[s+j*g.chunk+i]
+			}
+		}
+		if !bytes.Equal(par, data[s+g.data():s+g.span()]) {
+			return fmt.Errorf("stripe at %d: parity does not match its data", s)
+		}
+	}
+	return nil
+}
+
+// TestParityFileModel writes random ranges through the parity layer, in
+// one buffer or many, checks the data against a model and every stripe's
+// parity against its data, then damages units and checks that repair
+// rebuilds exactly the ranges a brute-force rule says it can.
+func TestParityFileModel(t *testing.T) {
+	seed := loggedSeed(t, "BXDB_PARITY_SEED")
+	rng := rand.New(rand.NewPCG(seed, 7))
+	for _, block := range []int{1024, 4096} {
+		for _, idle := range []bool{false, true} {
+			t.Run(fmt.Sprintf("block=%d/idle=%v", block, idle), func(t *testing.T) {
+				const unit = 512
+				fs := NewMemFS()
+				h, err := fs.OpenFile("p", OpenFlags{Create: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				f := newParityFile(h, block, unit, 0, func(n int) []byte { return make([]byte, n) })
+				if idle {
+					f.idle = func(lo, hi int64) bool { return true }
+				}
+				vsize := int64(2*block + 40*block)
+				if err := f.Allocate(vsize); err != nil {
+					t.Fatal(err)
+				}
+				if got, _ := f.Size(); got < vsize {
+					t.Fatalf("size %d after Allocate(%d)", got, vsize)
+				}
+				model := make([]byte, vsize)
+				for op := 0; op < 300; op++ {
+					off := int64(2*block) + int64(rng.IntN(int(vsize)/unit-2*block/unit))*unit
+					n := min(int64(1+rng.IntN(3*16*block/unit))*unit, vsize-off)
+					if rng.IntN(4) == 0 {
+						n = min(int64(1+rng.IntN(9))*unit, vsize-off)
+					}
+					buf := make([]byte, n)
+					for i := range buf {
+						buf[i] = byte(rng.Uint32())
+					}
+					copy(model[off:], buf)
+					if rng.IntN(2) == 0 {
+						if _, err := f.WriteAt(buf, off); err != nil {
+							t.Fatal(err)
+						}
+					} else {
+						var bufs [][]byte
+						for len(buf) > 0 {
+							k := min(len(buf), 1+rng.IntN(3000))
+							bufs = append(bufs, buf[:k])
+							buf = buf[k:]
+						}
+						if _, err := f.writeVAt(bufs, off); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if err := stripesConsistent(memFSBytes(fs, "p"), f.g); err != nil {
+						t.Fatalf("op %d (write %d+%d): %v", op, off, n, err)
+					}
+					roff := int64(rng.IntN(int(vsize)/unit)) * unit
+					got := make([]byte, min(int64(rng.IntN(4*block)), vsize-roff))
+					if _, err := f.ReadAt(got, roff); err != nil || !bytes.Equal(got, model[roff:roff+int64(len(got))]) {
+						t.Fatalf("op %d: read %d+%d differs from the model (%v)", op, roff, len(got), err)
+					}
+				}
+				// Damage and repair.
+				col := func(v int64) (stripe, chunk, column int64) {
+					rel := v - f.g.base
+					return rel / f.g.data(), rel % f.g.data() / f.g.chunk, rel % f.g.chunk
+				}
+				repaired := 0
+				for r := 0; r < 300; r++ {
+					units := int64(1 + rng.IntN(block/unit+1))
+					off := f.g.base + int64(rng.IntN(int(vsize-f.g.base)/unit-int(units)+1))*unit
+					n := units * unit
+					clean := memFSBytes(fs, "p")
+					damaged := map[int64]bool{} // physical offsets of damaged units
+					hit := func(p int64) {
+						damaged[p/unit*unit] = true
+						fs.Corrupt("p", func(d []byte) []byte { d[p] ^= 1 << rng.IntN(8); return d })
+					}
+					switch rng.IntN(4) {
+					case 0: // one unit of the range
+						hit(f.g.phys(off+int64(rng.IntN(int(units)))*unit) + int64(rng.IntN(unit)))
+					case 1: // the whole range
+						for u := range units {
+							hit(f.g.phys(off+u*unit) + int64(rng.IntN(unit)))
+						}
+					case 2: // a unit of the range and one elsewhere
+						hit(f.g.phys(off+int64(rng.IntN(int(units)))*unit) + int64(rng.IntN(unit)))
+						hit(int64(rng.IntN(len(clean))))
+					case 3: // a unit of the range and its stripe's parity
+						v := off + int64(rng.IntN(int(units)))*unit
+						hit(f.g.phys(v) + int64(rng.IntN(unit)))
+						k, _, c := col(v)
+						hit(f.parityOff(k) + c + int64(rng.IntN(unit)))
+					}
+					// Brute force: unit v's rebuild is right when no other
+					// member of its column is damaged.
+					right := func(v int64) bool {
+						k, j, c := col(v)
+						if damaged[f.parityOff(k)+c] {
+							return false
+						}
+						for o := range int64(parityWidth) {
+							if o != j && damaged[f.g.base+k*f.g.span()+o*f.g.chunk+c] {
+								return false
+							}
+						}
+						return true
+					}
+					var bad []int64
+					all := true
+					for u := range units {
+						v := off + u*unit
+						if damaged[f.g.phys(v)] {
+							bad = append(bad, v)
+						}
+						all = all && right(v)
+					}
+					want := all || len(bad) == 1 && right(bad[0])
+					if len(bad) == 0 {
+						want = true // nothing of the range damaged: rebuilding all of it is right
+					}
+					got, ok := f.repair(off, n, func(b []byte) bool { return bytes.Equal(b, model[off:off+n]) })
+					if ok != want || ok && !bytes.Equal(got, model[off:off+n]) {
+						t.Fatalf("round %d: repair of %d+%d with damaged units %v: ok=%v, want %v", r, off, n, slices.Sorted(maps.Keys(damaged)), ok, want)
+					}
+					if ok && len(bad) > 0 {
+						repaired++
+					}
+					fs.Corrupt("p", func([]byte) []byte { return clean })
+				}
+				if repaired < 50 {
+					t.Fatalf("only %d of 300 damaged ranges repaired: the damage is not varied enough", repaired)
+				}
+			})
+		}
+	}
+}
+
+// TestParityRepairStore damages FormatV2 stores, with an independent
+// reader of the format saying where every block lies, and checks each
+// outcome exactly: a block whose damage its stripe can undo reads back
+// right (and Check rewrites it), one that it cannot fails with ErrCorrupt,
+// and a damaged map block that parity rebuilds does not stop Open.
+func TestParityRepairStore(t *testing.T) {
+	seed := loggedSeed(t, "BXDB_PARITY_SEED")
+	rng := rand.New(rand.NewPCG(seed, 9))
+	rounds := 60
+	if testing.Short() {
+		rounds = 20
+	}
+	outcomes := map[string]int{}
+	for _, block := range []int{1024, 4096} {
+		fs := NewMemFS()
+		opts := &Options{FS: fs, BlockSize: block, InitialSize: 64 << 10, GrowSize: 64 << 10}
+		s, err := Open("db", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[LBA][]byte{}
+		for c := 0; c < 4; c++ {
+			tx, _ := s.Begin(true)
+			for i := 0; i < 150; i++ {
+				l, err := tx.Alloc()
+				if err != nil {
+					t.Fatal(err)
+				}
+				d := testBlockContent(rng, s.PayloadSize(), fmt.Sprintf("lba %d commit %d", l, c))
+				if err := tx.Put(l, d); err != nil {
+					t.Fatal(err)
+				}
+				want[l] = d
+			}
+			for l := range want {
+				if rng.IntN(4) == 0 && l != RootLBA {
+					tx.Free(l)
+					delete(want, l)
+				}
+			}
+			if err := tx.Commit(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		img := memFSBytes(fs, "db")
+		l, err := readDiskLayout(img)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sl := &l.slots[0]
+		if sl.version != 2 || sl.walkErr != nil {
+			t.Fatalf("slot 0: version %d, %v", sl.version, sl.walkErr)
+		}
+		unit, blk := int64(l.unit), int64(block)
+		g := parityGeo{base: 2 * blk, chunk: blk}
+		stripeOf := func(p int64) (start, chunk, col int64) { // physical
+			rel := p - g.base
+			return g.base + rel/g.span()*g.span(), rel % g.span() / blk, rel % blk
+		}
+		for r := 0; r < rounds; r++ {
+			data := slices.Clone(img)
+			flip := func(p int64) { data[p] ^= 1 << rng.IntN(8) }
+			pick := func(kinds ...uint8) diskExtent {
+				for {
+					e := sl.extents[rng.IntN(len(sl.extents))]
+					if slices.Contains(kinds, e.kind) {
+						return e
+					}
+				}
+			}
+			covered := func(e diskExtent) int64 { // a physical byte the checksum covers
+				off, end := e.covered(l.unit)
+				return diskPhys(sl, off+rng.Int64N(end-off))
+			}
+			var what string
+			switch k := rng.IntN(6); k {
+			case 0:
+				n := 1 + rng.IntN(3)
+				for range n {
+					flip(covered(pick(kindData)))
+				}
+				what = fmt.Sprintf("bit flips in %d data blocks", n)
+			case 1:
+				e := pick(kindData, kindSegment, kindPage)
+				off, end := e.span(l.unit)
+				for v := off; v < end; v++ {
+					data[diskPhys(sl, v)] = 0
+				}
+				what = fmt.Sprintf("block kind %d id %d zeroed", e.kind, e.id)
+			case 2:
+				flip(covered(pick(kindSegment, kindPage)))
+				what = "bit flip in a map block"
+			case 3: // two blocks of one stripe, often in one column
+				e := pick(kindData)
+				p := covered(e)
+				flip(p)
+				st, ch, c := stripeOf(p)
+				other := (ch + 1 + int64(rng.IntN(parityWidth-1))) % parityWidth
+				flip(st + other*blk + c)
+				what = "two units of one column"
+			case 4: // a parity chunk and free space
+				p := g.base + int64(rng.IntN(int(int64(len(data))-g.base)/int(g.span())))*g.span() + g.data()
+				flip(p + rng.Int64N(blk))
+				what = "bit flip in a parity chunk"
+			case 5:
+				e := pick(kindData)
+				flip(covered(e))
+				st, _, c := stripeOf(covered(e))
+				flip(st + g.data() + c)
+				what = "a data block and its column's parity"
+			}
+			// Prediction, from the damage alone, byte by byte: a byte's
+			// rebuild is right when the other members of its column (the
+			// same offset in the stripe's other chunks) are intact.
+			right := func(p int64) bool {
+				st, ch, c := stripeOf(p)
+				for j := range int64(parityWidth + 1) {
+					if q := st + j*blk + c; j != ch && data[q] != img[q] {
+						return false
+					}
+				}
+				return true
+			}
+			fate := func(e diskExtent) string {
+				off, end := e.covered(l.unit)
+				bad := map[int64]bool{} // units with a damaged covered byte
+				for v := off; v < end; v++ {
+					if p := diskPhys(sl, v); data[p] != img[p] {
+						bad[v/unit*unit] = true
+					}
+				}
+				if len(bad) == 0 {
+					return "intact"
+				}
+				all := true
+				for v := off; v < end; v++ {
+					all = all && right(diskPhys(sl, v))
+				}
+				if all {
+					return "repaired"
+				}
+				if len(bad) == 1 {
+					for u := range bad {
+						one := true
+						for v := u; v < min(u+unit, end); v++ {
+							one = one && right(diskPhys(sl, v))
+						}
+						if one {
+							return "repaired"
+						}
+					}
+				}
+				return "lost"
+			}
+			fates := map[string]int{}
+			mapLost := false
+			lost := map[LBA]bool{}
+			for _, e := range sl.extents {
+				f := fate(e)
+				fates[f]++
+				if f == "lost" {
+					if e.kind == kindData {
+						lost[LBA(e.id)] = true
+					} else {
+						mapLost = true
+					}
+				}
+			}
+			name := fmt.Sprintf("block=%d/%d", block, r)
+			t.Run(name, func(t *testing.T) {
+				fs := memFSWithFile(t, "db", data)
+				s, err := Open("db", &Options{FS: fs, MustExist: true})
+				if mapLost {
+					if !errors.Is(err, ErrCorrupt) {
+						t.Fatalf("%s: a map block is beyond repair, Open = %v, want ErrCorrupt", what, err)
+					}
+					outcomes["open failed"]++
+					return
+				}
+				if err != nil {
+					t.Fatalf("%s: Open: %v (fates %v)", what, err, fates)
+				}
+				defer s.Close()
+				tx, _ := s.Begin(false)
+				for lba, w := range want {
+					got, err := tx.Get(lba)
+					if lost[lba] {
+						if !errors.Is(err, ErrCorrupt) {
+							t.Fatalf("%s: Get(%d) of a block beyond repair = %v", what, lba, err)
+						}
+						continue
+					}
+					if err != nil || !bytes.Equal(got, w) {
+						t.Fatalf("%s: Get(%d) = %d bytes, %v; want the block as written (fates %v)", what, lba, len(got), err, fates)
+					}
+				}
+				tx.Rollback()
+				rep, err := s.Check()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(rep.Problems) != len(lost) || len(rep.Repaired) != fates["repaired"] {
+					t.Fatalf("%s: Check: problems %q, repaired %q; want %d lost, %d repaired", what, rep.Problems, rep.Repaired, len(lost), fates["repaired"])
+				}
+				for lba := range lost {
+					if !slices.ContainsFunc(rep.Problems, func(p string) bool { return strings.Contains(p, fmt.Sprintf("data block %d ", lba)) }) {
+						t.Fatalf("%s: Check does not report lost block %d: %q", what, lba, rep.Problems)
+					}
+				}
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				// Check wrote the repairs back and made every parity chunk
+				// match: a second Check finds nothing to do.
+				s2, err := Open("db", &Options{FS: fs, MustExist: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer s2.Close()
+				rep, err = s2.Check()
+				if err != nil || len(rep.Repaired) != 0 || rep.ParityFixed != 0 || len(rep.Problems) != len(lost) {
+					t.Fatalf("%s: second Check: %v repaired %q, %d parity chunks fixed, problems %q", what, err, rep.Repaired, rep.ParityFixed, rep.Problems)
+				}
+				if err := stripesConsistent(memFSBytes(fs, "db"), g); err != nil {
+					t.Fatalf("%s: after Check: %v", what, err)
+				}
+				switch {
+				case len(lost) > 0:
+					outcomes["lost reported"]++
+				case fates["repaired"] > 0:
+					outcomes["repaired"]++
+				default:
+					outcomes["intact"]++
+				}
+			})
+		}
+	}
+	t.Logf("outcomes %v", outcomes)
+	if len(outcomes) < 3 {
+		t.Errorf("only outcomes %v: the damage is not varied enough", outcomes)
+	}
+}
