@@ -24,11 +24,19 @@ func openExisting(path string) (*bedrock.Store, error) {
 
 // cmdCheck verifies the store block by block, then every tree.
 func cmdCheck(args []string, out io.Writer) error {
+	repair := len(args) > 0 && args[0] == "-repair"
+	if repair {
+		args = args[1:]
+	}
 	path, err := oneFile("check", args)
 	if err != nil {
 		return err
 	}
 	s, err := openExisting(path)
+	if repair && err == nil {
+		s.Close()
+		s, err = bedrock.Open(path, &bedrock.Options{MustExist: true})
+	}
 	if err != nil {
 		if errors.Is(err, bedrock.ErrCorrupt) {
 			return fmt.Errorf("%w: %v", errDamaged, err)
@@ -42,6 +50,12 @@ func cmdCheck(args []string, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "store: generation %d, %d data blocks, %d map blocks, %d of %d units used (%d free, %d pending)\n",
 		rep.Generation, rep.DataBlocks, rep.MapBlocks, rep.UsedUnits, rep.TotalUnits, rep.FreeUnits, rep.PendingUnits)
+	for _, p := range rep.Repaired {
+		fmt.Fprintf(out, "  repaired: %s\n", p)
+	}
+	if rep.ParityFixed > 0 {
+		fmt.Fprintf(out, "  parity: %d stale stripes rewritten\n", rep.ParityFixed)
+	}
 	for _, p := range rep.Problems {
 		fmt.Fprintf(out, "  store problem: %s\n", p)
 	}
@@ -58,6 +72,10 @@ func cmdCheck(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "trees: %d checked\n", len(names))
 	if !rep.OK() || treeErr != nil {
 		return errDamaged
+	}
+	if len(rep.Repaired) > 0 && !repair {
+		fmt.Fprintf(out, "ok: no data lost; %d damaged blocks were rebuilt from parity (bxdb check -repair writes them back)\n", len(rep.Repaired))
+		return nil
 	}
 	fmt.Fprintln(out, "ok")
 	return nil

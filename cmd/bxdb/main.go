@@ -2,7 +2,9 @@
 // check, statistics and online backup of a database file.
 //
 //	bxdb shell FILE          interactive SQL (also reads a script from stdin)
-//	bxdb check FILE          verify every block and every tree; exit 1 on damage
+//	bxdb check [-repair] FILE verify every block and every tree; exit 1 on damage
+//	                          that parity cannot undo (-repair: write rebuilt
+//	                          blocks back and rewrite stale parity)
 //	bxdb stats FILE          store and tree statistics
 //	bxdb backup SRC DST      consistent copy of a live database
 //	bxdb serve [-listen ADDR] FILE
@@ -23,7 +25,9 @@ const usage = `usage: bxdb <command> [arguments]
 
 commands:
   shell FILE        interactive SQL shell (reads a script when stdin is not a terminal)
-  check FILE        verify every block and every tree; exit status 1 on damage
+  check [-repair] FILE
+                    verify every block and every tree; exit status 1 on damage
+                    parity cannot undo; -repair writes rebuilt blocks back
   stats FILE        print store and tree statistics
   backup SRC DST    write a consistent copy of SRC (which may be in use) to DST
   serve [-listen ADDR] FILE

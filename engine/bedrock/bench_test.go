@@ -109,6 +109,10 @@ func measureFdatasync(tb testing.TB, dir string, n int) time.Duration {
 // pwrite plus fdatasync, overwriting written blocks of a file (no
 // metadata to journal), and appending into fresh preallocated space
 // (unwritten extents are converted, which costs a journal commit).
+// benchNoParity makes the benchmarks create FormatV1 stores, without
+// parity (BXDB_BENCH_NOPARITY=1), to measure what parity costs.
+var benchNoParity = os.Getenv("BXDB_BENCH_NOPARITY") != ""
+
 func BenchmarkFdatasync(b *testing.B) {
 	b.Run("overwrite", func(b *testing.B) {
 		dir := benchDir(b)
@@ -149,7 +153,7 @@ func BenchmarkFdatasync(b *testing.B) {
 // preallocated (unwritten) space: the figures are the steady state.
 func benchCommitStore(b *testing.B, dir string, writers int) (*Store, []LBA, [][]byte) {
 	b.Helper()
-	s, err := Open(filepath.Join(dir, "db"), &Options{InitialSize: 1 << 20, GrowSize: 1 << 20})
+	s, err := Open(filepath.Join(dir, "db"), &Options{InitialSize: 1 << 20, GrowSize: 1 << 20, DisableParity: benchNoParity})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -351,7 +355,7 @@ func BenchmarkBulkWrite(b *testing.B) {
 		b.StartTimer()
 
 		t0 = time.Now()
-		s, err := Open(path, &Options{NoSync: true})
+		s, err := Open(path, &Options{NoSync: true, DisableParity: benchNoParity})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -401,7 +405,7 @@ func BenchmarkBulkWrite(b *testing.B) {
 // blocks at path and returns its LBAs.
 func benchBuildStore(b *testing.B, path string, size int64) []LBA {
 	b.Helper()
-	s, err := Open(path, &Options{NoSync: true, InitialSize: size + size/8})
+	s, err := Open(path, &Options{NoSync: true, InitialSize: size + size/8, DisableParity: benchNoParity})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -446,7 +450,7 @@ func benchReads(b *testing.B, cache int64) {
 	lbas := benchBuildStore(b, path, 64<<20)
 	for _, mode := range []string{"serial", "parallel"} {
 		b.Run(mode, func(b *testing.B) {
-			s, err := Open(path, &Options{CacheSize: cache, ReadOnly: true})
+			s, err := Open(path, &Options{CacheSize: cache, ReadOnly: true, DisableParity: benchNoParity})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -523,7 +527,7 @@ func BenchmarkOpen(b *testing.B) {
 			var el, settled time.Duration
 			for i := 0; i < b.N; i++ {
 				t0 := time.Now()
-				s, err := Open(path, &Options{MustExist: true})
+				s, err := Open(path, &Options{MustExist: true, DisableParity: benchNoParity})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -563,7 +567,7 @@ func BenchmarkPacking(b *testing.B) {
 				for i := 0; i < b.N; i++ {
 					path := filepath.Join(dir, "pack.db")
 					t0 := time.Now()
-					s, err := Open(path, &Options{NoSync: true, DisablePacking: !packing})
+					s, err := Open(path, &Options{NoSync: true, DisablePacking: !packing, DisableParity: benchNoParity})
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -117,13 +117,13 @@ func decodeDiskSlot(b []byte) diskSlot {
 
 // diskPhys maps a byte offset of the store's units to the file offset the
 // format puts it at: in FormatV2, after the two superblock slots, every 15
-// blocks of data are followed by one block of parity.
+// blocks of data are preceded by one block of parity.
 func diskPhys(s *diskSlot, v int64) int64 {
 	block := int64(s.blockSize)
 	if s.version != 2 || v < 2*block {
 		return v
 	}
-	return v + (v-2*block)/(15*block)*block
+	return v + ((v-2*block)/(15*block)+1)*block
 }
 
 // diskBytes gathers n bytes from unit offset off of the file.

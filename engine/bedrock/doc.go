@@ -61,6 +61,18 @@
 //     blocks are written plain (a 256th of the data, rewritten by every
 //     commit: packing them cost more commit time than the space was worth);
 //     the reader still accepts packed ones.
+//   - Parity across blocks (FormatV2, the default; Options.DisableParity
+//     creates FormatV1 stores without it): every 15 data blocks' worth of
+//     the file carry one block of XOR parity, kept in step with every
+//     write. A block that fails verification (a flipped bit, a torn or
+//     zeroed block, an unreadable sector) is rebuilt from the rest of its
+//     stripe, verified exactly like a block read from disk, and returned
+//     as data: reads, map blocks at Open included, see no error and
+//     Stats.Repaired counts the rebuild. A rebuilt block is never trusted
+//     unverified, so parity can fail to help (two damaged blocks at the
+//     same offset of one stripe) but never returns wrong data. Check
+//     writes rebuilt blocks back in place and rewrites stale parity
+//     (Report.Repaired, Report.ParityFixed). See Parity.
 //
 // # The map
 //
@@ -126,7 +138,50 @@
 //	first unit 0 means "not mapped" (unit 0 is a superblock slot); an
 //	unmapped entry keeps the generation that freed it, for conflict checks.
 //
-// Stable on disk: everything above, under FormatV1. An incompatible change
+// Parity (FormatV2). Everything above addresses units of a virtual file;
+// a FormatV2 file interleaves it with parity. After the two superblock
+// slots (not covered: they are copies of each other), the file is a
+// sequence of stripes of 16 blocks, BlockSize bytes each: one parity chunk
+// P, then 15 data chunks D1..D15 holding the next 15 blocks' worth of
+// virtual units.
+//
+//	physical: | slot 0 | slot 1 | P0 | D0,1 ... D0,15 | P1 | D1,1 ... D1,15 | ...
+//	virtual:  | slot 0 | slot 1 |    | units ...      |    | units ...      | ...
+//	P_k = D_k,1 XOR D_k,2 XOR ... XOR D_k,15   (byte by byte)
+//	physical(v) = v                          for v < 2*BlockSize
+//	            = v + (floor((v - 2*BlockSize) / (15*BlockSize)) + 1) * BlockSize
+//
+// A stripe cut short by the end of a device holds its parity chunk and
+// what data fits after it (a chunk beyond the end counts as zeros). A file
+// store always grows by whole stripes. Blocks are placed in virtual units
+// as before and may straddle a stripe boundary. A block's unit u at offset
+// c of its chunk is rebuilt as the XOR of P and the other data chunks at
+// offset c. Repair first rebuilds every unit of the block (which undoes
+// any damage confined to the block, even a whole zeroed block), then each
+// unit alone (for the rare block of BlockSize/unit+1 units whose first and
+// last units share an offset), and keeps the first result that verifies.
+//
+// Keeping parity in step: a write that covers a whole stripe's data
+// computes its parity from the new data alone. A write into part of a
+// stripe updates the parity on disk incrementally (P xor old bytes xor new
+// bytes), from a cache of recently written stripes or one read of the
+// stripe; incremental, because recomputing from the disk would fold an
+// undetected damaged block of the stripe into its parity and make it
+// unrepairable. A stripe with nothing else in use is recomputed instead,
+// which heals stale parity where nothing can need it. Writes are ordered
+// as before: parity chunks are written with the commit's blocks, before
+// its one fdatasync, and the parity chunk of a stripe precedes its data,
+// so a commit in the zone after slot 1 (the zone is one stripe's data) is
+// still one contiguous region with the superblock. A crash can leave a
+// stripe's parity disagreeing with its data (a write hole); that parity
+// then fails to rebuild a block, which verification catches, so the
+// outcome is an ErrCorrupt that would have occurred without parity, never
+// wrong data. Check rewrites such parity once every block it can rebuild is
+// written back. A repaired block is written back without touching the
+// parity, which already accounts for its bytes.
+//
+// Stable on disk: everything above, under FormatV1 (no parity) and
+// FormatV2 (parity). An incompatible change
 // gets a new FormatVersion constant; retired values are never reused.
 //
 // # Why one fdatasync per commit is enough

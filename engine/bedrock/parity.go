@@ -36,12 +36,17 @@ func (g parityGeo) phys(v int64) int64 {
 	if v < g.base {
 		return v
 	}
-	return v + (v-g.base)/g.data()*g.chunk
+	return v + ((v-g.base)/g.data()+1)*g.chunk
 }
 
+// parityAt is the physical offset of stripe k's parity chunk, its first.
+func (g parityGeo) parityAt(k int64) int64 { return g.base + k*g.span() }
+
+// dataAt is the physical offset of stripe k's data, after its parity.
+func (g parityGeo) dataAt(k int64) int64 { return g.base + k*g.span() + g.chunk }
+
 // virtSize is the virtual size of a file of physical size p: a stripe cut
-// short by the end of a device keeps its parity chunk last, after what
-// data fits.
+// short by the end of a device holds what data fits after its parity.
 func (g parityGeo) virtSize(p int64) int64 {
 	if p <= g.base {
 		return p
@@ -67,8 +72,9 @@ const stripeCacheSize = 32
 // stripeEnt is a cached stripe: its data and parity as on disk.
 type stripeEnt struct {
 	k    int64
-	img  []byte // data chunks (then the parity chunk)
-	par  []byte // parity chunk, the tail of img
+	buf  []byte // the stripe as on disk: parity, then data
+	par  []byte // buf's parity chunk
+	img  []byte // buf's data chunks
 	used uint64
 }
 
@@ -99,9 +105,8 @@ func newParityFile(f File, block, unit int, psize int64, newBuf func(int) []byte
 // stripeData returns the virtual start of stripe k and its data length.
 func (f *parityFile) stripeData(k int64) (start, n int64) {
 	start = f.g.base + k*f.g.data()
-	pstart := f.g.base + k*f.g.span()
 	n = f.g.data()
-	if end := f.psize - pstart - f.g.chunk; end < n {
+	if end := f.psize - f.g.dataAt(k); end < n {
 		n = max(end, 0)
 	}
 	return start, n
@@ -109,8 +114,7 @@ func (f *parityFile) stripeData(k int64) (start, n int64) {
 
 // parityOff is the physical offset of stripe k's parity chunk.
 func (f *parityFile) parityOff(k int64) int64 {
-	_, n := f.stripeData(k)
-	return f.g.base + k*f.g.span() + n
+	return f.g.parityAt(k)
 }
 
 // Size implements File: the virtual size.
@@ -184,8 +188,8 @@ func (f *parityFile) writeVAt(bufs [][]byte, off int64) (bool, error) {
 // startWriteback passes the hint on for the physical range.
 func (f *parityFile) startWriteback(off, n int64) {
 	if wb, ok := f.File.(writebackStarter); ok {
-		p := f.g.phys(off)
-		wb.startWriteback(p, f.g.phys(off+n-1)+1-p+f.g.chunk)
+		p := f.g.phys(off) - f.g.chunk // from the first stripe's parity
+		wb.startWriteback(p, f.g.phys(off+n-1)+1-p)
 	}
 }
 
@@ -245,6 +249,7 @@ func (f *parityFile) writeV(bufs [][]byte, off int64, keep bool) error {
 	}
 	ps := &pieces{bufs: bufs}
 	var runs []physRun
+	var jobs []xorJob
 	add := func(off int64, bs ...[]byte) {
 		var n int64
 		for _, b := range bs {
@@ -273,22 +278,34 @@ func (f *parityFile) writeV(bufs [][]byte, off int64, keep bool) error {
 			return errors.New("bedrock: write beyond the last stripe")
 		}
 		data := ps.take(b - a)
-		pstart := f.g.base + k*f.g.span()
-		add(pstart+a, data...)
-		if keep {
+		switch {
+		case keep:
 			if e := f.lookup(k); e != nil {
 				copyAt(e.img, a, data)
 			}
-		} else {
+		case a == 0 && b == dl:
+			// A whole stripe: its parity is computed from data alone,
+			// below, on all cores for a long write.
+			f.drop(k)
+			j := xorJob{par: f.newBuf(int(f.g.chunk)), data: data}
+			jobs = append(jobs, j)
+			add(f.g.parityAt(k), j.par)
+		default:
 			par, err := f.parity(k, a, b, dl, data)
 			if err != nil {
 				f.drop(k)
 				return err
 			}
-			add(pstart+dl, par)
+			add(f.g.parityAt(k), par) // adjacent to the data when a == 0
 		}
+		add(f.g.dataAt(k)+a, data...)
 		v = start + b
 	}
+	inParts(jobs, len(jobs)/parallelXORMin, func(js []xorJob) {
+		for _, j := range js {
+			xorInto(j.par, 0, j.data)
+		}
+	})
 	for _, r := range runs {
 		if err := f.writeRun(r); err != nil {
 			f.ents = f.ents[:0] // the disk no longer says what the cache does
@@ -297,6 +314,16 @@ func (f *parityFile) writeV(bufs [][]byte, off int64, keep bool) error {
 	}
 	return nil
 }
+
+// xorJob is the parity of a whole stripe to compute from its data.
+type xorJob struct {
+	par  []byte
+	data [][]byte
+}
+
+// parallelXORMin is the number of whole stripes per extra goroutine
+// computing parity.
+const parallelXORMin = 4
 
 // writeRun issues one physical write.
 func (f *parityFile) writeRun(r physRun) error {
@@ -321,8 +348,7 @@ func (f *parityFile) writeRun(r physRun) error {
 }
 
 // parity returns the new parity chunk of stripe k (data length dl) once
-// data replaces its bytes [a, b). A whole stripe's parity is computed from
-// data alone. A part of one updates the parity the disk holds: the old
+// data replaces its bytes [a, b), a part of the stripe. It updates the parity the disk holds: the old
 // bytes out, the new ones in, so that a damaged block elsewhere in the
 // stripe stays repairable (recomputing from the disk would make its damage
 // part of the parity). Only a stripe with nothing else in use (f.idle) is
@@ -330,12 +356,6 @@ func (f *parityFile) writeRun(r physRun) error {
 // (garbage on a new device, a write lost with a crash) right again. Caller
 // holds mu; the result is valid until mu is released.
 func (f *parityFile) parity(k, a, b, dl int64, data [][]byte) ([]byte, error) {
-	if a == 0 && b == dl {
-		f.drop(k)
-		par := f.newBuf(int(f.g.chunk))
-		xorInto(par, 0, data)
-		return par, nil
-	}
 	e := f.lookup(k)
 	if e == nil {
 		var err error
@@ -388,7 +408,8 @@ func (f *parityFile) drop(k int64) {
 func (f *parityFile) load(k, dl int64) (*stripeEnt, error) {
 	var e *stripeEnt
 	if len(f.ents) < stripeCacheSize {
-		e = &stripeEnt{img: f.newBuf(int(f.g.data() + f.g.chunk))}
+		e = &stripeEnt{buf: f.newBuf(int(f.g.span()))}
+		e.par, e.img = e.buf[:f.g.chunk], e.buf[f.g.chunk:]
 		f.ents = append(f.ents, e)
 	} else {
 		e = f.ents[0]
@@ -398,19 +419,18 @@ func (f *parityFile) load(k, dl int64) (*stripeEnt, error) {
 			}
 		}
 	}
-	// Data and parity are adjacent on disk: one read. The image keeps the
-	// parity behind the data (a short stripe's data is followed by zeros).
+	// Parity and data are adjacent on disk: one read into the buffer,
+	// which keeps the parity first (a short stripe's data is followed by
+	// zeros).
 	e.k = -1
-	buf := e.img[:dl+f.g.chunk]
-	n, err := f.File.ReadAt(buf, f.g.base+k*f.g.span())
+	buf := e.buf[:f.g.chunk+dl]
+	n, err := f.File.ReadAt(buf, f.g.parityAt(k))
 	if err != nil && !errors.Is(err, io.EOF) {
 		f.drop(-1)
 		return nil, err
 	}
 	clear(buf[n:]) // beyond the end of a file cut short
-	e.par = e.img[f.g.data():]
-	copy(e.par, buf[dl:])
-	clear(e.img[dl:f.g.data()])
+	clear(e.buf[f.g.chunk+dl:])
 	f.tick++
 	e.k, e.used = k, f.tick
 	return e, nil
@@ -455,14 +475,13 @@ func (f *parityFile) repair(off, n int64, ok func([]byte) bool) ([]byte, bool) {
 			return nil, false
 		}
 		st := &stripe{img: f.newBuf(int(f.g.data())), par: f.newBuf(int(f.g.chunk)), bad: make([]bool, parityWidth)}
-		pstart := f.g.base + k*f.g.span()
 		for j := int64(0); j*f.g.chunk < dl; j++ {
 			c := st.img[j*f.g.chunk : min((j+1)*f.g.chunk, dl)]
-			if err := readFull(f.File, c, pstart+j*f.g.chunk); err != nil {
+			if err := readFull(f.File, c, f.g.dataAt(k)+j*f.g.chunk); err != nil {
 				st.bad[j] = true
 			}
 		}
-		if err := readFull(f.File, st.par, pstart+dl); err != nil {
+		if err := readFull(f.File, st.par, f.g.parityAt(k)); err != nil {
 			f.mu.Unlock()
 			return nil, false
 		}
@@ -528,19 +547,18 @@ func (f *parityFile) scrub() (int, error) {
 	for k := int64(0); ; k++ {
 		f.mu.Lock()
 		_, dl := f.stripeData(k)
-		pstart := f.g.base + k*f.g.span()
-		if dl == 0 || pstart+dl+f.g.chunk > f.psize {
+		if dl == 0 || f.g.dataAt(k)+dl > f.psize {
 			f.mu.Unlock()
 			return fixed, nil
 		}
-		img := buf[:dl+f.g.chunk]
-		err := readFull(f.File, img, pstart)
+		img := buf[:f.g.chunk+dl]
+		err := readFull(f.File, img, f.g.parityAt(k))
 		if err == nil {
 			clear(par)
-			xorInto(par, 0, [][]byte{img[:dl]})
-			if !bytes.Equal(par, img[dl:]) {
+			xorInto(par, 0, [][]byte{img[f.g.chunk:]})
+			if !bytes.Equal(par, img[:f.g.chunk]) {
 				f.drop(k)
-				_, err = f.File.WriteAt(par, pstart+dl)
+				_, err = f.File.WriteAt(par, f.g.parityAt(k))
 				fixed++
 			}
 		}

@@ -18,15 +18,15 @@ func TestParityGeometry(t *testing.T) {
 		unit := int64(512)
 		g := parityGeo{base: 2 * block, chunk: block}
 		for _, psize := range []int64{2 * block, 3 * block, 2*block + 15*block, 2*block + 16*block, 2*block + 16*block + 5*unit, 2*block + 16*block + block + unit, 2*block + 40*block + 3*unit} {
-			// Brute force: walk the physical file; in each stripe the last
-			// chunk (or, for a short stripe, the last block's worth) is parity.
+			// Brute force: walk the physical file; in each stripe the first
+			// chunk is parity, the rest (up to 15 chunks) data.
 			var virt []int64 // physical offset of each virtual unit
 			for p := int64(0); p < 2*block; p += unit {
 				virt = append(virt, p)
 			}
 			for s := 2 * block; s < psize; s += 16 * block {
 				end := min(s+16*block, psize)
-				for p := s; p < end-block; p += unit {
+				for p := s + block; p < end; p += unit {
 					virt = append(virt, p)
 				}
 			}
@@ -41,7 +41,7 @@ func TestParityGeometry(t *testing.T) {
 				if int64(i)*unit >= g.base {
 					k := (int64(i)*unit - g.base) / g.data()
 					start, dl := f.stripeData(k)
-					if po := f.parityOff(k); po != g.base+k*g.span()+dl || int64(i)*unit >= start+dl {
+					if po := f.parityOff(k); po != g.base+k*g.span() || int64(i)*unit >= start+dl {
 						t.Fatalf("block %d psize %d: stripe %d data %d..+%d parity at %d", block, psize, k, start, dl, po)
 					}
 				}
@@ -58,12 +58,12 @@ func TestParityGeometry(t *testing.T) {
 func stripesConsistent(data []byte, g parityGeo) error {
 	for s := g.base; s+g.span() <= int64(len(data)); s += g.span() {
 		par := make([]byte, g.chunk)
-		for j := int64(0); j < parityWidth; j++ {
+		for j := int64(1); j <= parityWidth; j++ {
 			for i := range g.chunk {
 				par[i] ^= data[s+j*g.chunk+i]
 			}
 		}
-		if !bytes.Equal(par, data[s+g.data():s+g.span()]) {
+		if !bytes.Equal(par, data[s:s+g.chunk]) {
 			return fmt.Errorf("stripe at %d: parity does not match its data", s)
 		}
 	}
@@ -173,7 +173,7 @@ func TestParityFileModel(t *testing.T) {
 							return false
 						}
 						for o := range int64(parityWidth) {
-							if o != j && damaged[f.g.base+k*f.g.span()+o*f.g.chunk+c] {
+							if o != j && damaged[f.g.dataAt(k)+o*f.g.chunk+c] {
 								return false
 							}
 						}
@@ -313,14 +313,14 @@ func TestParityRepairStore(t *testing.T) {
 				flip(st + other*blk + c)
 				what = "two units of one column"
 			case 4: // a parity chunk and free space
-				p := g.base + int64(rng.IntN(int(int64(len(data))-g.base)/int(g.span())))*g.span() + g.data()
+				p := g.base + int64(rng.IntN(int(int64(len(data))-g.base)/int(g.span())))*g.span()
 				flip(p + rng.Int64N(blk))
 				what = "bit flip in a parity chunk"
 			case 5:
 				e := pick(kindData)
 				flip(covered(e))
 				st, _, c := stripeOf(covered(e))
-				flip(st + g.data() + c)
+				flip(st + c)
 				what = "a data block and its column's parity"
 			}
 			// Prediction, from the damage alone, byte by byte: a byte's
