@@ -112,11 +112,6 @@ func (f *parityFile) stripeData(k int64) (start, n int64) {
 	return start, n
 }
 
-// parityOff is the physical offset of stripe k's parity chunk.
-func (f *parityFile) parityOff(k int64) int64 {
-	return f.g.parityAt(k)
-}
-
 // Size implements File: the virtual size.
 func (f *parityFile) Size() (int64, error) {
 	p, err := f.File.Size()

@@ -41,7 +41,7 @@ func TestParityGeometry(t *testing.T) {
 				if int64(i)*unit >= g.base {
 					k := (int64(i)*unit - g.base) / g.data()
 					start, dl := f.stripeData(k)
-					if po := f.parityOff(k); po != g.base+k*g.span() || int64(i)*unit >= start+dl {
+					if po := f.g.parityAt(k); po != g.base+k*g.span() || int64(i)*unit >= start+dl {
 						t.Fatalf("block %d psize %d: stripe %d data %d..+%d parity at %d", block, psize, k, start, dl, po)
 					}
 				}
@@ -163,13 +163,13 @@ func TestParityFileModel(t *testing.T) {
 						v := off + int64(rng.IntN(int(units)))*unit
 						hit(f.g.phys(v) + int64(rng.IntN(unit)))
 						k, _, c := col(v)
-						hit(f.parityOff(k) + c + int64(rng.IntN(unit)))
+						hit(f.g.parityAt(k) + c + int64(rng.IntN(unit)))
 					}
 					// Brute force: unit v's rebuild is right when no other
 					// member of its column is damaged.
 					right := func(v int64) bool {
 						k, j, c := col(v)
-						if damaged[f.parityOff(k)+c] {
+						if damaged[f.g.parityAt(k)+c] {
 							return false
 						}
 						for o := range int64(parityWidth) {
