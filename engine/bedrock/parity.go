@@ -86,7 +86,7 @@ type parityFile struct {
 	unit   int64
 	newBuf func(int) []byte
 
-	mu    sync.Mutex // serializes writes below g.base's end and repair reads
+	mu    sync.Mutex // serializes writes to the stripes, repair reads and scrub
 	psize int64      // physical size: where a device's last stripe ends
 	ents  []*stripeEnt
 	tick  uint64
