@@ -754,20 +754,7 @@ func (s *Store) writeRun(run []diskWrite, size int) error {
 			}
 		}
 	}
-	if vf, ok := s.file.(interface {
-		writeVAt([][]byte, int64) (bool, error)
-	}); ok {
-		if done, err := vf.writeVAt(bufs, off); done {
-			return err
-		}
-	}
-	buf := s.newBuf(size)
-	n := 0
-	for _, b := range bufs {
-		n += copy(buf[n:], b)
-	}
-	_, err := s.file.WriteAt(buf, off)
-	return err
+	return writeGather(s.file, bufs, size, off, s.newBuf)
 }
 
 // confirmDelay is how long a store must be idle before the newest

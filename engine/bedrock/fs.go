@@ -150,3 +150,23 @@ func readFull(f File, p []byte, off int64) error {
 	}
 	return err
 }
+
+// writeGather writes the concatenation of bufs (n bytes) at off: with one
+// vectored write where f has them, else from a copy in one buffer made by
+// newBuf (aligned when the file needs it).
+func writeGather(f File, bufs [][]byte, n int, off int64, newBuf func(int) []byte) error {
+	if vf, ok := f.(interface {
+		writeVAt([][]byte, int64) (bool, error)
+	}); ok {
+		if done, err := vf.writeVAt(bufs, off); done {
+			return err
+		}
+	}
+	buf := newBuf(n)
+	k := 0
+	for _, b := range bufs {
+		k += copy(buf[k:], b)
+	}
+	_, err := f.WriteAt(buf, off)
+	return err
+}

@@ -326,27 +326,14 @@ func (f *parityFile) writeRun(r physRun) error {
 		_, err := f.File.WriteAt(r.bufs[0], r.off)
 		return err
 	}
-	if vf, ok := f.File.(interface {
-		writeVAt([][]byte, int64) (bool, error)
-	}); ok {
-		if done, err := vf.writeVAt(r.bufs, r.off); done {
-			return err
-		}
-	}
-	buf := f.newBuf(int(r.n))
-	n := 0
-	for _, b := range r.bufs {
-		n += copy(buf[n:], b)
-	}
-	_, err := f.File.WriteAt(buf, r.off)
-	return err
+	return writeGather(f.File, r.bufs, int(r.n), r.off, f.newBuf)
 }
 
 // parity returns the new parity chunk of stripe k (data length dl) once
-// data replaces its bytes [a, b), a part of the stripe. It updates the parity the disk holds: the old
-// bytes out, the new ones in, so that a damaged block elsewhere in the
-// stripe stays repairable (recomputing from the disk would make its damage
-// part of the parity). Only a stripe with nothing else in use (f.idle) is
+// data replaces its bytes [a, b), a part of the stripe. It updates the
+// parity the disk holds: the old bytes out, the new ones in, so that a
+// damaged block elsewhere in the stripe stays repairable (recomputing from
+// the disk would make its damage part of the parity). Only a stripe with nothing else in use (f.idle) is
 // recomputed from what the disk holds, which makes a stale parity chunk
 // (garbage on a new device, a write lost with a crash) right again. Caller
 // holds mu; the result is valid until mu is released.
@@ -451,10 +438,10 @@ func xorInto(par []byte, rel int64, data [][]byte) {
 // damaged anywhere, even whole), else one unit at a time (a block whose
 // units share a column, one of them damaged). Each unit is rebuilt from
 // the other chunks of its stripe at the same offset, so it succeeds when
-// those are intact.
-func (f *parityFile) repair(off, n int64, ok func([]byte) bool) ([]byte, bool) {
+// those are intact. disk is the range as read from the disk.
+func (f *parityFile) repair(off, n int64, ok func([]byte) bool) (rebuilt, disk []byte, done bool) {
 	if off < f.g.base || n <= 0 || n%f.unit != 0 {
-		return nil, false
+		return nil, nil, false
 	}
 	type stripe struct {
 		img, par []byte
@@ -467,7 +454,7 @@ func (f *parityFile) repair(off, n int64, ok func([]byte) bool) ([]byte, bool) {
 		start, dl := f.stripeData(k)
 		if v >= start+dl {
 			f.mu.Unlock()
-			return nil, false
+			return nil, nil, false
 		}
 		st := &stripe{img: f.newBuf(int(f.g.data())), par: f.newBuf(int(f.g.chunk)), bad: make([]bool, parityWidth)}
 		for j := int64(0); j*f.g.chunk < dl; j++ {
@@ -478,7 +465,7 @@ func (f *parityFile) repair(off, n int64, ok func([]byte) bool) ([]byte, bool) {
 		}
 		if err := readFull(f.File, st.par, f.g.parityAt(k)); err != nil {
 			f.mu.Unlock()
-			return nil, false
+			return nil, nil, false
 		}
 		stripes[k] = st
 		v = start + f.g.data()
@@ -514,7 +501,7 @@ func (f *parityFile) repair(off, n int64, ok func([]byte) bool) ([]byte, bool) {
 		all = all && c
 	}
 	if all && ok(fixed) {
-		return fixed, true
+		return fixed, cur, true
 	}
 	try := make([]byte, n)
 	for u := range can {
@@ -524,10 +511,10 @@ func (f *parityFile) repair(off, n int64, ok func([]byte) bool) ([]byte, bool) {
 		copy(try, cur)
 		copy(try[int64(u)*f.unit:], fixed[int64(u)*f.unit:int64(u+1)*f.unit])
 		if ok(try) {
-			return try, true
+			return try, cur, true
 		}
 	}
-	return nil, false
+	return nil, nil, false
 }
 
 // scrub recomputes the parity of every stripe from the data on disk and

@@ -1,6 +1,7 @@
 package bedrock
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -796,7 +797,8 @@ func (s *Store) readRaw(r ref, kind uint8, id uint64) ([]byte, error) {
 
 // readBlock reads and verifies one block without the cache. A block that
 // fails verification is rebuilt from parity when the store has it: fixed
-// is then the block's repaired encoding, which Check writes back.
+// is then the block's repaired encoding (its padding as on disk), which
+// Check writes back.
 func (s *Store) readBlock(r ref, kind uint8, id uint64) (body, fixed []byte, err error) {
 	what := kindNames[kind]
 	if r.units == 0 || int(r.units)*s.unit > s.block || r.addr < uint64(2*s.block/s.unit) {
@@ -837,13 +839,19 @@ func (s *Store) readBlock(r ref, kind uint8, id uint64) (body, fixed []byte, err
 	}
 	s.st.corruptReads.Add(1)
 	if s.par != nil {
-		fixed, ok := s.par.repair(off, int64(len(buf)), func(b []byte) bool {
+		rebuilt, disk, ok := s.par.repair(off, int64(len(buf)), func(b []byte) bool {
 			body, why = openBlock(b, kind, id, r.gen, s.payload)
 			return why == ""
 		})
 		if ok {
+			// Only the bytes the checksum covers are known right: a
+			// rebuilt padding byte may be wrong (damage elsewhere in its
+			// column), and writing it back would break the parity other
+			// blocks of the stripe rely on. The padding stays as on disk.
 			s.st.repaired.Add(1)
-			return body, fixed, nil
+			n := headerSize + int(binary.LittleEndian.Uint32(rebuilt[24:28]))
+			copy(disk[:n], rebuilt[:n])
+			return body, disk, nil
 		}
 		why += " (parity could not rebuild it)"
 	}
