@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +19,15 @@ import (
 // function so that each can be profiled alone:
 //
 //	go test ./driver/ -run '^$' -bench BenchmarkW3 -cpuprofile cpu.out
+
+// benchRows is the table size of the read and update benchmarks:
+// BXDB_BENCH_ROWS, or 100,000.
+func benchRows() int {
+	if n, err := strconv.Atoi(os.Getenv("BXDB_BENCH_ROWS")); err == nil && n >= 1000 {
+		return n
+	}
+	return 100000
+}
 
 // benchPayload returns the 100-byte VARCHAR of row id.
 func benchPayload(id int) string {
@@ -126,7 +136,7 @@ func readDB(b *testing.B) *sql.DB {
 }
 
 func BenchmarkW3PointSelect(b *testing.B) {
-	const n = 100000
+	n := benchRows()
 	db := readDB(b)
 	st, err := db.Prepare("SELECT v FROM t WHERE id = ?")
 	if err != nil {
@@ -146,7 +156,7 @@ func BenchmarkW3PointSelect(b *testing.B) {
 }
 
 func BenchmarkW4RangeScan(b *testing.B) {
-	const n = 100000
+	n := benchRows()
 	db := readDB(b)
 	st, err := db.Prepare("SELECT id, v FROM t WHERE id >= ? AND id < ? ORDER BY id")
 	if err != nil {
@@ -179,7 +189,7 @@ func BenchmarkW4RangeScan(b *testing.B) {
 }
 
 func BenchmarkW6UpdateTx(b *testing.B) {
-	const n = 100000
+	n := benchRows()
 	db := benchDB(b, n)
 	r := rand.New(rand.NewPCG(1, 2))
 	b.ReportAllocs()
@@ -208,7 +218,7 @@ func BenchmarkW6UpdateTx(b *testing.B) {
 }
 
 func BenchmarkW7Open(b *testing.B) {
-	const n = 100000
+	n := benchRows()
 	path := filepath.Join(b.TempDir(), "bench.bxdb")
 	db, err := sql.Open("bxdb", path+"?cache=64MiB&sync=full")
 	if err != nil {

@@ -23,9 +23,11 @@ import (
 // rewriting only the generation in the header and resealing it, and its
 // map points to the copies; the originals are freed with the commit like
 // any overwritten block. A copy is thus a block of the commit in every
-// respect: open verifies it when the commit is not proven durable, and a
-// concurrent transaction that writes a moved block gets ErrConflict as if
-// the block had been rewritten. Live map blocks in the window are simply
+// respect (open verifies it when the commit is not proven durable), except
+// that a concurrent transaction that writes a moved block does not
+// conflict with the move: the commit remembers which blocks it only moved
+// (Store.moved) until every live snapshot sees the move. Live map blocks
+// in the window are simply
 // rewritten by the commit. Once the commit is durable and no snapshot needs
 // the originals, the window is one long run. When no window is worth
 // cleaning, a file store grows instead, up to half free (allocRuns).
@@ -56,14 +58,43 @@ type relocation struct {
 // own blocks, sorted by LBA: those are rewritten anyway. Caller holds
 // commitMu.
 func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) (relocs []relocation, units uint64, short bool) {
-	if n < cleanMinCommit || s.alloc.longFree(minCommitRun, 2*n) >= 2*n {
+	mapUnits := uint64(unitsFor(int(s.geo.fan)*refSize, s.unit))
+	segs := map[uint64]bool{}
+	// take adds a window's live blocks to the plan.
+	take := func(rs []relocation) {
+		for _, r := range rs {
+			if r.kind == kindData {
+				units += uint64(r.old.units)
+				p, sg, _ := s.geo.split(LBA(r.id))
+				segs[p*s.geo.fan+sg] = true
+				segs[^p] = true // its page
+			} else {
+				units += mapUnits
+			}
+		}
+		relocs = append(relocs, rs...)
+	}
+	if n < cleanMinCommit {
+		// The zone after slot 1 serves small commits only while its start
+		// is free; a block that stays live there (a catalog written by
+		// the first commits, a leaf no later commit rewrites) would shut
+		// it for good. A small commit that the zone does not take moves
+		// such blocks out, once a zone commit found it taken.
+		if s.zoneMissed && s.nextSlot() == 0 {
+			s.zoneMissed = false
+			if rs, _, ok := s.scanWindow(base, s.alloc.reserved, s.alloc.zoneEnd, writes); ok && len(rs) > 0 {
+				s.st.cleaned.Add(1)
+				take(rs)
+			}
+		}
+		return relocs, units + uint64(len(segs))*mapUnits, false
+	}
+	if s.alloc.longFree(minCommitRun, 2*n) >= 2*n {
 		return nil, 0, false
 	}
-	mapUnits := uint64(unitsFor(int(s.geo.fan)*refSize, s.unit))
 	win := s.cleanWindow()
 	var (
 		freed  uint64
-		segs   = map[uint64]bool{}
 		chosen = map[uint64]bool{}
 	)
 	// Clean until the windows make up for what the commit takes, copies
@@ -84,17 +115,7 @@ func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) (re
 		}
 		s.st.cleaned.Add(1)
 		freed += span
-		for _, r := range rs {
-			if r.kind == kindData {
-				units += uint64(r.old.units)
-				p, sg, _ := s.geo.split(LBA(r.id))
-				segs[p*s.geo.fan+sg] = true
-				segs[^p] = true // its page
-			} else {
-				units += mapUnits
-			}
-		}
-		relocs = append(relocs, rs...)
+		take(rs)
 	}
 	return relocs, units + uint64(len(segs))*mapUnits, len(chosen) == 0
 }
@@ -121,15 +142,16 @@ func (s *Store) pickWindow(win uint64, chosen map[uint64]bool) (uint64, bool) {
 }
 
 // scanWindow lists the live blocks of units [lo, hi). It trims the range
-// to start and end at free units, so that every used unit in it belongs to
-// a block that starts in it (a block straddling an end stays where it is),
+// to start and end at free units (or at the end of the slots, where a
+// block always starts), so that every used unit in it belongs to a block
+// that starts in it (a block straddling an end stays where it is),
 // reads the range in one go and walks the blocks' headers. It returns the
 // blocks and the length of the trimmed range. A block that
 // does not parse makes the window unusable (false): it is left alone and
 // Check reports it.
 func (s *Store) scanWindow(base *mapVersion, lo, hi uint64, writes []pendingWrite) ([]relocation, uint64, bool) {
 	a := &s.alloc
-	for lo < hi && a.isSet(lo) {
+	for lo > a.reserved && lo < hi && a.isSet(lo) { // the slots end at a block boundary
 		lo++
 	}
 	for hi > lo && a.isSet(hi-1) {

@@ -78,11 +78,15 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	}
 	s.releasePending(minSnap)
 
-	// Phase 1: conflicts. First committer wins.
+	// Phase 1: conflicts. First committer wins. A block the cleaner only
+	// moved since the snapshot holds what the snapshot saw: no conflict.
+	s.pruneMoved(minSnap)
 	for _, w := range r.writes {
-		if !w.fresh && base.lookup(s.geo, w.lba).gen > r.snapGen {
-			s.st.conflicts.Add(1)
-			return 0, ErrConflict
+		if g := base.lookup(s.geo, w.lba).gen; !w.fresh && g > r.snapGen {
+			if m, ok := s.moved[w.lba]; !ok || m.to != g || m.from > r.snapGen {
+				s.st.conflicts.Add(1)
+				return 0, ErrConflict
+			}
 		}
 	}
 
@@ -177,6 +181,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	}
 	// The cleaner's copies first: they are the coldest blocks.
 	var moved []ref // data blocks moved: pairs of old and new place
+	var movedLBAs []LBA
 	for _, rl := range relocs {
 		switch rl.kind {
 		case kindSegment:
@@ -215,6 +220,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		}
 		freed = append(freed, old)
 		moved = append(moved, old, nr)
+		movedLBAs = append(movedLBAs, LBA(rl.id))
 	}
 	// Packed blocks first, then plain ones (bxtree's internal nodes) and
 	// the map blocks: the latter are rewritten by nearly every commit, and
@@ -295,6 +301,16 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	if len(freed) > 0 {
 		s.pending = append(s.pending, pendingFree{gen: gen, exts: freed})
 	}
+	for i, lba := range movedLBAs {
+		from := moved[2*i].gen
+		if m, ok := s.moved[lba]; ok && m.to == from {
+			from = m.from // moved before: what it held since then
+		}
+		if s.moved == nil {
+			s.moved = map[LBA]moveRec{}
+		}
+		s.moved[lba] = moveRec{from: from, to: gen}
+	}
 	for i := 0; i < len(moved); i += 2 {
 		s.cache.move(moved[i], moved[i+1])
 	}
@@ -312,6 +328,20 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	s.st.fileUnits.Store(s.alloc.size)
 	s.st.freeUnits.Store(s.alloc.free)
 	return gen, nil
+}
+
+// moveRec says that the cleaner moved a data block in commit to without
+// changing it: it holds what it held at generation from.
+type moveRec struct{ from, to uint64 }
+
+// pruneMoved forgets the moves every live snapshot sees already. Caller
+// holds commitMu.
+func (s *Store) pruneMoved(minSnap uint64) {
+	for lba, m := range s.moved {
+		if m.to <= minSnap {
+			delete(s.moved, lba)
+		}
+	}
 }
 
 // persist waits until generation gen is durable (or, with durable false,
@@ -461,6 +491,7 @@ func (s *Store) allocRuns(n uint64, short bool) []extent {
 			if addr, ok := s.alloc.allocZone(n); ok {
 				return []extent{{addr, addr + n}}
 			}
+			s.zoneMissed = true // the next small commit clears the zone (cleanPlan)
 		}
 		// Written space next, where fdatasync has no extent to convert.
 		if addr, ok := s.alloc.allocWritten(n, reuseScan); ok {

@@ -244,7 +244,11 @@
 // superblock slot 1 is a zone kept for small commits whose superblock
 // will go to slot 1: their blocks and the superblock are then adjacent
 // and reach the disk as one write (other allocations use the zone only
-// when nothing else is free). Otherwise a run is sought first among units
+// when nothing else is free). A block that stays live in the zone (the
+// first commits' catalog, a leaf no later commit rewrites) would close it
+// for good, so when a small commit finds the zone taken, the next small
+// commit that goes to slot 0 moves the zone's live blocks out, as the
+// cleaner below does. Otherwise a run is sought first among units
 // already written once in this file (overwriting them costs fdatasync no
 // metadata, where the first write into fallocated space makes the file
 // system convert an unwritten extent), then next-fit from a cursor. So
@@ -255,7 +259,9 @@
 // the windows make up for what it takes; with no such window a file store
 // grows instead, up to half free (clean.go has the rules). Cleaning moves blocks, never
 // changes their contents, and is crash-safe for the same reason any commit
-// is.
+// is. A move is not a write for conflict detection: a transaction that
+// began before the move and writes the moved block commits (the store
+// remembers such moves until every live snapshot sees them).
 //
 // # Devices
 //

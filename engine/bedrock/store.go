@@ -123,7 +123,12 @@ type Store struct {
 	mapBlocks uint64          // live page and segment blocks
 	wbuf      []byte          // arena the blocks of one commit are encoded into
 	cleanSkip map[uint64]bool // windows the cleaner could not parse
-	lazy      func() error    // what open left to settle (see settle)
+	moved     map[LBA]moveRec // blocks the cleaner moved that a live snapshot saw before
+	// zoneMissed: a small commit found the zone after slot 1 taken; the
+	// next small commit that does not use the zone moves the live blocks
+	// out of it (cleanPlan).
+	zoneMissed bool
+	lazy       func() error // what open left to settle (see settle)
 
 	lazyPending atomic.Bool // lazy is set
 
