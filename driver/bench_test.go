@@ -108,7 +108,7 @@ func benchAutocommit(b *testing.B, g int) {
 func BenchmarkW2Autocommit1(b *testing.B) { benchAutocommit(b, 1) }
 func BenchmarkW2Autocommit8(b *testing.B) { benchAutocommit(b, 8) }
 
-// sharedReadDB is the table of 100,000 rows the read benchmarks share.
+// sharedReadDB is the table of benchRows() rows the read benchmarks share.
 var sharedReadDB struct {
 	once sync.Once
 	db   *sql.DB
@@ -129,7 +129,7 @@ func readDB(b *testing.B) *sql.DB {
 		if _, err := db.Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v VARCHAR(100) NOT NULL)"); err != nil {
 			b.Fatal(err)
 		}
-		benchLoad(b, db, 1, 100000)
+		benchLoad(b, db, 1, benchRows())
 		sharedReadDB.db = db
 	})
 	return sharedReadDB.db
