@@ -307,6 +307,24 @@ func TestSyncTable(t *testing.T) {
 	if err := local.QueryRow("SELECT qty FROM items WHERE id = 7000").Scan(&q); !errors.Is(err, sql.ErrNoRows) {
 		t.Fatalf("delete not synchronized: %v", err)
 	}
+
+	// TRUNCATE on the server is carried over like a DELETE of every row;
+	// a row written locally afterwards survives it on both sides.
+	if _, err := server.db.Exec("TRUNCATE TABLE items"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := local.Exec("INSERT INTO items VALUES (40000, 'after', 2)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url())); err != nil {
+		t.Fatal(err)
+	}
+	want = []syncRow{{ID: 40000, Name: "after", Qty: sql.NullInt64{Int64: 2, Valid: true}}}
+	for _, db := range []*sql.DB{local, server.db} {
+		if diff := cmp.Diff(want, syncRows(t, db)); diff != "" {
+			t.Fatalf("after TRUNCATE and SYNC (-want +got):\n%s", diff)
+		}
+	}
 }
 
 // TestSyncTableCut cuts the proxied connection after a growing number of

@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -298,11 +299,22 @@ func (sc *stmtCtx) dropTables(s *DropTableStmt) error {
 	return sc.commitCatalog(w)
 }
 
-// truncate runs TRUNCATE TABLE: new empty trees, counter reset.
+// truncate runs TRUNCATE TABLE: new empty trees, counter reset. A
+// synchronized table keeps its tombstones and gets one more for every row
+// it had, as DELETE would leave: synchronization then carries the
+// truncation to the peers instead of bringing their rows back.
 func (sc *stmtCtx) truncate(s *TruncateStmt) error {
 	t, err := sc.lookupTable(s.Table.Schema, s.Table.Name)
 	if err != nil {
 		return err
+	}
+	if t.dead != "" {
+		if err := sc.buryAll(t); err != nil {
+			return err
+		}
+		live := *t
+		live.dead = "" // the tombstone tree stays
+		t = &live
 	}
 	if err := sc.dropTrees(t); err != nil {
 		return err
@@ -311,6 +323,49 @@ func (sc *stmtCtx) truncate(s *TruncateStmt) error {
 		return err
 	}
 	return sc.e.resetAutoCounter(sc.tx, t.desc.ID)
+}
+
+// buryAll puts a tombstone with a fresh version under the key of every
+// row of the synchronized table t, in chunks of keys read ahead of the
+// writes.
+func (sc *stmtCtx) buryAll(t *table) error {
+	st, err := sc.store(t)
+	if err != nil {
+		return err
+	}
+	const chunk = 4096
+	var keys [][]byte
+	var after []byte
+	for {
+		keys = keys[:0]
+		st.ref.noteRead()
+		cur := st.tree.Cursor()
+		ok := cur.First()
+		if after != nil {
+			ok = cur.Seek(after)
+			if ok && bytes.Equal(cur.Key(), after) {
+				ok = cur.Next()
+			}
+		}
+		for ; ok && len(keys) < chunk; ok = cur.Next() {
+			keys = append(keys, bytes.Clone(cur.Key()))
+		}
+		if err := cur.Err(); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if err := sc.tick(); err != nil {
+				return err
+			}
+			if err := st.bury(k, sc.e.nextVersion()); err != nil {
+				return err
+			}
+		}
+		if len(keys) < chunk {
+			return nil
+		}
+		after = keys[len(keys)-1]
+	}
 }
 
 // buildIndex fills index ix of table t (in the catalog being written)

@@ -54,8 +54,8 @@
 // once. Failed statements and savepoints restore versions and tombstones
 // exactly (txtrees.go). Tables never synchronized have no tombstone tree
 // and pay nothing beyond a clock read per row write. DDL keeps it
-// consistent: DROP drops it, TRUNCATE empties it (TRUNCATE is not
-// propagated by synchronization), RENAME and in-place ALTER keep it, an
+// consistent: DROP drops it, TRUNCATE keeps it and adds a tombstone for
+// every row it removes (so synchronization propagates it), RENAME and in-place ALTER keep it, an
 // ALTER that rebuilds the table gives the rows fresh versions and keeps
 // the tombstones when the primary key encoding is unchanged. Tombstones
 // are never collected. Engine.OpenSyncReplica returns one table inside a

@@ -40,9 +40,8 @@ import (
 //
 // Tombstones are kept forever (there is no garbage collection yet), so a
 // synchronized table's dead tree grows with its deletions. TRUNCATE empties
-// both trees without leaving tombstones: it is not propagated by
-// synchronization (the peer's rows come back at the next one). DROP TABLE
-// drops both trees.
+// the live tree and leaves a tombstone for every row, as DELETE would, so
+// synchronization carries it to the peers. DROP TABLE drops both trees.
 
 // maxRecordVersion bounds the versions Apply accepts: past it the clock
 // (microseconds) could overflow.

@@ -433,15 +433,37 @@ func TestTombstones(t *testing.T) {
 	if got := keysOf(treeRecs(t, e, tb3.dead)); got != "1,2,4,5,7" {
 		t.Fatalf("after rebuild and DELETE: %s", got)
 	}
-	// TRUNCATE empties the dead tree; DROP drops it.
-	execSQL(t, s, "TRUNCATE TABLE t2")
-	if m := treeRecs(t, e, tb3.dead); m == nil || len(m) != 0 {
-		t.Fatalf("after TRUNCATE: %v", m)
+	// TRUNCATE keeps the tombstones and adds one, with a fresh version,
+	// for every row it removes; DROP drops the dead tree.
+	deadBefore := treeRecs(t, e, tb3.dead)
+	liveBefore := treeRecs(t, e, tb3.tree)
+	if len(liveBefore) == 0 {
+		t.Fatal("no rows to truncate")
 	}
+	execSQL(t, s, "TRUNCATE TABLE t2")
+	deadAfter := treeRecs(t, e, tb3.dead)
+	if m := treeRecs(t, e, tb3.tree); m == nil || len(m) != 0 {
+		t.Fatalf("rows after TRUNCATE: %v", m)
+	}
+	if len(deadAfter) != len(deadBefore)+len(liveBefore) {
+		t.Fatalf("after TRUNCATE: %d tombstones, want %d + %d", len(deadAfter), len(deadBefore), len(liveBefore))
+	}
+	for k, r := range deadBefore {
+		if deadAfter[k] != r {
+			t.Errorf("tombstone %x: %+v after TRUNCATE, was %+v", k, deadAfter[k], r)
+		}
+	}
+	for k, r := range liveBefore {
+		d, ok := deadAfter[k]
+		if !ok || d.ver <= r.ver || len(d.val) != 0 {
+			t.Errorf("row %x (version %d): tombstone %+v, %v after TRUNCATE", k, r.ver, d, ok)
+		}
+	}
+	checkSyncIntegrity(t, e, "t2")
 	execSQL(t, s, "INSERT INTO t2 (id, u) VALUES (1, 1)")
 	execSQL(t, s, "DELETE FROM t2")
-	if got := keysOf(treeRecs(t, e, tb3.dead)); got != "1" {
-		t.Fatalf("after TRUNCATE and DELETE: %s", got)
+	if got := keysOf(treeRecs(t, e, tb3.dead)); got != keysOf(deadAfter) {
+		t.Fatalf("after TRUNCATE, INSERT and DELETE: %s, want %s", got, keysOf(deadAfter))
 	}
 	execSQL(t, s, "DROP TABLE t2")
 	for _, n := range treeNames(t, e) {
