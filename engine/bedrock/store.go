@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"sync"
@@ -123,6 +124,10 @@ type Store struct {
 	mapBlocks uint64          // live page and segment blocks
 	wbuf      []byte          // arena the blocks of one commit are encoded into
 	cleanSkip map[uint64]bool // windows the cleaner could not parse
+	// repairMax: readBlock rebuilds from parity only blocks of this
+	// generation or older (loadMap lowers it while it reads a state not
+	// proven durable).
+	repairMax uint64
 	moved     map[LBA]moveRec // blocks the cleaner moved that a live snapshot saw before
 	// zoneMissed: a small commit found the zone after slot 1 taken; the
 	// next small commit that does not use the zone moves the live blocks
@@ -181,7 +186,7 @@ func Open(path string, opts *Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bedrock: open %s: %w", path, err)
 	}
-	s := &Store{opts: o, file: f, disk: f, readOnly: o.ReadOnly}
+	s := &Store{opts: o, file: f, disk: f, readOnly: o.ReadOnly, repairMax: math.MaxUint64}
 	s.mu.snaps = map[uint64]int{}
 	s.syncCond = sync.NewCond(&s.syncMu)
 	s.cache = newCache(o.CacheSize)
@@ -594,6 +599,15 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 	}
 	s.resetAlloc(units)
 	s.mapBlocks = 0
+	if !durable {
+		// The blocks of a state not proven durable are trusted only as
+		// read: after a crash during its commit, parity may be as torn as
+		// the blocks are, and a block that fails verification means the
+		// commit did not reach the disk (open falls back to the previous
+		// superblock), not that it rotted.
+		s.repairMax = sb.syncedGen
+		defer func() { s.repairMax = math.MaxUint64 }()
+	}
 	s.lazy = nil
 	s.lazyPending.Store(false)
 	// Marking waits (settle) only for a durable state in a file at least
@@ -843,7 +857,7 @@ func (s *Store) readBlock(r ref, kind uint8, id uint64) (body, fixed []byte, err
 		return body, nil, nil
 	}
 	s.st.corruptReads.Add(1)
-	if s.par != nil {
+	if s.par != nil && r.gen <= s.repairMax {
 		rebuilt, disk, ok := s.par.repair(off, int64(len(buf)), func(b []byte) bool {
 			body, why = openBlock(b, kind, id, r.gen, s.payload)
 			return why == ""
