@@ -68,7 +68,7 @@ func (e *Engine) loadAutoCounter(tx *bedrock.Tx, t *table) (*autoCounter, error)
 
 // readAutoCounter returns the persisted counter of table id (0 if none).
 func readAutoCounter(tx *bedrock.Tx, id uint64) (uint64, error) {
-	at, err := bxtree.Open(tx, autoincTree, nil)
+	at, err := bxtree.Open(tx, autoincTree, eagerTree())
 	if err != nil {
 		return 0, err
 	}
@@ -115,7 +115,7 @@ func (e *Engine) raiseAutoMark(id, next uint64) {
 // resetAutoCounter forgets table id's counter (TRUNCATE, DROP): the record
 // is deleted in tx and the in-memory mark dropped.
 func (e *Engine) resetAutoCounter(tx *bedrock.Tx, id uint64) error {
-	at, err := bxtree.Open(tx, autoincTree, nil)
+	at, err := bxtree.Open(tx, autoincTree, eagerTree())
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (e *Engine) setAutoCounter(tx *bedrock.Tx, id, next uint64) error {
 
 // writeAutoCounter persists table id's counter in tx.
 func writeAutoCounter(tx *bedrock.Tx, id, next uint64) error {
-	at, err := bxtree.Open(tx, autoincTree, nil)
+	at, err := bxtree.Open(tx, autoincTree, eagerTree())
 	if err != nil {
 		return err
 	}

@@ -414,19 +414,19 @@ func (e *Engine) initCatalog() error {
 		return err
 	}
 	defer tx.Rollback()
-	if _, err := bxtree.Open(tx, catalogTree, nil); err == nil {
+	if _, err := bxtree.Open(tx, catalogTree, eagerTree()); err == nil {
 		return nil
 	} else if !errors.Is(err, bxtree.ErrNotFound) {
 		return err
 	}
-	ct, err := bxtree.Create(tx, catalogTree, nil)
+	ct, err := bxtree.Create(tx, catalogTree, eagerTree())
 	if err != nil {
 		return err
 	}
 	if err := ct.Put([]byte(catMetaKey), 0, encodeMeta(randomNonce(), 1)); err != nil {
 		return err
 	}
-	if _, err := bxtree.Create(tx, autoincTree, nil); err != nil {
+	if _, err := bxtree.Create(tx, autoincTree, eagerTree()); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -435,7 +435,7 @@ func (e *Engine) initCatalog() error {
 // catalogOf returns the catalog as tx sees it, from the cache when the
 // nonce is known.
 func (e *Engine) catalogOf(tx *bedrock.Tx) (*catalog, error) {
-	ct, err := bxtree.Open(tx, catalogTree, nil)
+	ct, err := bxtree.Open(tx, catalogTree, eagerTree())
 	if errors.Is(err, bxtree.ErrNotFound) {
 		return emptyCatalog, nil
 	}
@@ -541,7 +541,7 @@ func (w *catalogWriter) putTable(d *tableDesc, oldName string) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
-	ct, err := bxtree.Open(w.tx, catalogTree, nil)
+	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
 	if err != nil {
 		return nil, err
 	}
@@ -564,7 +564,7 @@ func (w *catalogWriter) putTable(d *tableDesc, oldName string) (*table, error) {
 
 // dropTable removes a table descriptor.
 func (w *catalogWriter) dropTable(name string) error {
-	ct, err := bxtree.Open(w.tx, catalogTree, nil)
+	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
 	if err != nil {
 		return err
 	}
@@ -577,7 +577,7 @@ func (w *catalogWriter) dropTable(name string) error {
 
 // finish writes the new meta record and caches the new catalog.
 func (w *catalogWriter) finish() (*catalog, error) {
-	ct, err := bxtree.Open(w.tx, catalogTree, nil)
+	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
 	if err != nil {
 		return nil, err
 	}

@@ -72,16 +72,16 @@ func (sc *stmtCtx) checkSchema(schema string) error {
 // createTrees creates the row tree, the tombstone tree of a synchronized
 // table, and the index trees of t.
 func (sc *stmtCtx) createTrees(t *table) error {
-	if _, err := bxtree.Create(sc.tx, t.tree, nil); err != nil {
+	if _, err := bxtree.Create(sc.tx, t.tree, eagerTree()); err != nil {
 		return err
 	}
 	if t.dead != "" {
-		if _, err := bxtree.Create(sc.tx, t.dead, nil); err != nil {
+		if _, err := bxtree.Create(sc.tx, t.dead, eagerTree()); err != nil {
 			return err
 		}
 	}
 	for _, ix := range t.indexes {
-		if _, err := bxtree.Create(sc.tx, ix.tree, nil); err != nil {
+		if _, err := bxtree.Create(sc.tx, ix.tree, eagerTree()); err != nil {
 			return err
 		}
 	}
@@ -371,7 +371,7 @@ func (sc *stmtCtx) buryAll(t *table) error {
 // buildIndex fills index ix of table t (in the catalog being written)
 // from the table's rows, enforcing UNIQUE.
 func (sc *stmtCtx) buildIndex(t *table, ix *index) error {
-	if _, err := bxtree.Create(sc.tx, ix.tree, nil); err != nil {
+	if _, err := bxtree.Create(sc.tx, ix.tree, eagerTree()); err != nil {
 		return err
 	}
 	delete(sc.stores, t.desc.ID)

@@ -254,7 +254,7 @@ func (s *Session) createIndexOnline(ctx context.Context, tn TableName, def *Inde
 	if _, err := w.putTable(d, ""); err != nil {
 		return err
 	}
-	if _, err := bxtree.Create(wtx, ix.tree, nil); err != nil {
+	if _, err := bxtree.Create(wtx, ix.tree, eagerTree()); err != nil {
 		return err
 	}
 	iref, err := wsc.treeRef(ix.tree)

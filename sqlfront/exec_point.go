@@ -132,10 +132,16 @@ func (s *Session) readTree(tx *bedrock.Tx, name string, own bool) (*bxtree.Tree,
 	return openTree(tx, name, false)
 }
 
+// eagerTree is the options of the handles sqlfront opens for a few
+// operations (catalog, counters, DDL): eager, so that what they write is
+// in the blocks when the call returns.
+func eagerTree() *bxtree.Options { return &bxtree.Options{Eager: true} }
+
 // openTree opens the tree called name in tx, mapping a missing tree to
 // catalog corruption.
+
 func openTree(tx *bedrock.Tx, name string, deferFlush bool) (*bxtree.Tree, error) {
-	t, err := bxtree.Open(tx, name, &bxtree.Options{DeferFlush: deferFlush})
+	t, err := bxtree.Open(tx, name, &bxtree.Options{Eager: !deferFlush})
 	if err != nil {
 		if errors.Is(err, bxtree.ErrNotFound) {
 			return nil, fmt.Errorf("%w: tree %s of the catalog is missing", ErrCatalogCorrupt, name)

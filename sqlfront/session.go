@@ -810,7 +810,7 @@ func (sc *stmtCtx) afterStatement() {
 }
 
 // finishWrites persists what the statement accumulated: the nodes of its
-// tree handles (opened with DeferFlush; shared handles only now and then,
+// tree handles (deferred, not Eager; shared handles only now and then,
 // see txtrees.go) and its auto-increment counters. It must run before the
 // statement's transaction commits.
 func (sc *stmtCtx) finishWrites() error {
@@ -853,7 +853,7 @@ func (sc *stmtCtx) treeRef(name string) (*treeRef, error) {
 	}
 	// Writing statements defer node encoding to finishWrites: a node
 	// changed by many rows is encoded once per statement.
-	t, err := bxtree.Open(sc.tx, name, &bxtree.Options{DeferFlush: sc.writable})
+	t, err := bxtree.Open(sc.tx, name, &bxtree.Options{Eager: !sc.writable})
 	if err != nil {
 		if errors.Is(err, bxtree.ErrNotFound) {
 			return nil, fmt.Errorf("%w: tree %s of the catalog is missing", ErrCatalogCorrupt, name)

@@ -127,7 +127,7 @@ func (sc *stmtCtx) markSynchronized(t *table) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := bxtree.Create(sc.tx, nt.dead, nil); err != nil {
+	if _, err := bxtree.Create(sc.tx, nt.dead, eagerTree()); err != nil {
 		return nil, err
 	}
 	delete(sc.stores, t.desc.ID)

@@ -11,7 +11,7 @@ import (
 // Tree handles shared by the statements of a transaction, and the undo log
 // that makes each statement atomic without a nested bedrock transaction.
 //
-// A bxtree handle opened with DeferFlush keeps the nodes it changed
+// A deferred bxtree handle (not Eager) keeps the nodes it changed
 // decoded until Flush, so a leaf that many rows change is encoded once,
 // not once per row. Opening a handle costs a directory lookup and the
 // decoding of the root-to-leaf path. Both savings are lost if every
@@ -58,7 +58,7 @@ import (
 // accumulate before they are flushed at the end of a statement.
 const flushEvery = 4096
 
-// Deferred or eager: a deferred handle (DeferFlush) pays off when many
+// Deferred or eager: a deferred handle pays off when many
 // changes meet in a node before it is written. A point read (Tree.Get)
 // looks through the unwritten changes, but a cursor read (a range scan,
 // the bound probe of treeRef.above) writes them first, so statements that
@@ -93,7 +93,7 @@ type treeRef struct {
 	maxOK bool
 
 	// Adaptive mode of shared handles (see above).
-	eager      bool   // opened without DeferFlush
+	eager      bool   // opened Eager
 	stmtWrites int    // changes made by the running statement
 	pending    int    // deferred: changes not yet written to blocks
 	seenWrites uint64 // deferred: the handle's block writes when last looked at

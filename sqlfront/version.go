@@ -95,7 +95,7 @@ func (e *Engine) initClock() error {
 
 // readClockFloor returns the persisted clock floor (0 if none).
 func readClockFloor(tx *bedrock.Tx) (uint64, error) {
-	ct, err := bxtree.Open(tx, catalogTree, nil)
+	ct, err := bxtree.Open(tx, catalogTree, eagerTree())
 	if errors.Is(err, bxtree.ErrNotFound) {
 		return 0, nil
 	}
@@ -123,7 +123,7 @@ func (e *Engine) writeClockFloor(tx *bedrock.Tx) (bool, error) {
 	if now <= old {
 		return false, nil
 	}
-	ct, err := bxtree.Open(tx, catalogTree, nil)
+	ct, err := bxtree.Open(tx, catalogTree, eagerTree())
 	if err != nil {
 		return false, err
 	}

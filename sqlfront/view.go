@@ -230,7 +230,7 @@ func (c *catalog) view(name string) *viewDesc { return c.views[strings.ToLower(n
 
 // putView writes (creates or replaces) a view record.
 func (w *catalogWriter) putView(d *viewDesc) error {
-	ct, err := bxtree.Open(w.tx, catalogTree, nil)
+	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ func (w *catalogWriter) putView(d *viewDesc) error {
 
 // dropView removes a view record.
 func (w *catalogWriter) dropView(name string) error {
-	ct, err := bxtree.Open(w.tx, catalogTree, nil)
+	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,10 @@
 //   - Nested transactions (Tx.Begin) see the parent's tentative map; the
 //     child's Commit merges into the parent, its Rollback discards only the
 //     child's changes. The parent is unusable while a child is open.
+//   - A layer that keeps changes outside the blocks for a while (bxtree's
+//     deferred handles) registers its flush with Tx.Defer: Commit runs
+//     the registered flushes first (a failing one fails the commit, which
+//     rolls back), and so does Begin before a child starts.
 //   - Slices returned by Get are read-only and stay valid forever (the
 //     garbage collector owns them). Put takes ownership of its argument.
 //   - Commit returns when the commit is durable: at most one fdatasync

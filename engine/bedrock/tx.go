@@ -27,6 +27,13 @@ type Tx struct {
 	done     bool
 	dirty    map[LBA]dirtyBlock // this level's tentative writes
 	allocs   []LBA              // LBAs this level took from the free list
+	deferred []deferredFlush    // flushes owed by layers above (Defer)
+}
+
+// deferredFlush is one flush a layer above owes the transaction.
+type deferredFlush struct {
+	key any
+	fn  func() error
 }
 
 // dirtyBlock is one tentative write: new contents, or a free.
@@ -246,9 +253,60 @@ func (tx *Tx) Free(lba LBA) error {
 	return nil
 }
 
-// Begin opens a nested transaction over this one's tentative state.
+// Defer registers fn, under key, as a flush that a layer above owes the
+// transaction: changes it keeps outside the blocks for a while (a
+// deferred bxtree handle's decoded nodes). The transaction runs every
+// registered flush before it commits and before a child begins, so that
+// what the layer holds is in the blocks then; Undefer withdraws one (the
+// layer flushed by itself), and FlushDeferred runs them on demand.
+// Registering a key again replaces its function.
+func (tx *Tx) Defer(key any, fn func() error) {
+	for i := range tx.deferred {
+		if tx.deferred[i].key == key {
+			tx.deferred[i].fn = fn
+			return
+		}
+	}
+	tx.deferred = append(tx.deferred, deferredFlush{key, fn})
+}
+
+// Undefer withdraws the flush registered under key, if any.
+func (tx *Tx) Undefer(key any) {
+	for i := range tx.deferred {
+		if tx.deferred[i].key == key {
+			tx.deferred = append(tx.deferred[:i], tx.deferred[i+1:]...)
+			return
+		}
+	}
+}
+
+// FlushDeferred runs and withdraws the registered flushes whose key match
+// accepts (all of them with a nil match), in the order they were
+// registered, including any registered meanwhile. It stops at the first
+// error, which the transaction's Commit would also report.
+func (tx *Tx) FlushDeferred(match func(key any) bool) error {
+	for i := 0; i < len(tx.deferred); {
+		d := tx.deferred[i]
+		if match != nil && !match(d.key) {
+			i++
+			continue
+		}
+		tx.deferred = append(tx.deferred[:i], tx.deferred[i+1:]...)
+		if err := d.fn(); err != nil {
+			return err
+		}
+		i = 0 // fn may have registered or withdrawn others
+	}
+	return nil
+}
+
+// Begin opens a nested transaction over this one's tentative state, once
+// the flushes registered with Defer have run.
 func (tx *Tx) Begin() (*Tx, error) {
 	if err := tx.usable(); err != nil {
+		return nil, err
+	}
+	if err := tx.FlushDeferred(nil); err != nil {
 		return nil, err
 	}
 	c := &Tx{s: tx.s, parent: tx, snap: tx.snap, writable: tx.writable}
@@ -269,6 +327,7 @@ func (tx *Tx) Rollback() error {
 		tx.child.Rollback()
 	}
 	tx.done = true
+	tx.deferred = nil
 	tx.returnLBAs(tx.allocs)
 	if tx.parent != nil {
 		tx.parent.child = nil
@@ -313,6 +372,9 @@ func (tx *Tx) Commit() error {
 	if err := tx.usable(); err != nil {
 		return err
 	}
+	if err := tx.flushForCommit(); err != nil {
+		return err
+	}
 	if p := tx.parent; p != nil {
 		for lba, d := range tx.dirty {
 			p.dirty[lba] = d
@@ -348,6 +410,9 @@ func (tx *Tx) CommitAsync() (wait func() error, err error) {
 	if err := tx.usable(); err != nil {
 		return nil, err
 	}
+	if err := tx.flushForCommit(); err != nil {
+		return nil, err
+	}
 	if tx.parent != nil || !tx.writable || len(tx.dirty) == 0 {
 		if err := tx.Commit(); err != nil {
 			return nil, err
@@ -355,6 +420,16 @@ func (tx *Tx) CommitAsync() (wait func() error, err error) {
 		return func() error { return nil }, nil
 	}
 	return tx.commitAsync()
+}
+
+// flushForCommit runs the flushes registered with Defer before a commit;
+// if one fails, the transaction is rolled back and the error returned.
+func (tx *Tx) flushForCommit() error {
+	if err := tx.FlushDeferred(nil); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return nil
 }
 
 // commitAsync applies a top-level write transaction and returns the wait

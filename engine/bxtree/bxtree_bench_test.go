@@ -128,13 +128,18 @@ func loadBx(b *testing.B, s *bedrock.Store, order []uint64, o *Options) {
 				b.Fatal(err)
 			}
 		}
-		if err := tr.Flush(); err != nil {
-			b.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
+		if err := tx.Commit(); err != nil { // flushes a deferred handle
 			b.Fatal(err)
 		}
 	}
+}
+
+// flushMode names a benchmark's flushing: the default (deferred) or Eager.
+func flushMode(eager bool) string {
+	if eager {
+		return "eager"
+	}
+	return "default"
 }
 
 // loadBolt loads the records in order into bucket "t", 10,000 per
@@ -169,15 +174,15 @@ func BenchmarkBulkLoad(b *testing.B) {
 	for _, random := range []bool{false, true} {
 		order := loadOrder(n, random)
 		name := map[bool]string{false: "seq", true: "rand"}[random]
-		for _, deferred := range []bool{false, true} {
-			b.Run(fmt.Sprintf("%s/bxtree/deferred=%v", name, deferred), func(b *testing.B) {
+		for _, eager := range []bool{false, true} {
+			b.Run(fmt.Sprintf("%s/bxtree/%s", name, flushMode(eager)), func(b *testing.B) {
 				var size, used int64
 				for i := 0; i < b.N; i++ {
 					b.StopTimer()
 					dir := tempDir(b)
 					s := openBench(b, dir)
 					b.StartTimer()
-					loadBx(b, s, order, &Options{DeferFlush: deferred})
+					loadBx(b, s, order, &Options{Eager: eager})
 					b.StopTimer()
 					st := s.Stats()
 					used = int64(st.FileUnits-st.FreeUnits) * int64(st.UnitSize)
@@ -246,7 +251,7 @@ func getFixture(b *testing.B, n int, withBolt bool) *fixture {
 		f = &fixture{n: n}
 		dir := tempDir(b)
 		f.bx = openBench(b, dir)
-		loadBx(b, f.bx, loadOrder(n, true), &Options{DeferFlush: true})
+		loadBx(b, f.bx, loadOrder(n, true), &Options{})
 		fixtures.m[n] = f
 	}
 	if withBolt && f.bo == nil {
@@ -357,14 +362,14 @@ func benchScanBx(b *testing.B, f *fixture) {
 // one committed transaction.
 func BenchmarkUpdate100(b *testing.B) {
 	f := getFixture(b, benchN(), true)
-	for _, deferred := range []bool{false, true} {
-		b.Run(fmt.Sprintf("bxtree/deferred=%v", deferred), func(b *testing.B) {
+	for _, eager := range []bool{false, true} {
+		b.Run(fmt.Sprintf("bxtree/%s", flushMode(eager)), func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(4, 4))
 			st0 := f.bx.Stats()
 			io0 := ioWriteBytes()
 			for i := 0; i < b.N; i++ {
 				tx, _ := f.bx.Begin(true)
-				tr, err := Open(tx, "t", &Options{DeferFlush: deferred})
+				tr, err := Open(tx, "t", &Options{Eager: eager})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -373,9 +378,6 @@ func BenchmarkUpdate100(b *testing.B) {
 					if err := tr.Put(benchKey(k), 2, benchValue(k+1)); err != nil {
 						b.Fatal(err)
 					}
-				}
-				if err := tr.Flush(); err != nil {
-					b.Fatal(err)
 				}
 				if err := tx.Commit(); err != nil {
 					b.Fatal(err)

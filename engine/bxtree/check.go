@@ -35,8 +35,12 @@ func (t *Tree) Check() error {
 // of seen blocks, so a block shared between trees is reported too, and
 // reports allocated blocks that no tree reaches (leaks). Trees
 // created with a DigestKey need it in keys (by tree name) to verify their
-// record digests; a missing or wrong key fails with ErrDigestKey.
+// record digests; a missing or wrong key fails with ErrDigestKey. It
+// first flushes what deferred handles hold in tx.
 func CheckAll(tx *bedrock.Tx, keys map[string][]byte) error {
+	if err := tx.FlushDeferred(nil); err != nil { // what handles hold unflushed
+		return err
+	}
 	d, err := openDir(tx)
 	if err != nil {
 		return err

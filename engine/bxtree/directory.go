@@ -30,7 +30,7 @@ func openDir(tx *bedrock.Tx) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newTree(tx, "", bedrock.RootLBA, nil, p), nil
+	return newTree(tx, "", bedrock.RootLBA, &Options{Eager: true}, p), nil
 }
 
 // checkName validates a tree name against the key limit of d.
@@ -98,10 +98,23 @@ func Create(tx *bedrock.Tx, name string, o *Options) (*Tree, error) {
 	return newTree(tx, name, root, o, d.payload), nil
 }
 
+// flushHandles writes what the handles on tree name hold unflushed in tx,
+// so that a new handle reads it (Open) and nothing is written into the
+// blocks of a dropped tree (Drop).
+func flushHandles(tx *bedrock.Tx, name string) error {
+	return tx.FlushDeferred(func(k any) bool {
+		h, ok := k.(*Tree)
+		return ok && h.name == name
+	})
+}
+
 // Open returns a handle on the tree called name. It fails with ErrNotFound
 // if there is none and ErrDigestKey if o.DigestKey is not the key the tree
 // was created with.
 func Open(tx *bedrock.Tx, name string, o *Options) (*Tree, error) {
+	if err := flushHandles(tx, name); err != nil {
+		return nil, err
+	}
 	d, err := openDir(tx)
 	if err != nil {
 		return nil, err
@@ -124,6 +137,9 @@ func Open(tx *bedrock.Tx, name string, o *Options) (*Tree, error) {
 // chains included. It fails with ErrNotFound if there is none. Handles on
 // the tree must not be used afterwards.
 func Drop(tx *bedrock.Tx, name string) error {
+	if err := flushHandles(tx, name); err != nil {
+		return err
+	}
 	d, err := openDir(tx)
 	if err != nil {
 		return err

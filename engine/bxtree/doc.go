@@ -49,25 +49,31 @@
 //
 // # Flushing (who writes the blocks)
 //
-// Mutations work on nodes kept in a per-handle dirty set; Flush writes each
-// dirty node into its block exactly once. By default (Options.DeferFlush
-// false) Put and Delete flush before they return, so the transaction always
-// holds the complete tree and callers never need Flush. The price is a new
-// image of every node on the path per call: the leaf is spliced (splice.go:
-// its old image copied around the one changed record) and each internal
-// node copied and patched, about three block copies per Put in a tree of a
-// million records (Tx.Put takes ownership of an image, so the next Put
-// cannot patch it again), where a deferred batch writes each node once.
+// Mutations work on nodes kept in a per-handle dirty set; a flush writes
+// each dirty node into its block exactly once. By default a handle defers
+// its flushes: the dirty set grows across Put and Delete calls and is
+// written when the transaction commits or begins a child (the handle
+// registers its flush with bedrock's Tx.Defer, which runs it then), when
+// the tree is opened or dropped in the same transaction (Open and Drop
+// flush the other handles on that tree first), on a read through the
+// handle other than Get (Cursor, Summary, Count, ... flush by
+// themselves; Get descends through the unflushed nodes, so a batch that
+// reads between writes still writes each node once), and on Flush.
+// Callers never need Flush for correctness; a handle opened before the
+// changes of another handle on the same tree does not see them until they
+// are flushed. A mutation that fails poisons its handle, and a poisoned
+// deferred handle fails the commit.
 //
-// IMPORTANT: with Options.DeferFlush set, the caller MUST call Flush before
-// (a) committing the transaction, (b) beginning a nested child transaction,
-// and (c) touching the same tree through another handle. Get on the same
-// handle descends through the unflushed nodes (no flush, so a batch that
-// reads between writes still writes each node once); the other reads
-// (Cursor, Summary, Count, ...) flush by themselves. Deferred
-// flushing encodes each node once per batch instead of once per Put and is
-// meant for bulk loads and batched updates; see the benchmarks.
-//
+// With Options.Eager, Put and Delete flush before they return, so the
+// transaction's blocks always hold the complete tree. The price is a new
+// image of every node on the path per call: the leaf is spliced
+// (splice.go: its old image copied around the one changed record) and each
+// internal node copied and patched, about three block copies per Put in a
+// tree of a million records (Tx.Put takes ownership of an image, so the
+// next Put cannot patch it again), where a deferred batch writes each node
+// once (BenchmarkBulkLoad: 4.8 against 1.7 µs per record). Eager pays off
+// only when every change is followed by a range read through the handle.
+
 // # Transactions, nesting and cursors
 //
 // A handle opened on a nested child transaction sees the parent's tentative

@@ -29,6 +29,9 @@ func nodeSeeds(t testing.TB) [][]byte {
 		}
 		tr.Put(keyN(i), uint64(i), v)
 	}
+	if err := tr.Flush(); err != nil {
+		t.Fatal(err)
+	}
 	root, _ := tx.Get(tr.root)
 	leaf, _ := tx.Get(bedrock.LBA(le64(root[headerSize:])))
 	return [][]byte{root, leaf, nil, {1}, {1, 1, 0, 0, 0, 0, 0, 0}, {1, 2, 1, 0, 1, 0, 0, 0}}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -99,7 +101,7 @@ func newHarness(t testing.TB, r chooser, cfg config) *harness {
 
 // opts returns the tree options of the configuration.
 func (h *harness) opts() *Options {
-	return &Options{DigestKey: h.cfg.digestKey, DeferFlush: h.cfg.deferFlush}
+	return &Options{DigestKey: h.cfg.digestKey, Eager: !h.cfg.deferFlush}
 }
 
 // fatalf reports a failure with the recent operations.
@@ -134,8 +136,13 @@ func (h *harness) beginTop(m model) {
 	h.mut++
 }
 
-// flush flushes the innermost handle (needed with DeferFlush).
+// flush flushes the innermost handle, or (every other time) leaves that
+// to the transaction, which flushes deferred handles before it commits or
+// begins a child, and to Open and Drop, which flush the tree's handles.
 func (h *harness) flush() {
+	if h.r.IntN(2) == 0 {
+		return
+	}
 	if err := h.tr().Flush(); err != nil {
 		h.fatalf("flush: %v", err)
 	}
@@ -148,14 +155,8 @@ func (h *harness) key() []byte {
 	case x < 10:
 		return []byte(fmt.Sprintf("k%05d", h.r.IntN(h.cfg.keySpace)))
 	case x < 14:
-		if m := h.m(); len(m) > 0 {
-			i := h.r.IntN(len(m))
-			for k := range m {
-				if i == 0 {
-					return []byte(k)
-				}
-				i--
-			}
+		if recs := h.sorted(); len(recs) > 0 { // sorted: map order would make seeds not replay
+			return []byte(recs[h.r.IntN(len(recs))].Key)
 		}
 		return []byte("k")
 	case x < 18:
@@ -714,7 +715,10 @@ func TestModel(t *testing.T) {
 		t.Run(cfg.name, func(t *testing.T) {
 			t.Parallel()
 			seed := uint64(time.Now().UnixNano())
-			t.Logf("seed %d (steps %d)", seed, steps)
+			if s, err := strconv.ParseUint(os.Getenv("BXDB_MODEL_SEED"), 10, 64); err == nil {
+				seed = s
+			}
+			t.Logf("seed %d (steps %d; replay with BXDB_MODEL_SEED)", seed, steps)
 			h := newHarness(t, rand.New(rand.NewPCG(seed, 7)), cfg)
 			for i := 0; i < steps; i++ {
 				h.step()

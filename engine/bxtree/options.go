@@ -9,12 +9,16 @@ type Options struct {
 	// summaries must share it.
 	DigestKey []byte
 
-	// DeferFlush keeps modified nodes decoded in the handle until Flush (or
-	// a read through the same handle). IMPORTANT: the caller must then call
-	// Flush before committing, before beginning a nested transaction and
-	// before using the tree through another handle. The default (false)
-	// flushes at the end of every Put and Delete.
-	DeferFlush bool
+	// Eager makes Put and Delete write the nodes they change into their
+	// blocks before they return, so that the transaction's blocks always
+	// hold the whole tree. By default (false) a handle keeps the nodes it
+	// changes decoded and writes each once: when the transaction commits or
+	// begins a child (the handle registers the flush with bedrock's
+	// Tx.Defer), when the tree is opened again in the transaction, on a
+	// read other than Get through the handle, or on Flush. Eager costs a
+	// new image of every node on the path per call and pays off only when
+	// every change is followed by a range read (see the benchmarks).
+	Eager bool
 }
 
 // EnsureDefaults returns o, or a zero Options when o is nil.

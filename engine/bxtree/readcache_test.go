@@ -19,7 +19,7 @@ func TestReadHandleKeepsPages(t *testing.T) {
 	key := func(i int) []byte { return binary.BigEndian.AppendUint64(nil, uint64(i)*3) }
 	val := func(i int) []byte { return []byte(fmt.Sprintf("value-%d", i)) }
 	tx := mustBegin(t, s, true)
-	tr, err := Create(tx, "t", &Options{DeferFlush: true})
+	tr, err := Create(tx, "t", &Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -239,13 +239,50 @@ func (t *Tree) spill(parent *node, pi int, n *node) (bool, error) {
 		if si < pi {
 			li, left, right = si, s, n
 		}
-		if t.mergedSize(parent, li+1, left, right) > 2*t.payload-t.payload/4 {
+		if t.mergedSize(parent, li+1, left, right) > 2*t.payload-t.payload/4 || !t.spillFits(left, right) {
 			continue
 		}
 		t.redistribute(parent, li+1, left, right)
 		return true, nil
 	}
 	return false, nil
+}
+
+// spillFits reports whether leaves left and right, laid out as one node
+// and split where redistribute splits them (splitPoint), give two nodes
+// that fit a block. The size bound of spill alone does not promise it: the
+// halves get a header each and the split falls between whole records.
+func (t *Tree) spillFits(left, right *node) bool {
+	nl, cnt := left.len(), left.len()+right.len()
+	size := func(n *node, i int) int {
+		if !n.view {
+			return n.elemSize(i)
+		}
+		p := viewPage(n.lba, n.enc)
+		key, inline, _, _, spilled := p.record(i)
+		if spilled {
+			return slotSize + len(key) + ovfRefSize
+		}
+		return slotSize + len(key) + len(inline)
+	}
+	elem := func(i int) int {
+		if i < nl {
+			return size(left, i)
+		}
+		return size(right, i-nl)
+	}
+	total := left.size + right.size - headerSize
+	l := headerSize
+	for m := 1; m < cnt; m++ {
+		l += elem(m - 1)
+		if l > t.payload {
+			return false
+		}
+		if total-l+headerSize <= t.payload {
+			return true // some split point has both sides fit; splitPoint finds the best one
+		}
+	}
+	return false
 }
 
 // mergedSize returns the encoded size of siblings left and right (parent's

@@ -28,8 +28,11 @@ type Tree struct {
 	slab  []node                // nodes for load to hand out (newNode)
 	sink  byte                  // keeps fetchLines' loads alive
 	err   error                 // sticky error of a failed mutation
-	gen   uint64                // bumped by every mutation; cursors compare it
-	stats Stats
+	// deferred: Flush is registered with the transaction (Tx.Defer)
+	// while the dirty set holds nodes.
+	deferred bool
+	gen      uint64 // bumped by every mutation; cursors compare it
+	stats    Stats
 
 	// Read transactions only: their snapshot never changes, so the root
 	// and the internal nodes (few, and read by every descent) are kept as
@@ -458,7 +461,7 @@ func (t *Tree) free(n *node) error {
 }
 
 // Flush encodes every node modified through this handle into its block. It
-// is a no-op unless Options.DeferFlush is set; see the package
+// is a no-op on an Eager handle; see the package
 // documentation for when it must be called.
 func (t *Tree) Flush() error {
 	if t.err != nil {
@@ -468,6 +471,10 @@ func (t *Tree) Flush() error {
 		t.gen++ // cursors must notice (see Cursor)
 		t.err = err
 		return err
+	}
+	if t.deferred {
+		t.tx.Undefer(t)
+		t.deferred = false
 	}
 	return nil
 }
@@ -530,11 +537,19 @@ func (t *Tree) beginWrite() error {
 // failure it poisons the handle.
 func (t *Tree) endWrite(err error) error {
 	t.gen++
-	if err == nil && !t.opts.DeferFlush {
+	if err == nil && t.opts.Eager {
 		err = t.flush()
 	}
 	if err != nil {
 		t.err = err
+	}
+	if !t.opts.Eager && len(t.dirty) > 0 && !t.deferred {
+		// The transaction flushes what is left before it commits or
+		// begins a child (a poisoned handle then fails the commit; an
+		// eager one drops the failed call's nodes, as the blocks still
+		// hold the tree as it was before the call).
+		t.tx.Defer(t, t.Flush)
+		t.deferred = true
 	}
 	return err
 }
@@ -627,7 +642,7 @@ func (t *Tree) editLeaf(n *node, i int, replace bool, r *record) {
 	if replace || r == nil {
 		j = i + 1
 	}
-	if n.view && (!t.opts.DeferFlush || n.splices < maxSplices) {
+	if n.view && (t.opts.Eager || n.splices < maxSplices) {
 		size := n.size
 		if j > i {
 			old := n.rec(i)
@@ -814,7 +829,7 @@ func (t *Tree) lookupLeaf(lba bedrock.LBA, key []byte) (value []byte, version ui
 	return value, version, true, nil
 }
 
-// getDirty is Get on a handle holding unflushed changes (DeferFlush): it
+// getDirty is Get on a handle holding unflushed changes (not Eager): it
 // descends through the dirty set, like a write, instead of flushing it, so
 // a batch that reads between its writes (an UPDATE by key) still writes
 // each node once. A leaf the handle has not changed is read the verified

@@ -32,7 +32,7 @@ func newTestTree(t *testing.T, blockSize int, o *Options) (*bedrock.Store, *bedr
 
 func TestAscendingLoadFillsLeaves(t *testing.T) {
 	for _, deferred := range []bool{false, true} {
-		_, _, tr := newTestTree(t, 4096, &Options{DeferFlush: deferred})
+		_, _, tr := newTestTree(t, 4096, &Options{Eager: !deferred})
 		const n = 20000
 		v := make([]byte, 100)
 		for i := 0; i < n; i++ {
@@ -53,7 +53,7 @@ func TestAscendingLoadFillsLeaves(t *testing.T) {
 }
 
 func TestRandomLoadFill(t *testing.T) {
-	_, _, tr := newTestTree(t, 4096, &Options{DeferFlush: true})
+	_, _, tr := newTestTree(t, 4096, &Options{})
 	rng := rand.New(rand.NewPCG(1, 2))
 	v := make([]byte, 100)
 	for i := 0; i < 20000; i++ {
@@ -624,7 +624,7 @@ func TestEmptyTreeAndCursorEdges(t *testing.T) {
 }
 
 func TestSplitAlignsWithNodes(t *testing.T) {
-	_, _, tr := newTestTree(t, 4096, &Options{DeferFlush: true})
+	_, _, tr := newTestTree(t, 4096, &Options{})
 	rng := rand.New(rand.NewPCG(9, 10))
 	for i := 0; i < 50000; i++ {
 		tr.Put(randBytes(rng, 8), 1, []byte("value"))
@@ -662,7 +662,7 @@ func TestSplitAlignsWithNodes(t *testing.T) {
 // TestBlockReadsPerSummary checks that Summary and Count read O(log n)
 // blocks: at most two root-to-leaf paths.
 func TestBlockReadsPerSummary(t *testing.T) {
-	_, _, tr := newTestTree(t, 4096, &Options{DeferFlush: true})
+	_, _, tr := newTestTree(t, 4096, &Options{})
 	rng := rand.New(rand.NewPCG(11, 12))
 	n := 0
 	for _, target := range []int{1000, 10000, 100000} {
@@ -743,27 +743,59 @@ func TestNestedTransactions(t *testing.T) {
 	}
 }
 
-func TestDeferFlushNeedsFlush(t *testing.T) {
-	s, tx, tr := newTestTree(t, 4096, &Options{DeferFlush: true})
+// TestDeferredFlushesItself: a deferred handle's changes reach the blocks
+// without Flush: when the tree is opened again in the transaction, when a
+// child transaction begins, and when the transaction commits; a handle
+// opened before them does not see them until then.
+func TestDeferredFlushesItself(t *testing.T) {
+	s, tx, _ := newTestTree(t, 4096, nil)
 	if err := tx.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	tx = mustBegin(t, s, true)
-	tr, _ = Open(tx, "t", &Options{DeferFlush: true})
+	tr, _ := Open(tx, "t", nil)
+	early, _ := Open(tx, "t", &Options{Eager: true})
 	for i := 0; i < 100; i++ {
+		if err := tr.Put(keyN(i), 1, []byte("v")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if early.Len() != 0 {
+		t.Fatalf("unflushed writes visible through a handle opened before them: %d", early.Len())
+	}
+	if other, _ := Open(tx, "t", nil); other.Len() != 100 {
+		t.Fatalf("a handle opened after 100 unflushed writes sees %d", other.Len())
+	}
+	for i := 100; i < 200; i++ {
 		tr.Put(keyN(i), 1, []byte("v"))
 	}
-	other, _ := Open(tx, "t", nil)
-	if other.Len() != 0 {
-		t.Fatalf("unflushed writes visible through another handle: %d", other.Len())
-	}
-	if err := tr.Flush(); err != nil {
+	child, err := tx.Begin()
+	if err != nil {
 		t.Fatal(err)
 	}
-	if other.Len() != 100 {
-		t.Fatalf("flushed writes not visible: %d", other.Len())
+	if c, _ := Open(child, "t", nil); c.Len() != 200 {
+		t.Fatalf("child sees %d records, want 200", c.Len())
+	}
+	cc, _ := Open(child, "t", nil)
+	for i := 200; i < 300; i++ {
+		cc.Put(keyN(i), 1, []byte("v"))
+	}
+	if err := child.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 300; i < 400; i++ {
+		tr.Put(keyN(i), 1, []byte("v"))
 	}
 	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	r := mustBegin(t, s, false)
+	defer r.Rollback()
+	got, _ := Open(r, "t", nil)
+	if got.Len() != 400 {
+		t.Fatalf("committed %d records, want 400", got.Len())
+	}
+	if err := got.Check(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -845,12 +877,12 @@ func TestCheckAllFindsLeaks(t *testing.T) {
 	tx.Rollback()
 }
 
-// TestDeferredGetSeesUnflushed: Get on a DeferFlush handle answers from its
+// TestDeferredGetSeesUnflushed: Get on a deferred handle answers from its
 // unflushed nodes (inline and spilled values, deleted keys, keys in leaves
 // it has not changed) without writing any block, and the tree is the same
 // once flushed.
 func TestDeferredGetSeesUnflushed(t *testing.T) {
-	_, tx, tr := newTestTree(t, 1024, &Options{DeferFlush: true})
+	_, tx, tr := newTestTree(t, 1024, &Options{})
 	model := map[string]string{}
 	for i := 0; i < 3000; i++ {
 		v := fmt.Sprintf("v%d", i)
@@ -901,4 +933,46 @@ func TestDeferredGetSeesUnflushed(t *testing.T) {
 		}
 	}
 	_ = tx
+}
+
+// TestSpillFits: two leaves that fit 1.75 blocks together but have no
+// split point giving two halves that fit (each half has a header of its
+// own, and the halves split between whole records) must not be
+// redistributed; the same sizes in another order can be.
+func TestSpillFits(t *testing.T) {
+	_, _, tr := newTestTree(t, 1024, nil)
+	if tr.payload != 992 || MaxRecordSize(tr.payload) != 246 {
+		t.Fatalf("payload %d, max record %d: the sizes below assume 992 and 246", tr.payload, MaxRecordSize(tr.payload))
+	}
+	leaves := func(sizes []int, nLeft int) (*node, *node) {
+		l, r := newLeaf(1), newLeaf(2)
+		for i, sz := range sizes {
+			rec := record{key: []byte{byte('a' + i)}, value: make([]byte, sz-slotSize-1)}
+			rec.vlen = uint64(len(rec.value))
+			if rec.encSize() != sz {
+				t.Fatalf("record of %d bytes encodes to %d", sz, rec.encSize())
+			}
+			n := r
+			if i < nLeft {
+				n = l
+			}
+			n.recs = append(n.recs, rec)
+			n.size += sz
+		}
+		return l, r
+	}
+	// Prefix sums 246 492 712 743 | 989 ...: none falls in [744, 984],
+	// where both halves of the 1728 bytes of records would fit 992 - 8.
+	bad := []int{246, 246, 220, 31, 246, 246, 246, 216, 31}
+	l, r := leaves(bad, 4)
+	if m := l.size + r.size - headerSize; m > 2*tr.payload-tr.payload/4 {
+		t.Fatalf("setup: merged size %d is over the spill bound", m)
+	}
+	if tr.spillFits(l, r) {
+		t.Error("spillFits accepts leaves no split can hold")
+	}
+	good := []int{246, 246, 246, 246, 220, 31, 246, 216, 31}
+	if l, r := leaves(good, 4); !tr.spillFits(l, r) {
+		t.Error("spillFits refuses leaves that split into two that fit")
+	}
 }
