@@ -79,8 +79,18 @@ func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) (re
 		// is free; a block that stays live there (a catalog written by
 		// the first commits, a leaf no later commit rewrites) would shut
 		// it for good. A small commit that the zone does not take moves
-		// such blocks out, once a zone commit found it taken.
-		if s.zoneMissed && s.nextSlot() == 0 {
+		// such blocks out, once a zone commit found it taken, when it is
+		// the only writer: no other write transaction open and every
+		// earlier commit durable. With concurrent writers the zone's
+		// blocks are likely theirs and rewritten soon, which frees the
+		// zone without the copies.
+		s.syncMu.Lock()
+		quiet := s.syncedGen >= base.gen
+		s.syncMu.Unlock()
+		s.mu.Lock()
+		alone := quiet && s.mu.writers <= 1
+		s.mu.Unlock()
+		if s.zoneMissed && alone && s.nextSlot() == 0 {
 			s.zoneMissed = false
 			if rs, _, ok := s.scanWindow(base, s.alloc.reserved, s.alloc.zoneEnd, writes); ok && len(rs) > 0 {
 				s.st.cleaned.Add(1)

@@ -234,9 +234,9 @@ func TestCrashCleaner(t *testing.T) {
 
 // TestZoneCleaning: blocks that stay live in the zone after slot 1 (here
 // cold blocks written by the first small commits) are moved out by a later
-// small commit, after which small commits use the zone again; write
-// transactions that began before the move write the moved blocks without
-// a conflict, and a block really rewritten after the move still conflicts.
+// small commit when no other write transaction is open, after which small
+// commits use the zone again; only those blocks move. While another writer
+// is open, nothing is moved.
 func TestZoneCleaning(t *testing.T) {
 	s, err := Open("db", &Options{FS: NewMemFS()})
 	if err != nil {
@@ -282,19 +282,23 @@ func TestZoneCleaning(t *testing.T) {
 		return s.mu.written.lookup(s.geo, l).addr
 	}
 	inZone := func(l LBA) bool { return where(l) < s.alloc.zoneEnd }
-	var stuck []LBA
-	for i := 0; i < 4 && len(stuck) == 0; i++ {
-		for _, l := range alloc(3) {
-			if inZone(l) {
-				stuck = append(stuck, l)
+	// stuckBlocks commits small groups of cold blocks until one lands in
+	// the zone and returns those.
+	stuckBlocks := func() []LBA {
+		for i := 0; i < 4; i++ {
+			var stuck []LBA
+			for _, l := range alloc(3) {
+				if inZone(l) {
+					stuck = append(stuck, l)
+				}
+			}
+			if len(stuck) > 0 {
+				return stuck
 			}
 		}
+		t.Fatal("setup: no cold block landed in the zone")
+		return nil
 	}
-	if len(stuck) < 2 {
-		t.Fatalf("setup: %d cold blocks in the zone, want 2 or more", len(stuck))
-	}
-	early, _ := s.Begin(true) // its snapshot predates the moves
-	early2, _ := s.Begin(true)
 	hot := alloc(1)[0]
 	rewriteHot := func(rounds int) (zoneHits int) {
 		for i := 0; i < rounds; i++ {
@@ -308,30 +312,36 @@ func TestZoneCleaning(t *testing.T) {
 		}
 		return zoneHits
 	}
+
+	// Another writer open: the zone is left as it is.
+	stuck := stuckBlocks()
+	moved0 := s.Stats().Relocated
+	other, _ := s.Begin(true)
+	rewriteHot(12)
+	for _, l := range stuck {
+		if !inZone(l) {
+			t.Errorf("block %d moved out of the zone while another writer was open", l)
+		}
+	}
+	if n := s.Stats().Relocated - moved0; n != 0 {
+		t.Errorf("%d blocks relocated with another writer open, want 0", n)
+	}
+	other.Rollback()
+
+	// Alone: the stuck blocks leave and small commits use the zone again.
 	rewriteHot(4)
 	for _, l := range stuck {
 		if inZone(l) {
 			t.Errorf("cold block %d still in the zone at unit %d", l, where(l))
 		}
 	}
-	if st := s.Stats(); st.Relocated < uint64(len(stuck)) {
-		t.Errorf("Relocated = %d, want at least %d", st.Relocated, len(stuck))
-	}
-	// A moved block: no conflict for a snapshot from before the move.
-	if err := commit(early, map[LBA]string{stuck[0]: "early"}); err != nil {
-		t.Fatalf("write of a block moved since the snapshot: %v", err)
-	}
-	// A block rewritten after its move: conflict.
-	tx, _ := s.Begin(true)
-	if err := commit(tx, map[LBA]string{stuck[1]: "rewritten"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := commit(early2, map[LBA]string{stuck[1]: "lost update"}); !errors.Is(err, ErrConflict) {
-		t.Fatalf("write of a block rewritten since the snapshot: %v, want ErrConflict", err)
-	}
-	// With no old snapshot left, the freed zone serves small commits again.
 	if hits := rewriteHot(12); hits < 4 {
 		t.Errorf("%d of 12 small commits used the zone, want at least 4", hits)
+	}
+	// Only the stuck blocks moved: the hot one, rewritten by every commit,
+	// frees its place in the zone by itself.
+	if n := s.Stats().Relocated - moved0; n != uint64(len(stuck)) {
+		t.Errorf("%d blocks relocated, want exactly the %d stuck blocks", n, len(stuck))
 	}
 	r, _ := s.Begin(false)
 	defer r.Rollback()
@@ -348,5 +358,64 @@ func TestZoneCleaning(t *testing.T) {
 	}
 	if rep, err := s.Check(); err != nil || !rep.OK() {
 		t.Fatalf("Check: %v %q", err, rep.Problems)
+	}
+}
+
+// TestCleanerMovesDoNotConflict: a write transaction that began before the
+// cleaner moved a block writes that block and commits; one that began
+// before the block was rewritten (after its move) gets ErrConflict.
+func TestCleanerMovesDoNotConflict(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 11))
+	s, err := Open("c.db", &Options{FS: NewMemFS(), InitialSize: 256 << 10, GrowSize: 64 << 10, CacheSize: 256 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	cur, lbas, _, err := cleanerLoad(s, rng, model{}, nil, 300, 30, 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w *Tx
+	var moved LBA
+	for round := 0; round < 2000 && moved == 0; round++ {
+		if w == nil || round%50 == 0 {
+			if w != nil {
+				w.Rollback()
+			}
+			w, _ = s.Begin(true)
+		}
+		if cur, lbas, _, err = cleanerLoad(s, rng, cur, lbas, 0, 20+rng.IntN(30), 1, nil); err != nil {
+			t.Fatal(err)
+		}
+		s.mu.Lock()
+		base := s.mu.written
+		s.mu.Unlock()
+		for _, l := range lbas { // in order: the choice replays
+			if m, ok := s.moved[l]; ok && m.from <= w.Gen() && m.to > w.Gen() && base.lookup(s.geo, l).gen == m.to {
+				moved = l
+				break
+			}
+		}
+	}
+	if moved == 0 {
+		t.Fatalf("the cleaner moved no block under an open writer in 2000 rounds: %+v", s.Stats())
+	}
+	late, _ := s.Begin(true) // begins after the move
+	if err := w.Put(moved, []byte("after the move")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Commit(); err != nil {
+		t.Fatalf("write of a block only moved since the snapshot: %v", err)
+	}
+	if err := late.Put(moved, []byte("lost update")); err != nil {
+		t.Fatal(err)
+	}
+	if err := late.Commit(); !errors.Is(err, ErrConflict) {
+		t.Fatalf("write of a block rewritten since the snapshot: %v, want ErrConflict", err)
+	}
+	r, _ := s.Begin(false)
+	defer r.Rollback()
+	if got, err := r.Get(moved); err != nil || string(got) != "after the move" {
+		t.Fatalf("block %d: %q %v", moved, got, err)
 	}
 }

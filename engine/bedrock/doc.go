@@ -252,8 +252,9 @@
 // first commits' catalog, a leaf no later commit rewrites) would close it
 // for good, so when a small commit finds the zone taken, the next small
 // commit that goes to slot 0 moves the zone's live blocks out, as the
-// cleaner below does. Otherwise a run is sought first among units
-// already written once in this file (overwriting them costs fdatasync no
+// cleaner below does, when it is the only writer (with concurrent writers
+// the zone's blocks are theirs and rewritten soon anyway). Otherwise a
+// run is sought first among units already written once in this file (overwriting them costs fdatasync no
 // metadata, where the first write into fallocated space makes the file
 // system convert an unwritten extent), then next-fit from a cursor. So
 // that runs stay available under random rewrites (which free old copies at

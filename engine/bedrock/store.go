@@ -111,6 +111,7 @@ type Store struct {
 		cur      *mapVersion    // the newest durable map: what readers see
 		written  *mapVersion    // the newest applied map: what writers build on
 		snaps    map[uint64]int // live snapshots by generation
+		writers  int            // open top-level write transactions
 		freeLBAs []lbaRange     // LBAs free for Alloc, as ranges
 		nextLBA  uint64         // LBAs >= nextLBA were never handed out
 		closed   bool

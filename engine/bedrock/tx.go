@@ -66,6 +66,7 @@ func (s *Store) Begin(writable bool) (*Tx, error) {
 	tx := &Tx{s: s, snap: v, writable: writable}
 	if writable {
 		tx.dirty = map[LBA]dirtyBlock{}
+		s.mu.writers++
 	}
 	return tx, nil
 }
@@ -333,7 +334,7 @@ func (tx *Tx) Rollback() error {
 		tx.parent.child = nil
 		return nil
 	}
-	tx.s.releaseSnap(tx.snap.gen)
+	tx.s.releaseSnap(tx.snap.gen, tx.writable)
 	return nil
 }
 
@@ -355,11 +356,15 @@ func (s *Store) putFreeLBAsLocked(lbas []LBA) {
 	}
 }
 
-// releaseSnap forgets one live snapshot of generation gen.
-func (s *Store) releaseSnap(gen uint64) {
+// releaseSnap forgets one live snapshot of generation gen, a top-level
+// write transaction's when writer is set.
+func (s *Store) releaseSnap(gen uint64, writer bool) {
 	s.mu.Lock()
 	if s.mu.snaps[gen]--; s.mu.snaps[gen] <= 0 {
 		delete(s.mu.snaps, gen)
+	}
+	if writer {
+		s.mu.writers--
 	}
 	s.mu.Unlock()
 }
@@ -387,7 +392,7 @@ func (tx *Tx) Commit() error {
 	if !tx.writable || len(tx.dirty) == 0 {
 		tx.done = true
 		tx.returnLBAs(tx.allocs)
-		tx.s.releaseSnap(tx.snap.gen)
+		tx.s.releaseSnap(tx.snap.gen, tx.writable)
 		return nil
 	}
 	wait, err := tx.commitAsync()
@@ -439,7 +444,7 @@ func (tx *Tx) commitAsync() (func() error, error) {
 	req := tx.prepare()
 	gen, err := s.apply(req)
 	tx.done = true
-	s.releaseSnap(tx.snap.gen)
+	s.releaseSnap(tx.snap.gen, tx.writable)
 	if err != nil {
 		tx.returnLBAs(tx.allocs)
 		return nil, err
