@@ -375,15 +375,20 @@ func TestCleanerMovesDoNotConflict(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Fragment the free space first, with no snapshot holding frees.
+	if cur, lbas, _, err = cleanerLoad(s, rng, cur, lbas, 0, 30, 200, nil); err != nil {
+		t.Fatal(err)
+	}
+	// Then one round at a time under a writer that began before it, until
+	// a round moves a block (a writer held longer pins the frees the
+	// cleaner needs).
 	var w *Tx
 	var moved LBA
-	for round := 0; round < 2000 && moved == 0; round++ {
-		if w == nil || round%50 == 0 {
-			if w != nil {
-				w.Rollback()
-			}
-			w, _ = s.Begin(true)
+	for round := 0; round < 3000 && moved == 0; round++ {
+		if w != nil {
+			w.Rollback()
 		}
+		w, _ = s.Begin(true)
 		if cur, lbas, _, err = cleanerLoad(s, rng, cur, lbas, 0, 20+rng.IntN(30), 1, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -398,7 +403,7 @@ func TestCleanerMovesDoNotConflict(t *testing.T) {
 		}
 	}
 	if moved == 0 {
-		t.Fatalf("the cleaner moved no block under an open writer in 2000 rounds: %+v", s.Stats())
+		t.Fatalf("the cleaner moved no block under an open writer in 3000 rounds: %+v", s.Stats())
 	}
 	late, _ := s.Begin(true) // begins after the move
 	if err := w.Put(moved, []byte("after the move")); err != nil {
