@@ -461,8 +461,11 @@ func (t *Tree) free(n *node) error {
 }
 
 // Flush encodes every node modified through this handle into its block. It
-// is a no-op on an Eager handle; see the package
-// documentation for when it must be called.
+// is a no-op on an Eager handle. Correctness never needs it (the
+// transaction flushes deferred handles before it commits or begins a
+// child; see the package documentation): it serves callers that read the
+// tree's blocks directly, or want the work done at a point of their
+// choosing.
 func (t *Tree) Flush() error {
 	if t.err != nil {
 		return t.err
