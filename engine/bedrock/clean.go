@@ -59,9 +59,12 @@ type relocation struct {
 // commitMu.
 func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) (relocs []relocation, units uint64, short bool) {
 	mapUnits := uint64(unitsFor(int(s.geo.fan)*refSize, s.unit))
-	segs := map[uint64]bool{}
+	var segs map[uint64]bool // made by take: most commits plan nothing
 	// take adds a window's live blocks to the plan.
 	take := func(rs []relocation) {
+		if segs == nil {
+			segs = map[uint64]bool{}
+		}
 		for _, r := range rs {
 			if r.kind == kindData {
 				units += uint64(r.old.units)
@@ -84,13 +87,7 @@ func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) (re
 		// earlier commit durable. With concurrent writers the zone's
 		// blocks are likely theirs and rewritten soon, which frees the
 		// zone without the copies.
-		s.syncMu.Lock()
-		quiet := s.syncedGen >= base.gen
-		s.syncMu.Unlock()
-		s.mu.Lock()
-		alone := quiet && s.mu.writers <= 1
-		s.mu.Unlock()
-		if s.zoneMissed && alone && s.nextSlot() == 0 {
+		if s.zoneMissed && s.nextSlot() == 0 && s.loneWriter(base) {
 			s.zoneMissed = false
 			if rs, _, ok := s.scanWindow(base, s.alloc.reserved, s.alloc.zoneEnd, writes); ok && len(rs) > 0 {
 				s.st.cleaned.Add(1)
@@ -128,6 +125,18 @@ func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) (re
 		take(rs)
 	}
 	return relocs, units + uint64(len(segs))*mapUnits, len(chosen) == 0
+}
+
+// loneWriter reports whether the commit being applied on base is the only
+// writer: no other write transaction open and every earlier commit
+// durable. Caller holds commitMu.
+func (s *Store) loneWriter(base *mapVersion) bool {
+	s.syncMu.Lock()
+	quiet := s.syncedGen >= base.gen
+	s.syncMu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return quiet && s.mu.writers <= 1
 }
 
 // maxCleanWindows bounds the windows one commit cleans.
