@@ -224,7 +224,11 @@
 // open continues at the highest generation seen plus 65538, above any
 // commit a lost tail could have left on disk, so an old block can never
 // pass for a new one. A slot that is destroyed (or holds an abandoned
-// commit) is rewritten at open with the chosen state.
+// commit) is rewritten at open with the chosen state, and so is the slot
+// beside a state that verified but was not proven durable (its writer
+// exited without Close): open syncs first, then copies, so the next open
+// takes the proven path (no tail to verify, allocator marked in the
+// background).
 //
 // # Free space
 //

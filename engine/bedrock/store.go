@@ -568,15 +568,27 @@ func (s *Store) load(slots []slotRead, size int64) error {
 			lastErr = &CorruptError{What: "superblock", Reason: fmt.Sprintf("file of %d bytes is shorter than its superblocks (truncated)", size)}
 			continue
 		}
-		v, err := s.loadMap(sb, units, provenDurable(slots, sb.gen))
+		proven := provenDurable(slots, sb.gen)
+		v, err := s.loadMap(sb, units, proven)
 		if err != nil {
 			lastErr = err
 			continue
 		}
 		s.install(v, sb.gen, sl.slot, maxGen+maxUnsynced+2)
 		// Repair: make the other slot hold this state too, so a destroyed
-		// or abandoned slot never outlives the open.
-		if !s.readOnly && (len(slots) < 2 || sb.gen != maxGen) {
+		// or abandoned slot never outlives the open, and a state that
+		// verified but was not proven durable (the writer exited without
+		// Close) is proven from now on: without that, every later open
+		// would verify its tail again and mark the allocator before
+		// returning. Such a state may still sit partly in the page cache
+		// only (a killed writer's last sync), so it is synced before the
+		// slot holding the previous state is overwritten.
+		if !s.readOnly && (len(slots) < 2 || sb.gen != maxGen || !proven) {
+			if !proven {
+				if err := s.file.Sync(); err != nil {
+					return fmt.Errorf("bedrock: sync at open: %w", err)
+				}
+			}
 			other := 1 - sl.slot
 			if _, err := s.file.WriteAt(sl.raw, int64(other*s.block)); err != nil {
 				return fmt.Errorf("bedrock: repair superblock: %w", err)
