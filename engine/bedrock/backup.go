@@ -40,7 +40,11 @@ func (s *Store) Backup(path string, opts *Options) error {
 		return err
 	}
 	for lba := uint64(0); lba < v.nextLBA; lba++ {
-		r := v.lookup(s.geo, LBA(lba))
+		r, err := v.lookup(s.geo, LBA(lba))
+		if err != nil {
+			dst.Close()
+			return fmt.Errorf("bedrock: backup: %w", err)
+		}
 		if r.addr == 0 {
 			continue
 		}

@@ -104,8 +104,13 @@ func (s *Store) Check() (*Report, error) {
 				continue
 			}
 			ents, _ := decodeRefs(body, g.fan)
-			for i := range pg.segs[si].n() {
-				e := pg.segs[si].get(i)
+			mem, err := pg.segs[si].bytes()
+			if err != nil {
+				problem("%v", err)
+				continue
+			}
+			for i := range uint64(len(mem) / refSize) {
+				e := getRef(mem[i*refSize:])
 				lba := id*g.fan + i
 				if ents != nil && ents[i] != e {
 					problem("map segment %d: entry %d on disk differs from memory", id, i)

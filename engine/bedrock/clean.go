@@ -206,7 +206,7 @@ func (s *Store) scanWindow(base *mapVersion, lo, hi uint64, writes []pendingWrit
 		here := ref{addr: u, units: uint32(units), gen: gen}
 		switch kind {
 		case kindData:
-			if base.lookup(s.geo, LBA(id)) == here && !written(writes, LBA(id)) {
+			if cur, err := base.lookup(s.geo, LBA(id)); err == nil && cur == here && !written(writes, LBA(id)) {
 				relocs = append(relocs, relocation{kind: kindData, id: id, old: here, block: b[:units*unit]})
 			}
 		case kindSegment:

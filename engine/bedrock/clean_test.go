@@ -279,7 +279,11 @@ func TestZoneCleaning(t *testing.T) {
 	where := func(l LBA) uint64 {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		return s.mu.written.lookup(s.geo, l).addr
+		r, err := s.mu.written.lookup(s.geo, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.addr
 	}
 	inZone := func(l LBA) bool { return where(l) < s.alloc.zoneEnd }
 	// stuckBlocks commits small groups of cold blocks until one lands in
@@ -396,7 +400,7 @@ func TestCleanerMovesDoNotConflict(t *testing.T) {
 		base := s.mu.written
 		s.mu.Unlock()
 		for _, l := range lbas { // in order: the choice replays
-			if m, ok := s.moved[l]; ok && m.from <= w.Gen() && m.to > w.Gen() && base.lookup(s.geo, l).gen == m.to {
+			if m, ok := s.moved[l]; ok && m.from <= w.Gen() && m.to > w.Gen() && mustLookup(t, base, s.geo, l).gen == m.to {
 				moved = l
 				break
 			}
@@ -423,4 +427,14 @@ func TestCleanerMovesDoNotConflict(t *testing.T) {
 	if got, err := r.Get(moved); err != nil || string(got) != "after the move" {
 		t.Fatalf("block %d: %q %v", moved, got, err)
 	}
+}
+
+// mustLookup returns l's entry in v, failing the test on a read error.
+func mustLookup(t *testing.T, v *mapVersion, g geometry, l LBA) ref {
+	t.Helper()
+	r, err := v.lookup(g, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
 }

@@ -82,7 +82,11 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	// moved since the snapshot holds what the snapshot saw: no conflict.
 	s.pruneMoved(minSnap)
 	for _, w := range r.writes {
-		if g := base.lookup(s.geo, w.lba).gen; !w.fresh && g > r.snapGen {
+		cur, err := base.lookup(s.geo, w.lba)
+		if err != nil {
+			return 0, err
+		}
+		if g := cur.gen; !w.fresh && g > r.snapGen {
 			if m, ok := s.moved[w.lba]; !ok || m.to != g || m.from > r.snapGen {
 				s.st.conflicts.Add(1)
 				return 0, ErrConflict
@@ -316,7 +320,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	}
 	s.st.relocated.Add(uint64(len(moved) / 2))
 	for _, w := range cached {
-		r := b.v.lookup(s.geo, w.lba)
+		r, _ := b.v.lookup(s.geo, w.lba) // a segment this commit copied: loaded
 		// Written here, not read from the disk: no check needed (GetVerified).
 		s.cache.put(r.addr, r.gen, uint64(w.lba), w.raw, levelFull)
 	}

@@ -606,6 +606,9 @@ func expectedSlot(l *diskLayout, d *damage) int {
 				return false
 			}
 			off, end := e.covered(l.unit)
+			if e.kind == kindSegment && lazySegments(l, i, d, proven(i)) {
+				continue // read after open: its damage is reported then
+			}
 			if (e.kind != kindData || (e.ref.gen > s.syncedGen && !proven(i))) && d.hits(off, end) {
 				return false
 			}
@@ -622,6 +625,25 @@ func expectedSlot(l *diskLayout, d *damage) int {
 		}
 	}
 	return -1
+}
+
+// lazySegments reports whether open leaves the map segments of slot i's
+// state unread (a proven durable state in a file as long as it says), so
+// that a damaged segment is found by the reads that need it, not by open.
+func lazySegments(l *diskLayout, i int, d *damage, proven bool) bool {
+	return proven && d.length/int64(l.unit) >= int64(l.slots[i].sizeUnits)
+}
+
+// damagedSegments returns the map segments of slot i's state hit by d,
+// by segment index, when open leaves them unread.
+func damagedSegments(l *diskLayout, i int, d *damage) map[uint64]diskExtent {
+	out := map[uint64]diskExtent{}
+	for _, e := range l.slots[i].extents {
+		if off, end := e.covered(l.unit); e.kind == kindSegment && d.hits(off, end) {
+			out[e.id] = e
+		}
+	}
+	return out
 }
 
 // ---------------------------------------------------------------------
@@ -716,24 +738,39 @@ func checkDamagedStore(t *testing.T, data []byte, l *diskLayout, h *storeHistory
 	if !ok {
 		t.Fatalf("%s: slot %d generation %d is not in the history", d.what, want, slot.gen)
 	}
-	// Which data blocks of the loaded state are damaged?
+	// Which map segments (left unread by open) and which data blocks of
+	// the loaded state are damaged? A block whose segment is damaged
+	// cannot be reached: the segment's error is what its reads report.
+	fan := uint64((l.block - headerSize) / refSize)
+	badSegs := damagedSegments(l, want, d)
 	bad := map[LBA]diskExtent{}
 	for _, e := range slot.extents {
 		off, end := e.covered(l.unit)
-		if e.kind == kindData && d.hits(off, end) {
+		if _, lost := badSegs[e.id/fan]; e.kind == kindData && d.hits(off, end) && !lost {
 			bad[LBA(e.id)] = e
 		}
 	}
 	var rerr error
-	if err := callSafely(10*time.Second, func() { rerr = checkStoreContents(s, st, h.universe, bad, d.what) }); err != nil || rerr != nil {
+	if err := callSafely(10*time.Second, func() { rerr = checkStoreContentsLost(s, st, h.universe, bad, d.what, badSegs, fan) }); err != nil || rerr != nil {
 		t.Fatalf("%s: reading: %v %v", d.what, err, rerr)
 	}
 	var rep *Report
 	if perr := callSafely(10*time.Second, func() { rep, err = s.Check() }); perr != nil || err != nil {
 		t.Fatalf("%s: Check: %v %v", d.what, perr, err)
 	}
-	if len(rep.Problems) != len(bad) {
-		t.Fatalf("%s: Check found %d problems, want %d (damaged data blocks): %q", d.what, len(rep.Problems), len(bad), rep.Problems)
+	if len(rep.Problems) != len(bad)+len(badSegs) {
+		t.Fatalf("%s: Check found %d problems, want %d (damaged data blocks) + %d (damaged map segments): %q", d.what, len(rep.Problems), len(bad), len(badSegs), rep.Problems)
+	}
+	for id, e := range badSegs {
+		found := false
+		for _, p := range rep.Problems {
+			if strings.Contains(p, fmt.Sprintf("map segment %d ", id)) && strings.Contains(p, fmt.Sprint(e.ref.addr)) {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("%s: Check does not report map segment %d at unit %d: %q", d.what, id, e.ref.addr, rep.Problems)
+		}
 	}
 	for lba, e := range bad {
 		found := false
@@ -755,6 +792,21 @@ func checkDamagedStore(t *testing.T, data []byte, l *diskLayout, h *storeHistory
 	}
 	if readOnly {
 		return outcome
+	}
+	if len(badSegs) > 0 {
+		// The allocator cannot know which units an unreadable segment
+		// maps: the store refuses writes (reads go on, as checked above).
+		tx, err := s.Begin(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if nl, err := tx.Alloc(); err == nil {
+			tx.Put(nl, []byte("after map damage"))
+		}
+		if err := tx.Commit(); !errors.Is(err, ErrFailed) {
+			t.Fatalf("%s: commit with a damaged map segment: %v, want ErrFailed", d.what, err)
+		}
+		return outcome + ", map segment damage reported"
 	}
 	// The store must go on working: rewrite the damaged blocks, commit,
 	// reopen, and find everything healthy.
@@ -804,6 +856,13 @@ func checkDamagedStore(t *testing.T, data []byte, l *diskLayout, h *storeHistory
 // the blocks in bad must fail with a *CorruptError naming them. It returns
 // an error rather than failing, so it can run under callSafely.
 func checkStoreContents(s *Store, want map[LBA][]byte, universe []LBA, bad map[LBA]diskExtent, what string) error {
+	return checkStoreContentsLost(s, want, universe, bad, what, nil, 1)
+}
+
+// checkStoreContentsLost is checkStoreContents where the map segments in
+// segs (fan entries each) are damaged: every LBA they cover must fail
+// with the segment's *CorruptError.
+func checkStoreContentsLost(s *Store, want map[LBA][]byte, universe []LBA, bad map[LBA]diskExtent, what string, segs map[uint64]diskExtent, fan uint64) error {
 	tx, err := s.Begin(false)
 	if err != nil {
 		return err
@@ -812,6 +871,13 @@ func checkStoreContents(s *Store, want map[LBA][]byte, universe []LBA, bad map[L
 	for _, lba := range universe {
 		got, err := tx.Get(lba)
 		w, live := want[lba]
+		if e, lost := segs[uint64(lba)/fan]; lost {
+			var ce *CorruptError
+			if !errors.As(err, &ce) || ce.What != "map segment" || ce.ID != uint64(lba)/fan || ce.Addr != e.ref.addr {
+				return fmt.Errorf("%s: Get(%d) behind damaged map segment %d = %d bytes, %v; want its *CorruptError", what, lba, uint64(lba)/fan, len(got), err)
+			}
+			continue
+		}
 		if e, isBad := bad[lba]; isBad {
 			var ce *CorruptError
 			if !errors.Is(err, ErrCorrupt) || !errors.As(err, &ce) {

@@ -91,7 +91,16 @@
 // Open reads only the map and the blocks of commits not yet known durable:
 // it never scans the data. Segments stay in memory in their on-disk
 // encoding (16 bytes an entry), so open keeps their blocks' bytes without
-// decoding them and a commit writes a changed segment as it is.
+// decoding them and a commit writes a changed segment as it is. When the
+// state is proven durable (below) and the file is as long as it says, open
+// reads just the superblock and the pages: each segment is read, verified
+// and kept by the first lookup that needs it, or by settle (Free space),
+// which reads the rest in the background. A segment found damaged beyond
+// repair that way is reported, as an error wrapping ErrCorrupt naming it,
+// by every read that needs it and by Check, and fails the store for writes
+// (ErrFailed: the allocator cannot know the units it maps); the rest of
+// the store stays readable. Damage to a page still fails the open (or
+// falls back to the other slot, as below).
 //
 // # File layout
 //
@@ -198,7 +207,8 @@
 //  1. Each slot is valid only if its magic, version and CRC check out.
 //     The newest valid slot is tried first.
 //  2. Its map is loaded; every page and segment is verified against the
-//     ref (place and generation) that points at it.
+//     ref (place and generation) that points at it (the segments of a
+//     proven durable state when they are first read, see The map).
 //  3. Every data block written after the slot's synced generation is read
 //     back and verified the same way.
 //  4. If any of that fails (and the state is not proven durable, below),
@@ -236,8 +246,9 @@
 // open picks is proven durable and the file is as long as the superblock
 // says, that happens after Open returns (settle: in the background, and
 // before the first commit, Tx.Alloc, Check or Stats), so opening costs the
-// reads of the map blocks and reads never wait for the bitmap; a map found
-// inconsistent then fails the store for writes. Otherwise it happens
+// reads of the superblock and the map pages and reads never wait for the
+// bitmap; a map found inconsistent or unreadable then fails the store for
+// writes. Otherwise it happens
 // during open, where blocks beyond a truncated end fail the open. A
 // commit's superseded blocks wait until the commit is durable and older
 // than every live snapshot, then return to the bitmap; a workload that

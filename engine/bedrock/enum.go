@@ -60,8 +60,12 @@ func (tx *Tx) Allocated(fn func(LBA) error) error {
 				continue
 			}
 			base := (uint64(p)*g.fan + uint64(si)) * g.fan
-			for i := range sg.n() {
-				if sg.get(i).addr != 0 && base+i != uint64(RootLBA) {
+			b, err := sg.bytes()
+			if err != nil {
+				return err
+			}
+			for i := range uint64(len(b) / refSize) {
+				if getRef(b[i*refSize:]).addr != 0 && base+i != uint64(RootLBA) {
 					if err := emit(LBA(base+i), true); err != nil {
 						return err
 					}

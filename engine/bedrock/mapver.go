@@ -1,6 +1,9 @@
 package bedrock
 
-import "slices"
+import (
+	"slices"
+	"sync"
+)
 
 // mapVersion is one immutable version of the block map: the in-memory
 // image of superblock -> pages -> segments. A committed version is never
@@ -35,19 +38,54 @@ func (pg *page) setRef(i uint64, r ref) { putRef(pg.refb[i*refSize:], r) }
 // segment is the bottom level: fan map entries, kept in their on-disk
 // encoding (putRef), so loading one is keeping its block's bytes and
 // writing one is writing them: no decoding at open, no encoding at commit.
+//
+// Open leaves the segments of a proven durable state unread (lazy): the
+// first lookup that needs one reads it, and settle reads the rest in the
+// background, so that open costs the superblock and the pages. Such a
+// segment has b == nil and lazy set; it is never modified (a commit
+// copies it), so every version sharing it sees one load.
 type segment struct {
 	owner uint64
-	b     []byte // fan*refSize bytes
+	b     []byte   // fan*refSize bytes; nil while lazy
+	lazy  *segLoad // set for a segment open left unread
 }
 
-// get returns entry i.
+// segLoad reads a segment open left unread, once.
+type segLoad struct {
+	once sync.Once
+	load func() ([]byte, error)
+	b    []byte
+	err  error
+}
+
+// bytes returns the segment's entries in their on-disk encoding, reading
+// the block first if open left it unread. A read that fails (ErrCorrupt
+// beyond repair) fails every later call the same way.
+func (sg *segment) bytes() ([]byte, error) {
+	l := sg.lazy
+	if l == nil {
+		return sg.b, nil
+	}
+	l.once.Do(func() {
+		l.b, l.err = l.load()
+		l.load = nil
+	})
+	return l.b, l.err
+}
+
+// pageSegs returns pg's segments (none for a nil page).
+func pageSegs(pg *page) []*segment {
+	if pg == nil {
+		return nil
+	}
+	return pg.segs
+}
+
+// get returns entry i of a loaded segment (b set).
 func (sg *segment) get(i uint64) ref { return getRef(sg.b[i*refSize:]) }
 
 // set replaces entry i.
 func (sg *segment) set(i uint64, r ref) { putRef(sg.b[i*refSize:], r) }
-
-// n returns the number of entries.
-func (sg *segment) n() uint64 { return uint64(len(sg.b) / refSize) }
 
 // geometry holds the fan-out numbers derived from the block size.
 type geometry struct {
@@ -64,17 +102,23 @@ func (g geometry) split(lba LBA) (p, s, i uint64) {
 // maxLBA is one past the largest LBA the map can address.
 func (g geometry) maxLBA() uint64 { return g.maxPages * g.fan * g.fan }
 
-// lookup returns the entry of lba in v (a zero ref when unmapped).
-func (v *mapVersion) lookup(g geometry, lba LBA) ref {
+// lookup returns the entry of lba in v (a zero ref when unmapped). It
+// fails only when the segment holding the entry, left unread by open,
+// cannot be read.
+func (v *mapVersion) lookup(g geometry, lba LBA) (ref, error) {
 	p, s, i := g.split(lba)
 	if p >= uint64(len(v.pages)) {
-		return ref{}
+		return ref{}, nil
 	}
 	pg := v.pages[p]
 	if pg == nil || pg.segs[s] == nil {
-		return ref{}
+		return ref{}, nil
 	}
-	return pg.segs[s].get(i)
+	b, err := pg.segs[s].bytes()
+	if err != nil {
+		return ref{}, err
+	}
+	return getRef(b[i*refSize:]), nil
 }
 
 // builder makes the next map version from a committed one.
@@ -145,7 +189,11 @@ func (b *builder) segment(p, s uint64) (*segment, error) {
 	if sg == nil || sg.owner != b.v.gen {
 		var ns *segment
 		if sg != nil {
-			ns = &segment{owner: b.v.gen, b: slices.Clone(sg.b)}
+			old, err := sg.bytes()
+			if err != nil {
+				return nil, err
+			}
+			ns = &segment{owner: b.v.gen, b: slices.Clone(old)}
 		} else {
 			ns = &segment{owner: b.v.gen, b: make([]byte, b.g.fan*refSize)}
 		}

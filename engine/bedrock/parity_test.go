@@ -367,19 +367,24 @@ func TestParityRepairStore(t *testing.T) {
 				return "lost"
 			}
 			fates := map[string]int{}
-			mapLost := false
+			pageLost := false
 			lost := map[LBA]bool{}
+			lostSegs := map[uint64]bool{} // left unread by open: found by reads
 			for _, e := range sl.extents {
 				f := fate(data, e)
 				fates[f]++
 				if f == "lost" {
-					if e.kind == kindData {
+					switch e.kind {
+					case kindData:
 						lost[LBA(e.id)] = true
-					} else {
-						mapLost = true
+					case kindSegment:
+						lostSegs[e.id] = true
+					default:
+						pageLost = true
 					}
 				}
 			}
+			fan := uint64((block - headerSize) / refSize)
 			// Check goes through the blocks in the reader's order and
 			// writes each rebuilt block's checked bytes back at once, which
 			// can make a later block of the same stripe rebuildable.
@@ -401,9 +406,9 @@ func TestParityRepairStore(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				fs := memFSWithFile(t, "db", data)
 				s, err := Open("db", &Options{FS: fs, MustExist: true})
-				if mapLost {
+				if pageLost {
 					if !errors.Is(err, ErrCorrupt) {
-						t.Fatalf("%s: a map block is beyond repair, Open = %v, want ErrCorrupt", what, err)
+						t.Fatalf("%s: a map page is beyond repair, Open = %v, want ErrCorrupt", what, err)
 					}
 					outcomes["open failed"]++
 					return
@@ -415,7 +420,7 @@ func TestParityRepairStore(t *testing.T) {
 				tx, _ := s.Begin(false)
 				for lba, w := range want {
 					got, err := tx.Get(lba)
-					if lost[lba] {
+					if lost[lba] || lostSegs[uint64(lba)/fan] {
 						if !errors.Is(err, ErrCorrupt) {
 							t.Fatalf("%s: Get(%d) of a block beyond repair = %v", what, lba, err)
 						}
@@ -429,6 +434,25 @@ func TestParityRepairStore(t *testing.T) {
 				rep, err := s.Check()
 				if err != nil {
 					t.Fatal(err)
+				}
+				if len(lostSegs) > 0 {
+					// Check reports each segment beyond repair; the store
+					// refuses writes (its allocator cannot know what such a
+					// segment maps).
+					for id := range lostSegs {
+						if !slices.ContainsFunc(rep.Problems, func(p string) bool { return strings.Contains(p, fmt.Sprintf("map segment %d ", id)) }) {
+							t.Fatalf("%s: Check does not report lost map segment %d: %q", what, id, rep.Problems)
+						}
+					}
+					wtx, _ := s.Begin(true)
+					if nl, err := wtx.Alloc(); err == nil {
+						wtx.Put(nl, []byte("after map damage"))
+					}
+					if err := wtx.Commit(); !errors.Is(err, ErrFailed) {
+						t.Fatalf("%s: commit with a lost map segment: %v, want ErrFailed", what, err)
+					}
+					outcomes["map segment lost reported"]++
+					return
 				}
 				if len(rep.Problems) != len(checkLost) || len(rep.Repaired) != checkRepaired {
 					t.Fatalf("%s: Check: problems %q, repaired %q; want %d lost, %d repaired", what, rep.Problems, rep.Repaired, len(checkLost), checkRepaired)

@@ -752,3 +752,106 @@ func TestRaceAllocUnique(t *testing.T) {
 		t.Fatalf("Check: %v %q", err, rep.Problems)
 	}
 }
+
+// TestRaceLazySegments reopens a store of many map segments and reads it
+// from several goroutines at once, with a writer committing, while settle
+// reads the segments open left unread: every read sees the committed
+// contents, each segment is loaded once for all, and the allocator settle
+// builds is exact (Check).
+func TestRaceLazySegments(t *testing.T) {
+	fs := NewMemFS()
+	opts := &Options{FS: fs, BlockSize: 1024} // 62 entries a segment
+	s, err := Open("s.db", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3000
+	content := func(l LBA, v int) []byte { return fmt.Appendf(nil, "block %d version %d", l, v) }
+	var lbas []LBA
+	tx, _ := s.Begin(true)
+	for range n {
+		l, err := tx.Alloc()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx.Put(l, content(l, 0))
+		lbas = append(lbas, l)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 4 {
+		s, err := Open("s.db", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lazy := 0
+		for _, pg := range s.mu.cur.pages {
+			for _, sg := range pageSegs(pg) {
+				if sg != nil && sg.lazy != nil {
+					lazy++
+				}
+			}
+		}
+		if lazy < n/62 {
+			t.Fatalf("round %d: %d segments left to load lazily, want all %d", round, lazy, n/62)
+		}
+		// Writer: rewrites the first 100 blocks with version round+1.
+		var wg sync.WaitGroup
+		errc := make(chan error, 8)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tx, _ := s.Begin(true)
+			for _, l := range lbas[:100] {
+				tx.Put(l, content(l, round+1))
+			}
+			if err := tx.Commit(); err != nil {
+				errc <- err
+			}
+		}()
+		for r := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rng := rand.New(rand.NewPCG(uint64(round), uint64(r)))
+				tx, _ := s.Begin(false)
+				defer tx.Rollback()
+				for range 500 {
+					i := rng.IntN(n)
+					got, err := tx.Get(lbas[i])
+					if err != nil {
+						errc <- err
+						return
+					}
+					want := content(lbas[i], 0)
+					if i < 100 { // before or after this round's commit
+						want = content(lbas[i], round)
+						if !bytes.Equal(got, want) {
+							want = content(lbas[i], round+1)
+						}
+					}
+					if !bytes.Equal(got, want) {
+						errc <- fmt.Errorf("Get(%d) = %q, want %q", lbas[i], got, want)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errc)
+		for err := range errc {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		rep, err := s.Check()
+		if err != nil || !rep.OK() {
+			t.Fatalf("round %d: Check: %v %q", round, err, rep.Problems)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -480,9 +480,14 @@ func highestMapped(g geometry, v *mapVersion) uint64 {
 			if sg == nil {
 				continue
 			}
-			for i := int(sg.n()) - 1; i >= 0; i-- {
-				if sg.get(uint64(i)).addr != 0 {
-					return uint64(p)*g.fan*g.fan + uint64(si)*g.fan + uint64(i)
+			base := uint64(p)*g.fan*g.fan + uint64(si)*g.fan
+			b, err := sg.bytes() // open left it unread: one read
+			if err != nil {
+				return base + g.fan - 1 // unknown: keep every address it has
+			}
+			for i := len(b)/refSize - 1; i >= 0; i-- {
+				if getRef(b[i*refSize:]).addr != 0 {
+					return base + uint64(i)
 				}
 			}
 		}
@@ -524,8 +529,12 @@ func freeRanges(g geometry, v *mapVersion) []lbaRange {
 				add(base, base+g.fan)
 				continue
 			}
-			for i := range sg.n() {
-				if sg.get(i).addr == 0 {
+			b, err := sg.bytes()
+			if err != nil {
+				continue // unreadable: none of its addresses is handed out
+			}
+			for i := range uint64(len(b) / refSize) {
+				if getRef(b[i*refSize:]).addr == 0 {
 					add(base+i, base+i+1)
 				}
 			}
@@ -653,6 +662,17 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 				return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "extent out of range or mapped twice"}
 			}
 		}
+		if lazy {
+			// Read when first needed, or by settle (segment.lazy).
+			for si, sr := range refs {
+				if sr.addr != 0 {
+					id := uint64(p)*g.fan + uint64(si)
+					pg.segs[si] = &segment{lazy: &segLoad{load: func() ([]byte, error) { return s.readSegment(sr, id) }}}
+					s.mapBlocks++
+				}
+			}
+			continue
+		}
 		segEnts, errs := s.readSegments(refs, uint64(p))
 		for si, sr := range refs {
 			if sr.addr == 0 {
@@ -662,41 +682,54 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 			if errs[si] != nil {
 				return nil, errs[si]
 			}
-			sg := &segment{b: segEnts[si]}
-			pg.segs[si] = sg
+			pg.segs[si] = &segment{b: segEnts[si]}
 			s.mapBlocks++
-			if lazy {
-				continue // marked by settle
-			}
-			if err := s.markSegment(sb, id, sr, sg, &tail); err != nil {
+			if err := s.markSegment(sb, id, sr, segEnts[si], &tail); err != nil {
 				return nil, err
 			}
 		}
 	}
 	if lazy {
-		// Nothing to read back: marking the data blocks in the allocator
-		// is left to settle, which runs before the first commit (and in
-		// the background), so that reads need not wait for it.
+		// Nothing to read back: reading the segments and marking the data
+		// blocks in the allocator is left to settle, which runs before the
+		// first commit (and in the background), so that open costs the
+		// superblock and the pages, and reads need not wait: a read whose
+		// segment settle has not reached yet reads it itself.
 		s.lazy = func() error {
+			var segs []*segment
+			var ids []uint64
 			for p, pg := range v.pages {
-				if pg == nil {
-					continue
-				}
-				for si, sg := range pg.segs {
+				for si, sg := range pageSegs(pg) {
 					if sg != nil {
-						if err := s.markSegment(sb, uint64(p)*g.fan+uint64(si), pg.ref(uint64(si)), sg, nil); err != nil {
-							return err
-						}
+						segs, ids = append(segs, sg), append(ids, uint64(p)*g.fan+uint64(si))
 					}
 				}
 			}
-			return nil
+			inParallel(len(segs), func(i int) { segs[i].bytes() })
+			// An unreadable segment fails the store for writes; the others
+			// are still marked, so that Check sees a consistent allocator.
+			var first error
+			for i, sg := range segs {
+				b, err := sg.bytes()
+				if err == nil {
+					p, si := ids[i]/g.fan, ids[i]%g.fan
+					err = s.markSegment(sb, ids[i], v.pages[p].ref(si), b, nil)
+				}
+				if first == nil {
+					first = err
+				}
+			}
+			return first
 		}
 		s.lazyPending.Store(true)
 	}
 	for _, lba := range tail {
 		s.st.verifyOps.Add(1)
-		if _, err := s.readRaw(v.lookup(g, lba), kindData, uint64(lba)); err != nil {
+		r, err := v.lookup(g, lba)
+		if err == nil {
+			_, err = s.readRaw(r, kindData, uint64(lba))
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -706,10 +739,10 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 // markSegment marks the data blocks of segment id (at sr) in the
 // allocator, checking its entries against sb, and adds the ones written
 // after sb's synced generation to tail when tail is not nil.
-func (s *Store) markSegment(sb *superblock, id uint64, sr ref, sg *segment, tail *[]LBA) error {
+func (s *Store) markSegment(sb *superblock, id uint64, sr ref, b []byte, tail *[]LBA) error {
 	g := s.geo
-	for i := range sg.n() {
-		e := sg.get(i)
+	for i := range uint64(len(b) / refSize) {
+		e := getRef(b[i*refSize:])
 		lba := id*g.fan + i
 		if e.addr == 0 {
 			continue
@@ -762,29 +795,32 @@ func (s *Store) settleNow() {
 // refs[i] (nil for an empty ref).
 func (s *Store) readSegments(refs []ref, p uint64) ([][]byte, []error) {
 	bodies, errs := make([][]byte, len(refs)), make([]error, len(refs))
-	read := func(i int) {
-		if refs[i].addr == 0 {
-			return
+	inParallel(len(refs), func(i int) {
+		if refs[i].addr != 0 {
+			bodies[i], errs[i] = s.readSegment(refs[i], p*s.geo.fan+uint64(i))
 		}
-		id := p*s.geo.fan + uint64(i)
-		body, err := s.readRaw(refs[i], kindSegment, id)
-		if err == nil && uint64(len(body)) != s.geo.fan*refSize {
-			err = &CorruptError{What: "map segment", ID: id, Addr: refs[i].addr, Reason: "bad length"}
-		}
-		bodies[i], errs[i] = body, err
+	})
+	return bodies, errs
+}
+
+// readSegment reads and verifies map segment id at r.
+func (s *Store) readSegment(r ref, id uint64) ([]byte, error) {
+	body, err := s.readRaw(r, kindSegment, id)
+	if err == nil && uint64(len(body)) != s.geo.fan*refSize {
+		err = &CorruptError{What: "map segment", ID: id, Addr: r.addr, Reason: "bad length"}
 	}
-	n := 0
-	for _, r := range refs {
-		if r.addr != 0 {
-			n++
-		}
-	}
+	return body, err
+}
+
+// inParallel runs fn(0..n-1) on up to loadWorkers goroutines (one for
+// short lists).
+func inParallel(n int, fn func(i int)) {
 	workers := min(loadWorkers, n/4)
 	if workers <= 1 {
-		for i := range refs {
-			read(i)
+		for i := range n {
+			fn(i)
 		}
-		return bodies, errs
+		return
 	}
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -792,13 +828,12 @@ func (s *Store) readSegments(refs []ref, p uint64) ([][]byte, []error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(refs); i = int(next.Add(1) - 1) {
-				read(i)
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
 			}
 		}()
 	}
 	wg.Wait()
-	return bodies, errs
 }
 
 // loadWorkers bounds the concurrent segment reads of open.

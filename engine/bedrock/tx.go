@@ -127,7 +127,10 @@ func (tx *Tx) GetVerified(lba LBA, check func([]byte) error) ([]byte, error) {
 			return d.data, nil
 		}
 	}
-	r := tx.snap.lookup(tx.s.geo, lba)
+	r, err := tx.snap.lookup(tx.s.geo, lba)
+	if err != nil {
+		return nil, err
+	}
 	if r.addr == 0 {
 		if lba == RootLBA {
 			return nil, nil
@@ -160,7 +163,10 @@ func (tx *Tx) GetVerifiedLazy(lba LBA, light, check func([]byte) error) (data []
 			return d.data, true, nil
 		}
 	}
-	r := tx.snap.lookup(tx.s.geo, lba)
+	r, err := tx.snap.lookup(tx.s.geo, lba)
+	if err != nil {
+		return nil, false, err
+	}
 	if r.addr == 0 {
 		if lba == RootLBA {
 			return nil, true, nil
@@ -170,12 +176,24 @@ func (tx *Tx) GetVerifiedLazy(lba LBA, light, check func([]byte) error) (data []
 	return tx.s.readLazy(lba, r, light, check)
 }
 
-// allocated reports whether lba is allocated in this transaction's view.
-func (tx *Tx) allocated(lba LBA) bool {
+// allocated returns nil if lba is allocated in this transaction's view,
+// else an error wrapping ErrNotAllocated (or the failed read of the map
+// segment that would tell).
+func (tx *Tx) allocated(lba LBA) error {
 	if d, ok := tx.find(lba); ok {
-		return !d.freed
+		if d.freed {
+			return fmt.Errorf("%w: %d", ErrNotAllocated, lba)
+		}
+		return nil
 	}
-	return lba == RootLBA || tx.snap.lookup(tx.s.geo, lba).addr != 0
+	if lba == RootLBA {
+		return nil
+	}
+	r, err := tx.snap.lookup(tx.s.geo, lba)
+	if err == nil && r.addr == 0 {
+		err = fmt.Errorf("%w: %d", ErrNotAllocated, lba)
+	}
+	return err
 }
 
 // Put sets the contents of block lba. Put takes ownership of data: the
@@ -195,8 +213,8 @@ func (tx *Tx) put(lba LBA, data []byte, plain bool) error {
 	if len(data) > tx.s.payload {
 		return fmt.Errorf("%w: %d bytes, at most %d", ErrTooLarge, len(data), tx.s.payload)
 	}
-	if !tx.allocated(lba) {
-		return fmt.Errorf("%w: %d", ErrNotAllocated, lba)
+	if err := tx.allocated(lba); err != nil {
+		return err
 	}
 	tx.dirty[lba] = dirtyBlock{data: data, plain: plain}
 	return nil
@@ -247,8 +265,11 @@ func (tx *Tx) Free(lba LBA) error {
 	if err := tx.writeCheck(); err != nil {
 		return err
 	}
-	if lba == RootLBA || !tx.allocated(lba) {
+	if lba == RootLBA {
 		return fmt.Errorf("%w: %d", ErrNotAllocated, lba)
+	}
+	if err := tx.allocated(lba); err != nil {
+		return err
 	}
 	tx.dirty[lba] = dirtyBlock{freed: true}
 	return nil
