@@ -69,7 +69,7 @@ func (t *Tree) rangeAgg(lo, hi []byte, digests bool) (Summary, error) {
 		if a != b {
 			break
 		}
-		if p, err = t.childPage(&p, a, true); err != nil {
+		if p, err = t.aggChild(&p, a, digests); err != nil {
 			return Summary{}, err
 		}
 	}
@@ -85,7 +85,7 @@ func (t *Tree) rangeAgg(lo, hi []byte, digests bool) (Summary, error) {
 	if lo == nil {
 		s = s.add(p.agg(a, a+1, digests))
 	} else {
-		c, err := t.childPage(&p, a, true)
+		c, err := t.aggChild(&p, a, digests)
 		if err != nil {
 			return Summary{}, err
 		}
@@ -98,7 +98,7 @@ func (t *Tree) rangeAgg(lo, hi []byte, digests bool) (Summary, error) {
 	if hi == nil {
 		s = s.add(p.agg(b, b+1, digests))
 	} else {
-		c, err := t.childPage(&p, b, true)
+		c, err := t.aggChild(&p, b, digests)
 		if err != nil {
 			return Summary{}, err
 		}
@@ -122,7 +122,7 @@ func (t *Tree) prefixAgg(p page, key []byte, digests bool) (Summary, error) {
 		i := p.childIndex(key)
 		s = s.add(p.agg(0, i, digests))
 		var err error
-		if p, err = t.childPage(&p, i, true); err != nil {
+		if p, err = t.aggChild(&p, i, digests); err != nil {
 			return Summary{}, err
 		}
 	}
@@ -139,10 +139,37 @@ func (t *Tree) suffixAgg(p page, key []byte, digests bool) (Summary, error) {
 		i := p.childIndex(key)
 		s = s.add(p.agg(i+1, p.n, digests))
 		var err error
-		if p, err = t.childPage(&p, i, true); err != nil {
+		if p, err = t.aggChild(&p, i, digests); err != nil {
 			return Summary{}, err
 		}
 	}
+}
+
+// aggChild is childPage for the aggregates. A count (digests unset) uses
+// no record digest, so a leaf child is read like Get's (Tx.GetVerifiedLazy):
+// its layout checked, its digests not recomputed until bedrock finds it
+// read often enough to check it whole. A count over a range thus hashes
+// nothing at its two cold boundary leaves (the digests, which summaries
+// and synchronization use, are still verified before they are trusted).
+func (t *Tree) aggChild(p *page, i int, digests bool) (page, error) {
+	if digests || p.level != 1 {
+		return t.childPage(p, i, true)
+	}
+	lba := p.child(i)
+	t.stats.BlockReads++
+	b, _, err := t.tx.GetVerifiedLazy(lba, t.light, t.check)
+	if err != nil {
+		if ne, ok := err.(*nodeError); ok {
+			return page{}, corruptf("block %d: %s", lba, ne.why)
+		}
+		return page{}, t.blockErr(lba, err)
+	}
+	t.fetchLines(b)
+	c := viewPage(lba, b)
+	if c.level != 0 {
+		return page{}, corruptf("block %d: child %d of block %d has level %d, want 0", lba, i, p.lba, c.level)
+	}
+	return c, nil
 }
 
 // Select returns the key of the k-th record (0-based) in key order. The

@@ -24,6 +24,8 @@ import (
 // validates the leaf's layout (checkNode without digests) and the digest
 // of the one record it returns. A cold point read thus hashes one record,
 // not a leaf's worth; a leaf read often is checked whole by bedrock.
+// Count and Rank (aggregates without digests) read their boundary leaves
+// the same way and use no digest at all (aggChild).
 //
 // The write path (Tree.load) reads internal nodes below the root the same
 // way (their check is the layout check it needs anyway); it reads leaves
