@@ -711,3 +711,27 @@ func (c *countIter) Next() ([]Value, error) {
 }
 
 func (c *countIter) Close() {}
+
+// firstOrNullIter yields exactly one row: the first value of in's first
+// row, or NULL when in has none (minMaxFast).
+type firstOrNullIter struct {
+	in   rowIter
+	done bool
+}
+
+func (f *firstOrNullIter) Next() ([]Value, error) {
+	if f.done {
+		return nil, io.EOF
+	}
+	f.done = true
+	row, err := f.in.Next()
+	if err == io.EOF {
+		return []Value{{K: KindNull}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return []Value{row[0]}, nil
+}
+
+func (f *firstOrNullIter) Close() { f.in.Close() }

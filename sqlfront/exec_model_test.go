@@ -254,6 +254,34 @@ func TestModelRandom(t *testing.T) {
 			if int(got[0][0].I) != want {
 				t.Fatalf("op %d: %s [%d,%d]: got %v, want %d", op, q, lo, hi, got, want)
 			}
+			// MIN and MAX of leading key columns (minMaxFast): the primary
+			// key, a column leading two indexes (one of them DESC), and a
+			// nullable one leading a unique index.
+			for _, c := range []string{"id", "a", "u"} {
+				for _, fn := range []string{"MIN", "MAX"} {
+					q := fmt.Sprintf("SELECT %s(%s) FROM m WHERE id BETWEEN ? AND ?", fn, c)
+					got := must(q, ival(lo), ival(hi))
+					var best *int
+					for _, r := range cur {
+						v := &r.id
+						switch c {
+						case "a":
+							v = &r.a
+						case "u":
+							v = r.u
+						}
+						if r.id < lo || r.id > hi || v == nil {
+							continue
+						}
+						if best == nil || fn == "MIN" && *v < *best || fn == "MAX" && *v > *best {
+							best = v
+						}
+					}
+					if len(got) != 1 || (best == nil) != (got[0][0].K == KindNull) || best != nil && int(got[0][0].I) != *best {
+						t.Fatalf("op %d: %s [%d,%d]: got %v, want %v", op, q, lo, hi, got, best)
+					}
+				}
+			}
 		case k < 80:
 			xs := []int{rng.Intn(20), rng.Intn(20), rng.Intn(20)}
 			q := "SELECT COUNT(*) FROM m WHERE a IN (?, ?, ?)"

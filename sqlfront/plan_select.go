@@ -174,6 +174,9 @@ func (sc *stmtCtx) planSelect(sel *sqlparser.Select, outer Scope, text string) (
 	if qp, err := si.countFast(text); qp != nil || err != nil {
 		return qp, err
 	}
+	if qp, err := si.minMaxFast(outer, text); qp != nil || err != nil {
+		return qp, err
+	}
 	src, order, err := si.planJoins()
 	if err != nil {
 		return nil, err
@@ -264,6 +267,96 @@ func (si *selectInfo) countFast(text string) (*queryPlan, error) {
 		it = &limitIter{in: it, offset: offset, limit: limit}
 	}
 	return &queryPlan{it: it, width: 1, cols: []ColumnInfo{{Name: name, DatabaseTypeName: "BIGINT", Kind: KindInt, NullableOK: true}}}, nil
+}
+
+// minMaxFast answers SELECT MIN(c) or MAX(c) FROM t [WHERE ...] [LIMIT
+// ...], c the leading column of t's primary key or of one of its indexes,
+// as SELECT c FROM t [WHERE ...] [AND c IS NOT NULL] ORDER BY c ASC|DESC
+// LIMIT 1: the ordered access then reads one key from an end of the
+// range (O(log n)) instead of aggregating every row. The answer is that
+// row's c, or NULL when there is none (an aggregate always returns one
+// row). NULLs sort first, so MIN skips them explicitly; MAX meets them
+// last, only when every c is NULL, and then NULL is its answer anyway.
+func (si *selectInfo) minMaxFast(outer Scope, text string) (*queryPlan, error) {
+	sel, lay := si.sel, si.lay
+	if len(lay.tabs) != 1 || lay.tabs[0].t == nil || len(sel.GroupBy) > 0 || sel.Having != nil ||
+		sel.Distinct != "" || len(sel.SelectExprs) != 1 || len(sel.OrderBy) > 0 {
+		return nil, nil
+	}
+	ae, ok := sel.SelectExprs[0].(*sqlparser.AliasedExpr)
+	if !ok {
+		return nil, nil
+	}
+	fe, ok := ae.Expr.(*sqlparser.FuncExpr)
+	if !ok || !fe.Qualifier.IsEmpty() || len(fe.Exprs) != 1 {
+		return nil, nil
+	}
+	fn := fe.Name.Lowered()
+	if fn != "min" && fn != "max" {
+		return nil, nil
+	}
+	arg, ok := fe.Exprs[0].(*sqlparser.AliasedExpr)
+	if !ok {
+		return nil, nil
+	}
+	cn, ok := arg.Expr.(*sqlparser.ColName)
+	ft := lay.tabs[0]
+	if !ok || !cn.Qualifier.Qualifier.IsEmpty() || !cn.Qualifier.IsEmpty() && !strings.EqualFold(cn.Qualifier.Name.String(), ft.alias) {
+		return nil, nil
+	}
+	t := ft.t
+	ord, ok := t.byName[cn.Name.Lowered()]
+	if !ok {
+		return nil, nil
+	}
+	leads := len(t.pk) > 0 && t.pk[0] == ord
+	for _, ix := range t.indexes {
+		leads = leads || ix.cols[0] == ord
+	}
+	if !leads {
+		return nil, nil
+	}
+	q := &sqlparser.Select{
+		SelectExprs: sqlparser.SelectExprs{&sqlparser.AliasedExpr{Expr: cn}},
+		From:        sel.From,
+		Where:       sel.Where,
+		OrderBy:     sqlparser.OrderBy{&sqlparser.Order{Expr: cn, Direction: sqlparser.AscScr}},
+		Limit:       &sqlparser.Limit{Rowcount: sqlparser.NewIntVal([]byte("1"))},
+		Lock:        sel.Lock,
+	}
+	if fn == "max" {
+		q.OrderBy[0].Direction = sqlparser.DescScr
+	} else if t.nullOK[ord] {
+		notNull := &sqlparser.IsExpr{Operator: sqlparser.IsNotNullStr, Expr: cn}
+		if q.Where == nil {
+			q.Where = sqlparser.NewWhere(sqlparser.WhereStr, notNull)
+		} else {
+			q.Where = sqlparser.NewWhere(sqlparser.WhereStr, &sqlparser.AndExpr{Left: &sqlparser.ParenExpr{Expr: sel.Where.Expr}, Right: notNull})
+		}
+	}
+	inner, err := si.sc.planSelect(q, outer, "")
+	if err != nil {
+		return nil, err
+	}
+	name := sqlparser.String(ae.Expr)
+	switch names := selectExprTexts(text, 1); {
+	case !ae.As.IsEmpty():
+		name = ae.As.String()
+	case names != nil:
+		name = names[0]
+	}
+	limit, offset, hasLimit, err := si.sc.limitValues(sel.Limit)
+	if err != nil {
+		inner.it.Close()
+		return nil, err
+	}
+	col := inner.cols[0]
+	col.Name, col.NullableOK = name, true
+	var it rowIter = &firstOrNullIter{in: inner.it}
+	if hasLimit {
+		it = &limitIter{in: it, offset: offset, limit: limit}
+	}
+	return &queryPlan{it: it, width: 1, cols: []ColumnInfo{col}, correlated: inner.correlated}, nil
 }
 
 // prescan resolves every column name of the query once, so that the
