@@ -12,14 +12,18 @@ type allocator struct {
 	bits     []uint64
 	size     uint64 // units the store holds
 	reserved uint64 // units 0..reserved-1 are the superblock slots
-	// zoneEnd bounds the zone [reserved, zoneEnd) right after superblock
-	// slot 1, kept for small commits written with that slot (allocZone):
-	// their blocks and the superblock then reach the disk as one write.
-	// Other allocations use the zone only when nothing else is free.
-	zoneEnd uint64
-	cursor  uint64 // next-fit search start for data blocks (upwards)
-	high    uint64 // search start for map blocks (downwards)
-	free    uint64 // clear bits below size
+	// The zones [reserved, zoneMid) and [zoneMid, zoneEnd) are kept for
+	// small commits whose superblock goes to slot 1 and slot 0
+	// respectively (allocZone). The first lies right after slot 1: such a
+	// commit and its superblock reach the disk as one write. The second is
+	// the next stripe's data, right after its parity chunk: a commit there
+	// is one write besides its superblock, into a stripe whose parity stays
+	// cached. Other allocations use the zones only when nothing else is
+	// free.
+	zoneMid, zoneEnd uint64
+	cursor           uint64 // next-fit search start for data blocks (upwards)
+	high             uint64 // search start for map blocks (downwards)
+	free             uint64 // clear bits below size
 	// written bounds the units known to have been written: every unit
 	// taken since the store was opened, and every unit in use at open,
 	// lies below it. Overwriting such a unit costs fdatasync no metadata,
@@ -33,24 +37,35 @@ type allocator struct {
 func (a *allocator) reset(size, reserved uint64) {
 	a.bits = make([]uint64, (size+63)/64)
 	a.size, a.reserved, a.cursor, a.high, a.free = size, reserved, reserved, size, size
-	a.written, a.reuse, a.zoneEnd = 0, reserved, reserved
+	a.written, a.reuse, a.zoneMid, a.zoneEnd = 0, reserved, reserved, reserved
 	a.setRange(0, reserved)
 }
 
-// setZone keeps the zone units after the slots for allocZone (at most a
-// sixteenth of the store).
+// setZone keeps two zones of zone units each after the slots for
+// allocZone (each at most a sixteenth of the store).
 func (a *allocator) setZone(zone uint64) {
-	a.zoneEnd = a.reserved + min(zone, (a.size-a.reserved)/16)
+	z := min(zone, (a.size-a.reserved)/16)
+	a.zoneMid, a.zoneEnd = a.reserved+z, a.reserved+2*z
 	a.cursor, a.reuse = max(a.cursor, a.zoneEnd), max(a.reuse, a.zoneEnd)
 }
 
-// allocZone takes n free units at the start of the zone, or reports false.
-func (a *allocator) allocZone(n uint64) (uint64, bool) {
-	if n == 0 || a.reserved+n > a.zoneEnd || a.free < n || a.freeLen(a.reserved, a.reserved+n) < n {
+// zone returns the zone of the commits whose superblock goes to slot.
+func (a *allocator) zone(slot int) (lo, hi uint64) {
+	if slot == 1 {
+		return a.reserved, a.zoneMid
+	}
+	return a.zoneMid, a.zoneEnd
+}
+
+// allocZone takes n free units at the start of slot's zone, or reports
+// false.
+func (a *allocator) allocZone(n uint64, slot int) (uint64, bool) {
+	lo, hi := a.zone(slot)
+	if n == 0 || lo+n > hi || a.free < n || a.freeLen(lo, lo+n) < n {
 		return 0, false
 	}
-	a.setRange(a.reserved, n)
-	return a.reserved, true
+	a.setRange(lo, n)
+	return lo, true
 }
 
 // grow extends the allocator to size units.

@@ -160,7 +160,8 @@ func TestLongFree(t *testing.T) {
 // policy puts a run against a unit-by-unit reference: every run was free
 // before and is taken after; alloc, allocHigh and takeRun use the zone
 // after slot 1 only when no run fits outside it and always succeed when
-// one fits anywhere; allocZone takes exactly the zone's first units;
+// one fits anywhere; allocZone takes exactly the first units of a slot's
+// zone;
 // allocWritten stays below the written bound.
 func TestAllocatorPlacement(t *testing.T) {
 	rng := rand.New(rand.NewPCG(31, 32))
@@ -170,7 +171,7 @@ func TestAllocatorPlacement(t *testing.T) {
 		a := &allocator{}
 		a.reset(size, reserved)
 		a.setZone(uint64(rng.IntN(40)))
-		if a.zoneEnd < a.reserved || a.zoneEnd > a.reserved+(size-reserved)/16 {
+		if a.zoneMid < a.reserved || a.zoneEnd < a.zoneMid || a.zoneEnd-a.zoneMid != a.zoneMid-a.reserved || a.zoneEnd > a.reserved+(size-reserved)/8 {
 			t.Fatalf("trial %d: zone [%d, %d) in a store of %d units", trial, a.reserved, a.zoneEnd, size)
 		}
 		for k := rng.IntN(30); k > 0; k-- {
@@ -231,13 +232,18 @@ func TestAllocatorPlacement(t *testing.T) {
 			}
 			check("takeRun", addr, k, ok, out, any, before)
 		case 3:
-			want := a.reserved+n <= a.zoneEnd
-			for u := a.reserved; want && u < a.reserved+n; u++ {
+			slot := rng.IntN(2)
+			lo, hi := a.reserved, a.zoneMid
+			if slot == 0 {
+				lo, hi = a.zoneMid, a.zoneEnd
+			}
+			want := lo+n <= hi
+			for u := lo; want && u < lo+n; u++ {
 				want = !a.isSet(u)
 			}
-			addr, ok := a.allocZone(n)
-			if ok != want || ok && addr != a.reserved {
-				t.Fatalf("trial %d: allocZone(%d) = %d, %v; want %v", trial, n, addr, ok, want)
+			addr, ok := a.allocZone(n, slot)
+			if ok != want || ok && addr != lo {
+				t.Fatalf("trial %d: allocZone(%d, slot %d) = %d, %v; want %v", trial, n, slot, addr, ok, want)
 			}
 			check("allocZone", addr, n, ok, false, false, before)
 		case 4:

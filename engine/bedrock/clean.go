@@ -3,6 +3,7 @@ package bedrock
 import (
 	"encoding/binary"
 	"hash/crc32"
+	"slices"
 	"sort"
 )
 
@@ -78,20 +79,28 @@ func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) (re
 		relocs = append(relocs, rs...)
 	}
 	if n < cleanMinCommit {
-		// The zone after slot 1 serves small commits only while its start
-		// is free; a block that stays live there (a catalog written by
-		// the first commits, a leaf no later commit rewrites) would shut
-		// it for good. A small commit that the zone does not take moves
-		// such blocks out, once a zone commit found it taken, when it is
-		// the only writer: no other write transaction open and every
-		// earlier commit durable. With concurrent writers the zone's
-		// blocks are likely theirs and rewritten soon, which frees the
-		// zone without the copies.
-		if s.zoneMissed && s.nextSlot() == 0 && s.loneWriter(base) {
-			s.zoneMissed = false
-			if rs, _, ok := s.scanWindow(base, s.alloc.reserved, s.alloc.zoneEnd, writes); ok && len(rs) > 0 {
-				s.st.cleaned.Add(1)
-				take(rs)
+		// A zone serves small commits only while its start is free; a
+		// block that stays live there (a catalog written by the first
+		// commits, a leaf no later commit rewrites) would shut it for
+		// good. A small commit bound for the other slot moves such blocks
+		// out (into runs outside the zones: allocRuns), once a zone commit
+		// found the zone taken, when it is the only writer: no other write
+		// transaction open and every earlier commit durable. With
+		// concurrent writers the zone's blocks are likely theirs and
+		// rewritten soon, which frees the zone without the copies.
+		for slot := range s.zoneMissed {
+			if s.zoneMissed[slot] && s.nextSlot() == 1-slot && s.loneWriter(base) {
+				s.zoneMissed[slot] = false
+				// Scanned from the first zone's start, a block boundary
+				// (the second zone's may not be one).
+				lo, hi := s.alloc.zone(slot)
+				if rs, _, ok := s.scanWindow(base, s.alloc.reserved, hi, writes); ok {
+					rs = slices.DeleteFunc(rs, func(r relocation) bool { return r.old.addr+uint64(r.old.units) <= lo })
+					if len(rs) > 0 {
+						s.st.cleaned.Add(1)
+						take(rs)
+					}
+				}
 			}
 		}
 		return relocs, units + uint64(len(segs))*mapUnits, false

@@ -310,7 +310,7 @@ func TestZoneCleaning(t *testing.T) {
 			if err := commit(tx, map[LBA]string{hot: fmt.Sprintf("hot %d", i)}); err != nil {
 				t.Fatal(err)
 			}
-			if where(hot) == s.alloc.reserved {
+			if w := where(hot); w == s.alloc.reserved || w == s.alloc.zoneMid {
 				zoneHits++
 			}
 		}
@@ -339,8 +339,8 @@ func TestZoneCleaning(t *testing.T) {
 			t.Errorf("cold block %d still in the zone at unit %d", l, where(l))
 		}
 	}
-	if hits := rewriteHot(12); hits < 4 {
-		t.Errorf("%d of 12 small commits used the zone, want at least 4", hits)
+	if hits := rewriteHot(12); hits < 10 {
+		t.Errorf("%d of 12 small commits used a zone, want at least 10", hits)
 	}
 	// Only the stuck blocks moved: the hot one, rewritten by every commit,
 	// frees its place in the zone by itself.

@@ -123,7 +123,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 		relocs, relocUnits = nil, 0 // a nearly full store: cleaning must not fill it
 	}
 	if total += relocUnits; total > 1 {
-		runs = s.allocRuns(total, short)
+		runs = s.allocRuns(total, short, len(relocs) > 0)
 	}
 	releaseRuns := func() {
 		for _, x := range runs {
@@ -472,7 +472,7 @@ type extent struct{ next, end uint64 }
 // the shortest run a commit takes when it needs more than one.
 const (
 	reuseScan     = 1 << 16  // units allocWritten looks at per commit
-	zoneBytes     = 64 << 10 // the zone after slot 1 (allocator.zoneEnd)
+	zoneBytes     = 64 << 10 // each of the zones after the slots (allocator.zone)
 	maxCommitRuns = 16
 	minCommitRun  = 128 // units: 64 KiB
 )
@@ -484,18 +484,23 @@ const (
 // runs left, and every commit would scatter its blocks. With short (the
 // cleaner found no window worth cleaning) it grows up to half free.
 // Devices never grow; they take what they have. Whatever the runs do not
-// cover is placed block by block (allocUnits).
-func (s *Store) allocRuns(n uint64, short bool) []extent {
+// cover is placed block by block (allocUnits). A commit that cleans
+// (noZone) stays out of the zones: the blocks it moves are cold.
+func (s *Store) allocRuns(n uint64, short, noZone bool) []extent {
 	reserve := s.reserveUnits()
 	if s.alloc.free >= n+reserve {
-		// A small commit that the next superblock write to slot 1 will
-		// make durable goes right after that slot: one region to flush
-		// instead of two (see BenchmarkCommit1).
-		if n <= s.alloc.zoneEnd-s.alloc.reserved && s.nextSlot() == 1 {
-			if addr, ok := s.alloc.allocZone(n); ok {
-				return []extent{{addr, addr + n}}
+		// A small commit goes to the zone of the slot the next superblock
+		// write will make it durable with: right after slot 1 (one region
+		// to flush instead of two, see BenchmarkCommit1), or for slot 0
+		// right after the next stripe's parity chunk (two regions instead
+		// of three, and no stripe to read for the parity).
+		if slot := s.nextSlot(); slot >= 0 && !noZone {
+			if lo, hi := s.alloc.zone(slot); n <= hi-lo {
+				if addr, ok := s.alloc.allocZone(n, slot); ok {
+					return []extent{{addr, addr + n}}
+				}
+				s.zoneMissed[slot] = true // a later small commit clears it (cleanPlan)
 			}
-			s.zoneMissed = true // the next small commit clears the zone (cleanPlan)
 		}
 		// Written space next, where fdatasync has no extent to convert.
 		if addr, ok := s.alloc.allocWritten(n, reuseScan); ok {

@@ -185,7 +185,8 @@
 // as before: parity chunks are written with the commit's blocks, before
 // its one fdatasync, and the parity chunk of a stripe precedes its data,
 // so a commit in the zone after slot 1 (the zone is one stripe's data) is
-// still one contiguous region with the superblock. A crash can leave a
+// still one contiguous region with the superblock, and one in the second
+// zone (the next stripe's data) one region besides its superblock. A crash can leave a
 // stripe's parity disagreeing with its data (a write hole); that parity
 // then fails to rebuild a block, which verification catches, so the
 // outcome is an ErrCorrupt that would have occurred without parity, never
@@ -259,16 +260,20 @@
 // A commit is written as one run of free units when the free space has
 // one, else as up to 16 runs of at least 64 KiB, else block by block.
 // Where the run goes is chosen for the fdatasync that follows. In a file
-// store, the 64 KiB (at most a sixteenth of the store) right after
-// superblock slot 1 is a zone kept for small commits whose superblock
-// will go to slot 1: their blocks and the superblock are then adjacent
-// and reach the disk as one write (other allocations use the zone only
-// when nothing else is free). A block that stays live in the zone (the
-// first commits' catalog, a leaf no later commit rewrites) would close it
-// for good, so when a small commit finds the zone taken, the next small
-// commit that goes to slot 0 moves the zone's live blocks out, as the
-// cleaner below does, when it is the only writer (with concurrent writers
-// the zone's blocks are theirs and rewritten soon anyway). Otherwise a
+// store, two zones of 64 KiB each (one stripe's data with parity; each at
+// most a sixteenth of the store) right after superblock slot 1 are kept
+// for small commits, the first for those whose superblock will go to slot
+// 1, the second for slot 0. A commit in the first zone and its superblock
+// are adjacent and reach the disk as one write; one in the second starts
+// right after its stripe's parity chunk, so it is one write besides its
+// superblock, and that stripe's parity stays cached (no stripe to read
+// back). Other allocations use the zones only when nothing else is free.
+// A block that stays live in a zone (the first commits' catalog, a leaf
+// no later commit rewrites) would close it for good, so when a small
+// commit finds its zone taken, the next small commit bound for the other
+// slot moves that zone's live blocks out (into runs outside the zones), as
+// the cleaner below does, when it is the only writer (with concurrent
+// writers the zone's blocks are theirs and rewritten soon anyway). Otherwise a
 // run is sought first among units already written once in this file (overwriting them costs fdatasync no
 // metadata, where the first write into fallocated space makes the file
 // system convert an unwritten extent), then next-fit from a cursor. So

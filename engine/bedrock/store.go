@@ -130,10 +130,10 @@ type Store struct {
 	// proven durable).
 	repairMax uint64
 	moved     map[LBA]moveRec // blocks the cleaner moved that a live snapshot saw before
-	// zoneMissed: a small commit found the zone after slot 1 taken; the
-	// next small commit that does not use the zone moves the live blocks
-	// out of it (cleanPlan).
-	zoneMissed bool
+	// zoneMissed: a small commit found the zone of its slot taken; a
+	// later small commit bound for the other slot moves the blocks in it
+	// out (cleanPlan).
+	zoneMissed [2]bool      // by slot
 	lazy       func() error // what open left to settle (see settle)
 
 	lazyPending atomic.Bool // lazy is set
