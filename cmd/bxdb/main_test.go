@@ -73,7 +73,7 @@ func TestCheckStatsBackup(t *testing.T) {
 	block := st.BlockSize()
 	st.Close()
 	damaged := slices.Clone(clean)
-	chunk := 2*block + 16*block + 3*block // a data chunk of the second stripe
+	chunk := 2*block + 2*16*block + 3*block // a data chunk of the third stripe (the first two hold the zones of small commits)
 	for off := chunk; off < chunk+block; off += 512 {
 		damaged[off+40] ^= 0xff
 	}

@@ -21,9 +21,13 @@ type allocator struct {
 	// cached. Other allocations use the zones only when nothing else is
 	// free.
 	zoneMid, zoneEnd uint64
-	cursor           uint64 // next-fit search start for data blocks (upwards)
-	high             uint64 // search start for map blocks (downwards)
-	free             uint64 // clear bits below size
+	// firstZoneSlot is the slot whose commits use the first zone: 1 in
+	// FormatV1 and V2 (right after slot 1), 0 in FormatV3 (right after
+	// slot 0 and parity chunk 0; slot 1 then precedes the second zone).
+	firstZoneSlot int
+	cursor        uint64 // next-fit search start for data blocks (upwards)
+	high          uint64 // search start for map blocks (downwards)
+	free          uint64 // clear bits below size
 	// written bounds the units known to have been written: every unit
 	// taken since the store was opened, and every unit in use at open,
 	// lies below it. Overwriting such a unit costs fdatasync no metadata,
@@ -37,7 +41,7 @@ type allocator struct {
 func (a *allocator) reset(size, reserved uint64) {
 	a.bits = make([]uint64, (size+63)/64)
 	a.size, a.reserved, a.cursor, a.high, a.free = size, reserved, reserved, size, size
-	a.written, a.reuse, a.zoneMid, a.zoneEnd = 0, reserved, reserved, reserved
+	a.written, a.reuse, a.zoneMid, a.zoneEnd, a.firstZoneSlot = 0, reserved, reserved, reserved, 1
 	a.setRange(0, reserved)
 }
 
@@ -51,7 +55,7 @@ func (a *allocator) setZone(zone uint64) {
 
 // zone returns the zone of the commits whose superblock goes to slot.
 func (a *allocator) zone(slot int) (lo, hi uint64) {
-	if slot == 1 {
+	if slot == a.firstZoneSlot {
 		return a.reserved, a.zoneMid
 	}
 	return a.zoneMid, a.zoneEnd

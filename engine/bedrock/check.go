@@ -18,7 +18,7 @@ type Report struct {
 	// Check rewrote, once every repairable block was written back.
 	ParityFixed int
 	// Repaired lists the blocks that failed verification and were rebuilt
-	// from parity (FormatV2); Check writes them back in place unless the
+	// from parity (FormatV2, V3); Check writes them back in place unless the
 	// store is read-only. They are not problems: no data was lost.
 	Repaired []string
 }

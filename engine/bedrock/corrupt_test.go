@@ -105,7 +105,7 @@ func decodeDiskSlot(b []byte) diskSlot {
 	s.sizeUnits = binary.LittleEndian.Uint64(b[48:56])
 	n := int(binary.LittleEndian.Uint32(b[56:60]))
 	s.flags = binary.LittleEndian.Uint32(b[60:64])
-	if s.version != 1 && s.version != 2 || int(s.blockSize) != len(b) || 64+n*16 > len(b) {
+	if s.version < 1 || s.version > 3 || int(s.blockSize) != len(b) || 64+n*16 > len(b) {
 		s.err = fmt.Errorf("bad version %d, block size %d or page count %d", s.version, s.blockSize, n)
 		return s
 	}
@@ -117,13 +117,33 @@ func decodeDiskSlot(b []byte) diskSlot {
 
 // diskPhys maps a byte offset of the store's units to the file offset the
 // format puts it at: in FormatV2, after the two superblock slots, every 15
-// blocks of data are preceded by one block of parity.
+// blocks of data are preceded by one block of parity; FormatV3 moves slot
+// 1 after the first 16 of those (so the first stripe follows slot 0).
 func diskPhys(s *diskSlot, v int64) int64 {
 	block := int64(s.blockSize)
-	if s.version != 2 || v < 2*block {
+	if s.version == 1 || v < block {
 		return v
 	}
-	return v + ((v-2*block)/(15*block)+1)*block
+	if v < 2*block { // slot 1
+		if s.version == 3 {
+			return v + 16*block
+		}
+		return v
+	}
+	k := (v - 2*block) / (15 * block)
+	if s.version == 3 && k == 0 {
+		return v
+	}
+	return v + (k+1)*block
+}
+
+// diskSlotOffset is where slot i of a file whose slot 0 states version v
+// begins.
+func diskSlotOffset(i int, block int, v uint32) int {
+	if i == 1 && v == 3 {
+		return 17 * block
+	}
+	return i * block
 }
 
 // diskBytes gathers n bytes from unit offset off of the file.
@@ -238,7 +258,7 @@ func readDiskLayout(data []byte) (*diskLayout, error) {
 	}
 	l := &diskLayout{block: int(binary.LittleEndian.Uint32(data[16:20]))}
 	for i := range l.slots {
-		off := i * l.block
+		off := diskSlotOffset(i, l.block, binary.LittleEndian.Uint32(data[8:12]))
 		if off+l.block > len(data) {
 			l.slots[i] = diskSlot{err: errors.New("truncated")}
 			continue

@@ -1,9 +1,12 @@
 package bedrock
 
 import (
+	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -338,7 +341,8 @@ func TestOpenProvesUnconfirmedState(t *testing.T) {
 		var g [2]uint64
 		fs.Corrupt("s.db", func(data []byte) []byte {
 			for i := range g {
-				sb, err := decodeSuperblock(data[i*s.block:(i+1)*s.block], i)
+				off := int(s.par.g.slotAt(i))
+				sb, err := decodeSuperblock(data[off:off+s.block], i)
 				if err != nil {
 					t.Fatalf("slot %d: %v", i, err)
 				}
@@ -380,4 +384,106 @@ func TestOpenProvesUnconfirmedState(t *testing.T) {
 		t.Fatalf("get after second reopen = %q, %v", d, err)
 	}
 	rtx.Rollback()
+}
+
+// TestFormatV3Slots: a FormatV3 store keeps superblock slot 1 after
+// stripe 0. Open finds it there when slot 0 is destroyed, rewrites a
+// destroyed slot 1 there, refuses a FormatV3 superblock found at the
+// FormatV2 place of slot 1; and FormatV2 stores (made with the previous
+// layout) still open, work and stay FormatV2.
+func TestFormatV3Slots(t *testing.T) {
+	for _, v := range []FormatVersion{FormatV3, FormatV2} {
+		t.Run(fmt.Sprint("format ", v), func(t *testing.T) {
+			defer func(f FormatVersion) { parityFormat = f }(parityFormat)
+			parityFormat = v
+			fs := NewMemFS()
+			s, err := Open("s.db", &Options{FS: fs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := map[LBA]string{}
+			for c := range 5 {
+				tx, _ := s.Begin(true)
+				for range 20 {
+					l, _ := tx.Alloc()
+					want[l] = fmt.Sprintf("block %d commit %d", l, c)
+					tx.Put(l, []byte(want[l]))
+				}
+				if err := tx.Commit(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			block := s.block
+			slot1 := block
+			if v == FormatV3 {
+				slot1 = 17 * block
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			img := memFSBytes(fs, "s.db")
+			for i, off := range []int{0, slot1} {
+				if sb, err := decodeSuperblock(img[off:off+block], i); err != nil || sb.version != v {
+					t.Fatalf("slot %d at %d: %v, %v", i, off, sb, err)
+				}
+			}
+			check := func(what string, img []byte) []byte {
+				t.Helper()
+				fs := memFSWithFile(t, "s.db", img)
+				s, err := Open("s.db", &Options{FS: fs})
+				if err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+				if got := s.formatVersion(); got != v {
+					t.Fatalf("%s: format %d, want %d", what, got, v)
+				}
+				if err := checkStoreContents(s, toBytes(want), slices.Sorted(maps.Keys(want)), nil, what); err != nil {
+					t.Fatal(err)
+				}
+				tx, _ := s.Begin(true)
+				l, _ := tx.Alloc()
+				tx.Put(l, []byte("after "+what))
+				if err := tx.Commit(); err != nil {
+					t.Fatalf("%s: commit: %v", what, err)
+				}
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				out := memFSBytes(fs, "s.db")
+				for i, off := range []int{0, slot1} {
+					if _, err := decodeSuperblock(out[off:off+block], i); err != nil {
+						t.Fatalf("%s: slot %d at %d after a writable open: %v", what, i, off, err)
+					}
+				}
+				return out
+			}
+			check("intact", slices.Clone(img))
+			for i, off := range []int{0, slot1} {
+				bad := slices.Clone(img)
+				clear(bad[off : off+block])
+				check(fmt.Sprintf("slot %d zeroed", i), bad)
+			}
+			if v == FormatV3 {
+				// A FormatV3 superblock where FormatV2 keeps slot 1 (that
+				// place is parity chunk 0 in FormatV3) is not slot 1.
+				bad := slices.Clone(img)
+				clear(bad[0:block])
+				copy(bad[block:2*block], img[slot1:slot1+block])
+				clear(bad[slot1 : slot1+block])
+				fs := memFSWithFile(t, "s.db", bad)
+				if _, err := Open("s.db", &Options{FS: fs}); !errors.Is(err, ErrCorrupt) {
+					t.Fatalf("both slots gone, a superblock at the FormatV2 place: %v, want ErrCorrupt", err)
+				}
+			}
+		})
+	}
+}
+
+// toBytes converts string contents to the form checkStoreContents takes.
+func toBytes(m map[LBA]string) map[LBA][]byte {
+	out := make(map[LBA][]byte, len(m))
+	for k, v := range m {
+		out[k] = []byte(v)
+	}
+	return out
 }

@@ -65,7 +65,7 @@
 //     blocks are written plain (a 256th of the data, rewritten by every
 //     commit: packing them cost more commit time than the space was worth);
 //     the reader still accepts packed ones.
-//   - Parity across blocks (FormatV2, the default; Options.DisableParity
+//   - Parity across blocks (FormatV3, the default, and FormatV2; Options.DisableParity
 //     creates FormatV1 stores without it): every 15 data blocks' worth of
 //     the file carry one block of XOR parity, kept in step with every
 //     write. A block that fails verification (a flipped bit, a torn or
@@ -105,8 +105,9 @@
 // # File layout
 //
 // Physical space is counted in units (512 bytes, or the device's sector
-// size). The two superblock slots take the first two blocks; every other
-// block occupies a run of whole units.
+// size). The two superblock slots take the first two blocks of the
+// virtual file (below: FormatV3 moves slot 1 on disk); every other block
+// occupies a run of whole units.
 //
 //	offset 0            BlockSize          2*BlockSize
 //	+-------------------+------------------+-------+-------+-----+-------+
@@ -151,18 +152,31 @@
 //	first unit 0 means "not mapped" (unit 0 is a superblock slot); an
 //	unmapped entry keeps the generation that freed it, for conflict checks.
 //
-// Parity (FormatV2). Everything above addresses units of a virtual file;
-// a FormatV2 file interleaves it with parity. After the two superblock
-// slots (not covered: they are copies of each other), the file is a
-// sequence of stripes of 16 blocks, BlockSize bytes each: one parity chunk
-// P, then 15 data chunks D1..D15 holding the next 15 blocks' worth of
-// virtual units.
+// Parity (FormatV2, FormatV3). Everything above addresses units of a
+// virtual file; a FormatV2 or FormatV3 file interleaves it with parity.
+// Besides the two superblock slots (not covered: they are copies of each
+// other), the file is a sequence of stripes of 16 blocks, BlockSize bytes
+// each: one parity chunk P, then 15 data chunks D1..D15 holding the next
+// 15 blocks' worth of virtual units. FormatV2 puts both slots first;
+// FormatV3 (new stores) puts slot 1 after stripe 0, so that each slot is
+// followed by a parity chunk and a stripe's data (the zones of the small
+// commits written with that slot: Free space). B is BlockSize.
 //
-//	physical: | slot 0 | slot 1 | P0 | D0,1 ... D0,15 | P1 | D1,1 ... D1,15 | ...
-//	virtual:  | slot 0 | slot 1 |    | units ...      |    | units ...      | ...
+//	FormatV2 physical: | slot 0 | slot 1 | P0 | D0,1 ... D0,15 | P1 | D1,1 ... D1,15 | ...
+//	FormatV3 physical: | slot 0 | P0 | D0,1 ... D0,15 | slot 1 | P1 | D1,1 ... D1,15 | ...
+//	virtual (both):    | slot 0 | slot 1 |  units ...          |  units ...          | ...
 //	P_k = D_k,1 XOR D_k,2 XOR ... XOR D_k,15   (byte by byte)
-//	physical(v) = v                          for v < 2*BlockSize
-//	            = v + (floor((v - 2*BlockSize) / (15*BlockSize)) + 1) * BlockSize
+//	k(v) = floor((v - 2B) / 15B)                      (the stripe of data offset v)
+//	FormatV2: physical(v) = v                          for v < 2B (the slots)
+//	                      = v + (k(v) + 1) * B         otherwise
+//	FormatV3: physical(v) = v                          for v < B (slot 0)
+//	                      = v + 16B                    for B <= v < 2B (slot 1, at 17B)
+//	                      = v                          for k(v) = 0
+//	                      = v + (k(v) + 1) * B         otherwise
+//
+// Open reads slot 1 where the format slot 0 states puts it; with slot 0
+// unreadable it looks at both places and takes a superblock only where its
+// own format puts slot 1.
 //
 // A stripe cut short by the end of a device holds its parity chunk and
 // what data fits after it (a chunk beyond the end counts as zeros). A file
@@ -184,9 +198,9 @@
 // which heals stale parity where nothing can need it. Writes are ordered
 // as before: parity chunks are written with the commit's blocks, before
 // its one fdatasync, and the parity chunk of a stripe precedes its data,
-// so a commit in the zone after slot 1 (the zone is one stripe's data) is
-// still one contiguous region with the superblock, and one in the second
-// zone (the next stripe's data) one region besides its superblock. A crash can leave a
+// so a small commit in the zone of its slot (one stripe's data) is still
+// one contiguous region with the superblock (in FormatV2, one region
+// besides it for the zone of slot 0). A crash can leave a
 // stripe's parity disagreeing with its data (a write hole); that parity
 // then fails to rebuild a block, which verification catches, so the
 // outcome is an ErrCorrupt that would have occurred without parity, never
@@ -194,8 +208,10 @@
 // written back. A repaired block is written back without touching the
 // parity, which already accounts for its bytes.
 //
-// Stable on disk: everything above, under FormatV1 (no parity) and
-// FormatV2 (parity). An incompatible change
+// Stable on disk: everything above, under FormatV1 (no parity),
+// FormatV2 (parity) and FormatV3 (parity, slot 1 after stripe 0). New
+// stores are FormatV3, or FormatV1 with Options.DisableParity; older
+// stores keep their format. An incompatible change
 // gets a new FormatVersion constant; retired values are never reused.
 //
 // # Why one fdatasync per commit is enough
@@ -261,13 +277,14 @@
 // one, else as up to 16 runs of at least 64 KiB, else block by block.
 // Where the run goes is chosen for the fdatasync that follows. In a file
 // store, two zones of 64 KiB each (one stripe's data with parity; each at
-// most a sixteenth of the store) right after superblock slot 1 are kept
-// for small commits, the first for those whose superblock will go to slot
-// 1, the second for slot 0. A commit in the first zone and its superblock
-// are adjacent and reach the disk as one write; one in the second starts
-// right after its stripe's parity chunk, so it is one write besides its
-// superblock, and that stripe's parity stays cached (no stripe to read
-// back). Other allocations use the zones only when nothing else is free.
+// most a sixteenth of the store) right after the superblock slots are
+// kept for small commits, one for each slot their superblock will go to.
+// In FormatV3 each zone follows its slot and its stripe's parity chunk:
+// a small commit and its superblock reach the disk as one write, and the
+// zone's parity stays cached (no stripe to read back). (In FormatV1 and
+// V2 the zones follow slot 1: the first is one write with slot 1, the
+// second one write besides slot 0.) Other allocations use the zones only
+// when nothing else is free.
 // A block that stays live in a zone (the first commits' catalog, a leaf
 // no later commit rewrites) would close it for good, so when a small
 // commit finds its zone taken, the next small commit bound for the other

@@ -19,9 +19,14 @@ const (
 	// file is a sequence of stripes, parityWidth data chunks and their XOR
 	// (doc.go, File layout).
 	FormatV2 FormatVersion = 2
+	// FormatV3 is FormatV2 with superblock slot 1 moved after the first
+	// stripe, so that each slot is followed by a parity chunk and a
+	// stripe's data: a small commit and its superblock are then one
+	// region whichever slot the superblock goes to (doc.go, File layout).
+	FormatV3 FormatVersion = 3
 	// FormatCurrent is the version new stores are written with (FormatV1
 	// with Options.DisableParity).
-	FormatCurrent = FormatV2
+	FormatCurrent = FormatV3
 )
 
 const (
@@ -232,7 +237,7 @@ func decodeSuperblock(b []byte, slot int) (*superblock, error) {
 		sizeUnits: binary.LittleEndian.Uint64(b[48:56]),
 		flags:     binary.LittleEndian.Uint32(b[60:64]),
 	}
-	if sb.version != FormatV1 && sb.version != FormatV2 {
+	if sb.version != FormatV1 && sb.version != FormatV2 && sb.version != FormatV3 {
 		return nil, ErrVersion
 	}
 	n := int(binary.LittleEndian.Uint32(b[56:60]))

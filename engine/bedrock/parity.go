@@ -8,7 +8,7 @@ import (
 	"sync"
 )
 
-// Parity (FormatV2). The file below the superblock slots is divided into
+// Parity (FormatV2, FormatV3). The file below the superblock slots is divided into
 // stripes of parityWidth data chunks and one parity chunk, a chunk being
 // one block size; the parity chunk is the XOR of the stripe's data chunks.
 // The rest of bedrock addresses a virtual file that has only the data
@@ -19,10 +19,15 @@ import (
 // parityWidth is the number of data chunks a stripe's parity covers.
 const parityWidth = 15
 
-// parityGeo is the stripe geometry of a FormatV2 file.
+// parityGeo is the stripe geometry of a FormatV2 or FormatV3 file.
 type parityGeo struct {
-	base  int64 // bytes before the first stripe: the superblock slots
+	base  int64 // virtual bytes before the first stripe: the superblock slots
 	chunk int64 // bytes per chunk: the block size
+	// split (FormatV3) puts superblock slot 1 after stripe 0 instead of
+	// after slot 0: | slot 0 | stripe 0 | slot 1 | stripe 1 | ... Each
+	// slot is then followed by a parity chunk and a stripe's data, the
+	// zone of the small commits written with that slot (allocRuns).
+	split bool
 }
 
 // data is the number of data bytes in a whole stripe.
@@ -31,23 +36,48 @@ func (g parityGeo) data() int64 { return parityWidth * g.chunk }
 // span is the number of physical bytes of a whole stripe.
 func (g parityGeo) span() int64 { return (parityWidth + 1) * g.chunk }
 
+// slotAt is the physical offset of superblock slot i.
+func (g parityGeo) slotAt(i int) int64 {
+	if i == 1 && g.split {
+		return g.chunk + g.span()
+	}
+	return int64(i) * g.chunk
+}
+
 // phys maps a virtual offset to the physical one.
 func (g parityGeo) phys(v int64) int64 {
 	if v < g.base {
-		return v
+		return g.slotAt(int(v/g.chunk)) + v%g.chunk
 	}
-	return v + ((v-g.base)/g.data()+1)*g.chunk
+	k := (v - g.base) / g.data()
+	if g.split && k == 0 {
+		return v // slot 0 and parity chunk 0 precede it, as slots 0 and 1 would
+	}
+	return v + (k+1)*g.chunk
 }
 
 // parityAt is the physical offset of stripe k's parity chunk, its first.
-func (g parityGeo) parityAt(k int64) int64 { return g.base + k*g.span() }
+func (g parityGeo) parityAt(k int64) int64 {
+	if g.split && k == 0 {
+		return g.chunk
+	}
+	return g.base + k*g.span()
+}
 
 // dataAt is the physical offset of stripe k's data, after its parity.
-func (g parityGeo) dataAt(k int64) int64 { return g.base + k*g.span() + g.chunk }
+func (g parityGeo) dataAt(k int64) int64 { return g.parityAt(k) + g.chunk }
+
+// minPhys is the smallest physical size holding both superblock slots.
+func (g parityGeo) minPhys() int64 { return g.slotAt(1) + g.chunk }
 
 // virtSize is the virtual size of a file of physical size p: a stripe cut
 // short by the end of a device holds what data fits after its parity.
+// (Under split, a file shorter than minPhys has no slot 1: its virtual
+// size stops at slot 0.)
 func (g parityGeo) virtSize(p int64) int64 {
+	if g.split && p < g.minPhys() {
+		return min(p, g.chunk)
+	}
 	if p <= g.base {
 		return p
 	}
@@ -58,9 +88,12 @@ func (g parityGeo) virtSize(p int64) int64 {
 // physSize is the physical size of whole stripes holding v virtual bytes.
 func (g parityGeo) physSize(v int64) int64 {
 	if v <= g.base {
+		if g.split && v > g.chunk {
+			return g.minPhys() // slot 1 lies after stripe 0
+		}
 		return v
 	}
-	return g.base + (v-g.base+g.data()-1)/g.data()*g.span()
+	return max(g.base+(v-g.base+g.data()-1)/g.data()*g.span(), g.minPhys())
 }
 
 // stripeCacheSize is the number of stripes whose data and parity
@@ -78,7 +111,7 @@ type stripeEnt struct {
 	used uint64
 }
 
-// parityFile is the virtual file of a FormatV2 store, over the physical
+// parityFile is the virtual file of a FormatV2 or FormatV3 store, over the physical
 // one.
 type parityFile struct {
 	File
@@ -97,9 +130,10 @@ type parityFile struct {
 	idle func(lo, hi int64) bool
 }
 
-// newParityFile wraps f, a file of physical size psize.
-func newParityFile(f File, block, unit int, psize int64, newBuf func(int) []byte) *parityFile {
-	return &parityFile{File: f, g: parityGeo{base: 2 * int64(block), chunk: int64(block)}, unit: int64(unit), psize: psize, newBuf: newBuf}
+// newParityFile wraps f, a file of physical size psize, with the layout
+// of FormatV3 (split) or FormatV2.
+func newParityFile(f File, block, unit int, psize int64, split bool, newBuf func(int) []byte) *parityFile {
+	return &parityFile{File: f, g: parityGeo{base: 2 * int64(block), chunk: int64(block), split: split}, unit: int64(unit), psize: psize, newBuf: newBuf}
 }
 
 // stripeData returns the virtual start of stripe k and its data length.
@@ -152,7 +186,7 @@ func (f *parityFile) ReadAt(p []byte, off int64) (int, error) {
 		if v >= f.g.base {
 			n = min(n, f.g.data()-(v-f.g.base)%f.g.data())
 		} else {
-			n = min(n, f.g.base-v)
+			n = min(n, f.g.chunk-v%f.g.chunk) // one slot at a time
 		}
 		m, err := f.File.ReadAt(p[done:done+int(n)], f.g.phys(v))
 		done += m
@@ -235,10 +269,13 @@ func (f *parityFile) writeV(bufs [][]byte, off int64, keep bool) error {
 	}
 	if off+total <= f.g.base { // superblock slots: no parity, no lock
 		for _, b := range bufs {
-			if _, err := f.File.WriteAt(b, off); err != nil {
-				return err
+			for len(b) > 0 {
+				n := min(int64(len(b)), f.g.chunk-off%f.g.chunk) // one slot at a time
+				if _, err := f.File.WriteAt(b[:n], f.g.phys(off)); err != nil {
+					return err
+				}
+				b, off = b[n:], off+n
 			}
-			off += int64(len(b))
 		}
 		return nil
 	}
@@ -260,9 +297,9 @@ func (f *parityFile) writeV(bufs [][]byte, off int64, keep bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	v, end := off, off+total
-	if v < f.g.base {
-		n := min(end, f.g.base) - v
-		add(v, ps.take(n)...)
+	for v < f.g.base {
+		n := min(end, (v/f.g.chunk+1)*f.g.chunk) - v // one slot at a time
+		add(f.g.phys(v), ps.take(n)...)
 		v += n
 	}
 	for v < end {

@@ -12,42 +12,70 @@ import (
 )
 
 // TestParityGeometry checks the virtual-to-physical mapping against a
-// layout built chunk by chunk from the format's description.
+// layout built chunk by chunk from the format's description: FormatV2
+// (both slots, then stripes) and FormatV3 (slot 0, stripe 0, slot 1, then
+// the other stripes).
 func TestParityGeometry(t *testing.T) {
-	for _, block := range []int64{1024, 4096} {
-		unit := int64(512)
-		g := parityGeo{base: 2 * block, chunk: block}
-		for _, psize := range []int64{2 * block, 3 * block, 2*block + 15*block, 2*block + 16*block, 2*block + 16*block + 5*unit, 2*block + 16*block + block + unit, 2*block + 40*block + 3*unit} {
-			// Brute force: walk the physical file; in each stripe the first
-			// chunk is parity, the rest (up to 15 chunks) data.
-			var virt []int64 // physical offset of each virtual unit
-			for p := int64(0); p < 2*block; p += unit {
-				virt = append(virt, p)
-			}
-			for s := 2 * block; s < psize; s += 16 * block {
-				end := min(s+16*block, psize)
-				for p := s + block; p < end; p += unit {
-					virt = append(virt, p)
+	for _, split := range []bool{false, true} {
+		for _, block := range []int64{1024, 4096} {
+			unit := int64(512)
+			g := parityGeo{base: 2 * block, chunk: block, split: split}
+			for _, psize := range []int64{2 * block, 3 * block, 2*block + 15*block, 2*block + 16*block, 2*block + 16*block + 5*unit, 2*block + 16*block + block + unit, 2*block + 40*block + 3*unit} {
+				// Brute force: the slots, then the stripes in file order; in
+				// each stripe the first chunk is parity, the rest (up to 15
+				// chunks) data.
+				var virt, stripes []int64 // physical offset of each virtual unit; of each stripe
+				slot1 := block
+				if split {
+					slot1 = 17 * block
 				}
-			}
-			if got := g.virtSize(psize); got != int64(len(virt))*unit {
-				t.Fatalf("block %d psize %d: virtSize %d, want %d", block, psize, got, int64(len(virt))*unit)
-			}
-			f := &parityFile{g: g, unit: unit, psize: psize}
-			for i, p := range virt {
-				if got := g.phys(int64(i) * unit); got != p {
-					t.Fatalf("block %d psize %d: phys(unit %d) = %d, want %d", block, psize, i, got, p)
-				}
-				if int64(i)*unit >= g.base {
-					k := (int64(i)*unit - g.base) / g.data()
-					start, dl := f.stripeData(k)
-					if po := f.g.parityAt(k); po != g.base+k*g.span() || int64(i)*unit >= start+dl {
-						t.Fatalf("block %d psize %d: stripe %d data %d..+%d parity at %d", block, psize, k, start, dl, po)
+				for _, sl := range []int64{0, slot1} {
+					for p := sl; p < sl+block && slot1+block <= psize; p += unit {
+						virt = append(virt, p)
 					}
 				}
-			}
-			if v := int64(len(virt)) * unit; g.physSize(v) < psize-block-unit && v > g.base {
-				t.Fatalf("physSize(%d) = %d, below %d", v, g.physSize(v), psize)
+				if split {
+					stripes = append(stripes, block)
+				}
+				for st := 2 * block; st < psize; st += 16 * block {
+					if !split || st >= 18*block {
+						stripes = append(stripes, st)
+					}
+				}
+				for _, st := range stripes {
+					for p := st + block; p < min(st+16*block, psize) && slot1+block <= psize; p += unit {
+						virt = append(virt, p)
+					}
+				}
+				want := int64(len(virt)) * unit
+				if slot1+block > psize { // no slot 1: the virtual file is slot 0, as far as it goes
+					want = min(psize, block)
+				}
+				if got := g.virtSize(psize); got != want {
+					t.Fatalf("split %v block %d psize %d: virtSize %d, want %d", split, block, psize, got, want)
+				}
+				if want < int64(len(virt))*unit {
+					continue
+				}
+				f := &parityFile{g: g, unit: unit, psize: psize}
+				for i, p := range virt {
+					if got := g.phys(int64(i) * unit); got != p {
+						t.Fatalf("split %v block %d psize %d: phys(unit %d) = %d, want %d", split, block, psize, i, got, p)
+					}
+					if int64(i)*unit >= g.base {
+						k := (int64(i)*unit - g.base) / g.data()
+						start, dl := f.stripeData(k)
+						if po := f.g.parityAt(k); po != stripes[k] || f.g.dataAt(k) != po+block || int64(i)*unit >= start+dl {
+							t.Fatalf("split %v block %d psize %d: stripe %d data %d..+%d parity at %d, want %d", split, block, psize, k, start, dl, po, stripes[k])
+						}
+					}
+				}
+				if v := int64(len(virt)) * unit; g.physSize(v) < psize-block-unit && v > g.base {
+					t.Fatalf("split %v: physSize(%d) = %d, below %d", split, v, g.physSize(v), psize)
+				}
+				if v := int64(len(virt)) * unit; v > g.base && g.virtSize(g.physSize(v)) < v {
+					t.Fatalf("split %v: physSize(%d) = %d holds only %d virtual bytes", split, v, g.physSize(v), g.virtSize(g.physSize(v)))
+				}
 			}
 		}
 	}
@@ -56,7 +84,8 @@ func TestParityGeometry(t *testing.T) {
 // stripesConsistent checks that every whole stripe of the physical file
 // holds the XOR of its data chunks in its parity chunk.
 func stripesConsistent(data []byte, g parityGeo) error {
-	for s := g.base; s+g.span() <= int64(len(data)); s += g.span() {
+	for k := int64(0); g.parityAt(k)+g.span() <= int64(len(data)); k++ {
+		s := g.parityAt(k)
 		par := make([]byte, g.chunk)
 		for j := int64(1); j <= parityWidth; j++ {
 			for i := range g.chunk {
@@ -79,14 +108,15 @@ func TestParityFileModel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	for _, block := range []int{1024, 4096} {
 		for _, idle := range []bool{false, true} {
-			t.Run(fmt.Sprintf("block=%d/idle=%v", block, idle), func(t *testing.T) {
+			split := rng.IntN(2) == 0
+			t.Run(fmt.Sprintf("block=%d/idle=%v/split=%v", block, idle, split), func(t *testing.T) {
 				const unit = 512
 				fs := NewMemFS()
 				h, err := fs.OpenFile("p", OpenFlags{Create: true})
 				if err != nil {
 					t.Fatal(err)
 				}
-				f := newParityFile(h, block, unit, 0, func(n int) []byte { return make([]byte, n) })
+				f := newParityFile(h, block, unit, 0, split, func(n int) []byte { return make([]byte, n) })
 				if idle {
 					f.idle = func(lo, hi int64) bool { return true }
 				}
@@ -262,14 +292,22 @@ func TestParityRepairStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		sl := &l.slots[0]
-		if sl.version != 2 || sl.walkErr != nil {
+		if sl.version != 3 || sl.walkErr != nil {
 			t.Fatalf("slot 0: version %d, %v", sl.version, sl.walkErr)
 		}
 		unit, blk := int64(l.unit), int64(block)
-		g := parityGeo{base: 2 * blk, chunk: blk}
+		g := parityGeo{base: 2 * blk, chunk: blk, split: true}
 		stripeOf := func(p int64) (start, chunk, col int64) { // physical
-			rel := p - g.base
-			return g.base + rel/g.span()*g.span(), rel % g.span() / blk, rel % blk
+			k := (p - g.base) / g.span()
+			if p < g.slotAt(1) {
+				k = 0 // stripe 0 lies between the slots
+			}
+			start = g.parityAt(k)
+			return start, (p - start) / blk, (p - start) % blk
+		}
+		stripes := int64(0)
+		for g.parityAt(stripes)+g.span() <= int64(len(img)) {
+			stripes++
 		}
 		for r := 0; r < rounds; r++ {
 			data := slices.Clone(img)
@@ -313,7 +351,7 @@ func TestParityRepairStore(t *testing.T) {
 				flip(st + other*blk + c)
 				what = "two units of one column"
 			case 4: // a parity chunk and free space
-				p := g.base + int64(rng.IntN(int(int64(len(data))-g.base)/int(g.span())))*g.span()
+				p := g.parityAt(rng.Int64N(stripes))
 				flip(p + rng.Int64N(blk))
 				what = "bit flip in a parity chunk"
 			case 5:

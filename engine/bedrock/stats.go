@@ -15,7 +15,7 @@ type Stats struct {
 	Reads          uint64 // blocks read from the file
 	ReadBytes      uint64 // bytes read from the file
 	CorruptReads   uint64 // reads that failed verification
-	Repaired       uint64 // of those, blocks rebuilt from parity (FormatV2)
+	Repaired       uint64 // of those, blocks rebuilt from parity (FormatV2, V3)
 	CacheHits      uint64 // block fixes served by the cache
 	CacheMisses    uint64 // block fixes that went to the file
 	CacheEvictions uint64 // blocks evicted from the cache

@@ -1,6 +1,7 @@
 package bedrock
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -251,7 +252,8 @@ func (s *Store) readSlots(size int64) ([]slotRead, []error) {
 	var out []slotRead
 	var errs []error
 	// Slot 0 tells the block size. When it is destroyed, slot 1 sits at
-	// offset BlockSize for some power of two: probe them all.
+	// offset BlockSize (FormatV1, V2) or 17*BlockSize (FormatV3, after
+	// slot 0 and stripe 0) for some power of two: probe them all.
 	block := 0
 	head := s.newBuf(4096)
 	if err := readFull(s.file, head, 0); err == nil || size >= 64 {
@@ -259,12 +261,9 @@ func (s *Store) readSlots(size int64) ([]slotRead, []error) {
 			block = n
 		}
 	}
-	if block == 0 {
-		for n := 1024; n <= 65536 && block == 0; n *= 2 {
-			if int64(n)+64 > size {
-				break
-			}
-			if err := readFull(s.file, head[:64], int64(n)); err == nil {
+	for n := 1024; n <= 65536 && block == 0; n *= 2 {
+		for _, off := range []int64{int64(n), slot1V3 * int64(n)} {
+			if block == 0 && off+64 <= size && readFull(s.file, head[:64], off) == nil {
 				if m, err := decodeSuperblockHeader(head); err == nil && m == n {
 					block = n
 				}
@@ -274,25 +273,66 @@ func (s *Store) readSlots(size int64) ([]slotRead, []error) {
 	if block == 0 {
 		block = s.opts.BlockSize
 	}
+	// Where slot 1 is depends on the format slot 0 states; with slot 0
+	// unreadable, a slot found at either place counts only if its format
+	// puts it there.
+	var v0 FormatVersion
 	for slot := 0; slot < 2; slot++ {
-		buf := s.newBuf(block)
-		if err := readFull(s.file, buf, int64(slot*block)); err != nil {
-			errs = append(errs, &superError{slot: slot, err: fmt.Errorf("truncated: %w", err)})
+		var sr *slotRead
+		var serr error
+		read := false // some place of the slot was readable
+		for _, off := range slotPlaces(slot, block, v0) {
+			buf := s.newBuf(block)
+			if err := readFull(s.file, buf, off); err != nil {
+				if !read { // else a place beyond the end of a short file: not this format's
+					serr = cmp.Or(serr, error(&superError{slot: slot, err: fmt.Errorf("truncated: %w", err)}))
+				}
+				continue
+			}
+			read = true
+			if allZeroBytes(buf) {
+				continue
+			}
+			sb, err := decodeSuperblock(buf, slot)
+			if err == nil && slot == 1 && (sb.version == FormatV3) != (off != int64(block)) {
+				err = &superError{slot: slot, err: fmt.Errorf("%w: format %d superblock at offset %d", ErrChecksum, sb.version, off)}
+			}
+			if err != nil {
+				serr = err
+				continue
+			}
+			sr, serr = &slotRead{slot: slot, sb: sb, raw: buf}, nil
+			break
+		}
+		if slot == 0 && sr != nil {
+			v0 = sr.sb.version
+		}
+		if sr == nil {
+			errs = append(errs, serr) // nil: the slot is all zero
 			continue
 		}
-		if allZeroBytes(buf) {
-			errs = append(errs, nil)
-			continue
-		}
-		sb, err := decodeSuperblock(buf, slot)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out = append(out, slotRead{slot: slot, sb: sb, raw: buf})
+		out = append(out, *sr)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].sb.gen > out[j].sb.gen })
 	return out, errs
+}
+
+// slot1V3 is where slot 1 of a FormatV3 file begins, in blocks: after
+// slot 0 and stripe 0 (its parity chunk and parityWidth data chunks).
+const slot1V3 = 2 + parityWidth
+
+// slotPlaces lists the file offsets to look for slot i at, given the
+// format slot 0 states (0 when slot 0 is unreadable).
+func slotPlaces(i, block int, v0 FormatVersion) []int64 {
+	switch {
+	case i == 0:
+		return []int64{0}
+	case v0 == FormatV3:
+		return []int64{slot1V3 * int64(block)}
+	case v0 != 0:
+		return []int64{int64(block)}
+	}
+	return []int64{int64(block), slot1V3 * int64(block)}
 }
 
 // decodeSuperblockHeader returns the block size a slot claims, if its magic
@@ -370,9 +410,12 @@ func (s *Store) format(block, unit int) error {
 	s.setGeometry(block, unit)
 	version := FormatV1
 	if !s.opts.DisableParity {
-		version = FormatV2
-		if err := s.useParity(); err != nil {
+		version = parityFormat
+		if err := s.useParity(version == FormatV3); err != nil {
 			return err
+		}
+		if s.opts.Device && s.par.psize < s.par.g.minPhys()+4*int64(block) {
+			return fmt.Errorf("%w: device of %d bytes is too small for %d-byte blocks", ErrBadOptions, s.par.psize, block)
 		}
 	}
 	var sizeUnits uint64
@@ -411,22 +454,30 @@ func (s *Store) format(block, unit int) error {
 	return nil
 }
 
+// parityFormat is the format of new stores with parity. Tests set it to
+// FormatV2 to make stores of the previous layout, which still open and
+// keep it.
+var parityFormat = FormatV3
+
 // formatVersion is the store's on-disk format.
 func (s *Store) formatVersion() FormatVersion {
-	if s.par != nil {
-		return FormatV2
+	switch {
+	case s.par == nil:
+		return FormatV1
+	case s.par.g.split:
+		return FormatV3
 	}
-	return FormatV1
+	return FormatV2
 }
 
-// useParity puts the parity layer of FormatV2 over the disk file, for the
-// geometry set.
-func (s *Store) useParity() error {
+// useParity puts the parity layer of FormatV3 (split) or FormatV2 over the
+// disk file, for the geometry set.
+func (s *Store) useParity(split bool) error {
 	size, err := s.disk.Size()
 	if err != nil {
 		return fmt.Errorf("bedrock: size: %w", err)
 	}
-	s.par = newParityFile(s.disk, s.block, s.unit, size, s.newBuf)
+	s.par = newParityFile(s.disk, s.block, s.unit, size, split, s.newBuf)
 	s.par.idle = func(lo, hi int64) bool {
 		// Caller holds commitMu (parityFile.idle).
 		u, end := uint64(lo)/uint64(s.unit), min(uint64(hi)/uint64(s.unit), s.alloc.size)
@@ -445,6 +496,9 @@ func (s *Store) resetAlloc(size uint64) {
 		zone := uint64(zoneBytes)
 		if s.par != nil {
 			zone = min(zone, uint64(s.par.g.data())) // one stripe: one parity chunk
+			if s.par.g.split {
+				s.alloc.firstZoneSlot = 0
+			}
 		}
 		s.alloc.setZone(zone / uint64(s.unit))
 	}
@@ -566,8 +620,8 @@ func (s *Store) load(slots []slotRead, size int64) error {
 		s.setGeometry(int(sb.blockSize), int(sb.unitSize))
 		s.file, s.par = s.disk, nil
 		vsize := size
-		if sb.version == FormatV2 {
-			if err := s.useParity(); err != nil {
+		if sb.version == FormatV2 || sb.version == FormatV3 {
+			if err := s.useParity(sb.version == FormatV3); err != nil {
 				return err
 			}
 			vsize = s.par.g.virtSize(s.par.psize)
