@@ -244,13 +244,7 @@ func (si *selectInfo) countFast(text string) (*queryPlan, error) {
 	if acc.kind == "full" {
 		ranges = []keyRange{{}}
 	}
-	name := "COUNT(*)"
-	switch names := selectExprTexts(text, 1); {
-	case !ae.As.IsEmpty():
-		name = ae.As.String()
-	case names != nil:
-		name = names[0]
-	}
+	name := resultName(ae, text, "COUNT(*)")
 	limit, offset, hasLimit, err := si.sc.limitValues(sel.Limit)
 	if err != nil {
 		return nil, err
@@ -338,13 +332,7 @@ func (si *selectInfo) minMaxFast(outer Scope, text string) (*queryPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := sqlparser.String(ae.Expr)
-	switch names := selectExprTexts(text, 1); {
-	case !ae.As.IsEmpty():
-		name = ae.As.String()
-	case names != nil:
-		name = names[0]
-	}
+	name := resultName(ae, text, sqlparser.String(ae.Expr))
 	limit, offset, hasLimit, err := si.sc.limitValues(sel.Limit)
 	if err != nil {
 		inner.it.Close()
@@ -357,6 +345,18 @@ func (si *selectInfo) minMaxFast(outer Scope, text string) (*queryPlan, error) {
 		it = &limitIter{in: it, offset: offset, limit: limit}
 	}
 	return &queryPlan{it: it, width: 1, cols: []ColumnInfo{col}, correlated: inner.correlated}, nil
+}
+
+// resultName is the column name of a query's one select expression ae:
+// its alias, else its text in the statement text, else def.
+func resultName(ae *sqlparser.AliasedExpr, text, def string) string {
+	switch names := selectExprTexts(text, 1); {
+	case !ae.As.IsEmpty():
+		return ae.As.String()
+	case names != nil:
+		return names[0]
+	}
+	return def
 }
 
 // prescan resolves every column name of the query once, so that the

@@ -781,25 +781,19 @@ func checkDamagedStore(t *testing.T, data []byte, l *diskLayout, h *storeHistory
 	if len(rep.Problems) != len(bad)+len(badSegs) {
 		t.Fatalf("%s: Check found %d problems, want %d (damaged data blocks) + %d (damaged map segments): %q", d.what, len(rep.Problems), len(bad), len(badSegs), rep.Problems)
 	}
+	// reported says whether some problem names both s and the unit.
+	reported := func(s string, addr uint64) bool {
+		return slices.ContainsFunc(rep.Problems, func(p string) bool {
+			return strings.Contains(p, s) && strings.Contains(p, fmt.Sprint(addr))
+		})
+	}
 	for id, e := range badSegs {
-		found := false
-		for _, p := range rep.Problems {
-			if strings.Contains(p, fmt.Sprintf("map segment %d ", id)) && strings.Contains(p, fmt.Sprint(e.ref.addr)) {
-				found = true
-			}
-		}
-		if !found {
+		if !reported(fmt.Sprintf("map segment %d ", id), e.ref.addr) {
 			t.Fatalf("%s: Check does not report map segment %d at unit %d: %q", d.what, id, e.ref.addr, rep.Problems)
 		}
 	}
 	for lba, e := range bad {
-		found := false
-		for _, p := range rep.Problems {
-			if strings.Contains(p, fmt.Sprintf(" %d ", lba)) && strings.Contains(p, fmt.Sprint(e.ref.addr)) {
-				found = true
-			}
-		}
-		if !found {
+		if !reported(fmt.Sprintf(" %d ", lba), e.ref.addr) {
 			t.Fatalf("%s: Check does not report data block %d at unit %d: %q", d.what, lba, e.ref.addr, rep.Problems)
 		}
 	}

@@ -185,9 +185,15 @@ func fuzzOpenSeeds(tb testing.TB) [][]byte {
 	var out [][]byte
 	rng := rand.New(rand.NewPCG(11, 11))
 	// Small stores keep the fuzzer fast (it minimizes every new input).
-	for _, bs := range []int{1024, 2048} {
+	// FormatV3 (parity) and FormatV1 (whose units are the file's offsets,
+	// which resealStore assumes).
+	for _, c := range []struct {
+		bs       int
+		noParity bool
+	}{{1024, false}, {2048, false}, {1024, true}} {
+		bs := c.bs
 		fs := NewMemFS()
-		s, err := Open("db", &Options{FS: fs, BlockSize: bs, InitialSize: 8 * int64(bs), GrowSize: 4 * int64(bs)})
+		s, err := Open("db", &Options{FS: fs, BlockSize: bs, InitialSize: 8 * int64(bs), GrowSize: 4 * int64(bs), DisableParity: c.noParity})
 		if err != nil {
 			tb.Fatal(err)
 		}
