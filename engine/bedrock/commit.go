@@ -3,6 +3,7 @@ package bedrock
 import (
 	"cmp"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -441,7 +442,10 @@ func (s *Store) flushLocked(durable bool) error {
 // or nil.
 func (s *Store) failure() error {
 	if e, ok := s.failErr.Load().(error); ok {
-		return fmt.Errorf("%w: %v", ErrFailed, e)
+		if errors.Is(e, ErrCorrupt) {
+			return fmt.Errorf("%w: damaged map: %w (Check lists the damage)", ErrFailed, e)
+		}
+		return fmt.Errorf("%w: I/O error: %v; reopen the store", ErrFailed, e)
 	}
 	return nil
 }

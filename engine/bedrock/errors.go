@@ -56,10 +56,13 @@ var (
 	ErrFull = errors.New("bedrock: store is full")
 	// ErrClosed is returned by calls on a closed store.
 	ErrClosed = errors.New("bedrock: store is closed")
-	// ErrFailed is wrapped by commits after a write or sync error: the
-	// on-disk state of the last commit is unknown until the store is
-	// reopened, so the store refuses further commits.
-	ErrFailed = errors.New("bedrock: store failed after an I/O error; reopen it")
+	// ErrFailed is wrapped by commits once the store takes no more of
+	// them: after a write or sync error (the on-disk state of the last
+	// commit is unknown until the store is reopened), or when the map of
+	// the state open chose turns out damaged beyond repair (the error
+	// wraps ErrCorrupt too; Check reports the damage, and the rest of the
+	// store stays readable).
+	ErrFailed = errors.New("bedrock: the store takes no more commits")
 )
 
 // CorruptError describes one corrupt block. It wraps ErrCorrupt.
