@@ -230,9 +230,11 @@ func fuzzOpenSeeds(tb testing.TB) [][]byte {
 }
 
 // TestOpenMutations runs FuzzOpen's checks on 3,000 random mutations of
-// its seed stores (one to four bytes overwritten), so that the default
-// test run meets the damage the fuzzer would (a seed corpus alone does
-// not). The seed is logged; BXDB_MUTATION_SEED replays a run.
+// its seed stores (one to four bytes overwritten), and FuzzOpenResealed's
+// on 3,000 more whose checksums are then recomputed (so that the damage
+// reaches the fields behind them), so that the default test run meets the
+// damage the fuzzers would (a seed corpus alone does not). The seed is
+// logged; BXDB_MUTATION_SEED replays a run.
 func TestOpenMutations(t *testing.T) {
 	seed := loggedSeed(t, "BXDB_MUTATION_SEED")
 	rng := rand.New(rand.NewPCG(seed, 3))
@@ -241,17 +243,22 @@ func TestOpenMutations(t *testing.T) {
 	if testing.Short() {
 		n = 500
 	}
-	for i := 0; i < n; i++ {
-		s := seeds[rng.IntN(len(seeds))]
-		if len(s) == 0 {
-			continue
-		}
-		d := slices.Clone(s)
-		for k := 0; k < 1+rng.IntN(4); k++ {
-			d[rng.IntN(len(d))] = byte(rng.Uint32())
-		}
-		if !t.Run(fmt.Sprint(i), func(t *testing.T) { fuzzOpenCheck(t, d) }) {
-			t.Fatalf("seed %d: mutation %d failed", seed, i)
+	for _, resealed := range []bool{false, true} {
+		for i := 0; i < n; i++ {
+			s := seeds[rng.IntN(len(seeds))]
+			if len(s) == 0 {
+				continue
+			}
+			d := slices.Clone(s)
+			for k := 0; k < 1+rng.IntN(4); k++ {
+				d[rng.IntN(len(d))] = byte(rng.Uint32())
+			}
+			if resealed {
+				d = resealStore(d)
+			}
+			if !t.Run(fmt.Sprint(resealed, i), func(t *testing.T) { fuzzOpenCheck(t, d) }) {
+				t.Fatalf("seed %d: mutation %d (resealed %v) failed", seed, i, resealed)
+			}
 		}
 	}
 }

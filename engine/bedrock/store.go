@@ -696,6 +696,9 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 		if pr.addr == 0 {
 			continue
 		}
+		if pr.gen > sb.gen {
+			return nil, &CorruptError{What: "map page", ID: uint64(p), Addr: pr.addr, Reason: "newer than its superblock"}
+		}
 		if !s.alloc.mark(pr.addr, uint64(pr.units)) {
 			return nil, &CorruptError{What: "map page", ID: uint64(p), Addr: pr.addr, Reason: "extent out of range or mapped twice"}
 		}
@@ -711,8 +714,11 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 		v.pages[p] = pg
 		s.mapBlocks++
 		for si, sr := range refs {
+			id := uint64(p)*g.fan + uint64(si)
+			if sr.addr != 0 && sr.gen > sb.gen {
+				return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "newer than its superblock"}
+			}
 			if sr.addr != 0 && !s.alloc.mark(sr.addr, uint64(sr.units)) {
-				id := uint64(p)*g.fan + uint64(si)
 				return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "extent out of range or mapped twice"}
 			}
 		}
@@ -803,6 +809,9 @@ func (s *Store) markSegment(sb *superblock, id uint64, sr ref, b []byte, tail *[
 		}
 		if lba >= sb.nextLBA {
 			return &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "entry beyond nextLBA"}
+		}
+		if e.gen > sb.gen { // a commit never writes past its own generation
+			return &CorruptError{What: "data block", ID: lba, Addr: e.addr, Reason: "newer than its superblock"}
 		}
 		if !s.alloc.mark(e.addr, uint64(e.units)) {
 			return &CorruptError{What: "data block", ID: lba, Addr: e.addr, Reason: "extent out of range or mapped twice"}
