@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/bxdb/bxdb/engine/bedrock"
 )
@@ -47,7 +50,47 @@ func FuzzDecodeNode(f *testing.F) {
 	for _, s := range nodeSeeds(f) {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, b []byte) {
+	f.Fuzz(fuzzDecodeCheck)
+}
+
+// TestDecodeNodeMutations runs FuzzDecodeNode's checks on 20,000 random
+// mutations of its seed nodes (bytes overwritten, and now and then the
+// record count or an offset set to an extreme), so that the default test
+// run meets the inputs the fuzzer would. BXDB_MUTATION_SEED replays a run.
+func TestDecodeNodeMutations(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if v, err := strconv.ParseUint(os.Getenv("BXDB_MUTATION_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	t.Logf("seed %d (replay with BXDB_MUTATION_SEED=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 5))
+	var seeds [][]byte
+	for _, s := range nodeSeeds(t) {
+		if len(s) > 0 {
+			seeds = append(seeds, s)
+		}
+	}
+	for i := 0; i < 20000; i++ {
+		b := bytes.Clone(seeds[rng.IntN(len(seeds))])
+		for k := 0; k < 1+rng.IntN(4); k++ {
+			v := byte(rng.Uint32())
+			if rng.IntN(4) == 0 {
+				v = []byte{0, 0xff, 0x7f, 0x80}[rng.IntN(4)]
+			}
+			b[rng.IntN(len(b))] = v
+		}
+		if rng.IntN(8) == 0 {
+			b = b[:rng.IntN(len(b)+1)]
+		}
+		if !t.Run("", func(t *testing.T) { fuzzDecodeCheck(t, b) }) {
+			t.Fatalf("seed %d: mutation %d failed", seed, i)
+		}
+	}
+}
+
+// fuzzDecodeCheck is FuzzDecodeNode's check of one input.
+func fuzzDecodeCheck(t *testing.T, b []byte) {
+	{
 		n, err := decodeNode(7, b, fuzzPayload)
 		if err == nil && len(b) > 0 {
 			if enc := n.encode(); !bytes.Equal(enc, b) {
@@ -86,7 +129,7 @@ func FuzzDecodeNode(f *testing.F) {
 			}
 		}
 		p.total()
-	})
+	}
 }
 
 // FuzzOps runs the model harness on operation sequences chosen by the
