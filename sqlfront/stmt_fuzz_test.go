@@ -2,6 +2,9 @@ package sqlfront
 
 import (
 	"errors"
+	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -92,6 +95,62 @@ func checkParseInvariants(t *testing.T, sql string) {
 		prev = tok.end
 		if tok.typ == 0 {
 			return
+		}
+	}
+}
+
+// TestParseMutations runs FuzzParse's checks on 20,000 random mutations
+// of its seed statements (bytes overwritten or cut, SQL punctuation and
+// keywords spliced in), so that the default test run meets what the
+// fuzzer would. BXDB_MUTATION_SEED replays a run.
+func TestParseMutations(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if v, err := strconv.ParseUint(os.Getenv("BXDB_MUTATION_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	t.Logf("seed %d (replay with BXDB_MUTATION_SEED=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 7))
+	var seeds []string
+	for _, tc := range stmtTests {
+		seeds = append(seeds, tc.input)
+	}
+	for _, tc := range ddlTests {
+		seeds = append(seeds, tc.input)
+	}
+	for _, path := range dataFiles(t) {
+		for _, c := range readDataFileTB(t, path) {
+			seeds = append(seeds, c.input)
+		}
+	}
+	splice := []string{"(", ")", ",", "'", "`", "\"", "?", ";", "--", "/*", "*/", "\\", " SELECT ", " FROM ", " WHERE ", " OVER (", " WITH ", " UNION ", " NULL ", "\x00", "@@", "0x", "1e999", "-"}
+	for i := 0; i < 20000; i++ {
+		b := []byte(seeds[rng.IntN(len(seeds))])
+		for k := 0; k < 1+rng.IntN(3); k++ {
+			p := rng.IntN(len(b) + 1)
+			switch rng.IntN(3) {
+			case 0:
+				if p < len(b) {
+					b[p] = byte(rng.Uint32())
+				}
+			case 1:
+				b = append(b[:p:p], append([]byte(splice[rng.IntN(len(splice))]), b[p:]...)...)
+			default:
+				b = b[:p]
+			}
+		}
+		sql := string(b)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			checkParseInvariants(t, sql)
+		}()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("seed %d: Parse(%q) did not return within 10s", seed, sql)
+		}
+		if t.Failed() {
+			t.Fatalf("seed %d: mutation %d: %q", seed, i, sql)
 		}
 	}
 }

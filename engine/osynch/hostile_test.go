@@ -5,7 +5,10 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"net"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -160,7 +163,16 @@ func TestSyncSilentPeerTimesOut(t *testing.T) {
 // FuzzRespond feeds arbitrary bytes to a responder as the initiator's
 // stream: it must return, without panicking.
 func FuzzRespond(f *testing.F) {
-	f.Add(frames(func(w *wire.Writer) {
+	for _, s := range respondSeeds() {
+		f.Add(s)
+	}
+	sd := seededSide(f, 60)
+	f.Fuzz(func(t *testing.T, data []byte) { fuzzRespondCheck(t, sd, data) })
+}
+
+// respondSeeds are initiator streams for FuzzRespond.
+func respondSeeds() [][]byte {
+	return [][]byte{frames(func(w *wire.Writer) {
 		w.Hello([]byte("t"))
 		w.Ranges([]wire.Entry{{Kind: wire.KindItems, Items: []wire.Item{{Key: []byte("aaa")}, {Key: []byte("zz")}}}})
 		w.End(0)
@@ -168,39 +180,87 @@ func FuzzRespond(f *testing.F) {
 		w.Wants([][]byte{[]byte("baa")})
 		w.Ranges([]wire.Entry{{Kind: wire.KindFingerprint, Bound: []byte("m"), Count: 3}, {Kind: wire.KindSkip}})
 		w.End(wire.FlagFinal)
-	}))
-	f.Add([]byte{0, 0, 0, 1, 8})
-	sd := seededSide(f, 60)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		r := sd.replica(t)
-		defer r.Tx.Rollback()
-		Respond(context.Background(), rw{bytes.NewReader(data), io.Discard}, func([]byte) (Replica, error) { return r, nil }, &Options{MaxRounds: 8})
-	})
+	}), {0, 0, 0, 1, 8}}
+}
+
+// fuzzRespondCheck runs a responder on data as the initiator's stream.
+func fuzzRespondCheck(t *testing.T, sd *side, data []byte) {
+	r := sd.replica(t)
+	defer r.Tx.Rollback()
+	Respond(context.Background(), rw{bytes.NewReader(data), io.Discard}, func([]byte) (Replica, error) { return r, nil }, &Options{MaxRounds: 8})
 }
 
 // FuzzDecode checks that no input makes the frame decoder panic, and that
 // a decoded RANGES frame re-encodes to the same bytes.
 func FuzzDecode(f *testing.F) {
-	f.Add(frames(func(w *wire.Writer) {
+	for _, s := range decodeSeeds() {
+		f.Add(s)
+	}
+	f.Fuzz(fuzzDecodeCheck)
+}
+
+// decodeSeeds are frames for FuzzDecode.
+func decodeSeeds() [][]byte {
+	return [][]byte{frames(func(w *wire.Writer) {
 		w.Ranges([]wire.Entry{{Kind: wire.KindItems, Bound: []byte("k"), Items: []wire.Item{{Key: []byte("a"), Version: 3, Dead: true}}}, {Kind: wire.KindSkip}})
-	})[4:])
-	f.Add([]byte{5, 1, 0, 7})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) == 0 {
-			return
+	})[4:], {5, 1, 0, 7}}
+}
+
+// fuzzDecodeCheck is FuzzDecode's check of one frame.
+func fuzzDecodeCheck(t *testing.T, data []byte) {
+	if len(data) == 0 {
+		return
+	}
+	fr, err := wire.Decode(data)
+	if err != nil {
+		if !errors.Is(err, wire.ErrCorrupt) {
+			t.Fatalf("error %v does not wrap ErrCorrupt", err)
 		}
-		fr, err := wire.Decode(data)
-		if err != nil {
-			if !errors.Is(err, wire.ErrCorrupt) {
-				t.Fatalf("error %v does not wrap ErrCorrupt", err)
+		return
+	}
+	if fr.Type == wire.TypeRanges {
+		again := frames(func(w *wire.Writer) { w.Ranges(fr.Entries) })[4:]
+		if !bytes.Equal(again, data) {
+			t.Fatalf("re-encoding differs:\n%x\n%x", data, again)
+		}
+	}
+}
+
+// TestHostileMutations runs FuzzRespond's and FuzzDecode's checks on
+// random mutations of their seeds (bytes overwritten, extreme values,
+// cuts), so that the default test run meets what the fuzzers would.
+// BXDB_MUTATION_SEED replays a run.
+func TestHostileMutations(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if v, err := strconv.ParseUint(os.Getenv("BXDB_MUTATION_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	t.Logf("seed %d (replay with BXDB_MUTATION_SEED=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 6))
+	mutate := func(s []byte) []byte {
+		b := bytes.Clone(s)
+		for k := 0; k < 1+rng.IntN(4) && len(b) > 0; k++ {
+			v := byte(rng.Uint32())
+			if rng.IntN(4) == 0 {
+				v = []byte{0, 0xff, 0x7f, 0x80}[rng.IntN(4)]
 			}
-			return
+			b[rng.IntN(len(b))] = v
 		}
-		if fr.Type == wire.TypeRanges {
-			again := frames(func(w *wire.Writer) { w.Ranges(fr.Entries) })[4:]
-			if !bytes.Equal(again, data) {
-				t.Fatalf("re-encoding differs:\n%x\n%x", data, again)
-			}
+		if rng.IntN(8) == 0 {
+			b = b[:rng.IntN(len(b)+1)]
 		}
-	})
+		return b
+	}
+	sd := seededSide(t, 60)
+	rs, ds := respondSeeds(), decodeSeeds()
+	for i := 0; i < 2000; i++ {
+		b := mutate(rs[rng.IntN(len(rs))])
+		if !t.Run("respond", func(t *testing.T) { fuzzRespondCheck(t, sd, b) }) {
+			t.Fatalf("seed %d: respond mutation %d failed", seed, i)
+		}
+		d := mutate(ds[rng.IntN(len(ds))])
+		if !t.Run("decode", func(t *testing.T) { fuzzDecodeCheck(t, d) }) {
+			t.Fatalf("seed %d: decode mutation %d failed", seed, i)
+		}
+	}
 }
