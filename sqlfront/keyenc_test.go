@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -279,7 +281,12 @@ func FuzzDecodeKey(f *testing.F) {
 	f.Add(byte(3), byte(0), AppendKeyTuple(nil, []Value{TimeValue(time.Unix(5, 0)), DurationValue(-time.Hour, 0), Null}, keyFuzzTypeLists[3], nil))
 	f.Add(byte(4), byte(0), []byte{1, 0, 0, 1})
 	f.Add(byte(1), byte(0), []byte("\x0170000000000000000000000000000000000000000000000000000000000000000000000000\x00")) // a DECIMAL(30,4) coefficient of 60 bytes
-	f.Fuzz(func(t *testing.T, which, descBits byte, src []byte) {
+	f.Fuzz(fuzzDecodeKeyCheck)
+}
+
+// fuzzDecodeKeyCheck is FuzzDecodeKey's check of one input.
+func fuzzDecodeKeyCheck(t *testing.T, which, descBits byte, src []byte) {
+	{
 		types := keyFuzzTypeLists[int(which)%len(keyFuzzTypeLists)]
 		descs := make([]bool, len(types))
 		for i := range descs {
@@ -299,5 +306,51 @@ func FuzzDecodeKey(f *testing.F) {
 				t.Fatalf("column %d: %s became %s", i, describeValue(vals[i]), describeValue(again[i]))
 			}
 		}
-	})
+	}
+}
+
+// TestDecodeMutations runs FuzzDecodeRow's and FuzzDecodeKey's checks on
+// random mutations of encoded rows and keys (bytes overwritten, extreme
+// values, cuts), so that the default test run meets what the fuzzers
+// would. BXDB_MUTATION_SEED replays a run.
+func TestDecodeMutations(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if v, err := strconv.ParseUint(os.Getenv("BXDB_MUTATION_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	t.Logf("seed %d (replay with BXDB_MUTATION_SEED=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 8))
+	mutate := func(s []byte) []byte {
+		b := bytes.Clone(s)
+		for k := 0; k < 1+rng.IntN(4) && len(b) > 0; k++ {
+			v := byte(rng.Uint32())
+			if rng.IntN(4) == 0 {
+				v = []byte{0, 0xff, 0x7f, 0x80, 1}[rng.IntN(5)]
+			}
+			b[rng.IntN(len(b))] = v
+		}
+		if rng.IntN(8) == 0 {
+			b = b[:rng.IntN(len(b)+1)]
+		}
+		return b
+	}
+	rows := rowFuzzSeeds()
+	keys := [][]byte{
+		AppendKeyTuple(nil, []Value{IntValue(5), StringValue("ab\x00c")}, keyFuzzTypeLists[0], nil),
+		AppendKeyTuple(nil, []Value{dec("-12.5"), FloatValue(-1)}, keyFuzzTypeLists[1], []bool{true}),
+		AppendKeyTuple(nil, []Value{dec("-0.00125"), StringValue("x")}, keyFuzzTypeLists[2], []bool{false, true}),
+		AppendKeyTuple(nil, []Value{TimeValue(time.Unix(5, 0)), DurationValue(-time.Hour, 0), Null}, keyFuzzTypeLists[3], nil),
+	}
+	for i := 0; i < 10000; i++ {
+		r := mutate(rows[rng.IntN(len(rows))])
+		n := rng.IntN(40) - 1
+		if !t.Run("row", func(t *testing.T) { fuzzDecodeRowCheck(t, r, n) }) {
+			t.Fatalf("seed %d: row mutation %d failed", seed, i)
+		}
+		k := mutate(keys[rng.IntN(len(keys))])
+		which, descs := byte(rng.IntN(len(keyFuzzTypeLists))), byte(rng.Uint32())
+		if !t.Run("key", func(t *testing.T) { fuzzDecodeKeyCheck(t, which, descs, k) }) {
+			t.Fatalf("seed %d: key mutation %d failed", seed, i)
+		}
+	}
 }

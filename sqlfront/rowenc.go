@@ -13,7 +13,7 @@ package sqlfront
 //	0    NULL       none
 //	1    int        zigzag varint
 //	2    uint       uvarint (only values above MaxInt64 use it)
-//	3    float      8 bytes, little-endian IEEE 754 bits
+//	3    float      8 bytes, little-endian IEEE 754 bits (finite)
 //	4    decimal    uvarint length | canonical text ("-12.50")
 //	5    string     uvarint length | bytes
 //	6    bytes      uvarint length | bytes
@@ -181,6 +181,9 @@ func (r *rowReader) value() (Value, error) {
 			return Null, errRow("truncated float at byte %d", r.pos)
 		}
 		f := math.Float64frombits(binary.LittleEndian.Uint64(r.src[r.pos:]))
+		if math.IsNaN(f) || math.IsInf(f, 0) { // columns never hold them (coercion refuses)
+			return Null, errRow("non-finite float at byte %d", r.pos)
+		}
 		r.pos += 8
 		return FloatValue(f), nil
 	case rowTagDecimal:
