@@ -167,6 +167,11 @@ func compileWindow(e *sqlparser.FuncExpr, s Scope) (*windowCall, error) {
 		if len(fr) != 5 {
 			return bad()
 		}
+		for _, n := range []Expr{fr[2], fr[4]} {
+			if !IsConstant(n) { // ROWS b PRECEDING: MySQL takes a literal or a placeholder
+				return nil, NewSQLError(ErWrongArguments, "Incorrect arguments to the window frame (an offset must be a non-negative integer)")
+			}
+		}
 		unit, _ := fr[0].Eval(&Env{})
 		sk, _ := fr[1].Eval(&Env{})
 		ek, _ := fr[3].Eval(&Env{})
