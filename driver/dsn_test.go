@@ -2,6 +2,9 @@ package driver
 
 import (
 	"errors"
+	"math/rand/v2"
+	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,5 +151,54 @@ func TestFormatDSN(t *testing.T) {
 		} else if *back != tt.cfg {
 			t.Errorf("ParseDSN(%q) = %+v, want %+v", tt.want, *back, tt.cfg)
 		}
+	}
+}
+
+// TestDSNMutations parses random mutations of valid DSNs: ParseDSN must
+// return an error or a Config whose FormatDSN parses back to the same
+// Config (no panic, no lossy round trip). BXDB_MUTATION_SEED replays a run.
+func TestDSNMutations(t *testing.T) {
+	seed := uint64(time.Now().UnixNano())
+	if v, err := strconv.ParseUint(os.Getenv("BXDB_MUTATION_SEED"), 10, 64); err == nil {
+		seed = v
+	}
+	t.Logf("seed %d (replay with BXDB_MUTATION_SEED=%d)", seed, seed)
+	rng := rand.New(rand.NewPCG(seed, 10))
+	seeds := []string{
+		"a.bxdb", "a?cache=64MiB&sync=off&busy_timeout=1.5s&mode=ro", "file:/x/what%3F.bxdb?mode=rw",
+		":memory:?cache=1MiB", "//net/share?busy_timeout=250", "file:100%25.bxdb", "a?cache=3GiB&sync=full&mode=rwc",
+	}
+	pieces := []string{"?", "&", "=", "%", "%3", "%zz", "file:", ":memory:", "cache", "sync", "mode", "busy_timeout", "1", "-1", "0", "99999999999999999999", "KiB", "GiB", "TiB", "ms", "h", "off", "full", "ro", "rw", "rwc", " ", "\x00", "/", "\\"}
+	ok := 0
+	for i := 0; i < 20000; i++ {
+		b := []byte(seeds[rng.IntN(len(seeds))])
+		for k := 0; k < 1+rng.IntN(3); k++ {
+			p := rng.IntN(len(b) + 1)
+			switch rng.IntN(3) {
+			case 0:
+				b = append(b[:p:p], append([]byte(pieces[rng.IntN(len(pieces))]), b[p:]...)...)
+			case 1:
+				if p < len(b) {
+					b = append(b[:p:p], b[p+1:]...)
+				}
+			default:
+				if p < len(b) {
+					b[p] = byte(rng.Uint32())
+				}
+			}
+		}
+		dsn := string(b)
+		cfg, err := ParseDSN(dsn)
+		if err != nil {
+			continue
+		}
+		ok++
+		back, err := ParseDSN(cfg.FormatDSN())
+		if err != nil || *back != *cfg {
+			t.Fatalf("seed %d: ParseDSN(%q) = %+v, whose FormatDSN %q parses to %+v, %v", seed, dsn, *cfg, cfg.FormatDSN(), back, err)
+		}
+	}
+	if ok < 1000 {
+		t.Errorf("only %d of 20000 mutated DSNs parsed: the test tests little", ok)
 	}
 }
