@@ -3,11 +3,11 @@ package driver
 import (
 	"errors"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bxdb/bxdb/internal/mutation"
 )
 
 func TestParseDSN(t *testing.T) {
@@ -158,11 +158,7 @@ func TestFormatDSN(t *testing.T) {
 // return an error or a Config whose FormatDSN parses back to the same
 // Config (no panic, no lossy round trip). BXDB_MUTATION_SEED replays a run.
 func TestDSNMutations(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if v, err := strconv.ParseUint(os.Getenv("BXDB_MUTATION_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	t.Logf("seed %d (replay with BXDB_MUTATION_SEED=%d)", seed, seed)
+	seed := mutation.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, 10))
 	seeds := []string{
 		"a.bxdb", "a?cache=64MiB&sync=off&busy_timeout=1.5s&mode=ro", "file:/x/what%3F.bxdb?mode=rw",
@@ -171,23 +167,7 @@ func TestDSNMutations(t *testing.T) {
 	pieces := []string{"?", "&", "=", "%", "%3", "%zz", "file:", ":memory:", "cache", "sync", "mode", "busy_timeout", "1", "-1", "0", "99999999999999999999", "KiB", "GiB", "TiB", "ms", "h", "off", "full", "ro", "rw", "rwc", " ", "\x00", "/", "\\"}
 	ok := 0
 	for i := 0; i < 20000; i++ {
-		b := []byte(seeds[rng.IntN(len(seeds))])
-		for k := 0; k < 1+rng.IntN(3); k++ {
-			p := rng.IntN(len(b) + 1)
-			switch rng.IntN(3) {
-			case 0:
-				b = append(b[:p:p], append([]byte(pieces[rng.IntN(len(pieces))]), b[p:]...)...)
-			case 1:
-				if p < len(b) {
-					b = append(b[:p:p], b[p+1:]...)
-				}
-			default:
-				if p < len(b) {
-					b[p] = byte(rng.Uint32())
-				}
-			}
-		}
-		dsn := string(b)
+		dsn := mutation.Text(rng, seeds[rng.IntN(len(seeds))], pieces)
 		cfg, err := ParseDSN(dsn)
 		if err != nil {
 			continue

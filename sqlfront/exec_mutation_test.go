@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bxdb/bxdb/internal/mutation"
 )
 
 // execMutationSeeds are statements over the tables of TestExecMutations,
@@ -121,11 +121,7 @@ func sameKind(rng *rand.Rand, tok string) (string, bool) {
 // error) without panicking and within a deadline, and the database must
 // pass a final consistency check. BXDB_MUTATION_SEED replays a run.
 func TestExecMutations(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if v, err := strconv.ParseUint(os.Getenv("BXDB_MUTATION_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	t.Logf("seed %d (replay with BXDB_MUTATION_SEED=%d)", seed, seed)
+	seed := mutation.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, 9))
 	e := openTestEngine(t)
 	s := e.NewSession()

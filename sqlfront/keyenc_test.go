@@ -4,12 +4,11 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bxdb/bxdb/internal/mutation"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -314,26 +313,9 @@ func fuzzDecodeKeyCheck(t *testing.T, which, descBits byte, src []byte) {
 // values, cuts), so that the default test run meets what the fuzzers
 // would. BXDB_MUTATION_SEED replays a run.
 func TestDecodeMutations(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if v, err := strconv.ParseUint(os.Getenv("BXDB_MUTATION_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	t.Logf("seed %d (replay with BXDB_MUTATION_SEED=%d)", seed, seed)
+	seed := mutation.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, 8))
-	mutate := func(s []byte) []byte {
-		b := bytes.Clone(s)
-		for k := 0; k < 1+rng.IntN(4) && len(b) > 0; k++ {
-			v := byte(rng.Uint32())
-			if rng.IntN(4) == 0 {
-				v = []byte{0, 0xff, 0x7f, 0x80, 1}[rng.IntN(5)]
-			}
-			b[rng.IntN(len(b))] = v
-		}
-		if rng.IntN(8) == 0 {
-			b = b[:rng.IntN(len(b)+1)]
-		}
-		return b
-	}
+	mutate := func(s []byte) []byte { return mutation.Bytes(rng, s) }
 	rows := rowFuzzSeeds()
 	keys := [][]byte{
 		AppendKeyTuple(nil, []Value{IntValue(5), StringValue("ab\x00c")}, keyFuzzTypeLists[0], nil),

@@ -3,11 +3,11 @@ package sqlfront
 import (
 	"errors"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bxdb/bxdb/internal/mutation"
 )
 
 // FuzzParse checks that Parse, NumPlaceholders, SplitStatements and the
@@ -40,18 +40,22 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	f.Fuzz(func(t *testing.T, sql string) {
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			checkParseInvariants(t, sql)
-		}()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("Parse(%q) did not return within 10s", sql)
-		}
-	})
+	f.Fuzz(checkParseWithin)
+}
+
+// checkParseWithin runs checkParseInvariants on sql, failing if it takes
+// more than 10 seconds (a hang).
+func checkParseWithin(t *testing.T, sql string) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		checkParseInvariants(t, sql)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Parse(%q) did not return within 10s", sql)
+	}
 }
 
 // checkParseInvariants parses sql every way and checks the results. It
@@ -104,11 +108,7 @@ func checkParseInvariants(t *testing.T, sql string) {
 // keywords spliced in), so that the default test run meets what the
 // fuzzer would. BXDB_MUTATION_SEED replays a run.
 func TestParseMutations(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if v, err := strconv.ParseUint(os.Getenv("BXDB_MUTATION_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	t.Logf("seed %d (replay with BXDB_MUTATION_SEED=%d)", seed, seed)
+	seed := mutation.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, 7))
 	var seeds []string
 	for _, tc := range stmtTests {
@@ -124,31 +124,8 @@ func TestParseMutations(t *testing.T) {
 	}
 	splice := []string{"(", ")", ",", "'", "`", "\"", "?", ";", "--", "/*", "*/", "\\", " SELECT ", " FROM ", " WHERE ", " OVER (", " WITH ", " UNION ", " NULL ", "\x00", "@@", "0x", "1e999", "-"}
 	for i := 0; i < 20000; i++ {
-		b := []byte(seeds[rng.IntN(len(seeds))])
-		for k := 0; k < 1+rng.IntN(3); k++ {
-			p := rng.IntN(len(b) + 1)
-			switch rng.IntN(3) {
-			case 0:
-				if p < len(b) {
-					b[p] = byte(rng.Uint32())
-				}
-			case 1:
-				b = append(b[:p:p], append([]byte(splice[rng.IntN(len(splice))]), b[p:]...)...)
-			default:
-				b = b[:p]
-			}
-		}
-		sql := string(b)
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			checkParseInvariants(t, sql)
-		}()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("seed %d: Parse(%q) did not return within 10s", seed, sql)
-		}
+		sql := mutation.Text(rng, seeds[rng.IntN(len(seeds))], splice)
+		checkParseWithin(t, sql)
 		if t.Failed() {
 			t.Fatalf("seed %d: mutation %d: %q", seed, i, sql)
 		}

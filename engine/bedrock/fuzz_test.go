@@ -10,6 +10,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/bxdb/bxdb/internal/mutation"
 	"github.com/golang/snappy"
 )
 
@@ -236,7 +237,7 @@ func fuzzOpenSeeds(tb testing.TB) [][]byte {
 // damage the fuzzers would (a seed corpus alone does not). The seed is
 // logged; BXDB_MUTATION_SEED replays a run.
 func TestOpenMutations(t *testing.T) {
-	seed := loggedSeed(t, "BXDB_MUTATION_SEED")
+	seed := mutation.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, 3))
 	seeds := fuzzOpenSeeds(t)
 	n := 3000
@@ -249,10 +250,7 @@ func TestOpenMutations(t *testing.T) {
 			if len(s) == 0 {
 				continue
 			}
-			d := slices.Clone(s)
-			for k := 0; k < 1+rng.IntN(4); k++ {
-				d[rng.IntN(len(d))] = byte(rng.Uint32())
-			}
+			d := mutation.Bytes(rng, s)
 			if resealed {
 				d = resealStore(d)
 			}

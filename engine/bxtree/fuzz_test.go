@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"math/rand/v2"
-	"os"
-	"strconv"
 	"testing"
-	"time"
 
 	"github.com/bxdb/bxdb/engine/bedrock"
+	"github.com/bxdb/bxdb/internal/mutation"
 )
 
 // fuzzPayload is the payload size the node fuzzer decodes with.
@@ -58,11 +56,7 @@ func FuzzDecodeNode(f *testing.F) {
 // record count or an offset set to an extreme), so that the default test
 // run meets the inputs the fuzzer would. BXDB_MUTATION_SEED replays a run.
 func TestDecodeNodeMutations(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if v, err := strconv.ParseUint(os.Getenv("BXDB_MUTATION_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	t.Logf("seed %d (replay with BXDB_MUTATION_SEED=%d)", seed, seed)
+	seed := mutation.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, 5))
 	var seeds [][]byte
 	for _, s := range nodeSeeds(t) {
@@ -71,17 +65,7 @@ func TestDecodeNodeMutations(t *testing.T) {
 		}
 	}
 	for i := 0; i < 20000; i++ {
-		b := bytes.Clone(seeds[rng.IntN(len(seeds))])
-		for k := 0; k < 1+rng.IntN(4); k++ {
-			v := byte(rng.Uint32())
-			if rng.IntN(4) == 0 {
-				v = []byte{0, 0xff, 0x7f, 0x80}[rng.IntN(4)]
-			}
-			b[rng.IntN(len(b))] = v
-		}
-		if rng.IntN(8) == 0 {
-			b = b[:rng.IntN(len(b)+1)]
-		}
+		b := mutation.Bytes(rng, seeds[rng.IntN(len(seeds))])
 		if !t.Run("", func(t *testing.T) { fuzzDecodeCheck(t, b) }) {
 			t.Fatalf("seed %d: mutation %d failed", seed, i)
 		}

@@ -7,13 +7,12 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
-	"os"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/bxdb/bxdb/engine/bxtree"
 	"github.com/bxdb/bxdb/engine/osynch/wire"
+	"github.com/bxdb/bxdb/internal/mutation"
 )
 
 // rw is a connection whose peer is a fixed byte stream.
@@ -231,26 +230,9 @@ func fuzzDecodeCheck(t *testing.T, data []byte) {
 // cuts), so that the default test run meets what the fuzzers would.
 // BXDB_MUTATION_SEED replays a run.
 func TestHostileMutations(t *testing.T) {
-	seed := uint64(time.Now().UnixNano())
-	if v, err := strconv.ParseUint(os.Getenv("BXDB_MUTATION_SEED"), 10, 64); err == nil {
-		seed = v
-	}
-	t.Logf("seed %d (replay with BXDB_MUTATION_SEED=%d)", seed, seed)
+	seed := mutation.Seed(t)
 	rng := rand.New(rand.NewPCG(seed, 6))
-	mutate := func(s []byte) []byte {
-		b := bytes.Clone(s)
-		for k := 0; k < 1+rng.IntN(4) && len(b) > 0; k++ {
-			v := byte(rng.Uint32())
-			if rng.IntN(4) == 0 {
-				v = []byte{0, 0xff, 0x7f, 0x80}[rng.IntN(4)]
-			}
-			b[rng.IntN(len(b))] = v
-		}
-		if rng.IntN(8) == 0 {
-			b = b[:rng.IntN(len(b)+1)]
-		}
-		return b
-	}
+	mutate := func(s []byte) []byte { return mutation.Bytes(rng, s) }
 	sd := seededSide(t, 60)
 	rs, ds := respondSeeds(), decodeSeeds()
 	for i := 0; i < 2000; i++ {
