@@ -14,6 +14,12 @@ type commitReq struct {
 	snapGen    uint64
 	writes     []pendingWrite // sorted by LBA
 	freshFreed []LBA          // allocated and freed again: never mapped
+
+	// Set under syncMu by the committer that applied the request
+	// (commitDurable).
+	done bool
+	gen  uint64
+	err  error
 }
 
 // pendingWrite is one block of a commit request.
@@ -67,33 +73,150 @@ const minVectored = 1024
 func (s *Store) apply(r *commitReq) (uint64, error) {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
+	gen, errs, err := s.applyBatch([]*commitReq{r})
+	if err == nil {
+		err = errs[0]
+	}
+	return gen, err
+}
+
+// commitDurable commits r and returns once it is durable: the path of
+// Tx.Commit on a store that syncs.
+//
+// Committers that arrive while a sync runs (or while another committer
+// applies) queue their requests instead of applying them one by one; the
+// first of them to find the way free (the leader) applies the whole queue
+// as one version (one generation, one write of the blocks and of the map
+// blocks they share) and makes it durable with one superblock write and
+// one fdatasync. The queue fills while the previous sync runs, and the
+// leader waits briefly for open write transactions that have not queued
+// yet (gatherLocked); a lone committer applies and syncs at once. The
+// result is what applying the queued requests one by one in queue order
+// would give, except that they share a generation: a request that writes
+// a block an earlier one of its batch writes fails with ErrConflict, as
+// it would have (its snapshot predates the earlier one's generation).
+//
+// Against applying each commit at once and letting only the syncs be
+// shared (what CommitAsync callers get): with 8 committers in a loop on 2
+// cores, BenchmarkCommit8 went from 33,000-39,000 to 44,000-45,000
+// commits/s (3.1-3.2 commits per fdatasync latency, was 2.4). Applying a
+// one-block commit costs about as much CPU as a sync takes on a fast
+// disk, so one by one the group was only as large as the applies that
+// fit in one sync.
+func (s *Store) commitDurable(r *commitReq) error {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	s.commitQ = append(s.commitQ, r)
+	if s.gathering && len(s.commitQ) >= s.openWriters() {
+		s.gatherCond.Signal()
+	}
+	for !r.done {
+		if s.leading || s.syncing {
+			s.syncCond.Wait()
+			continue
+		}
+		// Lead: apply the queue. commitMu comes before syncMu, and a
+		// holder of commitMu may wait for a sync (allocUnits), so the
+		// leader drops syncMu and marks itself with leading, which
+		// nobody holding commitMu waits for.
+		s.leading = true
+		s.gatherLocked()
+		batch := s.commitQ
+		s.commitQ = nil
+		s.syncMu.Unlock()
+		s.commitMu.Lock()
+		gen, errs, err := s.applyBatch(batch)
+		s.syncMu.Lock()
+		s.commitMu.Unlock()
+		for i, q := range batch {
+			q.done, q.gen, q.err = true, gen, err
+			if err == nil {
+				q.err = errs[i]
+			}
+		}
+		s.leading = false
+		s.syncCond.Broadcast()
+	}
+	if r.err != nil {
+		return r.err
+	}
+	return s.persistLocked(r.gen, true)
+}
+
+// gatherLocked lets the leader of the commit queue wait until every open
+// write transaction has queued its commit, for at most the last
+// fdatasync's duration (and never more than maxGatherWait): with k
+// committers in a loop, the ones whose commits the last sync made durable
+// come back while the others are queued, and without waiting for them the
+// two halves would alternate in groups of about k/2, each paying for a
+// sync and an apply. A lone committer (or one whose peers are all queued)
+// never waits; a write transaction that stays open without committing
+// costs each commit at most one sync's time. (PostgreSQL's commit_delay
+// with commit_siblings is the same idea with a fixed delay.) Caller holds
+// syncMu, and has set leading.
+func (s *Store) gatherLocked() {
+	if len(s.commitQ) >= s.openWriters() {
+		return
+	}
+	d := min(s.lastSync, maxGatherWait)
+	if d <= 0 {
+		return
+	}
+	s.gathering = true
+	expired := false
+	t := time.AfterFunc(d, func() {
+		s.syncMu.Lock()
+		expired = true
+		s.gatherCond.Signal()
+		s.syncMu.Unlock()
+	})
+	for !expired && len(s.commitQ) < s.openWriters() {
+		s.gatherCond.Wait()
+	}
+	t.Stop()
+	s.gathering = false
+}
+
+// openWriters returns the number of open top-level write transactions.
+func (s *Store) openWriters() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mu.writers
+}
+
+// maxGatherWait bounds gatherLocked's wait.
+const maxGatherWait = time.Millisecond
+
+// applyBatch applies the requests of batch, in order, as one version and
+// returns its generation; errs[i] is the error of request i alone (a
+// conflict), err the error of them all. Caller holds commitMu.
+func (s *Store) applyBatch(batch []*commitReq) (gen uint64, errs []error, err error) {
 	s.settle()
 	s.mu.Lock()
 	closed, base, minSnap := s.mu.closed, s.mu.written, s.minSnapLocked()
 	s.mu.Unlock()
 	if closed {
-		return 0, ErrClosed
+		return 0, nil, ErrClosed
 	}
 	if err := s.failure(); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	s.releasePending(minSnap)
 
 	// Phase 1: conflicts. First committer wins. A block the cleaner only
 	// moved since the snapshot holds what the snapshot saw: no conflict.
 	s.pruneMoved(minSnap)
-	for _, w := range r.writes {
-		cur, err := base.lookup(s.geo, w.lba)
-		if err != nil {
-			return 0, err
-		}
-		if g := cur.gen; !w.fresh && g > r.snapGen {
-			if m, ok := s.moved[w.lba]; !ok || m.to != g || m.from > r.snapGen {
-				s.st.conflicts.Add(1)
-				return 0, ErrConflict
-			}
-		}
+	r, errs := s.admit(base, batch)
+	if r.n == 0 {
+		return 0, errs, nil
 	}
+	gen, err = s.applyWrites(base, r)
+	return gen, errs, err
+}
+
+// applyWrites applies the admitted writes r on base as a new version.
+// Caller holds commitMu.
+func (s *Store) applyWrites(base *mapVersion, r admitted) (uint64, error) {
 
 	// Phase 2: place dirty blocks and build the next map version. A
 	// generation number is never used twice, not even after a failed
@@ -118,7 +241,7 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	// flushes a few regions instead of one per block (on this class of
 	// disk a scattered block costs about as much as 50 KiB in a run).
 	var runs []extent
-	total := s.commitUnits(r)
+	total := s.commitUnits(r.writes)
 	relocs, relocUnits, short := s.cleanPlan(base, total, r.writes)
 	if s.alloc.free < total+relocUnits+s.reserveUnits() {
 		relocs, relocUnits = nil, 0 // a nearly full store: cleaning must not fill it
@@ -329,10 +452,74 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 	s.mu.written = b.v
 	s.putFreeLBAsLocked(freedLBAs)
 	s.mu.Unlock()
-	s.st.commits.Add(1)
+	s.st.commits.Add(r.n)
 	s.st.fileUnits.Store(s.alloc.size)
 	s.st.freeUnits.Store(s.alloc.free)
 	return gen, nil
+}
+
+// admitted is the part of a batch that passed the conflict checks: their
+// writes merged, sorted by LBA.
+type admitted struct {
+	writes []pendingWrite
+	n      uint64 // requests
+}
+
+// admit checks each request of batch for conflicts, against base and
+// against the requests before it in the batch; errs[i] is the error of
+// request i. Caller holds commitMu.
+func (s *Store) admit(base *mapVersion, batch []*commitReq) (a admitted, errs []error) {
+	errs = make([]error, len(batch))
+	var taken map[LBA]bool // blocks written by admitted requests (batches of 2+)
+	for i, q := range batch {
+		if errs[i] = s.conflicts(base, q, taken); errs[i] != nil {
+			continue
+		}
+		a.n++
+		if a.n == 1 {
+			a.writes = q.writes
+		} else {
+			a.writes = append(slices.Clip(a.writes), q.writes...)
+		}
+		if i < len(batch)-1 {
+			if taken == nil {
+				taken = map[LBA]bool{}
+			}
+			for _, w := range q.writes {
+				taken[w.lba] = true
+			}
+		}
+	}
+	if a.n > 1 {
+		slices.SortFunc(a.writes, func(x, y pendingWrite) int { return cmp.Compare(x.lba, y.lba) })
+	}
+	return a, errs
+}
+
+// conflicts returns ErrConflict when q writes a block that changed since
+// its snapshot, in base or in taken (written by an earlier request of its
+// batch), or the error of a map lookup.
+func (s *Store) conflicts(base *mapVersion, q *commitReq, taken map[LBA]bool) error {
+	for _, w := range q.writes {
+		if w.fresh {
+			continue // allocated by q: nobody else could write it
+		}
+		if taken[w.lba] {
+			s.st.conflicts.Add(1)
+			return ErrConflict
+		}
+		cur, err := base.lookup(s.geo, w.lba)
+		if err != nil {
+			return err
+		}
+		if g := cur.gen; g > q.snapGen {
+			if m, ok := s.moved[w.lba]; !ok || m.to != g || m.from > q.snapGen {
+				s.st.conflicts.Add(1)
+				return ErrConflict
+			}
+		}
+	}
+	return nil
 }
 
 // moveRec says that the cleaner moved a data block in commit to without
@@ -355,6 +542,11 @@ func (s *Store) pruneMoved(minSnap uint64) {
 func (s *Store) persist(gen uint64, durable bool) error {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
+	return s.persistLocked(gen, durable)
+}
+
+// persistLocked is persist with syncMu held.
+func (s *Store) persistLocked(gen uint64, durable bool) error {
 	for {
 		if err := s.failure(); err != nil {
 			return err
@@ -395,6 +587,7 @@ func (s *Store) flushLocked(durable bool) error {
 	s.syncMu.Unlock()
 	var buf []byte
 	var err error
+	var took time.Duration // the fdatasync's
 	if needSuper {
 		if s.superBufs[slot] == nil {
 			s.superBufs[slot] = s.newBuf(s.block)
@@ -409,7 +602,9 @@ func (s *Store) flushLocked(durable bool) error {
 		// NB: after a failed fdatasync the kernel may have dropped the
 		// dirty pages; retrying could report success for lost data, so a
 		// failure is final until the store is reopened.
+		t0 := time.Now()
 		if err = s.file.Sync(); err == nil {
+			took = time.Since(t0)
 			s.st.syncs.Add(1)
 		}
 	}
@@ -423,6 +618,7 @@ func (s *Store) flushLocked(durable bool) error {
 		s.unsynced++
 	}
 	if doSync {
+		s.lastSync = took
 		s.syncedGen, s.syncedSlot = s.superGen, s.lastSlot
 		s.unsynced = 0
 		s.st.groups.Add(1)
@@ -560,12 +756,12 @@ func (s *Store) nextSlot() int {
 
 // commitUnits returns the units a commit's blocks take: its data blocks as
 // packed, and one plain map block per segment and per page it touches
-// (every touched one is rewritten). r.writes is sorted by LBA, so the
+// (every touched one is rewritten). writes is sorted by LBA, so the
 // touched segments and pages come in order.
-func (s *Store) commitUnits(r *commitReq) uint64 {
+func (s *Store) commitUnits(writes []pendingWrite) uint64 {
 	var n, maps uint64
 	lastP, lastS := ^uint64(0), ^uint64(0)
-	for _, w := range r.writes {
+	for _, w := range writes {
 		if !w.freed {
 			n += uint64(unitsFor(len(w.body), s.unit))
 		}

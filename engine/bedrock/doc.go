@@ -30,13 +30,19 @@
 //     garbage collector owns them). Put takes ownership of its argument.
 //   - Commit returns when the commit is durable: at most one fdatasync
 //     per commit, shared by all transactions committing at the same time.
-//     A commit first applies (conflict check, shadow blocks written, the
-//     new map becomes the base of write transactions that begin later),
-//     then waits while one syncer writes the superblock of the newest
-//     applied state and calls fdatasync for everyone applied before it
-//     (group commit, with no timer and no wait: commits that apply while
-//     a sync runs are carried by the next one, so syncs and applies
-//     overlap). A commit's shadow blocks, data and map, are placed in one
+//     A commit applies (conflict check, shadow blocks written, the new map
+//     becomes the base of write transactions that begin later), then one
+//     syncer writes the superblock of the newest applied state and calls
+//     fdatasync for everyone applied before it. Commits that arrive while
+//     a sync runs queue, and the first of them to find the store idle
+//     applies the whole queue as one version, after waiting (at most one
+//     sync's time) for open write transactions that have not queued yet:
+//     group commit, one apply and one fdatasync per group, where a lone
+//     committer never waits (commitDurable in commit.go). Within a group
+//     the first committer still wins: a transaction that writes a block
+//     an earlier one of its group writes fails with ErrConflict. CommitAsync
+//     applies at once and shares only the sync: commits that apply while a
+//     sync runs are carried by the next one. A commit's shadow blocks, data and map, are placed in one
 //     extent when the free space has one (else in a few long runs; see
 //     Free space), so the commit is one write and its fdatasync flushes
 //     one region besides the superblock; data bodies are written from the

@@ -855,3 +855,132 @@ func TestRaceLazySegments(t *testing.T) {
 		}
 	}
 }
+
+// TestRaceCounters runs writers that each increment a shared counter
+// (one of a few blocks) and a counter of their own in every transaction,
+// retrying on ErrConflict, with an occasional one that only reads. Their
+// commits queue and apply in batches (commitDurable); a batch must treat
+// two of its requests that write one block as a conflict, or increments
+// are lost. The counters must add up to the successful commits exactly,
+// and every commit must have been durable when Commit returned (a reopen
+// shows them all).
+func TestRaceCounters(t *testing.T) {
+	seed := loggedSeed(t, "BXDB_RACE_SEED")
+	for _, fsName := range []string{"file", "memfs"} {
+		t.Run(fsName, func(t *testing.T) {
+			opts := &Options{InitialSize: 1 << 20}
+			path := filepath.Join(t.TempDir(), "db")
+			if fsName == "memfs" {
+				opts.FS, path = NewMemFS(), "db"
+			}
+			s, err := Open(path, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const writers, shared = 8, 3
+			commits := 60
+			if testing.Short() {
+				commits = 15
+			}
+			setup, _ := s.Begin(true)
+			counters := make([]LBA, shared+writers)
+			for i := range counters {
+				counters[i], _ = setup.Alloc()
+				setup.Put(counters[i], binary.LittleEndian.AppendUint64(nil, 0))
+			}
+			if err := setup.Commit(); err != nil {
+				t.Fatal(err)
+			}
+			incr := func(tx *Tx, l LBA) error {
+				b, err := tx.Get(l)
+				if err != nil {
+					return err
+				}
+				return tx.Put(l, binary.LittleEndian.AppendUint64(nil, binary.LittleEndian.Uint64(b)+1))
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, writers)
+			var conflicts atomic.Int64
+			incremented := make([]uint64, writers) // by writer: committed increments
+			for w := range writers {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rng := rand.New(rand.NewPCG(seed, uint64(w)))
+					for done := 0; done < commits; {
+						tx, err := s.Begin(true)
+						if err != nil {
+							errs[w] = err
+							return
+						}
+						readOnly := rng.IntN(8) == 0
+						if readOnly { // commits at once
+							if _, err := tx.Get(counters[rng.IntN(shared)]); err != nil {
+								errs[w] = err
+								return
+							}
+						} else if err := errors.Join(incr(tx, counters[rng.IntN(shared)]), incr(tx, counters[shared+w])); err != nil {
+							errs[w] = err
+							return
+						}
+						switch err := tx.Commit(); {
+						case errors.Is(err, ErrConflict):
+							conflicts.Add(1)
+						case err != nil:
+							errs[w] = err
+							return
+						default:
+							done++
+							if !readOnly {
+								incremented[w]++
+							}
+						}
+					}
+				}()
+			}
+			wg.Wait()
+			if err := errors.Join(errs...); err != nil {
+				t.Fatal(err)
+			}
+			check := func(s *Store, when string) {
+				tx, _ := s.Begin(false)
+				defer tx.Rollback()
+				var sharedSum, total uint64
+				for i, l := range counters {
+					b, err := tx.Get(l)
+					if err != nil {
+						t.Fatalf("%s: counter %d: %v", when, i, err)
+					}
+					v := binary.LittleEndian.Uint64(b)
+					if i < shared {
+						sharedSum += v
+					} else if w := i - shared; v != incremented[w] {
+						t.Fatalf("%s: writer %d's counter is %d, want %d", when, w, v, incremented[w])
+					} else {
+						total += v
+					}
+				}
+				if sharedSum != total {
+					t.Fatalf("%s: shared counters add up to %d, want %d: increments lost", when, sharedSum, total)
+				}
+			}
+			check(s, "open")
+			st := s.Stats()
+			t.Logf("%d commits in %d groups, %d conflicts", st.Commits, st.Groups, conflicts.Load())
+			if rep, err := s.Check(); err != nil || !rep.OK() {
+				t.Fatalf("Check: %v %q", err, rep.Problems)
+			}
+			if fsName == "memfs" {
+				opts.FS.(*MemFS).Crash(rand.New(rand.NewPCG(seed, 99)))
+			} else if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s2, err := Open(path, opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s2.Close()
+			check(s2, "reopened")
+		})
+	}
+}

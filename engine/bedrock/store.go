@@ -142,16 +142,21 @@ type Store struct {
 	// syncMu guards the superblock and sync state; lock order: commitMu,
 	// then syncMu, then mu.
 	syncMu       sync.Mutex
-	syncCond     *sync.Cond // signalled when a flush ends
-	syncing      bool       // a flush is running (it drops syncMu for I/O)
-	superGen     uint64     // newest generation a superblock names
-	lastSlot     int        // the slot holding it
-	syncedGen    uint64     // newest generation known durable
-	syncedSlot   int        // the slot holding it
-	unsynced     int        // superblocks written since the last sync (NoSync)
-	lastSuper    []byte     // encoded superblock of superGen
-	superBufs    [2][]byte  // superblock buffers, one per slot
-	confirmed    uint64     // newest generation copied into both slots
+	syncCond     *sync.Cond    // signalled when a flush ends
+	syncing      bool          // a flush is running (it drops syncMu for I/O)
+	commitQ      []*commitReq  // durable commits waiting to apply (commitDurable)
+	leading      bool          // a committer is applying commitQ
+	gathering    bool          // its leader waits for more (gatherLocked)
+	gatherCond   *sync.Cond    // on syncMu: wakes a gathering leader
+	lastSync     time.Duration // the last fdatasync's duration
+	superGen     uint64        // newest generation a superblock names
+	lastSlot     int           // the slot holding it
+	syncedGen    uint64        // newest generation known durable
+	syncedSlot   int           // the slot holding it
+	unsynced     int           // superblocks written since the last sync (NoSync)
+	lastSuper    []byte        // encoded superblock of superGen
+	superBufs    [2][]byte     // superblock buffers, one per slot
+	confirmed    uint64        // newest generation copied into both slots
 	confirmTimer *time.Timer
 
 	failErr atomic.Value // error: the I/O failure that failed the store
@@ -191,6 +196,7 @@ func Open(path string, opts *Options) (*Store, error) {
 	s := &Store{opts: o, file: f, disk: f, readOnly: o.ReadOnly, repairMax: math.MaxUint64}
 	s.mu.snaps = map[uint64]int{}
 	s.syncCond = sync.NewCond(&s.syncMu)
+	s.gatherCond = sync.NewCond(&s.syncMu)
 	s.cache = newCache(o.CacheSize)
 	if err := s.open(); err != nil {
 		f.Close()

@@ -416,11 +416,24 @@ func (tx *Tx) Commit() error {
 		tx.s.releaseSnap(tx.snap.gen, tx.writable)
 		return nil
 	}
-	wait, err := tx.commitAsync()
-	if err != nil {
+	if tx.s.opts.NoSync {
+		wait, err := tx.commitAsync()
+		if err != nil {
+			return err
+		}
+		return wait()
+	}
+	s := tx.s
+	req := tx.prepare()
+	err := s.commitDurable(req)
+	tx.done = true
+	s.releaseSnap(tx.snap.gen, tx.writable)
+	if req.err != nil {
+		tx.returnLBAs(tx.allocs) // not applied
 		return err
 	}
-	return wait()
+	tx.returnLBAs(req.freshFreed)
+	return err // nil, or the sync's failure
 }
 
 // CommitAsync commits a top-level write transaction in two steps. When it
