@@ -123,6 +123,7 @@ func (s *Store) commitDurable(r *commitReq) error {
 		s.gatherLocked()
 		batch := s.commitQ
 		s.commitQ = nil
+		s.lastBatch = len(batch)
 		s.syncMu.Unlock()
 		s.commitMu.Lock()
 		gen, errs, err := s.applyBatch(batch)
@@ -149,13 +150,13 @@ func (s *Store) commitDurable(r *commitReq) error {
 // committers in a loop, the ones whose commits the last sync made durable
 // come back while the others are queued, and without waiting for them the
 // two halves would alternate in groups of about k/2, each paying for a
-// sync and an apply. A lone committer (or one whose peers are all queued)
-// never waits; a write transaction that stays open without committing
-// costs each commit at most one sync's time. (PostgreSQL's commit_delay
-// with commit_siblings is the same idea with a fixed delay.) Caller holds
-// syncMu, and has set leading.
+// sync and an apply. It waits only while commits are arriving together
+// (the last group had more than one): a lone committer never waits, not
+// even beside write transactions that stay open without committing.
+// (PostgreSQL's commit_delay with commit_siblings is the same idea with a
+// fixed delay.) Caller holds syncMu, and has set leading.
 func (s *Store) gatherLocked() {
-	if len(s.commitQ) >= s.openWriters() {
+	if s.lastBatch < 2 || len(s.commitQ) >= s.openWriters() {
 		return
 	}
 	d := min(s.lastSync, maxGatherWait)

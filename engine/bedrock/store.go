@@ -147,6 +147,7 @@ type Store struct {
 	commitQ      []*commitReq  // durable commits waiting to apply (commitDurable)
 	leading      bool          // a committer is applying commitQ
 	gathering    bool          // its leader waits for more (gatherLocked)
+	lastBatch    int           // requests in the last batch applied from commitQ
 	gatherCond   *sync.Cond    // on syncMu: wakes a gathering leader
 	lastSync     time.Duration // the last fdatasync's duration
 	superGen     uint64        // newest generation a superblock names
