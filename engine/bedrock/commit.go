@@ -98,11 +98,11 @@ func (s *Store) apply(r *commitReq) (uint64, error) {
 //
 // Against applying each commit at once and letting only the syncs be
 // shared (what CommitAsync callers get): with 8 committers in a loop on 2
-// cores, BenchmarkCommit8 went from 33,000-39,000 to 44,000-45,000
-// commits/s (3.1-3.2 commits per fdatasync latency, was 2.4). Applying a
-// one-block commit costs about as much CPU as a sync takes on a fast
-// disk, so one by one the group was only as large as the applies that
-// fit in one sync.
+// cores, BenchmarkCommit8 went from 31,600-36,500 to 41,800-48,700
+// commits/s (3.3-3.4 commits per fdatasync latency, was 2.5; three runs
+// alternating the two builds). Applying a one-block commit costs about as
+// much CPU as a sync takes on a fast disk, so one by one a group was only
+// as large as the applies that fit in one sync (3.4 commits).
 func (s *Store) commitDurable(r *commitReq) error {
 	s.syncMu.Lock()
 	defer s.syncMu.Unlock()
