@@ -984,3 +984,96 @@ func TestRaceCounters(t *testing.T) {
 		})
 	}
 }
+
+// TestCrashConcurrentGroups loses power at a random point while writers
+// commit concurrently, so that their commits apply and sync in groups
+// (commitDurable). Each transaction writes a pair of blocks with one
+// value; after the crash every pair must be whole (a group is one
+// version: all of it or none of it), and hold the writer's last
+// acknowledged commit or a later one it attempted.
+func TestCrashConcurrentGroups(t *testing.T) {
+	seed := loggedSeed(t, "BXDB_RACE_SEED")
+	rng := rand.New(rand.NewPCG(seed, 11))
+	trials := 150
+	if testing.Short() {
+		trials = 30
+	}
+	const writers, commits = 4, 25
+	for trial := range trials {
+		fs := NewMemFS()
+		s, err := Open("g.db", &Options{FS: fs, InitialSize: 256 << 10, GrowSize: 128 << 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		setup, _ := s.Begin(true)
+		pairs := make([][2]LBA, writers)
+		for w := range pairs {
+			for i := range pairs[w] {
+				pairs[w][i], _ = setup.Alloc()
+				setup.Put(pairs[w][i], []byte(fmt.Sprintf("%d:0", w)))
+			}
+		}
+		if err := setup.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		fs.SetFailAfter(rng.IntN(12 * writers * commits / 2))
+		acked := make([]int, writers)     // last seq whose Commit returned nil
+		attempted := make([]int, writers) // last seq whose Commit was called
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for seq := 1; seq <= commits; seq++ {
+					tx, err := s.Begin(true)
+					if err != nil {
+						return
+					}
+					v := []byte(fmt.Sprintf("%d:%d", w, seq))
+					tx.Put(pairs[w][0], v)
+					if seq%3 == 0 { // a block allocated and freed in the same commit
+						if l, err := tx.Alloc(); err == nil {
+							tx.Put(l, v)
+							tx.Free(l)
+						}
+					}
+					tx.Put(pairs[w][1], slices.Clone(v))
+					attempted[w] = seq
+					if err := tx.Commit(); err != nil {
+						return
+					}
+					acked[w] = seq
+				}
+			}()
+		}
+		wg.Wait()
+		fs.Crash(rand.New(rand.NewPCG(seed, uint64(trial))))
+		s2, err := Open("g.db", &Options{FS: fs})
+		if err != nil {
+			t.Fatalf("trial %d: reopen: %v", trial, err)
+		}
+		tx, _ := s2.Begin(false)
+		for w, p := range pairs {
+			a, errA := tx.Get(p[0])
+			b, errB := tx.Get(p[1])
+			if err := errors.Join(errA, errB); err != nil {
+				t.Fatalf("trial %d writer %d: %v", trial, w, err)
+			}
+			if !bytes.Equal(a, b) {
+				t.Fatalf("trial %d writer %d: pair torn: %q and %q", trial, w, a, b)
+			}
+			var gw, seq int
+			if _, err := fmt.Sscanf(string(a), "%d:%d", &gw, &seq); err != nil || gw != w {
+				t.Fatalf("trial %d writer %d: block holds %q", trial, w, a)
+			}
+			if seq < acked[w] || seq > attempted[w] {
+				t.Fatalf("trial %d writer %d: holds commit %d; acknowledged %d, attempted %d", trial, w, seq, acked[w], attempted[w])
+			}
+		}
+		tx.Rollback()
+		if rep, err := s2.Check(); err != nil || !rep.OK() {
+			t.Fatalf("trial %d: Check: %v %q", trial, err, rep.Problems)
+		}
+		s2.Close()
+	}
+}
