@@ -423,17 +423,10 @@ func (tx *Tx) Commit() error {
 		}
 		return wait()
 	}
-	s := tx.s
 	req := tx.prepare()
-	err := s.commitDurable(req)
-	tx.done = true
-	s.releaseSnap(tx.snap.gen, tx.writable)
-	if req.err != nil {
-		tx.returnLBAs(tx.allocs) // not applied
-		return err
-	}
-	tx.returnLBAs(req.freshFreed)
-	return err // nil, or the sync's failure
+	err := tx.s.commitDurable(req)
+	tx.finishCommit(req, req.err == nil)
+	return err // a refusal (req.err), the sync's failure, or nil
 }
 
 // CommitAsync commits a top-level write transaction in two steps. When it
@@ -477,14 +470,23 @@ func (tx *Tx) commitAsync() (func() error, error) {
 	s := tx.s
 	req := tx.prepare()
 	gen, err := s.apply(req)
-	tx.done = true
-	s.releaseSnap(tx.snap.gen, tx.writable)
+	tx.finishCommit(req, err == nil)
 	if err != nil {
-		tx.returnLBAs(tx.allocs)
 		return nil, err
 	}
-	tx.returnLBAs(req.freshFreed)
 	return func() error { return s.persist(gen, !s.opts.NoSync) }, nil
+}
+
+// finishCommit ends a top-level transaction whose commit request was
+// applied, or refused (then its allocations go back).
+func (tx *Tx) finishCommit(req *commitReq, applied bool) {
+	tx.done = true
+	tx.s.releaseSnap(tx.snap.gen, tx.writable)
+	if applied {
+		tx.returnLBAs(req.freshFreed)
+	} else {
+		tx.returnLBAs(tx.allocs)
+	}
 }
 
 // prepare turns the tentative writes into a commit request, packing the
