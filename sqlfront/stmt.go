@@ -94,6 +94,15 @@ func Parse(sql string) (Statement, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, t := range toks {
+		// The tokenizer reads `:name` as a bind variable. MySQL has none,
+		// and the engine numbers the `?` markers :v1, :v2, … (rewrites
+		// re-lex text with those), so a written ":v1" would pass for the
+		// first `?`.
+		if t.typ == sqlparser.VALUE_ARG && !t.isPlaceholder(sql) {
+			return nil, newParseError(sql, t.pos, "named parameter markers are not supported: use ?")
+		}
+	}
 	first := toks[0]
 	if first.typ == 0 || first.typ == ';' && toks[1].typ == 0 {
 		return nil, ErrEmptyStatement

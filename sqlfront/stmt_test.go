@@ -240,7 +240,6 @@ func TestNumPlaceholders(t *testing.T) {
 		{"DELETE FROM t WHERE a = ?", 1},
 		{"SELECT * FROM t LIMIT ?, ?", 2},
 		{"SELECT ':v1', '?', `?`, ? /* ? */ -- ?", 1},
-		{"SELECT :name, ?", 1},
 		{"EXPLAIN SELECT * FROM t WHERE a = ? AND b = ?", 2},
 		{"SET @a = ?, @b = ? + ?", 3},
 		{"SHOW TABLES WHERE Tables_in_db = ?", 1},
