@@ -110,8 +110,12 @@ func (s *Store) commitDurable(r *commitReq) error {
 	if s.gathering && len(s.commitQ) >= s.openWriters() {
 		s.gatherCond.Signal()
 	}
+	flushes := s.flushes
 	for !r.done {
-		if s.leading || s.syncing {
+		// Wait for a running sync only while it is the one that ran when
+		// r came: CommitAsync callers may keep starting syncs, and waiting
+		// for an idle store then could go on forever.
+		if s.leading || s.syncing && s.flushes == flushes {
 			s.syncCond.Wait()
 			continue
 		}
@@ -610,6 +614,7 @@ func (s *Store) flushLocked(durable bool) error {
 		}
 	}
 	s.syncMu.Lock()
+	s.flushes++
 	if err != nil {
 		s.setFailure(err)
 		return s.failure()

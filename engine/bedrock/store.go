@@ -150,6 +150,7 @@ type Store struct {
 	lastBatch    int           // requests in the last batch applied from commitQ
 	gatherCond   *sync.Cond    // on syncMu: wakes a gathering leader
 	lastSync     time.Duration // the last fdatasync's duration
+	flushes      uint64        // flushes ended (flushLocked)
 	superGen     uint64        // newest generation a superblock names
 	lastSlot     int           // the slot holding it
 	syncedGen    uint64        // newest generation known durable
