@@ -112,6 +112,20 @@ func BenchmarkW2Autocommit8(b *testing.B) { benchAutocommit(b, 8) }
 var sharedReadDB struct {
 	once sync.Once
 	db   *sql.DB
+	dir  string
+}
+
+// TestMain removes the shared read table's directory after the run: it
+// outlives any one benchmark, so b.TempDir cannot own it.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sharedReadDB.db != nil {
+		sharedReadDB.db.Close()
+	}
+	if sharedReadDB.dir != "" {
+		os.RemoveAll(sharedReadDB.dir)
+	}
+	os.Exit(code)
 }
 
 // readDB returns the shared read table, loading it on first use.
@@ -121,6 +135,7 @@ func readDB(b *testing.B) *sql.DB {
 		if err != nil {
 			b.Fatal(err)
 		}
+		sharedReadDB.dir = dir
 		db, err := sql.Open("bxdb", filepath.Join(dir, "bench.bxdb")+"?cache=64MiB&sync=full")
 		if err != nil {
 			b.Fatal(err)
