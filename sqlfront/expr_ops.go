@@ -451,13 +451,92 @@ type inExpr struct {
 	setClass  uint8
 	constNull bool   // a constant NULL item
 	list      []Expr // non-constant items
-	not       bool
+	// argsOnly: every item of list reads nothing but Env.Args (`id IN
+	// (?, ?, ...)`, what ORMs send), so the whole list is fixed for an
+	// execution: it is evaluated once and hashed (argSet, memoized in
+	// the Env) instead of walked for every row.
+	argsOnly bool
+	not      bool
+}
+
+// argSet is an inExpr's list evaluated for one execution: the GroupKeys
+// of its non-NULL items when they all share class (set nil otherwise:
+// the items are then compared one by one, as list is).
+type argSet struct {
+	set     map[string]struct{}
+	class   uint8
+	hasNull bool
+}
+
+// argSet returns the list of e evaluated and hashed for env's execution.
+func (e *inExpr) argSet(env *Env) (*argSet, error) {
+	if a, ok := env.memo[e].(*argSet); ok {
+		return a, nil
+	}
+	a := &argSet{hasNull: e.constNull, set: make(map[string]struct{}, len(e.consts)+len(e.list))}
+	add := func(v Value) {
+		if a.set == nil {
+			return
+		}
+		if v.K == KindNull {
+			a.hasNull = true
+			return
+		}
+		c := valueClass(v.K)
+		if len(a.set) == 0 {
+			a.class = c
+		}
+		if c == 0 || c != a.class {
+			a.set = nil
+			return
+		}
+		a.set[GroupKey(v)] = struct{}{}
+	}
+	for _, l := range e.consts {
+		if l.num.K != KindNull {
+			a.set = nil // a string compared as a number: no common key
+		}
+		add(l.v)
+	}
+	for _, x := range e.list {
+		v, err := x.Eval(env)
+		if err != nil {
+			return nil, err
+		}
+		add(v)
+	}
+	if env.memo == nil {
+		env.memo = make(map[Expr]any)
+	}
+	env.memo[e] = a
+	return a, nil
 }
 
 func (e *inExpr) evalTri(env *Env) (tri, error) {
 	v, err := e.x.Eval(env)
 	if err != nil || v.K == KindNull {
 		return triNull, err
+	}
+	if e.argsOnly {
+		a, err := e.argSet(env)
+		if err != nil {
+			return triNull, err
+		}
+		if a.set != nil && (len(a.set) == 0 || valueClass(v.K) == a.class) {
+			var buf [64]byte
+			_, found := a.set[string(AppendGroupKey(buf[:0], v))]
+			r := triFalse
+			switch {
+			case found:
+				r = triTrue
+			case a.hasNull:
+				r = triNull
+			}
+			if e.not {
+				return r.not(), nil
+			}
+			return r, nil
+		}
 	}
 	found := false
 	if e.set != nil && valueClass(v.K) == e.setClass {
@@ -560,6 +639,15 @@ func (c *compiler) compileIn(left, right sqlparser.Expr, not bool) (Expr, error)
 			continue
 		}
 		e.list = append(e.list, ix)
+	}
+	if len(e.list) >= 4 {
+		e.argsOnly = true
+		for _, x := range e.list {
+			if depsOf(x)&^depArgs != 0 {
+				e.argsOnly = false
+				break
+			}
+		}
 	}
 	if len(e.consts) >= 4 {
 		class := valueClass(e.consts[0].v.K)

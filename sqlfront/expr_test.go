@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -577,6 +578,66 @@ func TestConcurrentEval(t *testing.T) {
 	for range 4 {
 		if err := <-done; err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// TestInArgsSet checks x [NOT] IN (?, ?, ...) evaluated through the
+// per-execution hash of its arguments against the item-by-item walk, for
+// random lists mixing integers, floats, decimals, strings (case and
+// trailing spaces), NULLs and constants, and every column of the test row.
+func TestInArgsSet(t *testing.T) {
+	pool := []Value{IntValue(5), IntValue(7), IntValue(-3), IntValue(0), UintValue(18446744073709551615),
+		FloatValue(2.5), FloatValue(5), Value{K: KindDecimal, S: "1.50"}, Value{K: KindDecimal, S: "2.5"},
+		StringValue("hello"), StringValue("HELLO "), StringValue("x"), StringValue("5"), StringValue(""),
+		BytesValue([]byte("\x00ab")), Null}
+	consts := []string{"5", "'hello'", "2.5", "NULL", "'5'"}
+	rng := rand.New(rand.NewPCG(11, 3))
+	cols := make([]string, len(exprTestColumns))
+	for i, c := range exprTestColumns {
+		cols[i] = c.name
+	}
+	for iter := 0; iter < 3000; iter++ {
+		n := 4 + rng.IntN(12)
+		items := make([]string, n)
+		var args []Value
+		for i := range items {
+			if rng.IntN(5) == 0 {
+				items[i] = consts[rng.IntN(len(consts))]
+				continue
+			}
+			items[i] = "?"
+			args = append(args, pool[rng.IntN(len(pool))])
+		}
+		not := ""
+		if rng.IntN(2) == 0 {
+			not = "NOT "
+		}
+		text := fmt.Sprintf("%s %sIN (%s)", cols[rng.IntN(len(cols))], not, strings.Join(items, ", "))
+		pe, err := parseTestExpr(text)
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		e, err := Compile(pe, &exprTestScope{runs: map[string]int{}})
+		if err != nil {
+			t.Fatalf("%s: %v", text, err)
+		}
+		in, ok := e.(*inExpr)
+		if !ok {
+			continue // folded: no list to hash
+		}
+		if len(in.list) >= 4 && !in.argsOnly {
+			t.Fatalf("%s: a list of placeholders is not hashed", text)
+		}
+		env := newExprTestEnv()
+		env.Args = args
+		got, err1 := e.Eval(env)
+		in.argsOnly = false
+		env2 := newExprTestEnv()
+		env2.Args = args
+		want, err2 := e.Eval(env2)
+		if (err1 != nil) != (err2 != nil) || Format(got) != Format(want) || got.K != want.K {
+			t.Fatalf("%s with %v: hashed %v (%v), walked %v (%v)", text, args, got, err1, want, err2)
 		}
 	}
 }
