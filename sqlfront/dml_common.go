@@ -91,12 +91,16 @@ func evalConstExpr(e sqlparser.Expr) (Value, error) {
 	return x.Eval(&Env{Now: time.Now()})
 }
 
-// nowOf returns the statement time as a value of column type t.
+// nowOf returns the statement time as a value of column type t: truncated
+// to the column's precision, like NOW(p), never rounded up past the clock.
 func nowOf(env *Env, t ColumnType) Value {
 	now := env.now()
 	switch t.Base {
 	case TypeDate:
 		return DateValue(now)
+	}
+	now = truncTime(now, clampFsp(t.Scale))
+	switch t.Base {
 	case TypeTime:
 		return DurationValue(time.Duration(now.Hour())*time.Hour+time.Duration(now.Minute())*time.Minute+time.Duration(now.Second())*time.Second+time.Duration(now.Nanosecond()), t.Scale)
 	}

@@ -641,3 +641,26 @@ func TestInArgsSet(t *testing.T) {
 		}
 	}
 }
+
+// TestNowOfTruncates checks the automatic value of DEFAULT / ON UPDATE
+// CURRENT_TIMESTAMP columns: the statement time truncated to the column's
+// precision, as NOW(p) gives it, never rounded up past the clock
+// (exprTestNow is 12:34:56.789123456).
+func TestNowOfTruncates(t *testing.T) {
+	env := newExprTestEnv()
+	for _, c := range []struct {
+		typ  ColumnType
+		want string
+	}{
+		{ColumnType{Base: TypeDatetime}, "2024-03-10 12:34:56"},
+		{ColumnType{Base: TypeTimestamp}, "2024-03-10 12:34:56"},
+		{ColumnType{Base: TypeDatetime, Scale: 2}, "2024-03-10 12:34:56.78"},
+		{ColumnType{Base: TypeDatetime, Scale: 6}, "2024-03-10 12:34:56.789123"},
+		{ColumnType{Base: TypeTime}, "12:34:56"},
+		{ColumnType{Base: TypeDate}, "2024-03-10"},
+	} {
+		if got := Format(nowOf(env, c.typ)); got != c.want {
+			t.Errorf("%v: got %s, want %s", c.typ, got, c.want)
+		}
+	}
+}
