@@ -639,6 +639,11 @@ func (sc *stmtCtx) copyRows(old, nt *table) error {
 		for i, c := range nt.cols {
 			if o, ok := old.byField[c.desc.Field]; ok {
 				v := orow[o]
+				if v.K == KindNull && c.desc.NotNull && i != nt.autoInc {
+					// MODIFY ... NOT NULL (or a new primary key) over a
+					// NULL: MySQL refuses rather than invent a value.
+					return engErr(ErInvalidUseOfNull, "Invalid use of NULL value")
+				}
 				if v.K != KindNull {
 					cv, err := CoerceColumn(v, c.typ, c.desc.Name, n)
 					if err != nil {

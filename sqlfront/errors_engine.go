@@ -60,6 +60,7 @@ const (
 	ErTooBigPrecision    uint16 = 1426 // 42000 Too big precision %d specified for '%s'. Maximum is %d.
 	ErWrongArgsToLimit   uint16 = 1210 // HY000 Incorrect arguments to LIMIT
 	ErCantDoThisInTx     uint16 = 1568 // 25001 Transaction characteristics can't be changed while a transaction is in progress
+	ErInvalidUseOfNull   uint16 = 1138 // 22004 Invalid use of NULL value
 	ErInternal           uint16 = 1815 // HY000 Internal error: %s
 	ErWrongObject        uint16 = 1347 // HY000 '%s.%s' is not %s
 	ErViewWrongList      uint16 = 1353 // HY000 View's SELECT and view's field list have different column counts
@@ -80,7 +81,7 @@ var engineStates = map[uint16]string{
 	ErWrongFieldWithGrp: "42000", ErNotSupported: "42000", ErBlobKeyWithoutLen: "42000",
 	ErUnknownStorage: "42000", ErWrongColumnName: "42000", ErWrongTableName: "42000",
 	ErBadFieldSpec: "42000", ErTooBigScale: "42000", ErTooBigPrecision: "42000",
-	ErCantDoThisInTx: "25001",
+	ErCantDoThisInTx: "25001", ErInvalidUseOfNull: "22004",
 }
 
 // engErr returns an *SQLError with number n and the SQLSTATE MySQL uses for
