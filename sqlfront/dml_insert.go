@@ -155,6 +155,7 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 		}
 	}
 	defs, cols, replace, ignore := plan.defs, plan.cols, plan.replace, plan.ignore
+	sc.env.divZeroErr = !ignore
 	onDup, onDupCols := plan.onDup, plan.onDupCols
 	st, err := sc.store(t)
 	if err != nil {
@@ -306,6 +307,15 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 				sc.e.observeAutoID(auto, u)
 				if firstExplicit == 0 {
 					firstExplicit = u
+				}
+			}
+		}
+		if ignore {
+			// IGNORE turns NULL into a NOT NULL column into the type's
+			// implicit default (MySQL: warning 1048), not a skipped row.
+			for i, c := range t.cols {
+				if row[i].K == KindNull && c.desc.NotNull && i != t.autoInc {
+					row[i] = implicitDefault(c.typ)
 				}
 			}
 		}

@@ -54,6 +54,7 @@ func (sc *stmtCtx) planUpdate(up *sqlparser.Update, t *table, alias string) (*up
 
 // execUpdate runs an UPDATE.
 func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
+	sc.env.divZeroErr = true // strict mode: a division by zero fails the statement
 	if isMultiTable(up.TableExprs) {
 		return sc.execMultiUpdate(up)
 	}

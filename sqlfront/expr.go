@@ -64,6 +64,12 @@ type Env struct {
 	// User is USER() and CURRENT_USER(); "" means "root@localhost".
 	User string
 
+	// divZeroErr makes a division by zero (/, DIV, %, MOD) error 1365
+	// instead of NULL: MySQL's strict ERROR_FOR_DIVISION_BY_ZERO, which
+	// applies to the values INSERT, REPLACE and UPDATE write (without
+	// IGNORE); queries get NULL.
+	divZeroErr bool
+
 	stack []Value      // argument stack of callExpr (see func.go)
 	memo  map[Expr]any // by node: uncorrelated subquery results, compiled LIKE/REGEXP patterns
 	// clock, when set and Now is zero, is the statement time, read from
@@ -341,7 +347,9 @@ func (c *compiler) fold(e Expr) Expr {
 	if depsOf(e) != 0 {
 		return e
 	}
-	v, err := e.Eval(&Env{})
+	// divZeroErr: a division by zero is NULL or error 1365 depending on
+	// the statement that runs it, so it is not folded.
+	v, err := e.Eval(&Env{divZeroErr: true})
 	if err != nil {
 		return e // report the error at run time, as MySQL does
 	}

@@ -789,7 +789,7 @@ func (e *arithExpr) Eval(env *Env) (Value, error) {
 			if err != nil {
 				return Null, outOfRange(err, e.text)
 			}
-			return v, nil
+			return v, divZero(env, v, a, b)
 		}
 		if !ok {
 			return Null, outOfRange(errBigintRange, e.text)
@@ -800,7 +800,20 @@ func (e *arithExpr) Eval(env *Env) (Value, error) {
 	if err != nil {
 		return Null, outOfRange(err, e.text)
 	}
+	if e.op == OpDiv || e.op == OpIntDiv || e.op == OpMod {
+		return v, divZero(env, v, a, b)
+	}
 	return v, nil
+}
+
+// divZero returns error 1365 when env asks for it (Env.divZeroErr) and
+// v, the result of dividing a by b, is NULL though neither operand is:
+// the divisor was zero.
+func divZero(env *Env, v, a, b Value) error {
+	if env.divZeroErr && v.K == KindNull && a.K != KindNull && b.K != KindNull {
+		return NewSQLError(ErDivisionByZero, "Division by 0")
+	}
+	return nil
 }
 func (e *arithExpr) kids() []Expr { return []Expr{e.l, e.r} }
 

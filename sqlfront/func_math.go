@@ -142,9 +142,12 @@ func init() {
 			v, err := roundValue(a[0], ToInt64(a[1]), true)
 			return v, outOfRange(err, "truncate")
 		}},
-		{name: "mod", min: 2, max: 2, eval: func(_ *Env, a []Value) (Value, error) {
+		{name: "mod", min: 2, max: 2, eval: func(env *Env, a []Value) (Value, error) {
 			v, err := arith(OpMod, a[0], a[1])
-			return v, outOfRange(err, "mod")
+			if err != nil {
+				return v, outOfRange(err, "mod")
+			}
+			return v, divZero(env, v, a[0], a[1])
 		}},
 		{name: "pow", min: 2, max: 2, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
 			x, y := ToFloat64(a[0]), ToFloat64(a[1])
