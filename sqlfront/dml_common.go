@@ -67,19 +67,11 @@ func (t *table) defaults() (*compiledDefaults, error) {
 
 // compileText parses and compiles an expression given as SQL text.
 func compileText(text string, sc Scope) (Expr, error) {
-	ast, err := sqlparser.Parse("select " + text)
+	x, err := parseSoleExpr(text)
 	if err != nil {
 		return nil, NewSQLError(ErParse, "You have an error in your SQL syntax near '%s'", text)
 	}
-	sel, ok := ast.(*sqlparser.Select)
-	if !ok || len(sel.SelectExprs) != 1 {
-		return nil, NewSQLError(ErParse, "You have an error in your SQL syntax near '%s'", text)
-	}
-	ae, ok := sel.SelectExprs[0].(*sqlparser.AliasedExpr)
-	if !ok {
-		return nil, NewSQLError(ErParse, "You have an error in your SQL syntax near '%s'", text)
-	}
-	return Compile(ae.Expr, sc)
+	return Compile(x, sc)
 }
 
 // evalConstExpr evaluates an expression without columns.

@@ -3,6 +3,7 @@ package sqlfront
 import (
 	"math"
 	"math/rand/v2"
+	"strconv"
 )
 
 // This file holds the numeric functions. Integers stay integers, decimals
@@ -141,6 +142,17 @@ func init() {
 		{name: "truncate", min: 2, max: 2, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
 			v, err := roundValue(a[0], ToInt64(a[1]), true)
 			return v, outOfRange(err, "truncate")
+		}},
+		// CAST(x AS DOUBLE | REAL) and CAST(x AS FLOAT), as rewriteForms
+		// hands them over (a name with '@' cannot be written: rewriteForms).
+		{name: "c@dl", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
+			return FloatValue(ToFloat64(a[0])), nil
+		}},
+		{name: "c@fl", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
+			// Single precision, kept as the double of its shortest text
+			// (1.1, not 1.100000023841858).
+			f, _ := strconv.ParseFloat(strconv.FormatFloat(ToFloat64(a[0]), 'g', -1, 32), 64)
+			return FloatValue(f), nil
 		}},
 		{name: "mod", min: 2, max: 2, eval: func(env *Env, a []Value) (Value, error) {
 			v, err := arith(OpMod, a[0], a[1])

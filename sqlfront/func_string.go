@@ -233,6 +233,21 @@ func formatNumber(v Value, d int64) string {
 	return b.String()
 }
 
+// trimRepeated removes every leading (lead) and trailing (trail) repeat
+// of rem from s, as TRIM does; an empty rem removes nothing.
+func trimRepeated(s, rem string, lead, trail bool) string {
+	if rem == "" {
+		return s
+	}
+	for lead && strings.HasPrefix(s, rem) {
+		s = s[len(rem):]
+	}
+	for trail && strings.HasSuffix(s, rem) {
+		s = s[:len(s)-len(rem)]
+	}
+	return s
+}
+
 // strFunc1 defines a NULL-propagating function of one string.
 func strFunc1(name string, f func(s string, binary bool) Value) *funcDef {
 	return &funcDef{name: name, min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
@@ -311,7 +326,19 @@ func init() {
 			l := int64(charLen(s, bin))
 			return strResult(substrChars(s, int(max(l-n, 0)), -1, bin), bin), nil
 		}},
-		strFunc1("trim", func(s string, bin bool) Value { return strResult(strings.Trim(s, " "), bin) }),
+		// TRIM(s), and the forms rewriteForms makes of TRIM([mode] [remstr]
+		// FROM s): (remstr, s) and (mode, remstr, s), mode 'L', 'T' or 'B'.
+		{name: "trim", min: 1, max: 3, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
+			s, bin := strOf(a[len(a)-1])
+			rem, mode := " ", "B"
+			if len(a) >= 2 {
+				rem, _ = strOf(a[len(a)-2])
+			}
+			if len(a) == 3 {
+				mode, _ = strOf(a[0])
+			}
+			return strResult(trimRepeated(s, rem, mode != "T", mode != "L"), bin), nil
+		}},
 		strFunc1("ltrim", func(s string, bin bool) Value { return strResult(strings.TrimLeft(s, " "), bin) }),
 		strFunc1("rtrim", func(s string, bin bool) Value { return strResult(strings.TrimRight(s, " "), bin) }),
 		{name: "replace", min: 3, max: 3, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {

@@ -231,19 +231,11 @@ func evalDefault(cd *columnDesc, ct ColumnType) (Value, error) {
 // evalConstText parses and evaluates a constant SQL expression given as
 // text (a DEFAULT clause).
 func evalConstText(text string) (Value, error) {
-	ast, err := sqlparser.Parse("select " + text)
+	x, err := parseSoleExpr(text)
 	if err != nil {
 		return Null, NewSQLError(ErParse, "You have an error in your SQL syntax near '%s'", text)
 	}
-	sel, ok := ast.(*sqlparser.Select)
-	if !ok || len(sel.SelectExprs) != 1 {
-		return Null, NewSQLError(ErParse, "You have an error in your SQL syntax near '%s'", text)
-	}
-	ae, ok := sel.SelectExprs[0].(*sqlparser.AliasedExpr)
-	if !ok {
-		return Null, NewSQLError(ErParse, "You have an error in your SQL syntax near '%s'", text)
-	}
-	return evalConstExpr(ae.Expr)
+	return evalConstExpr(x)
 }
 
 // implicitDefault is the value MySQL gives a NOT NULL column without a

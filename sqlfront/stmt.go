@@ -368,6 +368,7 @@ func sqlparserParse(sql, clean string, toks []token) (ast sqlparser.Statement, e
 			ast, err = nil, newParseError(sql, 0, fmt.Sprintf("internal parser error: %v", r))
 		}
 	}()
+	clean = rewriteForms(clean, toks)
 	ast, err = sqlparser.Parse(clean)
 	if err == nil {
 		return ast, nil

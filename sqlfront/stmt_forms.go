@@ -1,0 +1,207 @@
+package sqlfront
+
+import (
+	"strings"
+
+	"github.com/xwb1989/sqlparser"
+)
+
+// Function-call forms sqlparser's grammar lacks.
+//
+// MySQL writes some built-ins with keywords inside the parentheses, or
+// takes arguments where sqlparser's grammar does not:
+//
+//	SUBSTRING(s FROM p [FOR n]), SUBSTR(s, p[, n])  sqlparser: s must be a column
+//	TRIM([LEADING|TRAILING|BOTH] [remstr] FROM s)  sqlparser: TRIM(s) only
+//	POSITION(sub IN s)
+//	EXTRACT(unit FROM d)
+//	CAST(x AS DOUBLE|REAL|FLOAT), CONVERT(x, DOUBLE|REAL|FLOAT)
+//	CURRENT_TIMESTAMP(p), LOCALTIME(p), LOCALTIMESTAMP(p), UTC_TIMESTAMP(p),
+//	CURRENT_TIME(p), UTC_TIME(p)                   sqlparser: no precision
+//
+// rewriteForms turns each of them, in the text handed to sqlparser, into a
+// plain call of a function the engine knows, writing over the tokens in
+// place with text of the same length (padded with blanks), so every byte
+// offset (error positions, result column names, which come from the text
+// as written) stays where it was:
+//
+//	SUBSTRING(s FROM p FOR n)        → mid      (s ,    p ,   n)
+//	TRIM(LEADING 'x' FROM s)         → TRIM('L',    'x' ,    s)   mode 'L', 'T' or 'B'
+//	TRIM('x' FROM s)                 → TRIM('x' ,    s)           two arguments: BOTH
+//	POSITION(a IN b)                 → locate  (a ,  b)
+//	EXTRACT(YEAR FROM d)             → EXTRACT(YEAR ,    d)       the compiler reads the unit word
+//	CAST(x AS DOUBLE)                → c@dl(x          )          internal names: a written name
+//	CAST(x AS FLOAT)                 → c@fl(x         )           with '@' before '(' is a syntax error
+//	CURRENT_TIMESTAMP(3)             → now              (3)
+//
+// Only bare words followed by '(' are touched (a backquoted `substring` is
+// a name, not the built-in); a form that does not match is left for
+// sqlparser to report.
+func rewriteForms(clean string, toks []token) string {
+	var b []byte // copy of clean, made at the first rewrite
+	put := func(t token, s string) {
+		if b == nil {
+			b = []byte(clean)
+		}
+		n := copy(b[t.pos:t.end], s)
+		for i := t.pos + n; i < t.end; i++ {
+			b[i] = ' '
+		}
+	}
+	for k := 0; k+1 < len(toks); k++ {
+		w := toks[k].word()
+		if w == "" || toks[k+1].typ != '(' {
+			continue
+		}
+		if strings.Contains(w, "@") {
+			// A written name with '@' is no function in MySQL: keep the
+			// internal ones below out of reach with a syntax error there.
+			put(toks[k+1], ")")
+			continue
+		}
+		m := closeParen(toks, k+1)
+		if m < 0 {
+			continue
+		}
+		in := toks[k+2 : m] // the argument tokens
+		switch w {
+		case "substring", "substr":
+			put(toks[k], "mid")
+			for _, j := range topLevel(in) {
+				if x := in[j].word(); x == "from" || x == "for" {
+					put(in[j], ",")
+				}
+			}
+		case "trim":
+			rewriteTrim(in, put)
+		case "position":
+			if js := topLevelWord(in, "in"); len(js) == 1 {
+				put(toks[k], "locate")
+				put(in[js[0]], ",")
+			}
+		case "extract":
+			if js := topLevelWord(in, "from"); len(js) == 1 && js[0] == 1 {
+				put(in[js[0]], ",")
+			}
+		case "cast", "convert":
+			sep := "as"
+			if w == "convert" {
+				sep = ","
+			}
+			if len(in) < 3 || in[len(in)-2].word() != sep && !(sep == "," && in[len(in)-2].typ == ',') {
+				continue
+			}
+			name := map[string]string{"double": "c@dl", "real": "c@dl", "float": "c@fl"}[in[len(in)-1].word()]
+			if name == "" {
+				continue
+			}
+			put(toks[k], name)
+			put(in[len(in)-2], "")
+			put(in[len(in)-1], "")
+		case "current_timestamp", "localtime", "localtimestamp", "utc_timestamp":
+			put(toks[k], "now")
+		case "current_time", "utc_time":
+			put(toks[k], "curtime")
+		}
+	}
+	if b == nil {
+		return clean
+	}
+	return string(b)
+}
+
+// rewriteTrim rewrites the arguments of TRIM([mode] [remstr] FROM s) into
+// (mode, remstr, s) or (remstr, s); TRIM(s) stays.
+func rewriteTrim(in []token, put func(token, string)) {
+	froms := topLevelWord(in, "from")
+	if len(froms) != 1 {
+		return
+	}
+	f := froms[0]
+	mode := map[string]string{"leading": "'L',", "trailing": "'T',", "both": "'B',"}[in[0].word()]
+	switch {
+	case mode != "" && f == 1: // TRIM(LEADING FROM s): remstr is a blank
+		put(in[0], mode)
+		put(in[f], "' ',")
+	case mode != "":
+		put(in[0], mode)
+		put(in[f], ",")
+	case f > 0:
+		put(in[f], ",")
+	}
+}
+
+// closeParen returns the index of the ')' matching the '(' at toks[open],
+// or -1.
+func closeParen(toks []token, open int) int {
+	depth := 0
+	for j := open; j < len(toks); j++ {
+		switch toks[j].typ {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return j
+			}
+		case 0:
+			return -1
+		}
+	}
+	return -1
+}
+
+// topLevel returns the indexes of the tokens of in outside any nested
+// parentheses.
+func topLevel(in []token) []int {
+	var out []int
+	depth := 0
+	for j, t := range in {
+		switch t.typ {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		default:
+			if depth == 0 {
+				out = append(out, j)
+			}
+		}
+	}
+	return out
+}
+
+// topLevelWord returns the indexes of the bare word w in in, outside
+// nested parentheses.
+func topLevelWord(in []token, w string) []int {
+	var out []int
+	for _, j := range topLevel(in) {
+		if in[j].word() == w {
+			out = append(out, j)
+		}
+	}
+	return out
+}
+
+// parseSoleExpr parses text as one expression ("select <text>"), with the
+// forms of rewriteForms: for expressions kept as text (DEFAULT, CHECK).
+func parseSoleExpr(text string) (sqlparser.Expr, error) {
+	sql := "select " + text
+	toks, clean, err := lexAll(sql)
+	if err != nil {
+		return nil, err
+	}
+	ast, err := sqlparserParse(sql, clean, toks)
+	if err != nil {
+		return nil, err
+	}
+	sel, ok := ast.(*sqlparser.Select)
+	if !ok || len(sel.SelectExprs) != 1 {
+		return nil, ErrSyntax
+	}
+	ae, ok := sel.SelectExprs[0].(*sqlparser.AliasedExpr)
+	if !ok {
+		return nil, ErrSyntax
+	}
+	return ae.Expr, nil
+}
