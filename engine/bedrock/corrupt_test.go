@@ -1148,6 +1148,8 @@ func TestCorruptForeignFiles(t *testing.T) {
 		"sqlite":       sqlite,
 		"zeros":        make([]byte, 64<<10),
 		"one byte":     {'b'},
+		"short text":   []byte("this is a 35-byte text file, hello\n"),
+		"zeros 4 KiB":  make([]byte, 4096),
 		"magic only":   []byte("bedrock\x00"),
 		"short slot":   append([]byte("bedrock\x00"), make([]byte, 100)...),
 		"text":         bytes.Repeat([]byte("not a store\n"), 1000),
@@ -1190,6 +1192,9 @@ func TestCorruptForeignFiles(t *testing.T) {
 				}
 				if !errors.Is(err, ErrBadMagic) && !errors.Is(err, ErrCorrupt) {
 					t.Fatalf("%s: %v, want ErrBadMagic or ErrCorrupt", name, err)
+				}
+				if n := min(len(data), len(superMagic)); !bytes.Equal(data[:n], []byte(superMagic[:n])) && !allZeroBytes(data[:n]) && !errors.Is(err, ErrBadMagic) {
+					t.Fatalf("%s: %v, want ErrBadMagic: the file does not start like a store", name, err)
 				}
 				var after []byte
 				if real {

@@ -2,6 +2,7 @@ package bedrock
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"unsafe"
@@ -66,6 +67,23 @@ func (osFS) OpenFile(name string, o OpenFlags) (File, error) {
 	f, direct, err := openOS(name, flag, o.Direct)
 	if err != nil {
 		return nil, err
+	}
+	if st, err := f.Stat(); err == nil {
+		kind := ""
+		switch m := st.Mode(); {
+		case m&os.ModeCharDevice != 0:
+			kind = "a character device"
+		case m&os.ModeNamedPipe != 0:
+			kind = "a named pipe"
+		case m&os.ModeSocket != 0:
+			kind = "a socket"
+		case m.IsDir():
+			kind = "a directory"
+		}
+		if kind != "" {
+			f.Close()
+			return nil, fmt.Errorf("bedrock: %s is %s, not a regular file or a block device", name, kind)
+		}
 	}
 	if err := lockFile(f, !o.ReadOnly); err != nil {
 		f.Close()

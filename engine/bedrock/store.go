@@ -241,9 +241,24 @@ func (s *Store) open() error {
 		if s.opts.Device && allZero(errs) {
 			return s.format(s.opts.BlockSize, unit)
 		}
+		if foreignStart(s.file, size) {
+			// However short or damaged the rest, a file that does not
+			// start like a superblock was never a store.
+			return fmt.Errorf("%w: the file does not start with %q", ErrBadMagic, superMagic)
+		}
 		return firstErr(errs)
 	}
 	return s.load(slots, size)
+}
+
+// foreignStart reports whether the file's first bytes (up to the magic's
+// length) are neither all zero nor a prefix of the superblock magic.
+func foreignStart(f File, size int64) bool {
+	b := make([]byte, min(size, int64(len(superMagic))))
+	if len(b) == 0 || readFull(f, b, 0) != nil || allZeroBytes(b) {
+		return false
+	}
+	return string(b) != superMagic[:len(b)]
 }
 
 // slotRead is one decoded superblock slot.
