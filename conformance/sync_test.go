@@ -21,6 +21,7 @@ import (
 	"time"
 
 	bxdb "github.com/bxdb/bxdb/driver"
+	"github.com/bxdb/bxdb/engine/osynch/wire"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -108,7 +109,13 @@ type syncPeer struct {
 // ends.
 func serveDB(t *testing.T, path string) *syncPeer {
 	t.Helper()
-	c, err := bxdb.NewConnector(&bxdb.Config{Path: path})
+	return serveConfig(t, &bxdb.Config{Path: path})
+}
+
+// serveConfig is serveDB for a database configured by cfg.
+func serveConfig(t *testing.T, cfg *bxdb.Config) *syncPeer {
+	t.Helper()
+	c, err := bxdb.NewConnector(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,6 +385,12 @@ func TestSyncTableErrors(t *testing.T) {
 	local.Exec(syncSchema)
 	server.db.Exec("CREATE TABLE other (id INT PRIMARY KEY)")
 	local.Exec("CREATE TABLE other (id INT PRIMARY KEY, extra INT)")
+	// Identical definitions (SHOW CREATE TABLE), another ALTER history.
+	server.db.Exec("CREATE TABLE altered (id INT PRIMARY KEY, w INT DEFAULT 5)")
+	local.Exec("CREATE TABLE altered (id INT PRIMARY KEY)")
+	local.Exec("ALTER TABLE altered ADD COLUMN w INT DEFAULT 5")
+	server.db.Exec("CREATE TABLE nopk (v VARCHAR(100))")
+	local.Exec("CREATE TABLE nopk (v VARCHAR(100))")
 	dead, _ := net.Listen("tcp", "127.0.0.1:0")
 	deadAddr := dead.Addr().String()
 	dead.Close()
@@ -388,6 +401,8 @@ func TestSyncTableErrors(t *testing.T) {
 		{"SYNC TABLE nosuch WITH 'bxdb://" + server.addr + "'", "nosuch"},
 		{"SYNC TABLE items WITH 'bxdb://" + server.addr + "'", "items"},              // missing on the server
 		{"SYNC TABLE other WITH 'bxdb://" + server.addr + "'", "another definition"}, // schemas differ
+		{"SYNC TABLE altered WITH 'bxdb://" + server.addr + "'", "same columns"},     // layouts differ
+		{"SYNC TABLE nopk WITH 'bxdb://" + server.addr + "'", "no PRIMARY KEY"},
 	}
 	for _, c := range cases {
 		_, err := local.Exec(c.sql)
@@ -401,4 +416,248 @@ func TestSyncTableErrors(t *testing.T) {
 		t.Error("SYNC TABLE inside a transaction succeeded")
 	}
 	_ = io.EOF
+}
+
+// TestSyncTableNoPrimaryKey: a table without a declared primary key is
+// refused with error 1173, which says why, and both sides keep their rows
+// (before the fix, both hidden row ids were 1 and one row overwrote the
+// other on both sides).
+func TestSyncTableNoPrimaryKey(t *testing.T) {
+	dir := t.TempDir()
+	server := serveDB(t, filepath.Join(dir, "server.bxdb"))
+	local := ctOpen(t, filepath.Join(dir, "local.bxdb"))
+	for db, v := range map[*sql.DB]string{local: "only-on-A", server.db: "only-on-B"} {
+		if _, err := db.Exec("CREATE TABLE t (v VARCHAR(100))"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec("INSERT INTO t VALUES (?)", v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := local.Exec("SYNC TABLE t WITH 'bxdb://" + server.addr + "'")
+	var me *bxdb.Error
+	if !errors.As(err, &me) || me.Number != 1173 || !strings.Contains(err.Error(), "row id") {
+		t.Fatalf("SYNC of a table without a primary key: %v", err)
+	}
+	for db, want := range map[*sql.DB]string{local: "only-on-A", server.db: "only-on-B"} {
+		var got []string
+		rows, err := db.Query("SELECT v FROM t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var v string
+			rows.Scan(&v)
+			got = append(got, v)
+		}
+		rows.Close()
+		if len(got) != 1 || got[0] != want {
+			t.Fatalf("rows %v, want [%s]", got, want)
+		}
+	}
+}
+
+// TestSyncTableLargeRows synchronizes rows larger than a 4 MiB frame (a
+// 5 MiB LONGBLOB) among small ones, both ways.
+func TestSyncTableLargeRows(t *testing.T) {
+	dir := t.TempDir()
+	server := serveDB(t, filepath.Join(dir, "server.bxdb"))
+	local := ctOpen(t, filepath.Join(dir, "local.bxdb"))
+	big := func(c byte) []byte { return []byte(strings.Repeat(string(c), 5<<20)) }
+	for i, db := range []*sql.DB{local, server.db} {
+		if _, err := db.Exec("CREATE TABLE blobs (id INT PRIMARY KEY, b LONGBLOB)"); err != nil {
+			t.Fatal(err)
+		}
+		base := 10 * i
+		if _, err := db.Exec("INSERT INTO blobs VALUES (?, ?), (?, 'small'), (?, 'small')", base, big('a'+byte(i)), base+1, base+2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := local.Exec("SYNC TABLE blobs WITH 'bxdb://" + server.addr + "'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 3 {
+		t.Fatalf("SYNC took %d rows, want 3", n)
+	}
+	for _, db := range []*sql.DB{local, server.db} {
+		var n, total int
+		if err := db.QueryRow("SELECT COUNT(*), SUM(LENGTH(b)) FROM blobs").Scan(&n, &total); err != nil {
+			t.Fatal(err)
+		}
+		if n != 6 || total != 2*(5<<20)+4*5 {
+			t.Fatalf("%d rows of %d bytes", n, total)
+		}
+		var b []byte
+		if err := db.QueryRow("SELECT b FROM blobs WHERE id = 10").Scan(&b); err != nil || string(b) != string(big('b')) {
+			t.Fatalf("large row: %d bytes, %v", len(b), err)
+		}
+	}
+}
+
+// fakeSyncServer listens on a local port and plays a server that reads
+// the client's HELLO, then runs play on the connection; it returns the
+// address and a channel closed once the HELLO arrived.
+func fakeSyncServer(t *testing.T, play func(w *wire.Writer)) (string, <-chan struct{}) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hello := make(chan struct{})
+	done := make(chan struct{})
+	var conn net.Conn
+	go func() {
+		defer close(done)
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		conn = c
+		if _, err := wire.NewReader(c, 0).ReadFrame(); err != nil {
+			return
+		}
+		close(hello)
+		go io.Copy(io.Discard, c)
+		w := wire.NewWriter(c, 0)
+		play(w)
+		w.Flush()
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-done
+		if conn != nil {
+			conn.Close()
+		}
+	})
+	return ln.Addr().String(), hello
+}
+
+// TestSyncTableStallingServer: a server that accepts and then stalls does
+// not hold up the local database's writers (before the fix, every write
+// failed with 1205 until the SYNC gave up); cancelling the SYNC ends it.
+func TestSyncTableStallingServer(t *testing.T) {
+	local := ctOpen(t, filepath.Join(t.TempDir(), "local.bxdb")+"?busy_timeout=200ms")
+	if _, err := local.Exec(syncSchema); err != nil {
+		t.Fatal(err)
+	}
+	addr, hello := fakeSyncServer(t, func(w *wire.Writer) { w.Accept() })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := local.ExecContext(ctx, "SYNC TABLE items WITH 'bxdb://"+addr+"'")
+		done <- err
+	}()
+	select {
+	case <-hello:
+	case err := <-done:
+		t.Fatalf("SYNC ended early: %v", err)
+	}
+	if _, err := local.Exec("INSERT INTO items VALUES (1, 'written meanwhile', 1)"); err != nil {
+		t.Fatalf("write during a stalled SYNC: %v", err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("SYNC against a stalled server succeeded")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("cancelled SYNC did not end")
+	}
+	if n := len(syncRows(t, local)); n != 1 {
+		t.Fatalf("%d rows, want 1", n)
+	}
+}
+
+// TestSyncTableStallingClient: a client that sends a valid HELLO to a
+// served database and then nothing does not hold up that database's
+// writers, nor other peers' SYNCs (before the fix it held the writer lock
+// for the 30 s read timeout).
+func TestSyncTableStallingClient(t *testing.T) {
+	dir := t.TempDir()
+	server := serveConfig(t, &bxdb.Config{Path: filepath.Join(dir, "server.bxdb"), BusyTimeout: 200 * time.Millisecond})
+	local := ctOpen(t, filepath.Join(dir, "local.bxdb"))
+	for _, db := range []*sql.DB{local, server.db} {
+		if _, err := db.Exec(syncSchema); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Record the HELLO a real client sends for items.
+	recorded := make(chan []byte, 1)
+	rec, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(recorded)
+		c, err := rec.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		var hdr [4]byte
+		if _, err := io.ReadFull(c, hdr[:]); err != nil {
+			return
+		}
+		body := make([]byte, int(hdr[0])<<24|int(hdr[1])<<16|int(hdr[2])<<8|int(hdr[3]))
+		if _, err := io.ReadFull(c, body); err == nil {
+			recorded <- append(hdr[:], body...)
+		}
+	}()
+	local.Exec("SYNC TABLE items WITH 'bxdb://" + rec.Addr().String() + "'") // fails: the recorder hangs up
+	hello := <-recorded
+	rec.Close()
+	if len(hello) == 0 {
+		t.Fatal("no HELLO recorded")
+	}
+	stalled, err := net.Dial("tcp", server.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	if _, err := stalled.Write(hello); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := wire.NewReader(stalled, 0).ReadFrame(); err != nil || f.Type != wire.TypeAccept {
+		t.Fatalf("replayed HELLO: %v %v", f, err)
+	}
+	// The server's session is open and waits: its database goes on.
+	if _, err := server.db.Exec("INSERT INTO items VALUES (1, 'server', 1)"); err != nil {
+		t.Fatalf("write on the served database during a stalled session: %v", err)
+	}
+	if _, err := local.Exec("INSERT INTO items VALUES (2, 'local', 2)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := local.Exec("SYNC TABLE items WITH 'bxdb://" + server.addr + "'"); err != nil {
+		t.Fatalf("another SYNC during a stalled session: %v", err)
+	}
+	if n := len(syncRows(t, server.db)); n != 2 {
+		t.Fatalf("server has %d rows, want 2", n)
+	}
+}
+
+// TestSyncTablePeerMessage: a server's ERROR message reaches the SYNC's
+// error with its control characters escaped and its length bounded.
+func TestSyncTablePeerMessage(t *testing.T) {
+	local := ctOpen(t, filepath.Join(t.TempDir(), "local.bxdb"))
+	if _, err := local.Exec(syncSchema); err != nil {
+		t.Fatal(err)
+	}
+	evil := "boom\x00\x1b[2J\x1b]0;owned\x07\u202e" + strings.Repeat("z", 2000)
+	addr, _ := fakeSyncServer(t, func(w *wire.Writer) { w.Error(evil) })
+	_, err := local.Exec("SYNC TABLE items WITH 'bxdb://" + addr + "'")
+	if err == nil || !strings.Contains(err.Error(), `boom\x00\x1b[2J`) {
+		t.Fatalf("SYNC: %v", err)
+	}
+	msg := err.Error()
+	if len(msg) > 1000 {
+		t.Fatalf("error of %d bytes", len(msg))
+	}
+	for _, c := range msg {
+		if c < ' ' || c == 0x7f || c == '\u202e' {
+			t.Fatalf("control character %q in %q", c, msg)
+		}
+	}
 }

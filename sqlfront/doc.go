@@ -58,14 +58,16 @@
 // every row it removes (so synchronization propagates it), RENAME and in-place ALTER keep it, an
 // ALTER that rebuilds the table gives the rows fresh versions and keeps
 // the tombstones when the primary key encoding is unchanged. Tombstones
-// are never collected. Engine.OpenSyncReplica returns one table inside a
-// write transaction (holding the writer lock until Commit or Rollback) as
-// an osynch.Replica: Summary, Split, Items and Get see live rows and
-// tombstones as one key space; Apply stores a peer's record with the
-// peer's version after validating it as a row of the table (key and row
-// codecs, canonical values, NOT NULL, CHECK, UNIQUE), maintaining indexes
-// and the AUTO_INCREMENT counter; Commit commits durably like COMMIT.
-// Subject identifies the table's name and physical schema; the
+// are never collected. Engine.OpenSyncReplica returns one table (which
+// must have a declared primary key) as an osynch.Replica over a read
+// snapshot, holding no lock: Summary, Split, Items and Get see live rows
+// and tombstones as one key space; Apply validates a peer's record as a
+// row of the table (key and row codecs, canonical values) and stages it;
+// Commit takes the writer lock and, in one write transaction, stores the
+// staged records that still win with the peer's versions (NOT NULL,
+// CHECK, UNIQUE enforced, indexes and the AUTO_INCREMENT counter
+// maintained), committing durably like COMMIT. Subject identifies the
+// table's name, columns and storage layout; the
 // invariants are in syncreplica.go, the formats in engine.go. SYNC TABLE
 // t WITH 'bxdb://host:port' (syncexec.go) runs osynch's initiating side
 // on such a replica over TCP; Engine.ServeSync and RespondSync run the

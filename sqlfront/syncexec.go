@@ -10,21 +10,31 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bxdb/bxdb/engine/osynch"
 )
 
 // SYNC TABLE and the synchronization server.
 //
-// SYNC TABLE t WITH 'bxdb://host:port' connects to a bxdb server (ServeSync,
-// `bxdb serve`), and runs osynch's initiating side over table t inside a
-// write transaction (OpenSyncReplica); the server runs the responding side
-// on its table of the same name. The HELLO subject is the table's name in
-// lower case, a zero byte, and the replica's Subject (a digest of the
-// schema): the server refuses a table it lacks or whose schema differs.
-// Each side commits all the records it received, or none (osynch,
-// invariant 5). The statement's RowsAffected is the number of records the
-// local table took from the server (rows inserted, updated or deleted).
+// SYNC TABLE t WITH 'bxdb://host:port' opens a replica of table t
+// (OpenSyncReplica: a read snapshot; a table without a declared primary
+// key is refused here, error 1173, before anything changes or any
+// connection is made), connects to a bxdb server (ServeSync, `bxdb
+// serve`), and runs osynch's initiating side; the server runs the
+// responding side on its table of the same name. The HELLO subject is the
+// table's name in lower case, a zero byte, and the replica's Subject (the
+// digests of its columns and of its storage layout): the server refuses a
+// table it lacks, one without a primary key, or one whose subject
+// differs, saying whether the columns or only the layout differ. Neither
+// side holds its writer lock while the other talks: each compares a
+// snapshot and takes the lock only in Replica.Commit, to store what it
+// received. Each side commits all the records it received, or none
+// (osynch, invariant 5). A session is bounded by osynch's per-frame
+// Timeout and overall SessionTimeout, and by the statement's context.
+// The statement's RowsAffected is the number of records the local table
+// stored (rows inserted, updated or deleted).
 
 // ErSyncFailed is the error number of a failed SYNC TABLE (MySQL's
 // ER_CONNECT_TO_FOREIGN_DATA_SOURCE, SQLSTATE HY000).
@@ -62,44 +72,61 @@ func syncSubject(name string, sub []byte) []byte {
 
 // execSync runs SYNC TABLE.
 func (s *Session) execSync(ctx context.Context, x *SyncStmt) (Result, error) {
-	name := x.Table.Name
 	if s.tx != nil {
 		return Result{}, engErr(ErCantDoThisInTx, "SYNC TABLE cannot run inside a transaction")
 	}
-	addr, err := syncTarget(x.URL)
+	return s.e.syncTable(ctx, x.Table.Name, x.URL, nil)
+}
+
+// syncTable synchronizes table name with the server at rawURL, with
+// osynch options o (nil: the defaults).
+func (e *Engine) syncTable(ctx context.Context, name, rawURL string, o *osynch.Options) (Result, error) {
+	addr, err := syncTarget(rawURL)
 	if err != nil {
-		return Result{}, errSync(name, x.URL, err)
+		return Result{}, errSync(name, rawURL, err)
 	}
-	// Connect before taking the writer lock: a slow or dead server must
-	// not hold up this database's writers.
-	d := net.Dialer{Timeout: syncDialTimeout}
-	conn, err := d.DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return Result{}, errSync(name, x.URL, err)
-	}
-	defer conn.Close()
-	r, err := s.e.OpenSyncReplica(ctx, name)
+	// The replica compares a snapshot and holds no lock: a slow, dead or
+	// hostile server cannot hold up this database's writers. Only its
+	// Commit takes the writer lock, to store the rows received.
+	r, err := e.OpenSyncReplica(ctx, name)
 	if err != nil {
 		return Result{}, err
 	}
-	st, err := osynch.Initiate(ctx, conn, syncSubject(name, r.Subject()), r, nil)
+	defer r.Rollback() // a no-op after Commit
+	d := net.Dialer{Timeout: syncDialTimeout}
+	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		r.Rollback()
+		return Result{}, errSync(name, rawURL, err)
+	}
+	defer conn.Close()
+	if _, err := osynch.Initiate(ctx, conn, syncSubject(name, r.Subject()), r, o); err != nil {
 		if ctx.Err() != nil {
 			return Result{}, errInterrupted(ctx.Err())
 		}
-		return Result{}, errSync(name, x.URL, err)
+		return Result{}, errSync(name, rawURL, err)
 	}
-	return Result{RowsAffected: int64(st.Applied)}, nil
+	return Result{RowsAffected: int64(r.Stored())}, nil
 }
 
 // ServeSync answers synchronizations (SYNC TABLE from other databases) on
 // ln until ctx is done or ln fails; it closes ln when it returns. Each
-// connection carries one synchronization of one table, which holds the
-// writer lock of this engine while it runs (like a write transaction).
-// Failed sessions are reported to logf (nil: not reported) and do not
-// stop the server. It returns nil after ctx is done.
+// connection carries one synchronization of one table, which compares a
+// snapshot and holds the engine's writer lock only while it stores what
+// it received, like a short write transaction; a session is bounded by
+// osynch's Timeout (per frame) and SessionTimeout (overall). Failed
+// sessions are reported to logf (nil: not reported) and do not stop the
+// server. It returns nil after ctx is done. A read-only engine cannot
+// store what peers send: ServeSync refuses it at once (error 1290).
 func (e *Engine) ServeSync(ctx context.Context, ln net.Listener, logf func(format string, args ...any)) error {
+	return e.serveSync(ctx, ln, logf, nil)
+}
+
+// serveSync is ServeSync with osynch options o (nil: the defaults).
+func (e *Engine) serveSync(ctx context.Context, ln net.Listener, logf func(format string, args ...any), o *osynch.Options) error {
+	if e.opts.ReadOnly {
+		ln.Close()
+		return errServeReadOnly()
+	}
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
@@ -123,7 +150,7 @@ func (e *Engine) ServeSync(ctx context.Context, ln net.Listener, logf func(forma
 		go func() {
 			defer wg.Done()
 			defer conn.Close()
-			st, err := e.RespondSync(ctx, conn)
+			st, err := e.respondSync(ctx, conn, o)
 			if err != nil {
 				logf("sync from %s: %v", conn.RemoteAddr(), err)
 				return
@@ -134,27 +161,62 @@ func (e *Engine) ServeSync(ctx context.Context, ln net.Listener, logf func(forma
 	}
 }
 
+// errServeReadOnly is error 1290 for serving a read-only engine.
+func errServeReadOnly() *SQLError {
+	return engErr(ErOptionPreventsStmt, "The bxdb store is open read-only so it cannot serve synchronizations "+
+		"(they store the rows peers send); open it read-write")
+}
+
 // RespondSync runs the responding side of one synchronization on conn
-// (see ServeSync).
+// (see ServeSync). On success, Stats.Applied is the number of records the
+// table stored.
 func (e *Engine) RespondSync(ctx context.Context, conn net.Conn) (osynch.Stats, error) {
+	return e.respondSync(ctx, conn, nil)
+}
+
+// maxSubjectName is the longest table name a peer's subject may carry.
+const maxSubjectName = 256
+
+// respondSync is RespondSync with osynch options o (nil: the defaults).
+func (e *Engine) respondSync(ctx context.Context, conn net.Conn, o *osynch.Options) (osynch.Stats, error) {
+	if e.opts.ReadOnly {
+		return osynch.Stats{}, errServeReadOnly()
+	}
 	var r *SyncReplica
 	st, err := osynch.Respond(ctx, conn, func(subject []byte) (osynch.Replica, error) {
 		i := bytes.IndexByte(subject, 0)
-		if i < 0 {
+		if i < 0 || i > maxSubjectName || !printableName(subject[:i]) {
 			return nil, errors.New("malformed subject")
 		}
 		name := string(subject[:i])
 		var err error
-		if r, err = e.OpenSyncReplica(ctx, name); err != nil {
+		r, err = e.openSyncReplica(ctx, name, func(r *SyncReplica) error {
+			return compareSubjects(name, r.Subject(), subject[i+1:])
+		})
+		if err != nil {
 			return nil, err
 		}
-		if !bytes.Equal(subject, syncSubject(name, r.Subject())) {
-			return nil, fmt.Errorf("table %s has another definition on the server", name)
-		}
 		return r, nil
-	}, nil)
-	if err != nil && r != nil {
-		r.Rollback()
+	}, o)
+	if r != nil {
+		if err == nil {
+			st.Applied = r.Stored()
+		}
+		r.Rollback() // a no-op after Commit
 	}
 	return st, err
+}
+
+// printableName reports whether a table name from a peer is valid UTF-8
+// without control characters (so that it can go into messages and logs).
+func printableName(b []byte) bool {
+	if !utf8.Valid(b) {
+		return false
+	}
+	for _, c := range string(b) {
+		if c < ' ' || c == 0x7f || unicode.IsControl(c) || unicode.Is(unicode.Cf, c) {
+			return false
+		}
+	}
+	return true
 }

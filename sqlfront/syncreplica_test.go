@@ -5,15 +5,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand"
+	"net"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bxdb/bxdb/engine/bedrock"
 	"github.com/bxdb/bxdb/engine/bxtree"
 	"github.com/bxdb/bxdb/engine/osynch"
+	"github.com/bxdb/bxdb/engine/osynch/wire"
 )
 
 // Row versions, tombstones of synchronized tables and SyncReplica
@@ -684,19 +688,9 @@ func exchange(t *testing.T, ea, eb *Engine) (map[string]osynch.Item, int) {
 		applied++
 		maxVer = max(maxVer, rec.Version)
 	}
-	// Both replicas now hold the winners.
-	var want bxtree.Summary
-	for _, w := range winners {
-		want = addSummary(want, bxtree.Summary{Count: 1, Digest: w.Digest})
-	}
-	for i, r := range []*SyncReplica{ra, rb} {
-		got, _ := allItems(t, r)
-		if fmt.Sprint(got) != fmt.Sprint(winners) {
-			t.Fatalf("replica %d after the exchange:\n got %v\nwant %v", i, got, winners)
-		}
-		if s, err := r.Summary(nil, nil); err != nil || s != want {
-			t.Fatalf("replica %d: Summary %v %v, want %v", i, s, err, want)
-		}
+	// Nothing is stored before Commit: the snapshots are unchanged.
+	if again, _ := allItems(t, ra); fmt.Sprint(again) != fmt.Sprint(ia) {
+		t.Fatal("Apply changed the compared snapshot")
 	}
 	if err := ra.Commit(); err != nil {
 		t.Fatal(err)
@@ -706,6 +700,28 @@ func exchange(t *testing.T, ea, eb *Engine) (map[string]osynch.Item, int) {
 	}
 	if ra.Commit() == nil || ra.Rollback() != nil {
 		t.Fatal("Commit twice succeeded, or Rollback after Commit failed")
+	}
+	if got := ra.Stored() + rb.Stored(); got != applied {
+		t.Fatalf("stored %d records, applied %d", got, applied)
+	}
+	// Both replicas now hold the winners.
+	var want bxtree.Summary
+	for _, w := range winners {
+		want = addSummary(want, bxtree.Summary{Count: 1, Digest: w.Digest})
+	}
+	for i, e := range []*Engine{ea, eb} {
+		r, err := e.OpenSyncReplica(ctx, "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := allItems(t, r)
+		if fmt.Sprint(got) != fmt.Sprint(winners) {
+			t.Fatalf("replica %d after the exchange:\n got %v\nwant %v", i, got, winners)
+		}
+		if s, err := r.Summary(nil, nil); err != nil || s != want {
+			t.Fatalf("replica %d: Summary %v %v, want %v", i, s, err, want)
+		}
+		r.Rollback()
 	}
 	for _, e := range []*Engine{ea, eb} {
 		if e.clock.Load() < maxVer {
@@ -798,58 +814,126 @@ func TestSyncReplicaExchange(t *testing.T) {
 }
 
 // TestSyncReplicaAutoInc: an applied row above the AUTO_INCREMENT counter
-// moves it, like an INSERT; a hidden row id table synchronizes by row id.
+// moves it, like an INSERT.
 func TestSyncReplicaAutoInc(t *testing.T) {
 	ea, eb := openSyncPair(t)
 	ctx := context.Background()
 	for _, e := range []*Engine{ea, eb} {
 		execSQL(t, e.NewSession(), "CREATE TABLE a (id INT AUTO_INCREMENT PRIMARY KEY, v INT)")
-		execSQL(t, e.NewSession(), "CREATE TABLE h (x INT, y VARCHAR(5))")
 	}
 	sa, sb := ea.NewSession(), eb.NewSession()
 	execSQL(t, sa, "INSERT INTO a (id, v) VALUES (50, 1)")
-	execSQL(t, sa, "INSERT INTO h VALUES (1, 'a'), (2, 'b')")
 	execSQL(t, sb, "INSERT INTO a (v) VALUES (2)")
-	for _, name := range []string{"a", "h"} {
-		ra, err := ea.OpenSyncReplica(ctx, name)
+	ra, err := ea.OpenSyncReplica(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rb, err := eb.OpenSyncReplica(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ia, _ := allItems(t, ra)
+	for k := range ia {
+		rec, _, err := ra.Get([]byte(k))
 		if err != nil {
 			t.Fatal(err)
 		}
-		rb, err := eb.OpenSyncReplica(ctx, name)
-		if err != nil {
+		if err := rb.Apply(rec); err != nil {
 			t.Fatal(err)
 		}
-		ia, _ := allItems(t, ra)
-		for k := range ia {
-			rec, _, err := ra.Get([]byte(k))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := rb.Apply(rec); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := ra.Rollback(); err != nil {
-			t.Fatal(err)
-		}
-		if err := rb.Commit(); err != nil {
-			t.Fatal(err)
-		}
+	}
+	if err := ra.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rb.Commit(); err != nil {
+		t.Fatal(err)
 	}
 	execSQL(t, sb, "INSERT INTO a (v) VALUES (3)")
 	if got := fmt.Sprint(querySQL(t, sb, "SELECT id, v FROM a ORDER BY id")); got != "[[1 2] [50 1] [51 3]]" {
 		t.Fatalf("a on b: %s", got)
 	}
-	execSQL(t, sb, "INSERT INTO h VALUES (3, 'c')")
-	if got := fmt.Sprint(querySQL(t, sb, "SELECT x, y FROM h ORDER BY x")); got != "[[1 a] [2 b] [3 c]]" {
-		t.Fatalf("h on b: %s", got)
-	}
 	checkSyncIntegrity(t, eb, "a")
-	checkSyncIntegrity(t, eb, "h")
 }
 
-// TestSyncReplicaApplyErrors: records that are not rows of the table, or
-// violate its constraints, fail Apply without a trace and without a panic.
+// TestSyncNoPrimaryKey: a table without a declared primary key is refused
+// (1173, saying why) before anything changes: its hidden row ids are local
+// to each database, so the same id on two sides names two different rows,
+// and synchronizing by id would overwrite one with the other.
+func TestSyncNoPrimaryKey(t *testing.T) {
+	ea, eb := openSyncPair(t)
+	ctx := context.Background()
+	for _, e := range []*Engine{ea, eb} {
+		execSQL(t, e.NewSession(), "CREATE TABLE h (v VARCHAR(100))")
+	}
+	execSQL(t, ea.NewSession(), "INSERT INTO h VALUES ('only-on-A')")
+	execSQL(t, eb.NewSession(), "INSERT INTO h VALUES ('only-on-B')")
+	for _, e := range []*Engine{ea, eb} {
+		_, err := e.OpenSyncReplica(ctx, "h")
+		var se *SQLError
+		if !errors.As(err, &se) || se.Number != ErRequiresPrimaryKey || se.State != "42000" ||
+			!strings.Contains(se.Msg, "PRIMARY KEY") || !strings.Contains(se.Msg, "row id") {
+			t.Fatalf("replica of a table without a primary key: %v", err)
+		}
+		if tb := syncTable(t, e, "h"); tb.desc.Synchronized || tb.dead != "" {
+			t.Fatal("refused table was marked synchronized")
+		}
+	}
+	// SYNC TABLE refuses on the client before connecting, and the server
+	// refuses a peer's HELLO for it.
+	ln := serveSyncForTest(t, eb, nil)
+	_, err := ea.syncTable(ctx, "h", "bxdb://"+ln, nil)
+	if sqlNumber(err) != ErRequiresPrimaryKey {
+		t.Fatalf("SYNC of a table without a primary key: %v", err)
+	}
+	// The server's side: a peer whose table h has a primary key.
+	ec := openSyncPeer(t)
+	execSQL(t, ec.NewSession(), "CREATE TABLE h (v VARCHAR(100) PRIMARY KEY)")
+	execSQL(t, ec.NewSession(), "INSERT INTO h VALUES ('only-on-C')")
+	_, err = ec.syncTable(ctx, "h", "bxdb://"+ln, nil)
+	if sqlNumber(err) != ErSyncFailed || !strings.Contains(err.Error(), "no PRIMARY KEY") {
+		t.Fatalf("SYNC against a server table without a primary key: %v", err)
+	}
+	for e, want := range map[*Engine]string{ea: "[[only-on-A]]", eb: "[[only-on-B]]", ec: "[[only-on-C]]"} {
+		if got := fmt.Sprint(querySQL(t, e.NewSession(), "SELECT v FROM h")); got != want {
+			t.Fatalf("rows after the refusals: %s, want %s", got, want)
+		}
+	}
+}
+
+// openSyncPeer opens an in-memory engine for a synchronization test.
+func openSyncPeer(t *testing.T) *Engine {
+	t.Helper()
+	e, err := Open("peer.bxdb", &Options{FS: bedrock.NewMemFS()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e
+}
+
+// serveSyncForTest serves e's synchronizations on a local port until the
+// test ends, with osynch options o, and returns the address.
+func serveSyncForTest(t *testing.T, e *Engine, o *osynch.Options) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.serveSync(ctx, ln, t.Logf, o) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	return ln.Addr().String()
+}
+
+// TestSyncReplicaApplyErrors: records that are not rows of the table fail
+// Apply, and records that violate its constraints fail Commit, without a
+// trace and without a panic.
 func TestSyncReplicaApplyErrors(t *testing.T) {
 	ea, _ := openSyncPair(t)
 	ctx := context.Background()
@@ -868,7 +952,7 @@ func TestSyncReplicaApplyErrors(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	before, _ := allItems(t, r)
+	before := treeRecs(t, ea, tb.tree)
 	row := func(vals ...Value) []byte {
 		full := make([]Value, len(tb.cols))
 		copy(full, vals)
@@ -885,25 +969,17 @@ func TestSyncReplicaApplyErrors(t *testing.T) {
 		"key of another row":  live(intKey(3), good.Value),
 		"key not canonical":   live(intKey(1)+"\x00", good.Value),
 		"string in INT":       live(intKey(3), row(IntValue(3), StringValue("x"), IntValue(1))),
-		"NULL in NOT NULL":    live(intKey(3), row(IntValue(3), IntValue(3000), Null)),
 		"out of range":        live(intKey(3), row(IntValue(3), IntValue(3000), IntValue(1<<40))),
 		"string too long":     live(intKey(3), row(IntValue(3), IntValue(3000), IntValue(1), StringValue(strings.Repeat("x", 30)))),
-		"unique violation":    live(intKey(3), row(IntValue(3), IntValue(1000), IntValue(1))),
-		"check violation":     live(intKey(3), row(IntValue(3), IntValue(-5), IntValue(1))),
 		"garbage dead key":    {Item: osynch.Item{Key: []byte{0x01, 0x02}, Dead: true, Version: 7}},
 		"empty dead key":      {Item: osynch.Item{Key: nil, Dead: true, Version: 7}},
 		"version too large":   {Item: osynch.Item{Key: []byte(intKey(1)), Dead: true, Version: 1 << 63}},
 		"not canonical value": live(intKey(3), row(IntValue(3), IntValue(3000), IntValue(1), StringValue("a"), FloatValue(1), StringValue("2024-01-01"))),
 	}
-	constraint := map[string]uint16{"NULL in NOT NULL": ErBadNull, "unique violation": ErDupEntry, "check violation": 3819}
 	for name, rec := range cases {
 		err := r.Apply(rec)
 		t.Logf("%s: %v", name, err)
-		if n, ok := constraint[name]; ok {
-			if sqlNumber(err) != n {
-				t.Errorf("%s: %v, want error %d", name, err, n)
-			}
-		} else if !errors.Is(err, ErrSyncRecord) {
+		if !errors.Is(err, ErrSyncRecord) {
 			t.Errorf("%s: %v, want ErrSyncRecord", name, err)
 		}
 	}
@@ -918,25 +994,7 @@ func TestSyncReplicaApplyErrors(t *testing.T) {
 			k = []byte(intKey(int64(rnd.Intn(5) + 10)))
 			v = append([]byte{rowFormatV1, byte(tb.desc.Version), byte(rnd.Intn(10))}, v...)
 		}
-		if err := r.Apply(osynch.Record{Item: osynch.Item{Key: k, Version: 9, Dead: i%7 == 0}, Value: v}); err == nil {
-			t.Logf("random record %x %x applied", k, v)
-		}
-	}
-	// The replica stays usable and valid records still apply.
-	if err := r.Apply(live(intKey(3), row(IntValue(3), IntValue(3000), IntValue(1)))); err != nil {
-		t.Fatal(err)
-	}
-	after, _ := allItems(t, r)
-	if len(after) < len(before)+1 {
-		t.Fatalf("items %d, before %d", len(after), len(before))
-	}
-	for k, it := range before {
-		if a, ok := after[k]; ok && a.Digest != it.Digest && k != intKey(3) {
-			// Only random records may have changed other keys.
-			if _, err := DecodeKey([]byte(k), []ColumnType{{Base: TypeInt}}, nil); err != nil {
-				t.Fatalf("item %x changed", k)
-			}
-		}
+		r.Apply(osynch.Record{Item: osynch.Item{Key: k, Version: 9, Dead: i%7 == 0}, Value: v})
 	}
 	if err := r.Rollback(); err != nil {
 		t.Fatal(err)
@@ -944,15 +1002,54 @@ func TestSyncReplicaApplyErrors(t *testing.T) {
 	if err := r.Apply(live(intKey(4), good.Value)); !errors.Is(err, ErrReplicaDone) {
 		t.Fatalf("Apply after Rollback: %v", err)
 	}
+	sameRecs(t, "rows after Rollback", treeRecs(t, ea, tb.tree), before)
+
+	// Constraints are checked by Commit, which then stores nothing: a
+	// valid record staged before the bad one does not survive.
+	valid := live(intKey(3), row(IntValue(3), IntValue(3000), IntValue(1)))
+	for name, c := range map[string]struct {
+		rec  osynch.Record
+		want uint16
+	}{
+		"NULL in NOT NULL": {live(intKey(4), row(IntValue(4), IntValue(4000), Null)), ErBadNull},
+		"unique violation": {live(intKey(4), row(IntValue(4), IntValue(1000), IntValue(1))), ErDupEntry},
+		"check violation":  {live(intKey(4), row(IntValue(4), IntValue(-5), IntValue(1))), 3819},
+	} {
+		r, err := ea.OpenSyncReplica(ctx, "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Apply(valid); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Apply(c.rec); err != nil {
+			t.Fatalf("%s: Apply: %v", name, err)
+		}
+		if err := r.Commit(); sqlNumber(err) != c.want {
+			t.Errorf("%s: Commit: %v, want error %d", name, err, c.want)
+		}
+		sameRecs(t, "rows after failed Commit ("+name+")", treeRecs(t, ea, tb.tree), before)
+	}
+	// A valid record commits.
+	r, err = ea.OpenSyncReplica(ctx, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Apply(valid); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Commit(); err != nil || r.Stored() != 1 {
+		t.Fatalf("Commit: %v, %d stored", err, r.Stored())
+	}
 	checkSyncIntegrity(t, ea, "t")
-	if got := fmt.Sprint(querySQL(t, s, "SELECT id FROM t ORDER BY id")); got != "[[1]]" {
-		t.Fatalf("after rollback: %s", got)
+	if got := fmt.Sprint(querySQL(t, s, "SELECT id FROM t ORDER BY id")); got != "[[1] [3]]" {
+		t.Fatalf("after commit: %s", got)
 	}
 }
 
-// TestSyncReplicaSubjectAndLock: subjects depend on the schema, not on
-// names' case or index sets; a replica holds the writer lock.
-func TestSyncReplicaSubjectAndLock(t *testing.T) {
+// TestSyncReplicaSubject: subjects depend on the schema, not on names'
+// case or index sets.
+func TestSyncReplicaSubject(t *testing.T) {
 	e := openConcurrent(t, 50*time.Millisecond)
 	s := e.NewSession()
 	ctx := context.Background()
@@ -974,13 +1071,6 @@ func TestSyncReplicaSubjectAndLock(t *testing.T) {
 			t.Fatal(err)
 		}
 		subj[n] = string(r.Subject())
-		// The lock is held: writers wait, then fail with 1205.
-		if err := execErr(ctx, e.NewSession(), "INSERT INTO a VALUES (9, 'x')"); sqlNumber(err) != ErLockWaitTimeout {
-			t.Fatalf("write during a replica: %v", err)
-		}
-		if _, err := e.OpenSyncReplica(ctx, n); sqlNumber(err) != ErLockWaitTimeout {
-			t.Fatalf("second replica: %v", err)
-		}
 		if err := r.Rollback(); err != nil {
 			t.Fatal(err)
 		}
@@ -1037,14 +1127,107 @@ func TestSyncReplicaSubjectAndLock(t *testing.T) {
 	if _, err := e.OpenSyncReplica(ctx, "nope"); sqlNumber(err) != ErNoSuchTable {
 		t.Fatalf("replica of a missing table: %v", err)
 	}
-	cctx, cancel := context.WithCancel(ctx)
-	cancel()
-	s2 := e.NewSession()
-	execSQL(t, s2, "BEGIN")
-	if _, err := e.OpenSyncReplica(cctx, "y"); err == nil {
-		t.Fatal("replica with a cancelled context while the lock is held")
+}
+
+// TestSyncReplicaNoLock: a replica holds no lock while it compares and
+// stages (writers and other replicas go on); Commit takes the writer lock
+// (waiting like any writer, 1205 after the busy timeout, storing nothing
+// then), stores only the staged records that still win against the table
+// as it is by then, and refuses a table altered meanwhile.
+func TestSyncReplicaNoLock(t *testing.T) {
+	e := openConcurrent(t, 50*time.Millisecond)
+	ctx := context.Background()
+	s := e.NewSession()
+	execSQL(t, s, "CREATE TABLE a (id INT PRIMARY KEY, v VARCHAR(10))")
+	execSQL(t, s, "INSERT INTO a VALUES (1, 'one'), (2, 'two')")
+	tb := syncTable(t, e, "a")
+	r, err := e.OpenSyncReplica(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
 	}
-	execSQL(t, s2, "COMMIT")
+	defer r.Rollback()
+	r2, err := e.OpenSyncReplica(ctx, "a")
+	if err != nil {
+		t.Fatalf("second replica: %v", err)
+	}
+	r2.Rollback()
+	old, _, err := r.Get([]byte(intKey(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Writers go on while the replica is open (the busy timeout is 50 ms).
+	execSQL(t, s, "UPDATE a SET v = 'local' WHERE id = 1")
+	execSQL(t, s, "INSERT INTO a VALUES (9, 'x')")
+	// A peer's records: an older version of row 1 (which lost to the
+	// local update since the snapshot; the replica does not know it yet)
+	// and a new row 5.
+	row := func(id int64, v string) []byte {
+		return EncodeRow(nil, tb.desc.Version, []Value{IntValue(id), StringValue(v)})
+	}
+	stale := osynch.Record{Item: osynch.Item{Key: []byte(intKey(1)), Version: old.Version + 1}, Value: row(1, "peer")}
+	fresh := osynch.Record{Item: osynch.Item{Key: []byte(intKey(5)), Version: old.Version + 2}, Value: row(5, "peer")}
+	if snap, _, _ := r.Get([]byte(intKey(1))); !strings.Contains(string(snap.Value), "one") {
+		t.Fatal("the replica does not read its snapshot")
+	}
+	for _, rec := range []osynch.Record{stale, fresh} {
+		if err := r.Apply(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Commit waits for the writer lock like any writer.
+	other := e.NewSession()
+	execSQL(t, other, "BEGIN")
+	execSQL(t, other, "INSERT INTO a VALUES (10, 'y')")
+	rl, err := e.OpenSyncReplica(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rl.Apply(fresh); err != nil {
+		t.Fatal(err)
+	}
+	if err := rl.Commit(); sqlNumber(err) != ErLockWaitTimeout {
+		t.Fatalf("Commit while the lock is held: %v", err)
+	}
+	execSQL(t, other, "COMMIT")
+	if err := r.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if r.Stored() != 1 {
+		t.Fatalf("stored %d records, want 1 (row 5)", r.Stored())
+	}
+	if got := fmt.Sprint(querySQL(t, s, "SELECT id, v FROM a ORDER BY id")); got != "[[1 local] [2 two] [5 peer] [9 x] [10 y]]" {
+		t.Fatalf("rows: %s", got)
+	}
+	checkSyncIntegrity(t, e, "a")
+
+	// A table altered after the replica opened: Commit stores nothing.
+	r, err = e.OpenSyncReplica(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Apply(osynch.Record{Item: osynch.Item{Key: []byte(intKey(6)), Version: old.Version + 3}, Value: row(6, "peer")}); err != nil {
+		t.Fatal(err)
+	}
+	execSQL(t, s, "ALTER TABLE a ADD COLUMN w INT")
+	if err := r.Commit(); !errors.Is(err, ErrSyncTableChanged) {
+		t.Fatalf("Commit after ALTER TABLE: %v", err)
+	}
+	if got := fmt.Sprint(querySQL(t, s, "SELECT COUNT(*) FROM a WHERE id = 6")); got != "[[0]]" {
+		t.Fatalf("row stored into an altered table: %s", got)
+	}
+	// A cancelled context stops Commit before it stores anything.
+	cctx, cancel := context.WithCancel(ctx)
+	r, err = e.OpenSyncReplica(cctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if err := r.Apply(fresh); err == nil {
+		t.Fatal("Apply with a cancelled context")
+	}
+	if err := r.Commit(); err == nil {
+		t.Fatal("Commit with a cancelled context")
+	}
 }
 
 // TestSyncRowValuesCanonical: every row the engine stores passes Apply's
@@ -1074,4 +1257,274 @@ func TestSyncRowValuesCanonical(t *testing.T) {
 	if n != 3 {
 		t.Fatalf("%d rows", n)
 	}
+}
+
+// TestSyncStallingPeers: peers that stall or drip frames hold no lock on
+// either side. Against a served database, a client that sends a valid
+// HELLO and then nothing, and one that drips empty frames, leave local
+// writers and other peers' SYNCs alone, and are cut off once the session
+// has lasted SessionTimeout. A SYNC TABLE against a server that accepts
+// and then drips leaves the local writers alone and fails at
+// SessionTimeout.
+func TestSyncStallingPeers(t *testing.T) {
+	ctx := context.Background()
+	o := &osynch.Options{Timeout: 5 * time.Second, SessionTimeout: 400 * time.Millisecond}
+	const schema = "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))"
+	served := openConcurrent(t, 50*time.Millisecond)
+	execSQL(t, served.NewSession(), schema)
+	execSQL(t, served.NewSession(), "INSERT INTO t VALUES (1, 'served')")
+	markSync(t, served, "t")
+	addr := serveSyncForTest(t, served, o)
+	r, err := served.OpenSyncReplica(ctx, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject := syncSubject("t", r.Subject())
+	r.Rollback()
+
+	t.Run("server", func(t *testing.T) {
+		var conns []net.Conn
+		for range 2 {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			w := wire.NewWriter(c, 0)
+			w.Hello(subject)
+			w.Flush()
+			// The server accepted: its session is open.
+			if f, err := wire.NewReader(c, 0).ReadFrame(); err != nil || f.Type != wire.TypeAccept {
+				t.Fatalf("HELLO: %v %v", f, err)
+			}
+			conns = append(conns, c)
+		}
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() { // the second client drips empty frames
+			w := wire.NewWriter(conns[1], 0)
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(20 * time.Millisecond):
+				}
+				w.Records(nil)
+				if w.Flush() != nil {
+					return
+				}
+			}
+		}()
+		start := time.Now()
+		execSQL(t, served.NewSession(), "INSERT INTO t VALUES (2, 'local')")
+		peer := openSyncPeer(t)
+		execSQL(t, peer.NewSession(), schema)
+		execSQL(t, peer.NewSession(), "INSERT INTO t VALUES (3, 'peer')")
+		if _, err := peer.syncTable(ctx, "t", "bxdb://"+addr, nil); err != nil {
+			t.Fatalf("another peer's SYNC: %v", err)
+		}
+		if got := fmt.Sprint(querySQL(t, served.NewSession(), "SELECT id FROM t ORDER BY id")); got != "[[1] [2] [3]]" {
+			t.Fatalf("served rows: %s", got)
+		}
+		// Both stalling clients are cut off at the session's end.
+		for i, c := range conns {
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			_, err := io.Copy(io.Discard, c)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("client %d: still connected after %v", i, time.Since(start))
+			}
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Fatalf("cut off after %v, want about %v", d, o.SessionTimeout)
+		}
+	})
+
+	t.Run("client", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		hello := make(chan struct{})
+		go func() { // accepts, then drips empty frames
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+			if _, err := wire.NewReader(c, 0).ReadFrame(); err != nil {
+				return
+			}
+			close(hello)
+			go io.Copy(io.Discard, c)
+			w := wire.NewWriter(c, 0)
+			w.Accept()
+			for w.Flush() == nil {
+				time.Sleep(20 * time.Millisecond)
+				w.Records(nil)
+			}
+		}()
+		local := openConcurrent(t, 50*time.Millisecond)
+		execSQL(t, local.NewSession(), schema)
+		done := make(chan error, 1)
+		start := time.Now()
+		go func() {
+			_, err := local.syncTable(ctx, "t", "bxdb://"+ln.Addr().String(), o)
+			done <- err
+		}()
+		select {
+		case <-hello:
+		case err := <-done:
+			t.Fatalf("SYNC: %v", err)
+		}
+		execSQL(t, local.NewSession(), "INSERT INTO t VALUES (7, 'local')")
+		select {
+		case err := <-done:
+			if sqlNumber(err) != ErSyncFailed || !strings.Contains(err.Error(), "time limit") {
+				t.Fatalf("SYNC against a dripping server: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("SYNC against a dripping server did not end")
+		}
+		if d := time.Since(start); d > 3*time.Second {
+			t.Fatalf("gave up after %v, want about %v", d, o.SessionTimeout)
+		}
+		if got := fmt.Sprint(querySQL(t, local.NewSession(), "SELECT id FROM t")); got != "[[7]]" {
+			t.Fatalf("local rows: %s", got)
+		}
+	})
+}
+
+// TestSyncStorageLayout: rows travel in their stored encoding, which
+// depends on the ALTER TABLE history (field numbers, the fill of rows
+// stored before ADD COLUMN). Tables with the same columns but another
+// history are refused with an error that says so and what to do; tables
+// with other columns are refused as another definition; tables with the
+// same history synchronize, rows stored before ADD COLUMN included.
+func TestSyncStorageLayout(t *testing.T) {
+	ctx := context.Background()
+	server := openSyncPeer(t)
+	addr := serveSyncForTest(t, server, nil)
+	for _, q := range []string{
+		"CREATE TABLE added (id INT PRIMARY KEY, w INT DEFAULT 5)",
+		"CREATE TABLE dropped (id INT PRIMARY KEY, y INT)",
+		"CREATE TABLE other (id INT PRIMARY KEY, w BIGINT DEFAULT 5)",
+		"CREATE TABLE same (id INT PRIMARY KEY)",
+		"INSERT INTO same VALUES (1)",
+		"ALTER TABLE same ADD COLUMN w INT DEFAULT 5",
+		"INSERT INTO same VALUES (2, 6)",
+	} {
+		execSQL(t, server.NewSession(), q)
+	}
+	local := openSyncPeer(t)
+	for _, q := range []string{
+		"CREATE TABLE added (id INT PRIMARY KEY)",
+		"INSERT INTO added VALUES (1)",
+		"ALTER TABLE added ADD COLUMN w INT DEFAULT 5",
+		"CREATE TABLE dropped (id INT PRIMARY KEY, x INT, y INT)",
+		"ALTER TABLE dropped DROP COLUMN x",
+		"CREATE TABLE other (id INT PRIMARY KEY)",
+		"ALTER TABLE other ADD COLUMN w INT DEFAULT 5",
+		"CREATE TABLE same (id INT PRIMARY KEY)",
+		"INSERT INTO same VALUES (3)",
+		"ALTER TABLE same ADD COLUMN w INT DEFAULT 5",
+	} {
+		execSQL(t, local.NewSession(), q)
+	}
+	for _, name := range []string{"added", "dropped"} {
+		q := "SHOW CREATE TABLE " + name
+		if a, b := querySQL(t, local.NewSession(), q), querySQL(t, server.NewSession(), q); fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Fatalf("%s: definitions differ:\n%v\n%v", name, a, b)
+		}
+		_, err := local.syncTable(ctx, name, "bxdb://"+addr, nil)
+		if sqlNumber(err) != ErSyncFailed || !strings.Contains(err.Error(), "same columns") ||
+			!strings.Contains(err.Error(), "storage layout") || !strings.Contains(err.Error(), "same history") {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	if _, err := local.syncTable(ctx, "other", "bxdb://"+addr, nil); sqlNumber(err) != ErSyncFailed || !strings.Contains(err.Error(), "another definition") {
+		t.Fatalf("other: %v", err)
+	}
+	res, err := local.syncTable(ctx, "same", "bxdb://"+addr, nil)
+	if err != nil || res.RowsAffected != 2 {
+		t.Fatalf("same: %v, %d rows", err, res.RowsAffected)
+	}
+	for _, e := range []*Engine{local, server} {
+		if got := fmt.Sprint(querySQL(t, e.NewSession(), "SELECT id, w FROM same ORDER BY id")); got != "[[1 5] [2 6] [3 5]]" {
+			t.Fatalf("same: %s", got)
+		}
+	}
+}
+
+// TestServeSyncReadOnly: a read-only engine cannot store what peers send:
+// ServeSync refuses it at once (1290) and closes the listener.
+func TestServeSyncReadOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ro.bxdb")
+	e, err := Open(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	execSQL(t, e.NewSession(), "CREATE TABLE t (id INT PRIMARY KEY)")
+	e.Close()
+	if e, err = Open(path, &Options{ReadOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.ServeSync(context.Background(), ln, nil); sqlNumber(err) != ErOptionPreventsStmt || !strings.Contains(err.Error(), "serve") {
+		t.Fatalf("ServeSync of a read-only engine: %v", err)
+	}
+	if c, err := net.Dial("tcp", ln.Addr().String()); err == nil {
+		c.Close()
+		t.Fatal("the listener is still open")
+	}
+}
+
+// TestSyncStagingSpills: staged records past SortMemory go to temporary
+// files, and Commit stores them all, in arrival order (a later record of
+// a key wins only if it is newer).
+func TestSyncStagingSpills(t *testing.T) {
+	ctx := context.Background()
+	e, err := Open("spill.bxdb", &Options{FS: bedrock.NewMemFS(), SortMemory: 4096, TempDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	execSQL(t, e.NewSession(), "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(200))")
+	tb := syncTable(t, e, "t")
+	r, err := e.OpenSyncReplica(ctx, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Rollback()
+	const n = 300
+	ver := uint64(time.Now().UnixMicro())
+	for i := int64(0); i < n; i++ {
+		val := EncodeRow(nil, tb.desc.Version, []Value{IntValue(i), StringValue(fmt.Sprintf("%03d-%s", i, strings.Repeat("v", 150)))})
+		if err := r.Apply(osynch.Record{Item: osynch.Item{Key: []byte(intKey(i)), Version: ver + uint64(i)}, Value: val}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A newer tombstone for key 7 and an older row for key 8.
+	r.Apply(osynch.Record{Item: osynch.Item{Key: []byte(intKey(7)), Version: ver + 10*n, Dead: true}})
+	r.Apply(osynch.Record{Item: osynch.Item{Key: []byte(intKey(8)), Version: ver - 1},
+		Value: EncodeRow(nil, tb.desc.Version, []Value{IntValue(8), StringValue("older")})})
+	if !r.staged.spilled() {
+		t.Fatal("staged records did not spill")
+	}
+	if err := r.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if r.Stored() != n+1 {
+		t.Fatalf("stored %d, want %d", r.Stored(), n+1)
+	}
+	got := querySQL(t, e.NewSession(), "SELECT COUNT(*), MIN(id), MAX(id), SUM(id = 7), MAX(CASE WHEN id = 8 THEN v END) LIKE '008-%' FROM t")
+	if fmt.Sprint(got) != fmt.Sprintf("[[%d 0 %d 0 1]]", n-1, n-1) {
+		t.Fatalf("rows: %v", got)
+	}
+	checkSyncIntegrity(t, e, "t")
 }

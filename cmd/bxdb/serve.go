@@ -19,7 +19,9 @@ const defaultListen = ":7466"
 
 // cmdServe runs `bxdb serve [-listen ADDR] FILE`: it answers SYNC TABLE
 // from other databases until interrupted (SIGINT, SIGTERM) or ctx is done.
-// ready, when not nil, receives the listening address.
+// ready, when not nil, receives the listening address. A read-only FILE
+// (mode=ro) is refused before anything starts: synchronization stores
+// the rows peers send.
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, ready func(addr string)) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
@@ -34,6 +36,9 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, read
 	cfg, err := driver.ParseDSN(path)
 	if err != nil {
 		return err
+	}
+	if cfg.Mode == driver.ModeReadOnly {
+		return fmt.Errorf("serve %s: %w", cfg.Path, driver.ErrServeReadOnly)
 	}
 	if cfg.Mode == driver.ModeReadWriteCreate {
 		cfg.Mode = driver.ModeReadWrite // serving a file that is not there is a typo

@@ -81,3 +81,26 @@ func TestServe(t *testing.T) {
 		t.Fatalf("serve without FILE: exit %d, want 2", code)
 	}
 }
+
+// TestServeReadOnly: `bxdb serve FILE?mode=ro` is refused at start-up with
+// a clear message (every SYNC against it would fail), and does not listen.
+func TestServeReadOnly(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "ro.bxdb")
+	db, err := sql.Open("bxdb", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE kv (k INT PRIMARY KEY)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	var stdout, stderr bytes.Buffer
+	listened := false
+	err = cmdServe(context.Background(), []string{"-listen", "127.0.0.1:0", p + "?mode=ro"}, &stdout, &stderr, func(string) { listened = true })
+	if err == nil || listened || !strings.Contains(err.Error(), "read-only") || !strings.Contains(err.Error(), "mode=ro") {
+		t.Fatalf("serve of a read-only database: %v (listened %v)", err, listened)
+	}
+	if code, _, e := runCmd("serve", "-listen", "127.0.0.1:0", p+"?mode=ro"); code != 1 || !strings.Contains(e, "read-only") {
+		t.Fatalf("bxdb serve FILE?mode=ro: exit %d, %q", code, e)
+	}
+}

@@ -26,12 +26,17 @@
 //     follow the rules).
 //  3. An item list is complete for its interval: its receiver settles the
 //     interval alone, shipping the records it wins and asking (WANTS) for
-//     those the peer wins. Records are applied the moment they arrive:
-//     they only concern settled intervals, whose summaries nobody asks
-//     for again, so applying them never disturbs the comparison.
+//     those the peer wins. Records are handed to Replica.Apply the moment
+//     they arrive: they only concern settled intervals, whose summaries
+//     nobody asks for again, so a replica may store them at once without
+//     disturbing the comparison; or it may compare a fixed snapshot and
+//     stage them until Commit (sqlfront does, so that its database's
+//     writer lock is never held while waiting on the network).
 //  4. A side applies a received record only if it wins against what it
 //     holds (a peer cannot roll a record back), and only through
-//     Replica.Apply, which validates it.
+//     Replica.Apply, which validates it. A replica that stages records
+//     checks again at Commit that each still wins against what it holds
+//     then (a local write made meanwhile has a newer version and stays).
 //  5. Nothing is committed before the end: the receiver of the FINAL turn
 //     commits and sends DONE; the sender of the FINAL turn commits only
 //     after that DONE, then answers DONE. A side returns success only
@@ -40,10 +45,19 @@
 //     of the synchronization or none of it (an error may thus come after
 //     a local commit); running it again finishes the work
 //     (synchronization is idempotent).
-//  6. Every read and write has a deadline (Options.Timeout) and a frame
-//     size limit; a received turn is held in at most MaxPending bytes. A
-//     hostile or broken peer gets an error, never a panic, a hang, or
-//     unbounded memory.
+//  6. Every read of a frame and every write has a deadline
+//     (Options.Timeout), and the whole session one more
+//     (Options.SessionTimeout, default 10 minutes): a peer that stalls is
+//     given up after Timeout, and one that drips frames, each in time,
+//     after SessionTimeout. Frames have a size limit (MaxFrame), a
+//     received turn is held in at most MaxPending bytes, and a received
+//     record in at most MaxRecord bytes that grow with the bytes actually
+//     received. A hostile or broken peer gets an error, never a panic, a
+//     hang, or unbounded memory. Its ERROR message reaches the caller
+//     through PeerText: control characters escaped, length bounded.
+//  7. Any record a bxtree stores can travel: one that does not fit in a
+//     frame is sent as a LARGE frame followed by PART frames that carry
+//     its value in frame-sized chunks.
 //
 // # One round
 //
@@ -53,7 +67,8 @@
 // them, else one fingerprint. Then the sides take turns:
 //
 //	receive a turn:
-//	    apply each RECORD that wins; keep the range entries and WANTS
+//	    apply each RECORD (or LARGE + PARTs) that wins; keep the range
+//	    entries and WANTS
 //	    if the turn is FINAL: commit, send DONE, wait for DONE, stop
 //	reply, for each received entry [lo, hi) in order:
 //	    SKIP:              SKIP
@@ -82,8 +97,17 @@
 //   - Invertible Bloom lookup tables: one round when the difference is
 //     small, but their size must be chosen from an estimate of it, and
 //     they fail (needing another protocol) when the estimate is low.
-//   - Applying received records in a separate phase at the end: needs
-//     them all in memory or on disk; invariant 3 makes it unnecessary.
+//   - Holding one write transaction (and so, in sqlfront, the database's
+//     writer lock) from HELLO to DONE: simple, but then a peer that
+//     stalls or drips frames blocks every local writer for as long as it
+//     likes. The protocol therefore lets a replica compare a snapshot and
+//     stage the received records (on disk past a memory budget, in
+//     sqlfront) for a short write transaction at Commit.
+//   - Refusing records longer than a frame, or raising the frame limit to
+//     the longest value: the first leaves a table with one large row
+//     unsynchronizable for good, the second lets any peer make the other
+//     reserve gigabytes with a 4-byte length. LARGE and PART frames keep
+//     frames small and memory following the bytes received.
 //   - Writing the reply while still reading the peer's turn: with both
 //     sides writing large turns and neither reading, the connection's
 //     buffers fill and both block; a side therefore reads a whole turn
@@ -92,5 +116,12 @@
 // # Wire format
 //
 // See package wire (engine/osynch/wire) for the frames, with their byte
-// diagrams and version.
+// diagrams and version (2: version 1 lacked the LARGE and PART frames of a
+// record longer than a frame). In short, every frame is
+//
+//	| length u32 | type u8 | payload |
+//
+// and the types are HELLO, ACCEPT, ERROR, RANGES, RECORDS, WANTS, END,
+// DONE, and (version 2) LARGE (key, version, value length) followed by
+// PART frames (value chunks).
 package osynch

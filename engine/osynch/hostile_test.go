@@ -179,6 +179,14 @@ func respondSeeds() [][]byte {
 		w.Wants([][]byte{[]byte("baa")})
 		w.Ranges([]wire.Entry{{Kind: wire.KindFingerprint, Bound: []byte("m"), Count: 3}, {Kind: wire.KindSkip}})
 		w.End(wire.FlagFinal)
+	}), frames(func(w *wire.Writer) {
+		w.Hello([]byte("t"))
+		w.Ranges([]wire.Entry{{Kind: wire.KindSkip}})
+		w.Large([]byte("baa"), 9, 7)
+		w.Part([]byte("abc"))
+		w.Part([]byte("defg"))
+		w.Records([]wire.Record{{Key: []byte("q"), Version: 9, Value: []byte("x")}})
+		w.End(0)
 	}), {0, 0, 0, 1, 8}}
 }
 

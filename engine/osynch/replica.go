@@ -34,14 +34,22 @@ func (a Item) Wins(b Item) bool {
 }
 
 // Replica is one side's key space in a synchronization: the records of a
-// table (live rows and tombstones) inside one write transaction. All
-// intervals are [lo, hi) with nil lo = -inf and nil hi = +inf. The
-// summaries of Summary and Split count live records and tombstones alike:
-// two replicas holding the same items have equal summaries.
+// table (live rows and tombstones). All intervals are [lo, hi) with nil
+// lo = -inf and nil hi = +inf. The summaries of Summary and Split count
+// live records and tombstones alike: two replicas holding the same items
+// have equal summaries.
+//
+// Summary, Split, Items and Get describe the replica's compared state.
+// Apply hands over a received record; a replica either stores it at once
+// (TreeReplica, inside its transaction: that changes only intervals
+// already settled, invariant 3) or stages it and stores it at Commit
+// (sqlfront's, which compares a read snapshot so as not to hold its
+// database's writer lock while the network is slow; it then stores only
+// the records that still win against what it holds at Commit).
 //
 // A replica is used by one goroutine. Slices it returns may be retained by
-// the caller until the next call; slices passed to Apply are not retained
-// by the caller after Apply returns.
+// the caller until the next call; the slices of a record passed to Apply
+// are valid only during the call (a replica copies what it keeps).
 type Replica interface {
 	// Summary returns the count and XOR digest of the items in [lo, hi).
 	Summary(lo, hi []byte) (bxtree.Summary, error)
@@ -53,13 +61,15 @@ type Replica interface {
 	Items(lo, hi []byte, fn func(Item) error) error
 	// Get returns the record (live or tombstone) under key.
 	Get(key []byte) (rec Record, ok bool, err error)
-	// Apply stores rec, received from the peer, in place of whatever the
-	// replica holds under rec.Key (the caller has checked that rec wins).
-	// A validation error (a value that does not decode, a violated
-	// constraint) fails the synchronization.
+	// Apply takes rec, received from the peer, to store in place of
+	// whatever the replica holds under rec.Key (the caller has checked
+	// that rec wins against Get's answer), now or at Commit. A
+	// validation error (a value that does not decode, a violated
+	// constraint) fails the synchronization, here or at Commit.
 	Apply(rec Record) error
-	// Commit makes every Apply durable, atomically. The session calls it
-	// once, at the end of a successful synchronization; after an error the
-	// caller rolls the replica back.
+	// Commit makes every record Apply took durable, atomically: all of
+	// them or, on error, none. The session calls it once, at the end of
+	// a successful synchronization; after an error the caller rolls the
+	// replica back.
 	Commit() error
 }

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bxdb/bxdb/engine/bxtree"
 	"github.com/bxdb/bxdb/engine/osynch/wire"
@@ -23,14 +26,26 @@ type Options struct {
 	// of splitting further (default 16).
 	ItemThreshold int
 	// MaxFrame limits the length of frames read and written (default
-	// wire.MaxFrame, 4 MiB).
+	// wire.MaxFrame, 4 MiB). A record longer than a frame travels in
+	// several (LARGE and PART frames).
 	MaxFrame int
+	// MaxRecord limits the length of a record's value received from the
+	// peer (default bxtree.MaxValueSize, the longest value a tree
+	// stores). A received value is held in memory that grows with the
+	// bytes that actually arrived, never with the length announced.
+	MaxRecord int64
 	// MaxPending limits the bytes of one received turn that wait for the
 	// reply (its range entries and wanted keys; default 64 MiB).
 	MaxPending int
-	// Timeout bounds every read and write on a connection that has
-	// deadlines (a net.Conn; default 30 s).
+	// Timeout bounds every read of a frame and every write on a
+	// connection that has deadlines (a net.Conn; default 30 s).
 	Timeout time.Duration
+	// SessionTimeout bounds the whole synchronization, from the first
+	// frame to the last (default 10 minutes): a peer that sends or reads
+	// slowly, or drips frames that each arrive within Timeout, cannot
+	// keep a session alive beyond it. It is enforced through the
+	// connection's deadlines, and between frames on any connection.
+	SessionTimeout time.Duration
 	// MaxRounds bounds the number of turns a side receives (default 256).
 	MaxRounds int
 	// DigestKey is the key of the replicas' record digests (nil: plain
@@ -57,11 +72,17 @@ func (o *Options) withDefaults() Options {
 	if r.MaxFrame < 64<<10 {
 		r.MaxFrame = 64 << 10
 	}
+	if r.MaxRecord <= 0 || r.MaxRecord > bxtree.MaxValueSize {
+		r.MaxRecord = bxtree.MaxValueSize
+	}
 	if r.MaxPending <= 0 {
 		r.MaxPending = 64 << 20
 	}
 	if r.Timeout <= 0 {
 		r.Timeout = 30 * time.Second
+	}
+	if r.SessionTimeout <= 0 {
+		r.SessionTimeout = 10 * time.Minute
 	}
 	if r.MaxRounds <= 0 {
 		r.MaxRounds = 256
@@ -90,6 +111,9 @@ var (
 	ErrPeer = errors.New("osynch: peer failed")
 	// ErrVersion is returned when the peers speak different versions.
 	ErrVersion = errors.New("osynch: unsupported protocol version")
+	// ErrTimeLimit is returned (wrapped) when a synchronization outlives
+	// Options.SessionTimeout.
+	ErrTimeLimit = errors.New("osynch: synchronization time limit exceeded")
 )
 
 // protof returns an error wrapping ErrProtocol.
@@ -110,7 +134,9 @@ type session struct {
 	conn  io.ReadWriter
 	dl    deadliner // nil if conn has no deadlines
 	dlMu  sync.Mutex
-	dead  bool // the context was cancelled: deadlines stay in the past
+	dead  bool          // the context was cancelled: deadlines stay in the past
+	end   time.Time     // start + SessionTimeout: no deadline is set past it
+	wmax  time.Duration // the write deadline of timedWriter: Timeout, 1 s for a last ERROR
 	rd    *wire.Reader
 	w     *wire.Writer
 	stats Stats
@@ -155,13 +181,26 @@ func Respond(ctx context.Context, conn io.ReadWriter, open func(subject []byte) 
 	return s.finish(ctx, err)
 }
 
-// newSession returns a session over conn.
+// newSession returns a session over conn, whose time starts now.
 func newSession(conn io.ReadWriter, o *Options) *session {
 	s := &session{o: o.withDefaults(), conn: conn}
+	s.end = time.Now().Add(s.o.SessionTimeout)
+	s.wmax = s.o.Timeout
 	s.dl, _ = conn.(deadliner)
 	s.rd = wire.NewReader(conn, s.o.MaxFrame)
-	s.w = wire.NewWriter(conn, s.o.MaxFrame)
+	s.w = wire.NewWriter(timedWriter{s}, s.o.MaxFrame)
 	return s
+}
+
+// timedWriter writes to the session's connection, each write under a
+// fresh write deadline (wmax from now, never past the session's end): the
+// buffered writer may send at any frame, not only at flush.
+type timedWriter struct{ s *session }
+
+// Write implements io.Writer.
+func (t timedWriter) Write(p []byte) (int, error) {
+	t.s.deadline(false, t.s.wmax)
+	return t.s.conn.Write(p)
 }
 
 // watch makes ctx's cancellation interrupt blocked reads and writes (on a
@@ -191,8 +230,8 @@ func (s *session) watch(ctx context.Context) func() {
 // finish tells the peer about a local failure (best effort), prefers the
 // context's error when it caused the failure, and fills in the byte counts.
 func (s *session) finish(ctx context.Context, err error) (Stats, error) {
-	if err != nil && !errors.Is(err, ErrPeer) && ctx.Err() == nil {
-		s.deadline(false, time.Second)
+	if err != nil && !errors.Is(err, ErrPeer) && ctx.Err() == nil && !errors.Is(err, ErrTimeLimit) {
+		s.wmax = time.Second // a peer that does not read is not waited for
 		if s.w.Error(err.Error()) == nil {
 			s.w.Flush()
 		}
@@ -205,8 +244,8 @@ func (s *session) finish(ctx context.Context, err error) (Stats, error) {
 	return s.stats, err
 }
 
-// deadline sets the read (or write) deadline d from now, unless the
-// context was cancelled.
+// deadline sets the read (or write) deadline d from now, or at the
+// session's end if that comes first, unless the context was cancelled.
 func (s *session) deadline(read bool, d time.Duration) {
 	if s.dl == nil {
 		return
@@ -216,36 +255,88 @@ func (s *session) deadline(read bool, d time.Duration) {
 	if s.dead {
 		return
 	}
+	t := time.Now().Add(d)
+	if t.After(s.end) {
+		t = s.end
+	}
 	if read {
-		s.dl.SetReadDeadline(time.Now().Add(d))
+		s.dl.SetReadDeadline(t)
 	} else {
-		s.dl.SetWriteDeadline(time.Now().Add(d))
+		s.dl.SetWriteDeadline(t)
 	}
 }
 
-// read returns the next frame, turning ERROR frames into ErrPeer.
+// overtime returns an ErrTimeLimit error if the session has reached its
+// end (then err, the failure it caused, is kept as text), else err.
+func (s *session) overtime(err error) error {
+	if !time.Now().Before(s.end) {
+		if err == nil {
+			return fmt.Errorf("%w (%v)", ErrTimeLimit, s.o.SessionTimeout)
+		}
+		return fmt.Errorf("%w (%v): %v", ErrTimeLimit, s.o.SessionTimeout, err)
+	}
+	return err
+}
+
+// read returns the next frame, turning ERROR frames into ErrPeer (with
+// the peer's message made printable and short, see PeerText).
 func (s *session) read() (*wire.Frame, error) {
+	if err := s.overtime(nil); err != nil {
+		return nil, err
+	}
 	s.deadline(true, s.o.Timeout)
 	f, err := s.rd.ReadFrame()
 	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, fmt.Errorf("osynch: reading from peer: %w", err)
+		return nil, s.overtime(fmt.Errorf("osynch: reading from peer: %w", err))
 	}
 	if f.Type == wire.TypeError {
-		return nil, fmt.Errorf("%w: %s", ErrPeer, f.Message)
+		return nil, fmt.Errorf("%w: %s", ErrPeer, PeerText(f.Message))
 	}
 	return f, nil
 }
 
 // flush sends the buffered frames.
 func (s *session) flush() error {
-	s.deadline(false, s.o.Timeout)
 	if err := s.w.Flush(); err != nil {
-		return fmt.Errorf("osynch: writing to peer: %w", err)
+		return s.overtime(fmt.Errorf("osynch: writing to peer: %w", err))
 	}
 	return nil
+}
+
+// maxPeerText is the longest peer message PeerText keeps, in bytes.
+const maxPeerText = 512
+
+// PeerText returns msg, text that came from a peer, fit for an error
+// message or a log line: control and format characters (NUL, ESC and so
+// ANSI sequences, bidirectional overrides, line separators, ...) and
+// bytes that are not UTF-8 are shown as Go escapes (\x1b, \u202e), and
+// the result is cut after about 512 bytes (marked with "...").
+func PeerText(msg string) string {
+	var b strings.Builder
+	for i := 0; i < len(msg); {
+		if b.Len() >= maxPeerText {
+			b.WriteString("...")
+			break
+		}
+		r, n := utf8.DecodeRuneInString(msg[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, msg[i])
+		case unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Zl, unicode.Zp):
+			if r <= 0xff {
+				fmt.Fprintf(&b, `\x%02x`, r)
+			} else {
+				fmt.Fprintf(&b, `\u%04x`, r)
+			}
+		default:
+			b.WriteString(msg[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // initiate is Initiate after setup.
@@ -411,6 +502,10 @@ func (s *session) receive() error {
 					return err
 				}
 			}
+		case wire.TypeLarge:
+			if err := s.takeLarge(f); err != nil {
+				return err
+			}
 		case wire.TypeWants:
 			for _, k := range f.Keys {
 				s.pending += len(k) + 24
@@ -498,6 +593,46 @@ func (s *session) take(wr *wire.Record) error {
 	}
 	s.stats.Applied++
 	return nil
+}
+
+// takeLarge receives the record a LARGE frame f starts, reading its PART
+// frames, and takes it. The value grows with the chunks that arrive (at
+// most doubling, never past the announced length), so the memory a peer
+// makes this side hold follows what it sent, up to MaxRecord.
+func (s *session) takeLarge(f *wire.Frame) error {
+	n := f.Length
+	if n == 0 {
+		return protof("LARGE record without a value")
+	}
+	if n > uint64(s.o.MaxRecord) {
+		return protof("record of %d bytes exceeds the limit of %d", n, s.o.MaxRecord)
+	}
+	rec := wire.Record{Key: bytes.Clone(f.Records[0].Key), Version: f.Records[0].Version}
+	if rec.Key == nil {
+		rec.Key = []byte{}
+	}
+	var val []byte
+	for uint64(len(val)) < n {
+		p, err := s.read()
+		if err != nil {
+			return err
+		}
+		if p.Type != wire.TypePart {
+			return protof("got frame type %d inside a LARGE record", p.Type)
+		}
+		c := p.Chunk
+		if len(c) == 0 || uint64(len(c)) > n-uint64(len(val)) {
+			return protof("PART of %d bytes in a LARGE record of %d with %d received", len(c), n, len(val))
+		}
+		if len(val)+len(c) > cap(val) {
+			grown := make([]byte, len(val), min(max(2*uint64(cap(val)), uint64(len(val)+len(c))), n))
+			copy(grown, val)
+			val = grown
+		}
+		val = append(val, c...)
+	}
+	rec.Value = val
+	return s.take(&rec)
 }
 
 // reply answers the received turn and reports whether the answer was
@@ -642,7 +777,7 @@ func (s *session) send(key []byte) error {
 	wr := wire.Record{Key: rec.Key, Version: rec.Version, Dead: rec.Dead, Value: rec.Value}
 	n := wire.RecordSize(&wr)
 	if n+wire.Overhead > s.w.Limit() {
-		return fmt.Errorf("osynch: record %q of %d bytes exceeds the frame limit %d", key, n, s.w.Limit())
+		return s.sendLarge(&wr)
 	}
 	if s.recSize+n+wire.Overhead > s.w.Limit() {
 		if err := s.flushRecords(); err != nil {
@@ -652,6 +787,31 @@ func (s *session) send(key []byte) error {
 	wr.Key, wr.Value = bytes.Clone(wr.Key), bytes.Clone(wr.Value)
 	s.recs = append(s.recs, wr)
 	s.recSize += n
+	s.stats.RecordsSent++
+	return nil
+}
+
+// sendLarge ships a live record too long for a RECORDS frame as a LARGE
+// frame and PART frames of up to a frame each, after the records
+// gathered so far (records stay in key order).
+func (s *session) sendLarge(wr *wire.Record) error {
+	if wr.Dead || len(wr.Value) == 0 {
+		return fmt.Errorf("osynch: record %q: key of %d bytes exceeds the frame limit %d", wr.Key, len(wr.Key), s.w.Limit())
+	}
+	if err := s.flushRecords(); err != nil {
+		return err
+	}
+	if err := s.w.Large(wr.Key, wr.Version, uint64(len(wr.Value))); err != nil {
+		return err
+	}
+	chunk := s.w.Limit() - wire.Overhead
+	for v := wr.Value; len(v) > 0; {
+		c := v[:min(chunk, len(v))]
+		if err := s.w.Part(c); err != nil {
+			return err
+		}
+		v = v[len(c):]
+	}
 	s.stats.RecordsSent++
 	return nil
 }

@@ -23,7 +23,7 @@
 // uv(len) followed by len bytes ("bytes" below). A bound is an interval's
 // upper end: uv(0) for +infinity, else uv(len+1) and len bytes.
 //
-// # Frame types (Version 1)
+// # Frame types (Version 2)
 //
 //	1 HELLO    magic "bxsync" | version u8 | subject bytes
 //	           The initiator's first frame. The subject names what is
@@ -47,6 +47,8 @@
 //	5 RECORDS  uv(n) | n records
 //	           record: key bytes | uv(version) | flags u8 | [value bytes]
 //	           (the value is absent for a tombstone, flags bit 0)
+//	           A record must fit in one frame; a longer one travels as
+//	           LARGE and PART frames instead.
 //	6 WANTS    uv(n) | n keys (bytes)
 //	7 END      flags u8
 //	           Ends a turn. flags bit 0 FINAL: the sender expects no answer
@@ -55,12 +57,34 @@
 //	           The sender has committed: the receiver of a FINAL turn
 //	           commits and sends DONE; the sender of the FINAL turn then
 //	           commits and answers DONE. Each side returns after both.
+//	9 LARGE    key bytes | uv(version) | uv(length)
+//	           Starts a live record whose value (length bytes, at least
+//	           one) does not fit in a RECORDS frame. It is followed at once
+//	           by PART frames, nothing in between, whose chunks, in order,
+//	           are the value: their lengths add up to length exactly.
+//	10 PART    chunk bytes (at least one byte)
+//	           The next bytes of the value a LARGE frame announced.
 //
-// A turn is any number of RANGES, RECORDS and WANTS frames followed by one
-// END. Records and keys appear in increasing key order within a frame.
+//	+------------+-------+-----------+------------+------------+
+//	| length u32 | 9     | key bytes | uv(version)| uv(length) |   LARGE
+//	+------------+-------+-----------+------------+------------+
+//	+------------+-------+-------------+----------------------+
+//	| length u32 | 10    | uv(c), c>0  | c bytes of the value |    PART
+//	+------------+-------+-------------+----------------------+
+//
+//	A record of a 10 MiB value with 4 MiB frames:
+//	  LARGE(key, version, 10485760) PART(~4 MiB) PART(~4 MiB) PART(rest)
+//
+// A turn is any number of RANGES, RECORDS, LARGE (with its PARTs) and
+// WANTS frames followed by one END. Records and keys appear in increasing
+// key order within a frame. A receiver never reserves memory for a LARGE
+// record's announced length: the value grows with the PART frames that
+// actually arrive, up to the receiver's limit on a record.
 //
 // # Versions
 //
 // Version is carried by HELLO and ACCEPT. A responder that does not speak
 // the initiator's version answers ERROR. Retired versions are never reused.
+// Version 1 had no LARGE and PART frames (a record longer than a frame
+// could not travel); version 2 added them.
 package wire

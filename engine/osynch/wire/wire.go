@@ -11,8 +11,9 @@ import (
 	"github.com/bxdb/bxdb/engine/bxtree"
 )
 
-// Version is the version of the format this package reads and writes.
-const Version = 1
+// Version is the version of the format this package reads and writes
+// (version 1, without LARGE and PART, is retired).
+const Version = 2
 
 // Magic opens every HELLO frame.
 const Magic = "bxsync"
@@ -30,6 +31,8 @@ const (
 	TypeWants   = 6
 	TypeEnd     = 7
 	TypeDone    = 8
+	TypeLarge   = 9
+	TypePart    = 10
 )
 
 // Range entry kinds.
@@ -94,7 +97,9 @@ type Frame struct {
 	Subject []byte   // HELLO
 	Message string   // ERROR
 	Entries []Entry  // RANGES
-	Records []Record // RECORDS
+	Records []Record // RECORDS; LARGE: one record, its Value nil
+	Length  uint64   // LARGE: the length of the value the PART frames carry
+	Chunk   []byte   // PART
 	Keys    [][]byte // WANTS
 	Flags   uint8    // END
 }
@@ -260,6 +265,24 @@ func (w *Writer) Records(rs []Record) error {
 	return w.finish()
 }
 
+// Large writes a LARGE frame: it starts a live record whose value, of
+// length bytes, follows in PART frames (see the package documentation).
+func (w *Writer) Large(key []byte, version, length uint64) error {
+	w.begin(TypeLarge)
+	w.buf = appendBytes(w.buf, key)
+	w.buf = binary.AppendUvarint(w.buf, version)
+	w.buf = binary.AppendUvarint(w.buf, length)
+	return w.finish()
+}
+
+// Part writes a PART frame carrying chunk, the next bytes of the value of
+// the record a LARGE frame started.
+func (w *Writer) Part(chunk []byte) error {
+	w.begin(TypePart)
+	w.buf = appendBytes(w.buf, chunk)
+	return w.finish()
+}
+
 // Wants writes a WANTS frame.
 func (w *Writer) Wants(keys [][]byte) error {
 	w.begin(TypeWants)
@@ -418,6 +441,11 @@ func Decode(b []byte) (*Frame, error) {
 		for i := 0; i < n && d.err == nil; i++ {
 			f.Keys = append(f.Keys, d.bytes())
 		}
+	case TypeLarge:
+		f.Records = []Record{{Key: d.bytes(), Version: d.uvarint()}}
+		f.Length = d.uvarint()
+	case TypePart:
+		f.Chunk = d.bytes()
 	case TypeEnd:
 		f.Flags = d.byte()
 		if f.Flags&^FlagFinal != 0 {
