@@ -336,6 +336,35 @@ func (e *argExpr) selfDeps() depMask { return depArgs }
 // compiler holds the state of one Compile call.
 type compiler struct {
 	sc Scope
+	// depMemo remembers depsOf of the nodes fold has seen: fold runs at
+	// every node, bottom up, so walking each node's whole subtree made a
+	// chain of n ORs or +s cost n² (minutes for 50,000 terms).
+	depMemo map[Expr]depMask
+	visits  int // nodes deps computed (not found in depMemo), for tests
+}
+
+// deps is depsOf(e), memoized for the compile (c.depMemo).
+func (c *compiler) deps(e Expr) depMask {
+	n, ok := e.(exprNode)
+	if !ok {
+		return depRow | depVolatile
+	}
+	if m, ok := c.depMemo[e]; ok {
+		return m
+	}
+	c.visits++
+	var m depMask
+	if r, ok := e.(depsReporter); ok {
+		m = r.selfDeps()
+	}
+	for _, k := range n.kids() {
+		m |= c.deps(k)
+	}
+	if c.depMemo == nil {
+		c.depMemo = make(map[Expr]depMask)
+	}
+	c.depMemo[e] = m
+	return m
 }
 
 // fold replaces e by a literal if it depends on nothing but literals and
@@ -344,7 +373,7 @@ func (c *compiler) fold(e Expr) Expr {
 	if _, ok := e.(*litExpr); ok {
 		return e
 	}
-	if depsOf(e) != 0 {
+	if c.deps(e) != 0 {
 		return e
 	}
 	// divZeroErr: a division by zero is NULL or error 1365 depending on

@@ -762,7 +762,15 @@ func (c *compiler) compileIs(e *sqlparser.IsExpr) (Expr, error) {
 type arithExpr struct {
 	op   ArithOp
 	l, r Expr
-	text string // for error 1690
+	src  sqlparser.Expr // printed only for error 1690: printing every node of a long a+b+c+... chain up front is quadratic
+}
+
+// text is the operation as error 1690 names it.
+func (e *arithExpr) text() string {
+	if e.src == nil {
+		return "?"
+	}
+	return "(" + exprText(e.src) + ")"
 }
 
 func (e *arithExpr) Eval(env *Env) (Value, error) {
@@ -787,18 +795,18 @@ func (e *arithExpr) Eval(env *Env) (Value, error) {
 		default:
 			v, err := arithInt(e.op, a.I, b.I)
 			if err != nil {
-				return Null, outOfRange(err, e.text)
+				return Null, outOfRange(err, e.text())
 			}
 			return v, divZero(env, v, a, b)
 		}
 		if !ok {
-			return Null, outOfRange(errBigintRange, e.text)
+			return Null, outOfRange(errBigintRange, e.text())
 		}
 		return Value{K: KindInt, I: r}, nil
 	}
 	v, err := arith(e.op, a, b)
 	if err != nil {
-		return Null, outOfRange(err, e.text)
+		return Null, outOfRange(err, e.text())
 	}
 	if e.op == OpDiv || e.op == OpIntDiv || e.op == OpMod {
 		return v, divZero(env, v, a, b)
@@ -819,8 +827,17 @@ func (e *arithExpr) kids() []Expr { return []Expr{e.l, e.r} }
 
 // negExpr is unary minus.
 type negExpr struct {
-	x    Expr
-	text string
+	x   Expr
+	src sqlparser.Expr // the operand, printed only for error 1690
+}
+
+// text is the negation as error 1690 names it.
+func (e *negExpr) text() string {
+	text := exprText(e.src)
+	if _, paren := e.src.(*sqlparser.ParenExpr); !paren {
+		text = "(" + text + ")"
+	}
+	return "-" + text
 }
 
 func (e *negExpr) Eval(env *Env) (Value, error) {
@@ -830,7 +847,7 @@ func (e *negExpr) Eval(env *Env) (Value, error) {
 	}
 	r, err := negate(v)
 	if err != nil {
-		return Null, outOfRange(err, e.text)
+		return Null, outOfRange(err, e.text())
 	}
 	return r, nil
 }
@@ -941,7 +958,7 @@ func (c *compiler) compileBinary(e *sqlparser.BinaryExpr) (Expr, error) {
 	if isBit {
 		return c.fold(&bitExpr{op: bop, l: l, r: r}), nil
 	}
-	return c.fold(&arithExpr{op: aop, l: l, r: r, text: "(" + exprText(e) + ")"}), nil
+	return c.fold(&arithExpr{op: aop, l: l, r: r, src: e}), nil
 }
 
 // compileUnary compiles -, +, ~, !, BINARY.
@@ -952,11 +969,7 @@ func (c *compiler) compileUnary(e *sqlparser.UnaryExpr) (Expr, error) {
 	}
 	switch strings.TrimSpace(e.Operator) {
 	case sqlparser.UMinusStr:
-		text := exprText(e.Expr)
-		if _, paren := e.Expr.(*sqlparser.ParenExpr); !paren {
-			text = "(" + text + ")"
-		}
-		return c.fold(&negExpr{x: numericOperand(x), text: "-" + text}), nil
+		return c.fold(&negExpr{x: numericOperand(x), src: e.Expr}), nil
 	case sqlparser.UPlusStr:
 		return x, nil
 	case sqlparser.TildaStr:
