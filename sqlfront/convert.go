@@ -105,6 +105,12 @@ func coerce(v Value, t ColumnType, column string, row int) (Value, error) {
 		return v, nil
 	}
 	ce := coerceErr{column, row}
+	if v.K == KindBytes && v.I == hexLitMark {
+		switch t.Base {
+		case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt, TypeBool, TypeYear, TypeFloat, TypeDouble, TypeDecimal:
+			v = UintValue(v.U) // 0x10 into an INT column is 16 (hexLitMark)
+		}
+	}
 	switch t.Base {
 	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt, TypeBool:
 		return coerceInt(v, t, ce)

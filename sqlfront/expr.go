@@ -544,7 +544,8 @@ func compileSQLVal(v *sqlparser.SQLVal) (Expr, error) {
 			}
 			b[i] = byte(n)
 		}
-		return &litExpr{v: Value{K: KindBytes, S: string(b)}, num: bytesToNumber(b)}, nil
+		num := bytesToNumber(b)
+		return &litExpr{v: hexLiteral(string(b), num), num: num}, nil
 	case sqlparser.BitVal:
 		var u uint64
 		var b []byte
@@ -555,7 +556,7 @@ func compileSQLVal(v *sqlparser.SQLVal) (Expr, error) {
 		for i := n - 1; i >= 0; i-- {
 			b = append(b, byte(u>>(8*uint(i))))
 		}
-		return &litExpr{v: Value{K: KindBytes, S: string(b)}, num: UintValue(u)}, nil
+		return &litExpr{v: hexLiteral(string(b), UintValue(u)), num: UintValue(u)}, nil
 	case sqlparser.ValArg:
 		n, err := strconv.Atoi(strings.TrimPrefix(s, ":v"))
 		if err != nil || n < 1 {
@@ -564,6 +565,22 @@ func compileSQLVal(v *sqlparser.SQLVal) (Expr, error) {
 		return &argExpr{idx: n - 1}, nil
 	}
 	return nil, syntaxError(s)
+}
+
+// hexLitMark in Value.I marks the bytes of a hex or bit literal (0x10,
+// X'10', b'101'), whose number (Value.U) a numeric column stores: MySQL
+// reads such a literal as a number in numeric context (coerce). The mark
+// is lost as soon as the value is stored or computed with.
+const hexLitMark = 1
+
+// hexLiteral returns the KindBytes value of a hex or bit literal, marked
+// with its numeric reading num.
+func hexLiteral(b string, num Value) Value {
+	u := num.U
+	if num.K == KindInt {
+		u = uint64(num.I)
+	}
+	return Value{K: KindBytes, S: b, I: hexLitMark, U: u}
 }
 
 // bytesToNumber reads a hex literal's bytes as a big-endian unsigned
