@@ -2,8 +2,10 @@ package sqlfront
 
 import (
 	"math"
+	"math/bits"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 )
 
 // This file holds the numeric functions. Integers stay integers, decimals
@@ -154,6 +156,16 @@ func init() {
 			f, _ := strconv.ParseFloat(strconv.FormatFloat(ToFloat64(a[0]), 'g', -1, 32), 64)
 			return FloatValue(f), nil
 		}},
+		{name: "conv", min: 3, max: 3, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
+			from, to := ToInt64(a[1]), ToInt64(a[2])
+			if from < 0 {
+				from = -from
+			}
+			if from < 2 || from > 36 || to < -36 || to > 36 || to > -2 && to < 2 {
+				return Null, nil
+			}
+			return StringValue(convBase(Format(a[0]), int(from), int(to))), nil
+		}},
 		{name: "mod", min: 2, max: 2, eval: func(env *Env, a []Value) (Value, error) {
 			v, err := arith(OpMod, a[0], a[1])
 			if err != nil {
@@ -252,4 +264,53 @@ func init() {
 	for _, a := range [][2]string{{"ceil", "ceiling"}, {"power", "pow"}, {"atan2", "atan"}} {
 		aliasFunc(a[0], a[1])
 	}
+}
+
+// convBase is CONV(n, from, to) for valid bases: n's leading digits in
+// base from (an optional '-' first; reading stops at the first other
+// character; too large saturates) written in base |to|, as a signed
+// number when to is negative, else as the unsigned 64-bit two's
+// complement, in upper case.
+func convBase(n string, from, to int) string {
+	n = strings.TrimSpace(n)
+	neg := strings.HasPrefix(n, "-")
+	if neg {
+		n = n[1:]
+	}
+	var u uint64
+	for i := 0; i < len(n); i++ {
+		c := n[i]
+		var d int
+		switch {
+		case c >= '0' && c <= '9':
+			d = int(c - '0')
+		case c >= 'a' && c <= 'z':
+			d = int(c-'a') + 10
+		case c >= 'A' && c <= 'Z':
+			d = int(c-'A') + 10
+		default:
+			d = 99
+		}
+		if d >= from {
+			break
+		}
+		hi, lo := bits.Mul64(u, uint64(from))
+		lo, carry := bits.Add64(lo, uint64(d), 0)
+		if hi != 0 || carry != 0 {
+			u = math.MaxUint64
+			break
+		}
+		u = lo
+	}
+	if to < 0 {
+		x := int64(u)
+		if neg {
+			x = -x
+		}
+		return strings.ToUpper(strconv.FormatInt(x, -to))
+	}
+	if neg {
+		u = -u
+	}
+	return strings.ToUpper(strconv.FormatUint(u, to))
 }

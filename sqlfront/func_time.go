@@ -775,6 +775,31 @@ func (e *extractExpr) Eval(env *Env) (Value, error) {
 }
 func (e *extractExpr) kids() []Expr { return []Expr{e.x} }
 
+// timeDiffArg reads an argument of TIMEDIFF: an instant (as the time
+// since the epoch, dt true) or a TIME duration, and its fractional digits.
+func timeDiffArg(v Value) (d time.Duration, dt bool, fsp int, ok bool) {
+	switch v.K {
+	case KindTime:
+		if v.TimeType() == TimeDuration {
+			return v.Duration(), false, max(v.Fsp(), 0), true
+		}
+		return v.T.Sub(time.Unix(0, 0).UTC()), true, max(v.Fsp(), 0), true
+	case KindString, KindBytes:
+		s := strings.TrimSpace(v.S)
+		if i := strings.LastIndexByte(s, '.'); i >= 0 && i > strings.LastIndexByte(s, ':') {
+			fsp = min(len(s)-i-1, 6)
+		}
+		if strings.IndexByte(strings.TrimPrefix(s, "-"), '-') >= 0 {
+			t, _, _, ok := parseDatetime(s)
+			return t.Sub(time.Unix(0, 0).UTC()), true, fsp, ok
+		}
+		d, ok := parseDuration(s)
+		return d, false, fsp, ok
+	}
+	d, ok = toDuration(v)
+	return d, false, 0, ok
+}
+
 // unixTimestamp implements UNIX_TIMESTAMP(x): seconds since the epoch, a
 // decimal when x has fractional seconds, 0 outside the supported range.
 func unixTimestamp(v Value) Value {
@@ -942,6 +967,16 @@ func init() {
 				return Null, nil
 			}
 			return DateValue(t), nil
+		}},
+		{name: "timediff", min: 2, max: 2, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
+			x, xdt, xfsp, ok1 := timeDiffArg(a[0])
+			y, ydt, yfsp, ok2 := timeDiffArg(a[1])
+			if !ok1 || !ok2 || xdt != ydt {
+				return Null, nil // MySQL: both DATETIME or both TIME, else NULL
+			}
+			fsp := max(xfsp, yfsp)
+			lim := maxDuration.Truncate(time.Duration(pow10int64[9-fsp])) // 838:59:59 at fsp 0
+			return DurationValue(min(max(x-y, -lim), lim), fsp), nil
 		}},
 		{name: "sec_to_time", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
 			d := ToDecimal(a[0])
