@@ -60,6 +60,13 @@ type layout struct {
 	tmpl  []Value
 	vars  map[string]int // variable name (as written, lowercased) -> slot
 	outer []outerRef     // correlated references, filled per run
+	// A join USING (c) (or NATURAL) merges the two sides' c into one
+	// column, as in MySQL: the joined-later side's c is hidden from
+	// unqualified names and from SELECT * (a qualified t.c still finds
+	// it), and SELECT * lists the merged columns first (front, the
+	// outermost join's first), then every table's other columns.
+	hidden map[int]bool
+	front  []int
 }
 
 // outerRef is a slot of a subquery's wide row that holds a value of the
@@ -174,7 +181,7 @@ func (s *fromScope) find(db, tbl, name string) (int, bool, error) {
 			continue
 		}
 		for i, c := range ft.cols {
-			if strings.EqualFold(c, name) {
+			if strings.EqualFold(c, name) && (tbl != "" || !s.lay.hidden[ft.off+i]) {
 				found++
 				slot = ft.off + i
 				break

@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -526,36 +527,53 @@ func (si *selectInfo) joinCondition(x *sqlparser.JoinTableExpr, first int) (sqlp
 	if x.Condition.On != nil {
 		return x.Condition.On, nil
 	}
+	lay := si.lay
+	right := lay.tabs[first]
+	// leftCol finds the column n of the tables before the right side
+	// that an unqualified n names there (merged columns are hidden).
+	leftCol := func(n string) (*fromTable, int) {
+		for _, l := range lay.tabs[:first] {
+			for i, lc := range l.cols {
+				if strings.EqualFold(lc, n) && !lay.hidden[l.off+i] {
+					return l, i
+				}
+			}
+		}
+		return nil, -1
+	}
 	var names []string
 	for _, c := range x.Condition.Using {
 		names = append(names, c.String())
 	}
 	if strings.HasPrefix(x.Join, "natural") {
-		right := si.lay.tabs[first]
 		for _, c := range right.cols {
-			for _, l := range si.lay.tabs[:first] {
-				for _, lc := range l.cols {
-					if strings.EqualFold(lc, c) {
-						names = append(names, c)
-					}
-				}
+			if l, _ := leftCol(c); l != nil {
+				names = append(names, c)
 			}
 		}
 	}
 	var cond sqlparser.Expr
+	var merged []int
 	for _, n := range names {
-		right := si.lay.tabs[first]
-		var left *fromTable
-		for _, l := range si.lay.tabs[:first] {
-			for _, lc := range l.cols {
-				if strings.EqualFold(lc, n) {
-					left = l
-				}
-			}
-		}
+		left, li := leftCol(n)
 		if left == nil {
 			return nil, ErrUnknownColumn(n, "from clause")
 		}
+		ri := slices.IndexFunc(right.cols, func(c string) bool { return strings.EqualFold(c, n) })
+		if ri < 0 {
+			return nil, ErrUnknownColumn(n, "from clause")
+		}
+		if lay.hidden[right.off+ri] {
+			return nil, engErr(ErNonUniq, "Column '%s' in from clause is ambiguous", n)
+		}
+		// The earlier side's column stays: the row's only one on a LEFT
+		// JOIN, the joined (written right) table's on a RIGHT JOIN,
+		// which runs as a LEFT JOIN the other way round.
+		if lay.hidden == nil {
+			lay.hidden = map[int]bool{}
+		}
+		lay.hidden[right.off+ri] = true
+		merged = append(merged, left.off+li)
 		eq := &sqlparser.ComparisonExpr{Operator: sqlparser.EqualStr,
 			Left:  &sqlparser.ColName{Name: sqlparser.NewColIdent(n), Qualifier: sqlparser.TableName{Name: sqlparser.NewTableIdent(left.alias)}},
 			Right: &sqlparser.ColName{Name: sqlparser.NewColIdent(n), Qualifier: sqlparser.TableName{Name: sqlparser.NewTableIdent(right.alias)}}}
@@ -565,6 +583,12 @@ func (si *selectInfo) joinCondition(x *sqlparser.JoinTableExpr, first int) (sqlp
 			cond = &sqlparser.AndExpr{Left: cond, Right: eq}
 		}
 	}
+	for _, f := range lay.front {
+		if !slices.Contains(merged, f) {
+			merged = append(merged, f)
+		}
+	}
+	lay.front = merged
 	return cond, nil
 }
 
@@ -689,12 +713,22 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 			found := false
 			tabs := append([]*fromTable(nil), lay.tabs...)
 			sort.SliceStable(tabs, func(i, j int) bool { return tabs[i].star < tabs[j].star })
+			all := x.TableName.IsEmpty()
+			if all { // merged USING columns first (layout.front)
+				for _, slot := range lay.front {
+					ft := lay.tabs[lay.tableOf(slot)]
+					items = append(items, selectItem{name: ft.cols[slot-ft.off], expr: &colExpr{idx: slot}, ft: ft, col: slot - ft.off, agg: -1})
+				}
+			}
 			for _, ft := range tabs {
-				if !x.TableName.IsEmpty() && !strings.EqualFold(x.TableName.Name.String(), ft.alias) {
+				if !all && !strings.EqualFold(x.TableName.Name.String(), ft.alias) {
 					continue
 				}
 				found = true
 				for ci, c := range ft.cols {
+					if slot := ft.off + ci; all && (lay.hidden[slot] || slices.Contains(lay.front, slot)) {
+						continue
+					}
 					items = append(items, selectItem{name: c, expr: &colExpr{idx: ft.off + ci}, ft: ft, col: ci, agg: -1})
 				}
 			}
