@@ -933,3 +933,82 @@ func castToTime(v Value, fsp int) Value {
 	}
 	return DurationValue(d, fsp)
 }
+
+// CoerceIgnore converts v for a column of type t as INSERT IGNORE and
+// UPDATE IGNORE do: a value CoerceColumn refuses is adjusted instead, as
+// MySQL does with a warning: a number out of range is clamped to the
+// type's limits, a string too long is cut to the column's length, text
+// that is not a number reads as its numeric prefix (0 without one), and
+// anything else (an impossible date, an unknown ENUM member) becomes the
+// type's implicit default. It never fails.
+func CoerceIgnore(v Value, t ColumnType) Value {
+	if out, err := coerce(v, t, "", 0); err == nil {
+		return out
+	}
+	adj := Null
+	switch t.Base {
+	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt, TypeBool:
+		lo, hi := intRange(t)
+		switch f := math.Round(ToFloat64(v)); {
+		case math.IsNaN(f):
+		case f <= float64(lo):
+			adj = IntValue(lo)
+		case f >= float64(hi):
+			adj = UintValue(hi)
+		default:
+			adj = FloatValue(f)
+		}
+	case TypeFloat, TypeDouble:
+		lim := math.MaxFloat64
+		if t.Base == TypeFloat {
+			lim = math.MaxFloat32
+		}
+		if f := ToFloat64(v); !math.IsNaN(f) {
+			adj = FloatValue(min(max(f, -lim), lim))
+		}
+	case TypeDecimal:
+		d := ToDecimal(v)
+		nines := strings.Repeat("9", max(t.Precision-t.Scale, 0))
+		if t.Scale > 0 {
+			nines += "." + strings.Repeat("9", t.Scale)
+		}
+		if max, err := ParseDecimal(nines); err == nil && d.Abs().Cmp(max) > 0 {
+			if d.Sign() < 0 {
+				max = max.Neg()
+			}
+			d = max
+		}
+		adj = DecimalValue(d)
+	case TypeChar, TypeVarChar:
+		s := Format(v)
+		if r := []rune(s); len(r) > t.Length {
+			s = string(r[:t.Length])
+		}
+		adj = StringValue(s)
+	case TypeText:
+		adj = StringValue(truncUTF8(Format(v), t.maxBytes()))
+	case TypeBinary, TypeVarBinary, TypeBlob:
+		s, n := Format(v), t.Length
+		if t.Base == TypeBlob {
+			n = t.maxBytes()
+		}
+		adj = BytesValue([]byte(s[:min(len(s), max(n, 1))]))
+	}
+	if adj.K != KindNull {
+		if out, err := coerce(adj, t, "", 0); err == nil {
+			return out
+		}
+	}
+	return implicitDefault(t)
+}
+
+// truncUTF8 cuts s to at most n bytes without splitting a character.
+func truncUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

@@ -283,10 +283,7 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 				row[i] = v
 			}
 		}
-		if err := coerceRowGiven(t, row, given, rowNum); err != nil {
-			if ignore {
-				continue
-			}
+		if err := coerceRowGiven(t, row, given, rowNum, ignore); err != nil {
 			return Result{}, err
 		}
 		// AUTO_INCREMENT: NULL or 0 generates the next id.
@@ -376,10 +373,15 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 	return res, nil
 }
 
-// coerceRowGiven converts the values of a new row to the column types.
-func coerceRowGiven(t *table, row []Value, given []bool, rowNum int) error {
+// coerceRowGiven converts the values of a new row to the column types;
+// with ignore (INSERT IGNORE) a value they refuse is adjusted instead.
+func coerceRowGiven(t *table, row []Value, given []bool, rowNum int, ignore bool) error {
 	for i, c := range t.cols {
 		if row[i].K == KindNull {
+			continue
+		}
+		if ignore { // adjusted, never refused (CoerceIgnore)
+			row[i] = CoerceIgnore(row[i], c.typ)
 			continue
 		}
 		v, err := CoerceColumn(row[i], c.typ, c.desc.Name, rowNum)
