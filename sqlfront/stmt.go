@@ -371,6 +371,7 @@ func sqlparserParse(sql, clean string, toks []token) (ast sqlparser.Statement, e
 	clean = rewriteForms(clean, toks)
 	ast, err = sqlparser.Parse(clean)
 	if err == nil {
+		keepWildcardEscapes(ast, clean)
 		return ast, nil
 	}
 	// sqlparser reports the position one past the offending token, so an

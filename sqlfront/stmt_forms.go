@@ -205,3 +205,90 @@ func parseSoleExpr(text string) (sqlparser.Expr, error) {
 	}
 	return ae.Expr, nil
 }
+
+// keepWildcardEscapes restores MySQL's reading of \% and \_ in string
+// literals: they keep their backslash ('a\_c' is the four characters
+// a \ _ c, so LIKE 'a\_c' matches only "a_c"), where sqlparser's
+// tokenizer drops it ("a_c", which LIKE reads as a wildcard). The
+// literals of ast are paired in order with the string tokens of clean
+// (the text parsed), and a literal is fixed only when every pair agrees
+// on the tokenizer's value: if the walk order ever differed from the
+// text order nothing is changed.
+func keepWildcardEscapes(ast sqlparser.SQLNode, clean string) {
+	if !strings.Contains(clean, `\%`) && !strings.Contains(clean, `\_`) {
+		return
+	}
+	toks, _, err := lexAll(clean)
+	if err != nil {
+		return
+	}
+	var strs []token
+	for _, t := range toks {
+		if t.typ == sqlparser.STRING {
+			strs = append(strs, t)
+		}
+	}
+	var vals []*sqlparser.SQLVal
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if v, ok := n.(*sqlparser.SQLVal); ok && v.Type == sqlparser.StrVal {
+			vals = append(vals, v)
+		}
+		return true, nil
+	}, ast)
+	if len(vals) != len(strs) {
+		return
+	}
+	for i, v := range vals {
+		if string(v.Val) != strs[i].val {
+			return
+		}
+	}
+	for i, v := range vals {
+		if raw := clean[strs[i].pos:strs[i].end]; strings.Contains(raw, `\%`) || strings.Contains(raw, `\_`) {
+			v.Val = []byte(unescapeMySQL(raw))
+		}
+	}
+}
+
+// unescapeMySQL returns the value of the quoted string literal raw as
+// MySQL reads it: backslash escapes (\0 \' \" \b \n \r \t \Z \\; \% and
+// \_ keep their backslash; any other \x is x) and doubled quotes.
+func unescapeMySQL(raw string) string {
+	if len(raw) < 2 {
+		return raw
+	}
+	q, body := raw[0], raw[1:len(raw)-1]
+	var b strings.Builder
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		switch {
+		case c == '\\' && i+1 < len(body):
+			i++
+			switch n := body[i]; n {
+			case '0':
+				b.WriteByte(0)
+			case 'b':
+				b.WriteByte('\b')
+			case 'n':
+				b.WriteByte('\n')
+			case 'r':
+				b.WriteByte('\r')
+			case 't':
+				b.WriteByte('\t')
+			case 'Z':
+				b.WriteByte(26)
+			case '%', '_':
+				b.WriteByte('\\')
+				b.WriteByte(n)
+			default:
+				b.WriteByte(n)
+			}
+		case c == q && i+1 < len(body) && body[i+1] == q:
+			b.WriteByte(q)
+			i++
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
