@@ -59,6 +59,9 @@ func columnInfoOf(it selectItem) ColumnInfo {
 			ci.DatabaseTypeName = "DOUBLE"
 		case KindDecimal:
 			ci.DatabaseTypeName = "DECIMAL"
+			if d, err := ParseDecimal(v.S); err == nil {
+				ci.Precision, ci.Scale, ci.DecimalOK = int64(d.Precision()), int64(d.Scale()), true
+			}
 		case KindString:
 			ci.DatabaseTypeName = "VARCHAR"
 		case KindBytes:
@@ -198,6 +201,7 @@ func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*que
 		right.it.Close()
 		return nil, engErr(1222, "The used SELECT statements have a different number of columns")
 	}
+	cols := unifyUnionColumns(left, right)
 	var it rowIter
 	switch u.Type {
 	case exceptStr, exceptAllStr, intersectStr, intersectAllStr:
@@ -239,5 +243,90 @@ func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*que
 	if hasLimit {
 		it = &limitIter{in: it, offset: offset, limit: limit}
 	}
-	return &queryPlan{it: it, cols: left.cols, width: left.width, correlated: left.correlated || right.correlated}, nil
+	return &queryPlan{it: it, cols: cols, width: left.width, correlated: left.correlated || right.correlated}, nil
 }
+
+// unifyUnionColumns gives each column of a set operation one type, as
+// MySQL does, when its two sides' types differ: a string on either side
+// makes the column a string (SELECT 1 UNION SELECT '1' is one row '1'), a
+// float among numbers makes it a float, a decimal among integers a
+// decimal of the larger scale (SELECT 1.5 UNION SELECT 2 gives 2.0). It
+// wraps the sides' iterators to convert their values and returns the
+// result's columns. A side of unknown type (a NULL literal) adopts the
+// other's.
+func unifyUnionColumns(left, right *queryPlan) []ColumnInfo {
+	cols := append([]ColumnInfo(nil), left.cols...)
+	conv := make([]func(Value) Value, len(cols))
+	any := false
+	for i := range cols {
+		l, r := left.cols[i], right.cols[i]
+		if l.Kind == r.Kind || l.Kind == KindNull || r.Kind == KindNull {
+			if l.Kind == KindNull {
+				cols[i] = r
+				cols[i].Name = l.Name
+			}
+			continue
+		}
+		isNum := func(k Kind) bool { return k == KindInt || k == KindUint || k == KindFloat || k == KindDecimal }
+		switch {
+		case !isNum(l.Kind) || !isNum(r.Kind):
+			conv[i] = func(v Value) Value {
+				if v.K == KindNull || v.K == KindString {
+					return v
+				}
+				return StringValue(Format(v))
+			}
+			cols[i].Kind, cols[i].DatabaseTypeName = KindString, "VARCHAR"
+		case l.Kind == KindFloat || r.Kind == KindFloat:
+			conv[i] = func(v Value) Value {
+				if v.K == KindNull {
+					return v
+				}
+				return FloatValue(ToFloat64(v))
+			}
+			cols[i].Kind, cols[i].DatabaseTypeName = KindFloat, "DOUBLE"
+		case l.Kind == KindDecimal || r.Kind == KindDecimal:
+			scale := int(max(l.Scale, r.Scale))
+			conv[i] = func(v Value) Value {
+				if v.K == KindNull {
+					return v
+				}
+				d := ToDecimal(v)
+				return DecimalValue(d.Rescale(max(scale, d.Scale())))
+			}
+			cols[i].Kind, cols[i].DatabaseTypeName, cols[i].Scale = KindDecimal, "DECIMAL", int64(scale)
+		default:
+			continue // INT with UINT: both exact integers
+		}
+		any = true
+	}
+	if any {
+		left.it = &convertIter{in: left.it, conv: conv}
+		right.it = &convertIter{in: right.it, conv: conv}
+	}
+	return cols
+}
+
+// convertIter converts the values of its input's rows, column by column
+// (a nil function keeps the column), into a new row each time (consumers
+// such as sorts keep the rows they get).
+type convertIter struct {
+	in   rowIter
+	conv []func(Value) Value
+}
+
+func (c *convertIter) Next() ([]Value, error) {
+	r, err := c.in.Next()
+	if err != nil {
+		return nil, err
+	}
+	row := append([]Value(nil), r...)
+	for i, f := range c.conv {
+		if f != nil && i < len(row) {
+			row[i] = f(row[i])
+		}
+	}
+	return row, nil
+}
+
+func (c *convertIter) Close() { c.in.Close() }

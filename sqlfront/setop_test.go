@@ -74,7 +74,7 @@ func TestSetOperatorsModel(t *testing.T) {
 		{"SELECT 1 UNION SELECT 2 INTERSECT SELECT 2", "[[2]]"},
 		{"SELECT 1 UNION (SELECT 2 INTERSECT SELECT 2) ORDER BY 1", "[[1] [2]]"},
 		{"(SELECT 5 EXCEPT SELECT 6) INTERSECT SELECT 5", "[[5]]"},
-		{"SELECT 1 INTERSECT SELECT 1.0", "[[1]]"},
+		{"SELECT 1 INTERSECT SELECT 1.0", "[[1.0]]"}, // one DECIMAL column, as in MySQL
 		{"SELECT NULL EXCEPT SELECT NULL", "[]"},
 		{"SELECT 2 EXCEPT DISTINCT SELECT 3", "[[2]]"},
 	} {
