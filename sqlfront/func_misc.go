@@ -3,7 +3,6 @@ package sqlfront
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 
 	"github.com/xwb1989/sqlparser"
 )
@@ -89,15 +88,6 @@ func init() {
 			b[8] = b[8]&0x3f | 0x80
 			h := hex.EncodeToString(b[:])
 			return StringValue(h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]), nil
-		}},
-		{name: "json_valid", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
-			s, _ := strOf(a[0])
-			return BoolValue(json.Valid([]byte(s))), nil
-		}},
-		{name: "json_quote", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
-			s, _ := strOf(a[0])
-			b, _ := json.Marshal(s)
-			return StringValue(string(b)), nil
 		}},
 	})
 	for _, a := range [][2]string{
