@@ -86,8 +86,15 @@
 // table, reading the others (dml_multi.go); single-table DELETE takes an
 // alias; INSERT ... AS new ON DUPLICATE KEY UPDATE ... new.col is
 // VALUES(col) (stmt_rowalias.go); RENAME TABLE renames several tables in
-// one statement. JSON columns are text; JSON_EXTRACT, ->, ->> and friends
-// work on it (func_json.go). Views (view.go) are stored queries, expanded
+// one statement. JSON columns are text; JSON_EXTRACT, ->, ->>, JSON_SET
+// and the other MySQL 8 JSON functions work on it (func_json.go), and
+// REGEXP_LIKE/INSTR/SUBSTR/REPLACE use Go's RE2 syntax (func_regexp.go).
+// Function forms the pinned parser's grammar lacks (SUBSTRING(s FROM p),
+// TRIM(LEADING x FROM s), POSITION(a IN b), EXTRACT(unit FROM d), CAST(x
+// AS DOUBLE), CURRENT_TIMESTAMP(p)) are rewritten in place into plain
+// calls before parsing (stmt_forms.go). USING and NATURAL joins merge
+// their join columns; set operations give each column one type
+// (plan_columns.go). Views (view.go) are stored queries, expanded
 // as derived tables when used, listed by SHOW TABLES; they are read-only.
 // WITH RECURSIVE runs recursive CTEs to a fixpoint (plan_recursive.go);
 // EXCEPT and INTERSECT fold left to right with UNION (stmt_compound.go).
