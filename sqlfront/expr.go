@@ -503,8 +503,13 @@ func compileSQLVal(v *sqlparser.SQLVal) (Expr, error) {
 			return &litExpr{v: UintValue(u)}, nil
 		}
 		d, err := ParseDecimal(s)
-		if err != nil || d.Precision() > MaxDecimalPrecision {
+		if err != nil {
 			return nil, syntaxError(s)
+		}
+		if d.Precision() > MaxDecimalPrecision {
+			// MySQL reads an integer of more than 65 digits as DOUBLE.
+			f, _ := strconv.ParseFloat(s, 64)
+			return &litExpr{v: FloatValue(f)}, nil
 		}
 		return &litExpr{v: DecimalValue(d)}, nil
 	case sqlparser.FloatVal:

@@ -800,7 +800,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 	for _, g := range sel.GroupBy {
 		if pos, ok := positionRef(g); ok {
 			if pos < 1 || pos > len(items) {
-				return nil, ErrUnknownColumn(strconv.Itoa(pos), "group statement")
+				return nil, ErrUnknownColumn(sqlparser.String(g), "group statement")
 			}
 			if items[pos-1].ast != nil && ContainsAggregate(items[pos-1].ast) {
 				return nil, engErr(1056, "Can't group on '%s'", items[pos-1].name)
@@ -889,7 +889,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		desc := o.Direction == sqlparser.DescScr
 		if pos, ok := positionRef(o.Expr); ok {
 			if pos < 1 || pos > len(items) {
-				return nil, ErrUnknownColumn(strconv.Itoa(pos), "order clause")
+				return nil, ErrUnknownColumn(sqlparser.String(o.Expr), "order clause")
 			}
 			order = append(order, orderKey{slot: base + pos - 1, desc: desc, item: pos - 1})
 			continue
