@@ -59,7 +59,7 @@ func rewriteForms(clean string, toks []token) string {
 			put(toks[k+1], ")")
 			continue
 		}
-		m := closeParen(toks, k+1)
+		m := closingParen(toks, k+1)
 		if m < 0 {
 			continue
 		}
@@ -129,26 +129,6 @@ func rewriteTrim(in []token, put func(token, string)) {
 	case f > 0:
 		put(in[f], ",")
 	}
-}
-
-// closeParen returns the index of the ')' matching the '(' at toks[open],
-// or -1.
-func closeParen(toks []token, open int) int {
-	depth := 0
-	for j := open; j < len(toks); j++ {
-		switch toks[j].typ {
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth == 0 {
-				return j
-			}
-		case 0:
-			return -1
-		}
-	}
-	return -1
 }
 
 // topLevel returns the indexes of the tokens of in outside any nested
