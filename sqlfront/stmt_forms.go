@@ -18,6 +18,7 @@ import (
 //	CAST(x AS DOUBLE|REAL|FLOAT), CONVERT(x, DOUBLE|REAL|FLOAT)
 //	CURRENT_TIMESTAMP(p), LOCALTIME(p), LOCALTIMESTAMP(p), UTC_TIMESTAMP(p),
 //	CURRENT_TIME(p), UTC_TIME(p)                   sqlparser: no precision
+//	x = ANY (SELECT ...), x <> ALL (SELECT ...)    quantified comparisons
 //
 // rewriteForms turns each of them, in the text handed to sqlparser, into a
 // plain call of a function the engine knows, writing over the tokens in
@@ -33,6 +34,8 @@ import (
 //	CAST(x AS DOUBLE)                → c@dl(x          )          internal names: a written name
 //	CAST(x AS FLOAT)                 → c@fl(x         )           with '@' before '(' is a syntax error
 //	CURRENT_TIMESTAMP(3)             → now              (3)
+//	x = ANY (SELECT ...)             → x   in  (SELECT ...)
+//	x <> ALL (SELECT ...)            → x not in (SELECT ...)
 //
 // Only bare words followed by '(' are touched (a backquoted `substring` is
 // a name, not the built-in); a form that does not match is left for
@@ -46,6 +49,23 @@ func rewriteForms(clean string, toks []token) string {
 		n := copy(b[t.pos:t.end], s)
 		for i := t.pos + n; i < t.end; i++ {
 			b[i] = ' '
+		}
+	}
+	for k := 0; k+3 < len(toks); k++ {
+		// x = ANY|SOME (SELECT ...) is x IN (SELECT ...); x <> ALL (...)
+		// is x NOT IN (...), NULLs included (other quantified
+		// comparisons are left to fail).
+		q, op := toks[k+1].word(), toks[k]
+		if (q != "any" && q != "some" && q != "all") || toks[k+2].typ != '(' || toks[k+3].word() != "select" {
+			continue
+		}
+		switch {
+		case op.typ == '=' && q != "all":
+			put(op, "")
+			put(toks[k+1], "in")
+		case op.typ == sqlparser.NE && q == "all" && toks[k+1].end-op.pos >= len("not in"):
+			span := token{pos: op.pos, end: toks[k+1].end}
+			put(span, "not in")
 		}
 	}
 	for k := 0; k+1 < len(toks); k++ {
