@@ -897,6 +897,25 @@ func TestContractTransactions(t *testing.T) {
 	if got, want := ctQueryText(t, db, "SELECT id, v FROM a ORDER BY id"), "1|10\n4|40\n7|70\n"; got != want {
 		t.Fatalf("final table: %q, want %q", got, want)
 	}
+
+	// What a MySQL server keeps for a connection survives the return to
+	// the pool: LAST_INSERT_ID(), user variables, session variables (the
+	// pool has one connection, so every statement gets the same one).
+	ctExec(t, db, "CREATE TABLE ai (id INT AUTO_INCREMENT PRIMARY KEY, v INT)")
+	ctExec(t, db, "INSERT INTO ai (v) VALUES (1), (2)")
+	ctExec(t, db, "INSERT INTO ai (v) VALUES (3)")
+	if got := ctQueryInt(t, db, "SELECT LAST_INSERT_ID()"); got != 3 {
+		t.Fatalf("LAST_INSERT_ID() on the pooled connection: %d, want 3", got)
+	}
+	ctExec(t, db, "SET @x = 41")
+	if got := ctQueryInt(t, db, "SELECT @x + 1"); got != 42 {
+		t.Fatalf("@x on the pooled connection: %d, want 42", got)
+	}
+	// Autocommit is not inherited: the next user never gets a transaction.
+	ctExec(t, db, "SET autocommit = 0")
+	if got := ctQueryInt(t, db, "SELECT @@autocommit"); got != 1 {
+		t.Fatalf("autocommit=0 survived the return to the pool")
+	}
 }
 
 func TestContractSavepoints(t *testing.T) {

@@ -83,15 +83,23 @@ func (s *Session) usable() error {
 	return nil
 }
 
-// Reset rolls back any open transaction and drops the session state
-// (variables, LAST_INSERT_ID), for database/sql's SessionResetter.
+// Reset prepares the session for its next user, for database/sql's
+// SessionResetter: it rolls back a transaction left open, closes
+// results left open and turns autocommit back on (a connection must not
+// hand its next user a transaction), and keeps what a MySQL server keeps
+// for a connection: LAST_INSERT_ID(), ROW_COUNT(), user variables and
+// session variables, so that db.Exec("INSERT ...") followed by
+// db.QueryRow("SELECT LAST_INSERT_ID()") on the pool's one idle
+// connection reads the id, as with go-sql-driver/mysql.
 func (s *Session) Reset() error {
 	if s.closed {
 		return ErrSessionClosed
 	}
 	err := s.endTx(false)
 	s.closeRows()
-	s.reset() // the cached read snapshot stays: it is invisible and never stale
+	s.autocommit = true
+	s.txReadOnly = false
+	s.nextReadOnly = 0
 	return err
 }
 
