@@ -48,7 +48,12 @@ func errSync(table, target string, cause error) *SQLError {
 	return engErr(ErSyncFailed, "SYNC TABLE `%s` WITH '%s' failed: %v", table, target, cause)
 }
 
-// syncTarget parses the URL of SYNC TABLE: bxdb://host:port, nothing else.
+// SyncDefaultPort is the port of a bxdb:// URL without one, the port
+// `bxdb serve` listens on by default.
+const SyncDefaultPort = "7466"
+
+// syncTarget parses the URL of SYNC TABLE: bxdb://host[:port], nothing
+// else; the port defaults to SyncDefaultPort.
 func syncTarget(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
@@ -57,10 +62,13 @@ func syncTarget(raw string) (string, error) {
 	switch {
 	case u.Scheme != "bxdb":
 		return "", fmt.Errorf("URL %q: scheme must be bxdb (bxdb://host:port)", raw)
-	case u.Host == "" || u.Port() == "":
+	case u.Hostname() == "" || strings.HasSuffix(u.Host, ":"):
 		return "", fmt.Errorf("URL %q: want bxdb://host:port", raw)
 	case u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "":
 		return "", fmt.Errorf("URL %q: only bxdb://host:port is understood", raw)
+	}
+	if u.Port() == "" {
+		return net.JoinHostPort(u.Hostname(), SyncDefaultPort), nil
 	}
 	return u.Host, nil
 }

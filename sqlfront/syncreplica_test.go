@@ -1528,3 +1528,32 @@ func TestSyncStagingSpills(t *testing.T) {
 	}
 	checkSyncIntegrity(t, e, "t")
 }
+
+// TestSyncTarget checks the URLs SYNC TABLE takes: bxdb://host[:port],
+// the port defaulting to bxdb serve's.
+func TestSyncTarget(t *testing.T) {
+	for raw, want := range map[string]string{
+		"bxdb://db.example:9000": "db.example:9000",
+		"bxdb://db.example":      "db.example:7466",
+		"bxdb://127.0.0.1/":      "127.0.0.1:7466",
+		"bxdb://[::1]":           "[::1]:7466",
+		"bxdb://[::1]:1":         "[::1]:1",
+		"bxdb://h:":              "",
+		"bxdb://:9000":           "",
+		"http://h:1":             "",
+		"bxdb://u@h:1":           "",
+		"bxdb://h:1/db":          "",
+		"bxdb://h:1?x=1":         "",
+	} {
+		got, err := syncTarget(raw)
+		if want == "" {
+			if err == nil {
+				t.Errorf("%s: %q, want an error", raw, got)
+			}
+			continue
+		}
+		if err != nil || got != want {
+			t.Errorf("%s: %q, %v; want %q", raw, got, err, want)
+		}
+	}
+}
