@@ -456,7 +456,7 @@ func TestSyncTableErrors(t *testing.T) {
 	dead.Close()
 	cases := []struct{ sql, want string }{
 		{"SYNC TABLE items WITH 'http://" + server.addr + "'", "scheme"},
-		{"SYNC TABLE items WITH 'bxdb://nohostport'", "host:port"},
+		{"SYNC TABLE items WITH 'bxdb://nohostport:'", "host:port"},
 		{"SYNC TABLE items WITH 'bxdb://" + deadAddr + "'", "refused"},
 		{"SYNC TABLE nosuch WITH 'bxdb://" + server.addr + "'", "nosuch"},
 		{"SYNC TABLE items WITH 'bxdb://" + server.addr + "'", "items"},              // missing on the server
