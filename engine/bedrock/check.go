@@ -17,6 +17,14 @@ type Report struct {
 	// their data (left stale by a power loss, or never written) and that
 	// Check rewrote, once every repairable block was written back.
 	ParityFixed int
+	// ParityStale counts those stripes on a read-only store, where Check
+	// does not rewrite them: redundancy lost, not data (a writable Check,
+	// or later writes to the stripes, restore it).
+	ParityStale int
+	// Slots describes superblock slots that failed verification while
+	// the other one holds the state: redundancy lost, not data. A
+	// writable store rewrites both slots at its next commit or Close.
+	Slots []string
 	// Repaired lists the blocks that failed verification and were rebuilt
 	// from parity (FormatV2, V3); Check writes them back in place unless the
 	// store is read-only. They are not problems: no data was lost.
@@ -141,13 +149,34 @@ func (s *Store) Check() (*Report, error) {
 		}
 	}
 	rep.FreeUnits = s.alloc.free
-	if s.par != nil && !s.readOnly {
-		n, err := s.par.scrub()
-		rep.ParityFixed = n
+	if s.par != nil {
+		n, err := s.par.scrub(!s.readOnly)
+		if s.readOnly {
+			rep.ParityStale = n
+		} else {
+			rep.ParityFixed = n
+			rewrote = rewrote || n > 0
+		}
 		if err != nil {
 			problem("parity scrub: %v", err)
 		}
-		rewrote = rewrote || n > 0
+	}
+	// Both superblock slots, as on disk, with no superblock write under
+	// way (one that tore the read would be no damage).
+	s.syncMu.Lock()
+	for s.syncing {
+		s.syncCond.Wait()
+	}
+	size, err := s.disk.Size()
+	var errs []error
+	if err == nil {
+		_, errs = s.readSlots(s.disk, size)
+	}
+	s.syncMu.Unlock()
+	for _, e := range errs {
+		if e != nil {
+			rep.Slots = append(rep.Slots, e.Error())
+		}
 	}
 	if rewrote {
 		if err := s.file.Sync(); err != nil {

@@ -554,12 +554,13 @@ func (f *parityFile) repair(off, n int64, ok func([]byte) bool) (rebuilt, disk [
 	return nil, nil, false
 }
 
-// scrub recomputes the parity of every stripe from the data on disk and
-// rewrites the parity chunks that differ (left stale by a crash, or
-// garbage on a new device). It returns how many it rewrote. Run it only
-// once every damaged block that parity can rebuild has been written back
-// (Check does): a stripe's damage becomes part of its new parity.
-func (f *parityFile) scrub() (int, error) {
+// scrub recomputes the parity of every stripe from the data on disk and,
+// with write, rewrites the parity chunks that differ (left stale by a
+// crash, or garbage on a new device). It returns how many differ. Run a
+// writing scrub only once every damaged block that parity can rebuild has
+// been written back (Check does): a stripe's damage becomes part of its
+// new parity.
+func (f *parityFile) scrub(write bool) (int, error) {
 	fixed := 0
 	buf := f.newBuf(int(f.g.span()))
 	par := f.newBuf(int(f.g.chunk))
@@ -576,8 +577,10 @@ func (f *parityFile) scrub() (int, error) {
 			clear(par)
 			xorInto(par, 0, [][]byte{img[f.g.chunk:]})
 			if !bytes.Equal(par, img[:f.g.chunk]) {
-				f.drop(k)
-				_, err = f.File.WriteAt(par, f.g.parityAt(k))
+				if write {
+					f.drop(k)
+					_, err = f.File.WriteAt(par, f.g.parityAt(k))
+				}
 				fixed++
 			}
 		}

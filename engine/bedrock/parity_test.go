@@ -535,3 +535,65 @@ func TestParityRepairStore(t *testing.T) {
 		t.Errorf("only outcomes %v: the damage is not varied enough", outcomes)
 	}
 }
+
+// TestCheckReportsLostRedundancy checks that Check on a read-only store
+// reports a damaged superblock slot and a stale parity chunk (lost
+// redundancy, not lost data: the report stays OK) without writing, and
+// that a writable Check rewrites the parity and the next commit both
+// slots, after which nothing is reported.
+func TestCheckReportsLostRedundancy(t *testing.T) {
+	fs := NewMemFS()
+	s, err := Open("db", &Options{FS: fs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		tx, _ := s.Begin(true)
+		for j := 0; j < 40; j++ {
+			l, _ := tx.Alloc()
+			tx.Put(l, bytes.Repeat([]byte{byte(i), byte(j)}, 900))
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g := s.par.g
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data := memFSBytes(fs, "db")
+	data[100] ^= 0xff                // superblock slot 0
+	data[g.parityAt(1)+1000] ^= 0xff // the parity chunk of stripe 1
+	fs = memFSWithFile(t, "db", data)
+	ro, err := Open("db", &Options{FS: fs, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := ro.Check()
+	ro.Close()
+	if err != nil || !rep.OK() || rep.ParityStale != 1 || rep.ParityFixed != 0 || len(rep.Slots) != 1 || !strings.Contains(rep.Slots[0], "slot 0") {
+		t.Fatalf("read-only Check: %v ok=%v stale=%d fixed=%d slots=%q problems=%q", err, rep.OK(), rep.ParityStale, rep.ParityFixed, rep.Slots, rep.Problems)
+	}
+	if !bytes.Equal(memFSBytes(fs, "db"), data) {
+		t.Fatal("a read-only Check wrote to the store")
+	}
+	rw, err := Open("db", &Options{FS: fs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err = rw.Check(); err != nil || rep.ParityFixed != 1 || rep.ParityStale != 0 {
+		t.Fatalf("writable Check: %v fixed=%d stale=%d", err, rep.ParityFixed, rep.ParityStale)
+	}
+	for i := 0; i < 2; i++ { // a commit per slot
+		tx, _ := rw.Begin(true)
+		l, _ := tx.Alloc()
+		tx.Put(l, []byte("after"))
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep, err = rw.Check(); err != nil || len(rep.Slots) != 0 || rep.ParityFixed != 0 {
+		t.Fatalf("Check after the commits: %v slots=%q fixed=%d", err, rep.Slots, rep.ParityFixed)
+	}
+	rw.Close()
+}

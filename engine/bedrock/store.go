@@ -236,7 +236,7 @@ func (s *Store) open() error {
 	}
 	// Read both slots with the largest block size we might meet, then
 	// decode with the size the superblock states.
-	slots, errs := s.readSlots(size)
+	slots, errs := s.readSlots(s.file, size)
 	if len(slots) == 0 {
 		if s.opts.Device && allZero(errs) {
 			return s.format(s.opts.BlockSize, unit)
@@ -268,10 +268,10 @@ type slotRead struct {
 	raw  []byte
 }
 
-// readSlots reads and decodes both superblock slots; it returns the valid
-// ones, newest first, and one error per invalid slot (nil marks a slot that
-// was entirely zero).
-func (s *Store) readSlots(size int64) ([]slotRead, []error) {
+// readSlots reads and decodes both superblock slots from f, the disk as it
+// is (not through parity); it returns the valid ones, newest first, and
+// one error per invalid slot (nil marks a slot that was entirely zero).
+func (s *Store) readSlots(f File, size int64) ([]slotRead, []error) {
 	var out []slotRead
 	var errs []error
 	// Slot 0 tells the block size. When it is destroyed, slot 1 sits at
@@ -279,14 +279,14 @@ func (s *Store) readSlots(size int64) ([]slotRead, []error) {
 	// slot 0 and stripe 0) for some power of two: probe them all.
 	block := 0
 	head := s.newBuf(4096)
-	if err := readFull(s.file, head, 0); err == nil || size >= 64 {
+	if err := readFull(f, head, 0); err == nil || size >= 64 {
 		if n, err := decodeSuperblockHeader(head); err == nil {
 			block = n
 		}
 	}
 	for n := 1024; n <= 65536 && block == 0; n *= 2 {
 		for _, off := range []int64{int64(n), slot1V3 * int64(n)} {
-			if block == 0 && off+64 <= size && readFull(s.file, head[:64], off) == nil {
+			if block == 0 && off+64 <= size && readFull(f, head[:64], off) == nil {
 				if m, err := decodeSuperblockHeader(head); err == nil && m == n {
 					block = n
 				}
@@ -306,7 +306,7 @@ func (s *Store) readSlots(size int64) ([]slotRead, []error) {
 		read := false // some place of the slot was readable
 		for _, off := range slotPlaces(slot, block, v0) {
 			buf := s.newBuf(block)
-			if err := readFull(s.file, buf, off); err != nil {
+			if err := readFull(f, buf, off); err != nil {
 				if !read { // else a place beyond the end of a short file: not this format's
 					serr = cmp.Or(serr, error(&superError{slot: slot, err: fmt.Errorf("truncated: %w", err)}))
 				}
