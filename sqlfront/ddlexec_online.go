@@ -15,8 +15,10 @@ import (
 // [UNIQUE] INDEX with nothing else) does not hold the writer lock while it
 // reads the table:
 //
-//	1. register a build log for the table: from now on every writer of
-//	   the table appends the primary keys of the rows it touches
+//	1. register a build log for the table, under the writer lock (so no
+//	   write transaction is half done): from now on every writer of the
+//	   table appends the primary keys of the rows it touches; then wait
+//	   until every commit made before is durable
 //	2. take a snapshot (a read transaction) and compute every index entry
 //	   from it, sorting them with the external sorter; other connections
 //	   keep reading and writing meanwhile
@@ -139,8 +141,21 @@ func (s *Session) createIndexOnline(ctx context.Context, tn TableName, def *Inde
 	if err := rsc.checkSchema(tn.Schema); err != nil {
 		return err
 	}
+	// The log must cover every write the snapshot will not see. A write
+	// transaction open now (BEGIN ... not yet committed) or the open
+	// autocommit batch noted its keys before the log existed, so the log
+	// is registered under the writer lock (none is open then: the batch
+	// is applied), and the snapshot is taken once everything applied by
+	// then is durable (a read transaction sees only durable commits).
+	if err := e.lockWriter(ctx); err != nil {
+		return err
+	}
 	log := e.addBuildLog(t.desc.ID)
+	e.unlockWriter()
 	defer e.removeBuildLog(t.desc.ID, log)
+	if err := e.store.Sync(); err != nil {
+		return mapStoreErr(err)
+	}
 
 	// Phase 2: the snapshot, taken after the log exists.
 	snap, err := e.store.Begin(false)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 )
 
 // TestOnlineIndexBuild writes to the table between the snapshot scan and
@@ -56,5 +57,54 @@ func TestOnlineIndexBuild(t *testing.T) {
 	}
 	if got := querySQL(t, s, "SELECT COUNT(*) FROM information_schema.statistics WHERE index_name = 'ua'"); got[0][0] != "0" {
 		t.Fatalf("failed build left index: %v", got)
+	}
+}
+
+// TestOnlineIndexBuildOpenTransaction starts CREATE INDEX while another
+// session's transaction has written (uncommitted) rows of the table: the
+// build must not miss them (its log is registered under the writer lock,
+// so it waits for the transaction), and a UNIQUE build must see the
+// duplicate the transaction commits.
+func TestOnlineIndexBuildOpenTransaction(t *testing.T) {
+	e := openConcurrent(t, 0)
+	s, w := e.NewSession(), e.NewSession()
+	execSQL(t, s, "CREATE TABLE t (id INT PRIMARY KEY, v INT)")
+	execSQL(t, s, "INSERT INTO t VALUES (1, 10), (2, 20)")
+	for _, c := range []struct {
+		ddl     string
+		writes  []string
+		wantErr uint16
+	}{
+		{"CREATE INDEX iv ON t (v)", []string{"UPDATE t SET v = 999 WHERE id = 1", "INSERT INTO t VALUES (3, 30)", "DELETE FROM t WHERE id = 2"}, 0},
+		{"ALTER TABLE t ADD UNIQUE INDEX uv (v)", []string{"UPDATE t SET v = 30 WHERE id = 1"}, ErDupEntry},
+	} {
+		execSQL(t, w, "BEGIN")
+		for _, q := range c.writes {
+			execSQL(t, w, q)
+		}
+		done := make(chan error, 1)
+		go func() {
+			st, err := s.Prepare(c.ddl)
+			if err == nil {
+				_, err = s.Exec(context.Background(), st, nil)
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			t.Fatalf("%s finished while a transaction had uncommitted writes: %v", c.ddl, err)
+		case <-time.After(100 * time.Millisecond):
+		}
+		execSQL(t, w, "COMMIT")
+		if err := <-done; sqlNumber(err) != c.wantErr {
+			t.Fatalf("%s: %v, want error %d", c.ddl, err, c.wantErr)
+		}
+	}
+	for _, v := range []int{10, 20, 30, 999} {
+		viaIndex := querySQL(t, s, fmt.Sprintf("SELECT id FROM t FORCE INDEX (iv) WHERE v = %d", v))
+		viaScan := querySQL(t, s, fmt.Sprintf("SELECT id FROM t IGNORE INDEX (iv) WHERE v = %d", v))
+		if fmt.Sprint(viaIndex) != fmt.Sprint(viaScan) {
+			t.Fatalf("v = %d: index %v, table %v", v, viaIndex, viaScan)
+		}
 	}
 }
