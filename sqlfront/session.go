@@ -372,6 +372,15 @@ func (s *Session) txReadOnlyNext() bool {
 	return s.txReadOnly
 }
 
+// autocommitReadOnly reports whether the autocommit statement about to
+// run, itself a transaction, is READ ONLY by SET [SESSION] TRANSACTION,
+// and uses up a SET TRANSACTION that named only the next transaction.
+func (s *Session) autocommitReadOnly() bool {
+	ro := s.txReadOnlyNext()
+	s.nextReadOnly = 0
+	return ro
+}
+
 // implicitBegin opens the implicit transaction of autocommit=0.
 func (s *Session) implicitBegin(ctx context.Context) error {
 	if s.tx != nil || s.autocommit {
@@ -394,6 +403,7 @@ func (s *Session) runQuery(ctx context.Context, st *Stmt, args []Value, plan fun
 	var err error
 	own := s.tx == nil
 	if own {
+		s.autocommitReadOnly() // a query is the transaction SET TRANSACTION named
 		d1 := s.e.ddlSeq.Load()
 		if tx, err = s.e.store.Begin(false); err != nil {
 			return nil, mapStoreErr(err)
@@ -449,6 +459,9 @@ func (s *Session) runWrite(ctx context.Context, args []Value, nested bool, fn fu
 	}
 	if err := s.implicitBegin(ctx); err != nil {
 		return Result{}, err
+	}
+	if s.tx == nil && s.autocommitReadOnly() {
+		return Result{}, errReadOnlyTx()
 	}
 	if s.tx != nil {
 		if err := s.upgradeTx(ctx); err != nil {
