@@ -1477,3 +1477,29 @@ func TestContractSecondProcessRefused(t *testing.T) {
 	}
 	ro.Close()
 }
+
+// TestContractTimeArgsMicroseconds checks that a time.Time argument is cut
+// to microseconds, as go-sql-driver/mysql sends it, on every path: a row
+// inserted with time.Now()-like nanoseconds is found again by the same
+// value and reads back as that value truncated.
+func TestContractTimeArgsMicroseconds(t *testing.T) {
+	db := ctOpen(t, ctPath(t))
+	ctExec(t, db, "CREATE TABLE tm (id INT PRIMARY KEY, at DATETIME(6))")
+	for i, tt := range []time.Time{
+		time.Date(2024, 3, 4, 5, 6, 7, 123456789, time.UTC),
+		time.Date(2024, 3, 4, 5, 6, 8, 123456400, time.UTC),
+		time.Date(2024, 3, 4, 5, 6, 9, 999999999, time.FixedZone("x", 3600)),
+	} {
+		if _, err := db.Exec("INSERT INTO tm VALUES (?, ?)", i, tt); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := db.QueryRow("SELECT COUNT(*) FROM tm WHERE at = ?", tt).Scan(&n); err != nil || n != 1 {
+			t.Fatalf("%v: %d rows found by the inserted value (%v)", tt, n, err)
+		}
+		var got time.Time
+		if err := db.QueryRow("SELECT at FROM tm WHERE id = ?", i).Scan(&got); err != nil || !got.Equal(tt.Truncate(time.Microsecond)) {
+			t.Fatalf("%v read back as %v (%v), want %v", tt, got, err, tt.Truncate(time.Microsecond))
+		}
+	}
+}

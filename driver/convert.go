@@ -29,7 +29,7 @@ import (
 //	bool                                  1 or 0 (MySQL has no boolean type)
 //	string, json.RawMessage               string
 //	[]byte                                bytes (copied)
-//	time.Time                             DATETIME, as its instant in UTC; the Location is not kept
+//	time.Time                             DATETIME, as its instant in UTC truncated to microseconds; the Location is not kept
 //	named types of the kinds above        as their kind, unless they implement driver.Valuer
 
 // checkNamedValue converts nv.Value for driver.NamedValueChecker, or
@@ -144,7 +144,10 @@ func convertArg(a any) (v sqlfront.Value, ok bool) {
 		}
 		return sqlfront.StringValue(string(x)), true
 	case time.Time:
-		return sqlfront.TimeValue(x), true
+		// Microseconds, MySQL's finest precision, cut as go-sql-driver
+		// does: stored and compared alike (rounding only on the store
+		// side made a row unfindable by the time it was inserted with).
+		return sqlfront.TimeValue(x.Truncate(time.Microsecond)), true
 	case driver.Valuer:
 		return sqlfront.Value{}, false // database/sql calls Value
 	}
