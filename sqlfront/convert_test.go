@@ -294,7 +294,7 @@ func TestMySQLTypeName(t *testing.T) {
 		{ColumnType{Base: TypeDouble}, "DOUBLE"},
 		{ColumnType{Base: TypeVarChar, Length: 10}, "VARCHAR"},
 		{ColumnType{Base: TypeChar}, "CHAR"},
-		{ColumnType{Base: TypeEnum}, "CHAR"},
+		{ColumnType{Base: TypeEnum}, "ENUM"},
 		{ColumnType{Base: TypeText, Length: 16777215}, "TEXT"},
 		{ColumnType{Base: TypeBlob}, "BLOB"},
 		{ColumnType{Base: TypeBinary}, "BINARY"},

@@ -550,8 +550,10 @@ func MySQLTypeName(t ColumnType) string {
 		return "DOUBLE"
 	case TypeDecimal:
 		return "DECIMAL"
-	case TypeChar, TypeEnum:
+	case TypeChar:
 		return "CHAR"
+	case TypeEnum:
+		return "ENUM" // as go-sql-driver/mysql names it
 	case TypeVarChar:
 		return "VARCHAR"
 	case TypeText:
