@@ -2,11 +2,13 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"text/tabwriter"
 
+	"github.com/bxdb/bxdb/driver"
 	"github.com/bxdb/bxdb/engine/bedrock"
 	"github.com/bxdb/bxdb/engine/bxtree"
 )
@@ -14,29 +16,52 @@ import (
 // errDamaged marks a check that found damage (exit status 1).
 var errDamaged = errors.New("database is damaged")
 
-// openExisting opens FILE read-only; it must exist.
-func openExisting(path string) (*bedrock.Store, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, err
+// openDB opens the existing database named by dsn, a path or a DSN as the
+// driver takes them (a file: URI, options after '?'), for check, stats and
+// backup: read-only unless write is set. Of the DSN's options only cache is
+// used (and mode=ro, which excludes write); the others concern SQL
+// sessions. It returns the database's file path too.
+func openDB(cmd, dsn string, write bool) (*bedrock.Store, string, error) {
+	cfg, err := driver.ParseDSN(dsn)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %s: %v", errUsage, cmd, err)
 	}
-	return bedrock.Open(path, &bedrock.Options{ReadOnly: true, MustExist: true})
+	if cfg.Path == driver.MemoryPath {
+		return nil, "", fmt.Errorf("%w: %s needs a database file, not %q", errUsage, cmd, dsn)
+	}
+	if write && cfg.Mode == driver.ModeReadOnly {
+		return nil, "", fmt.Errorf("%w: %s writes to the database, but %q says mode=ro", errUsage, cmd, dsn)
+	}
+	if _, err := os.Stat(cfg.Path); err != nil {
+		return nil, "", err
+	}
+	s, err := bedrock.Open(cfg.Path, &bedrock.Options{ReadOnly: !write, MustExist: true, CacheSize: cfg.CacheSize})
+	if errors.Is(err, bedrock.ErrLocked) {
+		how := "open read-write in another process (an application or bxdb serve); stop it first"
+		if write {
+			how = "open in another process; close it first"
+		}
+		return nil, "", fmt.Errorf("%s: %s is %s: %w", cmd, cfg.Path, how, err)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return s, cfg.Path, nil
 }
 
 // cmdCheck verifies the store block by block, then every tree.
 func cmdCheck(args []string, out io.Writer) error {
-	repair := len(args) > 0 && args[0] == "-repair"
-	if repair {
-		args = args[1:]
-	}
-	path, err := oneFile("check", args)
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	repair := fs.Bool("repair", false, "write rebuilt blocks back")
+	dsn, err := oneArg(fs, args)
 	if err != nil {
 		return err
 	}
-	s, err := openExisting(path)
-	if repair && err == nil {
-		s.Close()
-		s, err = bedrock.Open(path, &bedrock.Options{MustExist: true})
+	name := "check"
+	if *repair {
+		name = "check -repair"
 	}
+	s, _, err := openDB(name, dsn, *repair)
 	if err != nil {
 		if errors.Is(err, bedrock.ErrCorrupt) {
 			return fmt.Errorf("%w: %v", errDamaged, err)
@@ -56,6 +81,12 @@ func cmdCheck(args []string, out io.Writer) error {
 	if rep.ParityFixed > 0 {
 		fmt.Fprintf(out, "  parity: %d stale stripes rewritten\n", rep.ParityFixed)
 	}
+	if rep.ParityStale > 0 {
+		fmt.Fprintf(out, "  parity: %d stale stripes (redundancy lost, not data; bxdb check -repair rewrites them)\n", rep.ParityStale)
+	}
+	for _, p := range rep.Slots {
+		fmt.Fprintf(out, "  superblock: %s (the other slot holds the state; the next commits rewrite both)\n", p)
+	}
 	for _, p := range rep.Problems {
 		fmt.Fprintf(out, "  store problem: %s\n", p)
 	}
@@ -73,8 +104,9 @@ func cmdCheck(args []string, out io.Writer) error {
 	if !rep.OK() || treeErr != nil {
 		return errDamaged
 	}
-	if len(rep.Repaired) > 0 && !repair {
-		fmt.Fprintf(out, "ok: no data lost; %d damaged blocks were rebuilt from parity (bxdb check -repair writes them back)\n", len(rep.Repaired))
+	if len(rep.Repaired) > 0 && !*repair || rep.ParityStale > 0 || len(rep.Slots) > 0 {
+		fmt.Fprintf(out, "ok: no data lost; redundancy to restore: %d blocks rebuilt from parity, %d stale parity stripes (bxdb check -repair), %d damaged superblock slots (rewritten by the next commits)\n",
+			len(rep.Repaired), rep.ParityStale, len(rep.Slots))
 		return nil
 	}
 	fmt.Fprintln(out, "ok")
@@ -83,11 +115,11 @@ func cmdCheck(args []string, out io.Writer) error {
 
 // cmdStats prints the store's counters and each tree's record count.
 func cmdStats(args []string, out io.Writer) error {
-	path, err := oneFile("stats", args)
+	dsn, err := oneArg(flag.NewFlagSet("stats", flag.ContinueOnError), args)
 	if err != nil {
 		return err
 	}
-	s, err := openExisting(path)
+	s, path, err := openDB("stats", dsn, false)
 	if err != nil {
 		return err
 	}
@@ -121,18 +153,24 @@ func cmdStats(args []string, out io.Writer) error {
 	return w.Flush()
 }
 
-// cmdBackup copies a live database consistently.
+// cmdBackup copies a database consistently. SRC is opened read-only, under
+// a shared lock: processes reading it (mode=ro) may go on, but one that has
+// it open read-write holds an exclusive lock and the backup is refused
+// (bedrock.Store.Backup, which reads a snapshot while writers go on, is
+// only reachable from the process that has the store open).
 func cmdBackup(args []string, out io.Writer) error {
-	if len(args) != 2 {
+	pos, err := parseArgs(flag.NewFlagSet("backup", flag.ContinueOnError), args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
 		return fmt.Errorf("%w: backup takes SRC and DST", errUsage)
 	}
-	src, dst := args[0], args[1]
+	src, dst := pos[0], pos[1]
 	if _, err := os.Stat(dst); err == nil {
 		return fmt.Errorf("backup: %s already exists", dst)
 	}
-	// The source may be open in another process that holds the lock; a
-	// shared lock is refused then, and the user is told so.
-	s, err := bedrock.Open(src, &bedrock.Options{ReadOnly: true, MustExist: true})
+	s, path, err := openDB("backup", src, false)
 	if err != nil {
 		return err
 	}
@@ -141,6 +179,6 @@ func cmdBackup(args []string, out io.Writer) error {
 		os.Remove(dst)
 		return err
 	}
-	fmt.Fprintf(out, "backed up %s to %s\n", src, dst)
+	fmt.Fprintf(out, "backed up %s to %s\n", path, dst)
 	return nil
 }

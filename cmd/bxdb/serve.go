@@ -24,15 +24,11 @@ const defaultListen = ":7466"
 // the rows peers send.
 func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, ready func(addr string)) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	listen := fs.String("listen", defaultListen, "TCP address to listen on")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	path, err := oneArg(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: serve takes one FILE", errUsage)
-	}
-	path := fs.Arg(0)
 	cfg, err := driver.ParseDSN(path)
 	if err != nil {
 		return err

@@ -9,24 +9,29 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
+	"github.com/bxdb/bxdb/driver"
 	"github.com/bxdb/bxdb/sqlfront"
-
-	_ "github.com/bxdb/bxdb/driver" // registers "bxdb"
 )
 
 // shellHelp lists the dot commands.
-const shellHelp = `Enter SQL statements terminated by ";". Dot commands:
-  .tables             list tables
-  .schema [TABLE]     show CREATE TABLE statements
+const shellHelp = `Enter SQL statements terminated by ";". Dot commands, alone on a line:
+  .tables             list tables and views
+  .schema [NAME]      show the CREATE TABLE and CREATE VIEW statements
   .explain SQL        show the access path of a statement
   .help               this text
   .quit / .exit       leave
+Ctrl-C cancels the running statement, or discards the statement being typed.
 `
+
+// errFailed is cmdShell's error when a script had a failure, which the
+// shell has reported already (exit status 1).
+var errFailed = errors.New("the script failed")
 
 // shell is one interactive or scripted session on one connection, so that
 // BEGIN ... COMMIT typed as SQL spans statements.
@@ -34,208 +39,379 @@ type shell struct {
 	conn   *sql.Conn
 	out    io.Writer
 	errOut io.Writer
-	failed bool // some statement failed (script mode exits 1)
+	ctx    context.Context // statements run under it; the interactive shell cancels it on Ctrl-C
+
+	batch  bool // a script (stdin is not a terminal, or -c): errors name their line and the first one stops the script
+	force  bool // a script goes on after errors
+	failed bool // some statement or dot command failed
+	quit   bool // .quit, or a script stopped at a failure
+
+	intr  <-chan os.Signal  // interrupts (Ctrl-C) of the interactive shell; nil for scripts
+	exit  func(code int)    // called on a second interrupt while an interrupted statement goes on
+	onRun func(stmt string) // if not nil, called before each statement runs (a seam for tests)
 }
 
-// cmdShell runs the SQL shell on FILE: interactive on a terminal, else it
-// runs the script on stdin (or -c SQL) and stops at the end.
+// cmdShell runs the SQL shell on DB: interactive on a terminal, else it
+// runs the script on stdin (or -c SQL) and stops at the end, or at the
+// first failure unless -force is given.
 func cmdShell(args []string, in io.Reader, out, errOut io.Writer) error {
 	fs := flag.NewFlagSet("shell", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	command := fs.String("c", "", "run these statements and exit")
-	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+	force := fs.Bool("force", false, "go on after a failed statement")
+	fs.BoolVar(force, "f", false, "go on after a failed statement")
+	dsn, err := oneArg(fs, args)
+	if err != nil {
+		return err
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: shell takes one FILE", errUsage)
-	}
-	db, err := sql.Open("bxdb", fs.Arg(0))
+	withC := false
+	fs.Visit(func(f *flag.Flag) { withC = withC || f.Name == "c" })
+	db, err := sql.Open("bxdb", dsn)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	ctx := context.Background()
-	conn, err := db.Conn(ctx)
+	conn, err := db.Conn(context.Background())
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	sh := &shell{conn: conn, out: out, errOut: errOut}
+	sh := &shell{conn: conn, out: out, errOut: errOut, ctx: context.Background(), force: *force}
 	switch {
-	case *command != "":
-		sh.script(*command)
+	case withC:
+		sh.batch = true
+		sh.runScript(*command)
 	case isTerminal(in):
+		// Ctrl-C cancels the running statement or clears the input,
+		// not the shell (a second one during a cancelled statement
+		// that does not stop ends it).
+		intr := make(chan os.Signal, 1)
+		signal.Notify(intr, os.Interrupt)
+		defer signal.Stop(intr)
+		sh.intr, sh.exit = intr, os.Exit
 		sh.interactive(in)
 	default:
 		b, err := io.ReadAll(in)
 		if err != nil {
 			return err
 		}
-		sh.script(string(b))
+		sh.batch = true
+		sh.runScript(string(b))
 	}
-	if sh.failed && !isTerminal(in) {
-		return errors.New("some statements failed")
+	if sh.failed && sh.batch {
+		return errFailed
 	}
 	return nil
 }
 
-// isTerminal reports whether r is an interactive terminal.
+// isTerminal reports whether r is an interactive terminal (see
+// isTerminalFile).
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && isTerminalFile(f)
 }
 
-// interactive reads statements line by line with a prompt.
+// interactive reads statements line by line with a prompt. A statement
+// runs once its ';' is typed (comments may follow it); a line holding a
+// dot command is one when no statement is pending.
 func (sh *shell) interactive(in io.Reader) {
 	fmt.Fprintln(sh.out, `bxdb shell. Enter ".help" for help.`)
-	sc := bufio.NewScanner(in)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	lines := make(chan string)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(in)
+		sc.Buffer(make([]byte, 64<<10), 64<<20)
+		for sc.Scan() {
+			select {
+			case lines <- sc.Text():
+			case <-done:
+				return
+			}
+		}
+	}()
 	var buf strings.Builder
-	prompt := func() {
+	for !sh.quit {
 		if buf.Len() == 0 {
 			fmt.Fprint(sh.out, "bxdb> ")
 		} else {
 			fmt.Fprint(sh.out, "   -> ")
 		}
-	}
-	prompt()
-	for sc.Scan() {
-		line := sc.Text()
-		if buf.Len() == 0 && strings.HasPrefix(strings.TrimSpace(line), ".") {
-			if sh.dot(strings.TrimSpace(line)) {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				if strings.TrimSpace(buf.String()) != "" {
+					sh.interruptible(func() { sh.runSQL(buf.String(), 1) })
+				}
+				fmt.Fprintln(sh.out)
 				return
 			}
-			prompt()
-			continue
-		}
-		buf.WriteString(line)
-		buf.WriteByte('\n')
-		text := buf.String()
-		if strings.HasSuffix(strings.TrimSpace(text), ";") {
-			if _, err := sqlfront.SplitStatements(text); err == nil {
-				sh.script(text)
-				buf.Reset()
+			if t := strings.TrimSpace(line); buf.Len() == 0 && strings.HasPrefix(t, ".") {
+				sh.interruptible(func() { sh.dot(t, 0) })
+				continue
 			}
+			buf.WriteString(line)
+			buf.WriteByte('\n')
+			rest := sh.runComplete(buf.String())
+			buf.Reset()
+			buf.WriteString(rest)
+		case <-sh.intr:
+			// The terminal has discarded the line being typed (and
+			// echoed ^C); discard the lines before it.
+			buf.Reset()
+			fmt.Fprintln(sh.out)
 		}
-		prompt()
 	}
-	if strings.TrimSpace(buf.String()) != "" {
-		sh.script(buf.String())
-	}
-	fmt.Fprintln(sh.out)
 }
 
-// script runs every statement of text; dot commands may stand alone on a
-// line between complete statements.
-func (sh *shell) script(text string) {
-	var sqlText strings.Builder
-	flush := func() {
-		stmts, err := sqlfront.SplitStatements(sqlText.String())
-		sqlText.Reset()
-		if err != nil {
-			sh.report(err)
+// runComplete runs the whole statements of text and returns the rest (an
+// unfinished statement, or "").
+func (sh *shell) runComplete(text string) string {
+	if complete(text) {
+		sh.interruptible(func() { sh.runSQL(text, 1) })
+		return ""
+	}
+	stmts := splitScript(text)
+	if len(stmts) < 2 {
+		return text
+	}
+	last := stmts[len(stmts)-1].off
+	sh.interruptible(func() { sh.runSQL(text[:last], 1) })
+	return text[last:]
+}
+
+// interruptible runs f with sh.ctx cancelled by an interrupt (Ctrl-C).
+// A second interrupt before f returns ends the program.
+func (sh *shell) interruptible(f func()) {
+	if sh.intr == nil {
+		f()
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		select {
+		case <-sh.intr:
+			cancel()
+		case <-stop:
 			return
 		}
-		for _, st := range stmts {
-			sh.run(st)
+		select {
+		case <-sh.intr:
+			if sh.exit != nil {
+				fmt.Fprintln(sh.errOut, "\nbxdb: interrupted again; exiting")
+				sh.exit(130)
+			}
+		case <-stop:
 		}
-	}
-	for _, line := range strings.SplitAfter(text, "\n") {
-		pending := strings.TrimSpace(sqlText.String())
-		if t := strings.TrimSpace(line); strings.HasPrefix(t, ".") && (pending == "" || strings.HasSuffix(pending, ";")) {
-			flush()
-			if sh.dot(t) {
+	}()
+	sh.ctx = ctx
+	f()
+	sh.ctx = context.Background()
+	close(stop)
+	<-stopped
+}
+
+// runScript runs a script: SQL statements, and dot commands each alone on
+// a line between whole statements. It stops at .quit and, unless
+// sh.force, at the first failure.
+func (sh *shell) runScript(text string) {
+	var pending strings.Builder
+	first, line := 1, 0 // the line where pending starts, the current line
+	for _, l := range strings.SplitAfter(text, "\n") {
+		line++
+		if t := strings.TrimSpace(l); strings.HasPrefix(t, ".") && complete(pending.String()) {
+			sh.runSQL(pending.String(), first)
+			pending.Reset()
+			if sh.quit {
+				return
+			}
+			sh.dot(t, line)
+			if sh.quit {
 				return
 			}
 			continue
 		}
-		sqlText.WriteString(line)
+		if pending.Len() == 0 {
+			first = line
+		}
+		pending.WriteString(l)
 	}
-	flush()
+	sh.runSQL(pending.String(), first)
 }
 
-// dot runs a dot command; it returns true to quit.
-func (sh *shell) dot(cmd string) bool {
-	name, arg, _ := strings.Cut(cmd, " ")
-	arg = strings.TrimSpace(arg)
+// runSQL runs the statements of text, whose first line is line number
+// first of the script. It stops at .quit, at an interrupt, and at a
+// failure that stops the script.
+func (sh *shell) runSQL(text string, first int) {
+	line, at := first, 0
+	for _, st := range splitScript(text) {
+		line += strings.Count(text[at:st.off], "\n")
+		at = st.off
+		sh.run(st.text, line)
+		if sh.quit || sh.ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// dot runs a dot command found on line (0 outside scripts).
+func (sh *shell) dot(cmd string, line int) {
+	name, arg := cmd, ""
+	if i := strings.IndexFunc(cmd, unicode.IsSpace); i >= 0 {
+		name, arg = cmd[:i], strings.TrimSpace(cmd[i:])
+	}
+	arg = strings.TrimSpace(strings.TrimRight(arg, "; \t"))
 	switch name {
 	case ".quit", ".exit", ".q":
-		return true
+		sh.quit = true
 	case ".help":
 		fmt.Fprint(sh.out, shellHelp)
 	case ".tables":
-		sh.run("SHOW TABLES")
+		if arg != "" {
+			sh.errorf(line, "usage: .tables")
+			return
+		}
+		sh.run("SHOW TABLES", line)
 	case ".schema":
-		tables := []string{arg}
-		if arg == "" {
-			tables = sh.tableNames()
+		if len(arg) >= 2 && arg[0] == '`' && arg[len(arg)-1] == '`' {
+			arg = strings.ReplaceAll(arg[1:len(arg)-1], "``", "`")
 		}
-		for _, t := range tables {
-			var name, create string
-			err := sh.conn.QueryRowContext(context.Background(), "SHOW CREATE TABLE "+quoteIdent(t)).Scan(&name, &create)
-			if err != nil {
-				sh.report(err)
-				continue
-			}
-			fmt.Fprintf(sh.out, "%s;\n", create)
-		}
+		sh.schema(arg, line)
 	case ".explain":
 		if arg == "" {
-			fmt.Fprintln(sh.errOut, "usage: .explain SQL")
-			break
+			sh.errorf(line, "usage: .explain SQL")
+			return
 		}
-		sh.run("EXPLAIN " + strings.TrimSuffix(arg, ";"))
+		sh.run("EXPLAIN "+arg, line)
 	default:
-		fmt.Fprintf(sh.errOut, "unknown command %s; enter .help\n", name)
-		sh.failed = true
+		sh.errorf(line, "unknown command %s; enter .help", name)
 	}
-	return false
 }
 
-// tableNames lists the tables.
-func (sh *shell) tableNames() []string {
-	rows, err := sh.conn.QueryContext(context.Background(), "SHOW TABLES")
+// object is a table or a view.
+type object struct{ name, kind string }
+
+// schema prints the CREATE TABLE and CREATE VIEW statements of every
+// table and view, or of the one named.
+func (sh *shell) schema(name string, line int) {
+	objs, err := sh.objects()
 	if err != nil {
-		sh.report(err)
-		return nil
+		sh.report(err, line)
+		return
+	}
+	if name != "" {
+		var match []object
+		for _, o := range objs {
+			if o.name == name {
+				match = []object{o}
+				break
+			}
+			if strings.EqualFold(o.name, name) {
+				match = append(match, o)
+			}
+		}
+		if len(match) != 1 {
+			match = []object{{name: name}} // SHOW CREATE TABLE says what is wrong
+		}
+		objs = match
+	}
+	for _, o := range objs {
+		var err error
+		if o.kind == "VIEW" {
+			err = sh.showView(o.name)
+		} else {
+			var n, create string
+			err = sh.conn.QueryRowContext(sh.ctx, "SHOW CREATE TABLE "+quoteIdent(o.name)).Scan(&n, &create)
+			if err == nil {
+				fmt.Fprintf(sh.out, "%s;\n", create)
+			}
+		}
+		if err != nil {
+			sh.report(err, line)
+			if sh.quit || sh.ctx.Err() != nil {
+				return
+			}
+		}
+	}
+}
+
+// objects lists the tables and views with their kinds ("BASE TABLE",
+// "VIEW").
+func (sh *shell) objects() ([]object, error) {
+	rows, err := sh.conn.QueryContext(sh.ctx, "SHOW FULL TABLES")
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
-	var out []string
+	var out []object
 	for rows.Next() {
-		var n string
-		if rows.Scan(&n) == nil {
-			out = append(out, n)
+		var o object
+		if err := rows.Scan(&o.name, &o.kind); err != nil {
+			return nil, err
 		}
+		out = append(out, o)
 	}
-	return out
+	return out, rows.Err()
 }
 
-// quoteIdent quotes a table name with backticks.
+// showView prints a CREATE VIEW statement for view name from
+// information_schema.VIEWS (the engine has no SHOW CREATE VIEW). The view's
+// column list is written out when its columns are not the names its query
+// gives them.
+func (sh *shell) showView(name string) error {
+	var def, check string
+	err := sh.conn.QueryRowContext(sh.ctx,
+		"SELECT VIEW_DEFINITION, CHECK_OPTION FROM information_schema.VIEWS WHERE TABLE_NAME = ?", name).Scan(&def, &check)
+	if err != nil {
+		return err
+	}
+	create := "CREATE VIEW " + quoteIdent(name)
+	cols, err := sh.columns("SELECT * FROM " + quoteIdent(name) + " LIMIT 0")
+	if err == nil {
+		natural, err := sh.columns("SELECT * FROM (" + def + ") AS `q` LIMIT 0")
+		if err != nil || !slices.Equal(cols, natural) {
+			q := make([]string, len(cols))
+			for i, c := range cols {
+				q[i] = quoteIdent(c)
+			}
+			create += " (" + strings.Join(q, ", ") + ")"
+		}
+	} // else the view cannot be read now (a table it reads is gone): show its text all the same
+	create += " AS " + def
+	if check != "" && check != "NONE" {
+		create += " WITH " + check + " CHECK OPTION"
+	}
+	fmt.Fprintf(sh.out, "%s;\n", create)
+	return nil
+}
+
+// columns returns the column names of a query's result.
+func (sh *shell) columns(query string) ([]string, error) {
+	rows, err := sh.conn.QueryContext(sh.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return rows.Columns()
+}
+
+// quoteIdent quotes a name with backticks.
 func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 
-// returnsRows reports whether a statement produces a result set.
-func returnsRows(stmt string) bool {
-	word := strings.ToUpper(strings.TrimLeft(stmt, "( \t\r\n"))
-	for _, kw := range []string{"SELECT", "SHOW", "DESCRIBE", "DESC ", "EXPLAIN", "WITH", "VALUES"} {
-		if strings.HasPrefix(word, kw) {
-			return true
-		}
+// run executes one statement, found on line (0 outside scripts), and
+// prints its result or its error.
+func (sh *shell) run(stmt string, line int) {
+	if sh.onRun != nil {
+		sh.onRun(stmt)
 	}
-	return false
-}
-
-// run executes one statement and prints its result.
-func (sh *shell) run(stmt string) {
-	ctx := context.Background()
 	start := time.Now()
 	if !returnsRows(stmt) {
-		res, err := sh.conn.ExecContext(ctx, stmt)
+		res, err := sh.conn.ExecContext(sh.ctx, stmt)
 		if err != nil {
-			sh.report(err)
+			sh.report(err, line)
 			return
 		}
 		n, _ := res.RowsAffected()
@@ -247,13 +423,17 @@ func (sh *shell) run(stmt string) {
 		fmt.Fprintf(sh.out, "%s (%.3f s)\n", msg, time.Since(start).Seconds())
 		return
 	}
-	rows, err := sh.conn.QueryContext(ctx, stmt)
+	rows, err := sh.conn.QueryContext(sh.ctx, stmt)
 	if err != nil {
-		sh.report(err)
+		sh.report(err, line)
 		return
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
+	cols, err := rows.Columns()
+	if err != nil {
+		sh.report(err, line)
+		return
+	}
 	var table [][]string
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
@@ -262,7 +442,7 @@ func (sh *shell) run(stmt string) {
 	}
 	for rows.Next() {
 		if err := rows.Scan(ptrs...); err != nil {
-			sh.report(err)
+			sh.report(err, line)
 			return
 		}
 		row := make([]string, len(cols))
@@ -272,7 +452,7 @@ func (sh *shell) run(stmt string) {
 		table = append(table, row)
 	}
 	if err := rows.Err(); err != nil {
-		sh.report(err)
+		sh.report(err, line)
 		return
 	}
 	printTable(sh.out, cols, table)
@@ -287,71 +467,49 @@ func plural(n int64) string {
 	return "s"
 }
 
-// report prints an error MySQL-style.
-func (sh *shell) report(err error) {
-	sh.failed = true
+// report prints an error as the mysql client does: "ERROR 1062 (23000):
+// Duplicate entry ...", with " at line N" in scripts; and records the
+// failure.
+func (sh *shell) report(err error, line int) {
+	at := sh.at(line)
+	var de *driver.Error
 	var se *sqlfront.SQLError
-	if errors.As(err, &se) {
-		fmt.Fprintf(sh.errOut, "ERROR %d (%s): %s\n", se.Number, se.State, se.Msg)
-		return
-	}
-	fmt.Fprintf(sh.errOut, "ERROR: %v\n", err)
-}
-
-// render formats one value for display.
-func render(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case []byte:
-		if utf8.Valid(x) && strings.IndexFunc(string(x), func(r rune) bool { return !unicode.IsPrint(r) && r != '\t' }) < 0 {
-			return string(x)
+	switch {
+	case errors.As(err, &de):
+		state := string(de.SQLState[:])
+		if de.SQLState == [5]byte{} {
+			state = "HY000"
 		}
-		return fmt.Sprintf("0x%X", x)
-	case time.Time:
-		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
-			return x.Format("2006-01-02")
-		}
-		if x.Nanosecond() != 0 {
-			return x.Format("2006-01-02 15:04:05.999999")
-		}
-		return x.Format("2006-01-02 15:04:05")
-	case float64:
-		return fmt.Sprint(x)
+		fmt.Fprintf(sh.errOut, "ERROR %d (%s)%s: %s\n", de.Number, state, at, displayText(de.Message))
+	case errors.As(err, &se):
+		fmt.Fprintf(sh.errOut, "ERROR %d (%s)%s: %s\n", se.Number, se.State, at, displayText(se.Msg))
+	case errors.Is(err, context.Canceled):
+		// Interactively, after the ^C the terminal echoed.
+		fmt.Fprintf(sh.errOut, "\nERROR %d (70100)%s: Query execution was interrupted\n", sqlfront.ErQueryInterrupted, at)
 	default:
-		return fmt.Sprint(x)
+		fmt.Fprintf(sh.errOut, "ERROR%s: %s\n", at, displayText(err.Error()))
 	}
+	sh.fail()
 }
 
-// printTable prints rows aligned under their headers.
-func printTable(w io.Writer, cols []string, rows [][]string) {
-	width := make([]int, len(cols))
-	for i, c := range cols {
-		width[i] = utf8.RuneCountInString(c)
+// errorf reports a failure of the shell itself (a bad dot command).
+func (sh *shell) errorf(line int, format string, args ...any) {
+	fmt.Fprintf(sh.errOut, "ERROR%s: %s\n", sh.at(line), fmt.Sprintf(format, args...))
+	sh.fail()
+}
+
+// at returns " at line N" for a failure on line N of a script, else "".
+func (sh *shell) at(line int) string {
+	if !sh.batch || line <= 0 {
+		return ""
 	}
-	for _, r := range rows {
-		for i, v := range r {
-			width[i] = max(width[i], utf8.RuneCountInString(v))
-		}
+	return fmt.Sprintf(" at line %d", line)
+}
+
+// fail records a failure, which stops a script unless sh.force.
+func (sh *shell) fail() {
+	sh.failed = true
+	if sh.batch && !sh.force {
+		sh.quit = true
 	}
-	sep := "+"
-	for _, n := range width {
-		sep += strings.Repeat("-", n+2) + "+"
-	}
-	line := func(vals []string) {
-		var b strings.Builder
-		b.WriteString("|")
-		for i, v := range vals {
-			pad := width[i] - utf8.RuneCountInString(v)
-			b.WriteString(" " + v + strings.Repeat(" ", pad) + " |")
-		}
-		fmt.Fprintln(w, b.String())
-	}
-	fmt.Fprintln(w, sep)
-	line(cols)
-	fmt.Fprintln(w, sep)
-	for _, r := range rows {
-		line(r)
-	}
-	fmt.Fprintln(w, sep)
 }
