@@ -288,7 +288,7 @@ func TestSLTCorpusDirect(t *testing.T) {
 		if ci := os.Getenv("CI"); ci != "" && ci != "0" && !strings.EqualFold(ci, "false") {
 			t.Fatalf("no SLT corpus in CI (set BXDB_SLT_DIR?): %v", err)
 		}
-		t.Skip("no SLT corpus (set BXDB_SLT_DIR or -slt.dir):", err)
+		t.Skipf("no SLT corpus (set BXDB_SLT_DIR or -slt.dir): %v", err)
 	}
 	var files []string
 	if *sltFiles != "" {
