@@ -54,7 +54,11 @@ func (sc *stmtCtx) planUpdate(up *sqlparser.Update, t *table, alias string) (*up
 
 // execUpdate runs an UPDATE.
 func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
-	sc.env.divZeroErr = true // strict mode: a division by zero fails the statement
+	// UPDATE IGNORE (MySQL): a value the column refuses is adjusted, a
+	// row whose change would duplicate a key or fail a CHECK keeps its
+	// old values, a division by zero is NULL; else strict mode.
+	ignore := hasIgnoreMark(up.Comments)
+	sc.env.divZeroErr = !ignore
 	if isMultiTable(up.TableExprs) {
 		return sc.execMultiUpdate(up)
 	}
@@ -132,7 +136,13 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 			} else if v, err = x.Eval(&env); err != nil {
 				return Result{}, err
 			}
-			if v.K != KindNull {
+			switch {
+			case v.K == KindNull && ignore && t.cols[c].desc.NotNull:
+				v = implicitDefault(t.cols[c].typ)
+			case v.K == KindNull:
+			case ignore:
+				v = CoerceIgnore(v, t.cols[c].typ)
+			default:
 				if v, err = CoerceColumn(v, t.cols[c].typ, t.cols[c].desc.Name, n+1); err != nil {
 					return Result{}, err
 				}
@@ -155,6 +165,9 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 			}
 		}
 		if err := sc.checkRow(t, defs, nu); err != nil {
+			if ignore {
+				continue
+			}
 			return Result{}, err
 		}
 		if ai := t.autoInc; ai >= 0 {
@@ -165,6 +178,9 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 		if _, err := st.update(tg.pk, tg.row, nu); err != nil {
 			var de *dupError
 			if errors.As(err, &de) {
+				if ignore {
+					continue // checked before any write: the row is as it was
+				}
 				return Result{}, de.SQLError
 			}
 			return Result{}, err

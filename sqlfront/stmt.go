@@ -161,11 +161,20 @@ func parseDML(sql, clean string, toks []token) (Statement, error) {
 	if (toks[0].word() == "select" || toks[0].typ == '(') && hasExceptIntersect(toks) {
 		return parseCompound(sql, clean, toks)
 	}
+	clean, ignore := blankIgnoreModifier(clean, toks)
 	clean, delAlias := blankDeleteAlias(clean, toks)
 	clean, rowAlias := blankInsertRowAlias(clean, toks)
 	ast, err := sqlparserParse(sql, clean, toks)
 	if err != nil {
 		return nil, err
+	}
+	if ignore {
+		switch x := ast.(type) {
+		case *sqlparser.Update:
+			x.Comments = append(x.Comments, []byte(ignoreMark))
+		case *sqlparser.Delete:
+			x.Comments = append(x.Comments, []byte(ignoreMark))
+		}
 	}
 	if ins, ok := ast.(*sqlparser.Insert); ok && rowAlias != nil {
 		if err := rowAlias.apply(ins); err != nil {
@@ -263,6 +272,47 @@ func blankAllQuantifiers(clean string, toks []token) string {
 	return string(b)
 }
 
+// ignoreMark is the comment parseDML adds to an UPDATE IGNORE or DELETE
+// IGNORE, whose IGNORE sqlparser does not know (hasIgnoreMark).
+const ignoreMark = "/*bxdb:ignore*/"
+
+// hasIgnoreMark reports whether a statement's comments carry ignoreMark.
+func hasIgnoreMark(c sqlparser.Comments) bool {
+	for _, x := range c {
+		if string(x) == ignoreMark {
+			return true
+		}
+	}
+	return false
+}
+
+// blankIgnoreModifier returns clean with the IGNORE modifier of UPDATE
+// [LOW_PRIORITY] IGNORE and DELETE [LOW_PRIORITY] [QUICK] IGNORE (and
+// UPDATE's LOW_PRIORITY) blanked out, and whether there was an IGNORE.
+func blankIgnoreModifier(clean string, toks []token) (string, bool) {
+	if len(toks) < 3 || toks[0].word() != "update" && toks[0].word() != "delete" {
+		return clean, false
+	}
+	b := []byte(clean)
+	blank := func(t token) {
+		for i := t.pos; i < t.end; i++ {
+			b[i] = ' '
+		}
+	}
+	k := 1
+	for toks[k].word() == "low_priority" || toks[k].word() == "quick" {
+		if toks[0].word() == "update" {
+			blank(toks[k]) // a hint without effect here, unknown to sqlparser (DELETE's: blankDeleteAlias)
+		}
+		k++
+	}
+	ignore := toks[k].word() == "ignore"
+	if ignore {
+		blank(toks[k])
+	}
+	return string(b), ignore
+}
+
 // blankDeleteAlias handles MySQL 8.0.16's alias of the one table of a
 // single-table DELETE, which sqlparser does not know:
 //
@@ -277,8 +327,9 @@ func blankDeleteAlias(clean string, toks []token) (string, string) {
 	}
 	k := 1
 	b := []byte(clean)
-	for toks[k].word() == "low_priority" || toks[k].word() == "quick" {
-		// Hints without effect here, which sqlparser does not know.
+	for toks[k].word() == "low_priority" || toks[k].word() == "quick" || toks[k].word() == "ignore" {
+		// Hints without effect here, which sqlparser does not know
+		// (IGNORE: blankIgnoreModifier).
 		for i := toks[k].pos; i < toks[k].end; i++ {
 			b[i] = ' '
 		}
