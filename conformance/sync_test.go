@@ -721,3 +721,48 @@ func TestSyncTablePeerMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncTableUniqueMoves synchronizes changes that are valid as a whole
+// but not record by record in key order: a UNIQUE value moved from one
+// key to another, and two rows that swapped values. Both sides must end
+// with the server's rows (they failed with 1062 for good).
+func TestSyncTableUniqueMoves(t *testing.T) {
+	server, local, proxy := syncSetup(t)
+	sync := func() {
+		t.Helper()
+		if _, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url())); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := syncRows(t, local), syncRows(t, server.db); !cmp.Equal(got, want) {
+			t.Fatalf("local %v, server %v", got, want)
+		}
+	}
+	ctExec(t, server.db, "INSERT INTO items VALUES (3, 'x', 1), (5, 'a', 1), (6, 'b', 1)")
+	sync()
+	ctExec(t, server.db, "DELETE FROM items WHERE id = 3")
+	ctExec(t, server.db, "INSERT INTO items VALUES (1, 'x', 2)")
+	tx, err := server.db.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctExec(t, tx, "UPDATE items SET name = 'tmp' WHERE id = 5")
+	ctExec(t, tx, "UPDATE items SET name = 'a' WHERE id = 6")
+	ctExec(t, tx, "UPDATE items SET name = 'b' WHERE id = 5")
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	sync()
+	if got := ctQueryText(t, local, "SELECT id, name FROM items ORDER BY id"); got != "1|x\n5|b\n6|a\n" {
+		t.Fatalf("local after the moves: %q", got)
+	}
+	// A real conflict still fails, and leaves both sides as they were.
+	ctExec(t, local, "INSERT INTO items VALUES (8, 'c', 1)")
+	ctExec(t, server.db, "INSERT INTO items VALUES (9, 'c', 1)")
+	before := syncRows(t, local)
+	if _, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url())); err == nil || !strings.Contains(err.Error(), "1062") {
+		t.Fatalf("a UNIQUE conflict synchronized: %v", err)
+	}
+	if !cmp.Equal(syncRows(t, local), before) {
+		t.Fatal("a failed synchronization changed the local rows")
+	}
+}

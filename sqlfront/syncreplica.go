@@ -128,6 +128,20 @@ type SyncReplica struct {
 	done    bool
 	s       *Session // Commit's write session
 	old     []Value  // scratch: the row a stored record replaces
+	// uniq are the UNIQUE index entries Commit stored unchecked: the
+	// records come in key order, and a value that moved from one key to
+	// another on the peer (or two rows that swapped values) is only free
+	// once every record is stored, so each is checked then.
+	uniq []pendingUnique
+}
+
+// pendingUnique is a UNIQUE index entry a sync stored unchecked: the
+// index, the row's primary key, and the row's values of the index's
+// columns (the others NULL).
+type pendingUnique struct {
+	ix  *index
+	pk  []byte
+	row []Value
 }
 
 var _ osynch.Replica = (*SyncReplica)(nil)
@@ -726,6 +740,9 @@ func (r *SyncReplica) commit() error {
 			}
 		}
 	}
+	if err := r.checkUnique(t); err != nil {
+		return err
+	}
 	tx := s.tx
 	if err := tx.releaseTrees(true); err != nil {
 		return mapStoreErr(err)
@@ -746,7 +763,8 @@ func (r *SyncReplica) commit() error {
 //
 //   - a live record (checked again by checkSyncRecord) must satisfy NOT
 //     NULL and CHECK constraints; it replaces the row under the key, if
-//     any, with their index entries; UNIQUE indexes are enforced (1062);
+//     any, with their index entries; UNIQUE indexes are enforced (1062)
+//     once every record is stored (checkUnique);
 //     the key's tombstone goes. An AUTO_INCREMENT value above the counter
 //     moves the counter past it, as an INSERT would.
 //   - a tombstone: the row under the key, if any, goes with its index
@@ -801,7 +819,13 @@ func (r *SyncReplica) store(t *table, rec osynch.Record) error {
 				sc.e.observeAutoID(c, u)
 			}
 		}
-		return Result{}, st.applyLive(key, rec.Value, rec.Version, row, r.old)
+		return Result{}, st.applyLive(key, rec.Value, rec.Version, row, r.old, func(ix *index) {
+			cols := make([]Value, len(row))
+			for _, c := range ix.cols {
+				cols[c] = row[c]
+			}
+			r.uniq = append(r.uniq, pendingUnique{ix: ix, pk: key, row: cols})
+		})
 	})
 	if err != nil {
 		var de *dupError
@@ -815,10 +839,39 @@ func (r *SyncReplica) store(t *table, rec osynch.Record) error {
 	return nil
 }
 
+// checkUnique checks the UNIQUE index entries the stored records added
+// (r.uniq) against the table as the whole synchronization left it: a
+// duplicate there is a real conflict (1062), and Commit stores nothing.
+func (r *SyncReplica) checkUnique(t *table) error {
+	if len(r.uniq) == 0 {
+		return nil
+	}
+	_, err := r.s.runWrite(r.ctx, nil, false, func(sc *stmtCtx) (Result, error) {
+		st, err := sc.store(t)
+		if err != nil {
+			return Result{}, err
+		}
+		for _, u := range r.uniq {
+			if err := st.checkUnique(u.ix, u.row, u.pk); err != nil {
+				return Result{}, err
+			}
+		}
+		return Result{}, nil
+	})
+	r.uniq = nil
+	var de *dupError
+	if errors.As(err, &de) {
+		err = de.SQLError
+	}
+	return err
+}
+
 // applyLive stores the row value val (decoded: row) under pk with version
 // ver, replacing the row there (old is scratch for it) and its index
-// entries, and removes the key's tombstone.
-func (st *tableStore) applyLive(pk, val []byte, ver uint64, row, old []Value) error {
+// entries, and removes the key's tombstone. A UNIQUE index entry it adds
+// is not checked here but handed to unchecked, for the caller to check
+// once the whole synchronization is stored (SyncReplica.uniq).
+func (st *tableStore) applyLive(pk, val []byte, ver uint64, row, old []Value, unchecked func(*index)) error {
 	found, err := st.fetch(pk, old)
 	if err != nil {
 		return err
@@ -827,8 +880,8 @@ func (st *tableStore) applyLive(pk, val []byte, ver uint64, row, old []Value) er
 		if found && bytes.Equal(st.indexKey(ix, old, pk), st.indexKey(ix, row, pk)) {
 			continue
 		}
-		if err := st.checkUnique(ix, row, pk); err != nil {
-			return err
+		if ix.desc.Unique && !hasNull(row, ix.cols) {
+			unchecked(ix)
 		}
 	}
 	if found {
