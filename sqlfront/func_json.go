@@ -812,6 +812,28 @@ type jsonLoc struct {
 // order (object members in key order), with its location: loc extended
 // by the steps taken (fn must copy it to keep it).
 func jsonSeek(doc any, steps []jsonStep, loc []jsonLoc, fn func(v any, loc []jsonLoc)) {
+	var memo map[string]bool
+	for _, st := range steps {
+		if st.ellipsis {
+			memo = map[string]bool{}
+		}
+	}
+	jsonSeekFrom(doc, steps, loc, fn, memo)
+}
+
+// jsonSeekFrom is jsonSeek's walk. With ** steps a value can be reached
+// with the same steps left by many routes (for **.a**.a on a deep
+// document, combinatorially many); memo (nil without **) remembers each
+// (steps left, location) pair walked, since walking it again could only
+// find the values found the first time.
+func jsonSeekFrom(doc any, steps []jsonStep, loc []jsonLoc, fn func(v any, loc []jsonLoc), memo map[string]bool) {
+	if memo != nil {
+		k := strconv.Itoa(len(steps)) + jsonLocPath(loc)
+		if memo[k] {
+			return
+		}
+		memo[k] = true
+	}
 	if len(steps) == 0 {
 		fn(doc, loc)
 		return
@@ -819,15 +841,15 @@ func jsonSeek(doc any, steps []jsonStep, loc []jsonLoc, fn func(v any, loc []jso
 	st, rest := steps[0], steps[1:]
 	switch {
 	case st.ellipsis:
-		jsonSeek(doc, rest, loc, fn)
+		jsonSeekFrom(doc, rest, loc, fn, memo)
 		switch d := doc.(type) {
 		case map[string]any:
 			for _, k := range jsonSortedKeys(d) {
-				jsonSeek(d[k], steps, append(loc, jsonLoc{key: k, member: true}), fn)
+				jsonSeekFrom(d[k], steps, append(loc, jsonLoc{key: k, member: true}), fn, memo)
 			}
 		case []any:
 			for i, v := range d {
-				jsonSeek(v, steps, append(loc, jsonLoc{index: i}), fn)
+				jsonSeekFrom(v, steps, append(loc, jsonLoc{index: i}), fn, memo)
 			}
 		}
 	case st.member:
@@ -837,10 +859,10 @@ func jsonSeek(doc any, steps []jsonStep, loc []jsonLoc, fn func(v any, loc []jso
 		}
 		if st.wild {
 			for _, k := range jsonSortedKeys(d) {
-				jsonSeek(d[k], rest, append(loc, jsonLoc{key: k, member: true}), fn)
+				jsonSeekFrom(d[k], rest, append(loc, jsonLoc{key: k, member: true}), fn, memo)
 			}
 		} else if v, ok := d[st.key]; ok {
-			jsonSeek(v, rest, append(loc, jsonLoc{key: st.key, member: true}), fn)
+			jsonSeekFrom(v, rest, append(loc, jsonLoc{key: st.key, member: true}), fn, memo)
 		}
 	default:
 		arr, isArr := doc.([]any)
@@ -848,13 +870,13 @@ func jsonSeek(doc any, steps []jsonStep, loc []jsonLoc, fn func(v any, loc []jso
 			// A non-array is an array of itself for [0], [last] and
 			// ranges that include them, not for [*].
 			if lo, hi := st.cells(1); !st.wild && lo <= 0 && hi >= 0 {
-				jsonSeek(doc, rest, loc, fn)
+				jsonSeekFrom(doc, rest, loc, fn, memo)
 			}
 			return
 		}
 		lo, hi := st.cells(len(arr))
 		for i := lo; i <= hi; i++ {
-			jsonSeek(arr[i], rest, append(loc, jsonLoc{index: i}), fn)
+			jsonSeekFrom(arr[i], rest, append(loc, jsonLoc{index: i}), fn, memo)
 		}
 	}
 }

@@ -245,3 +245,25 @@ func TestJSONOfSQLValues(t *testing.T) {
 		{"SELECT JSON_TYPE(JSON_EXTRACT(JSON_ARRAY(2e0), '$[0]')), JSON_TYPE('18446744073709551615'), JSON_TYPE('-1')", `[[DOUBLE UNSIGNED INTEGER INTEGER]]`},
 	})
 }
+
+// TestJSONEllipsisChains checks paths with several ** steps on a deep
+// document: each value is reached by combinatorially many routes, which
+// the walk visited one by one (minutes for 5 steps over 100 levels); it
+// must visit each (value, steps left) once and find every match once.
+func TestJSONEllipsisChains(t *testing.T) {
+	for _, c := range []struct{ depth, steps int }{{100, 5}, {200, 8}, {30, 1}} {
+		doc := strings.Repeat(`{"a":`, c.depth) + "1" + strings.Repeat("}", c.depth)
+		path := "$" + strings.Repeat("**.a", c.steps)
+		v, err := jsonParse(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		steps, _, err := parseJSONPath(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := len(jsonMatch(v, steps, nil)), c.depth-c.steps+1; got != want {
+			t.Errorf("%d levels, %s: %d matches, want %d", c.depth, path, got, want)
+		}
+	}
+}
