@@ -397,6 +397,7 @@ func (c *compiler) compileComparison(e *sqlparser.ComparisonExpr) (Expr, error) 
 	if err != nil {
 		return nil, err
 	}
+	l, r = c.jsonCompareOperands(e.Left, e.Right, l, r)
 	return c.fold(newCompare(op, l, r)), nil
 }
 

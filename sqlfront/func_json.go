@@ -453,6 +453,12 @@ func jsonExtract(a []Value, unquote bool) (Value, error) {
 	if wild {
 		res = matches
 	}
+	if unquote { // ->> and JSON_UNQUOTE are text, numbers included (MySQL)
+		if s, ok := res.(string); ok {
+			return StringValue(s), nil
+		}
+		return StringValue(jsonText(res)), nil
+	}
 	if n, ok := res.(json.Number); ok {
 		if i, err := n.Int64(); err == nil {
 			return IntValue(i), nil
@@ -460,9 +466,6 @@ func jsonExtract(a []Value, unquote bool) (Value, error) {
 		if f, err := n.Float64(); err == nil && !math.IsInf(f, 0) {
 			return FloatValue(f), nil
 		}
-	}
-	if s, ok := res.(string); ok && unquote {
-		return StringValue(s), nil
 	}
 	return StringValue(jsonText(res)), nil
 }
@@ -1820,4 +1823,51 @@ func jsonWritePretty(b *bytes.Buffer, v any, level int) {
 	default:
 		jsonWrite(b, v)
 	}
+}
+
+// jsonCompareOperands adapts the operands of a comparison when one is
+// JSON-typed (jsonKindOf: JSON_EXTRACT, ->, a JSON column, ...), as MySQL
+// compares JSON values: against an SQL value a JSON string is its text
+// (JSON_EXTRACT(doc, '$.a') = 'x', which GORM writes, holds for "x"; the
+// function's result is the quoted JSON text), and two JSON operands
+// compare as values, their canonical texts (object key order and spacing
+// do not matter). Other operands are returned as they are.
+func (c *compiler) jsonCompareOperands(rawL, rawR sqlparser.Expr, l, r Expr) (Expr, Expr) {
+	lj, rj := c.jsonKindOf(rawL, l) == jkJSON, c.jsonKindOf(rawR, r) == jkJSON
+	switch {
+	case lj && rj:
+		return &unaryFunc{x: l, f: jsonCanonical}, &unaryFunc{x: r, f: jsonCanonical}
+	case lj:
+		return &unaryFunc{x: l, f: jsonScalarText}, r
+	case rj:
+		return l, &unaryFunc{x: r, f: jsonScalarText}
+	}
+	return l, r
+}
+
+// jsonScalarText turns a JSON-typed value compared with an SQL value
+// into what it compares as: a JSON string's text unquoted, anything else
+// unchanged (numbers already come out of JSON_EXTRACT as numbers).
+func jsonScalarText(v Value) Value {
+	if v.K != KindString && v.K != KindBytes || !strings.HasPrefix(v.S, `"`) {
+		return v
+	}
+	doc, err := jsonParse(v.S)
+	if s, ok := doc.(string); ok && err == nil {
+		return StringValue(s)
+	}
+	return v
+}
+
+// jsonCanonical is a JSON value's canonical text (jsonText of it parsed),
+// or the value unchanged if it does not parse.
+func jsonCanonical(v Value) Value {
+	if v.K != KindString && v.K != KindBytes {
+		return v
+	}
+	doc, err := jsonParse(v.S)
+	if err != nil {
+		return v
+	}
+	return StringValue(jsonText(doc))
 }
