@@ -775,15 +775,15 @@ func (e *extractExpr) Eval(env *Env) (Value, error) {
 }
 func (e *extractExpr) kids() []Expr { return []Expr{e.x} }
 
-// timeDiffArg reads an argument of TIMEDIFF: an instant (as the time
-// since the epoch, dt true) or a TIME duration, and its fractional digits.
-func timeDiffArg(v Value) (d time.Duration, dt bool, fsp int, ok bool) {
+// timeDiffArg reads an argument of TIMEDIFF: an instant (dt true) or a
+// TIME duration (as durationEpoch plus it), and its fractional digits.
+func timeDiffArg(v Value) (t time.Time, dt bool, fsp int, ok bool) {
 	switch v.K {
 	case KindTime:
 		if v.TimeType() == TimeDuration {
-			return v.Duration(), false, max(v.Fsp(), 0), true
+			return v.T, false, max(v.Fsp(), 0), true
 		}
-		return v.T.Sub(time.Unix(0, 0).UTC()), true, max(v.Fsp(), 0), true
+		return v.T, true, max(v.Fsp(), 0), true
 	case KindString, KindBytes:
 		s := strings.TrimSpace(v.S)
 		if i := strings.LastIndexByte(s, '.'); i >= 0 && i > strings.LastIndexByte(s, ':') {
@@ -791,13 +791,13 @@ func timeDiffArg(v Value) (d time.Duration, dt bool, fsp int, ok bool) {
 		}
 		if strings.IndexByte(strings.TrimPrefix(s, "-"), '-') >= 0 {
 			t, _, _, ok := parseDatetime(s)
-			return t.Sub(time.Unix(0, 0).UTC()), true, fsp, ok
+			return t, true, fsp, ok
 		}
 		d, ok := parseDuration(s)
-		return d, false, fsp, ok
+		return durationEpoch.Add(d), false, fsp, ok
 	}
-	d, ok = toDuration(v)
-	return d, false, 0, ok
+	d, ok := toDuration(v)
+	return durationEpoch.Add(d), false, 0, ok
 }
 
 // unixTimestamp implements UNIX_TIMESTAMP(x): seconds since the epoch, a
@@ -975,8 +975,9 @@ func init() {
 				return Null, nil // MySQL: both DATETIME or both TIME, else NULL
 			}
 			fsp := max(xfsp, yfsp)
-			lim := maxDuration.Truncate(time.Duration(pow10int64[9-fsp])) // 838:59:59 at fsp 0
-			return DurationValue(min(max(x-y, -lim), lim), fsp), nil
+			lim := maxDuration.Truncate(time.Second) // TIME's limit is 838:59:59.000000
+			d := x.Sub(y) // saturates past ±292 years instead of wrapping
+			return DurationValue(min(max(d, -lim), lim), fsp), nil
 		}},
 		{name: "sec_to_time", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
 			d := ToDecimal(a[0])
