@@ -445,6 +445,7 @@ func (e *regexpCall) Eval(env *Env) (Value, error) {
 	out := []byte(s[:from])
 	last, k := from, int64(0)
 	var err error
+	tooLong := false
 	names := prog.re.SubexpNames()
 	prog.each(s, from, func(m []int) bool {
 		k++
@@ -455,11 +456,18 @@ func (e *regexpCall) Eval(env *Env) (Value, error) {
 		if out, err = icuExpand(out, repl, s, m, names); err != nil {
 			return false
 		}
+		if len(out) > maxAllowedPacket {
+			tooLong = true // NULL, as REPEAT past max_allowed_packet
+			return false
+		}
 		last = m[1]
 		return occ <= 0
 	})
 	if err != nil {
 		return Null, err
+	}
+	if tooLong || len(out)+len(s)-last > maxAllowedPacket {
+		return Null, nil
 	}
 	out = append(out, s[last:]...)
 	return strResult(string(out), binary), nil

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"hash/crc32"
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -233,6 +234,15 @@ func formatNumber(v Value, d int64) string {
 	return b.String()
 }
 
+// saturatedInt64 is ToInt64 for a position or length argument, with an
+// unsigned value past MaxInt64 taken as MaxInt64 (not wrapped negative).
+func saturatedInt64(v Value) int64 {
+	if v.K == KindUint && v.U > math.MaxInt64 {
+		return math.MaxInt64
+	}
+	return ToInt64(v)
+}
+
 // trimRepeated removes every leading (lead) and trailing (trail) repeat
 // of rem from s, as TRIM does; an empty rem removes nothing.
 func trimRepeated(s, rem string, lead, trail bool) string {
@@ -305,9 +315,9 @@ func init() {
 			s, bin := strOf(a[0])
 			var n int64
 			if len(a) == 3 {
-				n = ToInt64(a[2])
+				n = saturatedInt64(a[2])
 			}
-			return strResult(mysqlSubstring(s, ToInt64(a[1]), n, len(a) == 3, bin), bin), nil
+			return strResult(mysqlSubstring(s, saturatedInt64(a[1]), n, len(a) == 3, bin), bin), nil
 		}},
 		{name: "left", min: 2, max: 2, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
 			s, bin := strOf(a[0])
@@ -348,6 +358,11 @@ func init() {
 			bin = bin || b2 || b3
 			if from == "" {
 				return strResult(s, bin), nil
+			}
+			if len(to) > len(from) {
+				if n := strings.Count(s, from); len(s)+n*(len(to)-len(from)) > maxAllowedPacket {
+					return Null, nil // over max_allowed_packet, as REPEAT
+				}
 			}
 			return strResult(strings.ReplaceAll(s, from, to), bin), nil
 		}},

@@ -10,7 +10,7 @@ import "strings"
 // selectWords end a select list at parenthesis depth 0.
 var selectEndWords = map[string]bool{
 	"from": true, "where": true, "group": true, "having": true, "order": true,
-	"limit": true, "union": true, "for": true, "into": true, "lock": true, "window": true,
+	"limit": true, "union": true, "except": true, "intersect": true, "for": true, "into": true, "lock": true, "window": true,
 }
 
 // selectModifiers may follow SELECT before the first expression.
