@@ -976,7 +976,7 @@ func init() {
 			}
 			fsp := max(xfsp, yfsp)
 			lim := maxDuration.Truncate(time.Second) // TIME's limit is 838:59:59.000000
-			d := x.Sub(y) // saturates past ±292 years instead of wrapping
+			d := x.Sub(y)                            // saturates past ±292 years instead of wrapping
 			return DurationValue(min(max(d, -lim), lim), fsp), nil
 		}},
 		{name: "sec_to_time", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
