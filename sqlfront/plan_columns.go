@@ -259,6 +259,21 @@ func unifyUnionColumns(left, right *queryPlan) []ColumnInfo {
 	any := false
 	for i := range cols {
 		l, r := left.cols[i], right.cols[i]
+		if l.Kind == KindDecimal && r.Kind == KindDecimal && l.Scale != r.Scale {
+			// Decimals of several scales: the larger (1.10 UNION 1.123
+			// gives 1.100 and 1.123).
+			scale := int(max(l.Scale, r.Scale))
+			conv[i] = func(v Value) Value {
+				if v.K != KindDecimal {
+					return v
+				}
+				d := ToDecimal(v)
+				return DecimalValue(d.Rescale(max(scale, d.Scale())))
+			}
+			cols[i].Scale = int64(scale)
+			any = true
+			continue
+		}
 		if l.Kind == r.Kind || l.Kind == KindNull || r.Kind == KindNull {
 			if l.Kind == KindNull {
 				cols[i] = r
@@ -294,8 +309,14 @@ func unifyUnionColumns(left, right *queryPlan) []ColumnInfo {
 				return DecimalValue(d.Rescale(max(scale, d.Scale())))
 			}
 			cols[i].Kind, cols[i].DatabaseTypeName, cols[i].Scale = KindDecimal, "DECIMAL", int64(scale)
-		default:
-			continue // INT with UINT: both exact integers
+		default: // INT with BIGINT UNSIGNED: DECIMAL, as MySQL types it
+			conv[i] = func(v Value) Value {
+				if v.K == KindNull {
+					return v
+				}
+				return DecimalValue(ToDecimal(v))
+			}
+			cols[i].Kind, cols[i].DatabaseTypeName = KindDecimal, "DECIMAL"
 		}
 		any = true
 	}
