@@ -74,6 +74,16 @@ var execMutationSeeds = []string{
 	"SAVEPOINT p",
 	"ROLLBACK TO SAVEPOINT p",
 	"COMMIT",
+	// Forms rewritten before parsing (stmt_forms.go) and the newer functions.
+	"SELECT SUBSTRING(b FROM 2 FOR 1), TRIM(LEADING 'b' FROM b), POSITION('1' IN b), EXTRACT(YEAR_MONTH FROM '2020-02-03'), CAST(a AS DOUBLE), CURRENT_TIMESTAMP(3) FROM t1",
+	"SELECT a FROM t1 WHERE a = ANY (SELECT x FROM t2) AND b <> ALL (SELECT y FROM t2 WHERE x > 2)",
+	"SELECT JSON_SET('{\"a\": [1, 2]}', '$.a[5]', a, '$.b', b), JSON_EXTRACT('{\"a\": {\"a\": 1}}', '$**.a') = 'x', '{\"k\": 1}'->>'$.k' FROM t1",
+	"SELECT REGEXP_REPLACE(b, 'b(.)', '<$1>', 1, 0, 'i'), REGEXP_SUBSTR(b, '[0-9]+'), REGEXP_INSTR(b, '1'), REGEXP_LIKE(b, '^B', 'c') FROM t1",
+	"SELECT * FROM t1 JOIN t1 AS u USING (a) WHERE b LIKE 'b\\_%' ORDER BY a",
+	"SELECT a FROM t1 UNION SELECT '1' UNION SELECT 2.5 ORDER BY 1",
+	"UPDATE IGNORE t1 SET a = a + 1, c = 1 / 0 ORDER BY a DESC LIMIT 2",
+	"INSERT IGNORE INTO t2 VALUES (0x41, b'101'), (1e30, 'toolongvalue')",
+	"SELECT TIMEDIFF('2500-01-01', '1900-01-01'), CONV(b, 36, 2), ANY_VALUE(a) FROM t1 GROUP BY b",
 }
 
 // execMutationTokens are what a mutation splices in.
@@ -84,6 +94,8 @@ var execMutationTokens = []string{
 	"NOT", "IN", "BETWEEN", "LIKE", "IS", "CASE", "WHEN", "THEN", "ELSE", "END", "COUNT(*)", "MAX(", "SUM(",
 	"OVER (", "PARTITION BY", "ROWS", "DISTINCT", "ALL", "EXISTS", "AS", "DESC", "ASC", "WITH", "RECURSIVE",
 	"CAST(", "AS DECIMAL(65, 30))", "INTERVAL", "DAY", "ESCAPE", "COLLATE", "utf8mb4_bin", "@v", "@@autocommit",
+	"SUBSTRING(", "TRIM(", "LEADING", "FROM", "FOR", "POSITION(", "EXTRACT(", "ANY", "SOME", "USING (", "IGNORE",
+	"JSON_SET(", "'$**.a'", "->>", "REGEXP_REPLACE(", "AS DOUBLE)", "CURRENT_TIMESTAMP(", "'a\\_'",
 }
 
 // execMutationKinds group tokens a mutation swaps for one another.
