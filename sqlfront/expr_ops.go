@@ -378,6 +378,13 @@ func (c *compiler) compileComparison(e *sqlparser.ComparisonExpr) (Expr, error) 
 	case sqlparser.RegexpStr, sqlparser.NotRegexpStr:
 		return c.compileRegexp(e)
 	}
+	if base, quant, ok := strings.Cut(e.Operator, " "); ok && (quant == "any" || quant == "all") {
+		if op, ok := cmpOps[base]; ok {
+			if sq, ok := e.Right.(*sqlparser.Subquery); ok {
+				return c.compileQuantified(op, quant == "all", e.Left, sq)
+			}
+		}
+	}
 	op, ok := cmpOps[e.Operator]
 	if !ok {
 		return nil, syntaxError(e.Operator)

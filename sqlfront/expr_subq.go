@@ -240,3 +240,76 @@ func (c *compiler) compileInSubquery(left sqlparser.Expr, e *sqlparser.Subquery,
 	}
 	return &inSubqueryExpr{subqueryBase: subqueryBase{sq}, x: xs, not: not}, nil
 }
+
+// quantCmpExpr is x op ANY (subquery) or x op ALL (subquery) (markQuantifiers
+// gives the parser's comparison its quantifier): ANY is true if the
+// comparison holds for some row, false if it fails for every row (or there
+// is none), else NULL; ALL is false if it fails for some row, true if it
+// holds for every row (or there is none), else NULL.
+type quantCmpExpr struct {
+	subqueryBase
+	op  cmpOp
+	all bool
+	x   Expr
+}
+
+func (e *quantCmpExpr) evalTri(env *Env) (tri, error) {
+	r, err := e.memo(env, e, func(rows [][]Value) (any, error) {
+		for _, row := range rows {
+			if len(row) != 1 {
+				return nil, errOperandColumns(1)
+			}
+		}
+		return rows, nil
+	})
+	if err != nil {
+		return triNull, err
+	}
+	v, err := e.x.Eval(env)
+	if err != nil {
+		return triNull, err
+	}
+	sawNull := false
+	for _, row := range r.([][]Value) {
+		switch compareTri(e.op, v, row[0]) {
+		case triTrue:
+			if !e.all {
+				return triTrue, nil
+			}
+		case triFalse:
+			if e.all {
+				return triFalse, nil
+			}
+		default:
+			sawNull = true
+		}
+	}
+	switch {
+	case sawNull:
+		return triNull, nil
+	case e.all:
+		return triTrue, nil
+	}
+	return triFalse, nil
+}
+func (e *quantCmpExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
+func (e *quantCmpExpr) kids() []Expr                 { return []Expr{e.x} }
+
+// compileQuantified compiles x op ANY|ALL (subquery).
+func (c *compiler) compileQuantified(op cmpOp, all bool, left sqlparser.Expr, e *sqlparser.Subquery) (Expr, error) {
+	if tupleArity(left) != 1 {
+		return nil, errOperandColumns(1)
+	}
+	x, err := c.compile(left)
+	if err != nil {
+		return nil, err
+	}
+	sq, err := c.sc.Subquery(e.Select)
+	if err != nil {
+		return nil, err
+	}
+	if sq.Width != 0 && sq.Width != 1 {
+		return nil, errOperandColumns(1)
+	}
+	return &quantCmpExpr{subqueryBase: subqueryBase{sq}, op: op, all: all, x: x}, nil
+}

@@ -36,6 +36,8 @@ import (
 //	CURRENT_TIMESTAMP(3)             → now              (3)
 //	x = ANY (SELECT ...)             → x   in  (SELECT ...)
 //	x <> ALL (SELECT ...)            → x not in (SELECT ...)
+//	x > ALL (SELECT ...)             → x >     (SELECT ...)           the parsed comparison's operator
+//	                                                                 becomes "> all" (markQuantifiers)
 //
 // Only bare words followed by '(' are touched (a backquoted `substring` is
 // a name, not the built-in); a form that does not match is left for
@@ -66,6 +68,10 @@ func rewriteForms(clean string, toks []token) string {
 		case op.typ == sqlparser.NE && q == "all" && toks[k+1].end-op.pos >= len("not in"):
 			span := token{pos: op.pos, end: toks[k+1].end}
 			put(span, "not in")
+		default:
+			// Any other quantified comparison: the quantifier goes and
+			// markQuantifiers puts it back into the parsed comparison.
+			put(toks[k+1], "")
 		}
 	}
 	for k := 0; k+1 < len(toks); k++ {
@@ -291,4 +297,64 @@ func unescapeMySQL(raw string) string {
 		}
 	}
 	return b.String()
+}
+
+// markQuantifiers gives back to the parsed comparisons the ANY, SOME or
+// ALL quantifiers rewriteForms blanked out of clean (those it did not turn
+// into IN or NOT IN): each comparison of a value with a subquery in ast
+// is paired, in order, with the operator tokens of the original text
+// (toks) followed by a quantifier or directly by "(SELECT", and a
+// quantified one gets the operator "op any" or "op all" (SOME is ANY),
+// which the compiler knows (quantCmpExpr) and sqlparser prints back as
+// valid SQL. If the pairing does not hold, the statement is refused.
+func markQuantifiers(ast sqlparser.SQLNode, toks []token) error {
+	type site struct {
+		quant string // "", "any" or "all"
+	}
+	var sites []site
+	anyQuant := false
+	for k := 0; k+2 < len(toks); k++ {
+		switch toks[k].typ {
+		case '=', '<', '>', sqlparser.NE, sqlparser.LE, sqlparser.GE, sqlparser.NULL_SAFE_EQUAL:
+		default:
+			continue
+		}
+		q := toks[k+1].word()
+		switch {
+		case (q == "any" || q == "some" || q == "all") && toks[k+2].typ == '(' && k+3 < len(toks) && toks[k+3].word() == "select":
+			if (toks[k].typ == '=' && q != "all") || (toks[k].typ == sqlparser.NE && q == "all") {
+				continue // rewritten to IN / NOT IN: no comparison left
+			}
+			if q == "some" {
+				q = "any"
+			}
+			sites = append(sites, site{q})
+			anyQuant = true
+		case toks[k+1].typ == '(' && toks[k+2].word() == "select":
+			sites = append(sites, site{})
+		}
+	}
+	if !anyQuant {
+		return nil
+	}
+	var cmps []*sqlparser.ComparisonExpr
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if c, ok := n.(*sqlparser.ComparisonExpr); ok {
+			if _, sub := c.Right.(*sqlparser.Subquery); sub {
+				if _, ok := cmpOps[c.Operator]; ok {
+					cmps = append(cmps, c)
+				}
+			}
+		}
+		return true, nil
+	}, ast)
+	if len(cmps) != len(sites) {
+		return errNotSupported("this quantified comparison (ANY, SOME, ALL)")
+	}
+	for i, c := range cmps {
+		if sites[i].quant != "" {
+			c.Operator += " " + sites[i].quant
+		}
+	}
+	return nil
 }
