@@ -500,6 +500,29 @@ func (s *sortIter) sortAll() (rowIter, error) {
 	return so.iter()
 }
 
+// reuseInput lets a projection that in is (under any filters) and the
+// base table source under it return the same row every time: for a
+// consumer that copies the rows it keeps. Other inputs stay as they are.
+func reuseInput(in rowIter) {
+	p, ok := in.(*projectIter)
+	if !ok || p.direct {
+		return
+	}
+	p.reuse = true
+	for in := p.in; ; {
+		switch y := in.(type) {
+		case *filterIter:
+			in = y.in
+			continue
+		case *sourceIter:
+			if ks, ok := y.src.(*keySource); ok {
+				ks.reuse = true
+			}
+		}
+		return
+	}
+}
+
 // topHeap keeps the best n rows; its root is the worst kept row.
 type topHeap struct {
 	rows [][]Value
@@ -524,8 +547,13 @@ func (h *topHeap) Pop() any   { panic("unused") }
 
 // sortTopN keeps the first topN rows in a heap (stable: ties keep input
 // order).
+//
+// It copies the rows it keeps, so its input may hand it the same row every
+// time (reuseInput): most rows of a big input are compared and dropped
+// without being copied at all.
 func (s *sortIter) sortTopN() (rowIter, error) {
 	h := &topHeap{cmp: s.cmp}
+	reuseInput(s.in)
 	var seq int64
 	for {
 		if err := s.sc.tick(); err != nil {
@@ -540,13 +568,18 @@ func (s *sortIter) sortTopN() (rowIter, error) {
 		}
 		seq++
 		if int64(len(h.rows)) < s.topN {
-			h.rows = append(h.rows, r)
+			h.rows = append(h.rows, cloneRow(r))
 			h.seq = append(h.seq, seq)
 			heap.Fix(h, len(h.rows)-1)
 			continue
 		}
 		if s.cmp(r, h.rows[0]) < 0 {
-			h.rows[0], h.seq[0] = r, seq
+			if len(h.rows[0]) == len(r) {
+				copy(h.rows[0], r) // the dropped row's slice is ours
+			} else {
+				h.rows[0] = cloneRow(r)
+			}
+			h.seq[0] = seq
 			heap.Fix(h, 0)
 		}
 	}
@@ -619,6 +652,11 @@ type limitIter struct {
 }
 
 func (l *limitIter) Next() ([]Value, error) {
+	if l.offset > 0 && l.n == 0 {
+		if sk, ok := l.in.(rowSkipper); ok && sk.skipRows(l.offset) {
+			l.offset = 0
+		}
+	}
 	for l.offset > 0 {
 		if _, err := l.in.Next(); err != nil {
 			return nil, err
@@ -637,6 +675,32 @@ func (l *limitIter) Next() ([]Value, error) {
 }
 
 func (l *limitIter) Close() { l.in.Close() }
+
+// rowSkipper is a row iterator that can drop its first n rows without
+// producing them (a key-ordered scan without a filter positions itself
+// by the tree's record counts). skipRows is called before the first
+// Next, and reports whether the rows will be skipped; false leaves the
+// iterator unchanged.
+type rowSkipper interface {
+	skipRows(n int64) bool
+}
+
+// skipRows skips through a projection whose expressions are pure: the
+// skipped rows would only have been computed and dropped.
+func (p *projectIter) skipRows(n int64) bool {
+	for _, e := range p.exprs {
+		if depsOf(e)&(depVolatile|depSubquery) != 0 {
+			return false
+		}
+	}
+	sk, ok := p.in.(rowSkipper)
+	return ok && sk.skipRows(n)
+}
+
+func (t *trimIter) skipRows(n int64) bool {
+	sk, ok := t.in.(rowSkipper)
+	return ok && sk.skipRows(n)
+}
 
 // trimIter returns r[lo:hi] of every row.
 type trimIter struct {

@@ -89,7 +89,7 @@ func (s *Session) tryPointSelect(ctx context.Context, st *Stmt, args []Value) (r
 				full = append(full, Null)
 			}
 			s.scratch = full
-			if err := decodeTableRow(t, val, full, &s.phys); err != nil {
+			if err := decodeTableRow(t, val, full, &s.phys, nil); err != nil {
 				return nil, true, mapStoreErr(err)
 			}
 			row := r.one.small[:0]

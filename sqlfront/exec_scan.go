@@ -51,6 +51,12 @@ type keySource struct {
 	// covering: the index holds every column the query reads; rows are
 	// decoded from index keys without reading the table.
 	covering bool
+	// skip is the number of records still to drop before the first row
+	// (sourceIter.skipRows); only for fixed ranges without a filter.
+	skip int64
+	// mask, when set, names the only columns the statement reads: the
+	// others are not decoded.
+	mask     *colMask
 	base     []Value
 	scratch  []Value // base with the current record decoded into it
 	cur      []keyRange
@@ -153,9 +159,15 @@ func (s *keySource) next() ([]Value, error) {
 			} else {
 				s.c = s.tree.Range(r.lo, r.hi)
 				var ok bool
-				if s.reverse {
+				switch {
+				case s.skip > 0:
+					var err error
+					if ok, err = s.seekSkip(s.c, r); err != nil {
+						return nil, err
+					}
+				case s.reverse:
 					ok = s.c.Last()
-				} else {
+				default:
 					ok = s.c.First()
 				}
 				if !ok {
@@ -221,7 +233,7 @@ func (s *keySource) next() ([]Value, error) {
 		// Decode into the scratch row; only rows that pass the filter are
 		// copied out.
 		row := s.scratch
-		if err := s.st.decode(val, row[s.ft.off:s.ft.off+len(s.ft.cols)]); err != nil {
+		if err := decodeTableRow(s.st.t, val, row[s.ft.off:s.ft.off+len(s.ft.cols)], &s.st.phys, s.mask); err != nil {
 			return nil, err
 		}
 		if s.ft.keySlot > 0 {
@@ -524,6 +536,49 @@ func (it *sourceIter) Next() ([]Value, error) {
 
 func (it *sourceIter) Close() { it.src.close() }
 
+func (it *sourceIter) skipRows(n int64) bool {
+	ks, ok := it.src.(*keySource)
+	if !ok || it.opened || ks.filter != nil || ks.points || ks.lookups != nil || ks.skip != 0 {
+		return false
+	}
+	ks.skip = n
+	return true
+}
+
+// seekSkip opens cursor c on range r at the record s.skip records from
+// its start (its end when reverse), using the tree's counts instead of
+// reading the records in between; a range with no more than s.skip
+// records is skipped whole (ok false, nothing to read in it).
+func (s *keySource) seekSkip(c *bxtree.Cursor, r keyRange) (ok bool, err error) {
+	n, err := s.tree.Count(r.lo, r.hi)
+	if err != nil {
+		return false, err
+	}
+	if n <= uint64(s.skip) {
+		s.skip -= int64(n)
+		return false, nil
+	}
+	var first uint64 // rank of the range's first record
+	if r.lo != nil {
+		if first, err = s.tree.Rank(r.lo); err != nil {
+			return false, err
+		}
+	}
+	k := first + uint64(s.skip)
+	if s.reverse {
+		k = first + n - 1 - uint64(s.skip)
+	}
+	s.skip = 0
+	key, err := s.tree.Select(k)
+	if err != nil {
+		return false, err
+	}
+	if !c.Seek(key) {
+		return false, c.Err()
+	}
+	return true, nil
+}
+
 // joinIter is a nested-loop join: for each outer row the inner source is
 // opened with it; a LEFT JOIN emits the outer row itself (its inner
 // columns are NULL) when no inner row matched.
@@ -597,6 +652,11 @@ func (si *selectInfo) newSource(k int, acc *access, scan []*conjunct) (tableSour
 	ks := &keySource{sc: sc, ft: ft, st: st, ix: acc.key, reverse: acc.reverse, filter: filter}
 	if acc.key != nil && acc.kind != "points" && ft.keySlot == 0 && si.covers(k, acc.key) {
 		ks.covering, acc.covering = true, true
+	}
+	if ft.keySlot == 0 && !ks.covering {
+		// A SELECT reads only the columns it names (a DML statement's
+		// scan has a key slot and reads whole rows).
+		ks.mask = newColMask(ft.t, si.readColumns(k))
 	}
 	switch acc.kind {
 	case "full":

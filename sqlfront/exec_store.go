@@ -294,32 +294,73 @@ func (st *tableStore) indexKey(ix *index, row []Value, pk []byte) []byte {
 // decode decodes a stored row into dst (ordinal layout, len(dst) ==
 // number of columns): fields missing from old rows get their fill values.
 func (st *tableStore) decode(val []byte, dst []Value) error {
-	return decodeTableRow(st.t, val, dst, &st.phys)
+	return decodeTableRow(st.t, val, dst, &st.phys, nil)
+}
+
+// colMask names the columns of a table a reader needs, by ordinal and by
+// stored field; the others decode as NULL without being built.
+type colMask struct {
+	cols   []bool // by ordinal
+	fields []bool // by stored field
+}
+
+// newColMask returns the mask of t's columns in need, or nil (every
+// column) when need is nil or names them all.
+func newColMask(t *table, need map[int]bool) *colMask {
+	if need == nil || len(need) >= len(t.cols) {
+		return nil
+	}
+	m := &colMask{cols: make([]bool, len(t.cols)), fields: make([]bool, t.nfield)}
+	for c := range need {
+		m.cols[c] = true
+		if t.plain {
+			m.fields[c] = true
+		} else {
+			m.fields[t.fields[c]] = true
+		}
+	}
+	return m
 }
 
 // decodeTableRow decodes a stored row of t into dst (ordinal layout,
-// len(dst) == number of columns), with *phys as scratch.
-func decodeTableRow(t *table, val []byte, dst []Value, phys *[]Value) error {
+// len(dst) == number of columns): fields missing from old rows get their
+// fill values. With a mask, only its columns are decoded and the others
+// are NULL.
+func decodeTableRow(t *table, val []byte, dst []Value, phys *[]Value, m *colMask) error {
+	var wantCols, wantFields []bool
+	if m != nil {
+		wantCols, wantFields = m.cols, m.fields
+	}
 	if t.plain {
 		// Fields are the ordinals: decode in place.
-		_, info, err := AppendDecodeRow(dst[:0], val, len(dst))
+		info, err := decodeRowInto(dst, val, wantFields)
 		if err != nil {
 			return err
 		}
 		for i := info.Stored; i < len(dst); i++ {
-			dst[i] = t.cols[i].desc.Fill
+			if wantCols == nil || wantCols[i] {
+				dst[i] = t.cols[i].desc.Fill
+			}
 		}
 		return nil
 	}
-	p, info, err := AppendDecodeRow((*phys)[:0], val, t.nfield)
+	p := *phys
+	if cap(p) < t.nfield {
+		p = make([]Value, t.nfield)
+	}
+	p = p[:t.nfield]
 	*phys = p
+	info, err := decodeRowInto(p, val, wantFields)
 	if err != nil {
 		return err
 	}
 	for i, f := range t.fields {
-		if f < info.Stored {
+		switch {
+		case wantCols != nil && !wantCols[i]:
+			dst[i] = Null
+		case f < info.Stored:
 			dst[i] = p[f]
-		} else {
+		default:
 			dst[i] = t.cols[i].desc.Fill
 		}
 	}

@@ -117,6 +117,10 @@ type rowReader struct {
 }
 
 func (r *rowReader) uvarint() (uint64, error) {
+	if r.pos < len(r.src) && r.src[r.pos] < 0x80 { // one byte: most lengths
+		r.pos++
+		return uint64(r.src[r.pos-1]), nil
+	}
 	u, n := binary.Uvarint(r.src[r.pos:])
 	if n <= 0 {
 		return 0, errRow("bad uvarint at byte %d", r.pos)
@@ -272,6 +276,101 @@ func AppendDecodeRow(dst []Value, src []byte, ncols int) ([]Value, RowInfo, erro
 		return dst, info, errRow("%d trailing bytes", len(src)-r.pos)
 	}
 	return dst, info, nil
+}
+
+// decodeRowInto decodes a row into dst, which holds one slot per stored
+// field the caller knows (len(dst) is the table's field count): slot f
+// gets field f when want is nil or want[f], and NULL otherwise, where
+// the field is only stepped over (a scan that reads two columns of ten
+// does not build the other eight). Fields beyond len(dst) are stepped
+// over, slots beyond the stored fields are NULL; info.Stored tells the
+// caller which to fill with defaults. Errors wrap ErrCorrupt.
+func decodeRowInto(dst []Value, src []byte, want []bool) (info RowInfo, err error) {
+	if len(src) == 0 || src[0] != rowFormatV1 {
+		return info, errRow("unknown format")
+	}
+	r := rowReader{src: src, pos: 1}
+	sv, err := r.uvarint()
+	if err != nil {
+		return info, err
+	}
+	if sv > math.MaxUint32 {
+		return info, errRow("schema version %d too large", sv)
+	}
+	stored, err := r.uvarint()
+	if err != nil {
+		return info, err
+	}
+	if stored > uint64(len(src)-r.pos) {
+		return info, errRow("%d columns in %d bytes", stored, len(src)-r.pos)
+	}
+	info = RowInfo{SchemaVersion: uint32(sv), Stored: int(stored)}
+	for i := 0; i < int(stored); i++ {
+		if i < len(dst) && (want == nil || want[i]) {
+			v, err := r.value()
+			if err != nil {
+				return info, err
+			}
+			dst[i] = v
+			continue
+		}
+		if err := r.skip(); err != nil {
+			return info, err
+		}
+		if i < len(dst) && dst[i].K != KindNull {
+			dst[i] = Null
+		}
+	}
+	for i := int(stored); i < len(dst); i++ {
+		dst[i] = Null
+	}
+	if r.pos != len(src) {
+		return info, errRow("%d trailing bytes", len(src)-r.pos)
+	}
+	return info, nil
+}
+
+// skip steps over one column, checking only that it lies within the row.
+func (r *rowReader) skip() error {
+	if r.pos >= len(r.src) {
+		return errRow("truncated at byte %d", r.pos)
+	}
+	tag := r.src[r.pos]
+	r.pos++
+	switch tag {
+	case rowTagNull:
+		return nil
+	case rowTagInt:
+		_, err := r.varint()
+		return err
+	case rowTagUint:
+		_, err := r.uvarint()
+		return err
+	case rowTagFloat:
+		if len(r.src)-r.pos < 8 {
+			return errRow("truncated float at byte %d", r.pos)
+		}
+		r.pos += 8
+		return nil
+	case rowTagDecimal, rowTagString, rowTagBytes:
+		n, err := r.uvarint()
+		if err != nil {
+			return err
+		}
+		if n > uint64(len(r.src)-r.pos) {
+			return errRow("length %d overruns the row at byte %d", n, r.pos)
+		}
+		r.pos += int(n)
+		return nil
+	case rowTagTime:
+		for range 3 {
+			if _, err := r.uvarint(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return errRow("bad tag %d at byte %d", tag, r.pos-1)
 }
 
 // RowSchemaVersion returns the schema version of an encoded row without

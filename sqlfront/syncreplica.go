@@ -647,7 +647,7 @@ func checkSyncKey(t *table, key []byte) error {
 func decodeSyncRow(t *table, val []byte) ([]Value, error) {
 	row := make([]Value, len(t.cols))
 	var phys []Value
-	if err := decodeTableRow(t, val, row, &phys); err != nil {
+	if err := decodeTableRow(t, val, row, &phys, nil); err != nil {
 		return nil, fmt.Errorf("%w: table %s: bad row value: %w", ErrSyncRecord, t.desc.Name, err)
 	}
 	for i, c := range t.cols {

@@ -119,7 +119,7 @@ func checkSyncIntegrity(t *testing.T, e *Engine, name string) {
 	row := make([]Value, len(tb.cols))
 	var phys []Value
 	for k, r := range live {
-		if err := decodeTableRow(tb, []byte(r.val), row, &phys); err != nil {
+		if err := decodeTableRow(tb, []byte(r.val), row, &phys, nil); err != nil {
 			t.Fatalf("row %x: %v", k, err)
 		}
 		if r.ver == 0 {
