@@ -56,13 +56,13 @@ type keySource struct {
 	skip int64
 	// mask, when set, names the only columns the statement reads: the
 	// others are not decoded.
-	mask     *colMask
-	base     []Value
-	scratch  []Value // base with the current record decoded into it
-	cur      []keyRange
-	ri       int
-	c        *bxtree.Cursor
-	tree     *bxtree.Tree
+	mask    *colMask
+	base    []Value
+	scratch []Value // base with the current record decoded into it
+	cur     []keyRange
+	ri      int
+	c       *bxtree.Cursor
+	tree    *bxtree.Tree
 	// reuse makes next return its scratch row instead of a copy: the
 	// consumer copies what it keeps (see streamTop).
 	reuse bool
