@@ -79,7 +79,13 @@ func (s *Session) tryPointSelect(ctx context.Context, st *Stmt, args []Value) (r
 		if err != nil {
 			return nil, true, mapStoreErr(err)
 		}
-		val, _, found, err := tree.Get(key)
+		var ixTree *bxtree.Tree
+		if p.key.ix != nil {
+			if ixTree, err = s.readTree(tx, p.key.ix.tree, own); err != nil {
+				return nil, true, mapStoreErr(err)
+			}
+		}
+		_, val, found, err := pointGet(t, p.key.ix, tree, ixTree, key)
 		if err != nil {
 			return nil, true, mapStoreErr(err)
 		}
@@ -108,6 +114,24 @@ func (s *Session) tryPointSelect(ctx context.Context, st *Stmt, args []Value) (r
 		s.lastInsertID = env.LastInsertID // LAST_INSERT_ID(x)
 	}
 	return r, true, nil
+}
+
+// pointGet reads the row a pointKey names: key is its primary key, or
+// with ix, the prefix of its entry in ix (read from ixTree).
+func pointGet(t *table, ix *index, tree, ixTree *bxtree.Tree, key []byte) (pk, val []byte, found bool, err error) {
+	pk = key
+	if ix != nil {
+		c := ixTree.Range(key, prefixEnd(key))
+		if !c.First() {
+			return nil, nil, false, c.Err()
+		}
+		pk = c.Value()
+	}
+	val, _, found, err = tree.Get(pk)
+	if err == nil && !found && ix != nil {
+		err = errIndexCorrupt(t, ix)
+	}
+	return pk, val, found, err
 }
 
 // readTree returns a handle on tree name for one read in tx: the shared
@@ -206,6 +230,25 @@ func (sc *stmtCtx) pointTargets(te sqlparser.TableExprs, where *sqlparser.Where,
 		if err != nil {
 			return nil, nil, true, err
 		}
+		if p.ix != nil {
+			// The entry's value is the primary key; it goes into the
+			// arena in place of the index prefix.
+			r, err := st.ixRef(p.ix)
+			if err != nil {
+				return nil, nil, true, err
+			}
+			r.noteRead()
+			c := r.t.Range(key, prefixEnd(key))
+			sc.keys = buf[:start]
+			if !c.First() {
+				if err := c.Err(); err != nil {
+					return nil, nil, true, err
+				}
+				return t, ti, true, nil
+			}
+			sc.keys = append(sc.keys, c.Value()...)
+			key = sc.keys[start:len(sc.keys):len(sc.keys)]
+		}
 		// The row is read by the statement before it changes anything
 		// and not kept past it: the store's scratch.
 		if len(st.old) != len(t.cols) {
@@ -214,6 +257,9 @@ func (sc *stmtCtx) pointTargets(te sqlparser.TableExprs, where *sqlparser.Where,
 		found, err := st.fetch(key, st.old)
 		if err != nil {
 			return nil, nil, true, err
+		}
+		if !found && p.ix != nil {
+			return nil, nil, true, errIndexCorrupt(t, p.ix)
 		}
 		if found {
 			ti.one.row, ti.pk = st.old, key

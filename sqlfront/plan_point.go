@@ -7,42 +7,46 @@ import (
 )
 
 // Point statements: the fast path for statements that touch at most one
-// row, named by its whole primary key.
+// row, named by its whole primary key or by all the columns of a UNIQUE
+// index.
 //
-//	SELECT c1, c2 | * FROM t [AS a] WHERE pk1 = e1 [AND pk2 = e2 ...]
-//	UPDATE t SET ... WHERE pk1 = e1 [AND ...]
-//	DELETE FROM t WHERE pk1 = e1 [AND ...]
+//	SELECT c1, c2 | * FROM t [AS a] WHERE k1 = e1 [AND k2 = e2 ...]
+//	UPDATE t SET ... WHERE k1 = e1 [AND ...]
+//	DELETE FROM t WHERE k1 = e1 [AND ...]
 //
 // where every ei is constant for an execution (placeholders, literals,
-// functions of neither the row nor a subquery) and each primary key
-// column is named exactly once. The general planner serves these with a
-// point lookup too, but it costs more to plan the statement than to run
-// it; the fast path keeps the analysis in the Stmt (stmtcache.go) and at
-// each execution only evaluates e1.., converts each value into its key
+// functions of neither the row nor a subquery) and each key column is
+// named exactly once. The general planner serves these with a point
+// lookup too, but it costs more to plan the statement than to run it;
+// the fast path keeps the analysis in the Stmt (stmtcache.go) and at each
+// execution only evaluates e1.., converts each value into its key
 // column's domain exactly as the planner does (ivDomain.cmpSet) and reads
-// one record. Whenever a value does not convert exactly (a string compared
-// with an INT key, a TIME key compared with a string, an evaluation error,
-// ...) the execution falls back to the general planner, which then decides
-// and reports exactly as it always did.
+// one record (through one index entry for a UNIQUE index: index keys
+// hold the collation's folded strings, so equality of keys is equality
+// under the collation, and no two entries share the index columns'
+// values unless one of them is NULL, which = never matches). Whenever a
+// value does not convert exactly (a string compared with an INT key, a
+// TIME key compared with a string, an evaluation error, ...) the
+// execution falls back to the general planner, which then decides and
+// reports exactly as it always did.
 
-// pointKey is a WHERE clause that fixes the whole primary key of a table
-// by equalities with constants.
+// pointKey is a WHERE clause that fixes the whole primary key of a table,
+// or all the columns of one of its UNIQUE indexes, by equalities with
+// constants.
 type pointKey struct {
 	t     *table
-	exprs []Expr // by primary key column, in key order
+	ix    *index // nil: the primary key
+	exprs []Expr // by key column, in key order
 }
 
 // pointWhere returns the pointKey of where over table t (named alias in
 // its statement), or nil if where is not of the point form.
 func pointWhere(t *table, alias string, where *sqlparser.Where) *pointKey {
-	if t.hidden || where == nil || where.Type != sqlparser.WhereStr {
+	if where == nil || where.Type != sqlparser.WhereStr {
 		return nil
 	}
 	conjs := splitAnd(where.Expr, nil)
-	if len(conjs) != len(t.pk) {
-		return nil
-	}
-	p := &pointKey{t: t, exprs: make([]Expr, len(t.pk))}
+	byCol := make(map[int]Expr, len(conjs))
 	for _, c := range conjs {
 		cmp, ok := c.(*sqlparser.ComparisonExpr)
 		if !ok || cmp.Operator != sqlparser.EqualStr || cmp.Escape != nil {
@@ -52,22 +56,40 @@ func pointWhere(t *table, alias string, where *sqlparser.Where) *pointKey {
 		if col < 0 {
 			col, other = pointColumn(t, alias, cmp.Right), cmp.Left
 		}
-		k := -1
-		for i, pc := range t.pk {
-			if pc == col {
-				k = i
-			}
-		}
-		if k < 0 || p.exprs[k] != nil {
+		if _, dup := byCol[col]; col < 0 || dup {
 			return nil
 		}
 		x, err := Compile(other, &TableScope{Table: "\x00", Clause: "where clause"})
 		if err != nil || depsOf(x)&(depRow|depVolatile|depSubquery) != 0 {
 			return nil
 		}
-		p.exprs[k] = x
+		byCol[col] = x
 	}
-	return p
+	pick := func(cols []int) []Expr {
+		if len(cols) != len(byCol) {
+			return nil
+		}
+		exprs := make([]Expr, len(cols))
+		for i, c := range cols {
+			if exprs[i] = byCol[c]; exprs[i] == nil {
+				return nil
+			}
+		}
+		return exprs
+	}
+	if !t.hidden {
+		if exprs := pick(t.pk); exprs != nil {
+			return &pointKey{t: t, exprs: exprs}
+		}
+	}
+	for _, ix := range t.indexes {
+		if ix.desc.Unique {
+			if exprs := pick(ix.cols); exprs != nil {
+				return &pointKey{t: t, ix: ix, exprs: exprs}
+			}
+		}
+	}
+	return nil
 }
 
 // pointColumn returns the ordinal of t's column that e names plainly
@@ -87,7 +109,8 @@ func pointColumn(t *table, alias string, e sqlparser.Expr) int {
 	return t.col(name)
 }
 
-// key evaluates the primary key the clause names into dst. none reports
+// key evaluates the primary key the clause names (or, for an index, the
+// prefix of its entry's key) into dst. none reports
 // that no row can match (a value that converts to nothing: NULL, 5.5 for
 // an INT key); ok is false when the execution must take the general path.
 func (p *pointKey) key(dst []byte, env *Env) (key []byte, none, ok bool) {
@@ -99,7 +122,11 @@ func (p *pointKey) key(dst []byte, env *Env) (key []byte, none, ok bool) {
 		if err != nil {
 			return nil, false, false
 		}
-		c := p.t.cols[p.t.pk[i]]
+		cols, descs := p.t.pk, p.t.pkDesc
+		if p.ix != nil {
+			cols, descs = p.ix.cols, p.ix.descs
+		}
+		c := p.t.cols[cols[i]]
 		kv, empty, exact := pointValue(ivDomain{t: c.typ}, v)
 		switch {
 		case !exact:
@@ -107,7 +134,7 @@ func (p *pointKey) key(dst []byte, env *Env) (key []byte, none, ok bool) {
 		case empty:
 			none = true
 		default:
-			dst = AppendKey(dst, kv, c.typ, p.t.pkDesc[i])
+			dst = AppendKey(dst, kv, c.typ, descs[i])
 		}
 	}
 	if none {
