@@ -301,7 +301,7 @@ func (st *tableStore) decode(val []byte, dst []Value) error {
 // stored field; the others decode as NULL without being built.
 type colMask struct {
 	cols   []bool // by ordinal
-	fields []bool // by stored field
+	fields []bool // by stored field, up to the last one needed
 }
 
 // newColMask returns the mask of t's columns in need, or nil (every
@@ -311,14 +311,16 @@ func newColMask(t *table, need map[int]bool) *colMask {
 		return nil
 	}
 	m := &colMask{cols: make([]bool, len(t.cols)), fields: make([]bool, t.nfield)}
+	end := 0
 	for c := range need {
-		m.cols[c] = true
-		if t.plain {
-			m.fields[c] = true
-		} else {
-			m.fields[t.fields[c]] = true
+		f := c
+		if !t.plain {
+			f = t.fields[c]
 		}
+		m.cols[c], m.fields[f] = true, true
+		end = max(end, f+1)
 	}
+	m.fields = m.fields[:end]
 	return m
 }
 

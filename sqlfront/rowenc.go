@@ -280,9 +280,10 @@ func AppendDecodeRow(dst []Value, src []byte, ncols int) ([]Value, RowInfo, erro
 
 // decodeRowInto decodes a row into dst, which holds one slot per stored
 // field the caller knows (len(dst) is the table's field count): slot f
-// gets field f when want is nil or want[f], and NULL otherwise, where
-// the field is only stepped over (a scan that reads two columns of ten
-// does not build the other eight). Fields beyond len(dst) are stepped
+// gets field f when want is nil or want[f] (f < len(want)), and NULL
+// otherwise, where the field is only stepped over (a scan that reads two
+// columns of ten does not build the other eight); past len(want) the
+// row is not read at all. Fields beyond len(dst) are stepped
 // over, slots beyond the stored fields are NULL; info.Stored tells the
 // caller which to fill with defaults. Errors wrap ErrCorrupt.
 func decodeRowInto(dst []Value, src []byte, want []bool) (info RowInfo, err error) {
@@ -306,6 +307,16 @@ func decodeRowInto(dst []Value, src []byte, want []bool) (info RowInfo, err erro
 	}
 	info = RowInfo{SchemaVersion: uint32(sv), Stored: int(stored)}
 	for i := 0; i < int(stored); i++ {
+		if want != nil && i >= len(want) {
+			// No field from here on is wanted: the rest of the row is
+			// not even stepped over (the record's digest vouches for it).
+			for j := i; j < len(dst); j++ {
+				if dst[j].K != KindNull {
+					dst[j] = Null
+				}
+			}
+			return info, nil
+		}
 		if i < len(dst) && (want == nil || want[i]) {
 			v, err := r.value()
 			if err != nil {
