@@ -54,6 +54,9 @@ type keySource struct {
 	// skip is the number of records still to drop before the first row
 	// (sourceIter.skipRows); only for fixed ranges without a filter.
 	skip int64
+	// ixTypes and keyVals are decodeIndexKey's scratch.
+	ixTypes []ColumnType
+	keyVals []Value
 	// mask, when set, names the only columns the statement reads: the
 	// others are not decoded.
 	mask    *colMask
@@ -259,11 +262,15 @@ func (s *keySource) close() { s.c = nil }
 // primary key) into the table's slots of row.
 func (s *keySource) decodeIndexKey(key []byte, row []Value) error {
 	t, ix, off := s.st.t, s.ix, s.ft.off
-	types := make([]ColumnType, len(ix.cols))
-	for i, c := range ix.cols {
-		types[i] = t.cols[c].typ
+	if s.ixTypes == nil {
+		s.ixTypes = make([]ColumnType, len(ix.cols))
+		for i, c := range ix.cols {
+			s.ixTypes[i] = t.cols[c].typ
+		}
+		s.keyVals = make([]Value, max(len(ix.cols), len(t.pk)))
 	}
-	vals, rest, err := DecodeKeyPrefix(key, types, ix.descs)
+	vals := s.keyVals[:len(ix.cols)]
+	rest, err := decodeKeyInto(vals, key, s.ixTypes, ix.descs)
 	if err != nil {
 		return err
 	}
@@ -271,9 +278,13 @@ func (s *keySource) decodeIndexKey(key []byte, row []Value) error {
 		row[off+c] = vals[i]
 	}
 	if len(t.pk) > 0 {
-		pv, err := DecodeKey(rest, s.st.pkTypes, t.pkDesc)
+		pv := s.keyVals[:len(t.pk)]
+		rest, err := decodeKeyInto(pv, rest, s.st.pkTypes, t.pkDesc)
 		if err != nil {
 			return err
+		}
+		if len(rest) != 0 {
+			return errKey("%d trailing bytes", len(rest))
 		}
 		for i, c := range t.pk {
 			row[off+c] = pv[i]

@@ -411,6 +411,15 @@ func DecodeKey(src []byte, types []ColumnType, descs []bool) ([]Value, error) {
 // index's columns).
 func DecodeKeyPrefix(src []byte, types []ColumnType, descs []bool) ([]Value, []byte, error) {
 	vals := make([]Value, len(types))
+	rest, err := decodeKeyInto(vals, src, types, descs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return vals, rest, nil
+}
+
+// decodeKeyInto is DecodeKeyPrefix into vals (len(vals) == len(types)).
+func decodeKeyInto(vals []Value, src []byte, types []ColumnType, descs []bool) ([]byte, error) {
 	r := &keyReader{src: src}
 	for i, t := range types {
 		r.mask = 0
@@ -419,22 +428,23 @@ func DecodeKeyPrefix(src []byte, types []ColumnType, descs []bool) ([]Value, []b
 		}
 		m, err := r.byte()
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		switch m {
 		case keyNull:
+			vals[i] = Null
 			continue
 		case keyNotNull:
 		default:
-			return nil, nil, errKey("bad marker 0x%02X in column %d", m, i)
+			return nil, errKey("bad marker 0x%02X in column %d", m, i)
 		}
 		v, err := decodeKeyBody(r, t)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		vals[i] = v
 	}
-	return vals, src[r.pos:], nil
+	return src[r.pos:], nil
 }
 
 // decodeKeyBody decodes one non-NULL body.
