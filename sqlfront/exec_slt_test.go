@@ -65,10 +65,16 @@ func parseSLTFile(src string) []sltRec {
 			}
 			i++
 		}
+		skip := false
 		for len(block) > 0 && (strings.HasPrefix(block[0], "skipif") || strings.HasPrefix(block[0], "onlyif")) {
-			block = block[1:] // the corpus has none that matter for mysql
+			// The engine answers as mysql: skipif mysql and onlyif <other>
+			// skip the record.
+			if f := strings.Fields(block[0]); len(f) > 1 && strings.EqualFold(f[1], "mysql") == (f[0] == "skipif") {
+				skip = true
+			}
+			block = block[1:]
 		}
-		if len(block) == 0 {
+		if len(block) == 0 || skip {
 			continue
 		}
 		f := strings.Fields(block[0])

@@ -156,6 +156,12 @@ func init() {
 			f, _ := strconv.ParseFloat(strconv.FormatFloat(ToFloat64(a[0]), 'g', -1, 32), 64)
 			return FloatValue(f), nil
 		}},
+		// a XOR b, as markXor hands it over: NULL if either is NULL.
+		{name: "x@or", min: 2, max: 2, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
+			x, _ := Truth(a[0])
+			y, _ := Truth(a[1])
+			return BoolValue(x != y), nil
+		}},
 		{name: "conv", min: 3, max: 3, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
 			from, to := ToInt64(a[1]), ToInt64(a[2])
 			if from < 0 {

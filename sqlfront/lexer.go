@@ -174,7 +174,17 @@ func lexAll(src string) (toks []token, clean string, err error) {
 		}
 	}
 	marks := *l.marks
-	if len(marks) == 0 {
+	// N'text' (a national string literal) is 'text': the tokenizer reads
+	// the N as an identifier, so it goes from the tokens and the text.
+	var natl []int
+	for i := 0; i+1 < len(toks); i++ {
+		t, s := toks[i], toks[i+1]
+		if t.typ == sqlparser.ID && !t.quoted && (t.val == "N" || t.val == "n") && t.end == t.pos+1 &&
+			s.typ == sqlparser.STRING && s.pos == t.end && src[s.pos] == '\'' {
+			natl = append(natl, i)
+		}
+	}
+	if len(marks) == 0 && len(natl) == 0 {
 		return toks, src, nil
 	}
 	b := []byte(src)
@@ -182,6 +192,11 @@ func lexAll(src string) (toks []token, clean string, err error) {
 		for i := marks[k]; i < marks[k+1]; i++ {
 			b[i] = ' '
 		}
+	}
+	for j := len(natl) - 1; j >= 0; j-- {
+		i := natl[j]
+		b[toks[i].pos] = ' '
+		toks = append(toks[:i], toks[i+1:]...)
 	}
 	return toks, string(b), nil
 }

@@ -43,6 +43,12 @@ func defaultColumnName(e sqlparser.Expr) string {
 // columnInfoOf describes a select item.
 func columnInfoOf(it selectItem) ColumnInfo {
 	ci := ColumnInfo{Name: it.name, Nullable: true}
+	if it.ft != nil && it.col >= 0 && it.col < len(it.ft.info) && it.ft.types[it.col].Base == TypeAny {
+		// A derived table's column: as its query described it.
+		ci = it.ft.info[it.col]
+		ci.Name = it.name
+		return ci
+	}
 	if it.ft != nil && it.col >= 0 && it.col < len(it.ft.types) {
 		t := it.ft.types[it.col]
 		ci.Nullable, ci.NullableOK = it.ft.null[it.col], true

@@ -41,6 +41,9 @@ type fromTable struct {
 	// (lowercased; "primary" for the primary key).
 	hint     string
 	hintKeys map[string]bool
+	// info describes a derived table's columns as its query does (their
+	// types are TypeAny): result metadata and set operations use it.
+	info []ColumnInfo
 }
 
 // joinKind is a join type.
@@ -308,6 +311,11 @@ type postScope struct {
 	dup     map[string]bool
 	// preferColumns resolves table columns before aliases (GROUP BY).
 	preferColumns bool
+	// groupCols holds the lowercased names of the bare columns in GROUP
+	// BY while HAVING is compiled: like MySQL, a HAVING name that is both
+	// a select alias and a GROUP BY column means the column.
+	// (nil entry: two GROUP BY columns of that name; the alias is used).
+	groupCols map[string]*sqlparser.ColName
 }
 
 // Column implements Scope.
@@ -318,6 +326,11 @@ func (p *postScope) Column(db, tbl, name string) (int, error) {
 			if p.preferColumns {
 				if s, ok, err := p.fromScope.find("", "", name); ok || err != nil {
 					return s, err
+				}
+			}
+			if g := p.groupCols[lc]; g != nil {
+				if s, ok, err := p.fromScope.find(g.Qualifier.Qualifier.String(), g.Qualifier.Name.String(), g.Name.String()); ok && err == nil {
+					return s, nil
 				}
 			}
 			if p.dup[lc] {

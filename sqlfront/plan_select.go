@@ -841,18 +841,22 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 			registerAlias(cs, it.name, width+i)
 		}
 		if sel.Having != nil {
+			cs.groupCols = groupColumnNames(sel.GroupBy)
 			if _, err := Compile(sel.Having.Expr, cs); err != nil {
 				return err
 			}
+			cs.groupCols = nil
 		}
 		cs.clause = "order clause"
 		for _, o := range sel.OrderBy {
 			if _, ok := positionRef(o.Expr); ok {
 				continue
 			}
+			cs.preferColumns = !bareColumn(o.Expr)
 			if _, err := Compile(o.Expr, cs); err != nil {
 				return err
 			}
+			cs.preferColumns = false
 		}
 		return nil
 	}
@@ -874,10 +878,12 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		}
 	}
 	if sel.Having != nil {
+		post.groupCols = groupColumnNames(sel.GroupBy)
 		e, err := Compile(sel.Having.Expr, post)
 		if err != nil {
 			return nil, err
 		}
+		post.groupCols = nil
 		having = e
 	}
 	// ORDER BY keys: positions and aliases refer to select values; other
@@ -894,7 +900,12 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 			order = append(order, orderKey{slot: base + pos - 1, desc: desc, item: pos - 1})
 			continue
 		}
+		// A bare name is a select alias first; a name inside an
+		// expression is a FROM column first (MySQL's ORDER BY col0 and
+		// ORDER BY col0 + 0 differ when col0 is both).
+		post.preferColumns = !bareColumn(o.Expr)
 		e, err := Compile(o.Expr, post)
+		post.preferColumns = false
 		if err != nil {
 			return nil, err
 		}
@@ -981,6 +992,40 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		qp.cols = append(qp.cols, ci)
 	}
 	return qp, nil
+}
+
+// bareColumn reports whether e is a column name (in parentheses or not).
+func bareColumn(e sqlparser.Expr) bool {
+	for {
+		p, ok := e.(*sqlparser.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.Expr
+	}
+	_, ok := e.(*sqlparser.ColName)
+	return ok
+}
+
+// groupColumnNames returns the lowercased names of the plain column
+// references in GROUP BY, each with its reference (nil when there are
+// none).
+func groupColumnNames(g sqlparser.GroupBy) map[string]*sqlparser.ColName {
+	var m map[string]*sqlparser.ColName
+	for _, e := range g {
+		if c, ok := e.(*sqlparser.ColName); ok {
+			if m == nil {
+				m = map[string]*sqlparser.ColName{}
+			}
+			lc := c.Name.Lowered()
+			if old, dup := m[lc]; dup && (old == nil || !old.Equal(c)) {
+				m[lc] = nil
+				continue
+			}
+			m[lc] = c
+		}
+	}
+	return m
 }
 
 // registerAlias records a select item's name for HAVING / ORDER BY.

@@ -234,6 +234,7 @@ func (sc *stmtCtx) derivedTableNamed(sel sqlparser.SelectStatement, alias, text 
 		ft.cols = append(ft.cols, name)
 		ft.types = append(ft.types, ColumnType{})
 		ft.null = append(ft.null, true)
+		ft.info = append(ft.info, c)
 	}
 	ft.virt = &virtualSrc{name: "derived " + alias, gen: func(*stmtCtx) ([][]Value, error) { return drainPlan(child, qp) }}
 	return ft, nil

@@ -426,6 +426,9 @@ func sqlparserParse(sql, clean string, toks []token) (ast sqlparser.Statement, e
 		if err := markQuantifiers(ast, toks); err != nil {
 			return nil, newParseError(sql, toks[0].pos, err.Error())
 		}
+		if err := markXor(ast, toks); err != nil {
+			return nil, newParseError(sql, toks[0].pos, err.Error())
+		}
 		return ast, nil
 	}
 	// sqlparser reports the position one past the offending token, so an

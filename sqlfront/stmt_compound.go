@@ -103,7 +103,7 @@ func compoundQuery(sql, clean string, toks []token, from, end int) (sqlparser.Se
 				depth--
 			case depth == 0 && !t.quoted && (t.word() == "order" && toks[k+1].word() == "by" || t.word() == "limit"):
 				text := "select 1 from dual " + clean[t.pos:toks[last.to-1].end]
-				ast, err := sqlparserParse(text, text, nil)
+				ast, err := parseCompoundPart(text)
 				if err != nil {
 					return nil, newParseError(sql, t.pos, "in the ORDER BY or LIMIT of a compound query: "+err.Error())
 				}
@@ -129,7 +129,7 @@ func compoundQuery(sql, clean string, toks []token, from, end int) (sqlparser.Se
 			sel = &sqlparser.ParenSelect{Select: q}
 		} else {
 			text := clean[toks[o.from].pos:toks[o.to-1].end]
-			ast, err := sqlparserParse(text, text, nil)
+			ast, err := parseCompoundPart(text)
 			if err != nil {
 				return nil, newParseError(sql, toks[o.from].pos, "in an operand of "+o.op+": "+err.Error())
 			}
@@ -262,4 +262,15 @@ func (s *setOpIter) loadRight() error {
 func (s *setOpIter) Close() {
 	s.left.Close()
 	s.right.Close()
+}
+
+// parseCompoundPart parses one part of a compound query (an operand, or
+// the trailing ORDER BY / LIMIT under a dummy SELECT) with the forms of
+// rewriteForms (CAST AS DOUBLE, XOR, ...).
+func parseCompoundPart(text string) (sqlparser.Statement, error) {
+	toks, clean, err := lexAll(text)
+	if err != nil {
+		return nil, err
+	}
+	return sqlparserParse(text, clean, toks)
 }

@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -15,7 +16,10 @@ import (
 //	TRIM([LEADING|TRAILING|BOTH] [remstr] FROM s)  sqlparser: TRIM(s) only
 //	POSITION(sub IN s)
 //	EXTRACT(unit FROM d)
-//	CAST(x AS DOUBLE|REAL|FLOAT), CONVERT(x, DOUBLE|REAL|FLOAT)
+//	CAST(x AS DOUBLE|REAL|FLOAT[(p)]), CONVERT(x, DOUBLE|REAL|FLOAT[(p)])
+//	DEFAULT(col)                                   sqlparser: DEFAULT(col) alone
+//	a XOR b                                        (see markXor)
+//	x IS [NOT] UNKNOWN                             x IS [NOT] NULL
 //	CURRENT_TIMESTAMP(p), LOCALTIME(p), LOCALTIMESTAMP(p), UTC_TIMESTAMP(p),
 //	CURRENT_TIME(p), UTC_TIME(p)                   sqlparser: no precision
 //	x = ANY (SELECT ...), x <> ALL (SELECT ...)    quantified comparisons
@@ -74,6 +78,17 @@ func rewriteForms(clean string, toks []token) string {
 			put(toks[k+1], "")
 		}
 	}
+	for k, t := range toks {
+		switch t.word() {
+		case "xor":
+			put(t, "or") // markXor makes the parsed OR an XOR again
+		case "unknown":
+			// x IS [NOT] UNKNOWN is x IS [NOT] NULL.
+			if k >= 1 && toks[k-1].word() == "is" || k >= 2 && toks[k-1].word() == "not" && toks[k-2].word() == "is" {
+				put(t, "null")
+			}
+		}
+	}
 	for k := 0; k+1 < len(toks); k++ {
 		w := toks[k].word()
 		if w == "" || toks[k+1].typ != '(' {
@@ -114,6 +129,18 @@ func rewriteForms(clean string, toks []token) string {
 			if w == "convert" {
 				sep = ","
 			}
+			if p, ok := castFloatPrecision(in); ok && len(in) >= 6 && (in[len(in)-5].word() == sep || sep == "," && in[len(in)-5].typ == ',') {
+				// FLOAT(p): p <= 24 is FLOAT, 25..53 DOUBLE; a larger p
+				// stays a syntax error.
+				if p > 53 {
+					continue
+				}
+				put(toks[k], map[bool]string{true: "c@fl", false: "c@dl"}[p <= 24])
+				for _, t := range in[len(in)-5:] {
+					put(t, "")
+				}
+				continue
+			}
 			if len(in) < 3 || in[len(in)-2].word() != sep && !(sep == "," && in[len(in)-2].typ == ',') {
 				continue
 			}
@@ -124,6 +151,12 @@ func rewriteForms(clean string, toks []token) string {
 			put(toks[k], name)
 			put(in[len(in)-2], "")
 			put(in[len(in)-1], "")
+		case "default":
+			// DEFAULT(col) → d@f(col) (func_default.go).
+			if len(in) == 1 && in[0].typ == sqlparser.ID ||
+				len(in) == 3 && in[0].typ == sqlparser.ID && in[1].typ == '.' && in[2].typ == sqlparser.ID {
+				put(toks[k], "d@f")
+			}
 		case "current_timestamp", "localtime", "localtimestamp", "utc_timestamp":
 			put(toks[k], "now")
 		case "current_time", "utc_time":
@@ -356,5 +389,114 @@ func markQuantifiers(ast sqlparser.SQLNode, toks []token) error {
 			c.Operator += " " + sites[i].quant
 		}
 	}
+	return nil
+}
+
+// castFloatPrecision reports whether the CAST arguments in end with
+// FLOAT(p), and returns p.
+func castFloatPrecision(in []token) (int, bool) {
+	n := len(in)
+	if n < 4 || in[n-4].word() != "float" || in[n-3].typ != '(' || in[n-2].typ != sqlparser.INTEGRAL || in[n-1].typ != ')' {
+		return 0, false
+	}
+	p, err := strconv.Atoi(in[n-2].val)
+	if err != nil {
+		return 0, false
+	}
+	return p, true
+}
+
+// markXor restores the XORs that rewriteForms wrote as OR. XOR binds
+// tighter than OR and looser than AND, so an OR chain holds the operands
+// of both; the operators (OR, || and XOR tokens of toks, in text order)
+// pair with the parsed ORs in the order of their operators in the text (an
+// in-order walk). Each XOR becomes the call x@or(a, b) (an OR with FALSE
+// holds it, so the node stays in place). The chain is then regrouped:
+// a OR b XOR c parses as (a OR b) OR c and must be a OR (b XOR c).
+func markXor(ast sqlparser.SQLNode, toks []token) error {
+	var ops []bool // true: XOR
+	anyXor := false
+	for _, t := range toks {
+		switch {
+		case t.typ == sqlparser.OR:
+			ops = append(ops, false)
+		case t.word() == "xor":
+			ops = append(ops, true)
+			anyXor = true
+		}
+	}
+	if !anyXor {
+		return nil
+	}
+	var ors []*sqlparser.OrExpr
+	var visit func(n sqlparser.SQLNode) (bool, error)
+	visit = func(n sqlparser.SQLNode) (bool, error) {
+		if o, ok := n.(*sqlparser.OrExpr); ok {
+			_ = sqlparser.Walk(visit, o.Left)
+			ors = append(ors, o)
+			_ = sqlparser.Walk(visit, o.Right)
+			return false, nil
+		}
+		return true, nil
+	}
+	_ = sqlparser.Walk(visit, ast)
+	if len(ors) != len(ops) {
+		return errNotSupported("XOR here")
+	}
+	xor := map[*sqlparser.OrExpr]bool{}
+	for i, o := range ors {
+		if ops[i] {
+			xor[o] = true
+		}
+	}
+	// Regroup each maximal chain (an OR whose parent is no OR) from its
+	// operands and operators in text order.
+	var fix func(n sqlparser.SQLNode) (bool, error)
+	fix = func(n sqlparser.SQLNode) (bool, error) {
+		o, ok := n.(*sqlparser.OrExpr)
+		if !ok {
+			return true, nil
+		}
+		var operands []sqlparser.Expr
+		var isXor []bool
+		var flatten func(e sqlparser.Expr)
+		flatten = func(e sqlparser.Expr) {
+			if c, ok := e.(*sqlparser.OrExpr); ok {
+				flatten(c.Left)
+				isXor = append(isXor, xor[c])
+				flatten(c.Right)
+				return
+			}
+			operands = append(operands, e)
+		}
+		flatten(o)
+		for _, e := range operands {
+			_ = sqlparser.Walk(fix, e)
+		}
+		// XOR runs first (left to right), then OR.
+		var terms []sqlparser.Expr
+		cur := operands[0]
+		for i, x := range isXor {
+			if x {
+				cur = &sqlparser.FuncExpr{Name: sqlparser.NewColIdent("x@or"), Exprs: sqlparser.SelectExprs{
+					&sqlparser.AliasedExpr{Expr: cur}, &sqlparser.AliasedExpr{Expr: operands[i+1]}}}
+				continue
+			}
+			terms = append(terms, cur)
+			cur = operands[i+1]
+		}
+		terms = append(terms, cur)
+		var out sqlparser.Expr = terms[0]
+		for _, t := range terms[1:] {
+			out = &sqlparser.OrExpr{Left: out, Right: t}
+		}
+		if r, ok := out.(*sqlparser.OrExpr); ok {
+			*o = *r
+		} else {
+			*o = sqlparser.OrExpr{Left: out, Right: sqlparser.BoolVal(false)}
+		}
+		return false, nil
+	}
+	_ = sqlparser.Walk(fix, ast)
 	return nil
 }
