@@ -223,7 +223,7 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 		st.Close()
 		return nil, c.check(err)
 	}
-	return newRows(c, r, st), nil
+	return newRows(ctx, c, r, st), nil
 }
 
 // checkArgCount refuses a statement given more or fewer arguments than it

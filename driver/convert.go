@@ -16,11 +16,12 @@ import (
 //
 // database/sql hands every argument to CheckNamedValue first. It converts
 // the types below to a sqlfront.Value and stores that in the NamedValue;
-// for any other type it returns driver.ErrSkip, and database/sql falls back
-// to driver.DefaultParameterConverter, which calls driver.Valuer (Value
-// methods, sql.NullInt64, …), dereferences pointers and reduces named
-// types to int64, float64, bool, []byte, string or time.Time — which
-// convertArg then takes too.
+// for a driver.Valuer (Value methods, sql.NullInt64, …) the connection's
+// and statement's CheckNamedValue call Value (checkValuer); for any other
+// type it returns driver.ErrSkip, and database/sql falls back to
+// driver.DefaultParameterConverter, which dereferences pointers and
+// reduces named types to int64, float64, bool, []byte, string or
+// time.Time — which convertArg then takes too.
 //
 //	nil, []byte(nil), json.RawMessage(nil)  NULL
 //	int, int8 … int64                     integer
@@ -31,6 +32,7 @@ import (
 //	[]byte                                bytes (copied)
 //	time.Time                             DATETIME, as its instant in UTC truncated to microseconds; the Location is not kept
 //	named types of the kinds above        as their kind, unless they implement driver.Valuer
+//	driver.Valuer                         its Value's result, converted as above (a uint64 too, as go-sql-driver/mysql takes it)
 
 // checkNamedValue converts nv.Value for driver.NamedValueChecker, or
 // returns driver.ErrSkip for a type database/sql must convert first.
@@ -54,18 +56,45 @@ func checkNamedValueLazy(nv *driver.NamedValue) error {
 	if nv.Name != "" {
 		return fmt.Errorf("%w (got :%s)", ErrNamedParams, nv.Name)
 	}
-	switch nv.Value.(type) {
+	switch v := nv.Value.(type) {
 	case sqlfront.Value, nil, int64, int, int8, int16, int32, uint64, uint, uint8, uint16, uint32, uintptr,
 		float64, float32, bool, string, []byte, json.RawMessage, time.Time:
 		return nil
 	case driver.Valuer:
-		return driver.ErrSkip
+		return checkValuer(nv, v)
 	}
 	if _, ok := convertArg(nv.Value); !ok {
 		return driver.ErrSkip
 	}
 	return nil
 }
+
+// checkValuer calls an argument's Value method (a nil pointer whose
+// Value has a value receiver is NULL, as database/sql has it) and keeps
+// the result if convertArg takes it: a uint64 too, which database/sql's
+// default converter refuses ("non-Value type uint64 returned from Value")
+// and go-sql-driver/mysql accepts, so ID types of BIGINT UNSIGNED columns
+// work. Other results are refused as the default converter refuses them.
+func checkValuer(nv *driver.NamedValue, vr driver.Valuer) error {
+	var sv driver.Value
+	if rv := reflect.ValueOf(vr); rv.Kind() == reflect.Pointer && rv.IsNil() && rv.Type().Elem().Implements(valuerType) {
+		sv = nil
+	} else {
+		var err error
+		if sv, err = vr.Value(); err != nil {
+			return err
+		}
+	}
+	if _, nested := sv.(driver.Valuer); !nested {
+		if _, ok := convertArg(sv); ok {
+			nv.Value = sv
+			return nil
+		}
+	}
+	return fmt.Errorf("non-Value type %T returned from Value", sv)
+}
+
+var valuerType = reflect.TypeFor[driver.Valuer]()
 
 // convertArgs converts the arguments of a statement; named ones are refused.
 func convertArgs(args []driver.NamedValue) ([]sqlfront.Value, error) {
@@ -181,7 +210,8 @@ func convertArg(a any) (v sqlfront.Value, ok bool) {
 //	BIGINT UNSIGNED (kind uint)   uint64
 //	FLOAT, DOUBLE                 float64
 //	DECIMAL                       string, the exact decimal text ("12.50")
-//	CHAR, VARCHAR, TEXT, JSON     string
+//	CHAR, VARCHAR, TEXT           string
+//	JSON                          []byte (its text)
 //	BINARY, VARBINARY, BLOB       []byte (a fresh slice per value)
 //	DATE, DATETIME, TIMESTAMP     time.Time in UTC
 //	TIME                          string "[-]HH:MM:SS[.ffffff]", as MySQL prints it
@@ -274,6 +304,9 @@ func scanType(c *sqlfront.ColumnInfo) reflect.Type {
 	case sqlfront.KindFloat:
 		return scanFloat64
 	case sqlfront.KindDecimal, sqlfront.KindString:
+		if isJSONColumn(c) {
+			return scanBytes
+		}
 		return scanString
 	case sqlfront.KindBytes:
 		return scanBytes
@@ -284,6 +317,14 @@ func scanType(c *sqlfront.ColumnInfo) reflect.Type {
 		return scanTime
 	}
 	return scanAny // KindNull: a column of NULLs (SELECT NULL) has no type
+}
+
+// isJSONColumn reports whether a column holds JSON values, which are
+// returned as []byte (valueOut gives their text as a string; rows.Next
+// converts it), as go-sql-driver/mysql returns them: a json.RawMessage or
+// a Scanner that takes only []byte must be able to scan them.
+func isJSONColumn(c *sqlfront.ColumnInfo) bool {
+	return c.DatabaseTypeName == "JSON"
 }
 
 // isTimeColumn reports whether a KindTime column holds TIME values, which

@@ -169,6 +169,7 @@ func TestScanType(t *testing.T) {
 		{sqlfront.ColumnInfo{Kind: sqlfront.KindFloat}, reflect.TypeFor[float64]()},
 		{sqlfront.ColumnInfo{Kind: sqlfront.KindDecimal}, reflect.TypeFor[string]()},
 		{sqlfront.ColumnInfo{Kind: sqlfront.KindString}, reflect.TypeFor[string]()},
+		{sqlfront.ColumnInfo{Kind: sqlfront.KindString, DatabaseTypeName: "JSON"}, reflect.TypeFor[[]byte]()},
 		{sqlfront.ColumnInfo{Kind: sqlfront.KindBytes}, reflect.TypeFor[[]byte]()},
 		{sqlfront.ColumnInfo{Kind: sqlfront.KindTime, DatabaseTypeName: "DATETIME"}, reflect.TypeFor[time.Time]()},
 		{sqlfront.ColumnInfo{Kind: sqlfront.KindTime, DatabaseTypeName: "TIME"}, reflect.TypeFor[string]()},

@@ -106,7 +106,8 @@
 // float64, bool (as 1/0), string, []byte (nil is NULL), json.RawMessage,
 // time.Time (stored as its UTC instant; the Location is not kept), and
 // anything database/sql's default converter handles (driver.Valuer,
-// pointers, named types).
+// pointers, named types). A driver.Valuer may return a uint64, as with
+// go-sql-driver/mysql.
 //
 // Results, as Scan receives them:
 //
@@ -114,7 +115,8 @@
 //	integers, BOOL              int64 (uint64 for BIGINT UNSIGNED)
 //	FLOAT, DOUBLE               float64
 //	DECIMAL                     string, exact ("12.50"); Scan converts it to float64 if asked
-//	CHAR, VARCHAR, TEXT, JSON   string
+//	CHAR, VARCHAR, TEXT         string
+//	JSON                        []byte (the JSON text, as go-sql-driver/mysql returns it)
 //	BINARY, VARBINARY, BLOB     []byte
 //	DATE, DATETIME, TIMESTAMP   time.Time in UTC
 //	TIME                        string "[-]HH:MM:SS[.ffffff]"

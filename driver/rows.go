@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"context"
 	"database/sql/driver"
 	"reflect"
 
@@ -17,6 +18,14 @@ type rows struct {
 	buf  []sqlfront.Value
 	st   *sqlfront.Stmt // prepared by conn.QueryContext for this query: closed with the rows
 	done bool
+	// ctx is the query's context and ctxDone its Done channel (nil for a
+	// context that is never done): Next stops once it is done, also
+	// between rows the engine had already computed (a sorted result).
+	ctx     context.Context
+	ctxDone <-chan struct{}
+	// json marks the JSON columns, whose text values are returned as
+	// []byte (nil if there are none).
+	json []bool
 	// small backs buf for results of few columns (one allocation less).
 	small [3]sqlfront.Value
 }
@@ -30,14 +39,23 @@ var (
 	_ driver.RowsColumnTypePrecisionScale   = (*rows)(nil)
 )
 
-// newRows wraps r; st, if not nil, is closed with the rows.
-func newRows(c *conn, r *sqlfront.Rows, st *sqlfront.Stmt) *rows {
+// newRows wraps r, the result of a query run with ctx; st, if not nil,
+// is closed with the rows.
+func newRows(ctx context.Context, c *conn, r *sqlfront.Rows, st *sqlfront.Stmt) *rows {
 	cols := r.Columns()
-	rs := &rows{c: c, r: r, cols: cols, st: st}
+	rs := &rows{c: c, r: r, cols: cols, st: st, ctx: ctx, ctxDone: ctx.Done()}
 	if len(cols) <= len(rs.small) {
 		rs.buf = rs.small[:len(cols)]
 	} else {
 		rs.buf = make([]sqlfront.Value, len(cols))
+	}
+	for i := range cols {
+		if isJSONColumn(&cols[i]) {
+			if rs.json == nil {
+				rs.json = make([]bool, len(cols))
+			}
+			rs.json[i] = true
+		}
 	}
 	return rs
 }
@@ -70,11 +88,24 @@ func (r *rows) Close() error {
 // Next implements driver.Rows; it returns io.EOF after the last row, and
 // the context's error if the query's context is done.
 func (r *rows) Next(dest []driver.Value) error {
+	if r.ctxDone != nil {
+		select {
+		case <-r.ctxDone:
+			return r.ctx.Err()
+		default:
+		}
+	}
 	if err := r.r.Next(r.buf); err != nil {
 		return r.c.check(err)
 	}
 	for i := range dest {
-		dest[i] = valueOut(r.buf[i], r.cols[i].Kind == sqlfront.KindUint)
+		if r.json != nil && r.json[i] && r.buf[i].K == sqlfront.KindString {
+			// As go-sql-driver/mysql returns JSON: bytes, which scan
+			// into json.RawMessage and []byte-only Scanners too.
+			dest[i] = []byte(r.buf[i].S)
+		} else {
+			dest[i] = valueOut(r.buf[i], r.cols[i].Kind == sqlfront.KindUint)
+		}
 		r.buf[i] = sqlfront.Value{} // drop references to the row
 	}
 	return nil

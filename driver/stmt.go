@@ -72,7 +72,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 	if err != nil {
 		return nil, s.c.check(err)
 	}
-	return newRows(s.c, r, nil), nil
+	return newRows(ctx, s.c, r, nil), nil
 }
 
 // CheckNamedValue implements driver.NamedValueChecker; see convertArg.
