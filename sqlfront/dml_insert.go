@@ -140,6 +140,18 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if hasMark(ins.Comments, noColsMark) {
+		// INSERT INTO t () VALUES (), ...: every tuple must be empty.
+		rows, ok := ins.Rows.(sqlparser.Values)
+		for i := 0; ok && i < len(rows); i++ {
+			if len(rows[i]) != 0 {
+				ok = false
+			}
+		}
+		if !ok {
+			return Result{}, NewSQLError(ErWrongValueCountOnRow, "Column count doesn't match value count at row 1")
+		}
+	}
 	var plan *insertPlan
 	if c := sc.stmtCache(); c != nil {
 		if p := c.insert.Load(); p != nil && p.t == t {

@@ -89,6 +89,15 @@
 // one statement. JSON columns are text; JSON_EXTRACT, ->, ->>, JSON_SET
 // and the other MySQL 8 JSON functions work on it (func_json.go), and
 // REGEXP_LIKE/INSTR/SUBSTR/REPLACE use Go's RE2 syntax (func_regexp.go).
+// JSON columns hold MySQL's normalized text (keys sorted by length then
+// bytes, last duplicate key kept, ": " and ", "; coerceJSON), and results
+// typed JSON (CAST AS JSON, ->, the JSON functions) reach clients as
+// JSON text. String columns have a collation (collation.go): the default
+// utf8mb4_0900_ai_ci family folds case, *_bin compares and indexes
+// bytewise, *_cs case-sensitively; values read from a column carry its
+// collation class (Value.C), so comparisons, sorting, grouping and key
+// ranges follow it, with MySQL's precedence (explicit COLLATE, then the
+// column, then a literal).
 // Function forms the pinned parser's grammar lacks (SUBSTRING(s FROM p),
 // TRIM(LEADING x FROM s), POSITION(a IN b), EXTRACT(unit FROM d), CAST(x
 // AS DOUBLE), CURRENT_TIMESTAMP(p)) are rewritten in place into plain
@@ -100,8 +109,19 @@
 // EXCEPT and INTERSECT fold left to right with UNION (stmt_compound.go).
 // Window functions (ROW_NUMBER, RANK, LAG, SUM ... OVER (PARTITION BY ...
 // ORDER BY ...) [ROWS | RANGE ...]) run after grouping (stmt_window.go,
-// plan_window.go). Not supported: RANGE frames with offsets and named
-// windows, FULLTEXT, triggers, LOCK TABLES, CREATE DATABASE.
+// plan_window.go). User variables are assigned with SET @v = x, SET @v
+// := x, @v := x inside any expression (evaluated row by row, left to
+// right) and SELECT ... INTO @a, @b (uservars.go). SELECT's modifiers
+// (SQL_CALC_FOUND_ROWS with FOUND_ROWS(), DISTINCTROW, HIGH_PRIORITY,
+// SQL_*_RESULT, SQL_CACHE, STRAIGHT_JOIN) and INSERT's (LOW_PRIORITY,
+// HIGH_PRIORITY, DELAYED, an empty column list) are accepted
+// (stmt_modifiers.go). GET_LOCK and the other named-lock functions lock
+// per engine, owned by the session (func_session.go). DO evaluates and
+// discards; LOCK TABLES and UNLOCK TABLES check the tables and commit
+// implicitly as MySQL does, but lock nothing: the writer lock already
+// serializes writers, and tables not named stay accessible (stmt_misc.go).
+// Not supported: RANGE frames with offsets and named windows, FULLTEXT,
+// triggers, CREATE DATABASE.
 //
 // Planning turns WHERE clauses into key ranges costed with O(log n)
 // subtree counts; the executor is a pull-based iterator pipeline with

@@ -76,8 +76,9 @@ package sqlfront
 // transaction (Tx.Begin) that is rolled back if it fails. SAVEPOINT
 // pushes another nested transaction; ROLLBACK TO rolls it back and opens a
 // fresh one under the same name; RELEASE merges it into its parent. DDL is
-// transactional too (a deviation from MySQL, which commits implicitly
-// before DDL). A result still open when the session runs its next
+// transactional too inside BEGIN (a deviation from MySQL, which commits
+// implicitly before DDL); under autocommit=0 DDL commits the implicit
+// transaction and itself, as in MySQL. A result still open when the session runs its next
 // statement is first read into memory (spilling to disk), since the next
 // statement would move its cursors.
 //
@@ -169,6 +170,13 @@ package sqlfront
 // opening a file with synchronized tables ignores both: it reads and
 // writes normally but its deletions leave no tombstones, so they are not
 // propagated (and may be undone by the next synchronization).
+//
+// Compatibility of column collations: they kept format version 1. The
+// typeDesc field "collation" (a normalized collation name such as
+// "utf8mb4_bin", omitted for the default utf8mb4_0900_ai_ci) is new;
+// descriptors without it read as the default collation, with which their
+// keys were built. An older bxdb ignores the field: it would compare such
+// columns case-insensitively while their index keys are in byte order.
 //
 // The nonce is a random number rewritten by every DDL; decoded catalogs
 // are cached by nonce, so a statement reads one small record to know its
@@ -333,6 +341,8 @@ type Engine struct {
 	rdrs      readers
 	// connIDs hands out CONNECTION_ID() values.
 	connIDs atomic.Uint64
+	// userLocks are the named locks of GET_LOCK (func_session.go).
+	userLocks userLocks
 
 	// ddlSeq is a sequence lock around commits that change the catalog:
 	// odd while such a commit is in flight, incremented before and after

@@ -66,6 +66,10 @@ const (
 	ErViewWrongList      uint16 = 1353 // HY000 View's SELECT and view's field list have different column counts
 	ErViewInvalid        uint16 = 1356 // HY000 View '%s.%s' references invalid table(s) or column(s) ...
 	ErViewRecursive      uint16 = 1462 // HY000 `%s`.`%s` contains view recursion
+	ErTooManyRows        uint16 = 1172 // 42000 Result consisted of more than one row
+	ErWrongColCountSel   uint16 = 1222 // 21000 The used SELECT statements have a different number of columns
+	ErUserLockWrongName  uint16 = 3057 // 42000 Incorrect user-level lock name '%s'.
+	ErUserLockDeadlock   uint16 = 3058 // 40001 Deadlock found when trying to get user-level lock; ...
 )
 
 // engineStates are the SQLSTATEs of the numbers above that are not HY000.
@@ -82,6 +86,7 @@ var engineStates = map[uint16]string{
 	ErUnknownStorage: "42000", ErWrongColumnName: "42000", ErWrongTableName: "42000",
 	ErBadFieldSpec: "42000", ErTooBigScale: "42000", ErTooBigPrecision: "42000",
 	ErCantDoThisInTx: "25001", ErInvalidUseOfNull: "22004",
+	ErTooManyRows: "42000", ErWrongColCountSel: "21000", ErUserLockWrongName: "42000", ErUserLockDeadlock: "40001",
 }
 
 // engErr returns an *SQLError with number n and the SQLSTATE MySQL uses for

@@ -66,7 +66,7 @@ func (s *Session) tryPointSelect(ctx context.Context, st *Stmt, args []Value) (r
 	// The statement ends here (its one row is materialized): its time is
 	// taken at the first use, if any (Env.clock).
 	s.clock = time.Time{}
-	*env = Env{Args: args, Database: s.e.dbName, LastInsertID: s.lastInsertID, RowCount: s.rowCount, FoundRows: s.foundRowsNow(), ConnectionID: s.id, clock: &s.clock}
+	*env = Env{Args: args, Database: s.e.dbName, LastInsertID: s.lastInsertID, RowCount: s.rowCount, FoundRows: s.foundRowsNow(), ConnectionID: s.id, clock: &s.clock, sess: s, ctx: ctx}
 	key, none, ok := p.key.key(s.keyBuf[:0], env)
 	if !ok {
 		return nil, false, nil

@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -72,6 +73,11 @@ type Env struct {
 
 	stack []Value      // argument stack of callExpr (see func.go)
 	memo  map[Expr]any // by node: uncorrelated subquery results, compiled LIKE/REGEXP patterns
+	// sess and ctx are the session running the statement and its
+	// context, for the functions that act on the session (user variable
+	// assignment, GET_LOCK, SLEEP); nil outside a session.
+	sess *Session
+	ctx  context.Context
 	// clock, when set and Now is zero, is the statement time, read from
 	// the wall clock at its first use (time.Now is not free, and most
 	// write statements never ask). Copies of the Env share it, so every
@@ -489,6 +495,17 @@ func errOperandColumns(n int) error {
 	return NewSQLError(ErOperandColumns, "Operand should contain %d column(s)", n)
 }
 
+// longNumberLiteral reads a number literal too long for a DECIMAL (more
+// than 2*65+1 digits, as bun writes 1e200) as a DOUBLE, as MySQL does;
+// one beyond the DOUBLE range is error 1367.
+func longNumberLiteral(s string) (Expr, error) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return nil, NewSQLError(1367, "Illegal double '%s' value found during parsing", s[:min(len(s), 192)])
+	}
+	return &litExpr{v: FloatValue(f)}, nil
+}
+
 // compileSQLVal compiles a literal or a placeholder.
 func compileSQLVal(v *sqlparser.SQLVal) (Expr, error) {
 	s := string(v.Val)
@@ -503,6 +520,9 @@ func compileSQLVal(v *sqlparser.SQLVal) (Expr, error) {
 			return &litExpr{v: UintValue(u)}, nil
 		}
 		d, err := ParseDecimal(s)
+		if errors.Is(err, errDecimalRange) {
+			return longNumberLiteral(s)
+		}
 		if err != nil {
 			return nil, syntaxError(s)
 		}
@@ -521,6 +541,9 @@ func compileSQLVal(v *sqlparser.SQLVal) (Expr, error) {
 			return &litExpr{v: FloatValue(f)}, nil
 		}
 		d, err := ParseDecimal(s)
+		if errors.Is(err, errDecimalRange) {
+			return longNumberLiteral(s)
+		}
 		if err != nil {
 			return nil, syntaxError(s)
 		}

@@ -29,6 +29,10 @@ import (
 // tokens therefore have exact positions, and `?` markers are numbered by
 // the lexer, not the tokenizer, so the numbering runs on across comments.
 
+// tokAssign is the type of the token ":=" (MySQL's assignment operator,
+// which sqlparser's tokenizer does not know; see rewriteAssignments).
+const tokAssign = 1 << 24
+
 // token is one lexical token of a statement.
 type token struct {
 	typ    int    // sqlparser token type: sqlparser.ID, a keyword id, a character such as '(' or ';', sqlparser.STRING, ...; 0 at end of input
@@ -101,6 +105,15 @@ func (l *lexer) next() (tok token) {
 	}
 	if strings.HasPrefix(l.src[start:l.limit], "/*!") {
 		return l.versionComment(start)
+	}
+	if strings.HasPrefix(l.src[start:l.limit], ":=") {
+		// MySQL's assignment operator, which the tokenizer reads as a
+		// malformed bind variable: a token of its own, then a fresh
+		// tokenizer after it.
+		after := start + len(":=")
+		l.tkn = sqlparser.NewStringTokenizer(l.src[after:l.limit])
+		l.base, l.prevEnd = after, after
+		return token{typ: tokAssign, val: ":=", pos: start, end: after}
 	}
 	defer func() {
 		if r := recover(); r != nil {

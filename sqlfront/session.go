@@ -34,6 +34,7 @@ type Session struct {
 	sysVars      map[string]Value // SET [SESSION] name, lowercased
 	txReadOnly   bool             // SET SESSION TRANSACTION READ ONLY
 	nextReadOnly int              // SET TRANSACTION for the next tx only: 0 unset, 1 read only, 2 read write
+	tablesLocked bool             // LOCK TABLES ran, UNLOCK TABLES did not (stmt_misc.go)
 
 	// rows is the open result reading the session's transaction; it is
 	// drained into memory before the transaction is used again.
@@ -100,6 +101,8 @@ func (s *Session) Reset() error {
 	s.autocommit = true
 	s.txReadOnly = false
 	s.nextReadOnly = 0
+	s.e.userLocks.releaseAll(s.id)
+	s.tablesLocked = false
 	return err
 }
 
@@ -111,6 +114,7 @@ func (s *Session) Close() error {
 	err := s.endTx(false)
 	s.closeRows()
 	s.closeRead()
+	s.e.userLocks.releaseAll(s.id)
 	s.closed = true
 	return err
 }
@@ -243,6 +247,9 @@ func (s *Session) foundRowsNow() int64 {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.calc {
+		return r.found
+	}
 	return r.n
 }
 
@@ -282,6 +289,14 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 	case *DMLStmt:
 		switch ast := x.AST.(type) {
 		case *sqlparser.Select, *sqlparser.Union, *sqlparser.ParenSelect:
+			if x.Into != nil {
+				res, err := s.selectInto(ctx, st, args, ast.(*sqlparser.Select), x.Into)
+				return res, nil, err
+			}
+			if sel, ok := ast.(*sqlparser.Select); ok && hasMark(sel.Comments, calcFoundRowsMark) {
+				rows, err := s.calcFoundRowsQuery(ctx, st, args, sel)
+				return Result{}, rows, err
+			}
 			if _, ok := ast.(*sqlparser.Select); ok {
 				if rows, done, err := s.tryPointSelect(ctx, st, args); done {
 					return Result{}, rows, err
@@ -344,11 +359,27 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 			return Result{}, nil, engErr(ErBadDB, "Unknown database '%s'", x.Database)
 		}
 		return Result{}, nil, nil
+	case *DoStmt:
+		return Result{}, nil, s.execDo(ctx, st, args, x)
+	case *LockTablesStmt:
+		return Result{}, nil, s.lockTables(x)
+	case *UnlockTablesStmt:
+		return Result{}, nil, s.unlockTables()
 	case *SyncStmt:
 		res, err := s.execSync(ctx, x)
 		return res, nil, err
 	case *CreateTableStmt, *CreateIndexStmt, *DropIndexStmt, *DropTableStmt, *TruncateStmt, *AlterTableStmt, *RenameTableStmt,
 		*CreateViewStmt, *DropViewStmt:
+		if !s.autocommit && (s.tx == nil || s.tx.implicit) {
+			// autocommit=0: as in MySQL, DDL commits the implicit
+			// transaction and then runs as a statement of its own, committed
+			// (inside BEGIN it stays transactional; see engine.go).
+			if err := s.endTx(true); err != nil {
+				return Result{}, nil, err
+			}
+			s.autocommit = true
+			defer func() { s.autocommit = false }()
+		}
 		if s.tx == nil && s.autocommit {
 			if tn, def, ok := onlineIndexDef(x); ok {
 				return Result{}, nil, s.createIndexOnline(ctx, tn, def)
@@ -791,7 +822,7 @@ func (s *Session) newStmtCtx(ctx context.Context, tx *bedrock.Tx, args []Value, 
 	} else {
 		sc, env = &stmtCtx{}, &Env{}
 	}
-	*env = Env{Args: args, Database: s.e.dbName, LastInsertID: s.lastInsertID, RowCount: s.rowCount, FoundRows: s.foundRowsNow(), ConnectionID: s.id}
+	*env = Env{Args: args, Database: s.e.dbName, LastInsertID: s.lastInsertID, RowCount: s.rowCount, FoundRows: s.foundRowsNow(), ConnectionID: s.id, sess: s, ctx: ctx}
 	if writable {
 		// A write statement ends before it returns: its time is taken at
 		// the first use (Env.clock). A query's rows may be read long
@@ -958,6 +989,10 @@ type Rows struct {
 	closed  bool
 	one     oneRow // the iterator of point SELECTs
 	n       int64  // rows returned (FOUND_ROWS)
+	// found is FOUND_ROWS() after a SELECT SQL_CALC_FOUND_ROWS with a
+	// LIMIT (calc set): its rows without LIMIT.
+	found int64
+	calc  bool
 }
 
 // resolveKinds fills in the types of expression columns whose kind is

@@ -124,7 +124,7 @@ func (s *Session) sysVar(name string) (Value, error) {
 
 // set runs SET assignments.
 func (s *Session) set(ctx context.Context, st *SetStmt, args []Value) error {
-	env := &Env{Args: args, Database: s.e.dbName, LastInsertID: s.lastInsertID, RowCount: s.rowCount, FoundRows: s.foundRowsNow(), ConnectionID: s.id}
+	env := &Env{Args: args, Database: s.e.dbName, LastInsertID: s.lastInsertID, RowCount: s.rowCount, FoundRows: s.foundRowsNow(), ConnectionID: s.id, sess: s, ctx: ctx}
 	for _, a := range st.Assignments {
 		var v Value
 		if _, isDefault := a.Value.Expr.(*sqlparser.Default); isDefault {

@@ -19,7 +19,8 @@ import (
 //	SELECT, (SELECT …), INSERT, REPLACE, UPDATE, DELETE
 //	        → sqlparser.Parse, wrapped as *DMLStmt
 //	CREATE, ALTER, DROP, TRUNCATE, BEGIN, START, COMMIT, ROLLBACK,
-//	SAVEPOINT, RELEASE, SET, SHOW, DESCRIBE, DESC, EXPLAIN, USE, SYNC
+//	SAVEPOINT, RELEASE, SET, SHOW, DESCRIBE, DESC, EXPLAIN, USE, SYNC,
+//	DO, LOCK, UNLOCK
 //	        → our recursive-descent parser (ddl_parse.go, stmt_parse.go),
 //	          which reads sqlparser's tokens, never the raw text
 //
@@ -129,6 +130,16 @@ func startsDML(t token) bool {
 // parseDML hands sql (as clean, see lexAll) to sqlparser.Parse and wraps
 // the result.
 func parseDML(sql, clean string, toks []token) (Statement, error) {
+	if clean2, toks2, into, ok := cutSelectInto(clean, toks); ok {
+		st, err := parseDML(sql, clean2, toks2)
+		if d, isDML := st.(*DMLStmt); isDML {
+			if _, isSel := d.AST.(*sqlparser.Select); !isSel {
+				return nil, newParseError(sql, toks[0].pos, "INTO @var is only supported in SELECT")
+			}
+			d.Into = into
+		}
+		return st, err
+	}
 	if hasWindow(toks) {
 		text, err := rewriteWindows(sql, clean, toks)
 		if err != nil {
@@ -420,8 +431,16 @@ func sqlparserParse(sql, clean string, toks []token) (ast sqlparser.Statement, e
 		}
 	}()
 	clean = rewriteForms(clean, toks)
+	clean, marks := blankModifiers(clean, toks)
+	clean, assignAt := rewriteAssignments(clean, toks)
 	ast, err = sqlparser.Parse(clean)
+	if err != nil && assignAt >= 0 {
+		// Offsets before the first rewrite are the statement's.
+		pe := sqlparserError(sql, toks, err)
+		return nil, newParseError(sql, min(pe.Pos, assignAt), pe.Msg)
+	}
 	if err == nil {
+		applyModifierMarks(ast, marks)
 		keepWildcardEscapes(ast, clean)
 		if err := markQuantifiers(ast, toks); err != nil {
 			return nil, newParseError(sql, toks[0].pos, err.Error())

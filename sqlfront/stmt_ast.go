@@ -34,6 +34,9 @@ type DMLStmt struct {
 	// *sqlparser.Insert (Action "insert" or "replace"), *sqlparser.Update
 	// or *sqlparser.Delete.
 	AST sqlparser.Statement
+	// Into are the user variables of SELECT ... INTO @a, @b (names
+	// lowercased, without '@'); nil without INTO.
+	Into []string
 }
 
 // ExplainStmt is EXPLAIN (or DESCRIBE / DESC) followed by a statement:

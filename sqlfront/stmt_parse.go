@@ -429,6 +429,12 @@ func (p *parser) statement() (Statement, error) {
 		s, err = p.sync()
 	case "analyze", "optimize", "check":
 		s, err = p.tableMaint()
+	case "do":
+		s, err = p.do()
+	case "lock":
+		s, err = p.lockTables()
+	case "unlock":
+		s, err = p.unlockTables()
 	default:
 		return nil, p.errAt(t, "unsupported statement")
 	}
@@ -542,8 +548,10 @@ func (p *parser) setAssignment(scope SetScope) (*SetAssignment, error) {
 		return nil, p.errExpected("a variable name")
 	}
 	p.advance()
-	if err := p.expectChar('='); err != nil {
-		return nil, err
+	if !p.acceptChar(tokAssign) {
+		if err := p.expectChar('='); err != nil {
+			return nil, err
+		}
 	}
 	from := p.i
 	if err := p.skipExpr(); err != nil {
