@@ -149,6 +149,11 @@ type typeDesc struct {
 	Precision int      `json:"precision,omitempty"`
 	Scale     int      `json:"scale,omitempty"`
 	Elems     []string `json:"elems,omitempty"`
+	// Collation is the collation of a CHAR, VARCHAR, TEXT or ENUM column
+	// (normalized name, collation.go), omitted for the default
+	// utf8mb4_0900_ai_ci: descriptors written before collations existed
+	// read as the default, which is what they were indexed with.
+	Collation string `json:"collation,omitempty"`
 }
 
 // baseNames are the stable on-disk names of the base types.
@@ -173,13 +178,15 @@ var baseByName = func() map[string]BaseType {
 
 // toTypeDesc converts a ColumnType for the catalog.
 func toTypeDesc(t ColumnType) typeDesc {
-	return typeDesc{Base: baseNames[t.Base], Unsigned: t.Unsigned, Length: t.Length, Precision: t.Precision, Scale: t.Scale, Elems: t.Elems}
+	return typeDesc{Base: baseNames[t.Base], Unsigned: t.Unsigned, Length: t.Length, Precision: t.Precision, Scale: t.Scale, Elems: t.Elems,
+		Collation: t.Collation}
 }
 
 // columnType converts back; ok is false for an unknown base name.
 func (d typeDesc) columnType() (ColumnType, bool) {
 	b, ok := baseByName[d.Base]
-	return ColumnType{Base: b, Unsigned: d.Unsigned, Length: d.Length, Precision: d.Precision, Scale: d.Scale, Elems: d.Elems}, ok
+	return ColumnType{Base: b, Unsigned: d.Unsigned, Length: d.Length, Precision: d.Precision, Scale: d.Scale, Elems: d.Elems,
+		Collation: d.Collation}, ok
 }
 
 // catalog is one decoded, immutable version of the catalog.
@@ -213,6 +220,10 @@ type table struct {
 	names   []string          // ordinal -> name as created
 	keys    []keyInfo         // primary key (unless hidden), then indexes
 	plain   bool              // FieldID i is ordinal i for every column (no gaps)
+	// colls is ordinal -> collation class of the column's values, nil
+	// when every column has the default collation (decodeTableRow tags
+	// the string values of the others).
+	colls []Collation
 }
 
 // column is one decoded column.
@@ -263,6 +274,15 @@ func newTable(d *tableDesc) (*table, error) {
 		ct, ok := cd.Type.columnType()
 		if !ok {
 			return nil, fmt.Errorf("%w: table %q column %q: unknown type %q", ErrCatalogCorrupt, d.Name, cd.Name, cd.Type.Base)
+		}
+		if cd.Type.Collation != "" {
+			if n, ok := normalizeCollation(cd.Type.Collation); !ok || n != cd.Type.Collation || !ct.hasCollation() {
+				return nil, fmt.Errorf("%w: table %q column %q: bad collation %q", ErrCatalogCorrupt, d.Name, cd.Name, cd.Type.Collation)
+			}
+			if t.colls == nil {
+				t.colls = make([]Collation, len(d.Columns))
+			}
+			t.colls[i] = ct.coll()
 		}
 		t.byName[lc] = i
 		t.byField[cd.Field] = i

@@ -21,6 +21,9 @@ import (
 //	          trailing spaces (' ' only); invalid UTF-8 bytes stay as is
 //	a ~ b   ⇔ bytes.Compare(fold(a), fold(b))
 //
+// (Columns with another collation, _bin or _cs, and COLLATE clauses:
+// collation.go; their values carry the class in Value.C.)
+//
 // So 'abc' = 'ABC' and 'a' = 'a   ', but 'é' != 'e' (no accent folding) and
 // 'ß' != 'ss'. NB: MySQL 8's utf8mb4_0900_ai_ci is a NO PAD collation
 // ('a' != 'a '); bxdb pads like the older utf8mb4_general_ci. LIKE does not
@@ -33,7 +36,8 @@ import (
 //     (except float with decimal, compared as floats, as in MySQL);
 //   - a string or bytes against a number compares as numbers: the string's
 //     numeric prefix ('12abc' is 12, 'abc' is 0), as floats;
-//   - strings compare with the collation (see top of compare.go); bytes
+//   - strings compare with the collation (see top of compare.go, and
+//     collation.go for columns with another collation); bytes
 //     against strings or bytes compare bytewise;
 //   - times compare as instants; a string against a time is parsed as a
 //     datetime (or TIME), falling back to comparing text; a number against
@@ -49,6 +53,9 @@ func Compare(a, b Value) (cmp int, null bool) {
 		case KindFloat:
 			return cmpFloat(a.F, b.F), false
 		case KindString:
+			if a.C|b.C != 0 {
+				return compareStrings(a, b), false
+			}
 			return collateCompare(a.S, b.S), false
 		case KindBytes:
 			return strings.Compare(a.S, b.S), false
@@ -107,7 +114,7 @@ func compareMixed(a, b Value) int {
 		}
 		return compareNumbers(x, y)
 	case a.K == KindString && b.K == KindString:
-		return collateCompare(a.S, b.S)
+		return compareStrings(a, b)
 	}
 	// bytes against string or bytes: binary.
 	return strings.Compare(a.S, b.S)
@@ -420,7 +427,7 @@ func AppendGroupKey(dst []byte, v Value) []byte {
 		return appendGKText(dst, gkNumber, canonicalNumber(append(buf[:0], v.S...)))
 	case KindString:
 		var buf [64]byte
-		return appendGKText(dst, gkString, appendFold(buf[:0], v.S))
+		return appendGKText(dst, gkString, appendCollKey(buf[:0], v.C, v.S))
 	case KindBytes:
 		dst = append(dst, gkBytes)
 		dst = binary.AppendUvarint(dst, uint64(len(v.S)))

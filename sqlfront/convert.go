@@ -121,9 +121,11 @@ func coerce(v Value, t ColumnType, column string, row int) (Value, error) {
 	case TypeDecimal:
 		return coerceDecimal(v, t, ce)
 	case TypeChar, TypeVarChar, TypeText:
-		return coerceString(v, t, ce)
+		r, err := coerceString(v, t, ce)
+		return withCollation(r, t.coll()), err
 	case TypeEnum:
-		return coerceEnum(v, t, ce)
+		r, err := coerceEnum(v, t, ce)
+		return withCollation(r, t.coll()), err
 	case TypeJSON:
 		return coerceJSON(v, ce)
 	case TypeBinary, TypeVarBinary, TypeBlob:
@@ -405,7 +407,7 @@ func coerceEnum(v Value, t ColumnType, ce coerceErr) (Value, error) {
 	switch v.K {
 	case KindString, KindBytes:
 		for _, e := range t.Elems {
-			if collateCompare(v.S, e) == 0 {
+			if compareColl(t.coll(), v.S, e) == 0 {
 				return StringValue(e), nil
 			}
 		}
@@ -439,10 +441,18 @@ func EnumIndex(t ColumnType, v Value) int {
 func coerceJSON(v Value, ce coerceErr) (Value, error) {
 	switch v.K {
 	case KindString, KindBytes:
-		if !json.Valid([]byte(v.S)) {
-			return Null, NewSQLError(ErInvalidJSONText, "Invalid JSON text: \"Invalid value.\" at position 0 in value for column '%s'.", ce.column)
+		// Stored normalized, as MySQL stores JSON in its binary form:
+		// keys sorted (length, then bytes), duplicate keys resolved to
+		// the last, ": " and ", " separators (func_json.go's jsonText).
+		text, err := normalizeJSONText(v.S)
+		if err != nil {
+			reason := "Invalid value."
+			if strings.TrimLeft(v.S, " \t\r\n") == "" {
+				reason = "The document is empty."
+			}
+			return Null, NewSQLError(ErInvalidJSONText, "Invalid JSON text: \"%s\" at position 0 in value for column '%s'.", reason, ce.column)
 		}
-		return StringValue(v.S), nil
+		return StringValue(text), nil
 	case KindTime:
 		b, _ := json.Marshal(Format(v))
 		return StringValue(string(b)), nil

@@ -147,7 +147,7 @@ func TestCoerce(t *testing.T) {
 		{IntValue(0), tEnum, "", ErWarnDataTruncated},
 		{IntValue(3), tEnum, "", ErWarnDataTruncated},
 		// JSON.
-		{StringValue(`{"a":1}`), tJSON, `string "{\"a\":1}"`, 0},
+		{StringValue(`{"a":1}`), tJSON, `string "{\"a\": 1}"`, 0},
 		{StringValue(`{bad`), tJSON, "", ErInvalidJSONText},
 		{IntValue(5), tJSON, `string "5"`, 0},
 		// Dates and times.

@@ -179,8 +179,12 @@ type DDLColumnType struct {
 	Values []string
 	// Charset and Collate are CHARACTER SET / CHARSET and COLLATE, from
 	// the type or the column attributes; "" if not given. bxdb stores
-	// UTF-8 text and ignores them.
+	// UTF-8 text; the collation decides comparisons and keys
+	// (collation.go).
 	Charset, Collate string
+	// Binary is the BINARY attribute of a string type (VARCHAR(n)
+	// BINARY): the character set's _bin collation.
+	Binary bool
 }
 
 // IndexKind says whether an index is the primary key, unique or plain.

@@ -512,7 +512,7 @@ func (p *parser) columnType() (DDLColumnType, error) {
 		ct.Length, _, err = p.typeArgs(false)
 	case shapeString:
 		if ct.Length, _, err = p.typeArgs(false); err == nil {
-			p.acceptWord("binary") // binary collation; ignored
+			ct.Binary = p.acceptWord("binary") // the charset's _bin collation
 		}
 	case shapeFSP:
 		if ct.FSP, _, err = p.typeArgs(false); err == nil && ct.FSP > 6 {

@@ -210,7 +210,7 @@ var ddlTests = []struct {
 			Table: tbl("t"),
 			Columns: []*ColumnDef{
 				{Name: "a", Type: DDLColumnType{Kind: DDLTypeChar}},
-				{Name: "b", Type: DDLColumnType{Kind: DDLTypeChar, Length: 10}},
+				{Name: "b", Type: DDLColumnType{Kind: DDLTypeChar, Length: 10, Binary: true}},
 				{Name: "c", Type: DDLColumnType{Kind: DDLTypeChar, Length: 3}},
 				{Name: "d", Type: DDLColumnType{Kind: DDLTypeVarChar, Length: 255, Charset: "latin1", Collate: "latin1_bin"}},
 				{Name: "e", Type: DDLColumnType{Kind: DDLTypeChar, Length: 2}},

@@ -867,6 +867,14 @@ func (sc *stmtCtx) applySpec(t *table, d *tableDesc, spec AlterSpec, ap *alterPl
 			ap.autoInc = n
 		case "comment":
 			d.Comment = x.Option.Value
+		case "charset", "collate":
+			// The default of columns added later; existing columns keep
+			// theirs, as in MySQL.
+			opts := setTableOption(d.Options, x.Option)
+			if _, err := tableCollation(opts); err != nil {
+				return err
+			}
+			d.Options = opts
 		case "engine":
 			if !isKnownEngine(x.Option.Value) {
 				return engErr(ErUnknownStorage, "Unknown storage engine '%s'", x.Option.Value)
@@ -930,7 +938,7 @@ func (sc *stmtCtx) addColumn(t *table, d *tableDesc, def *ColumnDef, pos ColumnP
 	if descColumn(d, def.Name) != nil {
 		return engErr(ErDupFieldName, "Duplicate column name '%s'", def.Name)
 	}
-	cd, err := columnFromDef(def, d.NextField)
+	cd, err := columnFromDef(def, d.NextField, descCollation(d))
 	if err != nil {
 		return err
 	}
@@ -1039,7 +1047,7 @@ func (sc *stmtCtx) changeColumn(d *tableDesc, old string, def *ColumnDef, pos Co
 	if o := descColumn(d, def.Name); o != nil && o != c {
 		return engErr(ErDupFieldName, "Duplicate column name '%s'", def.Name)
 	}
-	nc, err := columnFromDef(def, c.Field)
+	nc, err := columnFromDef(def, c.Field, descCollation(d))
 	if err != nil {
 		return err
 	}
@@ -1054,7 +1062,8 @@ func (sc *stmtCtx) changeColumn(d *tableDesc, old string, def *ColumnDef, pos Co
 	}
 	nc.Fill = c.Fill
 	typeChanged := nc.Type.Base != c.Type.Base || nc.Type.Length != c.Type.Length || nc.Type.Precision != c.Type.Precision ||
-		nc.Type.Scale != c.Type.Scale || nc.Type.Unsigned != c.Type.Unsigned || strings.Join(nc.Type.Elems, "\x00") != strings.Join(c.Type.Elems, "\x00")
+		nc.Type.Scale != c.Type.Scale || nc.Type.Unsigned != c.Type.Unsigned || strings.Join(nc.Type.Elems, "\x00") != strings.Join(c.Type.Elems, "\x00") ||
+		nc.Type.Collation != c.Type.Collation // the keys of indexes on it change
 	if typeChanged || nc.NotNull && !c.NotNull || nc.AutoInc && !c.AutoInc {
 		ap.rebuild = true
 		if nc.Fill.K != KindNull {

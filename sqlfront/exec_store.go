@@ -344,6 +344,9 @@ func decodeTableRow(t *table, val []byte, dst []Value, phys *[]Value, m *colMask
 				dst[i] = t.cols[i].desc.Fill
 			}
 		}
+		if t.colls != nil {
+			tagCollations(t, dst)
+		}
 		return nil
 	}
 	p := *phys
@@ -367,6 +370,9 @@ func decodeTableRow(t *table, val []byte, dst []Value, phys *[]Value, m *colMask
 		}
 	}
 	clear(p)
+	if t.colls != nil {
+		tagCollations(t, dst)
+	}
 	return nil
 }
 

@@ -240,7 +240,7 @@ func (e *likeExpr) evalTri(env *Env) (tri, error) {
 	if v.K != KindString && v.K != KindBytes {
 		s = Format(v)
 	}
-	return triBool(lp.match(s, binary || v.K == KindBytes) != e.not), nil
+	return triBool(lp.match(s, binary || v.K == KindBytes || v.C.binaryish()) != e.not), nil
 }
 
 // likeCache is the last pattern a likeExpr with a non-constant pattern

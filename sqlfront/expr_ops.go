@@ -278,7 +278,7 @@ func (e *cmpConstExpr) evalTri(env *Env) (tri, error) {
 	case v.K == KindFloat && (e.c.K == KindFloat || e.c.K == KindDecimal):
 		c = cmpFloat(v.F, e.cf)
 	case v.K == KindString && e.c.K == KindString:
-		c = collateCompare(v.S, e.c.S)
+		c = compareStrings(v, e.c)
 	case e.num.K != KindNull && isNumericKind(v.K):
 		c, _ = Compare(v, e.num)
 	default:
@@ -530,7 +530,7 @@ func (e *inExpr) evalTri(env *Env) (tri, error) {
 		if err != nil {
 			return triNull, err
 		}
-		if a.set != nil && (len(a.set) == 0 || valueClass(v.K) == a.class) {
+		if a.set != nil && v.C == 0 && (len(a.set) == 0 || valueClass(v.K) == a.class) {
 			var buf [64]byte
 			_, found := a.set[string(AppendGroupKey(buf[:0], v))]
 			r := triFalse
@@ -547,7 +547,7 @@ func (e *inExpr) evalTri(env *Env) (tri, error) {
 		}
 	}
 	found := false
-	if e.set != nil && valueClass(v.K) == e.setClass {
+	if e.set != nil && v.C == 0 && valueClass(v.K) == e.setClass { // v.C: a collated column compares
 		var buf [64]byte
 		_, found = e.set[string(AppendGroupKey(buf[:0], v))]
 	} else {
@@ -1002,9 +1002,13 @@ func (c *compiler) compileCollate(e *sqlparser.CollateExpr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	cs := strings.ToLower(e.Charset)
+	cs, ok := normalizeCollation(e.Charset)
+	if !ok {
+		return nil, errUnknownCollation(e.Charset)
+	}
 	if cs == "binary" || strings.HasSuffix(cs, "_bin") {
 		return c.fold(&unaryFunc{x: x, f: toBytes}), nil
 	}
-	return x, nil
+	coll := collationClass(cs) | collExplicit // wins over a column's collation
+	return c.fold(&unaryFunc{x: x, f: func(v Value) Value { return withCollation(v, coll) }}), nil
 }

@@ -119,7 +119,7 @@ func (e *inSubqueryExpr) prepare(rows [][]Value) (any, error) {
 		if i == 0 || s.class == 0 {
 			s.class = c
 		}
-		if c != s.class {
+		if c != s.class || v.C != 0 { // v.C: a collated column compares (collation.go)
 			s.keys = nil
 			break
 		}
@@ -158,7 +158,7 @@ func (e *inSubqueryExpr) search(s *inSet, xs []Value) tri {
 	if len(xs) == 1 && xs[0].K == KindNull {
 		return triNull
 	}
-	if s.keys != nil && valueClass(xs[0].K) == s.class {
+	if s.keys != nil && xs[0].C == 0 && valueClass(xs[0].K) == s.class {
 		var kb [64]byte
 		if _, ok := s.keys[string(AppendGroupKey(kb[:0], xs[0]))]; ok {
 			return triTrue

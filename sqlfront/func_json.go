@@ -1676,6 +1676,16 @@ func jsonSortedKeys(obj map[string]any) []string {
 	return keys
 }
 
+// normalizeJSONText parses JSON text and writes it back as MySQL returns
+// a stored JSON value (what a JSON column holds, coerceJSON).
+func normalizeJSONText(s string) (string, error) {
+	doc, err := jsonParse(s)
+	if err != nil {
+		return "", err
+	}
+	return jsonText(doc), nil
+}
+
 // jsonText writes v as MySQL writes JSON.
 func jsonText(v any) string {
 	var b bytes.Buffer

@@ -37,10 +37,29 @@ package sqlfront
 //	                                +--------+----------------+
 //	                                | 0x80-n | n bytes ^|c| BE |  c < 0
 //	                                +--------+----------------+
-//	CHAR, VARCHAR, TEXT, JSON,    the collation's folded form (FoldString:
-//	ENUM                          lower-cased, trailing spaces removed),
-//	                              escaped:
+//	CHAR, VARCHAR, TEXT, JSON,    by the column's collation (collation.go):
+//	ENUM                          default (*_ci): the folded form
+//	                              (FoldString: lower-cased, trailing
+//	                              spaces removed), escaped:
 //	                                0x00 → 0x00 0xFF; then 0x00 0x01 ends it
+//	                              *_bin (PAD SPACE, e.g. utf8mb4_bin): the
+//	                              UTF-8 bytes as stored, trailing spaces
+//	                              removed, not folded, escaped the same way:
+//	                                +----------------------+-----------+
+//	                                | bytes (0x00 escaped) | 0x00 0x01 |
+//	                                +----------------------+-----------+
+//	                              utf8mb4_0900_bin (NO PAD): the same,
+//	                              trailing spaces kept
+//	                              *_cs (e.g. latin1_general_cs, PAD
+//	                              SPACE: trailing spaces removed first;
+//	                              utf8mb4_0900_as_cs, NO PAD: kept): the
+//	                              lower-cased form escaped, then the
+//	                              bytes with the case of ASCII letters
+//	                              swapped (lower case sorts first),
+//	                              escaped; decoding swaps back:
+//	                                +----------+-------+-----------+-------+
+//	                                | lower(s) | 00 01 | swap(s)   | 00 01 |
+//	                                +----------+-------+-----------+-------+
 //	BINARY, VARBINARY, BLOB       the bytes, escaped the same way
 //	TypeAny (untyped)             a class byte, then:
 //	                                0x10 number: 0x80 zero, or sign byte
@@ -49,9 +68,19 @@ package sqlfront
 //	                                     digits as ASCII, 0x00; all but
 //	                                     the sign byte inverted if negative
 //	                                0x20 string, 0x30 bytes (escaped as
-//	                                     above), 0x40 time (8 bytes)
+//	                                     above), 0x40 time (8 bytes); a
+//	                                     string is folded, or by the
+//	                                     collation its value carries:
+//	                                     _bin as above, _cs its bytes
+//	                                     (one escaped body)
 //
-// Decoding returns the folded form of strings (the row holds the original)
+// A column's collation is fixed at CREATE TABLE (or by an ALTER TABLE that
+// rebuilds its indexes), so the keys of a tree share one string layout;
+// catalogs without collations have only the default one.
+//
+// Decoding returns the folded form of default-collation strings (the row
+// holds the original; _bin and _cs strings come back as stored, without
+// the trailing spaces of PAD SPACE collations)
 // and, for ENUM, the member's declared spelling. NB: ENUM keys order by
 // the collation, not by member index (MySQL's ORDER BY order), and TypeAny
 // keys decode numbers as KindInt when integral and KindDecimal otherwise.
@@ -163,8 +192,7 @@ func appendKeyBody(dst []byte, v Value, t ColumnType) []byte {
 		if v.K != KindString && v.K != KindBytes {
 			s = Format(v)
 		}
-		var buf [64]byte
-		return appendKeyEscaped(dst, appendFold(buf[:0], s))
+		return appendKeyString(dst, s, t.coll())
 	case TypeBinary, TypeVarBinary, TypeBlob:
 		s := v.S
 		if v.K != KindString && v.K != KindBytes {
@@ -173,6 +201,26 @@ func appendKeyBody(dst []byte, v Value, t ColumnType) []byte {
 		return appendKeyEscapedString(dst, s)
 	}
 	return appendKeyAny(dst, v)
+}
+
+// appendKeyString appends the body of a string under collation class c
+// (see the top of keyenc.go).
+func appendKeyString(dst []byte, s string, c Collation) []byte {
+	switch c.class() {
+	case CollBin:
+		return appendKeyEscapedString(dst, trimTrailingSpaces(s))
+	case CollBinNoPad:
+		return appendKeyEscapedString(dst, s)
+	case CollCS, CollCSNoPad:
+		var buf [64]byte
+		if c.class() == CollCS {
+			s = trimTrailingSpaces(s)
+		}
+		dst = appendKeyEscaped(dst, appendLower(buf[:0], s))
+		return appendKeyEscaped(dst, appendSwapped(buf[:0], s))
+	}
+	var buf [64]byte
+	return appendKeyEscaped(dst, appendFold(buf[:0], s))
 }
 
 // appendKeyFloat appends the 8-byte order-preserving form of f.
@@ -242,8 +290,14 @@ func appendKeyAny(dst []byte, v Value) []byte {
 	switch v.K {
 	case KindString:
 		dst = append(dst, keyClassString)
-		var buf [64]byte
-		return appendKeyEscaped(dst, appendFold(buf[:0], v.S))
+		switch v.C.class() {
+		case CollCS:
+			// One escaped body, as decodeKeyAny reads (byte order).
+			return appendKeyEscapedString(dst, trimTrailingSpaces(v.S))
+		case CollCSNoPad:
+			return appendKeyEscapedString(dst, v.S)
+		}
+		return appendKeyString(dst, v.S, v.C)
 	case KindBytes:
 		dst = append(dst, keyClassBytes)
 		return appendKeyEscapedString(dst, v.S)
@@ -505,19 +559,28 @@ func decodeKeyBody(r *keyReader, t ColumnType) (Value, error) {
 		}
 		return Value{K: KindTime, T: durationEpoch.Add(time.Duration(us) * time.Microsecond), I: timeMeta(TimeDuration, clampFsp(t.Scale))}, nil
 	case TypeChar, TypeVarChar, TypeText, TypeJSON, TypeEnum:
+		c := t.coll()
 		b, err := r.escaped()
+		if err == nil && (c == CollCS || c == CollCSNoPad) {
+			// The folded form, then the case-swapped string.
+			if b, err = r.escaped(); err == nil {
+				for i := range b {
+					b[i] = swapCase(b[i])
+				}
+			}
+		}
 		if err != nil {
 			return Null, err
 		}
 		s := string(b)
 		if t.Base == TypeEnum {
 			for _, e := range t.Elems {
-				if collateCompare(e, s) == 0 {
-					return StringValue(e), nil
+				if compareColl(c, e, s) == 0 {
+					return withCollation(StringValue(e), c), nil
 				}
 			}
 		}
-		return StringValue(s), nil
+		return withCollation(StringValue(s), c), nil
 	case TypeBinary, TypeVarBinary, TypeBlob:
 		b, err := r.escaped()
 		if err != nil {

@@ -55,9 +55,19 @@ func columnInfoOf(it selectItem) ColumnInfo {
 		fillTypeInfo(&ci, t)
 		return ci
 	}
+	if _, lit := Literal(it.expr); it.ast != nil && (lit || depsOf(it.expr) != 0) {
+		// (A constant that is not a literal failed to fold: its first
+		// row, read when the query starts, reports the error.)
+		if name, k, ok := staticExprType(it.ast); ok {
+			ci.DatabaseTypeName, ci.Kind = name, k
+			return ci
+		}
+	}
 	if v, ok := Literal(it.expr); ok {
 		ci.Kind = v.K
 		switch v.K {
+		case KindUint:
+			ci.DatabaseTypeName = "UNSIGNED BIGINT"
 		case KindInt:
 			ci.DatabaseTypeName = "BIGINT"
 		case KindFloat:
@@ -89,6 +99,95 @@ func columnInfoOf(it selectItem) ColumnInfo {
 	}
 	return ci
 }
+
+// staticExprType returns the result type MySQL gives an expression
+// whatever its values: CAST(x AS UNSIGNED) is UNSIGNED BIGINT, CAST(x AS
+// SIGNED) BIGINT, and CAST(x AS JSON), the JSON functions and -> are JSON
+// (whose values the driver returns as []byte). ok is false for the
+// others, typed from their first value.
+func staticExprType(e sqlparser.Expr) (name string, k Kind, ok bool) {
+	switch x := e.(type) {
+	case *sqlparser.ParenExpr:
+		return staticExprType(x.Expr)
+	case *sqlparser.ConvertExpr:
+		if x.Type == nil {
+			return "", KindNull, false
+		}
+		switch strings.ToLower(x.Type.Type) {
+		case "unsigned", "unsigned integer":
+			return "UNSIGNED BIGINT", KindUint, true
+		case "signed", "signed integer":
+			return "BIGINT", KindInt, true
+		case "json":
+			return "JSON", KindString, true
+		}
+	case *sqlparser.FuncExpr:
+		if x.Qualifier.IsEmpty() && jsonResultFuncs[x.Name.Lowered()] { // func_json.go
+			return "JSON", KindString, true
+		}
+	case *sqlparser.BinaryExpr:
+		if x.Operator == sqlparser.JSONExtractOp {
+			return "JSON", KindString, true
+		}
+	}
+	return "", KindNull, false
+}
+
+// jsonTextIter returns the values of JSON-typed result columns as JSON
+// text: JSON_EXTRACT and -> give a JSON number as an SQL number (so that
+// doc->'$.n' = 3 compares numerically), which a client reads as the
+// JSON it is, as MySQL sends it.
+type jsonTextIter struct {
+	in   rowIter
+	cols []int
+	row  []Value
+}
+
+// wrapJSONText wraps a top-level plan's iterator when it has JSON-typed
+// columns.
+func wrapJSONText(it rowIter, cols []ColumnInfo) rowIter {
+	var js []int
+	for i, c := range cols {
+		if c.DatabaseTypeName == "JSON" {
+			js = append(js, i)
+		}
+	}
+	if js == nil {
+		return it
+	}
+	return &jsonTextIter{in: it, cols: js}
+}
+
+func (j *jsonTextIter) Next() ([]Value, error) {
+	r, err := j.in.Next()
+	if err != nil {
+		return r, err
+	}
+	copied := false
+	for _, i := range j.cols {
+		if i >= len(r) {
+			continue
+		}
+		v := r[i]
+		var text string
+		switch v.K {
+		case KindInt, KindUint, KindDecimal:
+			text = Format(v)
+		case KindFloat:
+			text = jsonDouble(v.F)
+		default:
+			continue
+		}
+		if !copied {
+			j.row = append(j.row[:0], r...) // the input may keep its row
+			r, copied = j.row, true
+		}
+		r[i] = StringValue(text)
+	}
+	return r, nil
+}
+
+func (j *jsonTextIter) Close() { j.in.Close() }
 
 // aggColumnInfo describes MIN/MAX/SUM/AVG/COUNT of a column from the
 // column's type (the expression's value kinds are otherwise only known

@@ -283,8 +283,12 @@ func (d ivDomain) conv(v Value) (out Value, frac int, over int, ok bool) {
 			return v, 0, 0, true
 		}
 	case KindString:
+		if v.K == KindString && v.C&collExplicit != 0 && v.C.class() != d.t.coll() {
+			return Null, 0, 0, false // x = 'a' COLLATE other: not in the key's order
+		}
 		if v.K == KindString || v.K == KindBytes {
-			return StringValue(v.S), 0, 0, true
+			// Bounds compare (cmpv) and encode by the column's collation.
+			return withCollation(StringValue(v.S), d.t.coll()), 0, 0, true
 		}
 	case KindBytes:
 		if v.K == KindString || v.K == KindBytes {
@@ -630,9 +634,15 @@ func (d *deriver) deriveCmp(x *sqlparser.ComparisonExpr, c rangeCol, dom ivDomai
 		// Every string matching 'abc%' sorts in ['abc', 'abd') under the
 		// collation: compare folded forms, and the successor of the folded
 		// prefix must fold to itself.
-		iv := ival{lo: bnd{v: StringValue(prefix), incl: true}, hi: bnd{inf: true}}
-		if succ := prefixEnd([]byte(FoldString(prefix))); succ != nil && FoldString(string(succ)) == string(succ) {
-			iv.hi = bnd{v: StringValue(string(succ))}
+		// Under a _bin collation the prefix itself bounds the bytes.
+		coll := dom.t.coll()
+		iv := ival{lo: bnd{v: withCollation(StringValue(prefix), coll), incl: true}, hi: bnd{inf: true}}
+		if coll == CollBin || coll == CollBinNoPad {
+			if succ := prefixEnd([]byte(prefix)); succ != nil {
+				iv.hi = bnd{v: withCollation(StringValue(string(succ)), coll)}
+			}
+		} else if succ := prefixEnd([]byte(FoldString(prefix))); succ != nil && FoldString(string(succ)) == string(succ) {
+			iv.hi = bnd{v: withCollation(StringValue(string(succ)), coll)}
 		}
 		return &ivset{ivs: []ival{iv}}, false
 	}

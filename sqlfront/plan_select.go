@@ -32,7 +32,7 @@ func (sc *stmtCtx) planSelectStmt(ss sqlparser.SelectStatement) (rowIter, []Colu
 		return nil, nil, err
 	}
 	streamTop(qp.it)
-	return qp.it, qp.cols, nil
+	return wrapJSONText(qp.it, qp.cols), qp.cols, nil
 }
 
 // readsBelow reports whether every expression reads only row slots below

@@ -174,14 +174,17 @@ func defaultIsNow(text string) bool {
 }
 
 // columnFromDef builds a column descriptor from its definition. field is
-// its FieldID. The DEFAULT is validated by evaluating it (error 1067 when
+// its FieldID; tableColl is the table's default collation (normalized). The DEFAULT is validated by evaluating it (error 1067 when
 // it does not fit the type).
-func columnFromDef(def *ColumnDef, field int) (*columnDesc, error) {
+func columnFromDef(def *ColumnDef, field int, tableColl string) (*columnDesc, error) {
 	if def.Name == "" || len(def.Name) > 64 || strings.HasSuffix(def.Name, " ") {
 		return nil, engErr(ErWrongColumnName, "Incorrect column name '%s'", def.Name)
 	}
 	ct, err := columnTypeFromDDL(def.Type, def.Name)
 	if err != nil {
+		return nil, err
+	}
+	if ct, err = applyCollation(ct, def.Type, tableColl); err != nil {
 		return nil, err
 	}
 	cd := &columnDesc{Name: def.Name, Field: field, Type: toTypeDesc(ct), NotNull: def.NotNull || def.PrimaryKey,
@@ -415,11 +418,15 @@ func tableDescFromCreate(s *CreateTableStmt, id uint64, now time.Time) (*tableDe
 			d.Comment = o.Value
 		}
 	}
+	tcoll, err := tableCollation(s.Options)
+	if err != nil {
+		return nil, err
+	}
 	for _, def := range s.Columns {
 		if descColumn(d, def.Name) != nil {
 			return nil, engErr(ErDupFieldName, "Duplicate column name '%s'", def.Name)
 		}
-		cd, err := columnFromDef(def, d.NextField)
+		cd, err := columnFromDef(def, d.NextField, tcoll)
 		if err != nil {
 			return nil, err
 		}

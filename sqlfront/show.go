@@ -53,7 +53,7 @@ func (sc *stmtCtx) show(st *ShowStmt) (rowIter, []ColumnInfo, error) {
 			if st.Full {
 				coll := Null
 				if c.typ.Kind() == KindString {
-					coll = str("utf8mb4_0900_ai_ci")
+					coll = str(displayCollation(c.typ.Collation))
 				}
 				r = append(r, coll)
 			}

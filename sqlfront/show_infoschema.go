@@ -92,7 +92,7 @@ func isTablesRows(sc *stmtCtx) ([][]Value, error) {
 		}
 		rows = append(rows, []Value{str("def"), str(sc.e.dbName), str(t.desc.Name), str("BASE TABLE"), str("InnoDB"), num(10),
 			str("Dynamic"), UintValue(n), num(0), num(0), num(0), num(0), num(0), aiv, created, Null, Null,
-			str("utf8mb4_0900_ai_ci"), Null, str(""), str(t.desc.Comment)})
+			str(displayCollation(descCollation(t.desc))), Null, str(""), str(t.desc.Comment)})
 	}
 	for _, v := range sc.cat.sortedViews() {
 		r := []Value{str("def"), str(sc.e.dbName), str(v.Name), str("VIEW")}
@@ -298,7 +298,7 @@ func isColumnsRows(sc *stmtCtx) ([][]Value, error) {
 			}
 			cs, coll := Null, Null
 			if c.typ.Kind() == KindString {
-				cs, coll = str("utf8mb4"), str("utf8mb4_0900_ai_ci")
+				cs, coll = str(collationCharset(c.typ.Collation)), str(displayCollation(c.typ.Collation))
 			}
 			nullable := "YES"
 			if c.desc.NotNull {
@@ -481,8 +481,13 @@ func showCreateTable(t *table, ai uint64) string {
 	var b strings.Builder
 	b.WriteString("CREATE TABLE " + quoteIdent(t.desc.Name) + " (\n")
 	var lines []string
+	tcoll := descCollation(t.desc)
 	for _, c := range t.cols {
 		l := "  " + quoteIdent(c.desc.Name) + " " + c.typ.String()
+		if c.typ.hasCollation() && c.typ.Collation != tcoll {
+			// MySQL 8 names both when they differ from the table's.
+			l += " CHARACTER SET " + collationCharset(c.typ.Collation) + " COLLATE " + displayCollation(c.typ.Collation)
+		}
 		if c.desc.NotNull {
 			l += " NOT NULL"
 		}
@@ -571,7 +576,7 @@ func showCreateTable(t *table, ai uint64) string {
 	if t.autoInc >= 0 && ai > 1 {
 		b.WriteString(" AUTO_INCREMENT=" + itoa(int64(ai)))
 	}
-	b.WriteString(" DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci")
+	b.WriteString(" DEFAULT CHARSET=" + collationCharset(tcoll) + " COLLATE=" + displayCollation(tcoll))
 	if t.desc.Comment != "" {
 		b.WriteString(" COMMENT=" + quoteSQLString(t.desc.Comment))
 	}

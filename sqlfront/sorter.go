@@ -293,6 +293,9 @@ func appendSpillRow(b []byte, row []Value) []byte {
 
 // appendSpillValue appends the spill encoding of v.
 func appendSpillValue(b []byte, v Value) []byte {
+	if v.K == KindString && v.C != 0 {
+		b = append(b, spillCollated, byte(v.C)) // then the string
+	}
 	b = append(b, byte(v.K))
 	switch v.K {
 	case KindInt:
@@ -311,6 +314,10 @@ func appendSpillValue(b []byte, v Value) []byte {
 	}
 	return b
 }
+
+// spillCollated prefixes a string value with a collation (collation.go):
+// spillCollated, the Collation byte, then the value.
+const spillCollated = 0xC0
 
 // errSpillCorrupt is returned when a spill file cannot be decoded.
 var errSpillCorrupt = errors.New("sqlfront: corrupt sort spill file")
@@ -342,7 +349,18 @@ func readSpillValue(r *bufio.Reader) (Value, error) {
 	if err != nil {
 		return Null, err
 	}
-	v := Value{K: Kind(k)}
+	var coll Collation
+	if k == spillCollated {
+		c, err := r.ReadByte()
+		if err != nil {
+			return Null, err
+		}
+		if k, err = r.ReadByte(); err != nil {
+			return Null, err
+		}
+		coll = Collation(c)
+	}
+	v := Value{K: Kind(k), C: coll}
 	switch v.K {
 	case KindNull:
 	case KindInt:

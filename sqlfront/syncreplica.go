@@ -335,6 +335,12 @@ func tableSubject(t *table) []byte {
 		for _, el := range ct.Elems {
 			str(el)
 		}
+		if ct.Collation != "" {
+			// Only non-default collations (collation.go) add to the
+			// subject, which stays the same for the other tables.
+			b = append(b, 0xC0)
+			str(ct.Collation)
+		}
 		flag(c.desc.NotNull)
 	}
 	num(len(t.pk))
@@ -656,7 +662,9 @@ func decodeSyncRow(t *table, val []byte) ([]Value, error) {
 			continue // NOT NULL: checkRow
 		}
 		cv, err := CoerceColumn(v, c.typ, c.desc.Name, 1)
-		if err == nil && !identical(cv, v) {
+		// JSON text stored before bxdb normalized JSON (coerceJSON) is
+		// valid as it is.
+		if err == nil && !identical(cv, v) && c.typ.Base != TypeJSON {
 			err = fmt.Errorf("value %s is not canonical for the column", errText(v))
 		}
 		if err != nil {

@@ -33,6 +33,11 @@ const (
 // also keeps display metadata in I: see TimeType.)
 type Value struct {
 	K Kind
+	// C is the collation class of a KindString value read from a column
+	// with a non-default collation or given by COLLATE (collation.go);
+	// 0 (CollDefault) otherwise. Other kinds ignore it. Not persisted:
+	// the catalog's JSON of values (columnDesc.Fill) omits it.
+	C Collation `json:"-"`
 	I int64
 	U uint64
 	F float64
@@ -252,6 +257,9 @@ const (
 	ErWrongParamcountToNativeFct uint16 = 1582 // 42000 Incorrect parameter count in the call to native function '%s'
 	ErDataOutOfRange             uint16 = 1690 // 22003 %s value is out of range in '%s'
 	ErInvalidJSONText            uint16 = 3140 // 22032 Invalid JSON text: "%s" at position %d in value for column '%s'.
+	ErUnknownCharset             uint16 = 1115 // 42000 Unknown character set: '%s'
+	ErCollationCharsetMismatch   uint16 = 1253 // 42000 COLLATION '%s' is not valid for CHARACTER SET '%s'
+	ErUnknownCollation           uint16 = 1273 // HY000 Unknown collation: '%s'
 )
 
 // sqlStates maps the error numbers above to their SQLSTATE.
@@ -278,6 +286,9 @@ var sqlStates = map[uint16]string{
 	ErWrongParamcountToNativeFct: "42000",
 	ErDataOutOfRange:             "22003",
 	ErInvalidJSONText:            "22032",
+	ErUnknownCharset:             "42000",
+	ErCollationCharsetMismatch:   "42000",
+	ErUnknownCollation:           "HY000",
 }
 
 // SQLState returns the SQLSTATE MySQL reports with an error number, HY000
@@ -366,6 +377,9 @@ type ColumnType struct {
 	Scale int
 	// Elems are ENUM's members in declaration order (index 1 is Elems[0]).
 	Elems []string
+	// Collation is the collation of CHAR, VARCHAR, TEXT and ENUM
+	// (normalized, collation.go); "" is utf8mb4_0900_ai_ci.
+	Collation string
 }
 
 // Kind returns the kind of the values Coerce produces for t (KindNull for
