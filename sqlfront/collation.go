@@ -229,13 +229,17 @@ func (t ColumnType) coll() Collation {
 
 // pickCollation returns the collation of a comparison of two strings with
 // classes a and b: an explicit one first, then a column's (non-default)
-// one.
+// one; of two columns' collations a _bin one wins over a _cs one (MySQL:
+// mixing a _bin collation with a _ci or _cs one of the same character set
+// uses the _bin one).
 func pickCollation(a, b Collation) Collation {
 	switch {
 	case a&collExplicit != 0:
 		return a.class()
 	case b&collExplicit != 0:
 		return b.class()
+	case (a == CollCS || a == CollCSNoPad) && (b == CollBin || b == CollBinNoPad):
+		return b
 	case a != CollDefault:
 		return a
 	}
@@ -372,16 +376,21 @@ func descCollation(d *tableDesc) string {
 
 // setTableOption returns opts with o replacing the option of the same
 // name (appended if absent). Setting the character set alone drops a
-// COLLATE of another character set.
+// COLLATE of another character set, and setting the collation alone a
+// CHARSET of another one (the collation implies its character set).
 func setTableOption(opts []TableOption, o TableOption) []TableOption {
 	out := make([]TableOption, 0, len(opts)+1)
 	for _, x := range opts {
 		if x.Name == o.Name {
 			continue
 		}
-		if o.Name == "charset" && x.Name == "collate" {
-			if n, ok := normalizeCollation(x.Value); ok {
-				if c, ok := normalizeCharset(o.Value); ok && collationCharset(n) != c {
+		cs, coll := o.Value, x.Value
+		if o.Name == "collate" {
+			cs, coll = x.Value, o.Value
+		}
+		if o.Name == "charset" && x.Name == "collate" || o.Name == "collate" && x.Name == "charset" {
+			if n, ok := normalizeCollation(coll); ok {
+				if c, ok := normalizeCharset(cs); ok && collationCharset(n) != c {
 					continue
 				}
 			}

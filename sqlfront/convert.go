@@ -2,6 +2,7 @@ package sqlfront
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -447,8 +448,11 @@ func coerceJSON(v Value, ce coerceErr) (Value, error) {
 		text, err := normalizeJSONText(v.S)
 		if err != nil {
 			reason := "Invalid value."
-			if strings.TrimLeft(v.S, " \t\r\n") == "" {
+			switch {
+			case strings.TrimLeft(v.S, " \t\r\n") == "":
 				reason = "The document is empty."
+			case errors.Is(err, errJSONNumberTooBig), errors.Is(err, errJSONSurrogate):
+				reason = err.Error()
 			}
 			return Null, NewSQLError(ErInvalidJSONText, "Invalid JSON text: \"%s\" at position 0 in value for column '%s'.", reason, ce.column)
 		}

@@ -519,7 +519,9 @@ func (p *parser) columnType() (DDLColumnType, error) {
 			err = p.errAt(p.toks[p.i-2], "fractional seconds precision must be at most 6")
 		}
 	case shapeMembers:
-		ct.Values, err = p.members()
+		if ct.Values, err = p.members(); err == nil {
+			ct.Binary = p.acceptWord("binary") // the charset's _bin collation
+		}
 	}
 	return ct, err
 }
@@ -604,6 +606,9 @@ func (p *parser) columnAttributes(c *ColumnDef) error {
 			c.Type.Collate, err = p.nameValue("a collation name")
 		case p.acceptWord("charset"), p.acceptWords("character", "set"):
 			c.Type.Charset, err = p.nameValue("a character set name")
+			if err == nil && p.acceptWord("binary") { // CHARACTER SET cs BINARY: cs's _bin collation
+				c.Type.Binary = true
+			}
 		case p.isWord("constraint", "check"):
 			name := ""
 			if p.acceptWord("constraint") && !p.isWord("check") {
@@ -944,8 +949,19 @@ func (p *parser) alterSpec() ([]AlterSpec, error) {
 	case t.word() == "":
 		return nil, p.errExpected("ADD, DROP, MODIFY, CHANGE, RENAME, ALTER or a table option")
 	default:
-		opt, err := p.tableOption()
-		return one(&TableOptionSpec{Option: opt}, err)
+		// Table options, separated by white space (ALTER TABLE t
+		// CHARSET latin1 COLLATE latin1_bin) or, as specs, by commas.
+		var specs []AlterSpec
+		for {
+			opt, err := p.tableOption()
+			if err != nil {
+				return nil, err
+			}
+			specs = append(specs, &TableOptionSpec{Option: opt})
+			if w := p.peek().word(); !p.isWord("default", "charset", "character", "collate") && !tableOptionNames[w] {
+				return specs, nil
+			}
+		}
 	}
 }
 

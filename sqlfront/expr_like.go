@@ -219,6 +219,7 @@ type likeExpr struct {
 	x, pat Expr
 	lp     *likePattern // the compiled pattern when constant
 	patBin bool         // the constant pattern is a binary string
+	patC   Collation    // the constant pattern's collation
 	esc    rune
 	not    bool
 }
@@ -228,19 +229,21 @@ func (e *likeExpr) evalTri(env *Env) (tri, error) {
 	if err != nil || v.K == KindNull {
 		return triNull, err
 	}
-	lp, binary := e.lp, e.patBin
+	lp, binary, pc := e.lp, e.patBin, e.patC
 	if lp == nil {
 		pv, err := e.pat.Eval(env)
 		if err != nil || pv.K == KindNull {
 			return triNull, err
 		}
-		lp, binary = e.compiled(env, Format(pv)), pv.K == KindBytes
+		lp, binary, pc = e.compiled(env, Format(pv)), pv.K == KindBytes, pv.C
 	}
 	s := v.S
 	if v.K != KindString && v.K != KindBytes {
 		s = Format(v)
 	}
-	return triBool(lp.match(s, binary || v.K == KindBytes || v.C.binaryish()) != e.not), nil
+	// The collation of the comparison: an explicit COLLATE on either
+	// side, else a column's (collation.go).
+	return triBool(lp.match(s, binary || v.K == KindBytes || pickCollation(v.C, pc).binaryish()) != e.not), nil
 }
 
 // likeCache is the last pattern a likeExpr with a non-constant pattern
@@ -300,6 +303,7 @@ func (c *compiler) compileLike(e *sqlparser.ComparisonExpr) (Expr, error) {
 	if lit, ok := pat.(*litExpr); ok && lit.v.K != KindNull {
 		n.lp = compileLikePattern(Format(lit.v), n.esc)
 		n.patBin = lit.v.K == KindBytes
+		n.patC = lit.v.C
 	}
 	return c.fold(n), nil
 }

@@ -3,6 +3,7 @@ package sqlfront
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"sort"
 	"strconv"
@@ -522,7 +523,79 @@ func jsonParse(s string) (any, error) {
 	if strings.TrimLeft(s[d.InputOffset():], " \t\r\n") != "" {
 		return nil, &json.SyntaxError{Offset: d.InputOffset()}
 	}
+	if !jsonNumbersFit(doc) {
+		return nil, errJSONNumberTooBig
+	}
+	if strings.Contains(s, `\u`) && !jsonSurrogatesPaired(s) {
+		return nil, errJSONSurrogate
+	}
 	return doc, nil
+}
+
+// errJSONSurrogate is jsonParse's error for a \u escape of a lone UTF-16
+// surrogate ("\ud800"), which MySQL's parser rejects (encoding/json
+// would read it as U+FFFD).
+var errJSONSurrogate = errors.New("The surrogate pair in string is invalid.")
+
+// jsonSurrogatesPaired reports whether every \u escape of a UTF-16
+// surrogate in the JSON text s is a high one followed by a low one.
+func jsonSurrogatesPaired(s string) bool {
+	code := func(i int) (rune, bool) { // the \uXXXX at s[i:]
+		if i+6 > len(s) || s[i] != '\\' || s[i+1] != 'u' {
+			return 0, false
+		}
+		n, err := strconv.ParseUint(s[i+2:i+6], 16, 32)
+		return rune(n), err == nil
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' {
+			continue
+		}
+		r, ok := code(i)
+		if !ok {
+			i++ // an escaped character
+			continue
+		}
+		switch {
+		case 0xDC00 <= r && r <= 0xDFFF:
+			return false
+		case 0xD800 <= r && r <= 0xDBFF:
+			lo, ok := code(i + 6)
+			if !ok || lo < 0xDC00 || lo > 0xDFFF {
+				return false
+			}
+			i += 6
+		}
+		i += 5
+	}
+	return true
+}
+
+// errJSONNumberTooBig is jsonParse's error for a number beyond the range
+// of a double (1e400), which MySQL's parser rejects.
+var errJSONNumberTooBig = errors.New("Number too big to be stored in double.")
+
+// jsonNumbersFit reports whether every number in doc is within the range
+// of a double.
+func jsonNumbersFit(doc any) bool {
+	switch d := doc.(type) {
+	case json.Number:
+		f, err := strconv.ParseFloat(string(d), 64)
+		return err == nil || !math.IsInf(f, 0)
+	case []any:
+		for _, x := range d {
+			if !jsonNumbersFit(x) {
+				return false
+			}
+		}
+	case map[string]any:
+		for _, x := range d {
+			if !jsonNumbersFit(x) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // jsonArgValue converts an SQL argument to the JSON value it inserts,

@@ -192,13 +192,11 @@ func lockFunc(f func(env *Env, key string, args []Value) (Value, error)) func(en
 }
 
 // sleepFor is SLEEP(n): 0 after n seconds, 1 when the statement's context
-// ended the sleep first (MySQL's result for an interrupted SLEEP).
+// ended the sleep first (MySQL's result for an interrupted SLEEP). A NULL
+// or negative n is error 1210, as in MySQL's strict mode.
 func sleepFor(env *Env, args []Value) (Value, error) {
-	if args[0].K == KindNull {
-		return IntValue(0), nil
-	}
 	secs := ToFloat64(args[0])
-	if secs < 0 || math.IsNaN(secs) {
+	if args[0].K == KindNull || secs < 0 || math.IsNaN(secs) {
 		return Null, NewSQLError(ErWrongArguments, "Incorrect arguments to sleep.")
 	}
 	if secs == 0 {
@@ -279,6 +277,19 @@ func convertTZ(_ *Env, args []Value) (Value, error) {
 		fsp = min(fd, 6)
 	}
 	in := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), from)
+	want := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+	if got := time.Date(in.Year(), in.Month(), in.Day(), in.Hour(), in.Minute(), in.Second(), in.Nanosecond(), time.UTC); !got.Equal(want) {
+		// A local time in a gap (spring forward) does not exist; MySQL
+		// takes the end of the gap, where the new offset begins: the
+		// end of the offset period in took if it reads earlier, else
+		// its start.
+		start, end := in.ZoneBounds()
+		if got.Before(want) && !end.IsZero() {
+			in = end
+		} else if !start.IsZero() {
+			in = start
+		}
+	}
 	if in.Before(time.Unix(1, 0)) || in.After(time.Date(2038, 1, 19, 3, 14, 7, 999999999, time.UTC)) {
 		return DatetimeValue(t, fsp), nil
 	}

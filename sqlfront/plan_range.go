@@ -286,6 +286,12 @@ func (d ivDomain) conv(v Value) (out Value, frac int, over int, ok bool) {
 		if v.K == KindString && v.C&collExplicit != 0 && v.C.class() != d.t.coll() {
 			return Null, 0, 0, false // x = 'a' COLLATE other: not in the key's order
 		}
+		if v.K == KindBytes && d.t.coll() != CollBinNoPad {
+			// x = BINARY 'a' (or COLLATE *_bin) compares bytewise, not
+			// in the key's order (cmpSet takes the equal keys as a
+			// superset).
+			return Null, 0, 0, false
+		}
 		if v.K == KindString || v.K == KindBytes {
 			// Bounds compare (cmpv) and encode by the column's collation.
 			return withCollation(StringValue(v.S), d.t.coll()), 0, 0, true
@@ -316,6 +322,15 @@ func (d ivDomain) conv(v Value) (out Value, frac int, over int, ok bool) {
 // cannot bound the column. exact reports whether the set is exactly the
 // predicate's truth set (for non-NULL x).
 func (d ivDomain) cmpSet(op string, v Value) (set *ivset, exact bool) {
+	if d.t.Kind() == KindString && v.K == KindBytes && d.t.coll() != CollBinNoPad {
+		// Bytewise equality implies equality under the column's
+		// collation: the equal keys hold every match (not exactly).
+		if op != sqlparser.EqualStr && op != sqlparser.NullSafeEqualStr {
+			return nil, false
+		}
+		set, _ = d.cmpSet0(op, StringValue(v.S))
+		return set, false
+	}
 	set, exact = d.cmpSet0(op, v)
 	if d.t.Kind() == KindTime && v.K != KindTime && v.K != KindNull {
 		exact = false // a string parsed as a datetime: keep the predicate

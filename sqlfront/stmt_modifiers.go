@@ -140,40 +140,66 @@ func hasMark(c sqlparser.Comments, m string) bool {
 }
 
 // calcFoundRowsQuery runs SELECT SQL_CALC_FOUND_ROWS ...: the query, and
-// for FOUND_ROWS() the number of rows it returns without its LIMIT,
-// counted by running it without LIMIT first (on the same snapshot).
+// for FOUND_ROWS() the number of rows it returns without its LIMIT. The
+// query runs once, without its LIMIT: every row is counted and the rows
+// in the LIMIT's window are kept, so that expressions with side effects
+// (@n := @n + 1, GET_LOCK) are not evaluated twice per row.
 func (s *Session) calcFoundRowsQuery(ctx context.Context, st *Stmt, args []Value, sel *sqlparser.Select) (*Rows, error) {
 	total := int64(-1)
 	rows, err := s.runQuery(ctx, st, args, func(sc *stmtCtx) (rowIter, []ColumnInfo, error) {
-		if sel.Limit != nil {
-			all := *sel
-			all.Limit = nil
-			it, _, err := sc.planSelectStmt(&all)
+		if sel.Limit == nil {
+			return sc.planSelectStmt(sel)
+		}
+		limit, offset, _, err := sc.limitValues(sel.Limit)
+		if err != nil {
+			return nil, nil, err
+		}
+		all := *sel
+		all.Limit = nil
+		it, cols, err := sc.planSelectStmt(&all)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer it.Close()
+		var kept [][]Value
+		n := int64(0)
+		for {
+			r, err := it.Next()
+			if err == nil {
+				err = sc.tick()
+			}
+			if err == io.EOF {
+				break
+			}
 			if err != nil {
 				return nil, nil, err
 			}
-			n := int64(0)
-			for {
-				_, err := it.Next()
-				if err == nil {
-					err = sc.tick()
-				}
-				if err == io.EOF {
-					break
-				}
-				if err != nil {
-					it.Close()
-					return nil, nil, err
-				}
-				n++
+			if n >= offset && n-offset < limit {
+				kept = append(kept, cloneRow(r))
 			}
-			it.Close()
-			total = n
+			n++
 		}
-		return sc.planSelectStmt(sel)
+		total = n
+		return &keptRowsIter{rows: kept}, cols, nil
 	})
 	if rows != nil && total >= 0 {
 		rows.found, rows.calc = total, true
 	}
 	return rows, err
 }
+
+// keptRowsIter returns rows kept in memory.
+type keptRowsIter struct {
+	rows [][]Value
+	i    int
+}
+
+func (k *keptRowsIter) Next() ([]Value, error) {
+	if k.i >= len(k.rows) {
+		return nil, io.EOF
+	}
+	k.i++
+	return k.rows[k.i-1], nil
+}
+
+func (k *keptRowsIter) Close() {}

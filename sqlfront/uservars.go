@@ -61,6 +61,14 @@ func rewriteAssignments(text string, toks []token) (string, int) {
 	emit = func(from, to int) {
 		for k := from; k < to; k++ {
 			t := toks[k]
+			if t.typ == tokAssign && setsColumn(toks, k) {
+				// col := expr in UPDATE ... SET, INSERT ... SET and
+				// ON DUPLICATE KEY UPDATE is col = expr (MySQL's
+				// grammar takes either there).
+				b.WriteString(text[cur:t.pos] + "= ")
+				cur = t.end
+				continue
+			}
 			if !isUserVarToken(t) {
 				continue
 			}
@@ -86,6 +94,49 @@ func rewriteAssignments(text string, toks []token) (string, int) {
 	emit(0, n)
 	b.WriteString(text[cur:])
 	return b.String(), first
+}
+
+// setsColumn reports whether the ":=" toks[k] follows a column in the
+// assignment list of SET or UPDATE (the nearest of those keywords before
+// it at parenthesis depth 0, with no expression keyword in between).
+func setsColumn(toks []token, k int) bool {
+	if k == 0 || isUserVarToken(toks[k-1]) {
+		return false
+	}
+	depth, cases := 0, 0
+	for j := k - 1; j >= 0; j-- {
+		switch toks[j].typ {
+		case ')':
+			depth++
+			continue
+		case '(':
+			if depth == 0 {
+				return false
+			}
+			depth--
+			continue
+		}
+		if depth > 0 {
+			continue
+		}
+		switch w := toks[j].word(); {
+		case w == "end": // CASE ... END, read backwards
+			cases++
+			continue
+		case w == "case" && cases > 0:
+			cases--
+			continue
+		case cases > 0:
+			continue
+		}
+		switch toks[j].word() {
+		case "set", "update":
+			return true
+		case "select", "where", "having", "on", "when", "then", "else", "and", "or", "not", "xor", "values", "value", "into", "from", "by":
+			return false
+		}
+	}
+	return false
 }
 
 // isUserVarToken reports whether t is a user variable (@name, not
@@ -274,13 +325,21 @@ func cutSelectInto(clean string, toks []token) (string, []token, []string, bool)
 // selectInto runs SELECT ... INTO @vars: one row sets the variables,
 // none leaves them (MySQL warns), more than one is error 1172.
 func (s *Session) selectInto(ctx context.Context, st *Stmt, args []Value, sel *sqlparser.Select, into []string) (Result, error) {
-	rows, err := s.runQuery(ctx, st, args, func(sc *stmtCtx) (rowIter, []ColumnInfo, error) {
-		return sc.planSelectStmt(sel)
-	})
+	var rows *Rows
+	var err error
+	if hasMark(sel.Comments, calcFoundRowsMark) {
+		rows, err = s.calcFoundRowsQuery(ctx, st, args, sel)
+	} else {
+		rows, err = s.runQuery(ctx, st, args, func(sc *stmtCtx) (rowIter, []ColumnInfo, error) {
+			return sc.planSelectStmt(sel)
+		})
+	}
 	if err != nil {
 		return Result{}, err
 	}
 	defer rows.Close()
+	// FOUND_ROWS() then counts the rows the SELECT produced.
+	s.lastRows = rows
 	if len(rows.Columns()) != len(into) {
 		return Result{}, engErr(ErWrongColCountSel, "The used SELECT statements have a different number of columns")
 	}
