@@ -1,7 +1,9 @@
 package sqlfront
 
 import (
+	"encoding/binary"
 	"io"
+	"math"
 	"strings"
 
 	"github.com/bxdb/bxdb/engine/bxtree"
@@ -396,6 +398,9 @@ type rowsSource struct {
 	loaded  bool
 	rows    [][]Value
 	buckets map[string][]int
+	// classes[i] is the set of comparison classes (joinClass) of the
+	// build side's values of hashIn[i].
+	classes []uint8
 	base    []Value
 	list    []int
 	i       int
@@ -432,7 +437,10 @@ func (s *rowsSource) ensure() error {
 			}
 		}
 		if s.hashIn != nil {
-			k, null, err := hashKey(env, s.hashIn)
+			if s.classes == nil {
+				s.classes = make([]uint8, len(s.hashIn))
+			}
+			k, null, err := hashKey(env, s.hashIn, s.classes)
 			if err != nil {
 				return err
 			}
@@ -454,10 +462,48 @@ func (s *rowsSource) ensure() error {
 	return nil
 }
 
+// Hash join keys. The join's equalities stay in its filter, so a key
+// needs only to be equal for any two values that compare equal: numbers
+// by their float64 (1, 1.0 and 1.00 alike), strings folded (equal under
+// any collation bxdb has implies equal folded), byte strings as they
+// are, times by their instant. Values of different comparison classes
+// can be equal too (1 = '1', '2024-01-01' = DATE '2024-01-01', a VARBINARY
+// with a VARCHAR): a probe whose class differs from a class seen on the
+// build side reads every build row instead of one bucket.
+
+// Comparison classes of join key values.
+const (
+	jcNumber uint8 = 1 << iota
+	jcString
+	jcBytes
+	jcTime
+	jcDuration
+	jcOther
+)
+
+// joinClass returns the comparison class of a non-NULL value.
+func joinClass(v Value) uint8 {
+	switch v.K {
+	case KindInt, KindUint, KindFloat, KindDecimal:
+		return jcNumber
+	case KindString:
+		return jcString
+	case KindBytes:
+		return jcBytes
+	case KindTime:
+		if v.TimeType() == TimeDuration {
+			return jcDuration
+		}
+		return jcTime
+	}
+	return jcOther
+}
+
 // hashKey evaluates the key expressions; null is set when one is NULL.
-func hashKey(env *Env, xs []Expr) (string, bool, error) {
+// The class of the i-th value is ORed into classes[i].
+func hashKey(env *Env, xs []Expr, classes []uint8) (string, bool, error) {
 	var b []byte
-	for _, x := range xs {
+	for i, x := range xs {
 		v, err := x.Eval(env)
 		if err != nil {
 			return "", false, err
@@ -465,7 +511,28 @@ func hashKey(env *Env, xs []Expr) (string, bool, error) {
 		if v.K == KindNull {
 			return "", true, nil
 		}
-		b = AppendGroupKey(b, v)
+		c := joinClass(v)
+		classes[i] |= c
+		b = append(b, c)
+		switch c {
+		case jcNumber:
+			f := ToFloat64(v)
+			if f == 0 {
+				f = 0 // -0
+			}
+			b = binary.BigEndian.AppendUint64(b, math.Float64bits(f))
+		case jcString:
+			b = appendFold(b, v.S)
+			b = append(b, 0)
+		case jcTime, jcDuration:
+			b = binary.BigEndian.AppendUint64(b, uint64(v.T.Unix()))
+			b = binary.BigEndian.AppendUint32(b, uint32(v.T.Nanosecond()))
+		case jcBytes:
+			b = binary.AppendUvarint(b, uint64(len(v.S)))
+			b = append(b, v.S...)
+		default:
+			b = AppendGroupKey(b, v)
+		}
 	}
 	return string(b), false, nil
 }
@@ -478,13 +545,20 @@ func (s *rowsSource) open(base []Value) error {
 	if s.hashIn != nil {
 		env := s.sc.env
 		env.Row = base
-		k, null, err := hashKey(env, s.hashOut)
+		if s.classes == nil {
+			s.classes = make([]uint8, len(s.hashIn)) // an empty build side
+		}
+		probe := make([]uint8, len(s.hashOut))
+		k, null, err := hashKey(env, s.hashOut, probe)
 		if err != nil {
 			return err
 		}
-		if null {
+		switch {
+		case null:
 			s.list = []int{}
-		} else {
+		case mixedClasses(s.classes, probe):
+			s.list = nil // every build row; the join's filter decides
+		default:
 			s.list = s.buckets[k]
 			if s.list == nil {
 				s.list = []int{}
@@ -492,6 +566,17 @@ func (s *rowsSource) open(base []Value) error {
 		}
 	}
 	return nil
+}
+
+// mixedClasses reports whether the build side holds, for some key, a
+// value of another class than the probe's.
+func mixedClasses(build, probe []uint8) bool {
+	for i, p := range probe {
+		if build[i]&^p != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *rowsSource) next() ([]Value, error) {
