@@ -357,6 +357,8 @@ func TestGORMMoreAssociations(t *testing.T) {
 	var nskills int64
 	must(t, db.Model(&aSkill{}).Count(&nskills).Error)
 	gormDiff(t, "skills survive Clear", int64(3), nskills)
+	// (Its skill links first: the foreign key refuses to orphan them.)
+	must(t, db.Model(&team[0]).Association("Skills").Clear())
 	must(t, db.Model(&boss).Association("Team").Unscoped().Delete(&team[0]))
 	var nemp int64
 	must(t, db.Model(&aEmployee{}).Count(&nemp).Error)
@@ -1362,6 +1364,10 @@ func TestBunMore(t *testing.T) {
 	must(t, err)
 	_, err = db.NewInsert().Model(&bxLabel{Name: "new"}).Ignore().Exec(ctx)
 	must(t, err)
+	// (REPLACE deletes the old row: its product link goes first, as the
+	// foreign key refuses to orphan it.)
+	_, err = db.NewDelete().Model((*bxProductLabel)(nil)).Where("label_id = ?", 1).Exec(ctx)
+	must(t, err)
 	_, err = db.NewInsert().Model(&bxLabel{ID: 1, Name: "brand-new"}).Replace().Exec(ctx)
 	must(t, err)
 	var lnames []string
@@ -1955,4 +1961,94 @@ func TestGORMMoreLargeValues(t *testing.T) {
 	var sum int64
 	must(t, db.Model(&lFile{}).Where("name LIKE ?", "f%").Select("SUM(LENGTH(data))").Scan(&sum).Error)
 	gormDiff(t, "batch bytes", int64(200*10000+199*200/2), sum)
+}
+
+// --- GORM: enforced foreign keys -------------------------------------------------
+
+type fkAuthor struct {
+	ID    uint
+	Name  string   `gorm:"size:40"`
+	Books []fkBook `gorm:"foreignKey:AuthorID;constraint:OnDelete:CASCADE,OnUpdate:CASCADE"`
+	Notes []fkNote `gorm:"foreignKey:AuthorID;constraint:OnUpdate:CASCADE,OnDelete:SET NULL"`
+}
+
+type fkBook struct {
+	ID       uint
+	Title    string `gorm:"size:40"`
+	AuthorID uint
+}
+
+type fkNote struct {
+	ID       uint
+	Text     string `gorm:"size:40"`
+	AuthorID *uint
+}
+
+type fkReview struct {
+	ID     uint
+	BookID uint
+	Book   fkBook // belongs to, default action: RESTRICT / NO ACTION
+	Stars  int
+}
+
+// TestGORMForeignKeys: GORM's constraint tags create enforced foreign keys;
+// deleting a parent cascades or sets NULL, an orphan or a referenced
+// parent is refused with 1452 / 1451, which TranslateError maps to
+// gorm.ErrForeignKeyViolated.
+func TestGORMForeignKeys(t *testing.T) {
+	db, _ := gormOpen(t, &gorm.Config{TranslateError: true})
+	must(t, db.AutoMigrate(&fkAuthor{}, &fkBook{}, &fkNote{}, &fkReview{}))
+	ann := fkAuthor{Name: "ann", Books: []fkBook{{Title: "a1"}, {Title: "a2"}}, Notes: []fkNote{{Text: "n1"}}}
+	bob := fkAuthor{Name: "bob", Books: []fkBook{{Title: "b1"}}}
+	must(t, db.Create(&ann).Error)
+	must(t, db.Create(&bob).Error)
+	must(t, db.Create(&fkReview{BookID: bob.Books[0].ID, Stars: 5}).Error)
+
+	// A child without parent.
+	err := db.Create(&fkBook{Title: "orphan", AuthorID: 99}).Error
+	if !errors.Is(err, gorm.ErrForeignKeyViolated) {
+		t.Fatalf("orphan insert: %v, want gorm.ErrForeignKeyViolated", err)
+	}
+	// A parent still referenced through a RESTRICT key (bob's book).
+	err = db.Delete(&fkBook{}, bob.Books[0].ID).Error
+	if !errors.Is(err, gorm.ErrForeignKeyViolated) {
+		t.Fatalf("referenced delete: %v, want gorm.ErrForeignKeyViolated", err)
+	}
+	// Untranslated, the driver's error carries MySQL's number.
+	raw, _ := gormOpen(t, nil)
+	must(t, raw.AutoMigrate(&fkAuthor{}, &fkBook{}))
+	var me *bxdb.Error
+	if err := raw.Create(&fkBook{Title: "orphan", AuthorID: 7}).Error; !errors.As(err, &me) || me.Number != 1452 {
+		t.Fatalf("untranslated orphan insert: %v, want Error 1452", err)
+	}
+
+	// ON UPDATE CASCADE follows a changed key.
+	must(t, db.Model(&fkAuthor{}).Where("id = ?", ann.ID).Update("id", 10).Error)
+	var books []fkBook
+	must(t, db.Order("id").Find(&books).Error)
+	gormDiff(t, "books after key update", []fkBook{{ID: 1, Title: "a1", AuthorID: 10}, {ID: 2, Title: "a2", AuthorID: 10}, {ID: 3, Title: "b1", AuthorID: bob.ID}}, books)
+
+	// ON DELETE CASCADE and SET NULL.
+	must(t, db.Delete(&fkAuthor{}, 10).Error)
+	books = nil
+	must(t, db.Order("id").Find(&books).Error)
+	gormDiff(t, "books after cascade", []fkBook{{ID: 3, Title: "b1", AuthorID: bob.ID}}, books)
+	var notes []fkNote
+	must(t, db.Find(&notes).Error)
+	gormDiff(t, "notes after set null", []fkNote{{ID: 1, Text: "n1"}}, notes)
+
+	// The cascade reaching a RESTRICT key fails as a whole.
+	err = db.Delete(&fkAuthor{}, bob.ID).Error
+	if !errors.Is(err, gorm.ErrForeignKeyViolated) {
+		t.Fatalf("cascade into restrict: %v, want gorm.ErrForeignKeyViolated", err)
+	}
+	var n int64
+	must(t, db.Model(&fkBook{}).Count(&n).Error)
+	gormDiff(t, "books after failed cascade", int64(1), n)
+
+	// The migrator drops referenced tables (it turns the checks off).
+	must(t, db.Migrator().DropTable(&fkAuthor{}))
+	if db.Migrator().HasTable(&fkAuthor{}) {
+		t.Fatal("fk_authors survived DropTable")
+	}
 }

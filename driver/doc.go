@@ -94,8 +94,10 @@
 //
 // GORM (gorm.io/driver/mysql, given the *sql.DB as mysql.Config{Conn: db}),
 // bun (mysqldialect) and sqlx work against bxdb; the conformance package
-// runs programs of each. FOREIGN KEY constraints are recorded but not
-// enforced (see package sqlfront); everything else the ORMs send for
+// runs programs of each. FOREIGN KEY constraints are enforced as in
+// InnoDB, errors 1451/1452 included (GORM's TranslateError maps them to
+// gorm.ErrForeignKeyViolated), unless SET foreign_key_checks = 0 (see
+// package sqlfront); everything else the ORMs send for
 // migrations (information_schema, ALTER TABLE ADD/MODIFY/CHANGE/RENAME/DROP
 // COLUMN, indexes, constraints), queries, upserts (ON DUPLICATE KEY
 // UPDATE), savepoints and locking reads behaves as on MySQL 8.

@@ -76,8 +76,8 @@ type tableDesc struct {
 	// Version counts the table's schema changes; rows record the version
 	// they were written under.
 	Version uint32 `json:"version,omitempty"`
-	// ForeignKeys are kept for SHOW CREATE TABLE and information_schema;
-	// bxdb does not enforce them (like MySQL with foreign_key_checks=0).
+	// ForeignKeys are the table's FOREIGN KEY constraints, enforced
+	// while foreign_key_checks is 1 (fk.go).
 	ForeignKeys []*fkDesc `json:"foreign_keys,omitempty"`
 	// Checks are CHECK constraints, enforced on INSERT and UPDATE.
 	Checks []*checkDesc `json:"checks,omitempty"`
@@ -89,7 +89,7 @@ type tableDesc struct {
 	Synchronized bool `json:"synchronized,omitempty"`
 }
 
-// fkDesc is a FOREIGN KEY constraint (not enforced).
+// fkDesc is a FOREIGN KEY constraint (fk.go).
 type fkDesc struct {
 	Name       string   `json:"name"`
 	Columns    []string `json:"columns"`
@@ -195,6 +195,7 @@ type catalog struct {
 	nextID uint64               // next table ID
 	tables map[string]*table    // by lowercased name
 	views  map[string]*viewDesc // by lowercased name (view.go)
+	fk     fkMaps               // resolved foreign keys, built on first use (fk.go)
 }
 
 // table is a decoded table descriptor with lookup structures. Immutable.

@@ -133,7 +133,7 @@ func addConstraints(d *tableDesc, s *CreateTableStmt) error {
 		}
 	}
 	for _, fk := range s.ForeignKeys {
-		if err := addForeignKey(d, fk); err != nil {
+		if _, err := addForeignKey(d, fk); err != nil {
 			return err
 		}
 	}
@@ -183,9 +183,9 @@ func descColumnNames(d *tableDesc) []string {
 	return out
 }
 
-// addForeignKey records a FOREIGN KEY (not enforced), named t_ibfk_N if
-// unnamed.
-func addForeignKey(d *tableDesc, fk *ForeignKeyDef) error {
+// addForeignKey records a FOREIGN KEY, named t_ibfk_N if unnamed, with
+// the index on its columns MySQL creates when none exists (returned).
+func addForeignKey(d *tableDesc, fk *ForeignKeyDef) (*indexDesc, error) {
 	name := fk.Name
 	if name == "" {
 		for i := 1; ; i++ {
@@ -195,16 +195,17 @@ func addForeignKey(d *tableDesc, fk *ForeignKeyDef) error {
 			}
 		}
 	} else if findFK(d, name) >= 0 {
-		return engErr(1826, "Duplicate foreign key constraint name '%s'", name)
+		return nil, engErr(1826, "Duplicate foreign key constraint name '%s'", name)
 	}
 	for _, c := range fk.Columns {
 		if descColumn(d, c) == nil {
-			return engErr(ErKeyColumnNotExits, "Key column '%s' doesn't exist in table", c)
+			return nil, engErr(ErKeyColumnNotExits, "Key column '%s' doesn't exist in table", c)
 		}
 	}
-	d.ForeignKeys = append(d.ForeignKeys, &fkDesc{Name: name, Columns: fk.Columns, RefTable: fk.RefTable.Name,
-		RefColumns: fk.RefColumns, OnDelete: fk.OnDelete.String(), OnUpdate: fk.OnUpdate.String()})
-	return nil
+	f := &fkDesc{Name: name, Columns: fk.Columns, RefTable: fk.RefTable.Name,
+		RefColumns: fk.RefColumns, OnDelete: fk.OnDelete.String(), OnUpdate: fk.OnUpdate.String()}
+	d.ForeignKeys = append(d.ForeignKeys, f)
+	return fkDefine(d, f, fk)
 }
 
 // findFK returns the index of the foreign key named name, or -1.
@@ -247,6 +248,11 @@ func (sc *stmtCtx) createTable(s *CreateTableStmt) error {
 	if err := addConstraints(d, s); err != nil {
 		return err
 	}
+	for _, f := range d.ForeignKeys {
+		if err := sc.fkCheckParent(d, f); err != nil {
+			return err
+		}
+	}
 	t, err := w.putTable(d, "")
 	if err != nil {
 		return err
@@ -272,6 +278,9 @@ func isKnownEngine(name string) bool {
 
 // dropTables runs DROP TABLE.
 func (sc *stmtCtx) dropTables(s *DropTableStmt) error {
+	if err := sc.fkCheckDrop(s.Tables); err != nil {
+		return err
+	}
 	w := newCatalogWriter(sc.e, sc.tx, sc.cat)
 	var missing []string
 	for _, tn := range s.Tables {
@@ -306,6 +315,9 @@ func (sc *stmtCtx) dropTables(s *DropTableStmt) error {
 func (sc *stmtCtx) truncate(s *TruncateStmt) error {
 	t, err := sc.lookupTable(s.Table.Schema, s.Table.Name)
 	if err != nil {
+		return err
+	}
+	if err := sc.fkCheckTruncate(t); err != nil {
 		return err
 	}
 	if t.dead != "" {
@@ -486,6 +498,12 @@ func (sc *stmtCtx) alterTable(s *AlterTableStmt) error {
 			return err
 		}
 		d.Name = ap.renameTo
+		if err := fkRenameRefs(w, d, oldName, d.Name); err != nil {
+			return err
+		}
+	}
+	if err := sc.fkAlter(w, t, d); err != nil {
+		return err
 	}
 	if ap.rebuild {
 		oldID := d.ID
@@ -552,7 +570,10 @@ func (sc *stmtCtx) alterTable(s *AlterTableStmt) error {
 			}
 		}
 	}
-	return sc.commitCatalog(w)
+	if err := sc.commitCatalog(w); err != nil {
+		return err
+	}
+	return sc.fkValidateAdded(d.Name, t.desc.ForeignKeys)
 }
 
 // setAutoCounterAtLeast implements ALTER TABLE AUTO_INCREMENT = n: the
@@ -821,7 +842,14 @@ func (sc *stmtCtx) applySpec(t *table, d *tableDesc, spec AlterSpec, ap *alterPl
 		}
 		d.Indexes[i].Name = x.NewName
 	case *AddForeignKeySpec:
-		return addForeignKey(d, x.ForeignKey)
+		ix, err := addForeignKey(d, x.ForeignKey)
+		if err != nil {
+			return err
+		}
+		if ix != nil {
+			ap.newIx[ix.ID] = true
+		}
+		return sc.fkCheckParent(d, d.ForeignKeys[len(d.ForeignKeys)-1])
 	case *DropForeignKeySpec:
 		i := findFK(d, x.Name)
 		if i < 0 {

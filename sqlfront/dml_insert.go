@@ -345,6 +345,10 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 			}
 			var de *dupError
 			if !errors.As(err, &de) {
+				var fe *fkChildError
+				if ignore && errors.As(err, &fe) {
+					break // checked before any write: the row is skipped
+				}
 				return Result{}, err
 			}
 			switch {

@@ -104,6 +104,7 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 	}
 	var res Result
 	env := *sc.env
+	refetch := sc.fkRefetch(t)
 	for n := 0; ; n++ {
 		if err := sc.tick(); err != nil {
 			return Result{}, err
@@ -114,6 +115,13 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 		}
 		if err != nil {
 			return Result{}, err
+		}
+		if refetch { // a cascade may have changed or removed it
+			if ok, err := st.fkRefresh(&tg); err != nil {
+				return Result{}, err
+			} else if !ok {
+				continue
+			}
 		}
 		// The new row is not kept past its iteration: the store's scratch.
 		if len(st.nu) != len(tg.row) {
@@ -183,6 +191,10 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 				}
 				return Result{}, de.SQLError
 			}
+			var fe *fkChildError
+			if ignore && errors.As(err, &fe) {
+				continue // checked before any write too
+			}
 			return Result{}, err
 		}
 		res.RowsAffected++
@@ -211,6 +223,7 @@ func (sc *stmtCtx) execDelete(del *sqlparser.Delete) (Result, error) {
 		return Result{}, err
 	}
 	var n int64
+	refetch := sc.fkRefetch(t)
 	for {
 		if err := sc.tick(); err != nil {
 			return Result{}, err
@@ -221,6 +234,13 @@ func (sc *stmtCtx) execDelete(del *sqlparser.Delete) (Result, error) {
 		}
 		if err != nil {
 			return Result{}, err
+		}
+		if refetch { // a cascade may have removed it
+			if ok, err := st.fkRefresh(&tg); err != nil {
+				return Result{}, err
+			} else if !ok {
+				continue
+			}
 		}
 		if err := st.remove(tg.pk, tg.row); err != nil {
 			return Result{}, err

@@ -74,10 +74,25 @@
 // responding side for `bxdb serve` and driver.Connector.Serve.
 //
 // Dialect notes for ORMs (GORM's mysql dialector, bun's mysqldialect,
-// sqlx): FOREIGN KEY clauses (in CREATE TABLE, ALTER TABLE ADD/DROP
-// FOREIGN KEY) are parsed, kept in the catalog and shown by SHOW CREATE
-// TABLE and information_schema, but NOT enforced: no referential check,
-// no ON DELETE/UPDATE action. CHECK constraints are enforced. Locking
+// sqlx): FOREIGN KEY constraints (CREATE TABLE, ALTER TABLE ADD/DROP
+// FOREIGN KEY) are enforced as InnoDB does (fk.go) while the session
+// variable foreign_key_checks is 1 (the default; like other session
+// variables it stays as SET for the connection, Session.Reset included):
+// a child row needs its parent (error 1452); deleting or re-keying a
+// referenced parent row is refused (RESTRICT / NO ACTION, 1451) or
+// cascades (CASCADE, SET NULL; at most 15 levels, 3008) within the same
+// statement, tombstones of synchronized tables included. The child's
+// columns get an index when none leads with them (named after the
+// constraint); DROP TABLE (3730) and TRUNCATE (1701) of a referenced
+// table are refused, ALTER TABLE ADD FOREIGN KEY checks the existing rows
+// (1452), CREATE TABLE needs the referenced table (1824) and key (1822);
+// renamed tables and columns carry their keys along, and a column (1828,
+// 1829) or index (1553) a key needs cannot be dropped.
+// With foreign_key_checks = 0 nothing is checked and nothing cascades.
+// Rows SYNC TABLE applies (a replica taking its peer's rows and
+// tombstones) are neither checked nor cascaded: the peer did that.
+// Column-level REFERENCES clauses are ignored, as in MySQL 8.0. CHECK
+// constraints are enforced. Locking
 // reads (FOR UPDATE, FOR SHARE, OF, NOWAIT, SKIP LOCKED, LOCK IN SHARE
 // MODE) are accepted and need no action, since a read-write transaction
 // holds the writer lock (stmt.go). WITH (common table expressions,

@@ -534,6 +534,11 @@ func (st *tableStore) insert(row []Value) ([]byte, error) {
 			return nil, err
 		}
 	}
+	if len(st.t.desc.ForeignKeys) > 0 && st.sc.fkChecks() {
+		if err := st.fkCheckChild(row, nil, false); err != nil {
+			return nil, err
+		}
+	}
 	if err := st.putNew(st.ref, pk, st.sc.e.nextVersion(), st.encode(row)); err != nil {
 		return nil, err
 	}
@@ -552,6 +557,11 @@ func (st *tableStore) insert(row []Value) ([]byte, error) {
 			return nil, err
 		}
 	}
+	if len(st.t.desc.ForeignKeys) > 0 && st.sc.fkChecks() {
+		if err := st.fkCheckChild(row, nil, true); err != nil {
+			return nil, err
+		}
+	}
 	return pk, nil
 }
 
@@ -562,7 +572,13 @@ func (st *tableStore) remove(pk []byte, row []Value) error {
 	if st.t.dead != "" {
 		ver = st.sc.e.nextVersion()
 	}
-	return st.removeAs(pk, row, ver)
+	if err := st.removeAs(pk, row, ver); err != nil {
+		return err
+	}
+	if st.sc.fkReferenced(st.t) && st.sc.fkChecks() {
+		return st.fkOnDelete(row)
+	}
+	return nil
 }
 
 // removeAs deletes the row with primary key pk whose values are row, with
@@ -630,6 +646,12 @@ func (st *tableStore) update(pk []byte, old, nu []Value) ([]byte, error) {
 		}
 		changes = append(changes, change{ix: ix, old: ok, new: nk})
 	}
+	fkOn := st.sc.fkActive(st.t)
+	if fkOn && len(st.t.desc.ForeignKeys) > 0 {
+		if err := st.fkCheckChild(nu, old, false); err != nil {
+			return nil, err
+		}
+	}
 	oldVal, oldVer, err := st.oldValue(pk)
 	if err != nil {
 		return nil, err
@@ -667,6 +689,16 @@ func (st *tableStore) update(pk []byte, old, nu []Value) ([]byte, error) {
 			return nil, err
 		}
 		if err := st.putNew(r, c.new, 0, npk); err != nil {
+			return nil, err
+		}
+	}
+	if fkOn {
+		if len(st.t.desc.ForeignKeys) > 0 {
+			if err := st.fkCheckChild(nu, old, true); err != nil {
+				return nil, err
+			}
+		}
+		if err := st.fkOnUpdate(old, nu); err != nil {
 			return nil, err
 		}
 	}

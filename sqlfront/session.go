@@ -91,7 +91,9 @@ func (s *Session) usable() error {
 // for a connection: LAST_INSERT_ID(), ROW_COUNT(), user variables and
 // session variables, so that db.Exec("INSERT ...") followed by
 // db.QueryRow("SELECT LAST_INSERT_ID()") on the pool's one idle
-// connection reads the id, as with go-sql-driver/mysql.
+// connection reads the id, as with go-sql-driver/mysql (foreign_key_checks
+// too: SET foreign_key_checks = 0, DROP TABLE ..., SET foreign_key_checks
+// = 1 through a pool with one idle connection works as against MySQL).
 func (s *Session) Reset() error {
 	if s.closed {
 		return ErrSessionClosed
@@ -784,6 +786,9 @@ type stmtCtx struct {
 	// iterator (exec_point.go).
 	keys  []byte
 	point targetIter
+	// fkChain is the cascade chain of foreign key actions in progress
+	// (root context only, fk.go).
+	fkChain []fkLink
 }
 
 // txCatalog returns the catalog the session's transaction sees, reading

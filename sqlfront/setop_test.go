@@ -255,6 +255,7 @@ func TestCreateTableLike(t *testing.T) {
 		"  PRIMARY KEY (`id`),\n" +
 		"  UNIQUE KEY `by_name` (`name`),\n" +
 		"  KEY `by_n` (`n` DESC),\n" +
+		"  KEY `fk` (`pid`),\n" +
 		"  CONSTRAINT `t_chk_1` CHECK (n > 0)\n" +
 		") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci"
 	if !strings.Contains(show("u"), "CONSTRAINT `fk` FOREIGN KEY") {

@@ -171,6 +171,18 @@ func (s *Session) set(ctx context.Context, st *SetStmt, args []Value) error {
 			}
 			s.txReadOnly = on
 			continue
+		case "foreign_key_checks":
+			on, err := boolSetting(a.Name, v)
+			if err != nil {
+				return err
+			}
+			if a.Scope == ScopeGlobal {
+				continue
+			}
+			v = IntValue(0)
+			if on {
+				v = IntValue(1)
+			}
 		case "transaction_isolation", "tx_isolation":
 			if err := checkIsolation(ToString(v)); err != nil {
 				return err
