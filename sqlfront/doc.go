@@ -32,9 +32,13 @@
 // Speed: prepared statements keep what they derive from the schema
 // (compiled INSERT tuples and UPDATE assignments, point-lookup plans) for
 // the catalog version it belongs to (stmtcache.go); statements that name
-// one row by its whole primary key skip the planner (plan_point.go), and
-// a session reuses the read snapshot of its point SELECTs while no commit
-// has become durable (readcache.go).
+// one row by its whole primary key or by all the columns of a UNIQUE
+// index skip the planner (plan_point.go), and a session reuses the read
+// snapshot of its point SELECTs while no commit has become durable
+// (readcache.go). A SELECT's scans decode only the columns it names
+// (colMask), top-N sorts copy only the rows they keep, and LIMIT ...
+// OFFSET over a key-ordered scan without a filter seeks by record counts
+// (keySource.seekSkip).
 //
 // Synchronization (SYNC TABLE; the protocol and the network are
 // engine/osynch's and the driver's): every write of a table row stores a
