@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/bxdb/bxdb/sqlfront"
 )
 
 // render formats one value for display in a table cell.
@@ -33,6 +35,8 @@ func render(v any) string {
 			return x.Format("2006-01-02 15:04:05.999999")
 		}
 		return x.Format("2006-01-02 15:04:05")
+	case float64:
+		return sqlfront.Format(sqlfront.FloatValue(x)) // as MySQL prints a DOUBLE: 1260000, not 1.26e+06
 	default:
 		return displayText(fmt.Sprint(x))
 	}

@@ -260,6 +260,12 @@ func TestShellTableDisplay(t *testing.T) {
 			t.Errorf("displayWidth(%q) = %d, want %d", text, got, w)
 		}
 	}
+	// Doubles print as MySQL prints them, not in Go's %v form.
+	for in, want := range map[float64]string{1.26e6: "1260000", 1e15: "1e15", 1e-5: "0.00001", -2.5: "-2.5", 1e16: "1e16", 123456789: "123456789"} {
+		if got := render(in); got != want {
+			t.Errorf("render(%v) = %q, want %q", in, got, want)
+		}
+	}
 	for in, want := range map[string]string{"a\x00b": `a\0b`, "\xff\xfe": `\xff\xfe`, "\x7f\u0085": `\x7f\u0085`, "ok\u00a0é": "ok\u00a0é", "a\u2028b": `a\u2028b`} {
 		if got := displayText(in); got != want {
 			t.Errorf("displayText(%q) = %q, want %q", in, got, want)
