@@ -72,24 +72,11 @@ func streamTop(it rowIter) {
 			passthrough = false
 			it = x.in
 		case *projectIter:
-			x.reuse = true
+			reuseInput(x)
 			if passthrough {
-				if t, ok := it.(*projectIter); ok && t == x {
-					x.direct = readsBelow(x.exprs, x.base)
-				}
+				x.direct = readsBelow(x.exprs, x.base)
 			}
-			for in := x.in; ; {
-				switch y := in.(type) {
-				case *filterIter:
-					in = y.in
-					continue
-				case *sourceIter:
-					if ks, ok := y.src.(*keySource); ok {
-						ks.reuse = true
-					}
-				}
-				return
-			}
+			return
 		default:
 			return
 		}
