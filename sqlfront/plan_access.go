@@ -121,7 +121,8 @@ type access struct {
 }
 
 // planJoins plans the FROM clause: one source per table, joined in FROM
-// order, with the WHERE conjuncts placed where their tables are available.
+// order (or the order joinOrder picks), with the WHERE conjuncts placed
+// where their tables are available.
 func (si *selectInfo) planJoins() (rowIter, *orderInfo, error) {
 	sc, lay := si.sc, si.lay
 	if len(lay.tabs) == 0 {
@@ -132,9 +133,18 @@ func (si *selectInfo) planJoins() (rowIter, *orderInfo, error) {
 		return it, nil, nil
 	}
 	desired := si.desiredOrder()
+	order, err := si.joinOrder()
+	if err != nil {
+		return nil, nil, err
+	}
+	si.placed = 0
+	defer func() { si.placed = 0 }()
 	var it rowIter
 	var info *orderInfo
-	for k, ft := range lay.tabs {
+	for i, k := range order {
+		ft := lay.tabs[k]
+		mask := uint64(1) << uint(k)
+		after := si.placed | mask // the tables available once k has joined
 		var scanConjs, joinConjs []*conjunct
 		var post []*conjunct
 		if ft.join == joinLeft {
@@ -154,24 +164,24 @@ func (si *selectInfo) planJoins() (rowIter, *orderInfo, error) {
 			if c.used || c.all {
 				continue
 			}
-			mx := maxBit(c.tabs)
+			ready := c.tabs&mask != 0 && c.tabs&^after == 0 // k is its last table
 			switch {
-			case c.tabs == 0 && k == 0:
+			case c.tabs == 0 && i == 0:
 				c.used = true
 				post = append(post, c)
-			case mx == k && ft.join == joinLeft:
+			case ready && ft.join == joinLeft:
 				c.used = true
 				post = append(post, c)
-			case c.tabs == 1<<uint(k):
+			case c.tabs == mask:
 				c.used = true
 				scanConjs = append(scanConjs, c)
-			case mx == k:
+			case ready:
 				c.used = true
 				joinConjs = append(joinConjs, c)
 				post = append(post, c)
 			}
 		}
-		if k == len(lay.tabs)-1 {
+		if i == len(order)-1 {
 			for _, c := range si.conjs {
 				if !c.used {
 					c.used = true
@@ -180,7 +190,7 @@ func (si *selectInfo) planJoins() (rowIter, *orderInfo, error) {
 			}
 		}
 		var want []orderCol
-		if k == 0 {
+		if i == 0 && k == 0 {
 			want = desired
 		}
 		acc, err := si.chooseAccess(k, scanConjs, joinConjs, want)
@@ -192,14 +202,18 @@ func (si *selectInfo) planJoins() (rowIter, *orderInfo, error) {
 			return nil, nil, err
 		}
 		sc.noteAccess(ft, acc, scanConjs, len(post) > 0)
-		if k == 0 {
-			if acc.order == nil && ft.t != nil && acc.kind != "virtual" {
-				acc.order, acc.eq = si.orderOf(0, acc.ki, acc.eqCols)
-			}
-			info = &orderInfo{cols: acc.order, eq: acc.eq}
-			if desired != nil && len(si.sel.OrderBy) > 0 {
-				ok, _ := matchOrder(desired, acc.order, acc.eq)
-				info.ok = ok
+		si.placed = after
+		if i == 0 {
+			info = &orderInfo{} // rows in no known order (joinOrder moved table 0)
+			if k == 0 {
+				if acc.order == nil && ft.t != nil && acc.kind != "virtual" {
+					acc.order, acc.eq = si.orderOf(0, acc.ki, acc.eqCols)
+				}
+				info = &orderInfo{cols: acc.order, eq: acc.eq}
+				if desired != nil && len(si.sel.OrderBy) > 0 {
+					ok, _ := matchOrder(desired, acc.order, acc.eq)
+					info.ok = ok
+				}
 			}
 			it = &sourceIter{src: src, base: lay.newRow()}
 		} else {
@@ -214,16 +228,6 @@ func (si *selectInfo) planJoins() (rowIter, *orderInfo, error) {
 		}
 	}
 	return it, info, nil
-}
-
-// maxBit returns the index of the highest set bit of m (-1 for 0).
-func maxBit(m uint64) int {
-	i := -1
-	for m != 0 {
-		m >>= 1
-		i++
-	}
-	return i
 }
 
 // andExprs returns the AND of the compiled conjuncts that keep selects,
@@ -437,7 +441,7 @@ func (si *selectInfo) constValue(e sqlparser.Expr) (Value, bool) {
 }
 
 // lookupExpr finds, among conjuncts, `t.col = expr` where expr reads only
-// tables before k; it returns the compiled expr.
+// tables already joined (si.placed); it returns the compiled expr.
 func (si *selectInfo) lookupExpr(k, col int, conjs []*conjunct, d *deriver) Expr {
 	target := rangeCol{tab: k, col: col}
 	for _, c := range conjs {
@@ -461,8 +465,8 @@ func (si *selectInfo) lookupExpr(k, col int, conjs []*conjunct, d *deriver) Expr
 		}
 		ok = true
 		for _, slot := range ColumnRefs(x) {
-			if t := si.lay.tableOf(slot); t >= k {
-				ok = false
+			if t := si.lay.tableOf(slot); t >= 0 && si.placed&(1<<uint(t)) == 0 {
+				ok = false // a table not joined yet (k itself included)
 			}
 		}
 		if ok {
@@ -479,7 +483,7 @@ func (si *selectInfo) chooseAccess(k int, scan, join []*conjunct, want []orderCo
 	ft := si.lay.tabs[k]
 	if ft.t == nil {
 		acc := &access{kind: "virtual", rows: 100, cost: 100}
-		if k > 0 {
+		if si.placed != 0 {
 			si.hashCandidate(k, join, acc)
 		}
 		return acc, nil
@@ -551,7 +555,7 @@ func (si *selectInfo) chooseAccess(k int, scan, join []*conjunct, want []orderCo
 		// Lookups: key columns bound by equalities with earlier tables.
 		var lookups []Expr
 		nlook := 0
-		if k > 0 {
+		if si.placed != 0 {
 			for i, col := range ki.cols {
 				if sets[i] != nil && allPoints(sets[i]) && len(sets[i].ivs) <= 1 && !sets[i].null {
 					lookups = append(lookups, nil)
@@ -651,7 +655,7 @@ func (si *selectInfo) chooseAccess(k int, scan, join []*conjunct, want []orderCo
 			best = prev
 		}
 	}
-	if best.kind != "lookup" && k > 0 {
+	if best.kind != "lookup" && si.placed != 0 {
 		si.hashCandidate(k, join, best)
 	}
 	return best, nil
@@ -772,7 +776,7 @@ func (si *selectInfo) hashCandidate(k int, join []*conjunct, acc *access) {
 				switch {
 				case t == k:
 					cls = 1
-				case t >= 0 && t < k:
+				case t >= 0 && si.placed&(1<<uint(t)) != 0:
 					cls = 2
 				}
 				if s == -1 {

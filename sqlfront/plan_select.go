@@ -106,6 +106,9 @@ type selectInfo struct {
 	lay   *layout
 	from  *fromScope
 	conjs []*conjunct // WHERE and inner-join ON conjuncts
+	// placed is the set of tables (by layout index) already in the join
+	// pipeline while planJoins chooses the next one's access.
+	placed uint64
 }
 
 // conjunct is one AND-term of a WHERE clause (or ON clause).
