@@ -2052,3 +2052,60 @@ func TestGORMForeignKeys(t *testing.T) {
 		t.Fatal("fk_authors survived DropTable")
 	}
 }
+
+// TestGORMForeignKeysQA: a second AutoMigrate finds the constraints and
+// changes nothing; associations replaced, cleared and deleted with
+// Select(clause.Associations) keep the keys satisfied.
+func TestGORMForeignKeysQA(t *testing.T) {
+	db, _ := gormOpen(t, &gorm.Config{TranslateError: true})
+	models := []any{&fkAuthor{}, &fkBook{}, &fkNote{}, &fkReview{}}
+	must(t, db.AutoMigrate(models...))
+	type fkRow struct {
+		ConstraintName, UniqueConstraintName, UpdateRule, DeleteRule, TableName, ReferencedTableName string
+	}
+	var before, after []fkRow
+	q := "SELECT constraint_name, unique_constraint_name, update_rule, delete_rule, table_name, referenced_table_name FROM information_schema.referential_constraints ORDER BY constraint_name"
+	must(t, db.Raw(q).Scan(&before).Error)
+	must(t, db.AutoMigrate(models...))
+	must(t, db.Raw(q).Scan(&after).Error)
+	gormDiff(t, "constraints after a second AutoMigrate", before, after)
+	gormDiff(t, "constraints", []fkRow{
+		{"fk_fk_authors_books", "PRIMARY", "CASCADE", "CASCADE", "fk_books", "fk_authors"},
+		{"fk_fk_authors_notes", "PRIMARY", "CASCADE", "SET NULL", "fk_notes", "fk_authors"},
+		{"fk_fk_reviews_book", "PRIMARY", "NO ACTION", "NO ACTION", "fk_reviews", "fk_books"},
+	}, after)
+	for _, c := range []struct {
+		model any
+		name  string
+	}{{&fkAuthor{}, "Books"}, {&fkAuthor{}, "Notes"}, {&fkReview{}, "Book"}, {&fkReview{}, "fk_fk_reviews_book"}} {
+		if !db.Migrator().HasConstraint(c.model, c.name) {
+			t.Errorf("HasConstraint(%T, %s) = false", c.model, c.name)
+		}
+	}
+
+	ann := fkAuthor{Name: "ann", Books: []fkBook{{Title: "a1"}, {Title: "a2"}}, Notes: []fkNote{{Text: "n1"}}}
+	must(t, db.Create(&ann).Error)
+	// Replace and Clear set the old children's keys to NULL.
+	must(t, db.Model(&ann).Association("Notes").Replace([]fkNote{{Text: "n2"}}))
+	must(t, db.Model(&ann).Association("Books").Replace([]fkBook{{Title: "a3"}}))
+	var n int64
+	must(t, db.Model(&fkBook{}).Where("author_id = ?", ann.ID).Count(&n).Error)
+	gormDiff(t, "books of ann after Replace", int64(1), n)
+	must(t, db.Model(&ann).Association("Notes").Clear())
+	must(t, db.Model(&fkNote{}).Where("author_id IS NOT NULL").Count(&n).Error)
+	gormDiff(t, "notes with an author after Clear", int64(0), n)
+	// A child pointing at a missing author cannot be appended.
+	err := db.Create(&fkNote{Text: "lost", AuthorID: new(uint(999))}).Error
+	if !errors.Is(err, gorm.ErrForeignKeyViolated) {
+		t.Fatalf("orphan note: %v, want gorm.ErrForeignKeyViolated", err)
+	}
+
+	// Select(clause.Associations).Delete removes the children first.
+	bob := fkAuthor{Name: "bob", Books: []fkBook{{Title: "b1"}}, Notes: []fkNote{{Text: "bn"}}}
+	must(t, db.Create(&bob).Error)
+	must(t, db.Select(clause.Associations).Delete(&bob).Error)
+	must(t, db.Model(&fkBook{}).Where("title = ?", "b1").Count(&n).Error)
+	gormDiff(t, "bob's books", int64(0), n)
+	must(t, db.Model(&fkNote{}).Where("text = ?", "bn").Count(&n).Error)
+	gormDiff(t, "bob's notes", int64(0), n)
+}

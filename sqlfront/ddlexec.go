@@ -253,6 +253,9 @@ func (sc *stmtCtx) createTable(s *CreateTableStmt) error {
 			return err
 		}
 	}
+	if err := sc.fkCheckAdopted(d); err != nil {
+		return err
+	}
 	t, err := w.putTable(d, "")
 	if err != nil {
 		return err

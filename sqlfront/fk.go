@@ -266,14 +266,24 @@ func (sc *stmtCtx) fkHasParent(r *fkRef, row []Value) (bool, error) {
 // fkCheckChild checks row (a new or updated row of st's table; old is the
 // row it replaces, nil for an insert) against the table's foreign keys:
 // before the row is written (post false) those referencing another
-// table, after it (post true) those referencing the table itself, which
-// the row may satisfy (as InnoDB checks once the row is in place). Only a
-// failure before the write may be ignored (INSERT IGNORE).
+// table, after it (post true) those of an updated row referencing the
+// table itself, which the row may satisfy (as InnoDB checks once the row
+// is in place). A new row's keys referencing its own table are checked
+// before the write too: the row satisfies them itself or another row
+// does. Only a failure before the write may be ignored (INSERT IGNORE).
 func (st *tableStore) fkCheckChild(row, old []Value, post bool) error {
 	sc := st.sc
 	for _, r := range sc.cat.fks().byChild[st.t] {
-		if (r.parent == st.t) != post || hasNull(row, r.ccols) {
+		self := r.parent == st.t && old != nil
+		if self != post || hasNull(row, r.ccols) {
 			continue
+		}
+		if r.parent == st.t && old == nil {
+			a, ok := fkEncode(nil, row, r.ccols, st.t, r.pcols, nil)
+			b, _ := fkEncode(nil, row, r.pcols, st.t, r.pcols, nil)
+			if ok && bytes.Equal(a, b) {
+				continue // it references itself
+			}
 		}
 		if r.parent == nil {
 			return sc.errFKChild(r)
@@ -415,7 +425,10 @@ func (st *tableStore) fkOnDelete(row []Value) error {
 }
 
 // fkOnUpdate runs the ON UPDATE actions of the foreign keys referencing
-// st's table whose referenced values changed from old to nu.
+// st's table whose referenced values changed from old to nu. A change is
+// binary, as InnoDB sees it (row_upd_changes_first_fields_binary): 'abc'
+// to 'ABC' in a case-insensitive key changes it, so its children follow
+// (CASCADE) or refuse it (RESTRICT).
 func (st *tableStore) fkOnUpdate(old, nu []Value) error {
 	sc := st.sc
 	refs := sc.cat.fks().byParent[st.t]
@@ -424,9 +437,14 @@ func (st *tableStore) fkOnUpdate(old, nu []Value) error {
 	}
 	defer sc.fkEnter(st.t, false)()
 	for _, r := range refs {
-		a, _ := fkEncode(nil, old, r.pcols, st.t, r.pcols, nil)
-		b, _ := fkEncode(nil, nu, r.pcols, st.t, r.pcols, nil)
-		if bytes.Equal(a, b) {
+		same := true
+		for _, c := range r.pcols {
+			if !identical(old[c], nu[c]) {
+				same = false
+				break
+			}
+		}
+		if same {
 			continue
 		}
 		if err := st.fkAct(r, old, nu, r.fk.OnUpdate); err != nil {
@@ -585,11 +603,19 @@ func fkDefine(d *tableDesc, f *fkDesc, def *ForeignKeyDef) (*indexDesc, error) {
 	return addIndexDef(d, idef)
 }
 
-// fkCheckParent checks, when foreign keys are enforced, that f's
-// referenced table exists (error 1824) and that its referenced columns
-// exist and lead a key (error 1822). d is the child's new descriptor (the
-// parent when f references its own table).
+// fkCheckParent checks that no other table has a foreign key named as f
+// (error 1826) and, when foreign keys are enforced, that f's referenced
+// table exists (error 1824), that its referenced columns exist and lead
+// a key (error 1822) and that their types fit f's columns (error 3780).
+// d is the child's new descriptor (the parent when f references its own
+// table).
 func (sc *stmtCtx) fkCheckParent(d *tableDesc, f *fkDesc) error {
+	// Constraint names are unique in the schema (error 1826).
+	for _, t := range sc.cat.sortedTables() {
+		if t.desc.ID != d.ID && findFK(t.desc, f.Name) >= 0 {
+			return engErr(1826, "Duplicate foreign key constraint name '%s'", f.Name)
+		}
+	}
 	if !sc.fkChecks() {
 		return nil
 	}
@@ -604,6 +630,96 @@ func (sc *stmtCtx) fkCheckParent(d *tableDesc, f *fkDesc) error {
 	fields := fkDescFields(pd, f.RefColumns)
 	if fields == nil || len(fields) != len(f.Columns) || !fkDescHasKey(pd, fields) {
 		return engErr(1822, "Failed to add the foreign key constraint. Missing index for constraint '%s' in the referenced table '%s'", f.Name, f.RefTable)
+	}
+	return fkCheckTypes(d, pd, f)
+}
+
+// fkCheckTypes refuses (error 3780) a foreign key f of child d whose
+// columns and the referenced columns of pd have incompatible types, as
+// InnoDB compares them (cmp_cols_are_equal): integers of the same size
+// and sign, non-binary strings (CHAR, VARCHAR, TEXT; any lengths) of the
+// same collation, binary strings (BINARY, VARBINARY, BLOB), DECIMAL of
+// the same precision, scale and sign, otherwise the same type.
+func fkCheckTypes(d, pd *tableDesc, f *fkDesc) error {
+	for i := range f.Columns {
+		if i >= len(f.RefColumns) {
+			break
+		}
+		cc, pc := descColumn(d, f.Columns[i]), descColumn(pd, f.RefColumns[i])
+		if cc == nil || pc == nil {
+			continue
+		}
+		ct, ok1 := cc.Type.columnType()
+		pt, ok2 := pc.Type.columnType()
+		if ok1 && ok2 && !fkTypesCompatible(ct, pt) {
+			return engErr(3780, "Referencing column '%s' and referenced column '%s' in foreign key constraint '%s' are incompatible.",
+				cc.Name, pc.Name, f.Name)
+		}
+	}
+	return nil
+}
+
+// fkTypesCompatible reports whether a column of type c may reference one
+// of type p (fkCheckTypes).
+func fkTypesCompatible(c, p ColumnType) bool {
+	class := func(t ColumnType) BaseType {
+		switch t.Base {
+		case TypeBool:
+			return TypeTinyInt
+		case TypeChar, TypeVarChar, TypeText:
+			return TypeVarChar
+		case TypeBinary, TypeVarBinary, TypeBlob:
+			return TypeVarBinary
+		}
+		return t.Base
+	}
+	if class(c) != class(p) {
+		return false
+	}
+	switch class(c) {
+	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt:
+		return c.Unsigned == p.Unsigned
+	case TypeVarChar, TypeEnum:
+		coll := func(t ColumnType) string {
+			if t.Collation == "" {
+				return "utf8mb4_0900_ai_ci"
+			}
+			return t.Collation
+		}
+		return coll(c) == coll(p)
+	case TypeDecimal:
+		prec := func(t ColumnType) int {
+			if t.Precision == 0 {
+				return 10
+			}
+			return t.Precision
+		}
+		return prec(c) == prec(p) && c.Scale == p.Scale && c.Unsigned == p.Unsigned
+	}
+	return true
+}
+
+// fkCheckAdopted checks, when foreign keys are enforced, the keys of
+// other tables that reference the table d being created (made with
+// foreign_key_checks = 0 while it did not exist): its referenced columns
+// must lead a key (error 1822) of compatible types (error 3780).
+func (sc *stmtCtx) fkCheckAdopted(d *tableDesc) error {
+	if !sc.fkChecks() {
+		return nil
+	}
+	for _, t := range sc.cat.sortedTables() {
+		for _, f := range t.desc.ForeignKeys {
+			if !strings.EqualFold(f.RefTable, d.Name) {
+				continue
+			}
+			fields := fkDescFields(d, f.RefColumns)
+			if fields == nil || len(fields) != len(f.Columns) || !fkDescHasKey(d, fields) {
+				return engErr(1822, "Failed to add the foreign key constraint. Missing index for constraint '%s' in the referenced table '%s'", f.Name, d.Name)
+			}
+			if err := fkCheckTypes(t.desc, d, f); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -710,9 +826,14 @@ func (sc *stmtCtx) fkValidateAdded(name string, before []*fkDesc) error {
 // d (the renamed table's new descriptor, not yet written) in place, those
 // of the other tables of w by rewriting their descriptors.
 func fkRenameRefs(w *catalogWriter, d *tableDesc, oldName, newName string) error {
+	prefix := strings.ToLower(oldName) + "_ibfk_"
 	for _, f := range d.ForeignKeys {
 		if strings.EqualFold(f.RefTable, oldName) {
 			f.RefTable = newName
+		}
+		// Names of the generated form follow the table, as in MySQL.
+		if strings.HasPrefix(strings.ToLower(f.Name), prefix) {
+			f.Name = newName + "_ibfk_" + f.Name[len(prefix):]
 		}
 	}
 	for _, t := range w.next.sortedTables() {
@@ -740,8 +861,9 @@ func fkRenameRefs(w *catalogWriter, d *tableDesc, oldName, newName string) error
 // fkAlter keeps the foreign keys of and to table t right through an ALTER
 // TABLE whose new descriptor is d: a renamed column is renamed in the keys
 // naming it (those of other tables through w), a dropped one is refused
-// (1828 in the child, 1829 in the parent), and an index a key needs cannot
-// go (1553).
+// (1828 in the child, 1829 in the parent), an index a key needs cannot go
+// (1553), a SET NULL key's column cannot become NOT NULL (1830), and the
+// types of a key and its referenced columns must stay compatible (3780).
 func (sc *stmtCtx) fkAlter(w *catalogWriter, t *table, d *tableDesc) error {
 	old := t.desc
 	newName := func(n string) (string, bool) {
@@ -776,6 +898,13 @@ func (sc *stmtCtx) fkAlter(w *catalogWriter, t *table, d *tableDesc) error {
 		}
 		return engErr(ErDropIndexNeeded, "Cannot drop index '%s': needed in a foreign key constraint", name)
 	}
+	// checkTypes checks f (child cd) against its parent pd, when known.
+	checkTypes := func(cd, pd *tableDesc, f *fkDesc) error {
+		if pd == nil || !sc.fkChecks() {
+			return nil
+		}
+		return fkCheckTypes(cd, pd, f)
+	}
 	for _, f := range d.ForeignKeys {
 		added := findFK(old, f.Name) < 0
 		oldCols, oldRefs := slices.Clone(f.Columns), slices.Clone(f.RefColumns)
@@ -795,7 +924,21 @@ func (sc *stmtCtx) fkAlter(w *catalogWriter, t *table, d *tableDesc) error {
 		if err := needKey(oldCols, f.Columns); err != nil {
 			return err
 		}
+		if f.OnDelete == "SET NULL" || f.OnUpdate == "SET NULL" {
+			for _, n := range f.Columns {
+				if c := descColumn(d, n); c != nil && c.NotNull {
+					return engErr(1830, "Column '%s' cannot be NOT NULL: needed in a foreign key constraint '%s' SET NULL", c.Name, f.Name)
+				}
+			}
+		}
 		if !self(f) {
+			var pd *tableDesc
+			if p := sc.cat.table(f.RefTable); p != nil {
+				pd = p.desc
+			}
+			if err := checkTypes(d, pd, f); err != nil {
+				return err
+			}
 			continue
 		}
 		for i, n := range f.RefColumns {
@@ -809,6 +952,9 @@ func (sc *stmtCtx) fkAlter(w *catalogWriter, t *table, d *tableDesc) error {
 			f.RefColumns[i] = nn
 		}
 		if err := needKey(oldRefs, f.RefColumns); err != nil {
+			return err
+		}
+		if err := checkTypes(d, d, f); err != nil {
 			return err
 		}
 	}
@@ -837,6 +983,9 @@ func (sc *stmtCtx) fkAlter(w *catalogWriter, t *table, d *tableDesc) error {
 			}
 		}
 		if err := needKey(oldRefs, f.RefColumns); err != nil {
+			return err
+		}
+		if err := checkTypes(cd, d, f); err != nil {
 			return err
 		}
 		if changed {

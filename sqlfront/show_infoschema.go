@@ -447,11 +447,29 @@ func isRefConstraintRows(sc *stmtCtx) ([][]Value, error) {
 	db := sc.e.dbName
 	for _, t := range sc.cat.sortedTables() {
 		for _, fk := range t.desc.ForeignKeys {
-			rows = append(rows, []Value{str("def"), str(db), str(fk.Name), str("def"), str(db), str("PRIMARY"), str("NONE"),
+			rows = append(rows, []Value{str("def"), str(db), str(fk.Name), str("def"), str(db), fkUniqueName(sc, t, fk), str("NONE"),
 				str(refActionText(fk.OnUpdate)), str(refActionText(fk.OnDelete)), str(t.desc.Name), str(fk.RefTable)})
 		}
 	}
 	return rows, nil
+}
+
+// fkUniqueName is REFERENTIAL_CONSTRAINTS.UNIQUE_CONSTRAINT_NAME: the
+// name of the parent's key that fk of t references (PRIMARY, or a UNIQUE
+// or plain index), NULL when the parent table or key is missing.
+func fkUniqueName(sc *stmtCtx, t *table, fk *fkDesc) Value {
+	for _, r := range sc.cat.fks().byChild[t] {
+		if r.fk != fk || r.parent == nil {
+			continue
+		}
+		switch ix, pk := fkKeyAccess(r.parent, r.pcols); {
+		case pk:
+			return str("PRIMARY")
+		case ix != nil:
+			return str(ix.desc.Name)
+		}
+	}
+	return Null
 }
 
 // refActionText returns a referential action as MySQL reports it.
