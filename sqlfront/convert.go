@@ -447,14 +447,7 @@ func coerceJSON(v Value, ce coerceErr) (Value, error) {
 		// the last, ": " and ", " separators (func_json.go's jsonText).
 		text, err := normalizeJSONText(v.S)
 		if err != nil {
-			reason := "Invalid value."
-			switch {
-			case strings.TrimLeft(v.S, " \t\r\n") == "":
-				reason = "The document is empty."
-			case errors.Is(err, errJSONNumberTooBig), errors.Is(err, errJSONSurrogate):
-				reason = err.Error()
-			}
-			return Null, NewSQLError(ErInvalidJSONText, "Invalid JSON text: \"%s\" at position 0 in value for column '%s'.", reason, ce.column)
+			return Null, NewSQLError(ErInvalidJSONText, "Invalid JSON text: \"%s\" at position 0 in value for column '%s'.", jsonInvalidReason(v.S, err), ce.column)
 		}
 		return StringValue(text), nil
 	case KindTime:
@@ -462,6 +455,18 @@ func coerceJSON(v Value, ce coerceErr) (Value, error) {
 		return StringValue(string(b)), nil
 	}
 	return StringValue(Format(v)), nil
+}
+
+// jsonInvalidReason is the reason MySQL gives for the invalid JSON text s
+// (err is the parse error).
+func jsonInvalidReason(s string, err error) string {
+	switch {
+	case strings.TrimLeft(s, " \t\r\n") == "":
+		return "The document is empty."
+	case errors.Is(err, errJSONNumberTooBig), errors.Is(err, errJSONSurrogate):
+		return err.Error()
+	}
+	return "Invalid value."
 }
 
 // coerceBytes converts to BINARY, VARBINARY or BLOB.

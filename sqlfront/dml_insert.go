@@ -295,7 +295,7 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 				row[i] = v
 			}
 		}
-		if err := coerceRowGiven(t, row, given, rowNum, ignore); err != nil {
+		if err := sc.coerceRowGiven(t, row, given, rowNum, ignore); err != nil {
 			return Result{}, err
 		}
 		// AUTO_INCREMENT: NULL or 0 generates the next id.
@@ -324,12 +324,14 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 			// implicit default (MySQL: warning 1048), not a skipped row.
 			for i, c := range t.cols {
 				if row[i].K == KindNull && c.desc.NotNull && i != t.autoInc {
+					sc.warnf(ErBadNull, "Column '%s' cannot be null", c.desc.Name)
 					row[i] = implicitDefault(c.typ)
 				}
 			}
 		}
 		if err := sc.checkRow(t, defs, row); err != nil {
 			if ignore {
+				sc.warnErr(err)
 				continue
 			}
 			return Result{}, err
@@ -347,6 +349,7 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 			if !errors.As(err, &de) {
 				var fe *fkChildError
 				if ignore && errors.As(err, &fe) {
+					sc.warnErr(err)
 					break // checked before any write: the row is skipped
 				}
 				return Result{}, err
@@ -374,6 +377,7 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 					firstExplicit = id
 				}
 			case ignore:
+				sc.warnErr(de.SQLError)
 			default:
 				return Result{}, de.SQLError
 			}
@@ -391,13 +395,13 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 
 // coerceRowGiven converts the values of a new row to the column types;
 // with ignore (INSERT IGNORE) a value they refuse is adjusted instead.
-func coerceRowGiven(t *table, row []Value, given []bool, rowNum int, ignore bool) error {
+func (sc *stmtCtx) coerceRowGiven(t *table, row []Value, given []bool, rowNum int, ignore bool) error {
 	for i, c := range t.cols {
 		if row[i].K == KindNull {
 			continue
 		}
-		if ignore { // adjusted, never refused (CoerceIgnore)
-			row[i] = CoerceIgnore(row[i], c.typ)
+		if ignore { // adjusted with a warning, never refused (CoerceIgnore)
+			row[i] = sc.coerceIgnore(row[i], c.typ, c.desc.Name, rowNum)
 			continue
 		}
 		v, err := CoerceColumn(row[i], c.typ, c.desc.Name, rowNum)

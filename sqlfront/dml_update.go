@@ -146,10 +146,11 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 			}
 			switch {
 			case v.K == KindNull && ignore && t.cols[c].desc.NotNull:
+				sc.warnf(ErBadNull, "Column '%s' cannot be null", t.cols[c].desc.Name)
 				v = implicitDefault(t.cols[c].typ)
 			case v.K == KindNull:
 			case ignore:
-				v = CoerceIgnore(v, t.cols[c].typ)
+				v = sc.coerceIgnore(v, t.cols[c].typ, t.cols[c].desc.Name, n+1)
 			default:
 				if v, err = CoerceColumn(v, t.cols[c].typ, t.cols[c].desc.Name, n+1); err != nil {
 					return Result{}, err
@@ -174,6 +175,7 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 		}
 		if err := sc.checkRow(t, defs, nu); err != nil {
 			if ignore {
+				sc.warnErr(err)
 				continue
 			}
 			return Result{}, err
@@ -187,12 +189,14 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 			var de *dupError
 			if errors.As(err, &de) {
 				if ignore {
+					sc.warnErr(de.SQLError)
 					continue // checked before any write: the row is as it was
 				}
 				return Result{}, de.SQLError
 			}
 			var fe *fkChildError
 			if ignore && errors.As(err, &fe) {
+				sc.warnErr(err)
 				continue // checked before any write too
 			}
 			return Result{}, err

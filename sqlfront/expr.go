@@ -70,6 +70,10 @@ type Env struct {
 	// applies to the values INSERT, REPLACE and UPDATE write (without
 	// IGNORE); queries get NULL.
 	divZeroErr bool
+	// folding is set while the compiler evaluates a constant expression
+	// (compiler.fold): an expression that would raise a warning fails
+	// with errNotConstant instead, to run (and warn) at run time.
+	folding bool
 
 	stack []Value      // argument stack of callExpr (see func.go)
 	memo  map[Expr]any // by node: uncorrelated subquery results, compiled LIKE/REGEXP patterns
@@ -384,7 +388,7 @@ func (c *compiler) fold(e Expr) Expr {
 	}
 	// divZeroErr: a division by zero is NULL or error 1365 depending on
 	// the statement that runs it, so it is not folded.
-	v, err := e.Eval(&Env{divZeroErr: true})
+	v, err := e.Eval(&Env{divZeroErr: true, folding: true})
 	if err != nil {
 		return e // report the error at run time, as MySQL does
 	}

@@ -180,15 +180,15 @@ func (c *compiler) compileConvert(e *sqlparser.ConvertExpr) (Expr, error) {
 	switch strings.ToLower(t.Type) {
 	case "signed", "signed integer":
 		x = numericOperand(x)
-		f = func(v Value) Value {
+		return c.fold(&castWarnExpr{x: x, typ: "INTEGER", f: func(v Value) Value {
 			if v.K == KindNull {
 				return Null
 			}
 			return IntValue(ToInt64(v))
-		}
+		}}), nil
 	case "unsigned", "unsigned integer":
 		x = numericOperand(x)
-		f = castToUnsigned
+		return c.fold(&castWarnExpr{x: x, typ: "INTEGER", f: castToUnsigned}), nil
 	case "char", "nchar":
 		if strings.EqualFold(t.Charset, "binary") {
 			f = func(v Value) Value { return castToBinary(v, length) }
@@ -215,7 +215,7 @@ func (c *compiler) compileConvert(e *sqlparser.ConvertExpr) (Expr, error) {
 			return nil, NewSQLError(1427, "For float(M,D), double(M,D) or decimal(M,D), M must be >= D (column '%s').", exprText(e.Expr))
 		}
 		x = numericOperand(x)
-		f = func(v Value) Value { return castToDecimal(v, p, s) }
+		return c.fold(&castWarnExpr{x: x, typ: "DECIMAL", f: func(v Value) Value { return castToDecimal(v, p, s) }}), nil
 	case "date":
 		f = castToDate
 	case "datetime", "time":
@@ -229,20 +229,71 @@ func (c *compiler) compileConvert(e *sqlparser.ConvertExpr) (Expr, error) {
 			f = func(v Value) Value { return castToDatetime(v, fsp) }
 		}
 	case "json":
-		f = func(v Value) Value {
-			if v.K == KindNull {
-				return Null
-			}
-			r, err := coerceJSON(v, coerceErr{})
-			if err != nil {
-				return Null
-			}
-			return r
-		}
+		return c.fold(&castJSONExpr{x: x}), nil
 	default:
 		return nil, NewSQLError(ErNotSupportedYet, "This version of bxdb doesn't yet support 'CAST AS %s'", t.Type)
 	}
 	return c.fold(&unaryFunc{x: x, f: f}), nil
+}
+
+// castJSONExpr is CAST(x AS JSON): text that is not valid JSON is error
+// 3141, as MySQL reports it for cast_as_json.
+type castJSONExpr struct{ x Expr }
+
+func (e *castJSONExpr) Eval(env *Env) (Value, error) {
+	v, err := e.x.Eval(env)
+	if err != nil || v.K == KindNull {
+		return Null, err
+	}
+	r, err := coerceJSON(v, coerceErr{})
+	if err != nil {
+		return Null, NewSQLError(erInvalidJSONTextParam, "Invalid JSON text in argument 1 to function cast_as_json: \"%s\"", jsonInvalidReason(v.S, err))
+	}
+	return r, nil
+}
+func (e *castJSONExpr) kids() []Expr { return []Expr{e.x} }
+
+// castWarnExpr is CAST(x AS SIGNED | UNSIGNED | DECIMAL): f converts,
+// and text that is not wholly a number of the type (typ, "INTEGER" or
+// "DECIMAL") converts with warning 1292, as in MySQL.
+type castWarnExpr struct {
+	x   Expr
+	f   func(Value) Value
+	typ string
+}
+
+func (e *castWarnExpr) Eval(env *Env) (Value, error) {
+	v, err := e.x.Eval(env)
+	if err != nil {
+		return Null, err
+	}
+	if (v.K == KindString || v.K == KindBytes) && !isWholeNumber(v.S, e.typ == "INTEGER") {
+		switch {
+		case env.folding:
+			return Null, errNotConstant // the warning is the run's
+		case env.divZeroErr:
+			// INSERT and UPDATE without IGNORE: strict mode makes it
+			// an error.
+			return Null, NewSQLError(ErTruncatedWrongValue, "Truncated incorrect %s value: '%s'", e.typ, v.S)
+		}
+		env.sess.warnf(ErTruncatedWrongValue, "Truncated incorrect %s value: '%s'", e.typ, v.S)
+	}
+	return e.f(v), nil
+}
+func (e *castWarnExpr) kids() []Expr { return []Expr{e.x} }
+
+// isWholeNumber reports whether s, but for surrounding blanks, is an
+// integer (integer) or a decimal number.
+func isWholeNumber(s string, integer bool) bool {
+	s = strings.TrimRight(skipSpaces(s), " \t\n\r")
+	if integer {
+		if s != "" && (s[0] == '+' || s[0] == '-') {
+			s = s[1:]
+		}
+		return s != "" && strings.Trim(s, "0123456789") == ""
+	}
+	_, n := decimalPrefix(s)
+	return n > 0 && n == len(s)
 }
 
 // compileConvertUsing compiles CONVERT(x USING charset): binary gives

@@ -824,10 +824,13 @@ func (e *arithExpr) Eval(env *Env) (Value, error) {
 
 // divZero returns error 1365 when env asks for it (Env.divZeroErr) and
 // v, the result of dividing a by b, is NULL though neither operand is:
-// the divisor was zero.
+// the divisor was zero. Otherwise that is warning 1365.
 func divZero(env *Env, v, a, b Value) error {
-	if env.divZeroErr && v.K == KindNull && a.K != KindNull && b.K != KindNull {
-		return NewSQLError(ErDivisionByZero, "Division by 0")
+	if v.K == KindNull && a.K != KindNull && b.K != KindNull {
+		if env.divZeroErr {
+			return NewSQLError(ErDivisionByZero, "Division by 0")
+		}
+		env.sess.warnf(ErDivisionByZero, "Division by 0") // a warning where it is NULL
 	}
 	return nil
 }

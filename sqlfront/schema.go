@@ -173,6 +173,36 @@ func defaultIsNow(text string) bool {
 	return false
 }
 
+// checkDuplicateMembers rejects an ENUM or SET column whose members
+// repeat under the column's collation (trailing spaces removed): MySQL's
+// error 1291, naming the first member that has a later duplicate.
+func checkDuplicateMembers(def *ColumnDef, ct ColumnType) error {
+	kind := "ENUM"
+	switch def.Type.Kind {
+	case DDLTypeEnum:
+	case DDLTypeSet:
+		kind = "SET"
+	default:
+		return nil
+	}
+	c := CollBinNoPad // SET ... CHARACTER SET binary is a BLOB
+	if ct.hasCollation() {
+		c = ct.coll()
+	}
+	vals := make([]string, len(def.Type.Values))
+	for i, v := range def.Type.Values {
+		vals[i] = strings.TrimRight(v, " ")
+	}
+	for i, a := range vals {
+		for _, b := range vals[i+1:] {
+			if compareColl(c, a, b) == 0 {
+				return engErr(1291, "Column '%s' has duplicated value '%s' in %s", def.Name, a, kind)
+			}
+		}
+	}
+	return nil
+}
+
 // columnFromDef builds a column descriptor from its definition. field is
 // its FieldID; tableColl is the table's default collation (normalized). The DEFAULT is validated by evaluating it (error 1067 when
 // it does not fit the type).
@@ -185,6 +215,9 @@ func columnFromDef(def *ColumnDef, field int, tableColl string) (*columnDesc, er
 		return nil, err
 	}
 	if ct, err = applyCollation(ct, def.Type, tableColl); err != nil {
+		return nil, err
+	}
+	if err := checkDuplicateMembers(def, ct); err != nil {
 		return nil, err
 	}
 	cd := &columnDesc{Name: def.Name, Field: field, Type: toTypeDesc(ct), NotNull: def.NotNull || def.PrimaryKey,

@@ -42,6 +42,8 @@ type Session struct {
 
 	// rc is the cached read snapshot of point SELECTs (readcache.go).
 	rc readCache
+	// warn is the diagnostics area: SHOW WARNINGS (warnings.go).
+	warn warnList
 	// wsc and wenv are the context of the running write statement, reused
 	// from one statement to the next while wbusy is clear.
 	wsc   stmtCtx
@@ -71,6 +73,7 @@ func (s *Session) reset() {
 	}
 	s.txReadOnly = false
 	s.nextReadOnly = 0
+	s.warn = warnList{}
 }
 
 // usable reports why the session cannot be used.
@@ -227,6 +230,7 @@ func (s *Session) Exec(ctx context.Context, st *Stmt, args []Value) (Result, err
 	if err == nil {
 		s.noteResult(res, rows)
 	}
+	s.noteError(st, err)
 	return res, err
 }
 
@@ -260,6 +264,7 @@ func (s *Session) foundRowsNow() int64 {
 func (s *Session) Query(ctx context.Context, st *Stmt, args []Value) (*Rows, error) {
 	res, rows, err := s.run(ctx, st, args)
 	if err != nil {
+		s.noteError(st, err)
 		return nil, err
 	}
 	s.noteResult(res, rows)
@@ -287,6 +292,7 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 		return Result{}, nil, engErr(ErWrongArguments, "Incorrect arguments to EXECUTE: %d placeholders, %d arguments", st.numInput, len(args))
 	}
 	s.drainRows()
+	s.beginWarnings(st)
 	switch x := st.stmt.(type) {
 	case *DMLStmt:
 		switch ast := x.AST.(type) {

@@ -132,7 +132,7 @@ func (sc *stmtCtx) show(st *ShowStmt) (rowIter, []ColumnInfo, error) {
 			rows = append(rows, append([]Value{r[2], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15], r[16], r[17], r[18], r[19]}, r[20]))
 		}
 	case ShowWarnings, ShowErrors:
-		cols = []string{"Level", "Code", "Message"}
+		cols, rows = sc.s.showWarnings(st)
 	default:
 		return nil, nil, errNotSupported(st.Kind.String())
 	}

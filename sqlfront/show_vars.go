@@ -116,6 +116,9 @@ func (s *Session) sysVar(name string) (Value, error) {
 	if v, ok := s.sysVars[name]; ok {
 		return v, nil
 	}
+	if v, ok := s.diagVar(name); ok {
+		return v, nil
+	}
 	if v, ok := s.sysVarDefaults()[name]; ok {
 		return v, nil
 	}

@@ -130,6 +130,18 @@ func startsDML(t token) bool {
 // parseDML hands sql (as clean, see lexAll) to sqlparser.Parse and wraps
 // the result.
 func parseDML(sql, clean string, toks []token) (Statement, error) {
+	if k := insertValueKeyword(toks); k >= 0 {
+		// VALUE becomes VALUES in place (rewriteForms), which takes a
+		// blank after it: VALUE(1) gets one.
+		if t := toks[k]; !(t.end < len(clean) && isBlank(clean[t.end])) {
+			text := sql[:t.end] + " " + sql[t.end:]
+			toks2, clean2, err := lexAll(text)
+			if err != nil {
+				return nil, err
+			}
+			return parseDML(text, clean2, toks2)
+		}
+	}
 	if clean2, toks2, into, ok := cutSelectInto(clean, toks); ok {
 		st, err := parseDML(sql, clean2, toks2)
 		if d, isDML := st.(*DMLStmt); isDML {

@@ -218,8 +218,8 @@ const (
 	ShowVariables                       // SHOW [GLOBAL | SESSION] VARIABLES [filter]
 	ShowStatus                          // SHOW [GLOBAL | SESSION] STATUS [filter]
 	ShowTableStatus                     // SHOW TABLE STATUS [{FROM | IN} db] [filter]
-	ShowWarnings                        // SHOW WARNINGS
-	ShowErrors                          // SHOW ERRORS
+	ShowWarnings                        // SHOW WARNINGS [LIMIT [offset,] n]; SHOW COUNT(*) WARNINGS
+	ShowErrors                          // SHOW ERRORS [LIMIT [offset,] n]; SHOW COUNT(*) ERRORS
 )
 
 // String returns the statement's keywords, e.g. "SHOW TABLE STATUS".
@@ -258,6 +258,13 @@ type ShowStmt struct {
 	Database string      // FROM db / IN db; "" for the current database
 	Scope    SetScope    // ShowVariables, ShowStatus: GLOBAL or SESSION
 	Filter   *ShowFilter // LIKE or WHERE; nil if none
+	Count    bool        // ShowWarnings, ShowErrors: SHOW COUNT(*) WARNINGS / ERRORS
+	Limit    *ShowLimit  // ShowWarnings, ShowErrors: LIMIT [offset,] row_count; nil if none
+}
+
+// ShowLimit is the LIMIT of SHOW WARNINGS and SHOW ERRORS.
+type ShowLimit struct {
+	Offset, Count uint64
 }
 
 // ShowFilter is the LIKE or WHERE clause of a SHOW statement. For

@@ -89,6 +89,13 @@ func rewriteForms(clean string, toks []token) string {
 			}
 		}
 	}
+	if k := insertValueKeyword(toks); k >= 0 {
+		// INSERT ... VALUE (...) is INSERT ... VALUES (...): the blank
+		// after VALUE (parseDML makes sure there is one) takes the S.
+		if t := toks[k]; t.end < len(clean) && isBlank(clean[t.end]) {
+			put(token{pos: t.pos, end: t.end + 1}, "values")
+		}
+	}
 	for k := 0; k+1 < len(toks); k++ {
 		w := toks[k].word()
 		if w == "" || toks[k+1].typ != '(' {
@@ -167,6 +174,42 @@ func rewriteForms(clean string, toks []token) string {
 		return clean
 	}
 	return string(b)
+}
+
+// insertLeadWords are the words that can come before the table name of an
+// INSERT or REPLACE.
+var insertLeadWords = toSet("insert replace into ignore low_priority high_priority delayed")
+
+// insertValueKeyword returns the index in toks of the VALUE keyword of
+// INSERT|REPLACE ... VALUE (...), MySQL's synonym of VALUES, or -1. VALUE
+// counts where VALUES can stand: at depth 0, right after the column list
+// or the table name, and before '('.
+func insertValueKeyword(toks []token) int {
+	if w := toks[0].word(); w != "insert" && w != "replace" {
+		return -1
+	}
+	depth := 0
+	for k := 1; k+1 < len(toks); k++ {
+		t := toks[k]
+		switch {
+		case t.typ == '(':
+			depth++
+		case t.typ == ')':
+			depth--
+		case depth == 0 && t.word() == "value" && toks[k+1].typ == '(':
+			prev := toks[k-1]
+			if prev.typ == ')' {
+				return k
+			}
+			if k >= 2 && (prev.quoted || prev.word() != "" && !insertLeadWords[prev.word()]) &&
+				(toks[k-2].typ == '.' || insertLeadWords[toks[k-2].word()]) {
+				return k
+			}
+		case depth == 0 && (t.word() == "values" || t.word() == "select" || t.word() == "set"):
+			return -1
+		}
+	}
+	return -1
 }
 
 // rewriteTrim rewrites the arguments of TRIM([mode] [remstr] FROM s) into

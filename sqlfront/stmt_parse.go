@@ -677,9 +677,22 @@ func (p *parser) show() (Statement, error) {
 		err = p.showFromDB(s)
 	case p.acceptWord("warnings"):
 		s.Kind = ShowWarnings
-		return s, p.showNoFull(s, kw, nil)
+		return s, p.showNoFull(s, kw, p.showLimit(s))
 	case p.acceptWord("errors"):
 		s.Kind = ShowErrors
+		return s, p.showNoFull(s, kw, p.showLimit(s))
+	case w == "count" && p.peekAt(1).typ == '(' && p.peekAt(2).typ == '*' && p.peekAt(3).typ == ')':
+		// SHOW COUNT(*) {WARNINGS | ERRORS}
+		p.i += 4
+		s.Count = true
+		switch {
+		case p.acceptWord("warnings"):
+			s.Kind = ShowWarnings
+		case p.acceptWord("errors"):
+			s.Kind = ShowErrors
+		default:
+			return nil, p.errExpected("WARNINGS or ERRORS")
+		}
 		return s, p.showNoFull(s, kw, nil)
 	default:
 		return nil, p.errAt(kw, "unsupported SHOW statement")
@@ -692,6 +705,26 @@ func (p *parser) show() (Statement, error) {
 	}
 	s.Filter, err = p.showFilter(s.Kind != ShowIndex)
 	return s, err
+}
+
+// showLimit parses the optional LIMIT [offset,] row_count of SHOW
+// WARNINGS and SHOW ERRORS.
+func (p *parser) showLimit(s *ShowStmt) error {
+	if !p.acceptWord("limit") {
+		return nil
+	}
+	n, err := p.uintLit("a row count", 1<<64-1)
+	if err != nil {
+		return err
+	}
+	s.Limit = &ShowLimit{Count: n}
+	if p.acceptChar(',') {
+		if s.Limit.Count, err = p.uintLit("a row count", 1<<64-1); err != nil {
+			return err
+		}
+		s.Limit.Offset = n
+	}
+	return nil
 }
 
 // showNoFull fails if FULL was given to a SHOW that does not take it, and
