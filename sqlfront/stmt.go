@@ -136,10 +136,22 @@ func parseDML(sql, clean string, toks []token) (Statement, error) {
 		if t := toks[k]; !(t.end < len(clean) && isBlank(clean[t.end])) {
 			text := sql[:t.end] + " " + sql[t.end:]
 			toks2, clean2, err := lexAll(text)
-			if err != nil {
-				return nil, err
+			if err == nil {
+				var st Statement
+				if st, err = parseDML(text, clean2, toks2); err == nil {
+					return st, nil
+				}
 			}
-			return parseDML(text, clean2, toks2)
+			// An error names a place in text: map it back to sql.
+			var pe *ParseError
+			if errors.As(err, &pe) {
+				pos := pe.Pos
+				if pos > t.end {
+					pos--
+				}
+				return nil, newParseError(sql, pos, pe.Msg)
+			}
+			return nil, err
 		}
 	}
 	if clean2, toks2, into, ok := cutSelectInto(clean, toks); ok {
