@@ -76,6 +76,23 @@ func TestJoinOrderModel(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("%s:\nreordered %v\nFROM order %v", sql, got, want)
 		}
+		if sel == "p.id, c.id" {
+			// Against the cross join, the condition evaluated per pair.
+			cond := cond
+			if filter != "" {
+				cond += " AND " + filter
+			}
+			var truth []string
+			for _, r := range querySQL(t, s, "SELECT p.id, c.id, ("+cond+") FROM p, c") {
+				if r[2] == "1" {
+					truth = append(truth, r[0]+" "+r[1])
+				}
+			}
+			slices.Sort(truth)
+			if !slices.Equal(got, truth) {
+				t.Fatalf("%s:\ngot %v\ncross join %v", sql, got, truth)
+			}
+		}
 		if first := querySQL(t, s, "EXPLAIN "+sql)[0][2]; first != from[0] {
 			reordered++
 		}
@@ -84,4 +101,116 @@ func TestJoinOrderModel(t *testing.T) {
 		t.Fatal("no query was reordered")
 	}
 	t.Logf("%d of 150 queries reordered", reordered)
+}
+
+// TestJoinOrderModel3 is TestJoinOrderModel for joins of three and four
+// tables in random FROM orders (chains, stars, a cross join), comparing
+// the cost-chosen order's rows with FROM order's.
+func TestJoinOrderModel3(t *testing.T) {
+	seed := uint64(rand.Int64())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 6))
+	defer func(m float64) { joinReorderMin = m }(joinReorderMin)
+	joinReorderMin = 0
+	e := openTestEngine(t)
+	s := e.NewSession()
+	defer s.Close()
+	execSQL(t, s, "CREATE TABLE p (id INT PRIMARY KEY, a INT, KEY pa (a))")
+	execSQL(t, s, "CREATE TABLE c (id INT PRIMARY KEY, pid INT, a INT, KEY cp (pid))")
+	execSQL(t, s, "CREATE TABLE g (id INT PRIMARY KEY, cid INT, pid INT, b INT, KEY gc (cid))")
+	execSQL(t, s, "CREATE TABLE x (id INT PRIMARY KEY, v INT)")
+	for i := 1; i <= 12; i++ {
+		execSQL(t, s, fmt.Sprintf("INSERT INTO p VALUES (%d, %d)", i, rng.IntN(6)))
+	}
+	for i := 1; i <= 40; i++ {
+		execSQL(t, s, fmt.Sprintf("INSERT INTO c VALUES (%d, %d, %d)", i, 1+rng.IntN(14), rng.IntN(6)))
+	}
+	for i := 1; i <= 80; i++ {
+		execSQL(t, s, fmt.Sprintf("INSERT INTO g VALUES (%d, %d, %d, %d)", i, 1+rng.IntN(45), 1+rng.IntN(14), rng.IntN(6)))
+	}
+	for i := 1; i <= 5; i++ {
+		execSQL(t, s, fmt.Sprintf("INSERT INTO x VALUES (%d, %d)", i, rng.IntN(6)))
+	}
+	type shape struct {
+		tables []string
+		where  string
+	}
+	shapes := []shape{
+		{[]string{"p", "c", "g"}, "c.pid = p.id AND g.cid = c.id"},
+		{[]string{"p", "c", "g"}, "c.pid = p.id AND g.pid = p.id"},
+		{[]string{"p", "c", "g"}, "c.pid = p.id AND g.cid = c.id AND g.b = p.a"},
+		{[]string{"p", "c", "g"}, "c.a = p.a AND g.b = c.a AND p.id < 8"},
+		{[]string{"p", "c", "x"}, "c.pid = p.id AND x.v = c.a"},
+		{[]string{"p", "c", "x"}, "c.pid = p.id AND x.id < 3"},
+		{[]string{"p", "c", "g", "x"}, "c.pid = p.id AND g.cid = c.id AND x.v = g.b"},
+		{[]string{"p", "c", "g", "x"}, "c.pid = p.id AND g.cid = c.id AND x.id = 2 AND g.b > 2"},
+	}
+	// The rows of each shape, from the cross join with the condition
+	// evaluated per combination (no join planning involved).
+	truths := map[int][]string{}
+	truth := func(i int) []string {
+		if r, ok := truths[i]; ok {
+			return r
+		}
+		sh := shapes[i]
+		var cols []string
+		for _, tn := range sh.tables {
+			cols = append(cols, tn+".id")
+		}
+		var out []string
+		for _, r := range querySQL(t, s, "SELECT "+strings.Join(cols, ", ")+", ("+sh.where+") FROM "+strings.Join(sh.tables, ", ")) {
+			if r[len(r)-1] == "1" {
+				out = append(out, strings.Join(r[:len(r)-1], " "))
+			}
+		}
+		slices.Sort(out)
+		truths[i] = out
+		return out
+	}
+	reordered := 0
+	for q := 0; q < 120; q++ {
+		si := rng.IntN(len(shapes))
+		sh := shapes[si]
+		from := slices.Clone(sh.tables)
+		rng.Shuffle(len(from), func(i, j int) { from[i], from[j] = from[j], from[i] })
+		var cols []string
+		for _, tn := range sh.tables {
+			cols = append(cols, tn+".id")
+		}
+		sel := strings.Join(cols, ", ")
+		ids := true
+		if rng.IntN(3) == 0 {
+			sel = "COUNT(*), SUM(" + sh.tables[0] + ".id)"
+			ids = false
+		}
+		sql := "SELECT " + sel + " FROM " + strings.Join(from, ", ") + " WHERE " + sh.where
+		run := func(reorder bool) []string {
+			joinReorder = reorder
+			defer func() { joinReorder = true }()
+			var out []string
+			for _, r := range querySQL(t, s, sql) {
+				out = append(out, strings.Join(r, " "))
+			}
+			slices.Sort(out)
+			return out
+		}
+		got, want := run(true), run(false)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s:\nreordered %d rows %v\nFROM order %d rows %v", sql, len(got), got, len(want), want)
+		}
+		if ids && !slices.Equal(got, truth(si)) {
+			t.Fatalf("%s:\ngot %d rows %v\ncross join %d rows %v", sql, len(got), got, len(truth(si)), truth(si))
+		}
+		plan := querySQL(t, s, "EXPLAIN "+sql)
+		for i, r := range plan {
+			if r[2] != from[i] {
+				reordered++
+				break
+			}
+		}
+	}
+	if reordered == 0 {
+		t.Fatal("no query was reordered")
+	}
+	t.Logf("%d of 120 queries reordered", reordered)
 }

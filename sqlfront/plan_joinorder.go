@@ -6,29 +6,38 @@ import (
 )
 
 // Join order. planJoins joins the tables in FROM order, except that an
-// inner join of two base tables runs the other way round when that is
-// estimated to cost several times less: `FROM u JOIN o ON o.user_id =
-// u.id` with 100,000 users and 50,000 orders reads the orders and looks
-// each user up by primary key, instead of reading every user and probing
-// the orders' index for each. The estimate is each order's first access
-// plus, per row it yields, the cost of the second table's access: a
-// lookup by a unique key costs one or two tree descents, a lookup by a
-// non-unique key costs its entries, estimated by sampling the key's
-// groups at evenly spaced ranks (Select, then Count of the key prefix);
-// a table read once (hash join) costs its size. Queries with ORDER BY
-// keep FROM order (the first table's key order may serve the ORDER BY),
-// and so do LEFT joins, STRAIGHT_JOIN, derived tables and three or more
-// tables. Only the order of the result rows of a query without ORDER BY
-// changes, which SQL leaves undefined.
+// inner join of base tables (up to joinReorderMax of them) runs in another
+// order when that is estimated to cost several times less: `FROM u JOIN o
+// ON o.user_id = u.id` with 100,000 users and 50,000 orders reads the
+// orders and looks each user up by primary key, instead of reading every
+// user and probing the orders' index for each. An order's estimate adds,
+// table by table, the rows so far times the cost of the next table's
+// access given the tables before it (chooseAccess's units, about one per
+// record read): a lookup by a unique key costs one or two descents and
+// yields one row; a lookup by a non-unique key costs and yields its
+// entries, estimated by sampling the key's groups at evenly spaced ranks
+// (Select, then Count of the key prefix); a table read once for a hash
+// join costs its size once plus one probe per row; a cross join multiplies.
+// Candidates are the greedy orders from each first table (each step takes
+// the cheapest next table); the best replaces FROM order only when it is
+// estimated joinReorderGain times cheaper. Queries with ORDER BY keep FROM
+// order (the first table's key order may serve the ORDER BY), and so do
+// LEFT joins, STRAIGHT_JOIN, index hints and derived tables. Only the
+// order of the result rows of a query without ORDER BY changes, which SQL
+// leaves undefined.
 
 // joinReorder enables joinOrder's choice (tests compare both ways).
 var joinReorder = true
 
-// joinReorderGain is how many times cheaper the other order must be
-// estimated, and joinReorderMin the estimated cost of the FROM order below
-// which it is kept anyway (small joins: the estimate is not worth its
-// error; tests lower it).
-const joinReorderGain = 4
+// joinReorderGain is how many times cheaper another order must be
+// estimated, joinReorderMax the most tables joinOrder orders, and
+// joinReorderMin the estimated cost of the FROM order below which it is
+// kept anyway (small joins: the estimate is not worth its error; tests
+// lower it).
+const (
+	joinReorderGain = 4
+	joinReorderMax  = 6
+)
 
 var joinReorderMin = 50000.0
 
@@ -40,7 +49,7 @@ func (si *selectInfo) joinOrder() ([]int, error) {
 	for i := range order {
 		order[i] = i
 	}
-	if !joinReorder || n != 2 || len(si.sel.OrderBy) > 0 || straightJoin(si.sel.From) {
+	if !joinReorder || n < 2 || n > joinReorderMax || len(si.sel.OrderBy) > 0 || straightJoin(si.sel.From) {
 		return order, nil
 	}
 	for _, ft := range si.lay.tabs {
@@ -53,18 +62,135 @@ func (si *selectInfo) joinOrder() ([]int, error) {
 			return order, nil
 		}
 	}
-	fwd, err := si.pairCost(0, 1)
-	if err != nil || fwd < joinReorderMin {
+	defer func() { si.placed = 0 }()
+	est := &joinEstimator{si: si, memo: map[[2]uint64]joinStep{}}
+	fromCost, err := est.orderCost(order)
+	if err != nil || fromCost < joinReorderMin {
 		return order, err
 	}
-	rev, err := si.pairCost(1, 0)
-	if err != nil {
-		return order, err
+	best, bestCost := order, fromCost
+	for first := 0; first < n; first++ {
+		cand, cost, err := est.greedy(first)
+		if err != nil {
+			return order, err
+		}
+		if cost < bestCost {
+			best, bestCost = cand, cost
+		}
 	}
-	if rev*joinReorderGain < fwd {
-		order[0], order[1] = 1, 0
+	if bestCost*joinReorderGain < fromCost {
+		return best, nil
 	}
 	return order, nil
+}
+
+// joinStep is the estimate of joining one table after a set of others:
+// the cost per row so far (or the whole cost, for the first table or a
+// table read once), and the rows per row so far it yields.
+type joinStep struct {
+	first bool    // the table is read alone (placed set empty)
+	once  float64 // cost paid once (first table, or a hash join's build)
+	per   float64 // cost per row so far
+	rows  float64 // rows yielded per row so far (per the whole, first)
+}
+
+// joinEstimator estimates join orders with chooseAccess, memoizing each
+// (table, tables before it) step.
+type joinEstimator struct {
+	si   *selectInfo
+	memo map[[2]uint64]joinStep
+}
+
+// step estimates joining table k after the tables in placed.
+func (e *joinEstimator) step(k int, placed uint64) (joinStep, error) {
+	key := [2]uint64{uint64(k), placed}
+	if st, ok := e.memo[key]; ok {
+		return st, nil
+	}
+	si := e.si
+	mask := uint64(1) << uint(k)
+	var scan, join []*conjunct
+	for _, c := range si.conjs {
+		switch {
+		case c.tabs == mask:
+			scan = append(scan, c)
+		case c.tabs&mask != 0 && c.tabs&^(placed|mask) == 0:
+			join = append(join, c)
+		}
+	}
+	si.placed = placed
+	acc, err := si.chooseAccess(k, scan, join, nil)
+	si.placed = 0
+	if err != nil {
+		return joinStep{}, err
+	}
+	var st joinStep
+	switch {
+	case placed == 0:
+		st = joinStep{first: true, once: acc.cost, rows: acc.rows}
+	case acc.kind == "lookup" && acc.rows > 1:
+		// chooseAccess guesses a non-unique key's entries; sample them.
+		dup, err := si.sampleGroups(k, acc)
+		if err != nil {
+			return joinStep{}, err
+		}
+		st = joinStep{per: 2 + 2*dup, rows: dup}
+	case acc.kind == "lookup":
+		st = joinStep{per: acc.cost, rows: 1}
+	case acc.wrap == "hash":
+		st = joinStep{once: acc.cost, per: 1, rows: 1}
+	default:
+		st = joinStep{once: acc.cost, per: acc.rows, rows: acc.rows}
+	}
+	e.memo[key] = st
+	return st, nil
+}
+
+// orderCost estimates the cost of joining the tables in order.
+func (e *joinEstimator) orderCost(order []int) (float64, error) {
+	cost, rows := 0.0, 1.0
+	var placed uint64
+	for _, k := range order {
+		st, err := e.step(k, placed)
+		if err != nil {
+			return 0, err
+		}
+		if st.first {
+			cost, rows = st.once, st.rows
+		} else {
+			cost += st.once + rows*st.per
+			rows *= st.rows
+		}
+		placed |= 1 << uint(k)
+	}
+	return cost, nil
+}
+
+// greedy returns the order that starts with table first and then always
+// joins the table whose step costs least, with its estimated cost.
+func (e *joinEstimator) greedy(first int) ([]int, float64, error) {
+	n := len(e.si.lay.tabs)
+	order := []int{first}
+	placed := uint64(1) << uint(first)
+	for len(order) < n {
+		best, bestCost := -1, 0.0
+		for k := 0; k < n; k++ {
+			if placed&(1<<uint(k)) != 0 {
+				continue
+			}
+			st, err := e.step(k, placed)
+			if err != nil {
+				return nil, 0, err
+			}
+			if c := st.once + st.per; best < 0 || c < bestCost {
+				best, bestCost = k, c
+			}
+		}
+		order = append(order, best)
+		placed |= 1 << uint(best)
+	}
+	cost, err := e.orderCost(order)
+	return order, cost, err
 }
 
 // straightJoin reports whether a FROM clause uses STRAIGHT_JOIN.
@@ -77,47 +203,6 @@ func straightJoin(te sqlparser.TableExprs) bool {
 		return !found, nil
 	}, te)
 	return found
-}
-
-// pairCost estimates the cost of reading table a, then table b for each of
-// its rows, in chooseAccess's units (about one per record read).
-func (si *selectInfo) pairCost(a, b int) (float64, error) {
-	defer func() { si.placed = 0 }()
-	var scanA, scanB, join []*conjunct
-	for _, c := range si.conjs {
-		switch c.tabs {
-		case 1 << uint(a):
-			scanA = append(scanA, c)
-		case 1 << uint(b):
-			scanB = append(scanB, c)
-		case 1<<uint(a) | 1<<uint(b):
-			join = append(join, c)
-		}
-	}
-	si.placed = 0
-	first, err := si.chooseAccess(a, scanA, nil, nil)
-	if err != nil {
-		return 0, err
-	}
-	si.placed = 1 << uint(a)
-	second, err := si.chooseAccess(b, scanB, join, nil)
-	if err != nil {
-		return 0, err
-	}
-	switch {
-	case second.kind == "lookup" && second.rows > 1:
-		// chooseAccess guesses a non-unique key's entries; sample them.
-		dup, err := si.sampleGroups(b, second)
-		if err != nil {
-			return 0, err
-		}
-		return first.cost + first.rows*(2+2*dup), nil
-	case second.kind == "lookup":
-		return first.cost + first.rows*second.cost, nil
-	case second.wrap == "hash":
-		return first.cost + second.cost + first.rows, nil
-	}
-	return first.cost + second.cost + first.rows*second.rows, nil
 }
 
 // joinSamples is the number of key groups sampleGroups reads.
