@@ -38,9 +38,9 @@
 // (readcache.go). A SELECT's scans decode only the columns it names
 // (colMask), top-N sorts copy only the rows they keep, and LIMIT ...
 // OFFSET over a key-ordered scan without a filter seeks by record counts
-// (keySource.seekSkip). An inner join of two base tables runs in the
-// cheaper order when the estimate says so clearly (plan_joinorder.go);
-// other joins run in FROM order.
+// (keySource.seekSkip). Inner joins of up to six base tables run in the
+// cheapest order found when the estimate says so clearly
+// (plan_joinorder.go); other joins run in FROM order.
 //
 // Synchronization (SYNC TABLE; the protocol and the network are
 // engine/osynch's and the driver's): every write of a table row stores a
