@@ -322,6 +322,10 @@ func cutSelectInto(clean string, toks []token) (string, []token, []string, bool)
 	return clean, toks, nil, false
 }
 
+// erSpNoData is MySQL's ER_SP_FETCH_NO_DATA (SQLSTATE 02000), the warning
+// of a SELECT ... INTO that finds no row.
+const erSpNoData uint16 = 1329
+
 // selectInto runs SELECT ... INTO @vars: one row sets the variables,
 // none leaves them (MySQL warns), more than one is error 1172.
 func (s *Session) selectInto(ctx context.Context, st *Stmt, args []Value, sel *sqlparser.Select, into []string) (Result, error) {
@@ -359,6 +363,9 @@ func (s *Session) selectInto(ctx context.Context, st *Stmt, args []Value, sel *s
 			return Result{}, engErr(ErTooManyRows, "Result consisted of more than one row")
 		}
 		first = append([]Value(nil), dst...)
+	}
+	if first == nil {
+		s.warnf(erSpNoData, "No data - zero rows fetched, selected, or processed")
 	}
 	for i, name := range into {
 		if first != nil {

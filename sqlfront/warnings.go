@@ -173,7 +173,7 @@ func usesTables(st Statement) bool {
 		return false
 	case *ShowStmt, *ExplainStmt, *TableMaintStmt,
 		*CreateTableStmt, *CreateIndexStmt, *DropIndexStmt, *DropTableStmt, *TruncateStmt, *AlterTableStmt,
-		*RenameTableStmt, *CreateViewStmt, *DropViewStmt:
+		*RenameTableStmt, *CreateViewStmt, *DropViewStmt, *SyncStmt:
 		return true
 	}
 	return false

@@ -317,8 +317,15 @@ func (sh *shell) schema(name string, line int) {
 			match = []object{{name: name}} // SHOW CREATE TABLE says what is wrong
 		}
 		objs = match
+	} else if objs, err = sh.schemaOrder(objs); err != nil {
+		sh.report(err, line)
+		return
 	}
 	for _, o := range objs {
+		if o.kind == setChecks {
+			fmt.Fprintf(sh.out, "%s;\n", o.name)
+			continue
+		}
 		var err error
 		if o.kind == "VIEW" {
 			err = sh.showView(o.name)
@@ -336,6 +343,146 @@ func (sh *shell) schema(name string, line int) {
 			}
 		}
 	}
+}
+
+// setChecks is the kind of a pseudo-object of schemaOrder: a SET
+// statement (its name) printed as it is.
+const setChecks = "SET"
+
+// schemaOrder orders the objects of a whole .schema so that its output,
+// run in an empty database, recreates them: the base tables first, then
+// the views, each view after the views it reads. When a table has a
+// FOREIGN KEY, the tables are created with foreign key checks off (as
+// mysqldump does): a referenced table may come later, be the table
+// itself, be part of a cycle, or be missing, and a key made with checks
+// off may lack the index checks would want; the session's setting is
+// restored after the tables.
+func (sh *shell) schemaOrder(objs []object) ([]object, error) {
+	var n int
+	err := sh.conn.QueryRowContext(sh.ctx,
+		"SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE()").Scan(&n)
+	if err != nil {
+		return nil, err
+	}
+	var tables, views []object
+	for _, o := range objs {
+		if o.kind == "VIEW" {
+			views = append(views, o)
+		} else {
+			tables = append(tables, o)
+		}
+	}
+	var out []object
+	if n > 0 {
+		out = append(out, object{name: "SET @OLD_FOREIGN_KEY_CHECKS=@@FOREIGN_KEY_CHECKS, FOREIGN_KEY_CHECKS=0", kind: setChecks})
+	}
+	out = append(out, tables...)
+	if n > 0 {
+		out = append(out, object{name: "SET FOREIGN_KEY_CHECKS=@OLD_FOREIGN_KEY_CHECKS", kind: setChecks})
+	}
+	// Views: each after the views its definition names (a name that is
+	// also a column or an alias only adds an order that is not needed).
+	deps := make([]map[string]bool, len(views))
+	for i, v := range views {
+		var def string
+		err := sh.conn.QueryRowContext(sh.ctx,
+			"SELECT VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_NAME = ?", v.name).Scan(&def)
+		if err != nil {
+			return nil, err
+		}
+		deps[i] = identifiers(def)
+	}
+	done := make([]bool, len(views))
+	for range views {
+		next := -1
+		for i := range views {
+			if done[i] {
+				continue
+			}
+			if next < 0 {
+				next = i // a cycle (which views cannot form): the first left
+			}
+			ready := true
+			for j, w := range views {
+				if j != i && !done[j] && deps[i][strings.ToLower(w.name)] {
+					ready = false
+					break
+				}
+			}
+			if ready {
+				next = i
+				break
+			}
+		}
+		done[next] = true
+		out = append(out, views[next])
+	}
+	return out, nil
+}
+
+// identifiers returns the names (lower-cased) that SQL text uses as
+// words or quoted identifiers, outside strings and comments.
+func identifiers(text string) map[string]bool {
+	ids := map[string]bool{}
+	for i := 0; i < len(text); {
+		c := text[i]
+		switch {
+		case c == '\'' || c == '"':
+			i++
+			for i < len(text) {
+				if text[i] == '\\' {
+					i += 2
+					continue
+				}
+				if text[i] == c {
+					if i+1 < len(text) && text[i+1] == c {
+						i += 2
+						continue
+					}
+					break
+				}
+				i++
+			}
+			i++
+		case c == '`':
+			var b strings.Builder
+			i++
+			for i < len(text) {
+				if text[i] == '`' {
+					if i+1 < len(text) && text[i+1] == '`' {
+						b.WriteByte('`')
+						i += 2
+						continue
+					}
+					break
+				}
+				b.WriteByte(text[i])
+				i++
+			}
+			i++
+			ids[strings.ToLower(b.String())] = true
+		case c == '-' && strings.HasPrefix(text[i:], "-- "), c == '#':
+			for i < len(text) && text[i] != '\n' {
+				i++
+			}
+		case c == '/' && strings.HasPrefix(text[i:], "/*") && !strings.HasPrefix(text[i:], "/*!"):
+			if j := strings.Index(text[i+2:], "*/"); j >= 0 {
+				i += j + 4
+			} else {
+				i = len(text)
+			}
+		case isWordByte(c):
+			j := i
+			for j < len(text) && isWordByte(text[j]) {
+				j++
+			}
+			ids[strings.ToLower(text[i:j])] = true
+			i = j
+		default:
+			i++
+		}
+	}
+	return ids
 }
 
 // objects lists the tables and views with their kinds ("BASE TABLE",

@@ -134,7 +134,17 @@ func returnsRows(stmt string) bool {
 		n++
 	}
 	switch strings.ToUpper(s[:n]) {
-	case "SELECT", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "VALUES", "TABLE",
+	case "SELECT":
+		// SELECT ... INTO @a sets variables and returns no rows.
+		if strings.Contains(strings.ToLower(s), "into") {
+			if st, err := sqlfront.Parse(stmt); err == nil {
+				if d, ok := st.(*sqlfront.DMLStmt); ok && d.Into != nil {
+					return false
+				}
+			}
+		}
+		return true
+	case "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "VALUES", "TABLE",
 		"ANALYZE", "OPTIMIZE", "CHECK", "CHECKSUM", "REPAIR":
 		return true
 	case "WITH":
