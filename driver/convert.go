@@ -292,7 +292,8 @@ var (
 )
 
 // scanType returns the Go type a column's non-NULL values scan into: the
-// type valueOut returns for it. NB: it does not depend on nullability; a
+// type valueOut returns for it (string for JSON, whose values are []byte
+// that scan into a string). NB: it does not depend on nullability; a
 // nullable column's NULLs need a sql.Null[T], a pointer or an any as the
 // Scan destination (ColumnTypeNullable tells which columns need one).
 func scanType(c *sqlfront.ColumnInfo) reflect.Type {
@@ -304,9 +305,9 @@ func scanType(c *sqlfront.ColumnInfo) reflect.Type {
 	case sqlfront.KindFloat:
 		return scanFloat64
 	case sqlfront.KindDecimal, sqlfront.KindString:
-		if isJSONColumn(c) {
-			return scanBytes
-		}
+		// (JSON values are []byte, but their scan type is string, as
+		// go-sql-driver/mysql reports it: GORM scans a map's JSON columns
+		// into the scan type, and apps expect strings there.)
 		return scanString
 	case sqlfront.KindBytes:
 		return scanBytes

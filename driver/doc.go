@@ -125,7 +125,8 @@
 //
 // Column metadata: DatabaseTypeName gives MySQL type names ("BIGINT",
 // "VARCHAR", "DECIMAL", "DATETIME", …). ScanType gives the type above for
-// the column's non-NULL values, also for nullable columns (use
+// the column's non-NULL values (string for JSON, as go-sql-driver/mysql
+// reports it, into which its []byte scan), also for nullable columns (use
 // sql.Null[T] or a pointer where Nullable says NULL may appear). Length is
 // reported for string and binary columns, precision and scale for DECIMAL.
 //

@@ -76,6 +76,18 @@ type AggSpec struct {
 	// MaxLen is GROUP_CONCAT's result limit in bytes (default
 	// GroupConcatMaxLen).
 	MaxLen int
+	// jsonKinds are the JSON aggregates' argument kinds, when the engine
+	// knows them (JSON-typed arguments are not inserted as strings).
+	jsonKinds []jsonKind
+}
+
+// jsonArg converts the JSON aggregates' argument i to the JSON value it
+// inserts.
+func (s *AggSpec) jsonArg(i int, v Value) any {
+	if i < len(s.jsonKinds) {
+		return jsonArgValue(v, s.jsonKinds[i])
+	}
+	return jsonOfValue(v)
 }
 
 // IsAggregate reports whether e is an aggregate call.
@@ -253,7 +265,7 @@ func (a *Aggregator) AddRow(args, orderKeys []Value) error {
 		return nil
 	case AggJSONArray: // NULLs are JSON nulls
 		a.rows++
-		a.jarr = append(a.jarr, jsonOfValue(args[0]))
+		a.jarr = append(a.jarr, a.spec.jsonArg(0, args[0]))
 		return nil
 	case AggJSONObject:
 		if args[0].K == KindNull {
@@ -264,7 +276,7 @@ func (a *Aggregator) AddRow(args, orderKeys []Value) error {
 		}
 		a.rows++
 		k, _ := strOf(args[0])
-		a.jobj[k] = jsonOfValue(args[1]) // the last value of a key wins
+		a.jobj[k] = a.spec.jsonArg(1, args[1]) // the last value of a key wins
 		return nil
 	}
 	for _, v := range args {

@@ -175,6 +175,9 @@ func (l *layout) slotIsJSON(slot int) bool {
 	}
 	ft := l.tabs[i]
 	j := slot - ft.off
+	if j < len(ft.types) && ft.types[j].Base == TypeAny && j < len(ft.info) {
+		return ft.info[j].DatabaseTypeName == "JSON" // a derived table's JSON column
+	}
 	return j < len(ft.types) && ft.types[j].Base == TypeJSON
 }
 
@@ -1916,8 +1919,13 @@ func jsonWritePretty(b *bytes.Buffer, v any, level int) {
 // compare as values, their canonical texts (object key order and spacing
 // do not matter). Other operands are returned as they are.
 func (c *compiler) jsonCompareOperands(rawL, rawR sqlparser.Expr, l, r Expr) (Expr, Expr) {
-	lj, rj := c.jsonKindOf(rawL, l) == jkJSON, c.jsonKindOf(rawR, r) == jkJSON
+	lk, rk := c.jsonKindOf(rawL, l), c.jsonKindOf(rawR, r)
+	lj, rj := lk == jkJSON, rk == jkJSON
 	switch {
+	case lj && rk == jkBool:
+		return &unaryFunc{x: l, f: jsonBoolRank}, r
+	case rj && lk == jkBool:
+		return l, &unaryFunc{x: r, f: jsonBoolRank}
 	case lj && rj:
 		return &unaryFunc{x: l, f: jsonCanonical}, &unaryFunc{x: r, f: jsonCanonical}
 	case lj:
@@ -1926,6 +1934,28 @@ func (c *compiler) jsonCompareOperands(rawL, rawR sqlparser.Expr, l, r Expr) (Ex
 		return l, &unaryFunc{x: r, f: jsonScalarText}
 	}
 	return l, r
+}
+
+// jsonBoolRank is what a JSON value compares as against a boolean
+// (TRUE, FALSE, a comparison), which MySQL converts to a JSON boolean:
+// JSON true and false are 1 and 0, every other JSON value, a different
+// type of lower precedence in MySQL's JSON ordering, is -1 (equal to
+// neither, less than both), and NULL stays NULL. So
+// JSON_EXTRACT(doc, '$.flag') = TRUE holds for true only, not for 1.
+func jsonBoolRank(v Value) Value {
+	if v.K != KindString && v.K != KindBytes {
+		if v.K == KindNull {
+			return v
+		}
+		return IntValue(-1)
+	}
+	switch strings.TrimSpace(v.S) {
+	case "true":
+		return IntValue(1)
+	case "false":
+		return IntValue(0)
+	}
+	return IntValue(-1)
 }
 
 // jsonScalarText turns a JSON-typed value compared with an SQL value

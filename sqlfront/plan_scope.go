@@ -280,11 +280,17 @@ func (a *aggList) slot(e sqlparser.Expr) (int, error) {
 	fs.aggs = nil // no nested aggregates
 	var args, order []Expr
 	for _, ae := range spec.Args {
-		x, err := Compile(ae, &fs)
+		c := &compiler{sc: &fs}
+		x, err := c.compile(ae)
 		if err != nil {
 			return 0, err
 		}
 		args = append(args, x)
+		if spec.Func == AggJSONArray || spec.Func == AggJSONObject {
+			// A JSON-typed argument is inserted as the JSON it holds,
+			// a boolean one as true/false (func_json.go).
+			spec.jsonKinds = append(spec.jsonKinds, c.jsonKindOf(ae, x))
+		}
 	}
 	for _, o := range spec.OrderBy {
 		x, err := Compile(o.Expr, &fs)
