@@ -127,9 +127,61 @@ func startsDML(t token) bool {
 	return false
 }
 
+// wholeParenSelect returns the indexes of the parentheses around a whole
+// statement that is a parenthesized query with nothing after it,
+// `(SELECT ...)` or `(WITH ...)` (nested ones come off one pair at a
+// time), or -1, -1.
+func wholeParenSelect(toks []token) (open, close int) {
+	if len(toks) < 3 || toks[0].typ != '(' {
+		return -1, -1
+	}
+	if w := toks[1].word(); w != "select" && w != "with" && toks[1].typ != '(' {
+		return -1, -1
+	}
+	depth := 0
+	for k, t := range toks {
+		switch t.typ {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				rest := toks[k+1:]
+				for len(rest) > 0 && (rest[0].typ == ';' || rest[0].typ == 0) {
+					rest = rest[1:]
+				}
+				if len(rest) > 0 {
+					return -1, -1 // (SELECT ...) UNION ..., ORDER BY, ...
+				}
+				return 0, k
+			}
+		}
+	}
+	return -1, -1
+}
+
 // parseDML hands sql (as clean, see lexAll) to sqlparser.Parse and wraps
 // the result.
 func parseDML(sql, clean string, toks []token) (Statement, error) {
+	if open, close := wholeParenSelect(toks); open >= 0 {
+		// (SELECT ...) alone is the SELECT, which the pinned parser only
+		// takes in parentheses as a UNION operand: blank the parentheses
+		// (in place, so positions stay those of sql) and parse again.
+		b := []byte(clean)
+		b[toks[open].pos], b[toks[close].pos] = ' ', ' '
+		toks2, clean2, err := lexAll(string(b))
+		if err == nil {
+			var st Statement
+			if st, err = parseDML(sql, clean2, toks2); err == nil {
+				return st, nil
+			}
+		}
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			return nil, newParseError(sql, pe.Pos, pe.Msg) // near sql's text
+		}
+		return nil, err
+	}
 	if k := insertValueKeyword(toks); k >= 0 {
 		// VALUE becomes VALUES in place (rewriteForms), which takes a
 		// blank after it: VALUE(1) gets one.

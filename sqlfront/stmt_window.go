@@ -203,6 +203,10 @@ func rewriteWindows(sql, clean string, toks []token) (string, error) {
 	var out strings.Builder
 	cur := 0
 	for _, e := range edits {
+		if e.from < cur {
+			// OVER after a window's own OVER (...): f() OVER (...) OVER (...).
+			return "", newParseError(sql, e.from, "a window function expected before OVER")
+		}
 		out.WriteString(clean[cur:e.from])
 		out.WriteString(e.text)
 		cur = e.to
