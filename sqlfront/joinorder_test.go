@@ -62,20 +62,7 @@ func TestJoinOrderModel(t *testing.T) {
 		if strings.Contains(sel, "p.a, COUNT") {
 			sql += " GROUP BY p.a"
 		}
-		run := func(reorder bool) []string {
-			joinReorder = reorder
-			defer func() { joinReorder = true }()
-			var out []string
-			for _, r := range querySQL(t, s, sql) {
-				out = append(out, strings.Join(r, " "))
-			}
-			slices.Sort(out)
-			return out
-		}
-		got, want := run(true), run(false)
-		if !slices.Equal(got, want) {
-			t.Fatalf("%s:\nreordered %v\nFROM order %v", sql, got, want)
-		}
+		got := bothOrders(t, s, sql)
 		if sel == "p.id, c.id" {
 			// Against the cross join, the condition evaluated per pair.
 			cond := cond
@@ -184,20 +171,7 @@ func TestJoinOrderModel3(t *testing.T) {
 			ids = false
 		}
 		sql := "SELECT " + sel + " FROM " + strings.Join(from, ", ") + " WHERE " + sh.where
-		run := func(reorder bool) []string {
-			joinReorder = reorder
-			defer func() { joinReorder = true }()
-			var out []string
-			for _, r := range querySQL(t, s, sql) {
-				out = append(out, strings.Join(r, " "))
-			}
-			slices.Sort(out)
-			return out
-		}
-		got, want := run(true), run(false)
-		if !slices.Equal(got, want) {
-			t.Fatalf("%s:\nreordered %d rows %v\nFROM order %d rows %v", sql, len(got), got, len(want), want)
-		}
+		got := bothOrders(t, s, sql)
 		if ids && !slices.Equal(got, truth(si)) {
 			t.Fatalf("%s:\ngot %d rows %v\ncross join %d rows %v", sql, len(got), got, len(truth(si)), truth(si))
 		}
@@ -213,4 +187,26 @@ func TestJoinOrderModel3(t *testing.T) {
 		t.Fatal("no query was reordered")
 	}
 	t.Logf("%d of 120 queries reordered", reordered)
+}
+
+// bothOrders runs sql with the join order joinOrder picks and in FROM
+// order, fails the test if their rows differ, and returns the rows
+// (sorted, each as its values joined by blanks).
+func bothOrders(t *testing.T, s *Session, sql string) []string {
+	t.Helper()
+	run := func(reorder bool) []string {
+		joinReorder = reorder
+		defer func() { joinReorder = true }()
+		var out []string
+		for _, r := range querySQL(t, s, sql) {
+			out = append(out, strings.Join(r, " "))
+		}
+		slices.Sort(out)
+		return out
+	}
+	got, want := run(true), run(false)
+	if !slices.Equal(got, want) {
+		t.Fatalf("%s:\nreordered %d rows %v\nFROM order %d rows %v", sql, len(got), got, len(want), want)
+	}
+	return got
 }
