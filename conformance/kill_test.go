@@ -97,16 +97,15 @@ func TestKillDuringCommits(t *testing.T) {
 	}
 }
 
-// runKillRound runs one child, kills it delay after it is ready (after it
-// starts, if early), and returns the ids it reported committed, in order,
-// and the last autocommit statement each autocommit writer reported.
-func runKillRound(t *testing.T, path string, first int64, rows int, early bool, delay time.Duration) ([]int64, map[int64]int64) {
+// startChild runs this test binary's test named test as a child process
+// with env added to the environment, and returns it, the lines of its
+// standard output (closed when it ends) and its standard error.
+func startChild(t *testing.T, test string, env ...string) (*exec.Cmd, <-chan string, *strings.Builder) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestKillDuringCommits$", "-test.count=1")
-	cmd.Env = append(os.Environ(), ctChildEnv+"=kill", "BXDB_KILL_DSN="+path,
-		"BXDB_KILL_FIRST="+strconv.FormatInt(first, 10), "BXDB_KILL_ROWS="+strconv.Itoa(rows))
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
+	cmd := exec.Command(os.Args[0], "-test.run=^"+test+"$", "-test.count=1")
+	cmd.Env = append(os.Environ(), env...)
+	stderr := &strings.Builder{}
+	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -122,6 +121,16 @@ func runKillRound(t *testing.T, path string, first int64, rows int, early bool, 
 		}
 		close(lines)
 	}()
+	return cmd, lines, stderr
+}
+
+// runKillRound runs one child, kills it delay after it is ready (after it
+// starts, if early), and returns the ids it reported committed, in order,
+// and the last autocommit statement each autocommit writer reported.
+func runKillRound(t *testing.T, path string, first int64, rows int, early bool, delay time.Duration) ([]int64, map[int64]int64) {
+	t.Helper()
+	cmd, lines, stderr := startChild(t, "TestKillDuringCommits", ctChildEnv+"=kill", "BXDB_KILL_DSN="+path,
+		"BXDB_KILL_FIRST="+strconv.FormatInt(first, 10), "BXDB_KILL_ROWS="+strconv.Itoa(rows))
 	var reported []int64
 	autos := map[int64]int64{}
 	exited := false

@@ -1,12 +1,10 @@
 package conformance
 
 import (
-	"bufio"
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -285,25 +283,7 @@ func TestQAKillFKCollation(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
 	done := -1
 	for round := 0; round < 6; round++ {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestQAKillFKCollation$", "-test.count=1")
-		cmd.Env = append(os.Environ(), ctChildEnv+"=qakill", "BXDB_KILL_DSN="+path, "BXDB_KILL_FIRST="+strconv.Itoa(done+1))
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 1024)
-		go func() {
-			sc := bufio.NewScanner(out)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-			close(lines)
-		}()
+		cmd, lines, stderr := startChild(t, "TestQAKillFKCollation", ctChildEnv+"=qakill", "BXDB_KILL_DSN="+path, "BXDB_KILL_FIRST="+strconv.Itoa(done+1))
 		timer := time.After(time.Duration(50+rng.IntN(300)) * time.Millisecond)
 	wait:
 		for {
