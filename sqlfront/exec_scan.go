@@ -401,6 +401,7 @@ type rowsSource struct {
 	// classes[i] is the set of comparison classes (joinClass) of the
 	// build side's values of hashIn[i].
 	classes []uint8
+	probe   []uint8 // the probe's classes, reused by every open
 	base    []Value
 	list    []int
 	i       int
@@ -548,7 +549,11 @@ func (s *rowsSource) open(base []Value) error {
 		if s.classes == nil {
 			s.classes = make([]uint8, len(s.hashIn)) // an empty build side
 		}
-		probe := make([]uint8, len(s.hashOut))
+		if s.probe == nil {
+			s.probe = make([]uint8, len(s.hashOut))
+		}
+		probe := s.probe
+		clear(probe)
 		k, null, err := hashKey(env, s.hashOut, probe)
 		if err != nil {
 			return err
