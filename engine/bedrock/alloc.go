@@ -61,15 +61,23 @@ func (a *allocator) zone(slot int) (lo, hi uint64) {
 	return a.zoneMid, a.zoneEnd
 }
 
-// allocZone takes n free units at the start of slot's zone, or reports
-// false.
+// allocZone takes the first run of n free units in slot's zone, or
+// reports false. First fit, not just the zone's start: a block a small
+// commit leaves live in the zone (a leaf of a random-keyed index that no
+// later commit rewrites) would otherwise send every commit bound for that
+// slot elsewhere until the zone is cleaned. A commit placed after such a
+// block is still within the stripe that follows its superblock slot.
 func (a *allocator) allocZone(n uint64, slot int) (uint64, bool) {
 	lo, hi := a.zone(slot)
-	if n == 0 || lo+n > hi || a.free < n || a.freeLen(lo, lo+n) < n {
+	if n == 0 || lo+n > hi || a.free < n {
 		return 0, false
 	}
-	a.setRange(lo, n)
-	return lo, true
+	addr, ok := a.find(lo, hi, n)
+	if !ok {
+		return 0, false
+	}
+	a.setRange(addr, n)
+	return addr, true
 }
 
 // grow extends the allocator to size units.

@@ -79,12 +79,12 @@ func (s *Store) cleanPlan(base *mapVersion, n uint64, writes []pendingWrite) (re
 		relocs = append(relocs, rs...)
 	}
 	if n < cleanMinCommit {
-		// A zone serves small commits only while its start is free; a
-		// block that stays live there (a catalog written by the first
-		// commits, a leaf no later commit rewrites) would shut it for
-		// good. A small commit bound for the other slot moves such blocks
+		// A zone serves a small commit while it has a free run that fits
+		// it; blocks that stay live there (a catalog written by the first
+		// commits, leaves no later commit rewrites) would end up shutting
+		// it. A small commit bound for the other slot moves such blocks
 		// out (into runs outside the zones: allocRuns), once a zone commit
-		// found the zone taken, when it is the only writer: no other write
+		// found no room in the zone, when it is the only writer: no other write
 		// transaction open and every earlier commit durable. With
 		// concurrent writers the zone's blocks are likely theirs and
 		// rewritten soon, which frees the zone without the copies.

@@ -291,9 +291,10 @@
 // V2 the zones follow slot 1: the first is one write with slot 1, the
 // second one write besides slot 0.) Other allocations use the zones only
 // when nothing else is free.
-// A block that stays live in a zone (the first commits' catalog, a leaf
-// no later commit rewrites) would close it for good, so when a small
-// commit finds its zone taken, the next small commit bound for the other
+// A small commit takes the first free run in its zone that fits it, so a
+// block that stays live there (the first commits' catalog, a leaf no later
+// commit rewrites) only shortens the zone; when such blocks leave no run
+// long enough for a small commit, the next small commit bound for the other
 // slot moves that zone's live blocks out (into runs outside the zones), as
 // the cleaner below does, when it is the only writer (with concurrent
 // writers the zone's blocks are theirs and rewritten soon anyway). Otherwise a
