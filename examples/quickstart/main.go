@@ -1,21 +1,25 @@
 // Command quickstart is a tour of bxdb through database/sql: it creates a
 // database, a table, inserts rows in a transaction and runs a point
-// lookup, a range scan and an aggregate.
+// lookup, a range scan and an aggregate; then it keeps a second database
+// in step with the first by synchronization (SYNC TABLE), with changes
+// made on both sides.
 //
 //	go run ./examples/quickstart            # in a temporary directory, removed at exit
-//	go run ./examples/quickstart app.bxdb   # in app.bxdb, kept
+//	go run ./examples/quickstart app.bxdb   # in app.bxdb (and app-replica.bxdb), kept
 package main
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode/utf8"
 
-	_ "github.com/bxdb/bxdb/driver" // registers the "bxdb" driver
+	bxdb "github.com/bxdb/bxdb/driver" // also registers the "bxdb" driver
 )
 
 func main() {
@@ -68,15 +72,7 @@ func run(args []string) error {
 	fmt.Printf("database: %s\n\n", path)
 
 	// Schema. Exec without arguments accepts several statements.
-	if _, err := db.ExecContext(ctx, `
-		DROP TABLE IF EXISTS books;
-		CREATE TABLE books (
-			id     BIGINT AUTO_INCREMENT PRIMARY KEY,
-			title  VARCHAR(100) NOT NULL,
-			author VARCHAR(60)  NOT NULL,
-			year   INT          NOT NULL,
-			price  DECIMAL(6,2) NOT NULL
-		)`); err != nil {
+	if _, err := db.ExecContext(ctx, schema); err != nil {
 		return err
 	}
 
@@ -154,7 +150,124 @@ func run(args []string) error {
 		return err
 	}
 	printTable([]string{"author", "books", "total price", "since"}, "lrrr", table)
+
+	if err := syncDemo(ctx, db, path, strings.TrimSuffix(path, ".bxdb")+"-replica.bxdb"); err != nil {
+		return err
+	}
 	return db.Close()
+}
+
+// schema creates the books table. The replica runs the same statements:
+// synchronized tables must have the same definition and history.
+const schema = `
+	DROP TABLE IF EXISTS books;
+	CREATE TABLE books (
+		id     BIGINT AUTO_INCREMENT PRIMARY KEY,
+		title  VARCHAR(100) NOT NULL,
+		author VARCHAR(60)  NOT NULL,
+		year   INT          NOT NULL,
+		price  DECIMAL(6,2) NOT NULL
+	)`
+
+// syncDemo serves the database at path on a loopback port (as `bxdb serve`
+// does), makes a replica at replicaPath take the books table with SYNC
+// TABLE, changes both sides and synchronizes again: both end with the
+// newest version of every row, deletions included, and only the rows that
+// differ cross the wire.
+func syncDemo(ctx context.Context, db *sql.DB, path, replicaPath string) error {
+	fmt.Printf("\nsynchronization with a replica (%s):\n", filepath.Base(replicaPath))
+	// A connector on the same file shares db's engine.
+	c, err := bxdb.NewConnector(&bxdb.Config{Path: path})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	serveCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	served := make(chan string, 8) // the server's account of each session
+	go c.Serve(serveCtx, ln, func(format string, args ...any) {
+		line := fmt.Sprintf(format, args...)
+		if _, after, ok := strings.Cut(line, ": "); ok {
+			line = after // drop "sync from ADDR"
+		}
+		served <- line
+	})
+
+	replica, err := sql.Open("bxdb", replicaPath)
+	if err != nil {
+		return err
+	}
+	defer replica.Close()
+	if _, err := replica.ExecContext(ctx, schema); err != nil {
+		return err
+	}
+	syncStmt := fmt.Sprintf("SYNC TABLE books WITH 'bxdb://%s'", ln.Addr())
+	sync := func(what string) error {
+		res, err := replica.ExecContext(ctx, syncStmt)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		report := "(no report)"
+		select {
+		case report = <-served:
+		case <-time.After(5 * time.Second):
+		}
+		fmt.Printf("  %s: the replica took %d rows; server side: %s\n", what, n, report)
+		return nil
+	}
+	if err := sync("first SYNC"); err != nil {
+		return err
+	}
+
+	// Changes on both sides: an update and a delete here, an insert there.
+	for _, change := range []struct {
+		db   *sql.DB
+		stmt string
+	}{
+		{db, "UPDATE books SET price = 36.99 WHERE id = 1"},
+		{db, "DELETE FROM books WHERE id = 5"},
+		{replica, "INSERT INTO books VALUES (7, 'The Art of Computer Programming', 'Knuth', 1968, 199.00)"},
+	} {
+		if _, err := change.db.ExecContext(ctx, change.stmt); err != nil {
+			return err
+		}
+	}
+	if err := sync("after changes on both sides"); err != nil {
+		return err
+	}
+
+	// Both sides now hold the same rows.
+	var sides [2][][]string
+	for i, d := range []*sql.DB{db, replica} {
+		rows, err := d.QueryContext(ctx, "SELECT id, title, price FROM books ORDER BY id")
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var id int
+			var title, price string
+			if err := rows.Scan(&id, &title, &price); err != nil {
+				rows.Close()
+				return err
+			}
+			sides[i] = append(sides[i], []string{fmt.Sprint(id), title, price})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	if fmt.Sprint(sides[0]) != fmt.Sprint(sides[1]) {
+		return fmt.Errorf("the databases differ after SYNC:\n%v\n%v", sides[0], sides[1])
+	}
+	fmt.Println("  both databases now hold:")
+	printTable([]string{"id", "title", "price"}, "rlr", sides[0])
+	return nil
 }
 
 // printTable prints rows under a header with a rule, each column as wide
