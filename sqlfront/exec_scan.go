@@ -71,6 +71,13 @@ type keySource struct {
 	// reuse makes next return its scratch row instead of a copy: the
 	// consumer copies what it keeps (see streamTop).
 	reuse bool
+	// setsBuf and exactsBuf are open's scratch; probe, probeLo and
+	// probeHi hold the one range of a point probe (onePrefix). All are
+	// reused from open to open.
+	setsBuf          []*ivset
+	exactsBuf        []bool
+	probe            [1]keyRange
+	probeLo, probeHi []byte
 }
 
 // out returns the row next produces: scratch itself or a copy.
@@ -106,8 +113,12 @@ func (s *keySource) open(base []Value) error {
 	}
 	env := s.sc.env
 	env.Row = base
-	sets := make([]*ivset, len(s.kcols))
-	exacts := make([]bool, len(s.kcols))
+	if len(s.setsBuf) != len(s.kcols) {
+		s.setsBuf = make([]*ivset, len(s.kcols))
+		s.exactsBuf = make([]bool, len(s.kcols))
+	}
+	sets := s.setsBuf
+	clear(sets)
 	for i := range s.kcols {
 		if i < len(s.lookups) && s.lookups[i] != nil {
 			v, err := s.lookups[i].Eval(env)
@@ -126,8 +137,56 @@ func (s *keySource) open(base []Value) error {
 			break
 		}
 	}
-	kp := buildKeyRanges(s.kcols, sets, exacts, s.unique && s.ix == nil)
+	if s.onePrefix(sets) {
+		return nil
+	}
+	kp := buildKeyRanges(s.kcols, sets, s.exactsBuf, s.unique && s.ix == nil)
 	s.cur = kp.ranges
+	return nil
+}
+
+// onePrefix is open's path for the usual join probe: sets (nil from the
+// first unconstrained key column on) hold one non-NULL point each, or one
+// of them is empty. That is what buildKeyRanges turns into one range, the
+// key prefix and its end, or none; here the range is built in buffers the
+// source reuses. It reports false, having changed nothing, for other sets.
+func (s *keySource) onePrefix(sets []*ivset) bool {
+	key := s.probeLo[:0]
+	n := 0
+	for i, set := range sets {
+		if set == nil {
+			break
+		}
+		if set.empty() {
+			s.cur = nil // NULL, or a value the column cannot hold: no row
+			return true
+		}
+		if set.null || len(set.ivs) != 1 || !set.ivs[0].isPoint() {
+			return false
+		}
+		kc := s.kcols[i]
+		key = AppendKey(key, set.ivs[0].lo.v, kc.typ, kc.desc)
+		n++
+	}
+	if n == 0 {
+		return false
+	}
+	s.probeLo = key
+	s.probeHi = incPrefix(append(s.probeHi[:0], key...))
+	s.probe[0] = keyRange{lo: s.probeLo, hi: s.probeHi}
+	s.cur = s.probe[:]
+	return true
+}
+
+// incPrefix turns p into the smallest key above every key that starts
+// with p (prefixEnd in place; nil when there is none).
+func incPrefix(p []byte) []byte {
+	for i := len(p) - 1; i >= 0; i-- {
+		if p[i] < 0xff {
+			p[i]++
+			return p[:i+1]
+		}
+	}
 	return nil
 }
 
