@@ -213,7 +213,7 @@ func (a *aggIter) Next() ([]Value, error) {
 		if a.pkey, err = a.groupKey(r); err != nil {
 			return nil, err
 		}
-		a.pending = r
+		a.pending = cloneRow(r) // the input may reuse r (reuseSource)
 	}
 	if a.pending == nil {
 		a.done = true
@@ -243,7 +243,7 @@ func (a *aggIter) Next() ([]Value, error) {
 			return nil, err
 		}
 		if k != a.pkey {
-			a.pending, a.pkey = r, k
+			a.pending, a.pkey = cloneRow(r), k
 			return a.emit(first), nil
 		}
 		if err := a.add(r); err != nil {
@@ -510,6 +510,24 @@ func reuseInput(in rowIter) {
 	}
 	p.reuse = true
 	for in := p.in; ; {
+		switch y := in.(type) {
+		case *filterIter:
+			in = y.in
+			continue
+		case *sourceIter:
+			if ks, ok := y.src.(*keySource); ok {
+				ks.reuse = true
+			}
+		}
+		return
+	}
+}
+
+// reuseSource lets the base table source that in is (under any filters)
+// return the same row every time, for a consumer that keeps no input row
+// beyond its Next call (aggIter copies the first row of each group).
+func reuseSource(in rowIter) {
+	for {
 		switch y := in.(type) {
 		case *filterIter:
 			in = y.in

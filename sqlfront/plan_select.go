@@ -918,6 +918,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 			// when they do not fit in memory).
 			it = &hashAggIter{aggIter: ai, budget: sc.e.opts.SortMemory, rebuild: si.replan}
 		} else {
+			reuseSource(ai.in)
 			it = &ai
 		}
 		srcOrder = nil
