@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestStreamedAggregateModel checks aggregates streamed over a table or
+// TestStreamedAggregateModel checks aggregates streamed or hashed over a table or
 // index source that hands out one reused row (reuseSource): per group (in
 // index order, so the first row of a group is known) the non-aggregated
 // column of the group's first row, COUNT, SUM, and MIN/MAX of a string
@@ -72,6 +72,31 @@ func TestStreamedAggregateModel(t *testing.T) {
 		got := querySQL(t, s, fmt.Sprintf("SELECT g, id, name, COUNT(*), SUM(n), MIN(name), MAX(name) FROM t WHERE n >= %d GROUP BY g ORDER BY g", lo))
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("n >= %d: grouped (-want +got):\n%s", lo, diff)
+		}
+		// Hashed groups: the first row of each in scan (primary key) order.
+		type hg struct {
+			first row
+			count int
+		}
+		hashed := map[int]*hg{}
+		for _, r := range sorted {
+			if r.n < lo {
+				continue
+			}
+			if hashed[r.n%7] == nil {
+				hashed[r.n%7] = &hg{first: r}
+			}
+			hashed[r.n%7].count++
+		}
+		want = nil
+		for k := 0; k < 7; k++ {
+			if h := hashed[k]; h != nil {
+				want = append(want, []string{fmt.Sprint(k), fmt.Sprint(h.first.g), fmt.Sprint(h.first.id), fmt.Sprint(h.count)})
+			}
+		}
+		got = querySQL(t, s, fmt.Sprintf("SELECT n %% 7, g, id, COUNT(*) FROM t WHERE n >= %d GROUP BY n %% 7 ORDER BY 1", lo))
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("n >= %d: hashed groups (-want +got):\n%s", lo, diff)
 		}
 		got = querySQL(t, s, fmt.Sprintf("SELECT COUNT(*), MIN(name) FROM t WHERE n >= %d AND name <> ''", lo))
 		wantMin := "NULL"

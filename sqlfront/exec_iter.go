@@ -317,7 +317,7 @@ func (h *hashAggIter) build() error {
 					return err
 				}
 			}
-			g = &hgroup{first: r, keys: kv}
+			g = &hgroup{first: cloneRow(r), keys: kv} // the input may reuse r (reuseSource)
 			for _, spec := range h.aggs.specs {
 				g.accs = append(g.accs, NewAggregator(spec))
 			}
@@ -525,7 +525,8 @@ func reuseInput(in rowIter) {
 
 // reuseSource lets the base table source that in is (under any filters)
 // return the same row every time, for a consumer that keeps no input row
-// beyond its Next call (aggIter copies the first row of each group).
+// beyond its Next call (aggIter and hashAggIter copy the first row of
+// each group).
 func reuseSource(in rowIter) {
 	for {
 		switch y := in.(type) {

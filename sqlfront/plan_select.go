@@ -913,12 +913,12 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 	it := src
 	if aggregate {
 		ai := aggIter{sc: sc, in: it, keys: groupKeys, aggs: aggs, width: width, lay: lay, grouped: len(sel.GroupBy) > 0}
+		reuseSource(it)
 		if len(sel.GroupBy) > 0 && !srcOrder.groupsSatisfied(groupKeys) {
 			// Hash the groups (falling back to sorting by the group keys
 			// when they do not fit in memory).
 			it = &hashAggIter{aggIter: ai, budget: sc.e.opts.SortMemory, rebuild: si.replan}
 		} else {
-			reuseSource(ai.in)
 			it = &ai
 		}
 		srcOrder = nil
