@@ -53,3 +53,31 @@ func TestSLTCorpus(t *testing.T) {
 		t.Fatalf("no query ran")
 	}
 }
+
+// TestSLTExtra runs testdata/slt, the sqllogictest families shared/slt
+// does not hold (select, random/*, index/random, index/view, evidence), on
+// SQLite, which proves the files and the runner, and on bxdb: every record
+// must pass on both.
+func TestSLTExtra(t *testing.T) {
+	const dir = "testdata/slt"
+	entries, err := readSLTManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	engines := []struct {
+		name, as string
+		open     func(t *testing.T) *sql.DB
+	}{
+		{"sqlite", "sqlite", func(t *testing.T) *sql.DB { return openSQLiteSLT(t) }},
+		{"bxdb", sltEngine, openBxdbSLT},
+	}
+	for _, e := range engines {
+		t.Run(e.name, func(t *testing.T) {
+			total := runSLTFiles(t, dir, entries, e.as, e.open, nil)
+			t.Logf("%d files: %s", len(entries), total)
+			if total.Queries == 0 && !t.Failed() {
+				t.Fatalf("no query ran")
+			}
+		})
+	}
+}
