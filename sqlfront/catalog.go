@@ -14,7 +14,7 @@ import (
 	"github.com/bxdb/bxdb/engine/bxtree"
 )
 
-// The catalog: table (and view) descriptors persisted in the bxtree "sql.catalog"
+// The catalog: table (view and trigger) descriptors persisted in the bxtree "sql.catalog"
 // (format in engine.go), decoded into immutable *catalog values that are
 // shared between sessions and cached by nonce. DDL never mutates a
 // *catalog: it builds a modified copy, writes it, and installs the copy
@@ -196,6 +196,10 @@ type catalog struct {
 	tables map[string]*table    // by lowercased name
 	views  map[string]*viewDesc // by lowercased name (view.go)
 	fk     fkMaps               // resolved foreign keys, built on first use (fk.go)
+	// triggers are the triggers by lowercased name; trg indexes them by
+	// table, built on first use (trigger.go).
+	triggers map[string]*trigger
+	trg      trigMaps
 }
 
 // table is a decoded table descriptor with lookup structures. Immutable.
@@ -426,7 +430,8 @@ func randomNonce() uint64 {
 }
 
 // emptyCatalog is the catalog of a store without sql.catalog.
-var emptyCatalog = &catalog{nonce: 0, nextID: 1, tables: map[string]*table{}, views: map[string]*viewDesc{}}
+var emptyCatalog = &catalog{nonce: 0, nextID: 1, tables: map[string]*table{}, views: map[string]*viewDesc{},
+	triggers: map[string]*trigger{}}
 
 // initCatalog creates the engine's trees in a fresh store.
 func (e *Engine) initCatalog() error {
@@ -480,7 +485,8 @@ func (e *Engine) catalogOf(tx *bedrock.Tx) (*catalog, error) {
 	if c != nil {
 		return c, nil
 	}
-	c = &catalog{nonce: nonce, nextID: nextID, tables: map[string]*table{}, views: map[string]*viewDesc{}}
+	c = &catalog{nonce: nonce, nextID: nextID, tables: map[string]*table{}, views: map[string]*viewDesc{},
+		triggers: map[string]*trigger{}}
 	cur := ct.Range([]byte(catTablePrefix), prefixEnd([]byte(catTablePrefix)))
 	for ok := cur.First(); ok; ok = cur.Next() {
 		d, err := decodeRecord[tableDesc](cur.Value(), "table")
@@ -505,6 +511,21 @@ func (e *Engine) catalogOf(tx *bedrock.Tx) (*catalog, error) {
 		c.views[strings.ToLower(d.Name)] = d
 	}
 	if err := vcur.Err(); err != nil {
+		return nil, err
+	}
+	gcur := ct.Range([]byte(catTriggerPrefix), prefixEnd([]byte(catTriggerPrefix)))
+	for ok := gcur.First(); ok; ok = gcur.Next() {
+		d, err := decodeRecord[triggerDesc](gcur.Value(), "trigger")
+		if err != nil {
+			return nil, err
+		}
+		tr, err := newTrigger(d)
+		if err != nil {
+			return nil, err
+		}
+		c.triggers[strings.ToLower(d.Name)] = tr
+	}
+	if err := gcur.Err(); err != nil {
 		return nil, err
 	}
 	e.cacheCatalog(c)
@@ -538,12 +559,15 @@ type catalogWriter struct {
 // newCatalogWriter starts a change of base in tx.
 func newCatalogWriter(e *Engine, tx *bedrock.Tx, base *catalog) *catalogWriter {
 	next := &catalog{nonce: base.nonce, nextID: base.nextID, tables: make(map[string]*table, len(base.tables)+1),
-		views: make(map[string]*viewDesc, len(base.views))}
+		views: make(map[string]*viewDesc, len(base.views)), triggers: make(map[string]*trigger, len(base.triggers))}
 	for k, v := range base.tables {
 		next.tables[k] = v
 	}
 	for k, v := range base.views {
 		next.views[k] = v
+	}
+	for k, v := range base.triggers {
+		next.triggers[k] = v
 	}
 	return &catalogWriter{e: e, tx: tx, base: base, next: next}
 }

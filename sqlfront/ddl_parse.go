@@ -15,7 +15,8 @@ import (
 // SQLite spellings (AUTOINCREMENT, VARCHAR without a length, DROP INDEX
 // without ON, IF NOT EXISTS on CREATE INDEX) that test corpora use.
 
-// create parses CREATE TABLE and CREATE [UNIQUE] INDEX.
+// create parses CREATE TABLE, CREATE [UNIQUE] INDEX, CREATE VIEW (view.go)
+// and CREATE TRIGGER (trigger_parse.go).
 func (p *parser) create() (Statement, error) {
 	p.advance()
 	switch t := p.peek(); {
@@ -27,6 +28,8 @@ func (p *parser) create() (Statement, error) {
 		return p.createIndex(IndexUnique)
 	case p.isCreateView():
 		return p.createView()
+	case p.isCreateTrigger():
+		return p.createTrigger()
 	case p.isWord("temporary", "fulltext", "spatial", "view", "database", "schema", "or", "trigger", "procedure", "function", "user", "event", "algorithm", "definer", "sql"):
 		return nil, p.errAt(t, "CREATE %s is not supported", strings.ToUpper(t.word()))
 	default:
@@ -766,7 +769,7 @@ func (p *parser) dropList() ([]TableName, error) {
 	return names, nil
 }
 
-// drop parses DROP TABLE, DROP INDEX and DROP VIEW.
+// drop parses DROP TABLE, DROP INDEX, DROP VIEW and DROP TRIGGER.
 func (p *parser) drop() (Statement, error) {
 	p.advance()
 	switch t := p.peek(); {
@@ -791,7 +794,9 @@ func (p *parser) drop() (Statement, error) {
 		return s, p.algorithmLock()
 	case p.acceptWord("view"):
 		return p.dropView()
-	case p.isWord("temporary", "database", "schema", "trigger", "procedure", "function", "user", "event"):
+	case p.acceptWord("trigger"):
+		return p.dropTrigger()
+	case p.isWord("temporary", "database", "schema", "procedure", "function", "user", "event"):
 		return nil, p.errAt(t, "DROP %s is not supported", strings.ToUpper(t.word()))
 	default:
 		return nil, p.errExpected("TABLE or INDEX")

@@ -47,6 +47,10 @@ func (sc *stmtCtx) execDDL(st Statement) (Result, error) {
 		return Result{}, sc.createView(x)
 	case *DropViewStmt:
 		return Result{}, sc.dropViews(x)
+	case *CreateTriggerStmt:
+		return Result{}, sc.createTrigger(x)
+	case *DropTriggerStmt:
+		return Result{}, sc.dropTriggerStmt(x)
 	case *RenameTableStmt:
 		for _, pr := range x.Pairs {
 			if err := sc.alterTable(&AlterTableStmt{Table: pr.From, Specs: []AlterSpec{&RenameTableSpec{NewName: pr.To}}}); err != nil {
@@ -304,6 +308,9 @@ func (sc *stmtCtx) dropTables(s *DropTableStmt) error {
 		if err := w.dropTable(t.desc.Name); err != nil {
 			return err
 		}
+		if err := w.dropTableTriggers(t.desc.Name); err != nil {
+			return err
+		}
 	}
 	if len(missing) > 0 && !s.IfExists {
 		return engErr(ErBadTable, "Unknown table '%s'", strings.Join(missing, ","))
@@ -502,6 +509,9 @@ func (sc *stmtCtx) alterTable(s *AlterTableStmt) error {
 		}
 		d.Name = ap.renameTo
 		if err := fkRenameRefs(w, d, oldName, d.Name); err != nil {
+			return err
+		}
+		if err := w.renameTableTriggers(oldName, d.Name); err != nil {
 			return err
 		}
 	}

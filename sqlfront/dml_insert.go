@@ -140,6 +140,9 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if err := sc.checkTrigUse(t); err != nil {
+		return Result{}, err
+	}
 	if hasMark(ins.Comments, noColsMark) {
 		// INSERT INTO t () VALUES (), ...: every tuple must be empty.
 		rows, ok := ins.Rows.(sqlparser.Values)
@@ -266,6 +269,9 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 	default:
 		return Result{}, errNotSupported("this INSERT form")
 	}
+	// The table's triggers (trigger_exec.go); nil lists when it has none.
+	trs := sc.cat.tableTriggers(t.desc.Name)
+	beforeIns, afterIns := trs.list(trigBefore, trigInsert), trs.list(trigAfter, trigInsert)
 	var res Result
 	var firstGen, firstExplicit uint64
 	var auto *autoCounter
@@ -297,6 +303,16 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 		}
 		if err := sc.coerceRowGiven(t, row, given, rowNum, ignore); err != nil {
 			return Result{}, err
+		}
+		if beforeIns != nil {
+			if ai := t.autoInc; ai >= 0 {
+				if v := row[ai]; v.K == KindNull || v == noDefault || isZero(v) {
+					row[ai] = zeroOf(t.cols[ai].typ) // to be generated: NEW reads 0, as in MySQL
+				}
+			}
+			if err := sc.fireTriggers(beforeIns, t, row, nil, nil, rowNum); err != nil {
+				return Result{}, err
+			}
 		}
 		// AUTO_INCREMENT: NULL or 0 generates the next id.
 		var genID uint64
@@ -343,6 +359,11 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 				if genID != 0 && firstGen == 0 {
 					firstGen = genID
 				}
+				if afterIns != nil {
+					if err := sc.fireTriggers(afterIns, t, row, nil, nil, rowNum); err != nil {
+						return Result{}, err
+					}
+				}
 				break
 			}
 			var de *dupError
@@ -362,13 +383,19 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 				} else if !ok {
 					return Result{}, errIndexCorrupt(t, de.ix)
 				}
+				if err := sc.fireTriggers(trs.list(trigBefore, trigDelete), t, nil, old, nil, rowNum); err != nil {
+					return Result{}, err
+				}
 				if err := st.remove(de.existing, old); err != nil {
 					return Result{}, err
 				}
 				res.RowsAffected++
+				if err := sc.fireTriggers(trs.list(trigAfter, trigDelete), t, nil, old, nil, rowNum); err != nil {
+					return Result{}, err
+				}
 				continue
 			case onDup != nil:
-				n, id, err := sc.insertUpdate(t, st, defs, de.existing, row, onDup, onDupCols, auto)
+				n, id, err := sc.insertUpdate(t, st, defs, de.existing, row, onDup, onDupCols, auto, trs, rowNum)
 				if err != nil {
 					return Result{}, err
 				}
@@ -413,6 +440,14 @@ func (sc *stmtCtx) coerceRowGiven(t *table, row []Value, given []bool, rowNum in
 	return nil
 }
 
+// zeroOf returns 0 as a value of the (numeric) type t.
+func zeroOf(t ColumnType) Value {
+	if v, err := CoerceColumn(IntValue(0), t, "", 0); err == nil {
+		return v
+	}
+	return IntValue(0)
+}
+
 // isZero reports whether v is the number 0 (which generates an id).
 func isZero(v Value) bool {
 	switch v.K {
@@ -445,9 +480,11 @@ func autoValue(v Value) (uint64, bool) {
 }
 
 // insertUpdate applies ON DUPLICATE KEY UPDATE to the existing row with
-// primary key pk, given the proposed row. It returns the rows affected (2
+// primary key pk, given the proposed row (the statement's rowNum-th),
+// firing t's UPDATE triggers trs. It returns the rows affected (2
 // when the row changed, 0 when not) and the row's auto-increment value.
-func (sc *stmtCtx) insertUpdate(t *table, st *tableStore, defs *compiledDefaults, pk []byte, proposed []Value, exprs []Expr, cols []int, auto *autoCounter) (int64, uint64, error) {
+func (sc *stmtCtx) insertUpdate(t *table, st *tableStore, defs *compiledDefaults, pk []byte, proposed []Value, exprs []Expr, cols []int,
+	auto *autoCounter, trs *tableTriggers, rowNum int) (int64, uint64, error) {
 	n := len(t.cols)
 	old := make([]Value, n)
 	if ok, err := st.fetch(pk, old); err != nil {
@@ -486,6 +523,9 @@ func (sc *stmtCtx) insertUpdate(t *table, st *tableStore, defs *compiledDefaults
 		assigned[c] = true
 	}
 	nu := cloneRow(scratch[:n])
+	if err := sc.fireTriggers(trs.list(trigBefore, trigUpdate), t, nu, old, cols, rowNum); err != nil {
+		return 0, 0, err
+	}
 	changed := false
 	for i := range nu {
 		if !identical(nu[i], old[i]) {
@@ -517,6 +557,9 @@ func (sc *stmtCtx) insertUpdate(t *table, st *tableStore, defs *compiledDefaults
 		if errors.As(err, &de) {
 			return 0, 0, de.SQLError
 		}
+		return 0, 0, err
+	}
+	if err := sc.fireTriggers(trs.list(trigAfter, trigUpdate), t, nu, old, cols, rowNum); err != nil {
 		return 0, 0, err
 	}
 	return 2, id, nil

@@ -66,6 +66,9 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if err := sc.checkTrigUse(t); err != nil {
+		return Result{}, err
+	}
 	var plan *updatePlan
 	c := sc.stmtCache()
 	if c != nil {
@@ -102,6 +105,8 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 			return Result{}, err
 		}
 	}
+	trs := sc.cat.tableTriggers(t.desc.Name)
+	before, after := trs.list(trigBefore, trigUpdate), trs.list(trigAfter, trigUpdate)
 	var res Result
 	env := *sc.env
 	refetch := sc.fkRefetch(t)
@@ -159,6 +164,11 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 			nu[c] = v
 			assigned[c] = true
 		}
+		if before != nil {
+			if err := sc.fireTriggers(before, t, nu, tg.row, cols, n+1); err != nil {
+				return Result{}, err
+			}
+		}
 		changed := false
 		for i := range nu {
 			if !identical(nu[i], tg.row[i]) {
@@ -166,6 +176,10 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 			}
 		}
 		if !changed {
+			// MySQL fires AFTER UPDATE for every row matched.
+			if err := sc.fireTriggers(after, t, nu, tg.row, cols, n+1); err != nil {
+				return Result{}, err
+			}
 			continue
 		}
 		for i := range nu {
@@ -202,6 +216,11 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 			return Result{}, err
 		}
 		res.RowsAffected++
+		if after != nil {
+			if err := sc.fireTriggers(after, t, nu, tg.row, cols, n+1); err != nil {
+				return Result{}, err
+			}
+		}
 	}
 	sc.env.LastInsertID = env.LastInsertID
 	return res, nil
@@ -222,10 +241,15 @@ func (sc *stmtCtx) execDelete(del *sqlparser.Delete) (Result, error) {
 		}
 	}
 	defer targets.close()
+	if err := sc.checkTrigUse(t); err != nil {
+		return Result{}, err
+	}
 	st, err := sc.store(t)
 	if err != nil {
 		return Result{}, err
 	}
+	trs := sc.cat.tableTriggers(t.desc.Name)
+	before, after := trs.list(trigBefore, trigDelete), trs.list(trigAfter, trigDelete)
 	var n int64
 	refetch := sc.fkRefetch(t)
 	for {
@@ -246,10 +270,20 @@ func (sc *stmtCtx) execDelete(del *sqlparser.Delete) (Result, error) {
 				continue
 			}
 		}
+		if before != nil {
+			if err := sc.fireTriggers(before, t, nil, tg.row, nil, int(n)+1); err != nil {
+				return Result{}, err
+			}
+		}
 		if err := st.remove(tg.pk, tg.row); err != nil {
 			return Result{}, err
 		}
 		n++
+		if after != nil {
+			if err := sc.fireTriggers(after, t, nil, tg.row, nil, int(n)); err != nil {
+				return Result{}, err
+			}
+		}
 	}
 	return Result{RowsAffected: n}, nil
 }

@@ -141,8 +141,31 @@
 // discards; LOCK TABLES and UNLOCK TABLES check the tables and commit
 // implicitly as MySQL does, but lock nothing: the writer lock already
 // serializes writers, and tables not named stay accessible (stmt_misc.go).
+// Triggers (trigger.go, trigger_parse.go, trigger_exec.go) are MySQL 8's
+// row triggers: CREATE TRIGGER ... {BEFORE | AFTER} {INSERT | UPDATE |
+// DELETE} ON t FOR EACH ROW [{FOLLOWS | PRECEDES} other] body, and the
+// SQLite spelling of the sqllogictest corpus (timing defaulting to BEFORE,
+// UPDATE OF col, ..., WHEN expr, BEGIN stmt; ... END). They are catalog
+// records keeping the body's text, parsed again at first use;
+// DROP TABLE drops a table's triggers, RENAME keeps them; SHOW TRIGGERS,
+// SHOW CREATE TRIGGER and information_schema.TRIGGERS list them. Every
+// row an INSERT, REPLACE, ON DUPLICATE KEY UPDATE, UPDATE or DELETE
+// touches fires them in ACTION_ORDER, BEFORE triggers before the row is
+// checked and written (SET NEW.col changes it), AFTER triggers after; the
+// body's statements (SET, INSERT/UPDATE/DELETE/REPLACE on other tables,
+// SELECT ... INTO @v, IF, SIGNAL, BEGIN ... END, DO) run in the
+// statement's transaction, so an error in a trigger fails the statement,
+// which leaves no trace. Foreign key cascades, TRUNCATE and the rows SYNC
+// TABLE applies fire none. Differences from MySQL: a bare SELECT in a body
+// runs and its rows are discarded (SQLite's rule; MySQL refuses it with
+// 1415); SQLite's TEMP is accepted and the trigger is persistent; DEFINER
+// is ignored; DECLARE, CASE, loops and handlers are not supported; error
+// 1442 covers the tables the invoking statements change, not those they
+// only read; a BEFORE trigger's SET NEW.col converts strictly whatever the
+// statement's IGNORE. (Details: trigger_exec.go.)
+//
 // Not supported: RANGE frames with offsets and named windows, FULLTEXT,
-// triggers, CREATE DATABASE.
+// CREATE DATABASE.
 //
 // Planning turns WHERE clauses into key ranges costed with O(log n)
 // subtree counts; the executor is a pull-based iterator pipeline with

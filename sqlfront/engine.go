@@ -86,7 +86,7 @@ package sqlfront
 //
 // Tree names (bxtree directory):
 //
-//	sql.catalog           catalog: table descriptors and the catalog nonce
+//	sql.catalog           catalog: table, view and trigger descriptors and the catalog nonce
 //	sql.autoinc           auto-increment counters, one record per table
 //	sql.t.<tableID>       table rows, keyed by the encoded primary key
 //	sql.t.<tableID>.dead  tombstones of a synchronized table (only those)
@@ -157,6 +157,11 @@ package sqlfront
 //	| ver = 1 | JSON of viewDesc (view.go; names are stable)  |
 //	+---------+----------------------------------------------+
 //
+//	key "trg/" + lower(trigger name)
+//	+---------+--------------------------------------------------+
+//	| ver = 1 | JSON of triggerDesc (trigger.go; names are stable) |
+//	+---------+--------------------------------------------------+
+//
 //	key "clock" (absent until the first synchronization; version.go)
 //	+---------+------------------------------------------------+
 //	| ver = 1 | row version clock floor, µs (u64 LE)           |
@@ -177,6 +182,10 @@ package sqlfront
 // descriptors without it read as the default collation, with which their
 // keys were built. An older bxdb ignores the field: it would compare such
 // columns case-insensitively while their index keys are in byte order.
+//
+// Compatibility of triggers: they kept format version 1. The "trg/"
+// records are new; files without them open unchanged. An older bxdb
+// ignores them: it reads and writes normally, but fires no trigger.
 //
 // The nonce is a random number rewritten by every DDL; decoded catalogs
 // are cached by nonce, so a statement reads one small record to know its

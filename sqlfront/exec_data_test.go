@@ -64,7 +64,12 @@ func readSQLCases(t *testing.T, path string) []sqlCase {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return parseSQLCases(string(b))
+}
+
+// parseSQLCases parses the text of a data file.
+func parseSQLCases(text string) []sqlCase {
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
 	var out []sqlCase
 	var comments []string
 	for i := 0; i < len(lines); {

@@ -84,6 +84,13 @@ var execMutationSeeds = []string{
 	"UPDATE IGNORE t1 SET a = a + 1, c = 1 / 0 ORDER BY a DESC LIMIT 2",
 	"INSERT IGNORE INTO t2 VALUES (0x41, b'101'), (1e30, 'toolongvalue')",
 	"SELECT TIMEDIFF('2500-01-01', '1900-01-01'), CONV(b, 36, 2), ANY_VALUE(a) FROM t1 GROUP BY b",
+	// Triggers (trigger.go): created, fired by the statements above, dropped.
+	"CREATE TRIGGER tg1 AFTER UPDATE ON t1 FOR EACH ROW INSERT INTO t2 VALUES (NEW.a + 1000, CONCAT(OLD.b, '>', NEW.b))",
+	"CREATE TRIGGER tg2 BEFORE INSERT ON t2 FOR EACH ROW BEGIN IF NEW.x > 2000 THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'big'; ELSEIF NEW.x < 0 THEN SET NEW.x = -NEW.x; END IF; SET @n = @n + 1; END",
+	"CREATE TRIGGER tg3 BEFORE DELETE ON t1 FOR EACH ROW SET @d = (SELECT COUNT(*) FROM t2 WHERE x = OLD.a)",
+	"DROP TRIGGER IF EXISTS tg1",
+	"DROP TRIGGER tg2",
+	"SHOW TRIGGERS LIKE 't%'",
 }
 
 // execMutationTokens are what a mutation splices in.

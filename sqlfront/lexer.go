@@ -264,6 +264,11 @@ func unterminated(src string, t token) bool {
 // tokens like any other, so "/*!40101 SET NAMES utf8 */;" yields
 // "SET NAMES utf8".
 //
+// A CREATE TRIGGER statement is one statement, semicolons of its body
+// included (as SQLite's shell and MySQL's DELIMITER have it): inside it a
+// ';' ends the statement only outside BEGIN ... END, IF ... END IF and
+// CASE ... END (trigSplit).
+//
 // The only error is a *ParseError for an unterminated string, quoted
 // identifier or comment, after which the statement boundaries are unknown.
 // Other lexical errors stay in their statement for Parse to report.
@@ -271,6 +276,7 @@ func SplitStatements(sql string) ([]string, error) {
 	var out []string
 	l := newLexer(sql)
 	start, last := -1, -1 // first token's start and last token's end in the current statement
+	var ts trigSplit
 	for {
 		t := l.next()
 		switch {
@@ -278,6 +284,7 @@ func SplitStatements(sql string) ([]string, error) {
 			continue
 		case t.typ == sqlparser.LEX_ERROR && unterminated(sql, t):
 			return nil, newParseError(sql, t.pos, lexErrorMsg(sql, t))
+		case t.typ == ';' && ts.open():
 		case t.typ == ';' || t.typ == 0:
 			if start >= 0 && last > start {
 				out = append(out, sql[start:last])
@@ -286,11 +293,82 @@ func SplitStatements(sql string) ([]string, error) {
 				return out, nil
 			}
 			start, last = -1, -1
+			ts = trigSplit{}
 			continue
 		}
+		ts.note(t)
 		if start < 0 {
 			start = t.pos
 		}
 		last = max(t.end, last)
+	}
+}
+
+// trigSplit follows the tokens of a statement for SplitStatements, to
+// tell whether a ';' is inside the body of a CREATE TRIGGER.
+type trigSplit struct {
+	n       int    // tokens seen
+	trigger bool   // the statement is a CREATE TRIGGER
+	plain   bool   // the statement is known not to be one
+	blocks  []byte // open blocks: 'b' BEGIN, 'i' IF (the statement), 'c' CASE
+	prev    token  // the previous token
+	prev2   token  // the one before it
+}
+
+// open reports whether a block of a trigger body is open.
+func (ts *trigSplit) open() bool { return ts.trigger && len(ts.blocks) > 0 }
+
+// note follows token t.
+func (ts *trigSplit) note(t token) {
+	if ts.plain {
+		return // the common case: nothing to follow
+	}
+	w := t.word()
+	switch {
+	case ts.trigger:
+		ts.block(t, w)
+	case ts.n == 0:
+		ts.plain = w != "create"
+	case w == "trigger":
+		ts.trigger = true
+	case ts.n > 16 || w == "table" || w == "index" || w == "view" || w == "on" || w == "as" || w == "select" ||
+		w == "procedure" || w == "function" || w == "event" || w == "begin":
+		ts.plain = true
+	}
+	ts.prev2, ts.prev, ts.n = ts.prev, t, ts.n+1
+}
+
+// block follows the blocks of a trigger body through token t, whose word
+// is w.
+func (ts *trigSplit) block(t token, w string) {
+	if ts.prev.typ == '.' || w == "" {
+		return // a column or table name (NEW.begin), or not a word
+	}
+	top := byte(0)
+	if len(ts.blocks) > 0 {
+		top = ts.blocks[len(ts.blocks)-1]
+	}
+	switch w {
+	case "begin":
+		ts.blocks = append(ts.blocks, 'b')
+	case "case":
+		if ts.prev.word() != "end" { // END CASE ends one
+			ts.blocks = append(ts.blocks, 'c')
+		}
+	case "if":
+		// IF starts a statement (not the IF() function) where a statement
+		// starts: after ';', BEGIN, THEN, ELSE, FOR EACH ROW, or the
+		// trigger named by FOLLOWS or PRECEDES; END IF ends one.
+		p, p2 := ts.prev.word(), ts.prev2.word()
+		switch {
+		case p == "end":
+		case ts.prev.typ == ';' || p == "begin" || p == "row" || p2 == "follows" || p2 == "precedes" ||
+			(p == "then" || p == "else") && top != 'c':
+			ts.blocks = append(ts.blocks, 'i')
+		}
+	case "end":
+		if len(ts.blocks) > 0 {
+			ts.blocks = ts.blocks[:len(ts.blocks)-1]
+		}
 	}
 }

@@ -47,7 +47,7 @@ func (sc *stmtCtx) child() *stmtCtx {
 // prepareSubquery implements Scope.Subquery for the query whose scope is
 // outer.
 func (sc *stmtCtx) prepareSubquery(sel sqlparser.SelectStatement, outer Scope) (Subquery, error) {
-	root := sc.root()
+	root := sc.memoRoot()
 	if st, ok := root.subqs[sel]; ok {
 		return st.sq, nil
 	}
@@ -122,6 +122,15 @@ func readsTable(sel sqlparser.SelectStatement, table string) bool {
 		return !found, nil
 	}, sel)
 	return found
+}
+
+// memoRoot returns the context that memoizes sc's subqueries: the
+// trigger context sc runs in, if any, else the root.
+func (sc *stmtCtx) memoRoot() *stmtCtx {
+	if sc.memoAt != nil {
+		return sc.memoAt
+	}
+	return sc.root()
 }
 
 // root returns the top-level statement context.

@@ -377,7 +377,7 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 		res, err := s.execSync(ctx, x)
 		return res, nil, err
 	case *CreateTableStmt, *CreateIndexStmt, *DropIndexStmt, *DropTableStmt, *TruncateStmt, *AlterTableStmt, *RenameTableStmt,
-		*CreateViewStmt, *DropViewStmt:
+		*CreateViewStmt, *DropViewStmt, *CreateTriggerStmt, *DropTriggerStmt:
 		if !s.autocommit && (s.tx == nil || s.tx.implicit) {
 			// autocommit=0: as in MySQL, DDL commits the implicit
 			// transaction and then runs as a statement of its own, committed
@@ -761,9 +761,11 @@ type stmtCtx struct {
 	setLastInsertID bool
 	// stores are the table stores opened by the statement, by table ID.
 	stores map[uint64]*tableStore
-	// parent is the enclosing statement context of a subquery.
+	// parent is the enclosing statement context of a subquery, or the
+	// context whose statement fired a trigger (trigger_exec.go).
 	parent *stmtCtx
-	// subqs memoizes the subqueries of the statement (root context only).
+	// subqs memoizes the subqueries of the statement (root context, or a
+	// trigger's context: memoAt).
 	subqs map[sqlparser.SelectStatement]*subqState
 	// topText is the statement text, to name expression columns.
 	topText string
@@ -795,6 +797,13 @@ type stmtCtx struct {
 	// fkChain is the cascade chain of foreign key actions in progress
 	// (root context only, fk.go).
 	fkChain []fkLink
+	// memoAt is the context whose subqs memoize this one's subqueries
+	// when it is not the root: a trigger's context (trigger_exec.go),
+	// whose placeholders change from one firing to the next.
+	memoAt *stmtCtx
+	// trigUse are the tables that the statements invoking this trigger
+	// context are changing (error 1442; trigger_exec.go).
+	trigUse []*table
 }
 
 // txCatalog returns the catalog the session's transaction sees, reading

@@ -133,6 +133,23 @@ func (sc *stmtCtx) show(st *ShowStmt) (rowIter, []ColumnInfo, error) {
 		}
 	case ShowWarnings, ShowErrors:
 		cols, rows = sc.s.showWarnings(st)
+	case ShowTriggers:
+		cols = showTriggersCols
+		if !strings.EqualFold(st.Database, "information_schema") {
+			var like *string
+			if st.Filter != nil && st.Filter.Where == nil {
+				like = &st.Filter.Like // the table's name, as in MySQL
+			}
+			rows = sc.showTriggersRows(like)
+		}
+		if st.Filter != nil && st.Filter.Where == nil {
+			return showResult(cols, rows)
+		}
+	case ShowCreateTrigger:
+		var err error
+		if cols, rows, err = sc.showCreateTriggerResult(st.Table); err != nil {
+			return nil, nil, err
+		}
 	default:
 		return nil, nil, errNotSupported(st.Kind.String())
 	}

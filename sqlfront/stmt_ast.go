@@ -210,16 +210,18 @@ type ShowKind uint8
 
 // The SHOW statements.
 const (
-	ShowTables      ShowKind = iota + 1 // SHOW [FULL] TABLES [{FROM | IN} db] [filter]
-	ShowColumns                         // SHOW [FULL] {COLUMNS | FIELDS} {FROM | IN} t [{FROM | IN} db] [filter]; DESCRIBE t [col]
-	ShowIndex                           // SHOW {INDEX | INDEXES | KEYS} {FROM | IN} t [{FROM | IN} db] [WHERE expr]
-	ShowCreateTable                     // SHOW CREATE TABLE t
-	ShowDatabases                       // SHOW {DATABASES | SCHEMAS} [filter]
-	ShowVariables                       // SHOW [GLOBAL | SESSION] VARIABLES [filter]
-	ShowStatus                          // SHOW [GLOBAL | SESSION] STATUS [filter]
-	ShowTableStatus                     // SHOW TABLE STATUS [{FROM | IN} db] [filter]
-	ShowWarnings                        // SHOW WARNINGS [LIMIT [offset,] n]; SHOW COUNT(*) WARNINGS
-	ShowErrors                          // SHOW ERRORS [LIMIT [offset,] n]; SHOW COUNT(*) ERRORS
+	ShowTables        ShowKind = iota + 1 // SHOW [FULL] TABLES [{FROM | IN} db] [filter]
+	ShowColumns                           // SHOW [FULL] {COLUMNS | FIELDS} {FROM | IN} t [{FROM | IN} db] [filter]; DESCRIBE t [col]
+	ShowIndex                             // SHOW {INDEX | INDEXES | KEYS} {FROM | IN} t [{FROM | IN} db] [WHERE expr]
+	ShowCreateTable                       // SHOW CREATE TABLE t
+	ShowDatabases                         // SHOW {DATABASES | SCHEMAS} [filter]
+	ShowVariables                         // SHOW [GLOBAL | SESSION] VARIABLES [filter]
+	ShowStatus                            // SHOW [GLOBAL | SESSION] STATUS [filter]
+	ShowTableStatus                       // SHOW TABLE STATUS [{FROM | IN} db] [filter]
+	ShowWarnings                          // SHOW WARNINGS [LIMIT [offset,] n]; SHOW COUNT(*) WARNINGS
+	ShowErrors                            // SHOW ERRORS [LIMIT [offset,] n]; SHOW COUNT(*) ERRORS
+	ShowTriggers                          // SHOW TRIGGERS [{FROM | IN} db] [filter] (LIKE matches table names)
+	ShowCreateTrigger                     // SHOW CREATE TRIGGER [db.]name
 )
 
 // String returns the statement's keywords, e.g. "SHOW TABLE STATUS".
@@ -245,6 +247,10 @@ func (k ShowKind) String() string {
 		return "SHOW WARNINGS"
 	case ShowErrors:
 		return "SHOW ERRORS"
+	case ShowTriggers:
+		return "SHOW TRIGGERS"
+	case ShowCreateTrigger:
+		return "SHOW CREATE TRIGGER"
 	}
 	return "SHOW"
 }
@@ -254,7 +260,7 @@ func (k ShowKind) String() string {
 type ShowStmt struct {
 	Kind     ShowKind
 	Full     bool        // SHOW FULL TABLES (adds Table_type) / SHOW FULL COLUMNS (adds Collation, Privileges, Comment)
-	Table    TableName   // ShowColumns, ShowIndex, ShowCreateTable: the table
+	Table    TableName   // ShowColumns, ShowIndex, ShowCreateTable: the table; ShowCreateTrigger: the trigger
 	Database string      // FROM db / IN db; "" for the current database
 	Scope    SetScope    // ShowVariables, ShowStatus: GLOBAL or SESSION
 	Filter   *ShowFilter // LIKE or WHERE; nil if none

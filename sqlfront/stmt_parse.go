@@ -655,6 +655,13 @@ func (p *parser) show() (Statement, error) {
 		s.Kind = ShowCreateTable
 		s.Table, err = p.tableName()
 		return s, p.showNoFull(s, kw, err)
+	case p.acceptWords("create", "trigger"):
+		s.Kind = ShowCreateTrigger
+		s.Table, err = p.triggerName()
+		return s, p.showNoFull(s, kw, err)
+	case p.acceptWord("triggers"):
+		s.Kind = ShowTriggers
+		err = p.showFromDB(s)
 	case p.acceptWord("databases", "schemas"):
 		s.Kind = ShowDatabases
 	case scopeWords[w] != ScopeDefault:

@@ -173,7 +173,7 @@ func usesTables(st Statement) bool {
 		return false
 	case *ShowStmt, *ExplainStmt, *TableMaintStmt,
 		*CreateTableStmt, *CreateIndexStmt, *DropIndexStmt, *DropTableStmt, *TruncateStmt, *AlterTableStmt,
-		*RenameTableStmt, *CreateViewStmt, *DropViewStmt, *SyncStmt:
+		*RenameTableStmt, *CreateViewStmt, *DropViewStmt, *SyncStmt, *CreateTriggerStmt, *DropTriggerStmt:
 		return true
 	}
 	return false

@@ -22,7 +22,7 @@ import (
 // shellHelp lists the dot commands.
 const shellHelp = `Enter SQL statements terminated by ";". Dot commands, alone on a line:
   .tables             list tables and views
-  .schema [NAME]      show the CREATE TABLE and CREATE VIEW statements
+  .schema [NAME]      show the CREATE TABLE, CREATE VIEW and CREATE TRIGGER statements
   .explain SQL        show the access path of a statement
   .help               this text
   .quit / .exit       leave
@@ -291,13 +291,20 @@ func (sh *shell) dot(cmd string, line int) {
 	}
 }
 
-// object is a table or a view.
-type object struct{ name, kind string }
+// object is a table, a view or a trigger (and its table).
+type object struct{ name, kind, table string }
 
 // schema prints the CREATE TABLE and CREATE VIEW statements of every
-// table and view, or of the one named.
+// table and view, then the CREATE TRIGGER statements of their triggers;
+// or those of the table or view named (a table's with its triggers), or
+// of the trigger named.
 func (sh *shell) schema(name string, line int) {
 	objs, err := sh.objects()
+	if err != nil {
+		sh.report(err, line)
+		return
+	}
+	trigs, err := sh.triggers()
 	if err != nil {
 		sh.report(err, line)
 		return
@@ -313,13 +320,31 @@ func (sh *shell) schema(name string, line int) {
 				match = append(match, o)
 			}
 		}
+		if len(match) == 0 {
+			for _, tr := range trigs {
+				if strings.EqualFold(tr.name, name) {
+					match = []object{tr}
+				}
+			}
+		}
 		if len(match) != 1 {
 			match = []object{{name: name}} // SHOW CREATE TABLE says what is wrong
 		}
 		objs = match
+		if objs[0].kind == "BASE TABLE" {
+			for _, tr := range trigs {
+				if tr.table == objs[0].name {
+					objs = append(objs, tr)
+				}
+			}
+		}
 	} else if objs, err = sh.schemaOrder(objs); err != nil {
 		sh.report(err, line)
 		return
+	} else {
+		// Triggers after every table and view: a body names other
+		// tables, which need not exist before it runs.
+		objs = append(objs, trigs...)
 	}
 	for _, o := range objs {
 		if o.kind == setChecks {
@@ -327,9 +352,17 @@ func (sh *shell) schema(name string, line int) {
 			continue
 		}
 		var err error
-		if o.kind == "VIEW" {
+		switch o.kind {
+		case "VIEW":
 			err = sh.showView(o.name)
-		} else {
+		case triggerKind:
+			var create string
+			var skip any
+			err = sh.conn.QueryRowContext(sh.ctx, "SHOW CREATE TRIGGER "+quoteIdent(o.name)).Scan(&skip, &skip, &create, &skip, &skip, &skip, &skip)
+			if err == nil {
+				fmt.Fprintf(sh.out, "%s;\n", create)
+			}
+		default:
 			var n, create string
 			err = sh.conn.QueryRowContext(sh.ctx, "SHOW CREATE TABLE "+quoteIdent(o.name)).Scan(&n, &create)
 			if err == nil {
@@ -348,6 +381,29 @@ func (sh *shell) schema(name string, line int) {
 // setChecks is the kind of a pseudo-object of schemaOrder: a SET
 // statement (its name) printed as it is.
 const setChecks = "SET"
+
+// triggerKind is the kind of a trigger object.
+const triggerKind = "TRIGGER"
+
+// triggers lists the triggers (kind triggerKind, with their tables) in
+// the order that recreates their order of firing: by table, event,
+// timing, then ACTION_ORDER.
+func (sh *shell) triggers() ([]object, error) {
+	rows, err := sh.conn.QueryContext(sh.ctx, "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []object
+	for rows.Next() {
+		o := object{kind: triggerKind}
+		if err := rows.Scan(&o.name, &o.table); err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
 
 // schemaOrder orders the objects of a whole .schema so that its output,
 // run in an empty database, recreates them: the base tables first, then

@@ -401,3 +401,50 @@ func TestInteractiveInterrupt(t *testing.T) {
 		t.Fatalf("after an interrupt at the prompt: out=%q err=%q", o, errOut.String())
 	}
 }
+
+// TestShellSchemaTriggers: .schema prints triggers after the tables and
+// views, in the order that recreates their firing order; .schema TABLE
+// adds the table's triggers, .schema TRIGGER prints the trigger; the
+// output, bodies with their semicolons, recreates them.
+func TestShellSchemaTriggers(t *testing.T) {
+	db := sqlDB(t,
+		"CREATE TABLE t (id INT PRIMARY KEY, v INT)",
+		"CREATE TABLE log (msg VARCHAR(50))",
+		"CREATE VIEW lv AS SELECT msg FROM log",
+		"CREATE TRIGGER t_b2 BEFORE INSERT ON t FOR EACH ROW SET NEW.v = NEW.v * 2",
+		"CREATE TRIGGER t_b1 BEFORE INSERT ON t FOR EACH ROW PRECEDES t_b2 BEGIN\n  IF NEW.v < 0 THEN\n    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'negative; refused';\n  END IF;\nEND",
+		"CREATE TRIGGER t1r1 UPDATE OF v ON t WHEN new.v > old.v BEGIN INSERT INTO log VALUES (CONCAT('up ', new.id)); END")
+	rc, schema, e := runWith(strings.NewReader(".schema\n"), "shell", db)
+	if rc != 0 || e != "" {
+		t.Fatalf(".schema: rc=%d out=%q err=%q", rc, schema, e)
+	}
+	want := "CREATE TRIGGER `t_b1` BEFORE INSERT ON `t` FOR EACH ROW BEGIN\n  IF NEW.v < 0 THEN\n" +
+		"    SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'negative; refused';\n  END IF;\nEND;\n" +
+		"CREATE TRIGGER `t_b2` BEFORE INSERT ON `t` FOR EACH ROW SET NEW.v = NEW.v * 2;\n" +
+		"CREATE TRIGGER `t1r1` BEFORE UPDATE OF `v` ON `t` FOR EACH ROW WHEN new.v > old.v BEGIN INSERT INTO log VALUES (CONCAT('up ', new.id)); END;\n"
+	if !strings.HasSuffix(schema, want) || !strings.Contains(schema, "CREATE VIEW `lv`") {
+		t.Fatalf(".schema:\n%s\nwant it to end with:\n%s", schema, want)
+	}
+	if rc, out, e := runWith(strings.NewReader(".schema t\n"), "shell", db); rc != 0 || !strings.HasPrefix(out, "CREATE TABLE `t`") || !strings.HasSuffix(out, want) {
+		t.Fatalf(".schema t: rc=%d out=%q err=%q", rc, out, e)
+	}
+	if rc, out, e := runWith(strings.NewReader(".schema T_B2\n"), "shell", db); rc != 0 || out != "CREATE TRIGGER `t_b2` BEFORE INSERT ON `t` FOR EACH ROW SET NEW.v = NEW.v * 2;\n" {
+		t.Fatalf(".schema T_B2: rc=%d out=%q err=%q", rc, out, e)
+	}
+	copyDB := sqlDB(t)
+	if rc, out, e := runWith(strings.NewReader(schema), "shell", copyDB); rc != 0 {
+		t.Fatalf("running the .schema output: rc=%d out=%q err=%q", rc, out, e)
+	}
+	if _, again, _ := runWith(strings.NewReader(".schema\n"), "shell", copyDB); again != schema {
+		t.Fatalf(".schema of the copy:\n%s\nwant:\n%s", again, schema)
+	}
+	// The copy's triggers work: t_b1 refuses, t_b2 doubles, t1r1 logs.
+	rc, out, e := runWith(strings.NewReader("INSERT INTO t VALUES (1, -1);\n"), "shell", copyDB)
+	if rc != 1 || !strings.Contains(e, "ERROR 1644 (45000) at line 1: negative; refused") {
+		t.Fatalf("refused insert: rc=%d out=%q err=%q", rc, out, e)
+	}
+	rc, out, e = runWith(strings.NewReader("INSERT INTO t VALUES (1, 5);\nSELECT v FROM t;\nUPDATE t SET v = 20;\nSELECT msg FROM log;\n"), "shell", copyDB)
+	if rc != 0 || !strings.Contains(out, "| 10 |") || !strings.Contains(out, "| up 1 |") {
+		t.Fatalf("triggers of the copy: rc=%d out=%q err=%q", rc, out, e)
+	}
+}
