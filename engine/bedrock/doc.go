@@ -190,9 +190,14 @@
 // as before and may straddle a stripe boundary. A block's unit u at offset
 // c of its chunk is rebuilt as the XOR of P and the other data chunks at
 // offset c. Repair first rebuilds every unit of the block (which undoes
-// any damage confined to the block, even a whole zeroed block), then each
-// unit alone (for the rare block of BlockSize/unit+1 units whose first and
-// last units share an offset), and keeps the first result that verifies.
+// any damage confined to the block, even a whole zeroed block), then, for
+// a block that lies in two chunks, the units of each chunk alone (a lost
+// or zeroed chunk-sized sector covers the end of one block and the start
+// of the next: the intact units of a block in the other chunk share
+// columns with the damage, and rebuilding them would spoil them), then
+// each unit alone (for the rare block of BlockSize/unit+1 units whose
+// first and last units share an offset), and keeps the first result that
+// verifies.
 //
 // Keeping parity in step: a write that covers a whole stripe's data
 // computes its parity from the new data alone. A write into part of a

@@ -472,8 +472,10 @@ func xorInto(par []byte, rel int64, data [][]byte) {
 // repair rebuilds the n bytes at virtual offset off (a block of whole
 // units that failed verification) from the parity of their stripes, and
 // returns the first reconstruction ok accepts: every unit rebuilt (a block
-// damaged anywhere, even whole), else one unit at a time (a block whose
-// units share a column, one of them damaged). Each unit is rebuilt from
+// damaged anywhere, even whole), else the units of one chunk (a block
+// partly in a damaged chunk: a lost sector the size of a chunk), else one
+// unit at a time (a block whose units share a column, one of them
+// damaged). Each unit is rebuilt from
 // the other chunks of its stripe at the same offset, so it succeeds when
 // those are intact. disk is the range as read from the disk.
 func (f *parityFile) repair(off, n int64, ok func([]byte) bool) (rebuilt, disk []byte, done bool) {
@@ -511,12 +513,14 @@ func (f *parityFile) repair(off, n int64, ok func([]byte) bool) (rebuilt, disk [
 	cur := make([]byte, n)   // the block as on disk
 	fixed := make([]byte, n) // every unit rebuilt
 	can := make([]bool, n/f.unit)
+	chunk := make([]int64, n/f.unit) // the chunk each unit lies in
 	for u := int64(0); u < n/f.unit; u++ {
 		v := off + u*f.unit
 		k := (v - f.g.base) / f.g.data()
 		start, dl := f.stripeData(k)
 		st, rel := stripes[k], v-start
 		col, own := rel%f.g.chunk, rel/f.g.chunk
+		chunk[u] = k*parityWidth + own
 		copy(cur[u*f.unit:], st.img[rel:rel+f.unit])
 		out := fixed[u*f.unit : (u+1)*f.unit]
 		copy(out, st.par[col:col+f.unit])
@@ -541,6 +545,32 @@ func (f *parityFile) repair(off, n int64, ok func([]byte) bool) (rebuilt, disk [
 		return fixed, cur, true
 	}
 	try := make([]byte, n)
+	// The units of one chunk rebuilt, the others as on disk: a block
+	// that shares a chunk with damage (a lost or zeroed sector of the
+	// chunk's size covers the end of one block and the start of the
+	// next) has its intact units in a chunk whose columns the damage
+	// also covers, so rebuilding those would spoil them.
+	if chunk[0] != chunk[len(chunk)-1] {
+		for first := 0; first < len(chunk); {
+			last := first
+			for last+1 < len(chunk) && chunk[last+1] == chunk[first] {
+				last++
+			}
+			rebuildable := true
+			for u := first; u <= last; u++ {
+				rebuildable = rebuildable && can[u]
+			}
+			if rebuildable {
+				copy(try, cur)
+				a, b := int64(first)*f.unit, int64(last+1)*f.unit
+				copy(try[a:b], fixed[a:b])
+				if ok(try) {
+					return try, cur, true
+				}
+			}
+			first = last + 1
+		}
+	}
 	for u := range can {
 		if !can[u] {
 			continue

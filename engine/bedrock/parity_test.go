@@ -219,6 +219,27 @@ func TestParityFileModel(t *testing.T) {
 						all = all && right(v)
 					}
 					want := all || len(bad) == 1 && right(bad[0])
+					// Or the damage lies in one of the range's chunks
+					// (of two or more), whose units can all be rebuilt.
+					groups := map[[2]int64][]int64{}
+					for u := range units {
+						v := off + u*unit
+						k, j, _ := col(v)
+						groups[[2]int64{k, j}] = append(groups[[2]int64{k, j}], v)
+					}
+					for _, vs := range groups {
+						if len(groups) < 2 {
+							break
+						}
+						rebuildable, covered := true, 0
+						for _, v := range vs {
+							rebuildable = rebuildable && right(v)
+							if damaged[f.g.phys(v)] {
+								covered++
+							}
+						}
+						want = want || rebuildable && covered == len(bad)
+					}
 					if len(bad) == 0 {
 						want = true // nothing of the range damaged: rebuilding all of it is right
 					}
