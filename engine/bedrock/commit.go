@@ -879,8 +879,34 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 		return 0, ErrFull
 	}
 	newSize := s.alloc.size + grow
-	if err := s.file.Allocate(int64(newSize) * int64(s.unit)); err != nil {
-		return 0, fmt.Errorf("bedrock: grow file: %w", err)
+	err := s.file.Allocate(int64(newSize) * int64(s.unit))
+	if least := s.alloc.size + n + s.reserveUnits(); err != nil && least < newSize {
+		// The file cannot grow that much (a full disk, a file size
+		// limit): what this block needs may still fit.
+		if s.file.Allocate(int64(least)*int64(s.unit)) == nil {
+			newSize, err = least, nil
+		}
+	}
+	if err != nil {
+		// The file cannot grow at all. Frees held for a sync (NoSync
+		// stores, or commits whose sync has not run yet) may make room:
+		// sync and take them, whatever their share.
+		if len(s.pending) > 0 {
+			s.mu.Lock()
+			g := s.mu.written.gen
+			s.mu.Unlock()
+			if perr := s.persist(g, true); perr != nil {
+				return 0, perr
+			}
+			s.mu.Lock()
+			m := s.minSnapLocked()
+			s.mu.Unlock()
+			s.releasePending(m)
+			if addr, ok := try(); ok {
+				return addr, nil
+			}
+		}
+		return 0, fmt.Errorf("%w: the file cannot grow: %w", ErrFull, err)
 	}
 	s.alloc.grow(newSize)
 	if addr, ok := try(); ok {

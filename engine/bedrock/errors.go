@@ -52,7 +52,9 @@ var (
 	// ErrTooLarge is returned by Put for data longer than PayloadSize.
 	ErrTooLarge = errors.New("bedrock: block data too large")
 	// ErrFull is returned when a device-backed store has no free space
-	// left, or the address space of the map is exhausted.
+	// left, when a file store needs to grow and the file cannot (the
+	// error then also wraps the file system's error, such as ENOSPC or
+	// EFBIG), or when the address space of the map is exhausted.
 	ErrFull = errors.New("bedrock: store is full")
 	// ErrClosed is returned by calls on a closed store.
 	ErrClosed = errors.New("bedrock: store is closed")
