@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/bxdb/bxdb/driver"
@@ -157,7 +159,11 @@ func cmdStats(args []string, out io.Writer) error {
 // a shared lock: processes reading it (mode=ro) may go on, but one that has
 // it open read-write holds an exclusive lock and the backup is refused
 // (bedrock.Store.Backup, which reads a snapshot while writers go on, is
-// only reachable from the process that has the store open).
+// only reachable from the process that has the store open). DST, a path or
+// a DSN like SRC, must not exist. The copy is written to a hidden file
+// beside DST (".DST.partial-*") and appears under DST's name only once it
+// is complete and durable: a backup that is killed or fails midway never
+// leaves a DST that opens as a database with part of the data.
 func cmdBackup(args []string, out io.Writer) error {
 	pos, err := parseArgs(flag.NewFlagSet("backup", flag.ContinueOnError), args)
 	if err != nil {
@@ -166,8 +172,16 @@ func cmdBackup(args []string, out io.Writer) error {
 	if len(pos) != 2 {
 		return fmt.Errorf("%w: backup takes SRC and DST", errUsage)
 	}
-	src, dst := pos[0], pos[1]
-	if _, err := os.Stat(dst); err == nil {
+	src := pos[0]
+	dcfg, err := driver.ParseDSN(pos[1])
+	if err != nil {
+		return fmt.Errorf("%w: backup: DST: %v", errUsage, err)
+	}
+	if dcfg.Path == driver.MemoryPath {
+		return fmt.Errorf("%w: backup needs a file to write, not %q", errUsage, pos[1])
+	}
+	dst := dcfg.Path
+	if _, err := os.Lstat(dst); err == nil {
 		return fmt.Errorf("backup: %s already exists", dst)
 	}
 	s, path, err := openDB("backup", src, false)
@@ -175,10 +189,66 @@ func cmdBackup(args []string, out io.Writer) error {
 		return err
 	}
 	defer s.Close()
-	if err := s.Backup(dst, nil); err != nil {
-		os.Remove(dst)
+	tmp, err := partialName(dst)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if err := s.Backup(tmp, nil); err != nil {
+		os.Remove(tmp)
 		return err
 	}
+	if err := publish(tmp, dst); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("backup: %w", err)
+	}
 	fmt.Fprintf(out, "backed up %s to %s\n", path, dst)
+	return nil
+}
+
+// partialName returns a name for the file a backup to dst is written to
+// until it is complete: in dst's directory (so that it can be renamed to
+// dst), hidden, and free (bedrock.Store.Backup creates it).
+func partialName(dst string) (string, error) {
+	f, err := os.CreateTemp(filepath.Dir(dst), "."+filepath.Base(dst)+".partial-*")
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return "", fmt.Errorf("cannot create %s: %w", dst, err)
+	}
+	name := f.Name()
+	f.Close()
+	if err := os.Remove(name); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+// publish gives the complete copy tmp the name dst, which must not exist,
+// and makes the new name durable. A hard link refuses an existing dst
+// atomically; where links are not supported, a rename after a check does.
+func publish(tmp, dst string) error {
+	err := os.Link(tmp, dst)
+	switch {
+	case err == nil:
+		os.Remove(tmp)
+	case errors.Is(err, fs.ErrExist):
+		return fmt.Errorf("%s already exists", dst)
+	default:
+		if _, err := os.Lstat(dst); err == nil {
+			return fmt.Errorf("%s already exists", dst)
+		}
+		if err := os.Rename(tmp, dst); err != nil {
+			return err
+		}
+	}
+	if d, err := os.Open(filepath.Dir(dst)); err == nil {
+		err = d.Sync()
+		d.Close()
+		if err != nil {
+			return fmt.Errorf("sync directory of %s: %w", dst, err)
+		}
+	}
 	return nil
 }

@@ -91,7 +91,9 @@ Writes a consistent copy of SRC (a path or a DSN) to DST, a new file. SRC
 is opened read-only: other processes may have it open read-only
 (mode=ro) meanwhile, but not read-write; stop a writer (an application,
 "bxdb serve") first. While the copy is made, processes cannot open SRC
-read-write.
+read-write. The copy is written to a hidden file beside DST
+(.DST.partial-*) and takes DST's name only when it is complete, so an
+interrupted backup never leaves a partial DST.
 `,
 	"serve": `usage: bxdb serve [-listen ADDR] DB
 
