@@ -953,3 +953,54 @@ func TestRobustOddFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestRobustCorruptOverflowScan damages two adjacent blocks of a large
+// value's overflow chain (more than parity can rebuild): a point get and a
+// scan must both fail with the error that names the corrupt block, not a
+// row decoding error, and never return the value.
+func TestRobustCorruptOverflowScan(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.bxdb")
+	db, err := sql.Open("bxdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blob := make([]byte, 300<<10)
+	for i := range blob {
+		blob[i] = byte(uint32(i)*2654435761>>13) ^ byte(i>>9)
+	}
+	for _, q := range []string{"CREATE TABLE b (id INT PRIMARY KEY, data LONGBLOB)", "INSERT INTO b VALUES (1, ?)"} {
+		var args []any
+		if strings.HasPrefix(q, "INSERT") {
+			args = append(args, blob)
+		}
+		if _, err := db.Exec(q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	img, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := bytes.Index(img, blob[150<<10:150<<10+64])
+	if off < 0 {
+		t.Fatal("the value's bytes are not in the file")
+	}
+	off &^= 4095
+	clear(img[off : off+8192])
+	if err := os.WriteFile(path, img, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	db, err = sql.Open("bxdb", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{"SELECT data FROM b WHERE id = 1", "SELECT data FROM b", "SELECT data FROM b WHERE id > 0 ORDER BY id DESC"} {
+		var d []byte
+		err := db.QueryRow(q).Scan(&d)
+		if err == nil || !strings.Contains(err.Error(), "corrupt data block") {
+			t.Errorf("%s: err %v (value of %d bytes), want the corrupt block named", q, err, len(d))
+		}
+	}
+}

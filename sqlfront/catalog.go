@@ -403,6 +403,16 @@ func encodeRecord(d any) ([]byte, error) {
 	return append([]byte{catalogFormatV1}, j...), nil
 }
 
+// decodeRecordAt decodes the catalog record at cursor c (the cursor's
+// error when it could not read the record's value).
+func decodeRecordAt[T any](c *bxtree.Cursor, what string) (*T, error) {
+	b, err := cursorValue(c)
+	if err != nil {
+		return nil, err
+	}
+	return decodeRecord[T](b, what)
+}
+
 // decodeRecord decodes a record written by encodeRecord into d; what names
 // the kind of record in errors.
 func decodeRecord[T any](b []byte, what string) (*T, error) {
@@ -489,7 +499,7 @@ func (e *Engine) catalogOf(tx *bedrock.Tx) (*catalog, error) {
 		triggers: map[string]*trigger{}}
 	cur := ct.Range([]byte(catTablePrefix), prefixEnd([]byte(catTablePrefix)))
 	for ok := cur.First(); ok; ok = cur.Next() {
-		d, err := decodeRecord[tableDesc](cur.Value(), "table")
+		d, err := decodeRecordAt[tableDesc](cur, "table")
 		if err != nil {
 			return nil, err
 		}
@@ -504,7 +514,7 @@ func (e *Engine) catalogOf(tx *bedrock.Tx) (*catalog, error) {
 	}
 	vcur := ct.Range([]byte(catViewPrefix), prefixEnd([]byte(catViewPrefix)))
 	for ok := vcur.First(); ok; ok = vcur.Next() {
-		d, err := decodeRecord[viewDesc](vcur.Value(), "view")
+		d, err := decodeRecordAt[viewDesc](vcur, "view")
 		if err != nil {
 			return nil, err
 		}
@@ -515,7 +525,7 @@ func (e *Engine) catalogOf(tx *bedrock.Tx) (*catalog, error) {
 	}
 	gcur := ct.Range([]byte(catTriggerPrefix), prefixEnd([]byte(catTriggerPrefix)))
 	for ok := gcur.First(); ok; ok = gcur.Next() {
-		d, err := decodeRecord[triggerDesc](gcur.Value(), "trigger")
+		d, err := decodeRecordAt[triggerDesc](gcur, "trigger")
 		if err != nil {
 			return nil, err
 		}

@@ -411,7 +411,7 @@ func (sc *stmtCtx) buildIndex(t *table, ix *index) error {
 		if err := sc.tick(); err != nil {
 			return err
 		}
-		if err := st.decode(cur.Value(), row); err != nil {
+		if err := st.decodeAt(cur, row); err != nil {
 			return err
 		}
 		pk := cur.Key()
@@ -617,7 +617,7 @@ func (sc *stmtCtx) setAutoFromMax(t *table, n uint64) error {
 	row := make([]Value, len(t.cols))
 	cur := st.tree.Cursor()
 	for ok := cur.First(); ok; ok = cur.Next() {
-		if err := st.decode(cur.Value(), row); err != nil {
+		if err := st.decodeAt(cur, row); err != nil {
 			return err
 		}
 		if u, ok := autoValue(row[t.autoInc]); ok && u > mx {
@@ -666,7 +666,7 @@ func (sc *stmtCtx) copyRows(old, nt *table) error {
 			return err
 		}
 		n++
-		if err := ost.decode(cur.Value(), orow); err != nil {
+		if err := ost.decodeAt(cur, orow); err != nil {
 			return err
 		}
 		nrow := make([]Value, len(nt.cols))

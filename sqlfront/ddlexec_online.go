@@ -218,7 +218,7 @@ func (s *Session) createIndexOnline(ctx context.Context, tn TableName, def *Inde
 		if err := ssc.tick(); err != nil {
 			return err
 		}
-		if err := sst.decode(cur.Value(), row); err != nil {
+		if err := sst.decodeAt(cur, row); err != nil {
 			return err
 		}
 		pk := cur.Key()

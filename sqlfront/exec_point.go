@@ -125,7 +125,9 @@ func pointGet(t *table, ix *index, tree, ixTree *bxtree.Tree, key []byte) (pk, v
 		if !c.First() {
 			return nil, nil, false, c.Err()
 		}
-		pk = c.Value()
+		if pk, err = cursorValue(c); err != nil {
+			return nil, nil, false, err
+		}
 	}
 	val, _, found, err = tree.Get(pk)
 	if err == nil && !found && ix != nil {

@@ -260,7 +260,10 @@ func (s *keySource) next() ([]Value, error) {
 			}
 		}
 		if val == nil && s.covering {
-			pk = s.c.Value()
+			var err error
+			if pk, err = cursorValue(s.c); err != nil {
+				return nil, err
+			}
 			row := s.scratch
 			if err := s.decodeIndexKey(s.c.Key(), row); err != nil {
 				return nil, err
@@ -281,7 +284,11 @@ func (s *keySource) next() ([]Value, error) {
 			return s.out(row), nil
 		}
 		if val == nil {
-			val, pk = s.c.Value(), s.c.Key()
+			var err error
+			if val, err = cursorValue(s.c); err != nil {
+				return nil, err
+			}
+			pk = s.c.Key()
 			if s.ix != nil {
 				pk = val
 				v, _, ok, err := s.st.tree.Get(val)
@@ -860,4 +867,17 @@ func (si *selectInfo) newSource(k int, acc *access, scan []*conjunct) (tableSour
 		}}, nil
 	}
 	return ks, nil
+}
+
+// cursorValue returns the value of c's record, or the error that kept it
+// from reading it (an overflow chain that fails verification): Value alone
+// returns nil for both that and an empty value.
+func cursorValue(c *bxtree.Cursor) ([]byte, error) {
+	v := c.Value()
+	if v == nil {
+		if err := c.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return v, nil
 }

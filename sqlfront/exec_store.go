@@ -297,6 +297,16 @@ func (st *tableStore) decode(val []byte, dst []Value) error {
 	return decodeTableRow(st.t, val, dst, &st.phys, nil)
 }
 
+// decodeAt decodes the row at cursor c into dst (the cursor's error when
+// it could not read the row's value).
+func (st *tableStore) decodeAt(c *bxtree.Cursor, dst []Value) error {
+	val, err := cursorValue(c)
+	if err != nil {
+		return err
+	}
+	return st.decode(val, dst)
+}
+
 // colMask names the columns of a table a reader needs, by ordinal and by
 // stored field; the others decode as NULL without being built.
 type colMask struct {

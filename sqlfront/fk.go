@@ -252,7 +252,7 @@ func (sc *stmtCtx) fkHasParent(r *fkRef, row []Value) (bool, error) {
 	cur := pst.tree.Cursor()
 	var got []byte
 	for more := cur.First(); more; more = cur.Next() {
-		if err := pst.decode(cur.Value(), prow); err != nil {
+		if err := pst.decodeAt(cur, prow); err != nil {
 			return false, err
 		}
 		got, _ = fkEncode(got[:0], prow, r.pcols, p, r.pcols, nil)
@@ -365,7 +365,7 @@ func (sc *stmtCtx) fkChildren(r *fkRef, prow []Value) ([][]byte, error) {
 	cur := cst.tree.Cursor()
 	var got []byte
 	for more := cur.First(); more; more = cur.Next() {
-		if err := cst.decode(cur.Value(), crow); err != nil {
+		if err := cst.decodeAt(cur, crow); err != nil {
 			return nil, err
 		}
 		got, _ = fkEncode(got[:0], crow, r.ccols, c, r.ccols, nil)
@@ -799,7 +799,7 @@ func (sc *stmtCtx) fkValidateAdded(name string, before []*fkDesc) error {
 		if err := sc.tick(); err != nil {
 			return err
 		}
-		if err := st.decode(cur.Value(), row); err != nil {
+		if err := st.decodeAt(cur, row); err != nil {
 			return err
 		}
 		for _, r := range refs {
