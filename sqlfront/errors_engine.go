@@ -26,6 +26,7 @@ const (
 	ErDupKeyName         uint16 = 1061 // 42000 Duplicate key name '%s'
 	ErMultiplePriKey     uint16 = 1068 // 42000 Multiple primary key defined
 	ErTooLongKey         uint16 = 1071 // 42000 Specified key was too long
+	ErRecordFileFull     uint16 = 1114 // HY000 The table '%s' is full
 	ErKeyColumnNotExits  uint16 = 1072 // 42000 Key column '%s' doesn't exist in table
 	ErWrongAutoKey       uint16 = 1075 // 42000 Incorrect table definition; there can be only one auto column
 	ErCantDropFieldOrKey uint16 = 1091 // 42000 Can't DROP '%s'; check that column/key exists
@@ -169,6 +170,10 @@ func mapStoreErr(err error) error {
 		return err // database/sql and its users test for the context's own error
 	case errors.Is(err, bedrock.ErrReadOnly):
 		return &wrappedSQLError{SQLError: engErr(ErOptionPreventsStmt, "The bxdb store is open read-only so it cannot execute this statement"), cause: err}
+	case errors.Is(err, bedrock.ErrFull):
+		// The file cannot grow (a full disk, a file size limit) or a device
+		// is full: MySQL's "table is full", with the cause.
+		return &wrappedSQLError{SQLError: engErr(ErRecordFileFull, "The table is full: %v", err), cause: err}
 	case errors.Is(err, bxtree.ErrKeyTooLarge):
 		return &wrappedSQLError{SQLError: engErr(ErTooLongKey, "Specified key was too long; max key length is reached"), cause: err}
 	}

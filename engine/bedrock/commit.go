@@ -250,6 +250,8 @@ func (s *Store) applyWrites(base *mapVersion, r admitted) (uint64, error) {
 	relocs, relocUnits, short := s.cleanPlan(base, total, r.writes)
 	if s.alloc.free < total+relocUnits+s.reserveUnits() {
 		relocs, relocUnits = nil, 0 // a nearly full store: cleaning must not fill it
+		s.shrinkReserve = s.shrinking(base, r.writes, total)
+		defer func() { s.shrinkReserve = 0 }()
 	}
 	if total += relocUnits; total > 1 {
 		runs = s.allocRuns(total, short, len(relocs) > 0)
@@ -828,8 +830,10 @@ func (s *Store) releasePending(minSnap uint64) {
 // allocUnits finds n free units, releasing durable frees, syncing (NoSync
 // stores hold frees until a sync) and finally growing the file when needed.
 // Data blocks may not use the last reserveUnits free units: those are kept
-// for map blocks, so that a full store can always commit a transaction
-// that frees blocks (freeing rewrites map blocks too).
+// for map blocks and for the data blocks of a commit that writes no more
+// than it frees (shrinking), so that a full store can always commit a
+// transaction that frees blocks, a B-tree delete rewriting some nodes
+// included (freeing rewrites map blocks too).
 func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 	try := func() (uint64, bool) {
 		if meta {
@@ -844,7 +848,11 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 			}
 			return s.alloc.allocHigh(n)
 		}
-		if s.alloc.free < n+s.reserveUnits() {
+		reserve := s.reserveUnits()
+		if s.shrinkReserve > 0 {
+			reserve = s.shrinkReserve
+		}
+		if s.alloc.free < n+reserve {
 			return 0, false
 		}
 		return s.alloc.alloc(n)
@@ -915,6 +923,30 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 	return 0, ErrFull
 }
 
+// shrinking returns, for a commit of total units (commitUnits) whose
+// writes take no more units than the blocks they replace or free (a DELETE
+// on a full store), the units its own map blocks need: its data blocks
+// may then use the space kept for map blocks down to that, so that a full
+// store can always commit a transaction that makes it smaller. It returns
+// 0 for other commits. Caller holds commitMu.
+func (s *Store) shrinking(base *mapVersion, writes []pendingWrite, total uint64) uint64 {
+	var data, old uint64
+	for _, w := range writes {
+		if !w.freed {
+			data += uint64(unitsFor(len(w.body), s.unit))
+		}
+		r, err := base.lookup(s.geo, w.lba)
+		if err != nil {
+			return 0
+		}
+		old += uint64(r.units)
+	}
+	if data > old {
+		return 0
+	}
+	return max(total-data, 1)
+}
+
 // pendingUnits counts the units waiting in s.pending.
 func (s *Store) pendingUnits() uint64 {
 	var n uint64
@@ -926,13 +958,14 @@ func (s *Store) pendingUnits() uint64 {
 	return n
 }
 
-// reserveUnits is the free space kept for map blocks: room to rewrite
-// every live map block once (a commit rewrites each at most once) plus a
-// little for new ones, and at least 32 blocks (a sixteenth of a small
-// store).
+// reserveUnits is the free space data blocks leave: for map blocks, room
+// to rewrite every live map block once (a commit rewrites each at most
+// once) plus a little for new ones, and at least 32 blocks (a sixteenth of
+// a small store); and for the data blocks of a commit that makes the store
+// smaller (shrinking), 32 blocks (a thirty-second of a small store).
 func (s *Store) reserveUnits() uint64 {
 	perBlock := uint64(s.block / s.unit)
-	return max(min(32*perBlock, s.alloc.size/16), (s.mapBlocks+2)*perBlock)
+	return max(min(32*perBlock, s.alloc.size/16), (s.mapBlocks+2)*perBlock) + min(32*perBlock, s.alloc.size/32)
 }
 
 // writeBlocks writes the encoded blocks of a commit, one write per run of

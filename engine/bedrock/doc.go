@@ -282,7 +282,11 @@
 // than every live snapshot, then return to the bitmap; a workload that
 // rewrites the same data forever keeps the file bounded. A full file grows
 // by max(GrowSize, size/8) with fallocate; a device never grows and
-// reports ErrFull.
+// reports ErrFull, as does a file that cannot grow (a full disk, a file
+// size limit) after it took what growth it could. Data blocks leave a
+// reserve free: room to rewrite every map block once, and 32 blocks for
+// the data of a commit that writes no more than it frees, so a full store
+// can still commit a delete.
 //
 // A commit is written as one run of free units when the free space has
 // one, else as up to 16 runs of at least 64 KiB, else block by block.

@@ -134,8 +134,12 @@ type Store struct {
 	// zoneMissed: a small commit found the zone of its slot taken; a
 	// later small commit bound for the other slot moves the blocks in it
 	// out (cleanPlan).
-	zoneMissed [2]bool      // by slot
-	lazy       func() error // what open left to settle (see settle)
+	zoneMissed [2]bool // by slot
+	// shrinkReserve, while a commit that frees at least what it writes
+	// is applied on a nearly full store, is the free space its data blocks
+	// must leave (its own map blocks): see shrinking. Guarded by commitMu.
+	shrinkReserve uint64
+	lazy          func() error // what open left to settle (see settle)
 
 	lazyPending atomic.Bool // lazy is set
 
