@@ -127,6 +127,40 @@ func startsDML(t token) bool {
 	return false
 }
 
+// insertWith finds, in an INSERT or REPLACE statement, a WITH clause in
+// front of its SELECT (INSERT INTO t (a) WITH c AS (...) SELECT ... FROM
+// c): the indexes of the WITH and of the SELECT after its common table
+// expressions, or 0, 0.
+func insertWith(toks []token) (with, sel int) {
+	if w := toks[0].word(); w != "insert" && w != "replace" {
+		return 0, 0
+	}
+	depth := 0
+	for i, t := range toks {
+		switch {
+		case t.typ == '(':
+			depth++
+		case t.typ == ')':
+			depth--
+		case depth == 0 && t.word() == "select":
+			return 0, 0 // the SELECT comes first: no WITH in front of it
+		case depth == 0 && t.word() == "with" && i > 1:
+			for k := i + 1; k < len(toks); k++ {
+				switch {
+				case toks[k].typ == '(':
+					depth++
+				case toks[k].typ == ')':
+					depth--
+				case depth == 0 && toks[k].word() == "select":
+					return i, k
+				}
+			}
+			return 0, 0
+		}
+	}
+	return 0, 0
+}
+
 // wholeParenSelect returns the indexes of the parentheses around a whole
 // statement that is a parenthesized query with nothing after it,
 // `(SELECT ...)` or `(WITH ...)` (nested ones come off one pair at a
@@ -242,6 +276,17 @@ func parseDML(sql, clean string, toks []token) (Statement, error) {
 	}
 	if toks[0].word() == "with" {
 		return parseWith(sql, clean, toks)
+	}
+	if w, sel := insertWith(toks); w > 0 {
+		// INSERT ... WITH ctes SELECT ...: the WITH clause moves in front,
+		// where parseWith takes it (and lets INSERT and REPLACE follow it
+		// only this way, as MySQL does).
+		text := sql[toks[w].pos:toks[sel].pos] + " " + sql[:toks[w].pos] + sql[toks[sel].pos:]
+		wtoks, wclean, err := lexAll(text)
+		if err != nil {
+			return nil, err
+		}
+		return parseWithInsert(text, wclean, wtoks)
 	}
 	clean = blankLockingClauses(clean, toks)
 	clean = blankAllQuantifiers(clean, toks)

@@ -35,6 +35,18 @@ type cteDef struct {
 
 // parseWith parses a statement that starts with WITH.
 func parseWith(sql, clean string, toks []token) (Statement, error) {
+	return parseWithDML(sql, clean, toks, false)
+}
+
+// parseWithInsert parses WITH ctes INSERT|REPLACE ... SELECT ..., the
+// form parse gives INSERT ... WITH ctes SELECT ....
+func parseWithInsert(sql, clean string, toks []token) (Statement, error) {
+	return parseWithDML(sql, clean, toks, true)
+}
+
+// parseWithDML parses a statement that starts with WITH; insert lets an
+// INSERT or REPLACE follow the common table expressions.
+func parseWithDML(sql, clean string, toks []token, insert bool) (Statement, error) {
 	p := &parser{src: sql, clean: clean, toks: toks}
 	p.advance() // WITH
 	recursive := p.acceptWord("recursive")
@@ -94,7 +106,7 @@ func parseWith(sql, clean string, toks []token) (Statement, error) {
 			break
 		}
 	}
-	if t := p.peek(); !startsDML(t) || t.word() == "with" || t.word() == "insert" || t.word() == "replace" {
+	if t := p.peek(); !startsDML(t) || t.word() == "with" || (t.word() == "insert" || t.word() == "replace") != insert {
 		return nil, p.errExpected("SELECT, UPDATE or DELETE")
 	}
 	last := len(p.toks) - 1
