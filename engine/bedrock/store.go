@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"slices"
 	"sort"
@@ -197,6 +198,9 @@ func Open(path string, opts *Options) (*Store, error) {
 	}
 	f, err := o.FS.OpenFile(path, OpenFlags{Create: !o.MustExist && !o.ReadOnly, ReadOnly: o.ReadOnly, Direct: o.Device})
 	if err != nil {
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) && pe.Path == path {
+			return nil, fmt.Errorf("bedrock: %w", err) // it names the path
+		}
 		return nil, fmt.Errorf("bedrock: open %s: %w", path, err)
 	}
 	s := &Store{opts: o, file: f, disk: f, readOnly: o.ReadOnly, repairMax: math.MaxUint64}
