@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,8 +22,24 @@ import (
 // to the same DST then succeeds and holds exactly the source's blocks.
 func TestBackupKilledLeavesNoDestination(t *testing.T) {
 	if args := os.Getenv("BXDB_BACKUP_CHILD"); args != "" {
-		var out, errOut bytes.Buffer
-		os.Exit(run(append([]string{"backup"}, strings.Split(args, "\n")...), strings.NewReader(""), &out, &errOut))
+		// The child runs the backup and kills itself with SIGKILL as soon
+		// as the copy has started (a file beside DST holds over 1 MB);
+		// exit code 3 means the backup finished first.
+		paths := strings.Split(args, "\n")
+		go func() {
+			var out, errOut bytes.Buffer
+			run(append([]string{"backup"}, paths...), strings.NewReader(""), &out, &errOut)
+			os.Exit(3)
+		}()
+		for {
+			names, _ := filepath.Glob(filepath.Join(filepath.Dir(paths[1]), "*dst.bxdb*"))
+			for _, n := range names {
+				if fi, err := os.Stat(n); err == nil && fi.Size() > 1<<20 {
+					syscall.Kill(os.Getpid(), syscall.SIGKILL)
+				}
+			}
+			time.Sleep(20 * time.Microsecond)
+		}
 	}
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.bxdb")
@@ -57,42 +75,20 @@ func TestBackupKilledLeavesNoDestination(t *testing.T) {
 	for attempt := 0; attempt < 5 && !killed; attempt++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestBackupKilledLeavesNoDestination$", "-test.count=1")
 		cmd.Env = append(os.Environ(), "BXDB_BACKUP_CHILD="+src+"\n"+dst)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		// Kill as soon as the copy has started: a file beside the
-		// source holds written blocks.
-		deadline := time.Now().Add(20 * time.Second)
-	poll:
-		for time.Now().Before(deadline) {
-			select {
-			case err := <-done:
-				t.Logf("attempt %d: backup finished before the kill (%v)", attempt, err)
-				os.Remove(dst)
-				break poll
-			default:
-			}
-			names, _ := filepath.Glob(filepath.Join(dir, "*dst.bxdb*"))
-			for _, n := range names {
-				if fi, err := os.Stat(n); err == nil && fi.Size() > 1<<20 {
-					cmd.Process.Kill()
-					<-done
-					killed = true
-					break poll
-				}
-			}
-			time.Sleep(100 * time.Microsecond)
-		}
-		if !killed && time.Now().After(deadline) {
-			cmd.Process.Kill()
-			<-done
-			t.Fatal("backup did not start writing within 20s")
+		err := cmd.Run()
+		var ee *exec.ExitError
+		switch {
+		case errors.As(err, &ee) && ee.ProcessState.Sys().(syscall.WaitStatus).Signal() == syscall.SIGKILL:
+			killed = true
+		case errors.As(err, &ee) && ee.ExitCode() == 3:
+			t.Logf("attempt %d: the backup finished before the kill", attempt)
+			os.Remove(dst)
+		default:
+			t.Fatalf("backup child: %v", err)
 		}
 	}
 	if !killed {
-		t.Skip("the backup always finished before it could be killed")
+		t.Fatal("the backup always finished before the child could kill itself (5 attempts)")
 	}
 	if _, err := os.Lstat(dst); err == nil {
 		t.Fatalf("a killed backup left %s behind", dst)
