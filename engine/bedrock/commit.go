@@ -865,20 +865,9 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 		// Frees held for a sync (NoSync stores) are worth a sync only when
 		// they are a good share of what growing would add; a bulk load
 		// grows instead of syncing.
-		if s.opts.Device || s.pendingUnits() >= grow/4 {
-			// Make everything applied so far durable (commitMu is held, so
-			// that is the version before this commit).
-			s.mu.Lock()
-			g := s.mu.written.gen
-			s.mu.Unlock()
-			if err := s.persist(g, true); err != nil {
-				return 0, err
-			}
+		if err := s.takePending(s.opts.Device || s.pendingUnits() >= grow/4); err != nil {
+			return 0, err
 		}
-		s.mu.Lock()
-		m := s.minSnapLocked()
-		s.mu.Unlock()
-		s.releasePending(m)
 		if addr, ok := try(); ok {
 			return addr, nil
 		}
@@ -900,16 +889,9 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 		// stores, or commits whose sync has not run yet) may make room:
 		// sync and take them, whatever their share.
 		if len(s.pending) > 0 {
-			s.mu.Lock()
-			g := s.mu.written.gen
-			s.mu.Unlock()
-			if perr := s.persist(g, true); perr != nil {
+			if perr := s.takePending(true); perr != nil {
 				return 0, perr
 			}
-			s.mu.Lock()
-			m := s.minSnapLocked()
-			s.mu.Unlock()
-			s.releasePending(m)
 			if addr, ok := try(); ok {
 				return addr, nil
 			}
@@ -945,6 +927,26 @@ func (s *Store) shrinking(base *mapVersion, writes []pendingWrite, total uint64)
 		return 0
 	}
 	return max(total-data, 1)
+}
+
+// takePending returns to the allocator the frees no snapshot needs any
+// more, first making everything applied so far durable when sync is set
+// (commitMu is held, so that is the version before the commit being
+// applied). Caller holds commitMu.
+func (s *Store) takePending(sync bool) error {
+	if sync {
+		s.mu.Lock()
+		g := s.mu.written.gen
+		s.mu.Unlock()
+		if err := s.persist(g, true); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	m := s.minSnapLocked()
+	s.mu.Unlock()
+	s.releasePending(m)
+	return nil
 }
 
 // pendingUnits counts the units waiting in s.pending.
