@@ -596,21 +596,12 @@ func (w *catalogWriter) putTable(d *tableDesc, oldName string) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
-	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
-	if err != nil {
-		return nil, err
-	}
 	if oldName != "" && !strings.EqualFold(oldName, d.Name) {
-		if _, err := ct.Delete([]byte(catTablePrefix + strings.ToLower(oldName))); err != nil {
+		if err := w.dropTable(oldName); err != nil {
 			return nil, err
 		}
-		delete(w.next.tables, strings.ToLower(oldName))
 	}
-	rec, err := encodeRecord(d)
-	if err != nil {
-		return nil, err
-	}
-	if err := ct.Put([]byte(catTablePrefix+strings.ToLower(d.Name)), 0, rec); err != nil {
+	if err := w.putRecord(catTablePrefix, d.Name, d); err != nil {
 		return nil, err
 	}
 	w.next.tables[strings.ToLower(d.Name)] = t
@@ -619,15 +610,35 @@ func (w *catalogWriter) putTable(d *tableDesc, oldName string) (*table, error) {
 
 // dropTable removes a table descriptor.
 func (w *catalogWriter) dropTable(name string) error {
-	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
-	if err != nil {
-		return err
-	}
-	if _, err := ct.Delete([]byte(catTablePrefix + strings.ToLower(name))); err != nil {
+	if err := w.deleteRecord(catTablePrefix, name); err != nil {
 		return err
 	}
 	delete(w.next.tables, strings.ToLower(name))
 	return nil
+}
+
+// putRecord writes d as the catalog record of the object name (compared
+// case-insensitively) under prefix.
+func (w *catalogWriter) putRecord(prefix, name string, d any) error {
+	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
+	if err != nil {
+		return err
+	}
+	rec, err := encodeRecord(d)
+	if err != nil {
+		return err
+	}
+	return ct.Put([]byte(prefix+strings.ToLower(name)), 0, rec)
+}
+
+// deleteRecord removes the catalog record of the object name under prefix.
+func (w *catalogWriter) deleteRecord(prefix, name string) error {
+	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
+	if err != nil {
+		return err
+	}
+	_, err = ct.Delete([]byte(prefix + strings.ToLower(name)))
+	return err
 }
 
 // finish writes the new meta record and caches the new catalog.

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/bxdb/bxdb/engine/bxtree"
 )
 
 // Triggers.
@@ -226,15 +224,7 @@ func (w *catalogWriter) putTrigger(d *triggerDesc) error {
 	if err != nil {
 		return err
 	}
-	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
-	if err != nil {
-		return err
-	}
-	rec, err := encodeRecord(d)
-	if err != nil {
-		return err
-	}
-	if err := ct.Put([]byte(catTriggerPrefix+strings.ToLower(d.Name)), 0, rec); err != nil {
+	if err := w.putRecord(catTriggerPrefix, d.Name, d); err != nil {
 		return err
 	}
 	w.next.triggers[strings.ToLower(d.Name)] = tr
@@ -243,11 +233,7 @@ func (w *catalogWriter) putTrigger(d *triggerDesc) error {
 
 // dropTrigger removes a trigger record.
 func (w *catalogWriter) dropTrigger(name string) error {
-	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
-	if err != nil {
-		return err
-	}
-	if _, err := ct.Delete([]byte(catTriggerPrefix + strings.ToLower(name))); err != nil {
+	if err := w.deleteRecord(catTriggerPrefix, name); err != nil {
 		return err
 	}
 	delete(w.next.triggers, strings.ToLower(name))

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/bxdb/bxdb/engine/bxtree"
 	"github.com/xwb1989/sqlparser"
 )
 
@@ -230,15 +229,7 @@ func (c *catalog) view(name string) *viewDesc { return c.views[strings.ToLower(n
 
 // putView writes (creates or replaces) a view record.
 func (w *catalogWriter) putView(d *viewDesc) error {
-	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
-	if err != nil {
-		return err
-	}
-	rec, err := encodeRecord(d)
-	if err != nil {
-		return err
-	}
-	if err := ct.Put([]byte(catViewPrefix+strings.ToLower(d.Name)), 0, rec); err != nil {
+	if err := w.putRecord(catViewPrefix, d.Name, d); err != nil {
 		return err
 	}
 	w.next.views[strings.ToLower(d.Name)] = d
@@ -247,11 +238,7 @@ func (w *catalogWriter) putView(d *viewDesc) error {
 
 // dropView removes a view record.
 func (w *catalogWriter) dropView(name string) error {
-	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
-	if err != nil {
-		return err
-	}
-	if _, err := ct.Delete([]byte(catViewPrefix + strings.ToLower(name))); err != nil {
+	if err := w.deleteRecord(catViewPrefix, name); err != nil {
 		return err
 	}
 	delete(w.next.views, strings.ToLower(name))
