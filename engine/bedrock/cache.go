@@ -347,6 +347,24 @@ func (c *cache) counts() (hits, misses, evictions uint64, bytes int64) {
 	return
 }
 
+// drop removes the entry of a block a commit has superseded: only older
+// snapshots can still read it, and left in place it would hold the room
+// of a live block until the CLOCK hand came round (a commit that rewrites
+// a tree path supersedes as many blocks as it writes).
+func (c *cache) drop(r ref) {
+	if c.perShard <= 0 {
+		return
+	}
+	sh := c.shard(r.addr)
+	sh.mu.Lock()
+	if i := sh.findLocked(r.addr); i >= 0 && sh.mu.tab[i].gen == r.gen {
+		e := &sh.mu.tab[i]
+		e.checked, e.light = false, false // nothing worth remembering (memo)
+		sh.removeLocked(i)
+	}
+	sh.mu.Unlock()
+}
+
 // move re-keys the entry of a block the cleaner has copied from one place
 // (and generation) to another.
 func (c *cache) move(from, to ref) {

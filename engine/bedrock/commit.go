@@ -240,6 +240,7 @@ func (s *Store) applyWrites(base *mapVersion, r admitted) (uint64, error) {
 		freed     []ref // units the new version no longer uses
 		freedLBAs []LBA
 		cached    []pendingWrite
+		stale     []ref // data blocks this commit supersedes: out of the cache
 	)
 	// The commit's blocks go into a few long runs of free units, one when
 	// the free space has it: each run is one write, and the fdatasync then
@@ -383,6 +384,7 @@ func (s *Store) applyWrites(base *mapVersion, r admitted) (uint64, error) {
 			}
 			if old.addr != 0 {
 				freed = append(freed, old)
+				stale = append(stale, old)
 			}
 		}
 	}
@@ -450,6 +452,9 @@ func (s *Store) applyWrites(base *mapVersion, r admitted) (uint64, error) {
 		s.cache.move(moved[i], moved[i+1])
 	}
 	s.st.relocated.Add(uint64(len(moved) / 2))
+	for _, r := range stale {
+		s.cache.drop(r)
+	}
 	for _, w := range cached {
 		r, _ := b.v.lookup(s.geo, w.lba) // a segment this commit copied: loaded
 		// Written here, not read from the disk: no check needed (GetVerified).
