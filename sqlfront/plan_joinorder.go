@@ -1,12 +1,15 @@
 package sqlfront
 
 import (
+	"cmp"
+	"slices"
+
 	"github.com/bxdb/bxdb/engine/bxtree"
 	"github.com/xwb1989/sqlparser"
 )
 
 // Join order. planJoins joins the tables in FROM order, except that an
-// inner join of base tables (up to joinReorderMax of them) runs in another
+// inner join of base tables runs in another
 // order when that is estimated to cost several times less: `FROM u JOIN o
 // ON o.user_id = u.id` with 100,000 users and 50,000 orders reads the
 // orders and looks each user up by primary key, instead of reading every
@@ -19,8 +22,11 @@ import (
 // (Select, then Count of the key prefix); a table read once for a hash
 // join costs its size once plus one probe per row; a cross join multiplies.
 // Candidates are the greedy orders from each first table (each step takes
-// the cheapest next table); the best replaces FROM order only when it is
-// estimated joinReorderGain times cheaper. Queries with ORDER BY keep FROM
+// the cheapest next table), or, beyond joinReorderAll tables, from the
+// joinReorderStarts tables cheapest to read alone (a join of 60 tables,
+// as in sqllogictest's select5, then costs some thousands of estimates
+// rather than a cube of the table count); the best replaces FROM order
+// only when it is estimated joinReorderGain times cheaper. Queries with ORDER BY keep FROM
 // order (the first table's key order may serve the ORDER BY), and so do
 // LEFT joins, STRAIGHT_JOIN, index hints and derived tables. Only the
 // order of the result rows of a query without ORDER BY changes, which SQL
@@ -30,13 +36,15 @@ import (
 var joinReorder = true
 
 // joinReorderGain is how many times cheaper another order must be
-// estimated, joinReorderMax the most tables joinOrder orders, and
-// joinReorderMin the estimated cost of the FROM order below which it is
-// kept anyway (small joins: the estimate is not worth its error; tests
-// lower it).
+// estimated; joinReorderAll is the most tables for which a greedy order
+// starts from every table, joinReorderStarts the number of first tables
+// tried beyond it; and joinReorderMin the estimated cost of the FROM order
+// below which it is kept anyway (small joins: the estimate is not worth
+// its error; tests lower it).
 const (
-	joinReorderGain = 4
-	joinReorderMax  = 6
+	joinReorderGain   = 4
+	joinReorderAll    = 8
+	joinReorderStarts = 4
 )
 
 var joinReorderMin = 50000.0
@@ -49,7 +57,7 @@ func (si *selectInfo) joinOrder() ([]int, error) {
 	for i := range order {
 		order[i] = i
 	}
-	if !joinReorder || n < 2 || n > joinReorderMax || len(si.sel.OrderBy) > 0 || straightJoin(si.sel.From) {
+	if !joinReorder || n < 2 || len(si.sel.OrderBy) > 0 || straightJoin(si.sel.From) {
 		return order, nil
 	}
 	for _, ft := range si.lay.tabs {
@@ -68,8 +76,12 @@ func (si *selectInfo) joinOrder() ([]int, error) {
 	if err != nil || fromCost < joinReorderMin {
 		return order, err
 	}
+	firsts, err := est.firsts()
+	if err != nil {
+		return order, err
+	}
 	best, bestCost := order, fromCost
-	for first := 0; first < n; first++ {
+	for _, first := range firsts {
 		cand, cost, err := est.greedy(first)
 		if err != nil {
 			return order, err
@@ -164,6 +176,30 @@ func (e *joinEstimator) orderCost(order []int) (float64, error) {
 		placed |= 1 << uint(k)
 	}
 	return cost, nil
+}
+
+// firsts returns the tables a greedy order may start from: all of them,
+// or beyond joinReorderAll tables the joinReorderStarts cheapest to read
+// alone (ties in FROM order).
+func (e *joinEstimator) firsts() ([]int, error) {
+	n := len(e.si.lay.tabs)
+	all := make([]int, n)
+	for i := range all {
+		all[i] = i
+	}
+	if n <= joinReorderAll {
+		return all, nil
+	}
+	alone := make([]float64, n)
+	for k := range all {
+		st, err := e.step(k, 0)
+		if err != nil {
+			return nil, err
+		}
+		alone[k] = st.once
+	}
+	slices.SortStableFunc(all, func(a, b int) int { return cmp.Compare(alone[a], alone[b]) })
+	return all[:joinReorderStarts], nil
 }
 
 // greedy returns the order that starts with table first and then always

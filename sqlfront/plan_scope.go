@@ -93,6 +93,10 @@ func (l *layout) newRow() []Value {
 	return r
 }
 
+// maxJoinTables is the most tables one SELECT joins (MySQL's limit; the
+// planner's table sets are 64-bit masks).
+const maxJoinTables = 61
+
 // addTable appends a table's columns to the layout.
 func (l *layout) addTable(ft *fromTable) {
 	ft.off = l.width

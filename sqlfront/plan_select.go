@@ -435,6 +435,9 @@ func (si *selectInfo) addFrom(te sqlparser.TableExpr, jk joinKind, ons []sqlpars
 				return nil, engErr(ErNonUniqTable, "Not unique table/alias: '%s'", ft.alias)
 			}
 		}
+		if len(si.lay.tabs) >= maxJoinTables {
+			return nil, engErr(ErTooManyTables, "Too many tables; MySQL can only use %d tables in a join", maxJoinTables)
+		}
 		ft.join = jk
 		si.lay.addTable(ft)
 		return ons, nil
