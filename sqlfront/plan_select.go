@@ -397,10 +397,10 @@ func (si *selectInfo) compileConjunct(a sqlparser.Expr) (*conjunct, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A term reading the enclosing query's row reads it as constants: the
+	// outer slots of the template (a correlated subquery is planned again
+	// for each outer row), so `inner.k = outer.c` is a key lookup.
 	c := &conjunct{ast: a, expr: x}
-	if fs.correlated {
-		c.all = true
-	}
 	if fs.correlated {
 		si.from.correlated = true
 	}

@@ -1,0 +1,108 @@
+package sqlfront
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// TestCorrelatedSubqueryKeys: a correlated subquery's terms that compare
+// its own columns with the enclosing row's use keys (the enclosing values
+// are constants of each run), so `EXISTS (SELECT 1 FROM o WHERE o.user_id
+// = u.id)` is an index lookup per outer row, not a scan of o. EXPLAIN
+// shows the key; the results of SELECT, UPDATE and DELETE forms are
+// checked against a model.
+func TestCorrelatedSubqueryKeys(t *testing.T) {
+	seed := uint64(rand.Int64())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 3))
+	e := openTestEngine(t)
+	s := e.NewSession()
+	defer s.Close()
+	execSQL(t, s, "CREATE TABLE u (id INT PRIMARY KEY, n INT)")
+	execSQL(t, s, "CREATE TABLE o (id INT PRIMARY KEY, user_id INT, amt INT, INDEX o_user (user_id))")
+	const users, orders = 300, 700
+	count := make([]int, users+1) // orders per user
+	sum := make([]int, users+1)
+	execSQL(t, s, "BEGIN")
+	for i := 1; i <= users; i++ {
+		execSQL(t, s, fmt.Sprintf("INSERT INTO u VALUES (%d, 0)", i))
+	}
+	for i := 1; i <= orders; i++ {
+		uid, amt := 1+rng.IntN(users+50), rng.IntN(100) // some orders of no user
+		execSQL(t, s, fmt.Sprintf("INSERT INTO o VALUES (%d, %d, %d)", i, uid, amt))
+		if uid <= users {
+			count[uid]++
+			sum[uid] += amt
+		}
+	}
+	execSQL(t, s, "COMMIT")
+
+	usesKey := func(q, table string) {
+		t.Helper()
+		for _, r := range querySQL(t, s, "EXPLAIN "+q) {
+			if r[1] == "SUBQUERY" && r[2] == table && (r[4] == "ALL" || r[6] == "NULL") {
+				t.Errorf("%s: subquery reads %s without a key: %v", q, table, r)
+			}
+		}
+	}
+	one := func(q string) string {
+		t.Helper()
+		return querySQL(t, s, q)[0][0]
+	}
+	with, without, pk := 0, 0, 0
+	for i := 1; i <= users; i++ {
+		if count[i] > 0 {
+			with++
+		} else {
+			without++
+		}
+		if i <= orders {
+			pk++
+		}
+	}
+	for q, want := range map[string]int{
+		"SELECT COUNT(*) FROM u WHERE EXISTS (SELECT 1 FROM o WHERE o.user_id = u.id)":     with,
+		"SELECT COUNT(*) FROM u WHERE NOT EXISTS (SELECT 1 FROM o WHERE o.user_id = u.id)": without,
+		"SELECT COUNT(*) FROM u WHERE EXISTS (SELECT 1 FROM o WHERE o.id = u.id)":          pk,
+	} {
+		if got := one(q); got != strconv.Itoa(want) {
+			t.Errorf("%s = %s, want %d", q, got, want)
+		}
+		usesKey(q, "o")
+	}
+	q := "SELECT u.id, (SELECT COUNT(*) FROM o WHERE o.user_id = u.id), (SELECT SUM(amt) FROM o WHERE o.user_id = u.id) FROM u ORDER BY u.id"
+	for i, r := range querySQL(t, s, q) {
+		want := []string{strconv.Itoa(i + 1), strconv.Itoa(count[i+1]), "NULL"}
+		if count[i+1] > 0 {
+			want[2] = strconv.Itoa(sum[i+1])
+		}
+		if !slices.Equal(r, want) {
+			t.Fatalf("%s: row %v, want %v", q, r, want)
+		}
+	}
+	usesKey(q, "o")
+
+	execSQL(t, s, "UPDATE u SET n = (SELECT COUNT(*) FROM o WHERE o.user_id = u.id)")
+	for i, r := range querySQL(t, s, "SELECT id, n FROM u ORDER BY id") {
+		if r[1] != strconv.Itoa(count[i+1]) {
+			t.Fatalf("after UPDATE: user %s has n = %s, want %d", r[0], r[1], count[i+1])
+		}
+	}
+	execSQL(t, s, "DELETE FROM u WHERE NOT EXISTS (SELECT 1 FROM o WHERE o.user_id = u.id)")
+	var left []string
+	for i := 1; i <= users; i++ {
+		if count[i] > 0 {
+			left = append(left, strconv.Itoa(i))
+		}
+	}
+	var got []string
+	for _, r := range querySQL(t, s, "SELECT id FROM u ORDER BY id") {
+		got = append(got, r[0])
+	}
+	if !slices.Equal(got, left) {
+		t.Fatalf("after DELETE: %d users left, want %d", len(got), len(left))
+	}
+}
