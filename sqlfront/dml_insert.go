@@ -522,6 +522,7 @@ func (sc *stmtCtx) insertUpdate(t *table, st *tableStore, defs *compiledDefaults
 		scratch[c] = v // later assignments see earlier ones
 		assigned[c] = true
 	}
+	sc.env.LastInsertID = env.LastInsertID // LAST_INSERT_ID(x) in an assignment
 	nu := cloneRow(scratch[:n])
 	if err := sc.fireTriggers(trs.list(trigBefore, trigUpdate), t, nu, old, cols, rowNum); err != nil {
 		return 0, 0, err

@@ -477,7 +477,7 @@ func (s *Session) runQuery(ctx context.Context, st *Stmt, args []Value, plan fun
 				r.sess = s
 				s.rows = r
 			}
-			sc.afterStatement()
+			sc.afterStatement(nil)
 			return r, nil
 		}
 	}
@@ -547,7 +547,7 @@ func (s *Session) runWrite(ctx context.Context, args []Value, nested bool, fn fu
 			s.tx.ddl, s.tx.cat = true, sc.cat
 		}
 		s.tx.wrote = true
-		sc.afterStatement()
+		sc.afterStatement(&res)
 		return res, nil
 	}
 	if !nested {
@@ -604,7 +604,7 @@ func (s *Session) runWrite(ctx context.Context, args []Value, nested bool, fn fu
 	if err != nil {
 		return Result{}, mapStoreErr(err)
 	}
-	sc.afterStatement()
+	sc.afterStatement(&res)
 	return res, nil
 }
 
@@ -636,7 +636,7 @@ func (s *Session) runBatched(ctx context.Context, args []Value, fn func(*stmtCtx
 	if err != nil {
 		return Result{}, mapStoreErr(err)
 	}
-	sc.afterStatement()
+	sc.afterStatement(&res)
 	return res, nil
 }
 
@@ -716,7 +716,7 @@ func (s *Session) runWriteShared(ctx context.Context, args []Value, fn func(*stm
 	if sc.wrote {
 		s.tx.wrote = true
 	}
-	sc.afterStatement()
+	sc.afterStatement(&res)
 	return res, nil
 }
 
@@ -872,12 +872,18 @@ func (sc *stmtCtx) done() {
 }
 
 // afterStatement applies the statement's effects on the session
-// (LAST_INSERT_ID) once it succeeded.
-func (sc *stmtCtx) afterStatement() {
+// (LAST_INSERT_ID) once it succeeded. A statement that called
+// LAST_INSERT_ID(x) reports x as its result's last insert id (res, when
+// not nil), as MySQL's OK packet does: `UPDATE seq SET id =
+// LAST_INSERT_ID(id + 1)` is the sequence idiom.
+func (sc *stmtCtx) afterStatement(res *Result) {
 	if sc.setLastInsertID {
 		sc.s.lastInsertID = sc.lastInsertID
 	} else if sc.env.LastInsertID != sc.s.lastInsertID {
 		sc.s.lastInsertID = sc.env.LastInsertID // LAST_INSERT_ID(x)
+		if res != nil {
+			res.LastInsertID = int64(sc.env.LastInsertID)
+		}
 	}
 }
 
