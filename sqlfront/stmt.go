@@ -545,7 +545,87 @@ func lockingClausesEnd(toks []token, k int) int {
 // sqlparserParse runs sqlparser.Parse on clean, the text of sql with its
 // version-comment markers blanked (see lexAll), whose tokens are toks, and
 // converts its errors (and, defensively, its panics) into *ParseError.
-func sqlparserParse(sql, clean string, toks []token) (ast sqlparser.Statement, err error) {
+//
+// The pinned parser reserves some words that MySQL lets name a column
+// unquoted (keywordNames: `end`, `next`, `full`, ...). A statement it
+// refuses is tried once more with those words backquoted where they are
+// not used as keywords (quoteKeywordNames); if that parses, it is the
+// statement, else the first error stands.
+func sqlparserParse(sql, clean string, toks []token) (sqlparser.Statement, error) {
+	ast, err := sqlparserParseOnce(sql, clean, toks)
+	if err == nil {
+		return ast, nil
+	}
+	if text, ok := quoteKeywordNames(sql, toks); ok {
+		if toks2, clean2, lerr := lexAll(text); lerr == nil {
+			if ast2, err2 := sqlparserParseOnce(text, clean2, toks2); err2 == nil {
+				return ast2, nil
+			}
+		}
+	}
+	return nil, err
+}
+
+// keywordNames are the words the pinned parser reserves that MySQL 8 does
+// not: a table may have a column `end` or `full`.
+var keywordNames = map[string]bool{
+	"end": true, "next": true, "full": true, "tables": true, "auto_increment": true,
+	"boolean": true, "escape": true, "extended": true, "processlist": true,
+}
+
+// quoteKeywordNames returns sql with the keywordNames tokens that are not
+// used as keywords backquoted: END not closing a CASE, ESCAPE not followed
+// by the escape character of a LIKE, NEXT not after SELECT (`SELECT NEXT n
+// VALUES`), the others always (a DML statement has no use for them). ok
+// is false when there is nothing to quote.
+func quoteKeywordNames(sql string, toks []token) (out string, ok bool) {
+	var b strings.Builder
+	last, cases, like := 0, 0, false
+	named := -1 // index of the last token quoted
+	for i, t := range toks {
+		w := t.word()
+		switch {
+		case w == "case":
+			cases++
+			continue
+		case w == "like":
+			like = true
+			continue
+		case !keywordNames[w] || t.typ == sqlparser.ID || t.pos < last || t.end > len(sql):
+			continue
+		}
+		switch w {
+		case "end":
+			// In a CASE, END after an operand closes it; after WHEN,
+			// THEN, ELSE or an operator it is an operand.
+			if cases > 0 && i > 0 && (endsOperand(toks[i-1]) || named == i-1) {
+				cases--
+				continue
+			}
+		case "escape":
+			if next := toks[min(i+1, len(toks)-1)]; like && (next.typ == sqlparser.STRING || next.typ == sqlparser.VALUE_ARG) {
+				continue
+			}
+		case "next":
+			if i > 0 && toks[i-1].word() == "select" {
+				continue
+			}
+		}
+		b.WriteString(sql[last:t.pos])
+		b.WriteByte('`')
+		b.WriteString(sql[t.pos:t.end])
+		b.WriteByte('`')
+		last, ok, named = t.end, true, i
+	}
+	if !ok {
+		return sql, false
+	}
+	b.WriteString(sql[last:])
+	return b.String(), true
+}
+
+// sqlparserParseOnce is sqlparserParse without the second try.
+func sqlparserParseOnce(sql, clean string, toks []token) (ast sqlparser.Statement, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			ast, err = nil, newParseError(sql, 0, fmt.Sprintf("internal parser error: %v", r))
