@@ -794,6 +794,51 @@ func arith(op ArithOp, a, b Value) (Value, error) {
 	return arithWide(op, x.decimal(), y.decimal())
 }
 
+// divScale is the scale to which a quotient whose dividend has scale sa
+// is computed: its display scale (sa + div_precision_increment) rounded up
+// to whole nine-digit words, as MySQL's decimal library does.
+func divScale(sa int) int { return min((sa+divPrecIncrement+8)/9*9, MaxDecimalScale) }
+
+// arithExact is arith for exact intermediate results (evalExact): a and b
+// come with their display scales da and db (-1: not exact numbers). It
+// returns the unrounded result and its display scale: a quotient is
+// computed to divScale digits and shown with the dividend's display scale
+// + 4; a product is shown with da + db digits, a sum or difference (or
+// MOD) with the larger. Other results have display scale -1.
+func arithExact(op ArithOp, a, b Value, da, db int) (Value, int, error) {
+	if op != OpDiv || a.K == KindNull || b.K == KindNull || da < 0 || db < 0 {
+		v, err := arith(op, a, b)
+		if err != nil || v.K != KindDecimal || da < 0 || db < 0 {
+			return v, -1, err
+		}
+		switch op {
+		case OpMul:
+			return v, min(da+db, MaxDecimalScale), nil
+		case OpAdd, OpSub, OpMod:
+			return v, max(da, db), nil
+		}
+		return v, -1, nil
+	}
+	x, y := toNumOperand(a), toNumOperand(b)
+	if x.c == ncFloat || y.c == ncFloat {
+		v, err := arith(op, a, b)
+		return v, -1, err
+	}
+	n, d := x.decimal(), y.decimal()
+	disp := min(da+divPrecIncrement, MaxDecimalScale)
+	q, ok := n.Div(d, max(divScale(n.Scale()), disp))
+	if !ok {
+		return Null, -1, nil
+	}
+	if q.big != nil && q.Precision() > MaxDecimalPrecision {
+		// No room for the extra digits: the shown ones only.
+		if q, _ = n.Div(d, disp); q.big != nil && q.Precision() > MaxDecimalPrecision {
+			return Null, -1, errDecimalRange2
+		}
+	}
+	return DecimalValue(q), disp, nil
+}
+
 // arithInt is int op int.
 func arithInt(op ArithOp, a, b int64) (Value, error) {
 	var r int64

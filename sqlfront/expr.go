@@ -314,6 +314,11 @@ type litExpr struct {
 	// num is the numeric reading of a hex or bit literal (0x41 is 65 in
 	// numeric context and 'A' elsewhere); K is KindNull for other literals.
 	num Value
+	// exact, when disp >= 0, is the unrounded value of a folded
+	// arithmetic expression whose result v is rounded to disp digits
+	// (see evalExact): 1/3 is 0.3333 with exact 0.333333333.
+	exact Value
+	disp  int
 }
 
 func (e *litExpr) Eval(*Env) (Value, error) { return e.v, nil }
@@ -388,11 +393,22 @@ func (c *compiler) fold(e Expr) Expr {
 	}
 	// divZeroErr: a division by zero is NULL or error 1365 depending on
 	// the statement that runs it, so it is not folded.
-	v, err := e.Eval(&Env{divZeroErr: true, folding: true})
+	env := &Env{divZeroErr: true, folding: true}
+	if x, ok := e.(exactEvaler); ok {
+		v, disp, err := x.evalExact(env)
+		if err != nil {
+			return e
+		}
+		if r := roundDisplay(v, disp); r != v {
+			return &litExpr{v: r, exact: v, disp: disp}
+		}
+		return &litExpr{v: v, disp: -1}
+	}
+	v, err := e.Eval(env)
 	if err != nil {
 		return e // report the error at run time, as MySQL does
 	}
-	return &litExpr{v: v}
+	return &litExpr{v: v, disp: -1}
 }
 
 // compile compiles one expression.

@@ -263,7 +263,13 @@ type castWarnExpr struct {
 }
 
 func (e *castWarnExpr) Eval(env *Env) (Value, error) {
-	v, err := e.x.Eval(env)
+	var v Value
+	var err error
+	if e.typ == "DECIMAL" {
+		v, _, err = evalExactOperand(env, e.x) // CAST(1/3 AS DECIMAL(10,6)) is 0.333333
+	} else {
+		v, err = e.x.Eval(env)
+	}
 	if err != nil {
 		return Null, err
 	}

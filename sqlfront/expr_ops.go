@@ -781,45 +781,118 @@ func (e *arithExpr) text() string {
 	return "(" + exprText(e.src) + ")"
 }
 
+// Exact intermediate results. MySQL computes a DECIMAL quotient to more
+// digits than it shows (whole nine-digit words: 1/3 is 0.333333333 inside)
+// and rounds an expression's value to its display scale (the dividend's
+// scale + 4 for '/', the sum for '*', the larger for '+' and '-') only
+// where the value leaves arithmetic: 1/3*3 is 1.0000, not 0.9999, and
+// price/qty*qty gives the price back. evalExact returns an arithmetic
+// node's unrounded value with its display scale (-1: not a DECIMAL, or
+// none to apply); Eval rounds. Operands that are arithmetic nodes (or
+// folded ones, litExpr.exact) are read exactly, as are the arguments of
+// ROUND, TRUNCATE, FLOOR, CEIL and CAST AS DECIMAL (fExactArgs).
+
+// exactEvaler is an expression with an unrounded value.
+type exactEvaler interface {
+	evalExact(env *Env) (Value, int, error)
+}
+
+// evalExactOperand evaluates x, unrounded when it is arithmetic, and
+// returns its display scale: an arithmetic node's, else a DECIMAL's own
+// scale, 0 for an integer and -1 for anything else.
+func evalExactOperand(env *Env, x Expr) (Value, int, error) {
+	switch t := x.(type) {
+	case exactEvaler:
+		return t.evalExact(env)
+	case *litExpr:
+		if t.exact.K != KindNull {
+			return t.exact, t.disp, nil
+		}
+	}
+	v, err := x.Eval(env)
+	return v, valueScale(v), err
+}
+
+// valueScale is the display scale of a plain value: a DECIMAL's digits
+// after the point, 0 for an integer, -1 otherwise.
+func valueScale(v Value) int {
+	switch v.K {
+	case KindInt, KindUint:
+		return 0
+	case KindDecimal:
+		if i := strings.IndexByte(v.S, '.'); i >= 0 {
+			return len(v.S) - i - 1
+		}
+		return 0
+	}
+	return -1
+}
+
+// roundDisplay rounds a DECIMAL v to disp digits when it has more.
+func roundDisplay(v Value, disp int) Value {
+	if v.K != KindDecimal || disp < 0 || valueScale(v) <= disp {
+		return v
+	}
+	d, err := ParseDecimal(v.S)
+	if err != nil {
+		return v
+	}
+	return DecimalValue(d.Round(disp))
+}
+
 func (e *arithExpr) Eval(env *Env) (Value, error) {
-	a, err := e.l.Eval(env)
+	v, disp, err := e.evalExact(env)
 	if err != nil {
 		return Null, err
 	}
-	b, err := e.r.Eval(env)
+	return roundDisplay(v, disp), nil
+}
+
+func (e *arithExpr) evalExact(env *Env) (Value, int, error) {
+	a, da, err := evalExactOperand(env, e.l)
 	if err != nil {
-		return Null, err
+		return Null, -1, err
 	}
-	if a.K == KindInt && b.K == KindInt {
-		var r int64
-		ok := true
-		switch e.op {
-		case OpAdd:
-			r, ok = addInt64(a.I, b.I)
-		case OpSub:
-			r, ok = subInt64(a.I, b.I)
-		case OpMul:
-			r, ok = mulInt64(a.I, b.I)
-		default:
-			v, err := arithInt(e.op, a.I, b.I)
-			if err != nil {
-				return Null, outOfRange(err, e.text())
-			}
-			return v, divZero(env, v, a, b)
-		}
-		if !ok {
-			return Null, outOfRange(errBigintRange, e.text())
-		}
-		return Value{K: KindInt, I: r}, nil
-	}
-	v, err := arith(e.op, a, b)
+	b, db, err := evalExactOperand(env, e.r)
 	if err != nil {
-		return Null, outOfRange(err, e.text())
+		return Null, -1, err
+	}
+	if a.K == KindInt && b.K == KindInt && e.op != OpDiv {
+		v, err := e.evalInts(env, a, b)
+		return v, -1, err
+	}
+	v, disp, err := arithExact(e.op, a, b, da, db)
+	if err != nil {
+		return Null, -1, outOfRange(err, e.text())
 	}
 	if e.op == OpDiv || e.op == OpIntDiv || e.op == OpMod {
+		return v, disp, divZero(env, v, a, b)
+	}
+	return v, disp, nil
+}
+
+// evalInts is evalExact of two integers (not '/').
+func (e *arithExpr) evalInts(env *Env, a, b Value) (Value, error) {
+	var r int64
+	ok := true
+	switch e.op {
+	case OpAdd:
+		r, ok = addInt64(a.I, b.I)
+	case OpSub:
+		r, ok = subInt64(a.I, b.I)
+	case OpMul:
+		r, ok = mulInt64(a.I, b.I)
+	default:
+		v, err := arithInt(e.op, a.I, b.I)
+		if err != nil {
+			return Null, outOfRange(err, e.text())
+		}
 		return v, divZero(env, v, a, b)
 	}
-	return v, nil
+	if !ok {
+		return Null, outOfRange(errBigintRange, e.text())
+	}
+	return Value{K: KindInt, I: r}, nil
 }
 
 // divZero returns error 1365 when env asks for it (Env.divZeroErr) and
@@ -852,15 +925,23 @@ func (e *negExpr) text() string {
 }
 
 func (e *negExpr) Eval(env *Env) (Value, error) {
-	v, err := e.x.Eval(env)
+	v, disp, err := e.evalExact(env)
 	if err != nil {
 		return Null, err
 	}
+	return roundDisplay(v, disp), nil
+}
+
+func (e *negExpr) evalExact(env *Env) (Value, int, error) {
+	v, disp, err := evalExactOperand(env, e.x)
+	if err != nil {
+		return Null, -1, err
+	}
 	r, err := negate(v)
 	if err != nil {
-		return Null, outOfRange(err, e.text())
+		return Null, -1, outOfRange(err, e.text())
 	}
-	return r, nil
+	return r, disp, nil
 }
 func (e *negExpr) kids() []Expr { return []Expr{e.x} }
 

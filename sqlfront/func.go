@@ -29,6 +29,7 @@ const (
 	fEnv                                // reads Env (NOW, LAST_INSERT_ID, DATABASE): constant per statement, never folded
 	fVolatile                           // differs between calls (RAND, SYSDATE, UUID): never folded, not constant
 	fVolatileArgs                       // volatile only when called with arguments (LAST_INSERT_ID(x) sets Env)
+	fExactArgs                          // arithmetic arguments unrounded (ROUND(2/3, 6): see evalExact)
 )
 
 // funcDef describes a built-in function.
@@ -82,7 +83,13 @@ type callExpr struct {
 func (e *callExpr) Eval(env *Env) (Value, error) {
 	base := len(env.stack)
 	for _, a := range e.args {
-		v, err := a.Eval(env)
+		var v Value
+		var err error
+		if e.def.flags&fExactArgs != 0 {
+			v, _, err = evalExactOperand(env, a)
+		} else {
+			v, err = a.Eval(env)
+		}
 		if err != nil {
 			env.stack = env.stack[:base]
 			return Null, err

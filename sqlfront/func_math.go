@@ -131,9 +131,9 @@ func init() {
 			}
 			return FloatValue(math.Abs(ToFloat64(v))), nil
 		}},
-		{name: "ceiling", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) { return ceilFloor(a[0], true) }},
-		{name: "floor", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) { return ceilFloor(a[0], false) }},
-		{name: "round", min: 1, max: 2, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
+		{name: "ceiling", min: 1, max: 1, flags: fNullIn | fExactArgs, eval: func(_ *Env, a []Value) (Value, error) { return ceilFloor(a[0], true) }},
+		{name: "floor", min: 1, max: 1, flags: fNullIn | fExactArgs, eval: func(_ *Env, a []Value) (Value, error) { return ceilFloor(a[0], false) }},
+		{name: "round", min: 1, max: 2, flags: fNullIn | fExactArgs, eval: func(_ *Env, a []Value) (Value, error) {
 			var d int64
 			if len(a) == 2 {
 				d = ToInt64(a[1])
@@ -141,7 +141,7 @@ func init() {
 			v, err := roundValue(a[0], d, false)
 			return v, outOfRange(err, "round")
 		}},
-		{name: "truncate", min: 2, max: 2, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
+		{name: "truncate", min: 2, max: 2, flags: fNullIn | fExactArgs, eval: func(_ *Env, a []Value) (Value, error) {
 			v, err := roundValue(a[0], ToInt64(a[1]), true)
 			return v, outOfRange(err, "truncate")
 		}},
