@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"fmt"
 	"context"
 	"sort"
 	"strconv"
@@ -191,6 +192,12 @@ func (s *Session) set(ctx context.Context, st *SetStmt, args []Value) error {
 				return err
 			}
 			continue
+		case "time_zone":
+			// bxdb keeps and shows every time in UTC: a session zone it
+			// would not apply is refused rather than ignored.
+			if !utcZoneNames[strings.ToUpper(strings.TrimSpace(ToString(v)))] {
+				return errNotSupported(fmt.Sprintf("time_zone '%s' (only UTC: '+00:00', 'UTC' or 'SYSTEM')", ToString(v)))
+			}
 		}
 		if a.Scope == ScopeGlobal {
 			continue // accepted; bxdb has no global settings to change
@@ -199,6 +206,10 @@ func (s *Session) set(ctx context.Context, st *SetStmt, args []Value) error {
 	}
 	return nil
 }
+
+// utcZoneNames are the time_zone values that name UTC (SYSTEM is UTC:
+// system_time_zone).
+var utcZoneNames = map[string]bool{"+00:00": true, "-00:00": true, "+0:00": true, "00:00": true, "UTC": true, "SYSTEM": true, "GMT": true, "ETC/UTC": true, "Z": true}
 
 // boolSetting reads ON/OFF/1/0 for variable name.
 func boolSetting(name string, v Value) (bool, error) {
