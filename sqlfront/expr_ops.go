@@ -404,6 +404,9 @@ func (c *compiler) compileComparison(e *sqlparser.ComparisonExpr) (Expr, error) 
 	if err != nil {
 		return nil, err
 	}
+	if side := c.jsonVsSQL(e.Left, e.Right, l, r); side != 0 {
+		return c.fold(&jsonCmpExpr{op: op, l: l, r: r, jsonLeft: side == 1}), nil
+	}
 	l, r = c.jsonCompareOperands(e.Left, e.Right, l, r)
 	return c.fold(newCompare(op, l, r)), nil
 }

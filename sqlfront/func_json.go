@@ -1912,12 +1912,12 @@ func jsonWritePretty(b *bytes.Buffer, v any, level int) {
 }
 
 // jsonCompareOperands adapts the operands of a comparison when one is
-// JSON-typed (jsonKindOf: JSON_EXTRACT, ->, a JSON column, ...), as MySQL
-// compares JSON values: against an SQL value a JSON string is its text
-// (JSON_EXTRACT(doc, '$.a') = 'x', which GORM writes, holds for "x"; the
-// function's result is the quoted JSON text), and two JSON operands
-// compare as values, their canonical texts (object key order and spacing
-// do not matter). Other operands are returned as they are.
+// JSON-typed (jsonKindOf: JSON_EXTRACT, ->, a JSON column, ...) and the
+// other is a boolean or JSON too, as MySQL compares JSON values: against
+// a boolean a JSON value is its rank (jsonBoolRank), and two JSON
+// operands compare as values, their canonical texts (object key order and
+// spacing do not matter). A JSON value against another SQL value is a
+// jsonCmpExpr. Other operands are returned as they are.
 func (c *compiler) jsonCompareOperands(rawL, rawR sqlparser.Expr, l, r Expr) (Expr, Expr) {
 	lk, rk := c.jsonKindOf(rawL, l), c.jsonKindOf(rawR, r)
 	lj, rj := lk == jkJSON, rk == jkJSON
@@ -1928,12 +1928,122 @@ func (c *compiler) jsonCompareOperands(rawL, rawR sqlparser.Expr, l, r Expr) (Ex
 		return l, &unaryFunc{x: r, f: jsonBoolRank}
 	case lj && rj:
 		return &unaryFunc{x: l, f: jsonCanonical}, &unaryFunc{x: r, f: jsonCanonical}
-	case lj:
-		return &unaryFunc{x: l, f: jsonScalarText}, r
-	case rj:
-		return l, &unaryFunc{x: r, f: jsonScalarText}
 	}
 	return l, r
+}
+
+// jsonVsSQL reports which operand of a comparison is JSON-typed when the
+// other is an SQL value (not a boolean: jsonCompareOperands handles
+// those): 1 the left, 2 the right, 0 neither.
+func (c *compiler) jsonVsSQL(rawL, rawR sqlparser.Expr, l, r Expr) int {
+	lk, rk := c.jsonKindOf(rawL, l), c.jsonKindOf(rawR, r)
+	switch {
+	case lk == jkJSON && rk == jkSQL:
+		return 1
+	case rk == jkJSON && lk == jkSQL:
+		return 2
+	}
+	return 0
+}
+
+// jsonCmpExpr compares a JSON value with an SQL value as MySQL does: the
+// SQL value is read as JSON (a number as a JSON number, a string as a
+// JSON string) and values of different JSON types are never equal but
+// order by type (jsonRank: a JSON string is above every number, so
+// JSON_EXTRACT('{"k":"1"}', '$.k') = 1 is false, and JSON_EXTRACT(
+// '{"k":1}', '$.k') = '1' too). Two strings compare by their bytes
+// (utf8mb4_bin), two numbers numerically; JSON_EXTRACT(doc, '$.a') =
+// 'x', which GORM writes, holds for "x".
+type jsonCmpExpr struct {
+	op       cmpOp
+	l, r     Expr
+	jsonLeft bool // the left operand is the JSON one
+}
+
+func (e *jsonCmpExpr) evalTri(env *Env) (tri, error) {
+	a, err := e.l.Eval(env)
+	if err != nil {
+		return triNull, err
+	}
+	b, err := e.r.Eval(env)
+	if err != nil {
+		return triNull, err
+	}
+	if a.K == KindNull || b.K == KindNull {
+		return compareTri(e.op, a, b), nil
+	}
+	j, q := a, b
+	if !e.jsonLeft {
+		j, q = b, a
+	}
+	jr, jv := jsonRankOf(j)
+	qr, qv := sqlJSONRank(q)
+	if jr != qr {
+		// Different JSON types: ordered by type, from the left's side.
+		d := int64(jr - qr)
+		if !e.jsonLeft {
+			d = -d
+		}
+		return compareTri(e.op, IntValue(d), IntValue(0)), nil
+	}
+	if !e.jsonLeft {
+		jv, qv = qv, jv
+	}
+	return compareTri(e.op, jv, qv), nil
+}
+func (e *jsonCmpExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
+func (e *jsonCmpExpr) kids() []Expr                 { return []Expr{e.l, e.r} }
+
+// JSON type ranks, in MySQL's order of JSON comparison (a higher rank
+// compares greater).
+const (
+	jrNull = iota
+	jrNumber
+	jrString
+	jrObject
+	jrArray
+	jrBoolean
+)
+
+// jsonRankOf reads a JSON-typed operand's value (JSON text, or the SQL
+// number JSON_EXTRACT gives for a JSON number): its type rank and the
+// value it compares as (a string's unquoted text, bytewise; a number).
+func jsonRankOf(v Value) (int, Value) {
+	if isNumericKind(v.K) {
+		return jrNumber, v
+	}
+	doc, err := jsonParse(v.S)
+	if err != nil {
+		return jrString, Value{K: KindString, S: v.S, C: CollBinNoPad | collExplicit}
+	}
+	switch d := doc.(type) {
+	case nil:
+		return jrNull, IntValue(0)
+	case bool:
+		return jrBoolean, BoolValue(d)
+	case json.Number:
+		if dec, err := ParseDecimal(string(d)); err == nil {
+			return jrNumber, DecimalValue(dec)
+		}
+		f, _ := strconv.ParseFloat(string(d), 64)
+		return jrNumber, FloatValue(f)
+	case string:
+		return jrString, Value{K: KindString, S: d, C: CollBinNoPad | collExplicit}
+	case map[string]any:
+		return jrObject, StringValue(jsonText(d))
+	case []any:
+		return jrArray, StringValue(jsonText(d))
+	}
+	return jrString, v
+}
+
+// sqlJSONRank is jsonRankOf for the SQL operand: a number is a JSON
+// number, anything else a JSON string of its text.
+func sqlJSONRank(v Value) (int, Value) {
+	if isNumericKind(v.K) {
+		return jrNumber, v
+	}
+	return jrString, Value{K: KindString, S: ToString(v), C: CollBinNoPad | collExplicit}
 }
 
 // jsonBoolRank is what a JSON value compares as against a boolean
@@ -1956,20 +2066,6 @@ func jsonBoolRank(v Value) Value {
 		return IntValue(0)
 	}
 	return IntValue(-1)
-}
-
-// jsonScalarText turns a JSON-typed value compared with an SQL value
-// into what it compares as: a JSON string's text unquoted, anything else
-// unchanged (numbers already come out of JSON_EXTRACT as numbers).
-func jsonScalarText(v Value) Value {
-	if v.K != KindString && v.K != KindBytes || !strings.HasPrefix(v.S, `"`) {
-		return v
-	}
-	doc, err := jsonParse(v.S)
-	if s, ok := doc.(string); ok && err == nil {
-		return StringValue(s)
-	}
-	return v
 }
 
 // jsonCanonical is a JSON value's canonical text (jsonText of it parsed),
