@@ -20,8 +20,10 @@ type explainLog struct {
 	last int // index of the row of the last table noted by the current SELECT
 }
 
-// noteAccess records the access chosen for a table.
-func (sc *stmtCtx) noteAccess(ft *fromTable, acc *access, scan []*conjunct, post bool) {
+// noteAccess records the access chosen for a table; dependent says the
+// query reads its enclosing query's row (MySQL's DEPENDENT SUBQUERY, run
+// again for every outer row).
+func (sc *stmtCtx) noteAccess(ft *fromTable, acc *access, scan []*conjunct, post, dependent bool) {
 	lg := sc.xlog
 	if lg == nil {
 		return
@@ -92,6 +94,9 @@ func (sc *stmtCtx) noteAccess(ft *fromTable, acc *access, scan []*conjunct, post
 	selType := "SIMPLE"
 	if sc.parent != nil {
 		selType = "SUBQUERY"
+		if dependent {
+			selType = "DEPENDENT SUBQUERY"
+		}
 	}
 	tname := ft.alias
 	lg.rows = append(lg.rows, []Value{num(int64(sc.depth + 1)), str(selType), str(tname), Null, str(typ), possible, keyCol,

@@ -201,7 +201,7 @@ func (si *selectInfo) planJoins() (rowIter, *orderInfo, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		sc.noteAccess(ft, acc, scanConjs, len(post) > 0)
+		sc.noteAccess(ft, acc, scanConjs, len(post) > 0, si.from.correlated)
 		si.placed = after
 		if i == 0 {
 			info = &orderInfo{} // rows in no known order (joinOrder moved table 0)

@@ -242,7 +242,7 @@ func (si *selectInfo) countFast(text string) (*queryPlan, error) {
 	}
 	if si.sc.xlog != nil {
 		acc.kind = "count"
-		si.sc.noteAccess(lay.tabs[0], acc, nil, false)
+		si.sc.noteAccess(lay.tabs[0], acc, nil, false, si.from.correlated)
 	}
 	var it rowIter = &countIter{sc: si.sc, tree: tree, ranges: ranges}
 	if acc.counted { // planning counted the ranges already, in this snapshot

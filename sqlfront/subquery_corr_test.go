@@ -42,8 +42,12 @@ func TestCorrelatedSubqueryKeys(t *testing.T) {
 
 	usesKey := func(q, table string) {
 		t.Helper()
-		for _, r := range querySQL(t, s, "EXPLAIN "+q) {
-			if r[1] == "SUBQUERY" && r[2] == table && (r[4] == "ALL" || r[6] == "NULL") {
+		ex := querySQL(t, s, "EXPLAIN "+q)
+		if !slices.ContainsFunc(ex, func(r []string) bool { return r[1] == "DEPENDENT SUBQUERY" && r[2] == table }) {
+			t.Errorf("%s: no DEPENDENT SUBQUERY on %s in %v", q, table, ex)
+		}
+		for _, r := range ex {
+			if r[1] == "DEPENDENT SUBQUERY" && r[2] == table && (r[4] == "ALL" || r[6] == "NULL") {
 				t.Errorf("%s: subquery reads %s without a key: %v", q, table, r)
 			}
 		}
