@@ -366,6 +366,7 @@ func (si *selectInfo) prescan() {
 		return func(n sqlparser.SQLNode) (bool, error) {
 			switch x := n.(type) {
 			case *sqlparser.Subquery:
+				si.prescanNested(x)
 				return false, nil
 			case *sqlparser.ColName:
 				if skipAliases && x.Qualifier.IsEmpty() && aliases[x.Name.Lowered()] {
@@ -387,6 +388,38 @@ func (si *selectInfo) prescan() {
 		}
 	}
 	_ = sqlparser.Walk(visit(true), sel.Having, sel.OrderBy)
+}
+
+// prescanNested resolves, for prescan, the names in a nested subquery
+// that reach past it: a qualified name whose qualifier no FROM clause
+// inside sub defines may be this query's or an enclosing one's, and
+// resolving it here gives it its slot now (a subquery of a subquery of
+// the select list reading the outermost row, `(SELECT (SELECT x.b))`,
+// would otherwise add the slot after the rows were laid out). Names this
+// scope cannot resolve are left to the subquery's own compilation.
+func (si *selectInfo) prescanNested(sub *sqlparser.Subquery) {
+	inner := map[string]bool{}
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if ate, ok := n.(*sqlparser.AliasedTableExpr); ok {
+			if !ate.As.IsEmpty() {
+				inner[strings.ToLower(ate.As.String())] = true
+			} else if tn, ok := ate.Expr.(sqlparser.TableName); ok {
+				inner[strings.ToLower(tn.Name.String())] = true
+			}
+		}
+		return true, nil
+	}, sub)
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		cn, ok := n.(*sqlparser.ColName)
+		if !ok || cn.Qualifier.Name.IsEmpty() || inner[strings.ToLower(cn.Qualifier.Name.String())] {
+			return true, nil
+		}
+		fs := *si.from
+		if _, err := fs.Column(cn.Qualifier.Qualifier.String(), cn.Qualifier.Name.String(), cn.Name.String()); err == nil && fs.correlated {
+			si.from.correlated = true
+		}
+		return true, nil
+	}, sub)
 }
 
 // compileConjunct compiles a WHERE/ON term and finds the tables it reads.

@@ -26,10 +26,11 @@ import (
 
 // subqState is the memoized state of one subquery of a statement.
 type subqState struct {
-	sq   Subquery
-	plan *queryPlan // uncorrelated: the plan, run on first use
-	rows [][]Value
-	done bool
+	sq    Subquery
+	outer Scope      // the enclosing scope it was prepared in
+	plan  *queryPlan // uncorrelated: the plan, run on first use
+	rows  [][]Value
+	done  bool
 }
 
 // child returns a statement context sharing sc's transaction, catalog and
@@ -48,16 +49,21 @@ func (sc *stmtCtx) child() *stmtCtx {
 // outer.
 func (sc *stmtCtx) prepareSubquery(sel sqlparser.SelectStatement, outer Scope) (Subquery, error) {
 	root := sc.memoRoot()
-	if st, ok := root.subqs[sel]; ok {
+	if st, ok := root.subqs[sel]; ok && (!st.sq.Correlated || st.outer == outer) {
 		return st.sq, nil
 	}
+	// A correlated subquery met again in another enclosing scope (its
+	// enclosing query is itself correlated, and planned again for each
+	// of its outer rows) is prepared again in that scope: a reference to
+	// a query further out must get its slot in the new scope's layout,
+	// which the old preparation's slot does not name.
 	child := sc.child()
 	probe := &outerProbe{Scope: outer}
 	qp, err := child.planQuery(sel, probe, "")
 	if err != nil {
 		return Subquery{}, err
 	}
-	st := &subqState{}
+	st := &subqState{outer: outer}
 	if qp.correlated || probe.used {
 		qp.it.Close()
 		st.sq = Subquery{Correlated: true, Width: qp.width, Run: func(env *Env) ([][]Value, error) {
