@@ -1,8 +1,11 @@
 package sqlfront
 
 import (
+	"encoding/binary"
 	"errors"
 	"io"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -66,13 +69,28 @@ func (sc *stmtCtx) prepareSubquery(sel sqlparser.SelectStatement, outer Scope) (
 	st := &subqState{outer: outer}
 	if qp.correlated || probe.used {
 		qp.it.Close()
+		var memo *corrMemo
+		if len(probe.slots) > 0 && !probe.other && !volatileQuery(sel) {
+			memo = &corrMemo{slots: probe.slots, rows: map[string][][]Value{}}
+		}
 		st.sq = Subquery{Correlated: true, Width: qp.width, Run: func(env *Env) ([][]Value, error) {
+			var key string
+			if memo != nil {
+				key = memo.key(env.Row)
+				if rows, ok := memo.rows[key]; ok {
+					return rows, nil
+				}
+			}
 			c := sc.child()
 			p, err := c.planQuery(sel, &outerProbe{Scope: outer, row: env.Row}, "")
 			if err != nil {
 				return nil, err
 			}
-			return drainPlan(c, p)
+			rows, err := drainPlan(c, p)
+			if err == nil && memo != nil {
+				memo.put(key, rows)
+			}
+			return rows, err
 		}}
 	} else {
 		st.plan = qp
@@ -164,12 +182,27 @@ func drainPlan(sc *stmtCtx, qp *queryPlan) ([][]Value, error) {
 }
 
 // outerProbe is the scope a subquery sees as its enclosing query: it
-// records whether any name resolved there and, when the outer row is
-// known (a correlated run), provides its values.
+// records whether any name resolved there, and which slots of the
+// enclosing row, and when the outer row is known (a correlated run)
+// provides its values.
 type outerProbe struct {
 	Scope
-	row  []Value
-	used bool
+	row   []Value
+	used  bool
+	slots []int
+	// other is set when the subquery reached the enclosing query other
+	// than by a column (an aggregate of it): its rows are then not a
+	// function of slots alone.
+	other bool
+}
+
+// Aggregate implements Scope.
+func (p *outerProbe) Aggregate(e sqlparser.Expr) (int, error) {
+	slot, err := p.Scope.Aggregate(e)
+	if err == nil {
+		p.used, p.other = true, true
+	}
+	return slot, err
 }
 
 // Column implements Scope.
@@ -177,8 +210,89 @@ func (p *outerProbe) Column(db, table, name string) (int, error) {
 	slot, err := p.Scope.Column(db, table, name)
 	if err == nil {
 		p.used = true
+		if !slices.Contains(p.slots, slot) {
+			p.slots = append(p.slots, slot)
+		}
 	}
 	return slot, err
+}
+
+// corrMemo remembers a correlated subquery's rows by the values of the
+// enclosing row it reads, for the statement: a subquery whose outer
+// values repeat (a condition on one side of a join, evaluated for every
+// pair; a lookup by a column with few distinct values) is planned and
+// run once per distinct set of values. Subqueries that call volatile
+// functions or read or set user variables are not memoized.
+type corrMemo struct {
+	slots []int
+	rows  map[string][][]Value
+	buf   []byte
+	n     int // values held
+}
+
+// corrMemoMax bounds the values a corrMemo holds; past it, new results
+// are not kept.
+const corrMemoMax = 1 << 16
+
+// key encodes the values of the slots of row exactly (kind, collation
+// and bits: 'a' and 'A' are different keys).
+func (m *corrMemo) key(row []Value) string {
+	b := m.buf[:0]
+	for _, slot := range m.slots {
+		v := Null
+		if slot < len(row) {
+			v = row[slot]
+		}
+		b = append(b, byte(v.K), byte(v.C))
+		switch v.K {
+		case KindNull:
+		case KindInt:
+			b = binary.LittleEndian.AppendUint64(b, uint64(v.I))
+		case KindUint:
+			b = binary.LittleEndian.AppendUint64(b, v.U)
+		case KindFloat:
+			b = binary.LittleEndian.AppendUint64(b, math.Float64bits(v.F))
+		case KindTime:
+			b = binary.LittleEndian.AppendUint64(b, uint64(v.T.UnixNano()))
+			b = binary.LittleEndian.AppendUint64(b, uint64(v.I))
+		default:
+			b = binary.AppendUvarint(b, uint64(len(v.S)))
+			b = append(b, v.S...)
+		}
+	}
+	m.buf = b
+	return string(b)
+}
+
+// put remembers rows under key while the memo has room.
+func (m *corrMemo) put(key string, rows [][]Value) {
+	size := 1
+	for _, r := range rows {
+		size += len(r)
+	}
+	if m.n+size > corrMemoMax {
+		return
+	}
+	m.n += size
+	m.rows[key] = rows
+}
+
+// volatileQuery reports whether a query calls a function whose result may
+// differ between calls (RAND, UUID, SLEEP, LAST_INSERT_ID(x), ...) or reads
+// or sets a user variable: its rows are not a function of the outer row.
+func volatileQuery(sel sqlparser.SelectStatement) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if f, ok := n.(*sqlparser.FuncExpr); ok {
+			name := f.Name.Lowered()
+			d := builtins[name]
+			if name == "s@v" || name == "v@r" || d != nil && (d.flags&fVolatile != 0 || d.flags&fVolatileArgs != 0 && len(f.Exprs) > 0) {
+				found = true
+			}
+		}
+		return !found, nil
+	}, sel)
+	return found
 }
 
 // outerValue returns the enclosing row's value in slot (NULL when the row

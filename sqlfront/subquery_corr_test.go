@@ -211,3 +211,72 @@ func TestDeepCorrelation(t *testing.T) {
 	}
 	check("SELECT a, b FROM t ORDER BY a", want)
 }
+
+// TestCorrelatedMemo: a correlated subquery's rows are remembered by the
+// outer values it reads, so repeated values are answered from memory
+// (a condition on one side of a join runs once per row of that side);
+// the answers must be those of running it every time, and subqueries
+// with volatile functions or user variables must run every time.
+func TestCorrelatedMemo(t *testing.T) {
+	seed := uint64(rand.Int64())
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 8))
+	e := openTestEngine(t)
+	s := e.NewSession()
+	defer s.Close()
+	execSQL(t, s, "CREATE TABLE t (id INT PRIMARY KEY, k INT, c VARCHAR(4))")
+	const n = 30
+	k := make([]int, n+1)
+	for id := 1; id <= n; id++ {
+		k[id] = 1 + rng.IntN(3)
+		c := []string{"a", "A", "b"}[rng.IntN(3)]
+		execSQL(t, s, fmt.Sprintf("INSERT INTO t VALUES (%d, %d, '%s')", id, k[id], c))
+	}
+	var want [][]string
+	for id := 1; id <= n; id++ {
+		cnt := 0
+		for j := 1; j <= n; j++ {
+			if k[j] == k[id] {
+				cnt++
+			}
+		}
+		want = append(want, []string{strconv.Itoa(id), strconv.Itoa(cnt)})
+	}
+	q := "SELECT x.id, (SELECT COUNT(*) FROM t AS y WHERE y.k = x.k) FROM t AS x ORDER BY x.id"
+	if got := querySQL(t, s, q); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("%s:\ngot  %v\nwant %v", q, got, want)
+	}
+	pairs := 0
+	for a := 1; a <= n; a++ {
+		for b := 1; b <= n; b++ {
+			for c := 1; c <= n; c++ {
+				if k[c] == k[a] && c > b {
+					pairs++
+					break
+				}
+			}
+		}
+	}
+	q = "SELECT COUNT(*) FROM t AS a JOIN t AS b ON EXISTS (SELECT 1 FROM t AS c WHERE c.k = a.k AND c.id > b.id)"
+	if got := querySQL(t, s, q)[0][0]; got != strconv.Itoa(pairs) {
+		t.Fatalf("%s = %s, want %d", q, got, pairs)
+	}
+	// Exact keys: 'a' and 'A' are equal to the collation but are
+	// different values to return.
+	for _, r := range querySQL(t, s, "SELECT x.c, (SELECT x.c FROM t AS y WHERE y.id = 1) FROM t AS x") {
+		if r[0] != r[1] {
+			t.Fatalf("subquery returned %q for outer value %q", r[1], r[0])
+		}
+	}
+	if got := querySQL(t, s, "SELECT COUNT(DISTINCT (SELECT RAND() + 0 * x.k)) FROM t AS x")[0][0]; got != strconv.Itoa(n) {
+		t.Fatalf("RAND() in a correlated subquery: %s distinct values over %d rows", got, n)
+	}
+	execSQL(t, s, "SET @n = 0")
+	seen := map[string]bool{}
+	for _, r := range querySQL(t, s, "SELECT x.id, (SELECT @n := @n + 1 + 0 * x.k) FROM t AS x") {
+		seen[r[1]] = true
+	}
+	if len(seen) != n {
+		t.Fatalf("a user variable set in a correlated subquery took %d values over %d rows", len(seen), n)
+	}
+}
