@@ -158,8 +158,19 @@ func (a *aggIter) addTo(accs []*Aggregator, r []Value) error {
 	env.Row = r
 	for i, acc := range accs {
 		a.args = a.args[:0]
+		exact := acc.spec.Func == AggSum || acc.spec.Func == AggAvg
 		for _, x := range a.aggs.args[i] {
-			v, err := x.Eval(env)
+			var v Value
+			var err error
+			if exact {
+				// SUM(price/qty) adds the unrounded quotients and shows
+				// the sum with their display scale (evalExact).
+				var disp int
+				v, disp, err = evalExactOperand(env, x)
+				acc.noteDisplay(v, disp)
+			} else {
+				v, err = x.Eval(env)
+			}
 			if err != nil {
 				return err
 			}

@@ -199,6 +199,10 @@ type Aggregator struct {
 
 	mean, m2 float64 // STD, VARIANCE (Welford)
 
+	// disp is the largest display scale of the unrounded DECIMAL values
+	// added to SUM or AVG (noteDisplay); -1 when none had one.
+	disp int
+
 	parts   []concatPart // GROUP_CONCAT
 	concatB bool         // GROUP_CONCAT saw a binary string
 
@@ -234,6 +238,7 @@ func (a *Aggregator) Reset() {
 	a.sumDec, a.best, a.parts, a.concatB = Decimal{}, Null, a.parts[:0], false
 	a.jarr, a.jobj = nil, nil
 	a.sumClass = ncInt
+	a.disp = -1
 	a.bits = 0
 	if a.spec.Func == AggBitAnd {
 		a.bits = math.MaxUint64
@@ -360,6 +365,15 @@ func (a *Aggregator) addSum(v Value) {
 	}
 }
 
+// noteDisplay records that v, about to be added, is an unrounded DECIMAL
+// shown with disp digits (see evalExact): the result is rounded to the
+// largest such scale.
+func (a *Aggregator) noteDisplay(v Value, disp int) {
+	if v.K == KindDecimal && disp >= 0 && valueScale(v) > disp {
+		a.disp = max(a.disp, disp)
+	}
+}
+
 // sumAsDecimal returns the exact accumulator.
 func (a *Aggregator) sumAsDecimal() Decimal {
 	if a.sumClass == ncInt {
@@ -384,13 +398,16 @@ func (a *Aggregator) Result() Value {
 		if a.sumClass == ncFloat {
 			return FloatValue(a.sumFloat)
 		}
-		return DecimalValue(a.sumAsDecimal())
+		return roundDisplay(DecimalValue(a.sumAsDecimal()), a.disp)
 	case AggAvg:
 		if a.sumClass == ncFloat {
 			return FloatValue(a.sumFloat / float64(a.rows))
 		}
 		s := a.sumAsDecimal()
 		q, _ := s.Div(DecimalFromInt(a.rows), min(s.Scale()+divPrecIncrement, MaxDecimalScale))
+		if a.disp >= 0 {
+			return roundDisplay(DecimalValue(q), min(a.disp+divPrecIncrement, MaxDecimalScale))
+		}
 		return DecimalValue(q)
 	case AggMin, AggMax:
 		return a.best
