@@ -147,11 +147,23 @@ func (si *selectInfo) planJoins() (rowIter, *orderInfo, error) {
 		after := si.placed | mask // the tables available once k has joined
 		var scanConjs, joinConjs []*conjunct
 		var post []*conjunct
+		never := false // a LEFT JOIN's ON is constantly false or NULL
 		if ft.join == joinLeft {
 			for _, a := range ft.on {
 				c, err := si.compileConjunct(a)
 				if err != nil {
 					return nil, nil, err
+				}
+				if c.tabs == 0 && !c.all {
+					// Constant for the statement (literals, arguments, the
+					// enclosing row): decided once here instead of for
+					// every pair of rows.
+					if v, ok := si.constConjunct(c); ok {
+						if triOf(v) != triTrue {
+							never = true
+						}
+						continue
+					}
 				}
 				if c.tabs == 1<<uint(k) && !c.all {
 					scanConjs = append(scanConjs, c)
@@ -196,6 +208,11 @@ func (si *selectInfo) planJoins() (rowIter, *orderInfo, error) {
 		acc, err := si.chooseAccess(k, scanConjs, joinConjs, want)
 		if err != nil {
 			return nil, nil, err
+		}
+		if never && ft.t != nil {
+			// No row ever matches: the table reads nothing and every
+			// row before it is extended with NULLs.
+			acc = &access{kind: "range", kp: keyPlan{exact: true}}
 		}
 		src, err := si.newSource(k, acc, scanConjs)
 		if err != nil {
@@ -434,6 +451,27 @@ func (si *selectInfo) constValue(e sqlparser.Expr) (Value, bool) {
 	env := *si.sc.env
 	env.Row = si.lay.tmpl
 	v, err := x.Eval(&env)
+	if err != nil {
+		return Null, false
+	}
+	return v, true
+}
+
+// constConjunct evaluates a conjunct that reads no table of this query
+// (c.tabs == 0: literals, arguments, variables, the enclosing row) and
+// calls nothing volatile, for the whole statement.
+func (si *selectInfo) constConjunct(c *conjunct) (Value, bool) {
+	if c.tabs != 0 || c.all || depsOf(c.expr)&(depVolatile|depSubquery) != 0 {
+		return Null, false
+	}
+	for _, slot := range ColumnRefs(c.expr) {
+		if si.lay.tableOf(slot) >= 0 {
+			return Null, false
+		}
+	}
+	env := *si.sc.env
+	env.Row = si.lay.tmpl
+	v, err := c.expr.Eval(&env)
 	if err != nil {
 		return Null, false
 	}
