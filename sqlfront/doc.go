@@ -38,9 +38,12 @@
 // (readcache.go). A SELECT's scans decode only the columns it names
 // (colMask), top-N sorts copy only the rows they keep, and LIMIT ...
 // OFFSET over a key-ordered scan without a filter seeks by record counts
-// (keySource.seekSkip). Inner joins of up to six base tables run in the
-// cheapest order found when the estimate says so clearly
-// (plan_joinorder.go); other joins run in FROM order.
+// (keySource.seekSkip). Inner joins of base tables (up to 61, MySQL's
+// limit) run in the cheapest order found when the estimate says so
+// clearly (plan_joinorder.go); other joins run in FROM order. Correlated
+// subqueries are planned for each outer row with its values as constants
+// (so they use keys) and their rows are remembered by those values for
+// the statement (plan_subquery.go).
 //
 // Synchronization (SYNC TABLE; the protocol and the network are
 // engine/osynch's and the driver's): every write of a table row stores a

@@ -211,7 +211,8 @@ package sqlfront
 //
 // # Planning and execution
 //
-// SELECT is planned per table, in FROM order: the WHERE conjuncts become
+// SELECT is planned per table, in FROM order or the cheaper order
+// plan_joinorder.go finds for an inner join: the WHERE conjuncts become
 // sets of intervals per column (=, <, <=, >, >=, BETWEEN, IN lists and IN
 // subqueries, IS NULL, OR of ranges on one column, LIKE 'abc%', constants
 // and placeholders on either side), then key ranges over the primary key
