@@ -1,8 +1,8 @@
 package sqlfront
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
