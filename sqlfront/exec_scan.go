@@ -750,11 +750,15 @@ func (s *keySource) seekSkip(c *bxtree.Cursor, r keyRange) (ok bool, err error) 
 // opened with it; a LEFT JOIN emits the outer row itself (its inner
 // columns are NULL) when no inner row matched.
 type joinIter struct {
-	sc      *stmtCtx
-	outer   rowIter
-	inner   tableSource
-	left    bool
-	on      Expr // LEFT JOIN: the match condition beyond the source's own
+	sc    *stmtCtx
+	outer rowIter
+	inner tableSource
+	left  bool
+	on    Expr // LEFT JOIN: the match condition beyond the source's own
+	// guard (LEFT JOIN) is the part of the match condition that reads
+	// only the tables before: an outer row it does not hold for is
+	// extended with NULLs without reading the inner table.
+	guard   Expr
 	cur     []Value
 	active  bool
 	matched bool
@@ -766,6 +770,16 @@ func (j *joinIter) Next() ([]Value, error) {
 			o, err := j.outer.Next()
 			if err != nil {
 				return nil, err
+			}
+			if j.guard != nil {
+				j.sc.env.Row = o
+				ok, err := EvalBool(j.guard, j.sc.env)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					return o, nil
+				}
 			}
 			if err := j.inner.open(o); err != nil {
 				return nil, err

@@ -145,7 +145,7 @@ func (si *selectInfo) planJoins() (rowIter, *orderInfo, error) {
 		ft := lay.tabs[k]
 		mask := uint64(1) << uint(k)
 		after := si.placed | mask // the tables available once k has joined
-		var scanConjs, joinConjs []*conjunct
+		var scanConjs, joinConjs, guardConjs []*conjunct
 		var post []*conjunct
 		never := false // a LEFT JOIN's ON is constantly false or NULL
 		if ft.join == joinLeft {
@@ -159,15 +159,22 @@ func (si *selectInfo) planJoins() (rowIter, *orderInfo, error) {
 					// enclosing row): decided once here instead of for
 					// every pair of rows.
 					if v, ok := si.constConjunct(c); ok {
-						if triOf(v) != triTrue {
-							never = true
+						switch {
+						case triOf(v) == triTrue:
+							continue // holds for every pair
+						case ft.t != nil:
+							never = true // the table's access reads nothing
+							continue
 						}
-						continue
+						// A derived table: the term filters every pair.
 					}
 				}
-				if c.tabs == 1<<uint(k) && !c.all {
+				switch {
+				case c.tabs == 1<<uint(k) && !c.all:
 					scanConjs = append(scanConjs, c)
-				} else {
+				case i > 0 && c.tabs != 0 && c.tabs&mask == 0 && c.tabs&^si.placed == 0 && !c.all && depsOf(c.expr)&depVolatile == 0:
+					guardConjs = append(guardConjs, c)
+				default:
 					joinConjs = append(joinConjs, c)
 				}
 			}
@@ -234,11 +241,12 @@ func (si *selectInfo) planJoins() (rowIter, *orderInfo, error) {
 			}
 			it = &sourceIter{src: src, base: lay.newRow()}
 		} else {
-			var on Expr
+			var on, guard Expr
 			if ft.join == joinLeft {
 				on = andExprs(joinConjs, func(*conjunct) bool { return true })
+				guard = andExprs(guardConjs, func(*conjunct) bool { return true })
 			}
-			it = &joinIter{sc: sc, outer: it, inner: src, left: ft.join == joinLeft, on: on}
+			it = &joinIter{sc: sc, outer: it, inner: src, left: ft.join == joinLeft, on: on, guard: guard}
 		}
 		if f := andExprs(post, func(*conjunct) bool { return true }); f != nil {
 			it = &filterIter{sc: sc, in: it, cond: f}
