@@ -27,12 +27,15 @@ import (
 )
 
 // syncProxy forwards connections to target, counting bytes both ways; when
-// cutAfter > 0 it cuts each connection once that many bytes have crossed.
+// cutAfter > 0 it cuts each connection once that many bytes have crossed;
+// when flipAt > 0 it flips one bit of the flipAt-th byte crossing each
+// connection (either way).
 type syncProxy struct {
 	ln       net.Listener
 	target   string
 	bytes    atomic.Int64
 	cutAfter atomic.Int64
+	flipAt   atomic.Int64
 	wg       sync.WaitGroup
 }
 
@@ -63,8 +66,9 @@ func (p *syncProxy) run() {
 			c.Close()
 			continue
 		}
-		var left atomic.Int64
+		var left, seen atomic.Int64
 		left.Store(p.cutAfter.Load())
+		flip := p.flipAt.Load()
 		var once sync.Once
 		closeBoth := func() { once.Do(func() { c.Close(); s.Close() }) }
 		pipe := func(dst, src net.Conn) {
@@ -74,6 +78,9 @@ func (p *syncProxy) run() {
 			for {
 				n, err := src.Read(buf)
 				if n > 0 {
+					if end := seen.Add(int64(n)); flip > 0 && end >= flip && end-int64(n) < flip {
+						buf[flip-1-(end-int64(n))] ^= 0x10
+					}
 					if cut := p.cutAfter.Load(); cut > 0 {
 						if rem := left.Add(-int64(n)); rem < 0 {
 							n += int(rem)
@@ -378,6 +385,67 @@ func TestSyncTableCut(t *testing.T) {
 	}
 }
 
+// TestSyncTableGarbled flips one bit of the synchronization's stream, at
+// offsets spread over a whole run, through the proxy: the frame checksums
+// must turn every flip into an error (or, where the flipped byte is one
+// no side needs any more, a completed SYNC), and each side must hold its
+// old rows or the merged ones, never a damaged value.
+func TestSyncTableGarbled(t *testing.T) {
+	// How many bytes a whole run takes: the same writes on another pair.
+	var total int64
+	{
+		server, local, proxy := syncSetup(t)
+		rng := rand.New(rand.NewPCG(5, 6))
+		newest := syncModel{}
+		randomWrites(t, rng, local, 200, 150, "l", syncModel{}, newest)
+		randomWrites(t, rng, server.db, 200, 150, "s", syncModel{}, newest)
+		before := proxy.bytes.Load()
+		if _, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url())); err != nil {
+			t.Fatal(err)
+		}
+		total = proxy.bytes.Load() - before
+	}
+	server, local, proxy := syncSetup(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	newest, mineL, mineS := syncModel{}, syncModel{}, syncModel{}
+	randomWrites(t, rng, local, 200, 150, "l", mineL, newest)
+	randomWrites(t, rng, server.db, 200, 150, "s", mineS, newest)
+	oldL, oldS, want := mineL.rows(), mineS.rows(), newest.rows()
+	failed := 0
+	for i := 0; i < 24; i++ {
+		at := 1 + rng.Int64N(total)
+		proxy.flipAt.Store(at)
+		_, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url()))
+		gotL, gotS := syncRows(t, local), syncRows(t, server.db)
+		if !cmp.Equal(gotL, oldL) && !cmp.Equal(gotL, want) {
+			t.Fatalf("bit flipped at byte %d of %d (%v): local holds rows of neither side: %v", at, total, err, cmp.Diff(want, gotL))
+		}
+		if !cmp.Equal(gotS, oldS) && !cmp.Equal(gotS, want) {
+			t.Fatalf("bit flipped at byte %d of %d (%v): server holds rows of neither side: %v", at, total, err, cmp.Diff(want, gotS))
+		}
+		if err != nil {
+			failed++
+		}
+		oldL, oldS = gotL, gotS
+		if cmp.Equal(gotL, want) && cmp.Equal(gotS, want) {
+			// Converged: diverge again for the next flip.
+			randomWrites(t, rng, local, 20, 150, "l", mineL, newest)
+			randomWrites(t, rng, server.db, 20, 150, "s", mineS, newest)
+			oldL, oldS, want = syncRows(t, local), syncRows(t, server.db), newest.rows()
+		}
+	}
+	if failed == 0 {
+		t.Fatal("no flipped bit made SYNC fail")
+	}
+	proxy.flipAt.Store(0)
+	if _, err := local.Exec(fmt.Sprintf("SYNC TABLE items WITH '%s'", proxy.url())); err != nil {
+		t.Fatal(err)
+	}
+	if !cmp.Equal(syncRows(t, local), want) || !cmp.Equal(syncRows(t, server.db), want) {
+		t.Fatal("no convergence after the flips")
+	}
+}
+
 // TestSyncTableCutRandom diverges two fresh databases per round, cuts
 // the synchronization at a random byte
 // (as many as round 0's uncut synchronization took) and checks that each
@@ -661,7 +729,7 @@ func TestSyncTableStallingClient(t *testing.T) {
 		if _, err := io.ReadFull(c, hdr[:]); err != nil {
 			return
 		}
-		body := make([]byte, int(hdr[0])<<24|int(hdr[1])<<16|int(hdr[2])<<8|int(hdr[3]))
+		body := make([]byte, int(hdr[0])<<24|int(hdr[1])<<16|int(hdr[2])<<8|int(hdr[3])+wire.ChecksumSize)
 		if _, err := io.ReadFull(c, body); err == nil {
 			recorded <- append(hdr[:], body...)
 		}

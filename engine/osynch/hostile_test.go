@@ -3,7 +3,9 @@ package osynch
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -28,6 +30,18 @@ func frames(fn func(w *wire.Writer)) []byte {
 	fn(w)
 	w.Flush()
 	return b.Bytes()
+}
+
+// payload returns the type and payload of the one frame in b (what
+// wire.Decode reads): without the length and the checksum.
+func payload(b []byte) []byte { return b[4 : len(b)-wire.ChecksumSize] }
+
+// reseal recomputes the checksum of the one frame in b after a test
+// changed its bytes.
+func reseal(b []byte) []byte {
+	n := len(b) - wire.ChecksumSize
+	binary.BigEndian.PutUint32(b[n:], crc32.Checksum(b[:n], crc32.MakeTable(crc32.Castagnoli)))
+	return b
 }
 
 // seededSide returns a side holding n records.
@@ -62,8 +76,18 @@ func TestSyncHostilePeer(t *testing.T) {
 		{"wrong version", false, func() []byte {
 			b := frames(func(w *wire.Writer) { w.Hello([]byte("t")) })
 			b[4+1+len(wire.Magic)] = 99
-			return b
+			return reseal(b)
 		}(), ErrVersion},
+		{"damaged in transit", false, func() []byte {
+			// A byte of a record's value changed on the way: the frame's
+			// checksum no longer matches.
+			h := frames(func(w *wire.Writer) { w.Hello([]byte("t")) })
+			r := frames(func(w *wire.Writer) {
+				w.Records([]wire.Record{{Key: []byte("k"), Version: 1, Value: []byte("hello-QQQQ-world")}})
+			})
+			r[bytes.Index(r, []byte("QQQQ"))+2] = 'R'
+			return append(h, r...)
+		}(), wire.ErrCorrupt},
 		{"ranges out of order", false, frames(func(w *wire.Writer) {
 			w.Hello([]byte("t"))
 			w.Ranges([]wire.Entry{{Kind: wire.KindSkip, Bound: []byte("m")}, {Kind: wire.KindSkip, Bound: []byte("c")}, {Kind: wire.KindSkip}})
@@ -187,7 +211,7 @@ func respondSeeds() [][]byte {
 		w.Part([]byte("defg"))
 		w.Records([]wire.Record{{Key: []byte("q"), Version: 9, Value: []byte("x")}})
 		w.End(0)
-	}), {0, 0, 0, 1, 8}}
+	}), frames(func(w *wire.Writer) { w.Done() })}
 }
 
 // fuzzRespondCheck runs a responder on data as the initiator's stream.
@@ -208,9 +232,9 @@ func FuzzDecode(f *testing.F) {
 
 // decodeSeeds are frames for FuzzDecode.
 func decodeSeeds() [][]byte {
-	return [][]byte{frames(func(w *wire.Writer) {
+	return [][]byte{payload(frames(func(w *wire.Writer) {
 		w.Ranges([]wire.Entry{{Kind: wire.KindItems, Bound: []byte("k"), Items: []wire.Item{{Key: []byte("a"), Version: 3, Dead: true}}}, {Kind: wire.KindSkip}})
-	})[4:], {5, 1, 0, 7}}
+	})), {5, 1, 0, 7}}
 }
 
 // fuzzDecodeCheck is FuzzDecode's check of one frame.
@@ -226,7 +250,7 @@ func fuzzDecodeCheck(t *testing.T, data []byte) {
 		return
 	}
 	if fr.Type == wire.TypeRanges {
-		again := frames(func(w *wire.Writer) { w.Ranges(fr.Entries) })[4:]
+		again := payload(frames(func(w *wire.Writer) { w.Ranges(fr.Entries) }))
 		if !bytes.Equal(again, data) {
 			t.Fatalf("re-encoding differs:\n%x\n%x", data, again)
 		}

@@ -7,23 +7,27 @@
 //
 // # Frame
 //
-// Every frame is a length, a type and a payload. All fixed-size integers
-// are big-endian; "uv" is an unsigned LEB128 varint (encoding/binary
-// Uvarint) in its shortest form (a longer one is malformed), at most 10
-// bytes.
+// Every frame is a length, a type, a payload and a checksum. All
+// fixed-size integers are big-endian; "uv" is an unsigned LEB128 varint
+// (encoding/binary Uvarint) in its shortest form (a longer one is
+// malformed), at most 10 bytes.
 //
-//	 0               4        5
-//	+---------------+--------+---------------------------+
-//	| length (u32)  |  type  | payload (length-1 bytes)   |
-//	+---------------+--------+---------------------------+
+//	 0               4        5                             4+length      8+length
+//	+---------------+--------+---------------------------+---------------+
+//	| length (u32)  |  type  | payload (length-1 bytes)   | crc32c (u32)  |
+//	+---------------+--------+---------------------------+---------------+
 //	length counts type and payload: 1 <= length <= the reader's limit
-//	(MaxFrame by default).
+//	(MaxFrame by default). crc32c (Castagnoli) covers the length, the
+//	type and the payload; a frame whose checksum does not match is
+//	malformed (ErrCorrupt), so bytes damaged in transit (a value, a key,
+//	a digest changed on the way) end the session with an error instead
+//	of being applied.
 //
 // Byte strings (keys, values, subjects, messages) are written as
 // uv(len) followed by len bytes ("bytes" below). A bound is an interval's
 // upper end: uv(0) for +infinity, else uv(len+1) and len bytes.
 //
-// # Frame types (Version 2)
+// # Frame types (Version 3)
 //
 //	1 HELLO    magic "bxsync" | version u8 | subject bytes
 //	           The initiator's first frame. The subject names what is
@@ -86,5 +90,7 @@
 // Version is carried by HELLO and ACCEPT. A responder that does not speak
 // the initiator's version answers ERROR. Retired versions are never reused.
 // Version 1 had no LARGE and PART frames (a record longer than a frame
-// could not travel); version 2 added them.
+// could not travel); version 2 added them; version 3 added the frame
+// checksum (a peer of version 2 fails at its first frame with a checksum
+// error).
 package wire

@@ -6,14 +6,16 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 
 	"github.com/bxdb/bxdb/engine/bxtree"
 )
 
 // Version is the version of the format this package reads and writes
-// (version 1, without LARGE and PART, is retired).
-const Version = 2
+// (version 1, without LARGE and PART, and version 2, without frame
+// checksums, are retired).
+const Version = 3
 
 // Magic opens every HELLO frame.
 const Magic = "bxsync"
@@ -142,10 +144,17 @@ func (w *Writer) finish() error {
 		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, n, w.limit)
 	}
 	binary.BigEndian.PutUint32(w.buf, uint32(n))
+	w.buf = binary.BigEndian.AppendUint32(w.buf, crc32.Checksum(w.buf, castagnoli))
 	w.n += int64(len(w.buf))
 	_, err := w.w.Write(w.buf)
 	return err
 }
+
+// castagnoli is the CRC-32C table of the frame checksums.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// ChecksumSize is the size of the checksum that ends every frame.
+const ChecksumSize = 4
 
 // Hello writes a HELLO frame.
 func (w *Writer) Hello(subject []byte) error {
@@ -219,9 +228,9 @@ func RecordSize(r *Record) int {
 // KeySize returns the encoded size of a WANTS key.
 func KeySize(k []byte) int { return bytesSize(k) }
 
-// Overhead is the size of a frame with an empty list: length, type and a
-// count of up to 5 bytes.
-const Overhead = 4 + 1 + 5
+// Overhead is the size of a frame with an empty list: length, type, a
+// count of up to 5 bytes and the checksum.
+const Overhead = 4 + 1 + 5 + ChecksumSize
 
 // Ranges writes a RANGES frame.
 func (w *Writer) Ranges(es []Entry) error {
@@ -370,13 +379,26 @@ func (r *Reader) ReadFrame() (*Frame, error) {
 		r.buf = make([]byte, n)
 	}
 	r.buf = r.buf[:n]
-	if _, err := io.ReadFull(r.r, r.buf); err != nil {
+	var sum [ChecksumSize]byte
+	if _, err := io.ReadFull(r.r, r.buf); err == nil {
+		_, err = io.ReadFull(r.r, sum[:])
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+	} else {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
 		return nil, err
 	}
-	r.n += 4 + int64(n)
+	r.n += 4 + int64(n) + ChecksumSize
+	crc := crc32.Update(crc32.Checksum(hdr[:], castagnoli), castagnoli, r.buf)
+	if crc != binary.BigEndian.Uint32(sum[:]) {
+		return nil, corruptf("frame checksum mismatch (the stream was damaged in transit, or the peer speaks an older version)")
+	}
 	return Decode(r.buf)
 }
 
