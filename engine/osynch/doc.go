@@ -116,12 +116,13 @@
 // # Wire format
 //
 // See package wire (engine/osynch/wire) for the frames, with their byte
-// diagrams and version (2: version 1 lacked the LARGE and PART frames of a
-// record longer than a frame). In short, every frame is
+// diagrams and version (3: version 1 lacked the LARGE and PART frames of a
+// record longer than a frame, version 2 the frame checksum). In short,
+// every frame is
 //
-//	| length u32 | type u8 | payload |
+//	| length u32 | type u8 | payload | crc32c u32 |
 //
 // and the types are HELLO, ACCEPT, ERROR, RANGES, RECORDS, WANTS, END,
-// DONE, and (version 2) LARGE (key, version, value length) followed by
-// PART frames (value chunks).
+// DONE, and LARGE (key, version, value length) followed by PART frames
+// (value chunks). A frame whose checksum fails ends the session.
 package osynch
