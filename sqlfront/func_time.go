@@ -800,6 +800,32 @@ func timeDiffArg(v Value) (t time.Time, dt bool, fsp int, ok bool) {
 	return durationEpoch.Add(d), false, 0, ok
 }
 
+// addTime implements ADDTIME(x, d) and, with sub, SUBTIME(x, d): x a
+// DATETIME (the result is one) or a TIME (the result is a TIME, within
+// MySQL's ±838:59:59), d a TIME; a DATETIME d, or an argument that is
+// neither, gives NULL, as in MySQL.
+func addTime(x, d Value, sub bool) Value {
+	t, dt, xfsp, ok1 := timeDiffArg(x)
+	dur, ddt, dfsp, ok2 := timeDiffArg(d)
+	if !ok1 || !ok2 || ddt {
+		return Null
+	}
+	delta := dur.Sub(durationEpoch)
+	if sub {
+		delta = -delta
+	}
+	fsp := max(xfsp, dfsp)
+	if dt {
+		r := t.Add(delta)
+		if r.Year() < 1 || r.Year() > 9999 {
+			return Null
+		}
+		return DatetimeValue(r, fsp)
+	}
+	lim := maxDuration.Truncate(time.Second)
+	return DurationValue(min(max(t.Sub(durationEpoch)+delta, -lim), lim), fsp)
+}
+
 // unixTimestamp implements UNIX_TIMESTAMP(x): seconds since the epoch, a
 // decimal when x has fractional seconds, 0 outside the supported range.
 func unixTimestamp(v Value) Value {
@@ -979,6 +1005,8 @@ func init() {
 			d := x.Sub(y)                            // saturates past ±292 years instead of wrapping
 			return DurationValue(min(max(d, -lim), lim), fsp), nil
 		}},
+		{name: "addtime", min: 2, max: 2, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) { return addTime(a[0], a[1], false), nil }},
+		{name: "subtime", min: 2, max: 2, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) { return addTime(a[0], a[1], true), nil }},
 		{name: "sec_to_time", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
 			d := ToDecimal(a[0])
 			us, ok := d.Mul(DecimalFromInt(1e6)).Round(0).Int64()

@@ -68,6 +68,7 @@ func (s *Session) sysVarDefaults() map[string]Value {
 		"identity":                        UintValue(s.lastInsertID),
 		"sql_select_limit":                UintValue(1<<64 - 1),
 		"sql_safe_updates":                IntValue(0),
+		"sql_auto_is_null":                IntValue(0),
 		"explicit_defaults_for_timestamp": IntValue(1),
 		"read_only":                       BoolValue(e.opts.ReadOnly),
 		"datadir":                         StringValue(e.path),
