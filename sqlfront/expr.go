@@ -411,6 +411,13 @@ func (c *compiler) fold(e Expr) Expr {
 	return &litExpr{v: v, disp: -1}
 }
 
+// niladicFuncs are the functions MySQL also calls without parentheses
+// (the pinned parser reads them as column names).
+var niladicFuncs = map[string]string{
+	"current_user": "current_user", "utc_timestamp": "utc_timestamp", "utc_date": "utc_date",
+	"utc_time": "utc_time", "localtime": "now", "localtimestamp": "now",
+}
+
 // compile compiles one expression.
 func (c *compiler) compile(e sqlparser.Expr) (Expr, error) {
 	switch e := e.(type) {
@@ -423,6 +430,12 @@ func (c *compiler) compile(e sqlparser.Expr) (Expr, error) {
 	case *sqlparser.ColName:
 		idx, err := c.sc.Column(e.Qualifier.Qualifier.String(), e.Qualifier.Name.String(), e.Name.String())
 		if err != nil {
+			// MySQL's niladic functions without parentheses, where no
+			// column has the name: SELECT CURRENT_USER, UTC_TIMESTAMP.
+			var se *SQLError
+			if def := niladicFuncs[e.Name.Lowered()]; def != "" && e.Qualifier.IsEmpty() && asSQLError(err, &se) && se.Number == ErBadField {
+				return c.compile(&sqlparser.FuncExpr{Name: sqlparser.NewColIdent(def)})
+			}
 			return nil, err
 		}
 		return &colExpr{idx: idx}, nil

@@ -571,6 +571,7 @@ func sqlparserParse(sql, clean string, toks []token) (sqlparser.Statement, error
 var keywordNames = map[string]bool{
 	"end": true, "next": true, "full": true, "tables": true, "auto_increment": true,
 	"boolean": true, "escape": true, "extended": true, "processlist": true,
+	"schema": true, // only as SCHEMA(), DATABASE()'s other name
 }
 
 // quoteKeywordNames returns sql with the keywordNames tokens that are not
@@ -608,6 +609,10 @@ func quoteKeywordNames(sql string, toks []token) (out string, ok bool) {
 			}
 		case "next":
 			if i > 0 && toks[i-1].word() == "select" {
+				continue
+			}
+		case "schema":
+			if toks[min(i+1, len(toks)-1)].typ != '(' {
 				continue
 			}
 		}
