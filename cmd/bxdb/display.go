@@ -12,8 +12,10 @@ import (
 	"github.com/bxdb/bxdb/sqlfront"
 )
 
-// render formats one value for display in a table cell.
-func render(v any) string {
+// render formats one value for display in a table cell; typ is the
+// column's database type name ("DATE", "DATETIME", ...; "" if unknown),
+// which tells a DATETIME at midnight from a DATE.
+func render(v any, typ string) string {
 	switch x := v.(type) {
 	case nil:
 		return "NULL"
@@ -28,7 +30,7 @@ func render(v any) string {
 		}
 		return fmt.Sprintf("0x%X", x)
 	case time.Time:
-		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
+		if typ == "DATE" || typ == "" && x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
 			return x.Format("2006-01-02")
 		}
 		if x.Nanosecond() != 0 {

@@ -146,7 +146,7 @@ func tableRows(t *testing.T, path string) map[string]string {
 				t.Fatal(err)
 			}
 			for _, v := range vals {
-				b.WriteString(render(v) + "|")
+				b.WriteString(render(v, "") + "|")
 			}
 			b.WriteString("\n")
 		}

@@ -637,6 +637,12 @@ func (sh *shell) run(stmt string, line int) {
 		sh.report(err, line)
 		return
 	}
+	types := make([]string, len(cols))
+	if cts, err := rows.ColumnTypes(); err == nil {
+		for i, ct := range cts {
+			types[i] = ct.DatabaseTypeName()
+		}
+	}
 	var table [][]string
 	vals := make([]any, len(cols))
 	ptrs := make([]any, len(cols))
@@ -650,7 +656,7 @@ func (sh *shell) run(stmt string, line int) {
 		}
 		row := make([]string, len(cols))
 		for i, v := range vals {
-			row[i] = render(v)
+			row[i] = render(v, types[i])
 		}
 		table = append(table, row)
 	}

@@ -257,7 +257,7 @@ func TestShellTableDisplay(t *testing.T) {
 	}
 	// Doubles print as MySQL prints them, not in Go's %v form.
 	for in, want := range map[float64]string{1.26e6: "1260000", 1e15: "1e15", 1e-5: "0.00001", -2.5: "-2.5", 1e16: "1e16", 123456789: "123456789"} {
-		if got := render(in); got != want {
+		if got := render(in, "DOUBLE"); got != want {
 			t.Errorf("render(%v) = %q, want %q", in, got, want)
 		}
 	}
@@ -446,5 +446,22 @@ func TestShellSchemaTriggers(t *testing.T) {
 	rc, out, e = runWith(strings.NewReader("INSERT INTO t VALUES (1, 5);\nSELECT v FROM t;\nUPDATE t SET v = 20;\nSELECT msg FROM log;\n"), "shell", copyDB)
 	if rc != 0 || !strings.Contains(out, "| 10 |") || !strings.Contains(out, "| up 1 |") {
 		t.Fatalf("triggers of the copy: rc=%d out=%q err=%q", rc, out, e)
+	}
+}
+
+// TestShellDatetimeMidnight: a DATETIME or TIMESTAMP at midnight shows its
+// time (the column type says it has one); a DATE shows the date alone.
+func TestShellDatetimeMidnight(t *testing.T) {
+	db := sqlDB(t, "CREATE TABLE d (id INT PRIMARY KEY, a DATE, b DATETIME, c TIMESTAMP)",
+		"INSERT INTO d VALUES (1, '2024-01-05', '2024-01-05 00:00:00', '2024-01-06 00:00:00')")
+	rc, out, e := runWith(nil, "shell", "-c", "SELECT a, b, c FROM d", db)
+	want := "" +
+		"+------------+---------------------+---------------------+\n" +
+		"| a          | b                   | c                   |\n" +
+		"+------------+---------------------+---------------------+\n" +
+		"| 2024-01-05 | 2024-01-05 00:00:00 | 2024-01-06 00:00:00 |\n" +
+		"+------------+---------------------+---------------------+\n"
+	if rc != 0 || !strings.HasPrefix(out, want) {
+		t.Fatalf("rc=%d err=%q out:\n%s\nwant:\n%s", rc, e, out, want)
 	}
 }
