@@ -448,7 +448,24 @@ func (si *selectInfo) constValue(e sqlparser.Expr) (Value, bool) {
 	if err != nil || fs.correlated && si.from.outer == nil {
 		return Null, false
 	}
-	if d := depsOf(x); d&(depVolatile|depSubquery) != 0 {
+	return si.constEval(x)
+}
+
+// constConjunct evaluates a conjunct that reads no table of this query
+// (c.tabs == 0: literals, arguments, variables, the enclosing row) and
+// calls nothing volatile, for the whole statement.
+func (si *selectInfo) constConjunct(c *conjunct) (Value, bool) {
+	if c.tabs != 0 || c.all {
+		return Null, false
+	}
+	return si.constEval(c.expr)
+}
+
+// constEval evaluates the compiled x against the layout's template (the
+// values of placeholders, variables and the enclosing row) when it calls
+// nothing volatile, runs no subquery and reads no table of this query.
+func (si *selectInfo) constEval(x Expr) (Value, bool) {
+	if depsOf(x)&(depVolatile|depSubquery) != 0 {
 		return Null, false
 	}
 	for _, slot := range ColumnRefs(x) {
@@ -459,27 +476,6 @@ func (si *selectInfo) constValue(e sqlparser.Expr) (Value, bool) {
 	env := *si.sc.env
 	env.Row = si.lay.tmpl
 	v, err := x.Eval(&env)
-	if err != nil {
-		return Null, false
-	}
-	return v, true
-}
-
-// constConjunct evaluates a conjunct that reads no table of this query
-// (c.tabs == 0: literals, arguments, variables, the enclosing row) and
-// calls nothing volatile, for the whole statement.
-func (si *selectInfo) constConjunct(c *conjunct) (Value, bool) {
-	if c.tabs != 0 || c.all || depsOf(c.expr)&(depVolatile|depSubquery) != 0 {
-		return Null, false
-	}
-	for _, slot := range ColumnRefs(c.expr) {
-		if si.lay.tableOf(slot) >= 0 {
-			return Null, false
-		}
-	}
-	env := *si.sc.env
-	env.Row = si.lay.tmpl
-	v, err := c.expr.Eval(&env)
 	if err != nil {
 		return Null, false
 	}
