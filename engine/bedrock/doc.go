@@ -321,6 +321,17 @@
 // began before the move and writes the moved block commits (the store
 // remembers such moves until every live snapshot sees them).
 //
+// # Reads
+//
+// On Linux a regular file (not Device) is also mapped read-only
+// (mmap_linux.go): a block that misses the cache is copied out of the OS
+// page cache instead of costing a pread system call. Writes still use
+// pwrite, which updates the same pages the map shows. The map reserves
+// address space ahead of the file and is replaced, larger, when the file
+// outgrows it; a memory fault while copying (an I/O error, a file
+// truncated by another program) is returned as an error. Every block read
+// either way is verified as described above.
+//
 // # Devices
 //
 // Options.Device opens a raw block device: the capacity is the device's

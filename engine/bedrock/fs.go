@@ -53,6 +53,7 @@ type osFile struct {
 	direct bool
 	sector int
 	device bool
+	mm     *mapping // nil: reads use pread
 }
 
 // OpenFile implements FS.
@@ -95,13 +96,31 @@ func (osFS) OpenFile(name string, o OpenFlags) (File, error) {
 	}
 	if direct || of.device {
 		of.sector = sectorSize(f)
+	} else if st, err := f.Stat(); err == nil {
+		of.mm = newMapping(f.Fd(), st.Size())
 	}
 	return of, nil
 }
 
-func (f *osFile) ReadAt(p []byte, off int64) (int, error)  { return f.f.ReadAt(p, off) }
-func (f *osFile) WriteAt(p []byte, off int64) (int, error) { return f.f.WriteAt(p, off) }
-func (f *osFile) Sync() error                              { return datasync(f.f) }
+// ReadAt implements File: from the map when the range is mapped.
+func (f *osFile) ReadAt(p []byte, off int64) (int, error) {
+	if f.mm != nil {
+		if n, ok, err := f.mm.readAt(p, off); ok {
+			return n, err
+		}
+	}
+	return f.f.ReadAt(p, off)
+}
+
+// WriteAt implements File.
+func (f *osFile) WriteAt(p []byte, off int64) (int, error) {
+	n, err := f.f.WriteAt(p, off)
+	if f.mm != nil && n > 0 {
+		f.mm.grew(f.f.Fd(), off+int64(n))
+	}
+	return n, err
+}
+func (f *osFile) Sync() error { return datasync(f.f) }
 
 // writebackStarter is a File that can start writing written bytes back to
 // disk ahead of the next Sync (osFile, through the page cache).
@@ -115,7 +134,14 @@ func (f *osFile) startWriteback(off, n int64) {
 	}
 }
 func (f *osFile) SectorSize() int { return f.sector }
-func (f *osFile) Close() error    { return f.f.Close() }
+
+// Close implements File.
+func (f *osFile) Close() error {
+	if f.mm != nil {
+		f.mm.close()
+	}
+	return f.f.Close()
+}
 
 // Size implements File; for a device it is the device's capacity.
 func (f *osFile) Size() (int64, error) {
@@ -141,7 +167,13 @@ func (f *osFile) Allocate(size int64) error {
 		}
 		return nil
 	}
-	return preallocate(f.f, size)
+	if err := preallocate(f.f, size); err != nil {
+		return err
+	}
+	if f.mm != nil {
+		f.mm.grew(f.f.Fd(), size)
+	}
+	return nil
 }
 
 // alignedBuf returns a zeroed buffer of n bytes whose address is a multiple
