@@ -1067,7 +1067,7 @@ CREATE TABLE item (
 	items := []map[string]any{
 		{"name": "hammer", "price": "12.50", "qty": 3, "ratio": 0.5, "flag": true, "attrs": `{"w": 1}`, "note": "heavy", "cat": 1, "at": t0},
 		{"name": "saw", "price": "20.00", "qty": 0, "ratio": 0, "flag": false, "attrs": nil, "note": nil, "cat": 1, "at": t0.Add(time.Minute)},
-		{"name": "ball", "price": "3.99", "qty": 4000000000, "ratio": 1.25, "flag": true, "attrs": `[1, 2]`, "note": "", "cat": 2, "at": t0.Add(2 * time.Minute)},
+		{"name": "ball", "price": "3.99", "qty": int64(4000000000), "ratio": 1.25, "flag": true, "attrs": `[1, 2]`, "note": "", "cat": 2, "at": t0.Add(2 * time.Minute)},
 		{"name": "orphan", "price": "0.01", "qty": 1, "ratio": 0, "flag": false, "attrs": nil, "note": nil, "cat": nil, "at": t0.Add(3 * time.Minute)},
 	}
 	res, err := db.NamedExecContext(ctx, "INSERT INTO item (name, price, qty, ratio, flag, attrs, note, cat_id, created_at) VALUES (:name, :price, :qty, :ratio, :flag, :attrs, :note, :cat, :at)", items)

@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,9 @@ const (
 	maxTextLen  = 65535
 	maxVarChar  = 65535 // VARCHAR without a length (bxdb, like SQLite, does not require one)
 	maxKeyParts = 16    // MySQL's limit of columns per index
+	// longTextLen is LONGTEXT's length, 2^32-1 (the largest int on 32-bit
+	// systems there).
+	longTextLen = int(min(math.MaxInt, 1<<32-1))
 )
 
 // columnTypeFromDDL converts a parsed column type to the engine's
@@ -144,7 +148,7 @@ func textLength(k TypeKind, n int) int {
 	case DDLTypeMediumText, DDLTypeMediumBlob:
 		return 16777215
 	case DDLTypeLongText, DDLTypeLongBlob, DDLTypeSet:
-		return 4294967295
+		return longTextLen
 	}
 	switch {
 	case n <= 0:
@@ -156,7 +160,7 @@ func textLength(k TypeKind, n int) int {
 	case n <= 16777215:
 		return 16777215
 	}
-	return 4294967295
+	return longTextLen
 }
 
 // defaultIsNow reports whether a DEFAULT / ON UPDATE text is

@@ -696,7 +696,7 @@ func ParseColumnType(ct *sqlparser.ColumnType, column string) (ColumnType, error
 		case strings.HasPrefix(typ, "medium"):
 			length = 16777215
 		case strings.HasPrefix(typ, "long"):
-			length = 4294967295
+			length = longTextLen
 		default:
 			length = 65535
 		}

@@ -103,7 +103,8 @@ const maxIovecs = 1024
 // over short writes; ok is false when vectored writes are not available
 // here (the caller then copies and uses WriteAt).
 func (f *osFile) writeVAt(bufs [][]byte, off int64) (ok bool, err error) {
-	if f.direct || len(bufs) > maxIovecs {
+	if f.direct || len(bufs) > maxIovecs || ^uint(0)>>32 == 0 {
+		// (32-bit systems split the offset in two arguments: use WriteAt.)
 		return false, nil
 	}
 	iov := make([]syscall.Iovec, 0, len(bufs))
@@ -136,13 +137,13 @@ func (f *osFile) writeVAt(bufs [][]byte, off int64) (ok bool, err error) {
 		}
 		off += int64(n)
 		// Drop what was written.
-		for len(iov) > 0 && uint64(n) >= iov[0].Len {
+		for len(iov) > 0 && uint64(n) >= uint64(iov[0].Len) {
 			n -= uintptr(iov[0].Len)
 			iov = iov[1:]
 		}
 		if len(iov) > 0 && n > 0 {
 			iov[0].Base = (*byte)(unsafe.Add(unsafe.Pointer(iov[0].Base), n))
-			iov[0].Len -= uint64(n)
+			iov[0].SetLen(int(uint64(iov[0].Len) - uint64(n)))
 		}
 	}
 	return true, nil
