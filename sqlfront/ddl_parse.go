@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"encoding/hex"
 	"math"
 	"strconv"
 	"strings"
@@ -484,22 +485,53 @@ var typeWords = map[string]struct {
 	"timestamp": {DDLTypeTimestamp, shapeFSP}, "time": {DDLTypeTime, shapeFSP},
 	"year": {DDLTypeYear, shapeLength}, "json": {DDLTypeJSON, shapeNone},
 	"enum": {DDLTypeEnum, shapeMembers}, "set": {DDLTypeSet, shapeMembers},
+	"long": {DDLTypeMediumText, shapeString},
+	// Spatial types are stored as their binary (WKB) values; bxdb has no
+	// spatial functions.
+	"geometry": {DDLTypeLongBlob, shapeNone}, "point": {DDLTypeLongBlob, shapeNone},
+	"linestring": {DDLTypeLongBlob, shapeNone}, "polygon": {DDLTypeLongBlob, shapeNone},
+	"multipoint": {DDLTypeLongBlob, shapeNone}, "multilinestring": {DDLTypeLongBlob, shapeNone},
+	"multipolygon": {DDLTypeLongBlob, shapeNone}, "geometrycollection": {DDLTypeLongBlob, shapeNone},
+	"geomcollection": {DDLTypeLongBlob, shapeNone},
 }
+
+// spatialTypes are the type words of typeWords that are spatial types.
+var spatialTypes = toSet("geometry point linestring polygon multipoint multilinestring multipolygon geometrycollection geomcollection")
 
 // maxTypeArg bounds type arguments so they fit an int everywhere.
 const maxTypeArg = math.MaxUint32
 
 // columnType parses a data type.
 func (p *parser) columnType() (DDLColumnType, error) {
+	national := p.acceptWord("national") // NATIONAL CHAR/VARCHAR: the charset is ours anyway
 	t := p.peek()
 	tw, ok := typeWords[t.word()]
+	if national && tw.shape != shapeString {
+		ok = false
+	}
 	if !ok {
 		return DDLColumnType{}, p.errExpected("a column type")
 	}
 	p.advance()
 	ct := DDLColumnType{Kind: tw.kind}
-	if t.word() == "double" {
+	switch t.word() {
+	case "double":
 		p.acceptWord("precision")
+	case "char", "character", "nchar":
+		// CHAR VARYING, CHARACTER VARYING, NCHAR VARCHAR: VARCHAR.
+		if p.acceptWord("varying") || (t.word() == "nchar" && p.acceptWord("varchar", "varcharacter")) {
+			ct.Kind = DDLTypeVarChar
+		}
+	case "long":
+		// LONG, LONG VARCHAR: MEDIUMTEXT; LONG VARBINARY: MEDIUMBLOB.
+		if p.acceptWord("varbinary") {
+			ct.Kind, tw.shape = DDLTypeMediumBlob, shapeNone
+		} else {
+			p.acceptWord("varchar", "varcharacter")
+		}
+	}
+	if spatialTypes[t.word()] {
+		return ct, nil
 	}
 	var err error
 	switch tw.shape {
@@ -515,7 +547,7 @@ func (p *parser) columnType() (DDLColumnType, error) {
 		ct.Length, _, err = p.typeArgs(false)
 	case shapeString:
 		if ct.Length, _, err = p.typeArgs(false); err == nil {
-			ct.Binary = p.acceptWord("binary") // the charset's _bin collation
+			p.charsetShorthands(&ct)
 		}
 	case shapeFSP:
 		if ct.FSP, _, err = p.typeArgs(false); err == nil && ct.FSP > 6 {
@@ -523,10 +555,29 @@ func (p *parser) columnType() (DDLColumnType, error) {
 		}
 	case shapeMembers:
 		if ct.Values, err = p.members(); err == nil {
-			ct.Binary = p.acceptWord("binary") // the charset's _bin collation
+			p.charsetShorthands(&ct)
 		}
 	}
 	return ct, err
+}
+
+// charsetShorthands parses the attributes of a string type that name a
+// character set or its binary collation, in any order: BINARY (and BYTE)
+// the charset's _bin collation, ASCII CHARACTER SET latin1, UNICODE
+// (ucs2 in MySQL) bxdb's utf8mb4.
+func (p *parser) charsetShorthands(ct *DDLColumnType) {
+	for {
+		switch {
+		case p.acceptWord("binary", "byte"):
+			ct.Binary = true
+		case p.acceptWord("ascii"):
+			ct.Charset = "latin1"
+		case p.acceptWord("unicode"):
+			ct.Charset = "utf8mb4"
+		default:
+			return
+		}
+	}
 }
 
 // typeArgs parses an optional (n) or, if two, (n[, m]).
@@ -569,7 +620,7 @@ func (p *parser) members() ([]string, error) {
 	}
 	var vs []string
 	for {
-		v, err := p.stringLit("a string")
+		v, err := p.memberLit()
 		if err != nil {
 			return nil, err
 		}
@@ -579,6 +630,26 @@ func (p *parser) members() ([]string, error) {
 		}
 	}
 	return vs, p.expectChar(')')
+}
+
+// memberLit parses an ENUM or SET member: a string, or a hexadecimal
+// literal (0x2A, X'2A') standing for its bytes.
+func (p *parser) memberLit() (string, error) {
+	t := p.peek()
+	switch t.typ {
+	case sqlparser.HEX, sqlparser.HEXNUM:
+		digits := strings.TrimPrefix(strings.TrimPrefix(t.val, "0x"), "0X")
+		if len(digits)%2 == 1 {
+			digits = "0" + digits
+		}
+		b, err := hex.DecodeString(digits)
+		if err != nil {
+			return "", p.errAt(t, "malformed hexadecimal literal")
+		}
+		p.i++
+		return string(b), nil
+	}
+	return p.stringLit("a string")
 }
 
 // columnAttributes parses the attributes after a column's type, up to the
