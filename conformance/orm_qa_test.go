@@ -1206,7 +1206,9 @@ func TestORMQAPreparedLookupsAndJoins(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		gormDiff(t, "by email", "1,ann@x.io,Ann", lookup(byEmail, "ann@x.io"))
 		gormDiff(t, "by email, other case", "1,ann@x.io,Ann", lookup(byEmail, "ANN@X.IO"))
-		gormDiff(t, "by email, trailing space", "1,ann@x.io,Ann", lookup(byEmail, "ann@x.io  "))
+		// The default collation, utf8mb4_0900_ai_ci, is NO PAD.
+		gormDiff(t, "by email, trailing space", "", lookup(byEmail, "ann@x.io  "))
+		gormDiff(t, "by nick, bin, trailing space", "1", lookup(byNick, "Ann "))
 		gormDiff(t, "by nick, bin", "", lookup(byNick, "ann"))
 		gormDiff(t, "by nick", "1", lookup(byNick, "Ann"))
 		// A number compares numerically: every email is 0, as in MySQL.

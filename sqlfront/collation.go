@@ -12,9 +12,12 @@ import (
 // and carried by ColumnType.Collation. bxdb implements a collation by its
 // behaviour class (Collation):
 //
-//	CollDefault   *_ci (utf8mb4_0900_ai_ci, utf8mb4_general_ci,
-//	              latin1_swedish_ci, ...): the folded comparison at the
-//	              top of compare.go (lower-cased, trailing spaces ignored)
+//	CollDefault   utf8mb4_0900_ai_ci and utf8mb4_0900_as_ci (NO PAD): the
+//	              folded comparison at the top of compare.go (lower-cased;
+//	              trailing spaces count)
+//	CollCIPad     the other *_ci (utf8mb4_general_ci, utf8mb4_unicode_ci,
+//	              latin1_swedish_ci, ...; PAD SPACE): the same after
+//	              removing trailing spaces
 //	CollBin       *_bin PAD SPACE (utf8mb4_bin, latin1_bin, ...): byte
 //	              order after removing trailing spaces
 //	CollBinNoPad  utf8mb4_0900_bin and binary: byte order
@@ -41,6 +44,7 @@ const (
 	CollBinNoPad Collation = 2
 	CollCS       Collation = 3
 	CollCSNoPad  Collation = 4
+	CollCIPad    Collation = 5
 	// collExplicit marks a collation given by COLLATE (coercibility 0).
 	collExplicit Collation = 0x80
 )
@@ -50,7 +54,9 @@ func (c Collation) class() Collation { return c &^ collExplicit }
 
 // binaryish reports whether the collation compares case-sensitively (LIKE
 // then matches bytewise).
-func (c Collation) binaryish() bool { return c.class() != CollDefault }
+func (c Collation) binaryish() bool {
+	return c.class() != CollDefault && c.class() != CollCIPad
+}
 
 // defaultCollation is the default collation of the default character set.
 const defaultCollation = "utf8mb4_0900_ai_ci"
@@ -121,8 +127,10 @@ func collationClass(name string) Collation {
 		return CollCSNoPad
 	case strings.HasSuffix(name, "_cs"):
 		return CollCS
+	case name == "utf8mb4_0900_ai_ci", name == "utf8mb4_0900_as_ci":
+		return CollDefault
 	}
-	return CollDefault
+	return CollCIPad
 }
 
 // errUnknownCollation is MySQL's error 1273.
@@ -254,16 +262,19 @@ func compareColl(c Collation, a, b string) int {
 	case CollBinNoPad:
 		return strings.Compare(a, b)
 	case CollCS:
+		a, b = trimTrailingSpaces(a), trimTrailingSpaces(b)
 		if r := collateCompare(a, b); r != 0 {
 			return r
 		}
-		return compareSwapped(trimTrailingSpaces(a), trimTrailingSpaces(b))
+		return compareSwapped(a, b)
 	case CollCSNoPad:
 		var abuf, bbuf [64]byte
 		if r := bytes.Compare(appendLower(abuf[:0], a), appendLower(bbuf[:0], b)); r != 0 {
 			return r
 		}
 		return compareSwapped(a, b)
+	case CollCIPad:
+		return collateCompare(trimTrailingSpaces(a), trimTrailingSpaces(b))
 	}
 	return collateCompare(a, b)
 }
@@ -314,6 +325,8 @@ func appendCollKey(dst []byte, c Collation, s string) []byte {
 		return append(dst, trimTrailingSpaces(s)...)
 	case CollBinNoPad, CollCSNoPad:
 		return append(dst, s...)
+	case CollCIPad:
+		return appendFold(dst, trimTrailingSpaces(s))
 	}
 	return appendFold(dst, s)
 }

@@ -24,7 +24,8 @@ func TestKeyEncodingCollations(t *testing.T) {
 		want     []byte
 		back     string
 	}{
-		{"", "Ab ", []byte{0x01, 'a', 'b', 0x00, 0x01}, "ab"},
+		{"", "Ab ", []byte{0x01, 'a', 'b', ' ', 0x00, 0x01}, "ab "},
+		{"utf8mb4_general_ci", "Ab ", []byte{0x01, 'a', 'b', 0x00, 0x01}, "ab"},
 		{"utf8mb4_bin", "Ab ", []byte{0x01, 'A', 'b', 0x00, 0x01}, "Ab"},
 		{"utf8mb4_bin", "A\x00b", []byte{0x01, 'A', 0x00, 0xFF, 'b', 0x00, 0x01}, "A\x00b"},
 		{"utf8mb4_0900_bin", "Ab ", []byte{0x01, 'A', 'b', ' ', 0x00, 0x01}, "Ab "},

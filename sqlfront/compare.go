@@ -14,20 +14,20 @@ import (
 // values, and the group keys of GROUP BY and DISTINCT.
 //
 // The collation. MySQL's default, utf8mb4_0900_ai_ci, compares strings
-// case- and accent-insensitively. bxdb approximates it, in one place
-// (foldCollate) that Compare, LIKE, GroupKey and the key encoding share:
+// case- and accent-insensitively, and is NO PAD: trailing spaces count.
+// bxdb approximates it, in one place (appendFold, collateCompare) that
+// Compare, LIKE, GroupKey and the key encoding share:
 //
-//	fold(s) = lower-case each rune of s (unicode.ToLower), after removing
-//	          trailing spaces (' ' only); invalid UTF-8 bytes stay as is
+//	fold(s) = lower-case each rune of s (unicode.ToLower); invalid UTF-8
+//	          bytes stay as is
 //	a ~ b   ⇔ bytes.Compare(fold(a), fold(b))
 //
-// (Columns with another collation, _bin or _cs, and COLLATE clauses:
-// collation.go; their values carry the class in Value.C.)
+// (Columns with another collation, _bin, _cs or a PAD SPACE _ci such as
+// utf8mb4_general_ci, and COLLATE clauses: collation.go; their values
+// carry the class in Value.C.)
 //
-// So 'abc' = 'ABC' and 'a' = 'a   ', but 'é' != 'e' (no accent folding) and
-// 'ß' != 'ss'. NB: MySQL 8's utf8mb4_0900_ai_ci is a NO PAD collation
-// ('a' != 'a '); bxdb pads like the older utf8mb4_general_ci. LIKE does not
-// trim trailing spaces.
+// So 'abc' = 'ABC' and 'a' != 'a ' (as in MySQL 8), but 'é' != 'e' (no
+// accent folding) and 'ß' != 'ss'.
 
 // Compare compares a and b with MySQL's rules and returns -1, 0 or +1, or
 // null = true if either is NULL (cmp is then 0):
@@ -291,11 +291,10 @@ func trimTrailingSpaces(s string) string {
 	return s[:i]
 }
 
-// appendFold appends the collation's folded form of s (see the top of
-// compare.go): trailing spaces removed, runes lower-cased, invalid bytes
-// kept.
+// appendFold appends the default collation's folded form of s (see the
+// top of compare.go): runes lower-cased, invalid bytes kept. The default
+// collation, utf8mb4_0900_ai_ci, is NO PAD: trailing spaces count.
 func appendFold(dst []byte, s string) []byte {
-	s = trimTrailingSpaces(s)
 	return appendLower(dst, s)
 }
 
@@ -328,7 +327,7 @@ func appendLower(dst []byte, s string) []byte {
 // mean equal strings, and their bytewise order is the collation's order.
 func FoldString(s string) string {
 	if isFoldedASCII(s) {
-		return trimTrailingSpaces(s)
+		return s
 	}
 	return string(appendFold(nil, s))
 }
@@ -346,7 +345,6 @@ func isFoldedASCII(s string) bool {
 // collateCompare compares two strings with the collation, without
 // allocating for ASCII strings.
 func collateCompare(a, b string) int {
-	a, b = trimTrailingSpaces(a), trimTrailingSpaces(b)
 	n := min(len(a), len(b))
 	for i := 0; i < n; i++ {
 		ca, cb := a[i], b[i]

@@ -43,14 +43,16 @@ func TestCompare(t *testing.T) {
 		{IntValue(2), StringValue("10"), -1},
 		// The collation.
 		{StringValue("abc"), StringValue("ABC"), 0},
-		{StringValue("abc"), StringValue("abc  "), 0},
+		{StringValue("abc"), StringValue("abc  "), -1}, // NO PAD
+		{withCollation(StringValue("abc"), CollCIPad), StringValue("ABC  "), 0},
 		{StringValue("abc "), StringValue("abcd"), -1},
 		{StringValue("a"), StringValue("B"), -1},
 		{StringValue("Z"), StringValue("a"), 1},
 		{StringValue("é"), StringValue("É"), 0},
 		{StringValue("é"), StringValue("e"), 1},
 		{StringValue("straße"), StringValue("STRASSE"), 1},
-		{StringValue(""), StringValue(" "), 0},
+		{StringValue(""), StringValue(" "), -1},
+		{StringValue(""), withCollation(StringValue(" "), CollCIPad), 0},
 		{StringValue("a\x00"), StringValue("a"), 1},
 		{StringValue("a\xff"), StringValue("a\xfe"), 1},
 		// Binary strings.
@@ -91,7 +93,7 @@ func TestCompareForSort(t *testing.T) {
 	if CompareForSort(Null, IntValue(math.MinInt64)) != -1 || CompareForSort(StringValue(""), Null) != 1 || CompareForSort(Null, Null) != 0 {
 		t.Error("NULLs must sort first")
 	}
-	if !Equal(StringValue("A"), StringValue("a ")) || Equal(Null, Null) {
+	if !Equal(StringValue("A"), StringValue("a")) || Equal(StringValue("A"), StringValue("a ")) || Equal(Null, Null) {
 		t.Error("Equal")
 	}
 }
@@ -155,7 +157,7 @@ func TestGroupKey(t *testing.T) {
 }
 
 func TestFoldString(t *testing.T) {
-	for in, want := range map[string]string{"ABC  ": "abc", "ÉtÉ ": "été", "a\xffB": "a\xffb", "x y": "x y"} {
+	for in, want := range map[string]string{"ABC  ": "abc  ", "ÉtÉ ": "été ", "a\xffB": "a\xffb", "x y": "x y"} {
 		if got := FoldString(in); got != want {
 			t.Errorf("FoldString(%q) = %q, want %q", in, got, want)
 		}

@@ -407,8 +407,9 @@ func coerceString(v Value, t ColumnType, ce coerceErr) (Value, error) {
 func coerceEnum(v Value, t ColumnType, ce coerceErr) (Value, error) {
 	switch v.K {
 	case KindString, KindBytes:
+		s := trimTrailingSpaces(v.S) // members lost theirs at CREATE
 		for _, e := range t.Elems {
-			if compareColl(t.coll(), v.S, e) == 0 {
+			if compareColl(t.coll(), s, e) == 0 {
 				return StringValue(e), nil
 			}
 		}
@@ -429,8 +430,9 @@ func EnumIndex(t ColumnType, v Value) int {
 			return i + 1
 		}
 	}
+	// Members lost their trailing spaces at CREATE; a value's do not count.
 	for i, e := range t.Elems {
-		if collateCompare(e, v.S) == 0 {
+		if collateCompare(e, trimTrailingSpaces(v.S)) == 0 {
 			return i + 1
 		}
 	}

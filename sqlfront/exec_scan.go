@@ -589,7 +589,7 @@ func hashKey(env *Env, xs []Expr, classes []uint8) (string, bool, error) {
 			}
 			b = binary.BigEndian.AppendUint64(b, math.Float64bits(f))
 		case jcString:
-			b = appendFold(b, v.S)
+			b = appendFold(b, trimTrailingSpaces(v.S)) // coarser than every collation
 			b = append(b, 0)
 		case jcTime, jcDuration:
 			b = binary.BigEndian.AppendUint64(b, uint64(v.T.Unix()))

@@ -1082,8 +1082,9 @@ func (c *compiler) compileUnary(e *sqlparser.UnaryExpr) (Expr, error) {
 	return nil, syntaxError(e.Operator)
 }
 
-// compileCollate compiles x COLLATE name: binary collations (*_bin,
-// binary) compare bytewise; the others are the default collation.
+// compileCollate compiles x COLLATE name: the value keeps its string
+// type and carries the collation's class (explicit, so it wins over a
+// column's); COLLATE binary makes a binary string.
 func (c *compiler) compileCollate(e *sqlparser.CollateExpr) (Expr, error) {
 	x, err := c.compile(e.Expr)
 	if err != nil {
@@ -1093,7 +1094,7 @@ func (c *compiler) compileCollate(e *sqlparser.CollateExpr) (Expr, error) {
 	if !ok {
 		return nil, errUnknownCollation(e.Charset)
 	}
-	if cs == "binary" || strings.HasSuffix(cs, "_bin") {
+	if cs == "binary" {
 		return c.fold(&unaryFunc{x: x, f: toBytes}), nil
 	}
 	coll := collationClass(cs) | collExplicit // wins over a column's collation

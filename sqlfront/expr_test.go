@@ -509,7 +509,7 @@ func TestAggregatorLimits(t *testing.T) {
 	pe, _ = parseTestExpr("count(distinct x)")
 	spec, _ = ParseAggregate(pe)
 	a = NewAggregator(spec)
-	for _, v := range []Value{StringValue("a"), StringValue("A "), StringValue("b")} {
+	for _, v := range []Value{StringValue("a"), StringValue("A"), StringValue("b")} {
 		_ = a.Add(v)
 	}
 	if r := a.Result(); r != IntValue(2) {

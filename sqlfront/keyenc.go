@@ -38,9 +38,10 @@ package sqlfront
 //	                                | 0x80-n | n bytes ^|c| BE |  c < 0
 //	                                +--------+----------------+
 //	CHAR, VARCHAR, TEXT, JSON,    by the column's collation (collation.go):
-//	ENUM                          default (*_ci): the folded form
-//	                              (FoldString: lower-cased, trailing
-//	                              spaces removed), escaped:
+//	ENUM                          default (utf8mb4_0900_ai_ci, NO PAD):
+//	                              the folded form (FoldString:
+//	                              lower-cased); PAD SPACE *_ci: the same
+//	                              after removing trailing spaces; escaped:
 //	                                0x00 → 0x00 0xFF; then 0x00 0x01 ends it
 //	                              *_bin (PAD SPACE, e.g. utf8mb4_bin): the
 //	                              UTF-8 bytes as stored, trailing spaces
@@ -218,6 +219,8 @@ func appendKeyString(dst []byte, s string, c Collation) []byte {
 		}
 		dst = appendKeyEscaped(dst, appendLower(buf[:0], s))
 		return appendKeyEscaped(dst, appendSwapped(buf[:0], s))
+	case CollCIPad:
+		s = trimTrailingSpaces(s)
 	}
 	var buf [64]byte
 	return appendKeyEscaped(dst, appendFold(buf[:0], s))

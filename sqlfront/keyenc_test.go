@@ -229,8 +229,13 @@ func describeTuple(vs []Value) string {
 func TestKeyCollation(t *testing.T) {
 	vc := ColumnType{Base: TypeVarChar, Length: 10}
 	k := func(s string) []byte { return AppendKey(nil, StringValue(s), vc, false) }
-	if !bytes.Equal(k("a"), k("A")) || !bytes.Equal(k("a"), k("a  ")) {
-		t.Error("'a', 'A' and 'a  ' must have equal keys")
+	if !bytes.Equal(k("a"), k("A")) || bytes.Equal(k("a"), k("a  ")) || bytes.Compare(k("a"), k("a  ")) >= 0 {
+		t.Error("'a' and 'A' must have equal keys, 'a  ' a greater one (NO PAD)")
+	}
+	pad := ColumnType{Base: TypeVarChar, Length: 10, Collation: "utf8mb4_general_ci"}
+	kp := func(s string) []byte { return AppendKey(nil, StringValue(s), pad, false) }
+	if !bytes.Equal(kp("a"), kp("A")) || !bytes.Equal(kp("a"), kp("a  ")) {
+		t.Error("utf8mb4_general_ci: 'a', 'A' and 'a  ' must have equal keys (PAD SPACE)")
 	}
 	if bytes.Compare(k("a"), k("ab")) >= 0 || bytes.Compare(k("ab"), k("b")) >= 0 || bytes.Compare(k("a"), k("a\x00")) >= 0 {
 		t.Error("prefix order")
