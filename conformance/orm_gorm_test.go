@@ -1325,3 +1325,31 @@ func TestGORMPrepareStmtAndEvolution(t *testing.T) {
 	must(t, db.Model(&gExtreme{}).Where("s LIKE ?", "%\\%\\_").Pluck("id", &like).Error)
 	gormDiff(t, "escaped LIKE", []uint64{1}, like)
 }
+
+// TestGORMFloat32Lookup: a float32 field (a FLOAT column) finds its row
+// again by its own value, through a placeholder and through a struct
+// condition, for values that are not exact in binary.
+func TestGORMFloat32Lookup(t *testing.T) {
+	db, _ := gormOpen(t, &gorm.Config{})
+	type Gauge struct {
+		ID    uint
+		Name  string
+		Level float32
+	}
+	must(t, db.AutoMigrate(&Gauge{}))
+	levels := []float32{0.1, 1.7, -3.3, 1e-7, 123456.79, 0}
+	for i, l := range levels {
+		must(t, db.Create(&Gauge{Name: fmt.Sprint("g", i), Level: l}).Error)
+	}
+	for i, l := range levels {
+		var n int64
+		must(t, db.Model(&Gauge{}).Where("level = ?", l).Count(&n).Error)
+		if n != 1 {
+			t.Errorf("level = %v: %d rows, want 1", l, n)
+		}
+		var g Gauge
+		if err := db.Where(&Gauge{Name: fmt.Sprint("g", i), Level: l}).First(&g).Error; err != nil || g.Level != l {
+			t.Errorf("Where(&Gauge{Level: %v}): %v, %v", l, err, g.Level)
+		}
+	}
+}

@@ -26,7 +26,7 @@ import (
 //	nil, []byte(nil), json.RawMessage(nil)  NULL
 //	int, int8 … int64                     integer
 //	uint, uint8 … uint64, uintptr         integer (all of uint64, above MaxInt64 too)
-//	float32, float64                      double (a float32 converts exactly)
+//	float32, float64                      double (a float32 as its shortest decimal, as a FLOAT column holds it)
 //	bool                                  1 or 0 (MySQL has no boolean type)
 //	string, json.RawMessage               string
 //	[]byte                                bytes (copied)
@@ -157,7 +157,10 @@ func convertArg(a any) (v sqlfront.Value, ok bool) {
 	case float64:
 		return sqlfront.FloatValue(x), true
 	case float32:
-		return sqlfront.FloatValue(float64(x)), true
+		// Its shortest decimal (float32(0.1) is 0.1), as a FLOAT column
+		// holds it, so a value read from a FLOAT column finds its row.
+		v, _ := sqlfront.ValueOf(x)
+		return v, true
 	case bool:
 		return sqlfront.BoolValue(x), true
 	case string:

@@ -45,7 +45,7 @@ func TestCheckNamedValue(t *testing.T) {
 		{uint64(math.MaxUint64), sqlfront.Value{K: sqlfront.KindUint, U: math.MaxUint64}},
 		{uintptr(9), sqlfront.IntValue(9)},
 		{float32(1.5), sqlfront.FloatValue(1.5)},
-		{float32(0.1), sqlfront.FloatValue(float64(float32(0.1)))},
+		{float32(0.1), sqlfront.FloatValue(0.1)}, // its shortest decimal, as a FLOAT column holds it
 		{math.Pi, sqlfront.FloatValue(math.Pi)},
 		{true, sqlfront.IntValue(1)},
 		{false, sqlfront.IntValue(0)},
