@@ -27,7 +27,7 @@ import (
 // insertScope resolves names in ON DUPLICATE KEY UPDATE: columns are the
 // existing row (slots 0..n-1), VALUES(col) the proposed row (n..2n-1).
 type insertScope struct {
-	TableScope
+	dmlScope
 	n int
 }
 
@@ -89,7 +89,8 @@ func (sc *stmtCtx) planInsert(ins *sqlparser.Insert, t *table) (*insertPlan, err
 	p.replace = ins.Action == sqlparser.ReplaceStr
 	p.ignore = ins.Ignore != ""
 	if len(ins.OnDup) > 0 {
-		scope := &insertScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, n: len(t.cols)}
+		scope := &insertScope{dmlScope: dmlScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, sc: sc, target: t.desc.Name}, n: len(t.cols)}
+		defer func() { p.subq = p.subq || scope.subq }()
 		for _, ue := range ins.OnDup {
 			i := t.col(ue.Name.Name.String())
 			if i < 0 || !ue.Name.Qualifier.IsEmpty() && !strings.EqualFold(ue.Name.Qualifier.Name.String(), t.desc.Name) {
@@ -107,7 +108,7 @@ func (sc *stmtCtx) planInsert(ins *sqlparser.Insert, t *table) (*insertPlan, err
 	}
 	if rows, ok := ins.Rows.(sqlparser.Values); ok {
 		scope := &dmlScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, sc: sc, target: t.desc.Name}
-		defer func() { p.subq = scope.subq }()
+		defer func() { p.subq = p.subq || scope.subq }()
 		tuples := make([][]Expr, len(rows))
 	compile:
 		for r, tuple := range rows {

@@ -134,13 +134,20 @@ func (s *dmlScope) Subquery(sel sqlparser.SelectStatement) (Subquery, error) {
 }
 
 // readsTable reports whether a FROM clause in sel (or in its subqueries)
-// names table.
+// names table. Derived tables do not count: they are materialized before
+// the statement writes, so reading the written table through one is
+// MySQL's documented way around error 1093.
 func readsTable(sel sqlparser.SelectStatement, table string) bool {
 	found := false
 	sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		if ate, ok := n.(*sqlparser.AliasedTableExpr); ok {
-			if tn, ok := ate.Expr.(sqlparser.TableName); ok && strings.EqualFold(tn.Name.String(), table) {
-				found = true
+			switch x := ate.Expr.(type) {
+			case sqlparser.TableName:
+				if strings.EqualFold(x.Name.String(), table) {
+					found = true
+				}
+			case *sqlparser.Subquery:
+				return false, nil
 			}
 		}
 		return !found, nil
