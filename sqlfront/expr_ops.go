@@ -377,6 +377,13 @@ func (c *compiler) compileComparison(e *sqlparser.ComparisonExpr) (Expr, error) 
 		return c.compileLike(e)
 	case sqlparser.RegexpStr, sqlparser.NotRegexpStr:
 		return c.compileRegexp(e)
+	case memberOfStr:
+		right := e.Right
+		if t, ok := right.(sqlparser.ValTuple); ok && len(t) == 1 {
+			right = t[0]
+		}
+		return c.compile(&sqlparser.FuncExpr{Name: sqlparser.NewColIdent("m@o"),
+			Exprs: sqlparser.SelectExprs{&sqlparser.AliasedExpr{Expr: e.Left}, &sqlparser.AliasedExpr{Expr: right}}})
 	}
 	if base, quant, ok := strings.Cut(e.Operator, " "); ok && (quant == "any" || quant == "all") {
 		if op, ok := cmpOps[base]; ok {

@@ -328,6 +328,26 @@ func init() {
 			}
 			return BoolValue(jsonOverlaps(x, y)), nil
 		}},
+		// x MEMBER OF (j) (markMemberOf): x, converted as JSON_ARRAY
+		// converts its arguments, equals an element of the array j (or j
+		// itself when j is not an array).
+		jsonKindsDef("m@o", 2, 2, fNullIn, func(k []jsonKind, a []Value) (Value, error) {
+			x := jsonArgValue(a[0], k[0])
+			doc, err := jsonArgN(a[1], "MEMBER OF", 2)
+			if err != nil {
+				return Null, err
+			}
+			arr, ok := doc.([]any)
+			if !ok {
+				arr = []any{doc}
+			}
+			for _, e := range arr {
+				if jsonEqual(x, e) {
+					return IntValue(1), nil
+				}
+			}
+			return IntValue(0), nil
+		}),
 		jsonKindsDef("json_array", 0, -1, 0, func(k []jsonKind, a []Value) (Value, error) {
 			arr := make([]any, len(a))
 			for i, v := range a {

@@ -20,6 +20,7 @@ import (
 //	DEFAULT(col)                                   sqlparser: DEFAULT(col) alone
 //	a XOR b                                        (see markXor)
 //	x IS [NOT] UNKNOWN                             x IS [NOT] NULL
+//	x MEMBER OF (json)                             (see markMemberOf)
 //	CURRENT_TIMESTAMP(p), LOCALTIME(p), LOCALTIMESTAMP(p), UTC_TIMESTAMP(p),
 //	CURRENT_TIME(p), UTC_TIME(p)                   sqlparser: no precision
 //	x = ANY (SELECT ...), x <> ALL (SELECT ...)    quantified comparisons
@@ -80,6 +81,13 @@ func rewriteForms(clean string, toks []token) string {
 	}
 	for k, t := range toks {
 		switch t.word() {
+		case "member":
+			// x MEMBER OF (j) → x <=>       (j): markMemberOf makes the
+			// comparison a membership test again.
+			if k+2 < len(toks) && toks[k+1].word() == "of" && toks[k+2].typ == '(' {
+				put(t, "<=>")
+				put(toks[k+1], "")
+			}
 		case "xor":
 			put(t, "or") // markXor makes the parsed OR an XOR again
 		case "unknown":
@@ -448,6 +456,52 @@ func castFloatPrecision(in []token) (int, bool) {
 	}
 	return p, true
 }
+
+// markMemberOf restores the MEMBER OF operators that rewriteForms wrote
+// as <=>: the <=> tokens and MEMBER OF pairs of toks, in text order, pair
+// with the parsed <=> comparisons in the order of their operators in the
+// text (an in-order walk); each MEMBER OF one gets the operator
+// "member of" (compileComparison).
+func markMemberOf(ast sqlparser.SQLNode, toks []token) error {
+	var ops []bool // true: MEMBER OF
+	anyMember := false
+	for k, t := range toks {
+		switch {
+		case t.typ == sqlparser.NULL_SAFE_EQUAL:
+			ops = append(ops, false)
+		case t.word() == "member" && k+2 < len(toks) && toks[k+1].word() == "of" && toks[k+2].typ == '(':
+			ops = append(ops, true)
+			anyMember = true
+		}
+	}
+	if !anyMember {
+		return nil
+	}
+	var cmps []*sqlparser.ComparisonExpr
+	var visit func(n sqlparser.SQLNode) (bool, error)
+	visit = func(n sqlparser.SQLNode) (bool, error) {
+		if c, ok := n.(*sqlparser.ComparisonExpr); ok && c.Operator == sqlparser.NullSafeEqualStr {
+			_ = sqlparser.Walk(visit, c.Left)
+			cmps = append(cmps, c)
+			_ = sqlparser.Walk(visit, c.Right)
+			return false, nil
+		}
+		return true, nil
+	}
+	_ = sqlparser.Walk(visit, ast)
+	if len(cmps) != len(ops) {
+		return errNotSupported("MEMBER OF here")
+	}
+	for i, c := range cmps {
+		if ops[i] {
+			c.Operator = memberOfStr
+		}
+	}
+	return nil
+}
+
+// memberOfStr is the operator of a parsed x MEMBER OF (j).
+const memberOfStr = "member of"
 
 // markXor restores the XORs that rewriteForms wrote as OR. XOR binds
 // tighter than OR and looser than AND, so an OR chain holds the operands
