@@ -129,6 +129,7 @@ type fromScope struct {
 	outer  Scope      // enclosing query's scope, for correlated subqueries
 	aggs   *aggList   // where aggregates go; nil: not allowed
 	post   *postScope // set when select aliases may be referenced (HAVING, ORDER BY)
+	rollup *rollupInfo // GROUP BY ... WITH ROLLUP (GROUPING reads it)
 	// correlated is set when a name resolved in the enclosing query.
 	correlated bool
 }

@@ -716,6 +716,28 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 	}
 	aggs := &aggList{base: lay.width}
 	proj := &fromScope{sc: sc, lay: lay, clause: "field list", outer: si.from.outer}
+	var rollup *rollupInfo
+	if hasMark(sel.Comments, rollupMark) {
+		rollup = &rollupInfo{state: &rollupState{}}
+		for _, g := range sel.GroupBy {
+			if pos, ok := positionRef(g); ok && pos >= 1 && pos <= len(sel.SelectExprs) {
+				if ae, ok := sel.SelectExprs[pos-1].(*sqlparser.AliasedExpr); ok {
+					g = ae.Expr
+				}
+			} else if cn, ok := g.(*sqlparser.ColName); ok && cn.Qualifier.IsEmpty() {
+				if _, found, _ := proj.find("", "", cn.Name.String()); !found {
+					for _, se := range sel.SelectExprs {
+						if ae, ok := se.(*sqlparser.AliasedExpr); ok && ae.As.EqualString(cn.Name.String()) {
+							g = ae.Expr
+							break
+						}
+					}
+				}
+			}
+			rollup.keys = append(rollup.keys, sqlparser.String(g))
+		}
+		proj.rollup = rollup
+	}
 	aggs.from = proj
 	if aggregate {
 		proj.aggs = aggs
@@ -852,7 +874,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		groupKeys = append(groupKeys, e)
 	}
 	// Post-projection scope: select values live at base+i.
-	post := &postScope{fromScope: &fromScope{sc: sc, lay: lay, clause: "having clause", outer: si.from.outer, aggs: proj.aggs}}
+	post := &postScope{fromScope: &fromScope{sc: sc, lay: lay, clause: "having clause", outer: si.from.outer, aggs: proj.aggs, rollup: rollup}}
 	if sel.Having != nil || len(sel.OrderBy) > 0 {
 		post.aliases, post.dup = map[string]int{}, map[string]bool{}
 	}
@@ -862,7 +884,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 	// base is only known after compiling them. We therefore compile HAVING
 	// and ORDER BY twice: first to collect aggregates, then for real.
 	collect := func() error {
-		cs := &postScope{fromScope: &fromScope{sc: sc, lay: lay, clause: "having clause", outer: si.from.outer, aggs: proj.aggs}, aliases: map[string]int{}, dup: map[string]bool{}}
+		cs := &postScope{fromScope: &fromScope{sc: sc, lay: lay, clause: "having clause", outer: si.from.outer, aggs: proj.aggs, rollup: rollup}, aliases: map[string]int{}, dup: map[string]bool{}}
 		for i, it := range items {
 			registerAlias(cs, it.name, width+i)
 		}
@@ -947,7 +969,22 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 	}
 	// Build the pipeline.
 	it := src
-	if aggregate {
+	if rollup != nil {
+		reuseSource(it)
+		if !srcOrder.groupsSatisfied(groupKeys) {
+			it = newSortByExprs(sc, it, groupKeys, width)
+		}
+		ri := &rollupIter{sc: sc, in: it, keys: groupKeys, aggs: aggs, width: width, state: rollup.state}
+		for _, k := range groupKeys {
+			slot, ok := ColumnRef(k)
+			if !ok || slot >= width {
+				slot = -1
+			}
+			ri.slots = append(ri.slots, slot)
+		}
+		it = ri
+		srcOrder = nil
+	} else if aggregate {
 		ai := aggIter{sc: sc, in: it, keys: groupKeys, aggs: aggs, width: width, lay: lay, grouped: len(sel.GroupBy) > 0}
 		reuseSource(it)
 		if len(sel.GroupBy) > 0 && !srcOrder.groupsSatisfied(groupKeys) {
@@ -988,6 +1025,16 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 	exprs = append(exprs, hidden...)
 	exprs = append(exprs, winInputs...)
 	it = &projectIter{sc: sc, in: it, exprs: exprs, base: base}
+	if rollup != nil {
+		m := &rollupMaskIter{in: it, state: rollup.state, base: base, items: make([]int, len(items))}
+		for i, x := range items {
+			m.items[i] = -1
+			if x.ast != nil {
+				m.items[i] = rollup.keyIndex(x.ast)
+			}
+		}
+		it = m
+	}
 	if having != nil {
 		it = &filterIter{sc: sc, in: it, cond: having}
 	}

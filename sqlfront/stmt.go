@@ -657,6 +657,9 @@ func sqlparserParseOnce(sql, clean string, toks []token) (ast sqlparser.Statemen
 		if err := markMemberOf(ast, toks); err != nil {
 			return nil, newParseError(sql, toks[0].pos, err.Error())
 		}
+		if err := markRollups(ast); err != nil {
+			return nil, newParseError(sql, toks[0].pos, err.Error())
+		}
 		return ast, nil
 	}
 	// sqlparser reports the position one past the offending token, so an

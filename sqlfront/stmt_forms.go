@@ -21,6 +21,7 @@ import (
 //	a XOR b                                        (see markXor)
 //	x IS [NOT] UNKNOWN                             x IS [NOT] NULL
 //	x MEMBER OF (json)                             (see markMemberOf)
+//	GROUP BY ... WITH ROLLUP                       (see markRollups)
 //	CURRENT_TIMESTAMP(p), LOCALTIME(p), LOCALTIMESTAMP(p), UTC_TIMESTAMP(p),
 //	CURRENT_TIME(p), UTC_TIME(p)                   sqlparser: no precision
 //	x = ANY (SELECT ...), x <> ALL (SELECT ...)    quantified comparisons
@@ -87,6 +88,13 @@ func rewriteForms(clean string, toks []token) string {
 			if k+2 < len(toks) && toks[k+1].word() == "of" && toks[k+2].typ == '(' {
 				put(t, "<=>")
 				put(toks[k+1], "")
+			}
+		case "with":
+			// GROUP BY ... WITH ROLLUP → GROUP BY ... ,    r@u(): markRollups
+			// turns the call into the SELECT's mark.
+			if k+1 < len(toks) && toks[k+1].word() == "rollup" && k > 0 && toks[k-1].typ != '(' {
+				put(t, ",")
+				put(toks[k+1], rollupFunc+"()")
 			}
 		case "xor":
 			put(t, "or") // markXor makes the parsed OR an XOR again
