@@ -125,10 +125,10 @@ func (l *layout) tableOf(slot int) int {
 type fromScope struct {
 	sc     *stmtCtx
 	lay    *layout
-	clause string     // for error messages: "where clause", "field list", ...
-	outer  Scope      // enclosing query's scope, for correlated subqueries
-	aggs   *aggList   // where aggregates go; nil: not allowed
-	post   *postScope // set when select aliases may be referenced (HAVING, ORDER BY)
+	clause string      // for error messages: "where clause", "field list", ...
+	outer  Scope       // enclosing query's scope, for correlated subqueries
+	aggs   *aggList    // where aggregates go; nil: not allowed
+	post   *postScope  // set when select aliases may be referenced (HAVING, ORDER BY)
 	rollup *rollupInfo // GROUP BY ... WITH ROLLUP (GROUPING reads it)
 	// correlated is set when a name resolved in the enclosing query.
 	correlated bool

@@ -92,7 +92,7 @@ func rewriteForms(clean string, toks []token) string {
 		case "with":
 			// GROUP BY ... WITH ROLLUP → GROUP BY ... ,    r@u(): markRollups
 			// turns the call into the SELECT's mark.
-			if k+1 < len(toks) && toks[k+1].word() == "rollup" && k > 0 && toks[k-1].typ != '(' {
+			if k+1 < len(toks) && toks[k+1].word() == "rollup" && inGroupBy(toks, k) {
 				put(t, ",")
 				put(toks[k+1], rollupFunc+"()")
 			}
@@ -190,6 +190,29 @@ func rewriteForms(clean string, toks []token) string {
 		return clean
 	}
 	return string(b)
+}
+
+// inGroupBy reports whether token k follows a GROUP BY list of its
+// SELECT: looking back at the same parenthesis depth, GROUP BY comes
+// before any SELECT or FROM.
+func inGroupBy(toks []token, k int) bool {
+	depth := 0
+	for j := k - 1; j > 0; j-- {
+		switch t := toks[j]; {
+		case t.typ == ')':
+			depth++
+		case t.typ == '(':
+			if depth == 0 {
+				return false
+			}
+			depth--
+		case depth == 0 && t.word() == "by" && toks[j-1].word() == "group":
+			return true
+		case depth == 0 && (t.word() == "select" || t.word() == "from" || t.word() == "where" || t.word() == "having"):
+			return false
+		}
+	}
+	return false
 }
 
 // insertLeadWords are the words that can come before the table name of an
