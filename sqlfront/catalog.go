@@ -164,7 +164,7 @@ var baseNames = map[BaseType]string{
 	TypeChar: "char", TypeVarChar: "varchar", TypeText: "text", TypeEnum: "enum",
 	TypeJSON: "json", TypeBinary: "binary", TypeVarBinary: "varbinary",
 	TypeBlob: "blob", TypeDate: "date", TypeDatetime: "datetime",
-	TypeTimestamp: "timestamp", TypeTime: "time",
+	TypeTimestamp: "timestamp", TypeTime: "time", TypeSet: "set",
 }
 
 // baseByName inverts baseNames.

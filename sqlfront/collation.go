@@ -221,7 +221,7 @@ func displayCollation(name string) string {
 // hasCollation reports whether columns of type t have a collation.
 func (t ColumnType) hasCollation() bool {
 	switch t.Base {
-	case TypeChar, TypeVarChar, TypeText, TypeEnum:
+	case TypeChar, TypeVarChar, TypeText, TypeEnum, TypeSet:
 		return true
 	}
 	return false
@@ -361,7 +361,7 @@ func applyCollation(ct ColumnType, d DDLColumnType, tableColl string) (ColumnTyp
 	if err != nil {
 		return ct, err
 	}
-	if name == "binary" && ct.Base != TypeEnum {
+	if name == "binary" && ct.Base != TypeEnum && ct.Base != TypeSet {
 		switch ct.Base {
 		case TypeChar:
 			ct.Base = TypeBinary

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -126,6 +127,9 @@ func coerce(v Value, t ColumnType, column string, row int) (Value, error) {
 		return withCollation(r, t.coll()), err
 	case TypeEnum:
 		r, err := coerceEnum(v, t, ce)
+		return withCollation(r, t.coll()), err
+	case TypeSet:
+		r, err := coerceSet(v, t, ce)
 		return withCollation(r, t.coll()), err
 	case TypeJSON:
 		return coerceJSON(v, ce)
@@ -306,7 +310,9 @@ func coerceFloat(v Value, t ColumnType, ce coerceErr) (Value, error) {
 		}
 	}
 	if t.Base == TypeFloat {
-		if math.Abs(f) > math.MaxFloat32 {
+		// Out of range when it does not round to a finite float32
+		// (3.4028235e38, MaxFloat32's shortest spelling, is just above it).
+		if math.IsInf(float64(float32(f)), 0) {
 			return Null, ce.outOfRange()
 		}
 		f = float32Shortest(f)
@@ -420,6 +426,53 @@ func coerceEnum(v Value, t ColumnType, ce coerceErr) (Value, error) {
 		return Null, ce.truncated()
 	}
 	return StringValue(t.Elems[iv.I-1]), nil
+}
+
+// coerceSet converts to SET: a comma-separated list of members' names
+// (case-insensitive, trailing spaces ignored, in any order, repeats
+// allowed) or the bit mask of their positions; the result names each
+// member set once, in declaration order, as MySQL stores it.
+func coerceSet(v Value, t ColumnType, ce coerceErr) (Value, error) {
+	var mask uint64
+	switch v.K {
+	case KindString, KindBytes:
+		if v.S != "" {
+			for _, part := range strings.Split(v.S, ",") {
+				part = trimTrailingSpaces(part)
+				i := slices.IndexFunc(t.Elems, func(e string) bool { return compareColl(t.coll(), part, e) == 0 })
+				if i < 0 {
+					return Null, ce.truncated()
+				}
+				mask |= 1 << i
+			}
+		}
+	default:
+		iv, err := coerceInt(v, ColumnType{Base: TypeBigInt, Unsigned: true}, ce)
+		if err != nil {
+			return Null, ce.truncated()
+		}
+		switch iv.K {
+		case KindInt:
+			mask = uint64(iv.I)
+		case KindUint:
+			mask = iv.U
+		default:
+			return Null, ce.truncated()
+		}
+		if len(t.Elems) < 64 && mask>>len(t.Elems) != 0 {
+			return Null, ce.truncated()
+		}
+	}
+	var b strings.Builder
+	for i, e := range t.Elems {
+		if mask&(1<<i) != 0 {
+			if b.Len() > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(e)
+		}
+	}
+	return StringValue(b.String()), nil
 }
 
 // EnumIndex returns the 1-based index of an ENUM column's value (the order

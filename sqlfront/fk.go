@@ -679,7 +679,7 @@ func fkTypesCompatible(c, p ColumnType) bool {
 	switch class(c) {
 	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt:
 		return c.Unsigned == p.Unsigned
-	case TypeVarChar, TypeEnum:
+	case TypeVarChar, TypeEnum, TypeSet:
 		coll := func(t ColumnType) string {
 			if t.Collation == "" {
 				return "utf8mb4_0900_ai_ci"

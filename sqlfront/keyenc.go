@@ -188,7 +188,7 @@ func appendKeyBody(dst []byte, v Value, t ColumnType) []byte {
 	case TypeTime:
 		d, _ := toDuration(v)
 		return binary.BigEndian.AppendUint64(dst, uint64(d.Microseconds())^1<<63)
-	case TypeChar, TypeVarChar, TypeText, TypeJSON, TypeEnum:
+	case TypeChar, TypeVarChar, TypeText, TypeJSON, TypeEnum, TypeSet:
 		s := v.S
 		if v.K != KindString && v.K != KindBytes {
 			s = Format(v)
@@ -561,7 +561,7 @@ func decodeKeyBody(r *keyReader, t ColumnType) (Value, error) {
 			return Null, errKey("time out of range")
 		}
 		return Value{K: KindTime, T: durationEpoch.Add(time.Duration(us) * time.Microsecond), I: timeMeta(TimeDuration, clampFsp(t.Scale))}, nil
-	case TypeChar, TypeVarChar, TypeText, TypeJSON, TypeEnum:
+	case TypeChar, TypeVarChar, TypeText, TypeJSON, TypeEnum, TypeSet:
 		c := t.coll()
 		b, err := r.escaped()
 		if err == nil && (c == CollCS || c == CollCSNoPad) {

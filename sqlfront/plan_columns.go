@@ -271,7 +271,7 @@ func fillTypeInfo(ci *ColumnInfo, t ColumnType) {
 	}
 	switch t.Kind() {
 	case KindString, KindBytes:
-		if t.Base != TypeEnum && t.Base != TypeJSON {
+		if t.Base != TypeEnum && t.Base != TypeSet && t.Base != TypeJSON {
 			ci.Length, ci.LengthOK = int64(t.Length), true
 		}
 	case KindDecimal:

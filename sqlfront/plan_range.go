@@ -192,7 +192,7 @@ type ivDomain struct {
 func domainOK(t ColumnType) bool {
 	switch t.Kind() {
 	case KindInt, KindFloat, KindDecimal, KindString, KindBytes:
-		return t.Base != TypeEnum // ENUMs sort by index in MySQL; no ranges
+		return t.Base != TypeEnum && t.Base != TypeSet // they sort by index (bit mask) in MySQL; no ranges
 	case KindTime:
 		return t.Base != TypeTime
 	}

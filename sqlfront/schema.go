@@ -95,7 +95,7 @@ func columnTypeFromDDL(d DDLColumnType, col string) (ColumnType, error) {
 		if t.Length > maxVarChar {
 			return t, engErr(1074, "Column length too big for column '%s' (max = %d); use BLOB or TEXT instead", col, maxVarChar)
 		}
-	case DDLTypeTinyText, DDLTypeText, DDLTypeMediumText, DDLTypeLongText, DDLTypeSet:
+	case DDLTypeTinyText, DDLTypeText, DDLTypeMediumText, DDLTypeLongText:
 		t.Base = TypeText
 		t.Length = textLength(d.Kind, d.Length)
 	case DDLTypeBinary:
@@ -126,8 +126,14 @@ func columnTypeFromDDL(d DDLColumnType, col string) (ColumnType, error) {
 		t.Base, t.Length = TypeYear, 0
 	case DDLTypeJSON:
 		t.Base, t.Length = TypeJSON, 0
-	case DDLTypeEnum:
+	case DDLTypeEnum, DDLTypeSet:
 		t.Base, t.Length = TypeEnum, 0
+		if d.Kind == DDLTypeSet {
+			if len(d.Values) > 64 {
+				return t, engErr(1097, "Too many strings for column %s and SET", col)
+			}
+			t.Base = TypeSet
+		}
 		for _, v := range d.Values {
 			t.Elems = append(t.Elems, strings.TrimRight(v, " "))
 		}

@@ -275,6 +275,12 @@ func charLength(t ColumnType) (Value, Value) {
 			m = max(m, len(e))
 		}
 		return num(int64(m)), num(4 * int64(m))
+	case TypeSet:
+		m := max(len(t.Elems)-1, 0)
+		for _, e := range t.Elems {
+			m += len(e)
+		}
+		return num(int64(m)), num(4 * int64(m))
 	case TypeJSON:
 		return Null, Null
 	}

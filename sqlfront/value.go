@@ -358,6 +358,7 @@ const (
 	TypeDatetime           // DATETIME(fsp): KindTime (TimeDatetime)
 	TypeTimestamp          // TIMESTAMP(fsp): KindTime (TimeDatetime), 1970-01-01 00:00:01 .. 2038-01-19 03:14:07 UTC
 	TypeTime               // TIME(fsp): KindTime (TimeDuration), ±838:59:59
+	TypeSet                // SET(...): KindString holding the members set, in declaration order, comma-separated
 )
 
 // ColumnType is a column's SQL type with its parameters.
@@ -392,7 +393,7 @@ func (t ColumnType) Kind() Kind {
 		return KindFloat
 	case TypeDecimal:
 		return KindDecimal
-	case TypeChar, TypeVarChar, TypeText, TypeEnum, TypeJSON:
+	case TypeChar, TypeVarChar, TypeText, TypeEnum, TypeSet, TypeJSON:
 		return KindString
 	case TypeBinary, TypeVarBinary, TypeBlob:
 		return KindBytes
@@ -481,9 +482,9 @@ func (t ColumnType) String() string {
 			return "medium" + s
 		}
 		return "long" + s
-	case TypeEnum:
+	case TypeEnum, TypeSet:
 		var b strings.Builder
-		b.WriteString("enum(")
+		b.WriteString(map[bool]string{true: "enum(", false: "set("}[t.Base == TypeEnum])
 		for i, e := range t.Elems {
 			if i > 0 {
 				b.WriteByte(',')
@@ -568,6 +569,8 @@ func MySQLTypeName(t ColumnType) string {
 		return "CHAR"
 	case TypeEnum:
 		return "ENUM" // as go-sql-driver/mysql names it
+	case TypeSet:
+		return "SET"
 	case TypeVarChar:
 		return "VARCHAR"
 	case TypeText:
@@ -700,8 +703,8 @@ func ParseColumnType(ct *sqlparser.ColumnType, column string) (ColumnType, error
 		default:
 			length = 65535
 		}
-	case "enum":
-		t.Base = TypeEnum
+	case "enum", "set":
+		t.Base = map[bool]BaseType{true: TypeEnum, false: TypeSet}[typ == "enum"]
 		for _, e := range ct.EnumValues {
 			if len(e) >= 2 && e[0] == '\'' && e[len(e)-1] == '\'' {
 				e = e[1 : len(e)-1]
