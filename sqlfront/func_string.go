@@ -607,7 +607,7 @@ func init() {
 	})
 	for _, a := range [][2]string{
 		{"octet_length", "length"}, {"character_length", "char_length"},
-		{"ucase", "upper"}, {"lcase", "lower"}, {"substr", "substring"}, {"mid", "substring"},
+		{"ucase", "upper"}, {"lcase", "lower"}, {"substr", "substring"}, {"mid", "substring"}, {"sha", "sha1"},
 	} {
 		aliasFunc(a[0], a[1])
 	}
