@@ -35,6 +35,18 @@ type allocator struct {
 	// convert an unwritten extent, a journal commit of its own (see
 	// BenchmarkFdatasync). reuse is allocWritten's next-fit cursor.
 	written, reuse uint64
+	// fence is how many units at the top data blocks may not take: the
+	// space kept for map blocks (Store.reserveUnits) lies there in one
+	// run, so that a full store can always commit a transaction that
+	// frees blocks, however fragmented the rest of the free space is
+	// (map blocks take a whole block's units in one run). Map blocks
+	// (allocHigh, allocNext) ignore it.
+	fence uint64
+}
+
+// dataEnd is the end of the space data blocks may take (see fence).
+func (a *allocator) dataEnd() uint64 {
+	return max(a.size-min(a.fence, a.size), min(a.zoneEnd, a.size))
 }
 
 // reset makes an allocator of size units with the slots reserved.
@@ -155,14 +167,14 @@ func (a *allocator) alloc(n uint64) (uint64, bool) {
 	if a.free < n {
 		return 0, false
 	}
-	c := max(a.cursor, a.zoneEnd)
-	if addr, ok := a.search(c, a.size, n); ok {
+	c, end := max(a.cursor, a.zoneEnd), a.dataEnd()
+	if addr, ok := a.search(c, end, n); ok {
 		return addr, true
 	}
-	if addr, ok := a.search(a.zoneEnd, min(c+n, a.size), n); ok {
+	if addr, ok := a.search(a.zoneEnd, min(c+n, end), n); ok {
 		return addr, true
 	}
-	return a.search(a.reserved, min(a.zoneEnd+n, a.size), n)
+	return a.search(a.reserved, min(a.zoneEnd+n, end), n)
 }
 
 // allocWritten takes n contiguous free units below written, next-fit from
@@ -170,7 +182,7 @@ func (a *allocator) alloc(n uint64) (uint64, bool) {
 // call goes on where this one stopped). It reports false when that window
 // has no such run.
 func (a *allocator) allocWritten(n, scan uint64) (uint64, bool) {
-	top := min(a.written, a.size)
+	top := min(a.written, a.dataEnd())
 	if a.free < n || top < a.zoneEnd+n {
 		return 0, false
 	}
@@ -388,14 +400,14 @@ func (a *allocator) takeRun(minRun, want uint64) (addr, n uint64, ok bool) {
 	if a.free < minRun || minRun == 0 {
 		return 0, 0, false
 	}
-	c := max(a.cursor, a.zoneEnd)
-	if addr, n, ok = a.spanFrom(c, a.size, minRun, want); ok {
+	c, end := max(a.cursor, a.zoneEnd), a.dataEnd()
+	if addr, n, ok = a.spanFrom(c, end, minRun, want); ok {
 		return addr, n, true
 	}
-	if addr, n, ok = a.spanFrom(a.zoneEnd, min(c+minRun, a.size), minRun, want); ok {
+	if addr, n, ok = a.spanFrom(a.zoneEnd, min(c+minRun, end), minRun, want); ok {
 		return addr, n, true
 	}
-	return a.spanFrom(a.reserved, min(a.zoneEnd+minRun, a.size), minRun, want)
+	return a.spanFrom(a.reserved, min(a.zoneEnd+minRun, end), minRun, want)
 }
 
 // spanFrom takes up to want units from the start of the first run of at
@@ -410,3 +422,4 @@ func (a *allocator) spanFrom(from, to, minRun, want uint64) (uint64, uint64, boo
 	a.cursor = start + n
 	return start, n, true
 }
+

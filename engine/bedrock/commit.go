@@ -701,6 +701,7 @@ const (
 // (noZone) stays out of the zones: the blocks it moves are cold.
 func (s *Store) allocRuns(n uint64, short, noZone bool) []extent {
 	reserve := s.reserveUnits()
+	s.alloc.fence = reserve
 	if s.alloc.free >= n+reserve {
 		// A small commit goes to the zone of the slot the next superblock
 		// write will make it durable with: right after slot 1 (one region
@@ -860,6 +861,7 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 		if s.alloc.free < n+reserve {
 			return 0, false
 		}
+		s.alloc.fence = reserve
 		return s.alloc.alloc(n)
 	}
 	if addr, ok := try(); ok {

@@ -357,5 +357,9 @@
 //     open; shrinking it below the data gives ErrCorrupt.
 //
 // A full store keeps a reserve for map blocks, so a transaction that only
-// frees blocks can always commit.
+// frees blocks (or writes no more than it frees, as a B-tree delete does)
+// can always commit. The reserve is a fence at the top of the store that
+// data blocks may not enter: map blocks and plain nodes take a whole
+// block's units in one run, and the free space of a full store is
+// otherwise mostly holes between small packed blocks.
 package bedrock
