@@ -65,25 +65,21 @@ func (osFS) OpenFile(name string, o OpenFlags) (File, error) {
 	if o.Create && !o.ReadOnly {
 		flag |= os.O_CREATE
 	}
+	// Look before opening too: opening a named pipe to read blocks until
+	// a writer comes.
+	if st, err := os.Stat(name); err == nil {
+		if err := notAStore(name, st.Mode()); err != nil {
+			return nil, err
+		}
+	}
 	f, direct, err := openOS(name, flag, o.Direct)
 	if err != nil {
 		return nil, err
 	}
 	if st, err := f.Stat(); err == nil {
-		kind := ""
-		switch m := st.Mode(); {
-		case m&os.ModeCharDevice != 0:
-			kind = "a character device"
-		case m&os.ModeNamedPipe != 0:
-			kind = "a named pipe"
-		case m&os.ModeSocket != 0:
-			kind = "a socket"
-		case m.IsDir():
-			kind = "a directory"
-		}
-		if kind != "" {
+		if err := notAStore(name, st.Mode()); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("bedrock: %s is %s, not a regular file or a block device", name, kind)
+			return nil, err
 		}
 	}
 	if err := lockFile(f, !o.ReadOnly); err != nil {
@@ -100,6 +96,24 @@ func (osFS) OpenFile(name string, o OpenFlags) (File, error) {
 		of.mm = newMapping(f.Fd(), st.Size())
 	}
 	return of, nil
+}
+
+// notAStore refuses a file of mode m that cannot hold a store.
+func notAStore(name string, m os.FileMode) error {
+	kind := ""
+	switch {
+	case m&os.ModeCharDevice != 0:
+		kind = "a character device"
+	case m&os.ModeNamedPipe != 0:
+		kind = "a named pipe"
+	case m&os.ModeSocket != 0:
+		kind = "a socket"
+	case m.IsDir():
+		kind = "a directory"
+	default:
+		return nil
+	}
+	return fmt.Errorf("bedrock: %s is %s, not a regular file or a block device", name, kind)
 }
 
 // ReadAt implements File: from the map when the range is mapped.

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestOpenNotAFile checks that a character device, a FIFO or a directory
@@ -18,11 +19,29 @@ func TestOpenNotAFile(t *testing.T) {
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, path := range []string{os.DevNull, fifo, t.TempDir()} {
-		s, err := Open(path, &Options{})
+	for _, c := range []struct {
+		path string
+		ro   bool
+	}{{os.DevNull, false}, {fifo, false}, {t.TempDir(), false}, {os.DevNull, true}, {fifo, true}, {t.TempDir(), true}} {
+		path := c.path
+		// A read-only open of a FIFO blocks until a writer comes: it
+		// must be refused before opening.
+		done := make(chan error, 1)
+		go func() {
+			s, err := Open(path, &Options{ReadOnly: c.ro, MustExist: c.ro})
+			if err == nil {
+				s.Close()
+			}
+			done <- err
+		}()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s (read-only %v): open hangs", path, c.ro)
+		}
 		if err == nil {
-			s.Close()
-			t.Fatalf("%s: opened", path)
+			t.Fatalf("%s (read-only %v): opened", path, c.ro)
 		}
 		if path != os.DevNull && strings.Contains(err.Error(), "is a directory") {
 			continue // the OS refuses to open a directory for writing
