@@ -1,6 +1,9 @@
 package bedrock
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Report is the result of Check.
 type Report struct {
@@ -169,13 +172,28 @@ func (s *Store) Check() (*Report, error) {
 	}
 	size, err := s.disk.Size()
 	var errs []error
+	var slots []slotRead
 	if err == nil {
-		_, errs = s.readSlots(s.disk, size)
+		slots, errs = s.readSlots(s.disk, size)
 	}
 	s.syncMu.Unlock()
+	found := [2]bool{}
+	for _, sl := range slots {
+		found[sl.slot] = true
+	}
 	for _, e := range errs {
 		if e != nil {
 			rep.Slots = append(rep.Slots, e.Error())
+		}
+	}
+	if err == nil {
+		// Format writes both slots: one that reads as all zero was
+		// destroyed (a zeroed sector), not left unwritten.
+		for slot, ok := range found {
+			buf := s.newBuf(s.block)
+			if !ok && readFull(s.disk, buf, slotPlaces(slot, s.block, s.formatVersion())[0]) == nil && allZeroBytes(buf) {
+				rep.Slots = append(rep.Slots, (&superError{slot: slot, err: errors.New("all zero (destroyed)")}).Error())
+			}
 		}
 	}
 	if rewrote {

@@ -618,3 +618,51 @@ func TestCheckReportsLostRedundancy(t *testing.T) {
 	}
 	rw.Close()
 }
+
+// TestCheckReportsZeroedSlot checks that a superblock slot zeroed whole
+// (a zeroed sector) is reported by Check like any other damaged slot,
+// whichever slot it is, and that two damaged slots are both named when
+// the store cannot open.
+func TestCheckReportsZeroedSlot(t *testing.T) {
+	fs := NewMemFS()
+	s, err := Open("db", &Options{FS: fs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		tx, _ := s.Begin(true)
+		l, _ := tx.Alloc()
+		tx.Put(l, bytes.Repeat([]byte{byte(i)}, 500))
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	block, v := s.block, s.formatVersion()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	clean := memFSBytes(fs, "db")
+	for slot := 0; slot < 2; slot++ {
+		data := bytes.Clone(clean)
+		off := slotPlaces(slot, block, v)[0]
+		clear(data[off : off+int64(block)])
+		ro, err := Open("db", &Options{FS: memFSWithFile(t, "db", data), ReadOnly: true})
+		if err != nil {
+			t.Fatalf("slot %d zeroed: open: %v", slot, err)
+		}
+		rep, err := ro.Check()
+		ro.Close()
+		want := fmt.Sprintf("slot %d: all zero", slot)
+		if err != nil || !rep.OK() || len(rep.Slots) != 1 || !strings.Contains(rep.Slots[0], want) {
+			t.Fatalf("slot %d zeroed: Check: %v ok=%v slots=%q, want one %q", slot, err, rep.OK(), rep.Slots, want)
+		}
+	}
+	data := bytes.Clone(clean)
+	for slot := 0; slot < 2; slot++ {
+		data[slotPlaces(slot, block, v)[0]+100] ^= 1
+	}
+	_, err = Open("db", &Options{FS: memFSWithFile(t, "db", data), ReadOnly: true})
+	if err == nil || !strings.Contains(err.Error(), "slot 0") || !strings.Contains(err.Error(), "slot 1") {
+		t.Fatalf("both slots damaged: %v, want both named", err)
+	}
+}

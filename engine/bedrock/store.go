@@ -422,6 +422,13 @@ func firstErr(errs []error) error {
 	if best == nil {
 		return ErrBadMagic
 	}
+	// Name the other slot's damage too: "slot 0: ..." alone reads as if
+	// slot 1 were fine.
+	for _, e := range errs {
+		if e != nil && e != best && rank(e) >= 2 {
+			return fmt.Errorf("%w; %v", best, e)
+		}
+	}
 	return best
 }
 
