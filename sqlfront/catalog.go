@@ -128,7 +128,7 @@ type columnDesc struct {
 type keyPart struct {
 	Field  int  `json:"field"`
 	Desc   bool `json:"desc,omitempty"`
-	Length int  `json:"length,omitempty"` // prefix length, kept for SHOW only
+	Length int  `json:"length,omitempty"` // prefix length (secondary indexes: characters, bytes for binary strings)
 }
 
 // indexDesc is a secondary index.
@@ -240,10 +240,37 @@ type column struct {
 
 // index is one decoded secondary index.
 type index struct {
-	desc  *indexDesc
-	cols  []int  // ordinals
-	descs []bool // DESC flags
-	tree  string
+	desc   *indexDesc
+	cols   []int  // ordinals
+	descs  []bool // DESC flags
+	prefix []int  // prefix lengths (0: the whole value); nil when none has one
+	tree   string
+}
+
+// keyValue returns the value index entries hold for v in key part i: v,
+// or for a prefix part its first prefix[i] characters (bytes of a binary
+// string). An index with a prefix part is not exact: it serves UNIQUE
+// checks, never the planner (computeKeys) or foreign keys.
+func (ix *index) keyValue(i int, v Value) Value {
+	if ix.prefix == nil || ix.prefix[i] == 0 {
+		return v
+	}
+	n := ix.prefix[i]
+	switch v.K {
+	case KindBytes:
+		if len(v.S) > n {
+			v.S = v.S[:n]
+		}
+	case KindString:
+		for k := range v.S {
+			if n == 0 {
+				v.S = v.S[:k]
+				break
+			}
+			n--
+		}
+	}
+	return v
 }
 
 // Name returns the table's name as created.
@@ -331,6 +358,14 @@ func newTable(d *tableDesc) (*table, error) {
 		ix := &index{desc: id, tree: indexTreeName(d.ID, id.ID)}
 		if ix.cols, ix.descs, err = parts(id.Parts); err != nil {
 			return nil, err
+		}
+		for i, p := range id.Parts {
+			if p.Length > 0 {
+				if ix.prefix == nil {
+					ix.prefix = make([]int, len(id.Parts))
+				}
+				ix.prefix[i] = p.Length
+			}
 		}
 		lc := strings.ToLower(id.Name)
 		if _, dup := t.ixNames[lc]; dup || lc == "primary" {

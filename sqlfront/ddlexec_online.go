@@ -196,7 +196,7 @@ func (s *Session) createIndexOnline(ctx context.Context, tn TableName, def *Inde
 	keyOf := func(row []Value, pk []byte) []byte {
 		k := make([]byte, 0, 32+len(pk))
 		for i, c := range ix.cols {
-			k = AppendKey(k, row[c], nt.cols[c].typ, ix.descs[i])
+			k = AppendKey(k, ix.keyValue(i, row[c]), nt.cols[c].typ, ix.descs[i])
 		}
 		return append(k, pk...)
 	}
@@ -206,7 +206,7 @@ func (s *Session) createIndexOnline(ctx context.Context, tn TableName, def *Inde
 		}
 		var k []byte
 		for i, c := range ix.cols {
-			k = AppendKey(k, row[c], nt.cols[c].typ, ix.descs[i])
+			k = AppendKey(k, ix.keyValue(i, row[c]), nt.cols[c].typ, ix.descs[i])
 		}
 		return k, true
 	}

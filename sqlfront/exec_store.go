@@ -280,7 +280,7 @@ func (st *tableStore) newKey(row []Value) []byte {
 // indexPrefix appends the encoding of ix's columns of row to dst.
 func (st *tableStore) indexPrefix(dst []byte, ix *index, row []Value) []byte {
 	for i, c := range ix.cols {
-		dst = AppendKey(dst, row[c], st.t.cols[c].typ, ix.descs[i])
+		dst = AppendKey(dst, ix.keyValue(i, row[c]), st.t.cols[c].typ, ix.descs[i])
 	}
 	return dst
 }
@@ -449,8 +449,12 @@ func (st *tableStore) newDupError(ix *index, row []Value, existing []byte) *dupE
 	if ix != nil {
 		name, cols = ix.desc.Name, ix.cols
 	}
-	for _, c := range cols {
-		vals = append(vals, row[c])
+	for i, c := range cols {
+		v := row[c]
+		if ix != nil {
+			v = ix.keyValue(i, v) // MySQL names a prefix key's prefix
+		}
+		vals = append(vals, v)
 	}
 	return &dupError{SQLError: errDupEntry(dupEntryText(vals), st.t.desc.Name, name), ix: ix, existing: append([]byte(nil), existing...)}
 }

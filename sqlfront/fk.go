@@ -202,7 +202,7 @@ func fkKeyAccess(t *table, cols []int) (ix *index, pk bool) {
 		return nil, true
 	}
 	for _, x := range t.indexes {
-		if isPrefixOf(cols, x.cols) {
+		if x.prefix == nil && isPrefixOf(cols, x.cols) {
 			return x, false
 		}
 	}

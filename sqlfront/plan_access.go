@@ -388,6 +388,9 @@ func computeKeys(t *table) []keyInfo {
 		ks = append(ks, keyInfo{cols: t.pk, descs: t.pkDesc, unique: true, full: t.pk, fdesc: t.pkDesc})
 	}
 	for _, ix := range t.indexes {
+		if ix.prefix != nil {
+			continue // not exact (index.keyValue)
+		}
 		k := keyInfo{ix: ix, cols: ix.cols, descs: ix.descs, unique: ix.desc.Unique}
 		k.full = append(append([]int(nil), ix.cols...), t.pk...)
 		k.fdesc = append(append([]bool(nil), ix.descs...), t.pkDesc...)

@@ -374,6 +374,15 @@ func keyParts(d *tableDesc, cols []IndexColumn) ([]keyPart, error) {
 			return nil, engErr(ErDupFieldName, "Duplicate column name '%s'", c.Name)
 		}
 		seen[c.Field] = true
+		if ic.Length > 0 {
+			// A prefix of a string: not longer than the column's length.
+			ct, _ := c.Type.columnType()
+			k := ct.Kind()
+			fixed := ct.Base == TypeChar || ct.Base == TypeVarChar || ct.Base == TypeBinary || ct.Base == TypeVarBinary
+			if k != KindString && k != KindBytes || ct.Base == TypeEnum || ct.Base == TypeSet || ct.Base == TypeJSON || fixed && ic.Length > ct.Length {
+				return nil, engErr(1089, "Incorrect prefix key; the used key part isn't a string, the used length is longer than the key part, or the storage engine doesn't support unique prefix keys")
+			}
+		}
 		ps = append(ps, keyPart{Field: c.Field, Desc: ic.Desc, Length: ic.Length})
 	}
 	return ps, nil

@@ -390,7 +390,7 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 		}
 		if s.tx == nil && s.autocommit {
 			if tn, def, ok := onlineIndexDef(x); ok {
-				return Result{}, nil, s.createIndexOnline(ctx, tn, def)
+				return Result{}, nil, mapStoreErr(s.createIndexOnline(ctx, tn, def))
 			}
 		}
 		res, err := s.runWrite(ctx, args, true, func(sc *stmtCtx) (Result, error) { return sc.execDDL(x) })
