@@ -163,7 +163,8 @@ func cmdStats(args []string, out io.Writer) error {
 // a DSN like SRC, must not exist. The copy is written to a hidden file
 // beside DST (".DST.partial-*") and appears under DST's name only once it
 // is complete and durable: a backup that is killed or fails midway never
-// leaves a DST that opens as a database with part of the data.
+// leaves a DST that opens as a database with part of the data. The next
+// backup to DST removes the partial copies killed backups left.
 func cmdBackup(args []string, out io.Writer) error {
 	pos, err := parseArgs(flag.NewFlagSet("backup", flag.ContinueOnError), args)
 	if err != nil {
@@ -189,6 +190,7 @@ func cmdBackup(args []string, out io.Writer) error {
 		return err
 	}
 	defer s.Close()
+	removeStalePartials(dst)
 	tmp, err := partialName(dst)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)

@@ -93,8 +93,21 @@ func TestBackupKilledLeavesNoDestination(t *testing.T) {
 	if _, err := os.Lstat(dst); err == nil {
 		t.Fatalf("a killed backup left %s behind", dst)
 	}
+	// The killed backup's partial copy stays until the next backup to
+	// DST, which removes it once it is stale (unlocked, not recent).
+	partials, _ := filepath.Glob(filepath.Join(dir, ".dst.bxdb.partial-*"))
+	if len(partials) == 0 {
+		t.Fatal("no partial copy left by the killed backup")
+	}
+	old := time.Now().Add(-time.Minute)
+	for _, p := range partials {
+		os.Chtimes(p, old, old)
+	}
 	if rc, _, e := runCmd("backup", src, dst); rc != 0 {
 		t.Fatalf("backup after a killed one: rc=%d %s", rc, e)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".dst.bxdb.partial-*")); len(left) != 0 {
+		t.Fatalf("stale partial copies not removed: %v", left)
 	}
 	b, err := bedrock.Open(dst, &bedrock.Options{ReadOnly: true, MustExist: true})
 	if err != nil {

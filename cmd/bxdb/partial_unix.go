@@ -1,0 +1,32 @@
+//go:build linux || darwin || freebsd || netbsd || openbsd
+
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+// removeStalePartials deletes the partial copies earlier backups to dst
+// left when they were killed: files named like partialName's whose lock
+// no one holds (a backup in progress holds its copy's, bedrock's flock)
+// and that have not been written to for a while.
+func removeStalePartials(dst string) {
+	names, _ := filepath.Glob(filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".partial-*"))
+	for _, name := range names {
+		st, err := os.Lstat(name)
+		if err != nil || !st.Mode().IsRegular() || time.Since(st.ModTime()) < 10*time.Second {
+			continue
+		}
+		f, err := os.OpenFile(name, os.O_RDWR, 0)
+		if err != nil {
+			continue
+		}
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			os.Remove(name)
+		}
+		f.Close()
+	}
+}
