@@ -382,6 +382,14 @@ type AlterColumnDefaultSpec struct {
 	Default *SQLExpr // the new default, as in ColumnDef.Default; nil for DROP DEFAULT
 }
 
+// AlterIndexSpec is ALTER INDEX name {VISIBLE | INVISIBLE}. Index
+// visibility only steers MySQL's optimizer; bxdb checks the index exists
+// and keeps nothing.
+type AlterIndexSpec struct {
+	Index   string
+	Visible bool
+}
+
 // AddIndexSpec is ADD {INDEX | KEY | UNIQUE | PRIMARY KEY | CONSTRAINT …}:
 // an index table constraint.
 type AddIndexSpec struct {
@@ -454,6 +462,7 @@ func (*ModifyColumnSpec) alterSpecNode()       {}
 func (*ChangeColumnSpec) alterSpecNode()       {}
 func (*RenameColumnSpec) alterSpecNode()       {}
 func (*AlterColumnDefaultSpec) alterSpecNode() {}
+func (*AlterIndexSpec) alterSpecNode()         {}
 func (*AddIndexSpec) alterSpecNode()           {}
 func (*AddForeignKeySpec) alterSpecNode()      {}
 func (*AddCheckSpec) alterSpecNode()           {}

@@ -440,7 +440,11 @@ func (p *parser) columnDef() (*ColumnDef, error) {
 		return nil, err
 	}
 	c := &ColumnDef{Name: name}
-	if c.Type, err = p.columnType(); err != nil {
+	if p.acceptWord("serial") {
+		// SERIAL: BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE.
+		c.Type = DDLColumnType{Kind: DDLTypeBigInt, Unsigned: true}
+		c.NotNull, c.AutoIncrement, c.Unique = true, true, true
+	} else if c.Type, err = p.columnType(); err != nil {
 		return nil, err
 	}
 	return c, p.columnAttributes(c)
@@ -669,6 +673,9 @@ func (p *parser) columnAttributes(c *ColumnDef) error {
 			c.OnUpdate, err = p.currentTimestamp()
 		case p.acceptWord("auto_increment", "autoincrement"):
 			c.AutoIncrement = true
+		case p.acceptWords("serial", "default", "value"):
+			// An integer's SERIAL DEFAULT VALUE: NOT NULL AUTO_INCREMENT UNIQUE.
+			c.NotNull, c.AutoIncrement, c.Unique = true, true, true
 		case p.acceptWords("primary", "key"), p.acceptWord("key"):
 			c.PrimaryKey = true
 		case p.acceptWord("unique"):
@@ -1006,6 +1013,20 @@ func (p *parser) alterSpec() ([]AlterSpec, error) {
 		}
 		pos, err := p.columnPosition()
 		return one(&ChangeColumnSpec{OldName: old, Column: col, Position: pos}, err)
+	case p.isWord("alter") && p.peekAt(1).word() == "index":
+		p.advance()
+		p.advance()
+		name, err := p.ident("an index name")
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case p.acceptWord("visible"):
+			return one(&AlterIndexSpec{Index: name, Visible: true}, nil)
+		case p.acceptWord("invisible"):
+			return one(&AlterIndexSpec{Index: name}, nil)
+		}
+		return nil, p.errExpected("VISIBLE or INVISIBLE")
 	case p.acceptWord("alter"):
 		p.acceptWord("column")
 		col, err := p.ident("a column name")

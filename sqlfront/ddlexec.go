@@ -845,6 +845,10 @@ func (sc *stmtCtx) applySpec(t *table, d *tableDesc, spec AlterSpec, ap *alterPl
 		}
 		d.PK = nil
 		ap.rebuild = true
+	case *AlterIndexSpec:
+		if findIndex(d, x.Index) < 0 {
+			return engErr(ErKeyDoesNotExist, "Key '%s' doesn't exist in table '%s'", x.Index, t.desc.Name)
+		}
 	case *RenameIndexSpec:
 		i := findIndex(d, x.OldName)
 		if i < 0 {
