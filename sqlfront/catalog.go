@@ -119,6 +119,11 @@ type columnDesc struct {
 	OnUpdate   string `json:"on_update,omitempty"` // SQL text of ON UPDATE; "" for none
 	AutoInc    bool   `json:"auto_inc,omitempty"`
 	Comment    string `json:"comment,omitempty"`
+	// Gen is the SQL text of a generated column's expression ("" for
+	// other columns); GenStored says it was declared STORED (values are
+	// stored either way, computed on every write of the row).
+	Gen       string `json:"gen,omitempty"`
+	GenStored bool   `json:"gen_stored,omitempty"`
 	// Fill is the value of the column in rows stored before the column
 	// was added (rows shorter than the field).
 	Fill Value `json:"fill"`

@@ -81,6 +81,11 @@ type ColumnDef struct {
 	// value written on every UPDATE of the row; nil if none. Its Expr is
 	// the same *sqlparser.FuncExpr as for DEFAULT CURRENT_TIMESTAMP.
 	OnUpdate      *SQLExpr
+	// Generated is the expression of a generated column ([GENERATED
+	// ALWAYS] AS (expr) [VIRTUAL | STORED]); nil for other columns.
+	// GenStored is true for STORED (bxdb stores VIRTUAL ones too).
+	Generated     *SQLExpr
+	GenStored     bool
 	AutoIncrement bool // AUTO_INCREMENT (also SQLite's AUTOINCREMENT)
 	PrimaryKey    bool // column-level PRIMARY KEY, or KEY alone (MySQL's synonym)
 	Unique        bool // column-level UNIQUE [KEY]; MySQL names the index after the column

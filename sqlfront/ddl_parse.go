@@ -709,7 +709,31 @@ func (p *parser) columnAttributes(c *ColumnDef) error {
 			err = p.references(fk)
 			c.References = fk
 		case p.isWord("generated", "as"):
-			return p.errAt(t, "generated columns are not supported")
+			if p.acceptWord("generated") {
+				if err = p.expectWord("always"); err != nil {
+					return err
+				}
+			}
+			if err = p.expectWord("as"); err != nil {
+				return err
+			}
+			open := p.i
+			if err = p.skipParens(); err != nil {
+				return err
+			}
+			if open+1 >= p.i-1 {
+				return p.errAt(t, "a generated column needs an expression")
+			}
+			g := &SQLExpr{Text: p.exprText(open+1, p.i-1)}
+			if e, perr := p.parseExpr(open+1, p.i-1); perr == nil {
+				g.Expr = e
+			}
+			c.Generated = g
+			if p.acceptWord("stored") {
+				c.GenStored = true
+			} else {
+				p.acceptWord("virtual")
+			}
 		case p.acceptWord("visible", "invisible"):
 		default:
 			return nil

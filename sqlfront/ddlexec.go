@@ -252,6 +252,9 @@ func (sc *stmtCtx) createTable(s *CreateTableStmt) error {
 	if err := addConstraints(d, s); err != nil {
 		return err
 	}
+	if err := validateGenerated(d); err != nil {
+		return err
+	}
 	for _, f := range d.ForeignKeys {
 		if err := sc.fkCheckParent(d, f); err != nil {
 			return err
@@ -498,6 +501,9 @@ func (sc *stmtCtx) alterTable(s *AlterTableStmt) error {
 	if err := checkAutoInc(d); err != nil {
 		return err
 	}
+	if err := validateGenerated(d); err != nil {
+		return err
+	}
 	w := newCatalogWriter(sc.e, sc.tx, sc.cat)
 	oldName := t.desc.Name
 	if ap.renameTo != "" {
@@ -704,6 +710,9 @@ func (sc *stmtCtx) copyRows(old, nt *table) error {
 				nrow[i] = implicitDefault(c.typ)
 			}
 		}
+		if err := sc.generate(nt, defs, nrow, 0); err != nil {
+			return err
+		}
 		if err := sc.checkRow(nt, defs, nrow); err != nil {
 			return err
 		}
@@ -792,6 +801,9 @@ func (sc *stmtCtx) applySpec(t *table, d *tableDesc, spec AlterSpec, ap *alterPl
 		c := descColumn(d, x.OldName)
 		if c == nil {
 			return ErrUnknownColumn(x.OldName, t.desc.Name)
+		}
+		if !strings.EqualFold(x.OldName, x.NewName) && len(genDependents(d, x.OldName)) > 0 {
+			return errGenDependency(x.OldName)
 		}
 		if o := descColumn(d, x.NewName); o != nil && o != c {
 			return engErr(ErDupFieldName, "Duplicate column name '%s'", x.NewName)
@@ -1021,10 +1033,16 @@ func (sc *stmtCtx) addColumn(t *table, d *tableDesc, def *ColumnDef, pos ColumnP
 		}
 		ap.newIx[ix.ID] = true
 	}
-	if cd.AutoInc {
-		ap.rebuild = true // existing rows get ids
+	if cd.AutoInc || cd.Gen != "" {
+		ap.rebuild = true // existing rows get ids, or their generated values
 	}
 	return nil
+}
+
+// errGenDependency is MySQL's error 3108: col is named by a generated
+// column's expression, so it cannot be dropped or renamed.
+func errGenDependency(col string) error {
+	return engErr(3108, "Column '%s' has a generated column dependency.", col)
 }
 
 // dropColumn removes a column; keys lose it (a key left empty is dropped),
@@ -1036,6 +1054,11 @@ func dropColumn(d *tableDesc, name string, ap *alterPlan) error {
 	}
 	if len(d.Columns) == 1 {
 		return engErr(ErCantRemoveAllField, "You can't delete all columns with ALTER TABLE; use DROP TABLE instead")
+	}
+	for _, g := range genDependents(d, name) {
+		if !strings.EqualFold(g, c.Name) {
+			return errGenDependency(c.Name)
+		}
 	}
 	var cols []*columnDesc
 	for _, x := range d.Columns {
@@ -1092,6 +1115,9 @@ func (sc *stmtCtx) changeColumn(d *tableDesc, old string, def *ColumnDef, pos Co
 	if o := descColumn(d, def.Name); o != nil && o != c {
 		return engErr(ErDupFieldName, "Duplicate column name '%s'", def.Name)
 	}
+	if !strings.EqualFold(old, def.Name) && len(genDependents(d, old)) > 0 {
+		return errGenDependency(old)
+	}
 	nc, err := columnFromDef(def, c.Field, descCollation(d))
 	if err != nil {
 		return err
@@ -1109,7 +1135,7 @@ func (sc *stmtCtx) changeColumn(d *tableDesc, old string, def *ColumnDef, pos Co
 	typeChanged := nc.Type.Base != c.Type.Base || nc.Type.Length != c.Type.Length || nc.Type.Precision != c.Type.Precision ||
 		nc.Type.Scale != c.Type.Scale || nc.Type.Unsigned != c.Type.Unsigned || strings.Join(nc.Type.Elems, "\x00") != strings.Join(c.Type.Elems, "\x00") ||
 		nc.Type.Collation != c.Type.Collation // the keys of indexes on it change
-	if typeChanged || nc.NotNull && !c.NotNull || nc.AutoInc && !c.AutoInc {
+	if typeChanged || nc.NotNull && !c.NotNull || nc.AutoInc && !c.AutoInc || nc.Gen != c.Gen {
 		ap.rebuild = true
 		if nc.Fill.K != KindNull {
 			ct, _ := nc.Type.columnType()

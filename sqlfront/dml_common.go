@@ -23,6 +23,7 @@ type compiledDefaults struct {
 	onupd  []bool // ON UPDATE CURRENT_TIMESTAMP
 	checks []Expr // CHECK constraints over the row (ordinal layout)
 	names  []string
+	gen    []Expr // per column: a generated column's expression; nil when the table has none
 }
 
 // defaults returns t's compiled defaults.
@@ -48,6 +49,20 @@ func (t *table) defaults() (*compiledDefaults, error) {
 				return
 			}
 			d.def[i] = x
+		}
+		for i, c := range t.cols {
+			if c.desc.Gen == "" {
+				continue
+			}
+			x, err := compileText(c.desc.Gen, &TableScope{Table: t.desc.Name, Columns: t.lcNames, Clause: "generated column function"})
+			if err != nil {
+				d.err = err
+				return
+			}
+			if d.gen == nil {
+				d.gen = make([]Expr, n)
+			}
+			d.gen[i] = x
 		}
 		for _, ck := range t.desc.Checks {
 			if ck.NotEnforced {
@@ -125,6 +140,39 @@ func (sc *stmtCtx) defaultValue(t *table, d *compiledDefaults, i int, row []Valu
 		return Null, nil
 	}
 	return noDefault, nil
+}
+
+// generate computes the generated columns of a row about to be stored
+// (ordinal layout), in column order, each from the row as it stands
+// (earlier generated columns included). rowNum (1-based) is for messages.
+func (sc *stmtCtx) generate(t *table, d *compiledDefaults, row []Value, rowNum int) error {
+	if d.gen == nil {
+		return nil
+	}
+	env := *sc.env
+	env.Row = row
+	for i, x := range d.gen {
+		if x == nil {
+			continue
+		}
+		v, err := x.Eval(&env)
+		if err != nil {
+			return err
+		}
+		if v.K != KindNull {
+			if v, err = CoerceColumn(v, t.cols[i].typ, t.cols[i].desc.Name, rowNum); err != nil {
+				return err
+			}
+		}
+		row[i] = v
+	}
+	return nil
+}
+
+// errGeneratedValue is MySQL's error 3105: a value written to a
+// generated column (only DEFAULT is allowed).
+func errGeneratedValue(col, table string) error {
+	return engErr(3105, "The value specified for generated column '%s' in table '%s' is not allowed.", col, table)
 }
 
 // checkRow enforces NOT NULL and CHECK constraints on a row about to be

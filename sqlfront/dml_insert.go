@@ -98,6 +98,9 @@ func (sc *stmtCtx) planInsert(ins *sqlparser.Insert, t *table) (*insertPlan, err
 			}
 			var x Expr
 			if _, isDef := ue.Expr.(*sqlparser.Default); !isDef {
+				if t.cols[i].desc.Gen != "" {
+					return nil, errGeneratedValue(t.cols[i].desc.Name, t.desc.Name)
+				}
 				if x, err = Compile(ue.Expr, scope); err != nil {
 					return nil, err
 				}
@@ -213,6 +216,9 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 						return nil, nil, err
 					}
 				}
+				if c := t.cols[cols[k]]; c.desc.Gen != "" {
+					return nil, nil, errGeneratedValue(c.desc.Name, t.desc.Name)
+				}
 				v, err := x.Eval(env)
 				if err != nil {
 					return nil, nil, err
@@ -224,6 +230,11 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 			return row, given, nil
 		}
 	case sqlparser.SelectStatement:
+		for _, c := range cols {
+			if t.cols[c].desc.Gen != "" {
+				return Result{}, errGeneratedValue(t.cols[c].desc.Name, t.desc.Name)
+			}
+		}
 		qp, err := sc.child().planQuery(rows, nil, "")
 		if err != nil {
 			return Result{}, err
@@ -340,13 +351,17 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 			// IGNORE turns NULL into a NOT NULL column into the type's
 			// implicit default (MySQL: warning 1048), not a skipped row.
 			for i, c := range t.cols {
-				if row[i].K == KindNull && c.desc.NotNull && i != t.autoInc {
+				if row[i].K == KindNull && c.desc.NotNull && i != t.autoInc && c.desc.Gen == "" {
 					sc.warnf(ErBadNull, "Column '%s' cannot be null", c.desc.Name)
 					row[i] = implicitDefault(c.typ)
 				}
 			}
 		}
-		if err := sc.checkRow(t, defs, row); err != nil {
+		err = sc.generate(t, defs, row, rowNum)
+		if err == nil {
+			err = sc.checkRow(t, defs, row)
+		}
+		if err != nil {
 			if ignore {
 				sc.warnErr(err)
 				continue
@@ -545,6 +560,9 @@ func (sc *stmtCtx) insertUpdate(t *table, st *tableStore, defs *compiledDefaults
 		if defs.onupd[i] && !assigned[i] {
 			nu[i] = nowOf(sc.env, t.cols[i].typ)
 		}
+	}
+	if err := sc.generate(t, defs, nu, rowNum); err != nil {
+		return 0, 0, err
 	}
 	if err := sc.checkRow(t, defs, nu); err != nil {
 		return 0, 0, err

@@ -42,9 +42,14 @@ func (sc *stmtCtx) planUpdate(up *sqlparser.Update, t *table, alias string) (*up
 		}
 		var x Expr
 		if _, isDef := ue.Expr.(*sqlparser.Default); !isDef {
+			if t.cols[i].desc.Gen != "" {
+				return nil, errGeneratedValue(t.cols[i].desc.Name, t.desc.Name)
+			}
 			if x, err = Compile(ue.Expr, scope); err != nil {
 				return nil, err
 			}
+		} else if t.cols[i].desc.Gen != "" {
+			continue // SET g = DEFAULT: g is computed anyway
 		}
 		p.cols = append(p.cols, i)
 		p.exprs = append(p.exprs, x)
@@ -187,7 +192,11 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 				nu[i] = nowOf(sc.env, t.cols[i].typ)
 			}
 		}
-		if err := sc.checkRow(t, defs, nu); err != nil {
+		err = sc.generate(t, defs, nu, n+1)
+		if err == nil {
+			err = sc.checkRow(t, defs, nu)
+		}
+		if err != nil {
 			if ignore {
 				sc.warnErr(err)
 				continue

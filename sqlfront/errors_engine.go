@@ -50,6 +50,7 @@ const (
 	ErUnknownTable       uint16 = 1109 // 42S02 Unknown table '%s' in %s
 	ErNonUniqTable       uint16 = 1066 // 42000 Not unique table/alias: '%s'
 	ErTooManyTables      uint16 = 1116 // HY000 Too many tables; MySQL can only use %d tables in a join
+	ErWrongUsage         uint16 = 1221 // HY000 Incorrect usage of %s and %s
 	ErWrongFieldWithGrp  uint16 = 1055 // 42000 '%s' isn't in GROUP BY
 	ErNotSupported       uint16 = 1235 // 42000 This version of MySQL doesn't yet support '%s'
 	ErDropIndexNeeded    uint16 = 1553 // HY000 Cannot drop index '%s': needed in a foreign key constraint

@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"errors"
 	"math"
 	"strconv"
 	"strings"
@@ -258,7 +259,90 @@ func columnFromDef(def *ColumnDef, field int, tableColl string) (*columnDesc, er
 	if def.OnUpdate != nil {
 		cd.OnUpdate = strings.TrimSpace(def.OnUpdate.Text)
 	}
+	if def.Generated != nil {
+		if def.Default != nil || def.OnUpdate != nil || def.AutoIncrement {
+			return nil, engErr(ErWrongUsage, "Incorrect usage of DEFAULT, ON UPDATE or AUTO_INCREMENT and generated column")
+		}
+		cd.Gen, cd.GenStored = strings.TrimSpace(def.Generated.Text), def.GenStored
+	}
 	return cd, nil
+}
+
+// validateGenerated checks the generated columns of d: each expression
+// compiles over the table's columns, refers to no generated column
+// defined after it (3107) and to no AUTO_INCREMENT column (3109), and
+// uses no function whose value is not a function of the row (3102).
+func validateGenerated(d *tableDesc) error {
+	names := descColumnNames(d)
+	for i, c := range d.Columns {
+		if c.Gen == "" {
+			continue
+		}
+		x, err := parseSoleExpr(c.Gen)
+		if err != nil {
+			return NewSQLError(ErParse, "You have an error in your SQL syntax near '%s'", c.Gen)
+		}
+		var refErr error
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			cn, ok := n.(*sqlparser.ColName)
+			if !ok || refErr != nil {
+				return refErr == nil, nil
+			}
+			for j, o := range d.Columns {
+				if !strings.EqualFold(o.Name, cn.Name.String()) {
+					continue
+				}
+				switch {
+				case o.Gen != "" && j >= i:
+					refErr = engErr(3107, "Generated column can refer only to generated columns defined prior to it.")
+				case o.AutoInc:
+					refErr = engErr(3109, "Generated column '%s' cannot refer to auto-increment column.", c.Name)
+				}
+			}
+			return true, nil
+		}, x)
+		if refErr != nil {
+			return refErr
+		}
+		e, err := Compile(x, &TableScope{Table: d.Name, Columns: names, Clause: "generated column function"})
+		if err != nil {
+			var se *SQLError
+			if errors.As(err, &se) && se.Number == ErNotSupportedYet {
+				return engErr(3102, "Expression of generated column '%s' contains a disallowed function.", c.Name)
+			}
+			return err
+		}
+		if depsOf(e)&(depArgs|depEnv|depVolatile|depSubquery) != 0 {
+			return engErr(3102, "Expression of generated column '%s' contains a disallowed function.", c.Name)
+		}
+	}
+	return nil
+}
+
+// genDependents returns the generated columns of d whose expression names
+// column col.
+func genDependents(d *tableDesc, col string) []string {
+	var out []string
+	for _, c := range d.Columns {
+		if c.Gen == "" {
+			continue
+		}
+		x, err := parseSoleExpr(c.Gen)
+		if err != nil {
+			continue
+		}
+		found := false
+		_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+			if cn, ok := n.(*sqlparser.ColName); ok && strings.EqualFold(cn.Name.String(), col) {
+				found = true
+			}
+			return !found, nil
+		}, x)
+		if found {
+			out = append(out, c.Name)
+		}
+	}
+	return out
 }
 
 // evalDefault evaluates a column's DEFAULT (the column must have one) and

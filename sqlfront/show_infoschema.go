@@ -169,6 +169,9 @@ func columnExtra(c *column) string {
 	if c.desc.OnUpdate != "" {
 		parts = append(parts, "on update "+nowText(c.desc.OnUpdate))
 	}
+	if c.desc.Gen != "" {
+		parts = append(parts, map[bool]string{true: "STORED GENERATED", false: "VIRTUAL GENERATED"}[c.desc.GenStored])
+	}
 	return strings.Join(parts, " ")
 }
 
@@ -312,7 +315,7 @@ func isColumnsRows(sc *stmtCtx) ([][]Value, error) {
 			rows = append(rows, []Value{str("def"), str(sc.e.dbName), str(t.desc.Name), str(c.desc.Name), num(int64(i + 1)),
 				columnDefault(c), str(nullable), str(dataType(c.typ)), cl, ol, np, ns, dp, cs, coll,
 				str(c.typ.String()), str(columnKey(t, i)), str(columnExtra(c)), str("select,insert,update,references"),
-				str(c.desc.Comment), str(""), Null})
+				str(c.desc.Comment), str(c.desc.Gen), Null})
 		}
 	}
 	return rows, nil
@@ -510,6 +513,17 @@ func showCreateTable(t *table, ai uint64) string {
 		if c.typ.hasCollation() && c.typ.Collation != tcoll {
 			// MySQL 8 names both when they differ from the table's.
 			l += " CHARACTER SET " + collationCharset(c.typ.Collation) + " COLLATE " + displayCollation(c.typ.Collation)
+		}
+		if c.desc.Gen != "" {
+			l += " GENERATED ALWAYS AS (" + c.desc.Gen + ") " + map[bool]string{true: "STORED", false: "VIRTUAL"}[c.desc.GenStored]
+			if c.desc.NotNull {
+				l += " NOT NULL"
+			}
+			if c.desc.Comment != "" {
+				l += " COMMENT " + quoteSQLString(c.desc.Comment)
+			}
+			lines = append(lines, l)
+			continue
 		}
 		if c.desc.NotNull {
 			l += " NOT NULL"
