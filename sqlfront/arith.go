@@ -736,8 +736,15 @@ func toNumOperand(v Value) numOperand {
 		}
 		return numOperand{c: ncDecimal, d: d}
 	}
+	if i, ok := enumIndexOf(v); ok {
+		return numOperand{c: ncInt, i: i}
+	}
 	return numOperand{c: ncFloat, f: stringToFloat(v.S)}
 }
+
+// enumIndexOf returns the member index an ENUM column's value carries
+// (see Value), which is its value in numeric context.
+func enumIndexOf(v Value) (int64, bool) { return v.I, v.K == KindString && v.I > 0 }
 
 // float returns the operand as a float64.
 func (o numOperand) float() float64 {

@@ -234,6 +234,7 @@ type table struct {
 	// when every column has the default collation (decodeTableRow tags
 	// the string values of the others).
 	colls []Collation
+	enums []int // ordinals of the ENUM columns (tagEnums)
 }
 
 // column is one decoded column.
@@ -320,6 +321,9 @@ func newTable(d *tableDesc) (*table, error) {
 				t.colls = make([]Collation, len(d.Columns))
 			}
 			t.colls[i] = ct.coll()
+		}
+		if ct.Base == TypeEnum {
+			t.enums = append(t.enums, i)
 		}
 		t.byName[lc] = i
 		t.byField[cd.Field] = i

@@ -107,10 +107,10 @@ func compareMixed(a, b Value) int {
 		// A string against a number: both as floats.
 		x, y := a, b
 		if !an {
-			x = FloatValue(stringToFloat(a.S))
+			x = FloatValue(ToFloat64(a))
 		}
 		if !bn {
-			y = FloatValue(stringToFloat(b.S))
+			y = FloatValue(ToFloat64(b))
 		}
 		return compareNumbers(x, y)
 	case a.K == KindString && b.K == KindString:
@@ -275,6 +275,9 @@ func Truth(v Value) (b bool, null bool) {
 		}
 		return !d.IsZero(), false
 	case KindString, KindBytes:
+		if i, ok := enumIndexOf(v); ok {
+			return i != 0, false
+		}
 		return stringToFloat(v.S) != 0, false
 	}
 	return true, false

@@ -190,6 +190,9 @@ func allSpaces(s string) bool { return skipSpaces(s) == "" }
 
 // coerceInt converts to an integer column.
 func coerceInt(v Value, t ColumnType, ce coerceErr) (Value, error) {
+	if i, ok := enumIndexOf(v); ok {
+		v = IntValue(i) // an ENUM value is its index here
+	}
 	lo, hi := intRange(t)
 	var d Decimal
 	switch v.K {
@@ -281,6 +284,9 @@ func coerceYear(v Value, ce coerceErr) (Value, error) {
 
 // coerceFloat converts to FLOAT or DOUBLE.
 func coerceFloat(v Value, t ColumnType, ce coerceErr) (Value, error) {
+	if i, ok := enumIndexOf(v); ok {
+		v = IntValue(i)
+	}
 	var f float64
 	switch v.K {
 	case KindInt:
@@ -343,6 +349,9 @@ func parseFloatClamped(s string) float64 {
 
 // coerceDecimal converts to DECIMAL(P,S).
 func coerceDecimal(v Value, t ColumnType, ce coerceErr) (Value, error) {
+	if i, ok := enumIndexOf(v); ok {
+		v = IntValue(i)
+	}
 	p, s := t.decimalPS()
 	var d Decimal
 	switch v.K {
@@ -413,10 +422,13 @@ func coerceString(v Value, t ColumnType, ce coerceErr) (Value, error) {
 func coerceEnum(v Value, t ColumnType, ce coerceErr) (Value, error) {
 	switch v.K {
 	case KindString, KindBytes:
+		if i, ok := enumIndexOf(v); ok && int(i) <= len(t.Elems) && v.S == t.Elems[i-1] {
+			return enumValue(t, int(i)), nil // this column's value, read back
+		}
 		s := trimTrailingSpaces(v.S) // members lost theirs at CREATE
-		for _, e := range t.Elems {
+		for i, e := range t.Elems {
 			if compareColl(t.coll(), s, e) == 0 {
-				return StringValue(e), nil
+				return enumValue(t, i+1), nil
 			}
 		}
 		return Null, ce.truncated()
@@ -425,7 +437,7 @@ func coerceEnum(v Value, t ColumnType, ce coerceErr) (Value, error) {
 	if err != nil || iv.K != KindInt || iv.I < 1 || iv.I > int64(len(t.Elems)) {
 		return Null, ce.truncated()
 	}
-	return StringValue(t.Elems[iv.I-1]), nil
+	return enumValue(t, int(iv.I)), nil
 }
 
 // coerceSet converts to SET: a comma-separated list of members' names
@@ -475,21 +487,9 @@ func coerceSet(v Value, t ColumnType, ce coerceErr) (Value, error) {
 	return StringValue(b.String()), nil
 }
 
-// EnumIndex returns the 1-based index of an ENUM column's value (the order
-// MySQL sorts ENUMs by), or 0 if v is not a member.
-func EnumIndex(t ColumnType, v Value) int {
-	for i, e := range t.Elems {
-		if e == v.S {
-			return i + 1
-		}
-	}
-	// Members lost their trailing spaces at CREATE; a value's do not count.
-	for i, e := range t.Elems {
-		if collateCompare(e, trimTrailingSpaces(v.S)) == 0 {
-			return i + 1
-		}
-	}
-	return 0
+// enumValue is member i (1-based) of ENUM type t, carrying its index.
+func enumValue(t ColumnType, i int) Value {
+	return Value{K: KindString, S: t.Elems[i-1], I: int64(i)}
 }
 
 // coerceJSON converts to JSON: strings must be valid JSON text; numbers
@@ -764,6 +764,9 @@ func ToDecimal(v Value) Decimal {
 	case KindNull:
 		return Decimal{}
 	case KindString, KindBytes:
+		if i, ok := enumIndexOf(v); ok {
+			return DecimalFromInt(i)
+		}
 		d, _ := decimalPrefix(skipSpaces(v.S))
 		return d
 	}
@@ -787,6 +790,9 @@ func ToInt64(v Value) int64 {
 	case KindUint:
 		return int64(v.U)
 	case KindString, KindBytes:
+		if i, ok := enumIndexOf(v); ok {
+			return i
+		}
 		return stringToInt(v.S)
 	case KindFloat:
 		return clampFloatToInt64(math.Round(v.F))

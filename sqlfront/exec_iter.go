@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"cmp"
 	"container/heap"
 	"io"
 	"slices"
@@ -384,6 +385,17 @@ func (h *hashAggIter) Close() {
 	h.in.Close()
 }
 
+// compareOrder is CompareForSort for ORDER BY: two values of ENUM
+// columns sort by their member index, as in MySQL.
+func compareOrder(a, b Value) int {
+	if i, ok := enumIndexOf(a); ok {
+		if j, ok := enumIndexOf(b); ok {
+			return cmp.Compare(i, j)
+		}
+	}
+	return CompareForSort(a, b)
+}
+
 // emptyIter has no rows.
 type emptyIter struct{}
 
@@ -430,12 +442,12 @@ func newSortByExprs(sc *stmtCtx, in rowIter, exprs []Expr, width int) rowIter {
 	return newSortIter(sc, &keysIter{sc: sc, in: in, exprs: exprs, at: width}, order, false, 0)
 }
 
-// orderCmp returns the comparison of rows by order keys: CompareForSort
+// orderCmp returns the comparison of rows by order keys: compareOrder
 // (NULLs first), reversed for DESC.
 func orderCmp(order []orderKey) rowCmp {
 	return func(a, b []Value) int {
 		for _, k := range order {
-			c := CompareForSort(a[k.slot], b[k.slot])
+			c := compareOrder(a[k.slot], b[k.slot])
 			if c != 0 {
 				if k.desc {
 					return -c

@@ -357,6 +357,9 @@ func decodeTableRow(t *table, val []byte, dst []Value, phys *[]Value, m *colMask
 		if t.colls != nil {
 			tagCollations(t, dst)
 		}
+		if t.enums != nil {
+			tagEnums(t, dst)
+		}
 		return nil
 	}
 	p := *phys
@@ -383,7 +386,25 @@ func decodeTableRow(t *table, val []byte, dst []Value, phys *[]Value, m *colMask
 	if t.colls != nil {
 		tagCollations(t, dst)
 	}
+	if t.enums != nil {
+		tagEnums(t, dst)
+	}
 	return nil
+}
+
+// tagEnums gives the values of t's ENUM columns in row (ordinal layout)
+// their member index (see Value).
+func tagEnums(t *table, row []Value) {
+	for _, i := range t.enums {
+		if i < len(row) && row[i].K == KindString {
+			for k, e := range t.cols[i].typ.Elems {
+				if e == row[i].S {
+					row[i].I = int64(k + 1)
+					break
+				}
+			}
+		}
+	}
 }
 
 // encode returns the stored form of row (ordinal layout). The slice is

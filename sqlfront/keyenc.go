@@ -577,9 +577,9 @@ func decodeKeyBody(r *keyReader, t ColumnType) (Value, error) {
 		}
 		s := string(b)
 		if t.Base == TypeEnum {
-			for _, e := range t.Elems {
+			for i, e := range t.Elems {
 				if compareColl(c, e, s) == 0 {
-					return withCollation(StringValue(e), c), nil
+					return withCollation(enumValue(t, i+1), c), nil
 				}
 			}
 		}

@@ -780,6 +780,10 @@ func (si *selectInfo) orderOf(k int, ki keyInfo, eqCols int) ([]orderCol, map[in
 	if full == nil {
 		full, fdesc = ki.cols, ki.descs
 	}
+	eq := map[int]bool{}
+	for i := 0; i < eqCols && i < len(ki.cols); i++ {
+		eq[ft.off+ki.cols[i]] = true
+	}
 	var out []orderCol
 	seen := map[int]bool{}
 	for i, c := range full {
@@ -787,11 +791,10 @@ func (si *selectInfo) orderOf(k int, ki keyInfo, eqCols int) ([]orderCol, map[in
 			continue
 		}
 		seen[c] = true
+		if ft.t != nil && ft.t.cols[c].typ.Base == TypeEnum && !eq[ft.off+c] {
+			break // keys hold ENUMs by name; ORDER BY sorts them by index
+		}
 		out = append(out, orderCol{slot: ft.off + c, desc: fdesc[i]})
-	}
-	eq := map[int]bool{}
-	for i := 0; i < eqCols && i < len(ki.cols); i++ {
-		eq[ft.off+ki.cols[i]] = true
 	}
 	return out, eq
 }

@@ -107,6 +107,11 @@ func TestRowRandom(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		for i := range vals {
+			if vals[i].K == KindString {
+				vals[i].I = 0 // an ENUM's index is the table's to restore (tagEnums), not the row's
+			}
+		}
 		if diff := cmp.Diff(vals, got, cmpopts.EquateEmpty()); diff != "" {
 			t.Fatalf("round trip (-want +got):\n%s", diff)
 		}

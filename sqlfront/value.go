@@ -30,7 +30,9 @@ const (
 // Value is one SQL value. The zero Value is NULL. Exactly the field named by
 // K is meaningful: I for KindInt, U for KindUint, F for KindFloat, S for
 // KindDecimal, KindString and KindBytes, T for KindTime. (A KindTime value
-// also keeps display metadata in I: see TimeType.)
+// also keeps display metadata in I: see TimeType. A KindString value read
+// from an ENUM column keeps the member's 1-based index in I, which it is
+// in numeric context and in ORDER BY, as in MySQL: see enumIndexOf.)
 type Value struct {
 	K Kind
 	// C is the collation class of a KindString value read from a column
