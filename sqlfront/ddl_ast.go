@@ -80,7 +80,7 @@ type ColumnDef struct {
 	// OnUpdate is ON UPDATE CURRENT_TIMESTAMP[(p)] (or NOW(), …): the
 	// value written on every UPDATE of the row; nil if none. Its Expr is
 	// the same *sqlparser.FuncExpr as for DEFAULT CURRENT_TIMESTAMP.
-	OnUpdate      *SQLExpr
+	OnUpdate *SQLExpr
 	// Generated is the expression of a generated column ([GENERATED
 	// ALWAYS] AS (expr) [VIRTUAL | STORED]); nil for other columns.
 	// GenStored is true for STORED (bxdb stores VIRTUAL ones too).
