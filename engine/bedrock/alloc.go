@@ -422,4 +422,3 @@ func (a *allocator) spanFrom(from, to, minRun, want uint64) (uint64, uint64, boo
 	a.cursor = start + n
 	return start, n, true
 }
-
