@@ -234,7 +234,7 @@ type table struct {
 	// when every column has the default collation (decodeTableRow tags
 	// the string values of the others).
 	colls []Collation
-	enums []int // ordinals of the ENUM columns (tagEnums)
+	enums []int // ordinals of the ENUM and SET columns (tagEnums)
 }
 
 // column is one decoded column.
@@ -322,7 +322,7 @@ func newTable(d *tableDesc) (*table, error) {
 			}
 			t.colls[i] = ct.coll()
 		}
-		if ct.Base == TypeEnum {
+		if ct.Base == TypeEnum || ct.Base == TypeSet {
 			t.enums = append(t.enums, i)
 		}
 		t.byName[lc] = i

@@ -484,7 +484,7 @@ func coerceSet(v Value, t ColumnType, ce coerceErr) (Value, error) {
 			b.WriteString(e)
 		}
 	}
-	return StringValue(b.String()), nil
+	return Value{K: KindString, S: b.String(), I: int64(mask)}, nil
 }
 
 // enumValue is member i (1-based) of ENUM type t, carrying its index.
@@ -1073,6 +1073,19 @@ func CoerceIgnore(v Value, t ColumnType) Value {
 			n = t.maxBytes()
 		}
 		adj = BytesValue([]byte(s[:min(len(s), max(n, 1))]))
+	case TypeEnum:
+		// MySQL's error value: the empty string, index 0.
+		return Value{K: KindString, S: "", C: t.coll()}
+	case TypeSet:
+		// The members named, the others dropped.
+		var keep []string
+		for _, part := range strings.Split(Format(v), ",") {
+			part = trimTrailingSpaces(part)
+			if slices.ContainsFunc(t.Elems, func(e string) bool { return compareColl(t.coll(), part, e) == 0 }) {
+				keep = append(keep, part)
+			}
+		}
+		adj = StringValue(strings.Join(keep, ","))
 	}
 	if adj.K != KindNull {
 		if out, err := coerce(adj, t, "", 0); err == nil {

@@ -710,7 +710,7 @@ func (sc *stmtCtx) copyRows(old, nt *table) error {
 				nrow[i] = implicitDefault(c.typ)
 			}
 		}
-		if err := sc.generate(nt, defs, nrow, 0); err != nil {
+		if err := sc.generate(nt, defs, nrow, 0, false); err != nil {
 			return err
 		}
 		if err := sc.checkRow(nt, defs, nrow); err != nil {

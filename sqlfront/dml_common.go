@@ -144,8 +144,10 @@ func (sc *stmtCtx) defaultValue(t *table, d *compiledDefaults, i int, row []Valu
 
 // generate computes the generated columns of a row about to be stored
 // (ordinal layout), in column order, each from the row as it stands
-// (earlier generated columns included). rowNum (1-based) is for messages.
-func (sc *stmtCtx) generate(t *table, d *compiledDefaults, row []Value, rowNum int) error {
+// (earlier generated columns included). rowNum (1-based) is for messages;
+// with ignore (INSERT/UPDATE IGNORE) a value that does not fit the column
+// is adjusted with a warning, as other values are.
+func (sc *stmtCtx) generate(t *table, d *compiledDefaults, row []Value, rowNum int, ignore bool) error {
 	if d.gen == nil {
 		return nil
 	}
@@ -159,7 +161,11 @@ func (sc *stmtCtx) generate(t *table, d *compiledDefaults, row []Value, rowNum i
 		if err != nil {
 			return err
 		}
-		if v.K != KindNull {
+		switch {
+		case v.K == KindNull:
+		case ignore:
+			v = sc.coerceIgnore(v, t.cols[i].typ, t.cols[i].desc.Name, rowNum)
+		default:
 			if v, err = CoerceColumn(v, t.cols[i].typ, t.cols[i].desc.Name, rowNum); err != nil {
 				return err
 			}

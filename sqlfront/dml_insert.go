@@ -357,7 +357,7 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 				}
 			}
 		}
-		err = sc.generate(t, defs, row, rowNum)
+		err = sc.generate(t, defs, row, rowNum, ignore)
 		if err == nil {
 			err = sc.checkRow(t, defs, row)
 		}
@@ -561,7 +561,7 @@ func (sc *stmtCtx) insertUpdate(t *table, st *tableStore, defs *compiledDefaults
 			nu[i] = nowOf(sc.env, t.cols[i].typ)
 		}
 	}
-	if err := sc.generate(t, defs, nu, rowNum); err != nil {
+	if err := sc.generate(t, defs, nu, rowNum, false); err != nil {
 		return 0, 0, err
 	}
 	if err := sc.checkRow(t, defs, nu); err != nil {

@@ -192,7 +192,7 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 				nu[i] = nowOf(sc.env, t.cols[i].typ)
 			}
 		}
-		err = sc.generate(t, defs, nu, n+1)
+		err = sc.generate(t, defs, nu, n+1, ignore)
 		if err == nil {
 			err = sc.checkRow(t, defs, nu)
 		}

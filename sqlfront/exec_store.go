@@ -392,19 +392,44 @@ func decodeTableRow(t *table, val []byte, dst []Value, phys *[]Value, m *colMask
 	return nil
 }
 
-// tagEnums gives the values of t's ENUM columns in row (ordinal layout)
-// their member index (see Value).
+// tagEnums gives the values of t's ENUM and SET columns in row (ordinal
+// layout) their member index or bit mask (see Value).
 func tagEnums(t *table, row []Value) {
 	for _, i := range t.enums {
 		if i < len(row) && row[i].K == KindString {
-			for k, e := range t.cols[i].typ.Elems {
-				if e == row[i].S {
-					row[i].I = int64(k + 1)
-					break
-				}
-			}
+			row[i].I = memberTag(t.cols[i].typ, row[i].S)
 		}
 	}
+}
+
+// memberTag returns the number an ENUM or SET value s of type t stands
+// for: the 1-based index of an ENUM member, the bit mask of a SET's
+// members (s as stored: members in declaration order); 0 when s is no
+// member.
+func memberTag(t ColumnType, s string) int64 {
+	if t.Base == TypeEnum {
+		for k, e := range t.Elems {
+			if e == s {
+				return int64(k + 1)
+			}
+		}
+		return 0
+	}
+	var mask int64
+	k := 0
+	for part := range strings.SplitSeq(s, ",") {
+		for k < len(t.Elems) && t.Elems[k] != part {
+			k++
+		}
+		if k == len(t.Elems) {
+			return 0
+		}
+		mask |= 1 << k
+	}
+	if s == "" {
+		return 0
+	}
+	return mask
 }
 
 // encode returns the stored form of row (ordinal layout). The slice is

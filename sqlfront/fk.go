@@ -512,6 +512,14 @@ func (st *tableStore) fkAct(r *fkRef, old, nu []Value, action string) error {
 				return sc.errFKParent(r)
 			}
 		}
+		// Generated columns over the changed columns follow them.
+		defs, err := r.child.defaults()
+		if err == nil {
+			err = sc.generate(r.child, defs, crow, 1, false)
+		}
+		if err != nil {
+			return err
+		}
 		if _, err := cst.update(pk, cur, crow); err != nil {
 			if de, ok := err.(*dupError); ok {
 				return de.SQLError

@@ -597,6 +597,33 @@ func init() {
 			}
 			return StringValue(hex.EncodeToString(sum)), nil
 		}},
+		// INSERT(s, pos, len, new), written i@s by rewriteForms: s with
+		// the len characters from pos replaced by new; s itself when pos
+		// is outside it.
+		{name: "i@s", min: 4, max: 4, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
+			s, bin := strOf(a[0])
+			ins, bin2 := strOf(a[3])
+			pos, n := ToInt64(a[1]), ToInt64(a[2])
+			if bin || bin2 {
+				if pos < 1 || pos > int64(len(s)) {
+					return BytesValue([]byte(s)), nil
+				}
+				end := len(s)
+				if n >= 0 && n < int64(len(s))-pos+1 {
+					end = int(pos - 1 + n)
+				}
+				return BytesValue([]byte(s[:pos-1] + ins + s[end:])), nil
+			}
+			r := []rune(s)
+			if pos < 1 || pos > int64(len(r)) {
+				return StringValue(s), nil
+			}
+			end := len(r)
+			if n >= 0 && n < int64(len(r))-pos+1 {
+				end = int(pos - 1 + n)
+			}
+			return StringValue(string(r[:pos-1]) + ins + string(r[end:])), nil
+		}},
 		strFunc1("crc32", func(s string, _ bool) Value { return IntValue(int64(crc32.ChecksumIEEE([]byte(s)))) }),
 		{name: "bin", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
 			return StringValue(strconv.FormatUint(toUint64Bits(a[0]), 2)), nil

@@ -934,7 +934,13 @@ func init() {
 		timeField("minute", func(d time.Duration) int64 { return int64(d/time.Minute) % 60 }),
 		timeField("second", func(d time.Duration) int64 { return int64(d/time.Second) % 60 }),
 		timeField("microsecond", func(d time.Duration) int64 { return int64(d%time.Second) / 1000 }),
-		timeField("time_to_sec", func(d time.Duration) int64 { return int64(d / time.Second) }),
+		{name: "time_to_sec", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
+			d, ok := toDuration(a[0])
+			if !ok {
+				return Null, nil
+			}
+			return IntValue(int64(d / time.Second)), nil // signed, unlike HOUR() and the others
+		}},
 		{name: "dayname", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
 			t, _, ok := dateArg(a[0])
 			if !ok {

@@ -583,7 +583,11 @@ func decodeKeyBody(r *keyReader, t ColumnType) (Value, error) {
 				}
 			}
 		}
-		return withCollation(StringValue(s), c), nil
+		v := withCollation(StringValue(s), c)
+		if t.Base == TypeSet {
+			v.I = memberTag(t, s)
+		}
+		return v, nil
 	case TypeBinary, TypeVarBinary, TypeBlob:
 		b, err := r.escaped()
 		if err != nil {

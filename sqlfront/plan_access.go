@@ -791,8 +791,10 @@ func (si *selectInfo) orderOf(k int, ki keyInfo, eqCols int) ([]orderCol, map[in
 			continue
 		}
 		seen[c] = true
-		if ft.t != nil && ft.t.cols[c].typ.Base == TypeEnum && !eq[ft.off+c] {
-			break // keys hold ENUMs by name; ORDER BY sorts them by index
+		if ft.t != nil && !eq[ft.off+c] {
+			if b := ft.t.cols[c].typ.Base; b == TypeEnum || b == TypeSet {
+				break // keys hold ENUMs and SETs by name; ORDER BY sorts them by number
+			}
 		}
 		out = append(out, orderCol{slot: ft.off + c, desc: fdesc[i]})
 	}

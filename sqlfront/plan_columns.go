@@ -82,7 +82,7 @@ func columnInfoOf(it selectItem) ColumnInfo {
 		case KindBytes:
 			ci.DatabaseTypeName = "VARBINARY"
 		case KindTime:
-			ci.DatabaseTypeName = "DATETIME"
+			ci.DatabaseTypeName = kindTypeName(v) // DATE, TIME or DATETIME
 		case KindNull:
 			ci.DatabaseTypeName = "NULL"
 		}

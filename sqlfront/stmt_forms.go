@@ -21,6 +21,8 @@ import (
 //	a XOR b                                        (see markXor)
 //	x IS [NOT] UNKNOWN                             x IS [NOT] NULL
 //	x MEMBER OF (json)                             (see markMemberOf)
+//	_utf8mb4'abc' (a charset introducer)           'abc'
+//	INSERT(s, pos, len, new) (the string function) i@s(s, pos, len, new)
 //	GROUP BY ... WITH ROLLUP                       (see markRollups)
 //	CURRENT_TIMESTAMP(p), LOCALTIME(p), LOCALTIMESTAMP(p), UTC_TIMESTAMP(p),
 //	CURRENT_TIME(p), UTC_TIME(p)                   sqlparser: no precision
@@ -81,6 +83,12 @@ func rewriteForms(clean string, toks []token) string {
 		}
 	}
 	for k, t := range toks {
+		// A character set introducer before a string (_utf8mb4'abc', as
+		// mysqldump writes them): the string is ours either way.
+		if w := t.word(); len(w) > 1 && w[0] == '_' && charsetIntroducers[w[1:]] && k+1 < len(toks) && toks[k+1].typ == sqlparser.STRING {
+			put(t, "")
+			continue
+		}
 		switch t.word() {
 		case "member":
 			// x MEMBER OF (j) → x <=>       (j): markMemberOf makes the
@@ -174,6 +182,12 @@ func rewriteForms(clean string, toks []token) string {
 			put(toks[k], name)
 			put(in[len(in)-2], "")
 			put(in[len(in)-1], "")
+		case "insert":
+			// The string function INSERT(s, pos, len, new) → i@s(...)
+			// (never a statement: those go on with INTO or a name).
+			if k > 0 {
+				put(toks[k], "i@s")
+			}
 		case "default":
 			// DEFAULT(col) → d@f(col) (func_default.go).
 			if len(in) == 1 && in[0].typ == sqlparser.ID ||
@@ -214,6 +228,10 @@ func inGroupBy(toks []token, k int) bool {
 	}
 	return false
 }
+
+// charsetIntroducers are the character sets whose _name introducer before
+// a string literal rewriteForms drops (_binary is sqlparser's own).
+var charsetIntroducers = toSet("utf8mb4 utf8mb3 utf8 latin1 ascii ucs2 utf16 utf16le utf32 cp1252 big5 gbk sjis euckr")
 
 // insertLeadWords are the words that can come before the table name of an
 // INSERT or REPLACE.

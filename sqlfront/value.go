@@ -31,8 +31,9 @@ const (
 // K is meaningful: I for KindInt, U for KindUint, F for KindFloat, S for
 // KindDecimal, KindString and KindBytes, T for KindTime. (A KindTime value
 // also keeps display metadata in I: see TimeType. A KindString value read
-// from an ENUM column keeps the member's 1-based index in I, which it is
-// in numeric context and in ORDER BY, as in MySQL: see enumIndexOf.)
+// from an ENUM column keeps the member's 1-based index in I, one from a SET
+// column the bit mask of its members, which it is in numeric context and
+// in ORDER BY, as in MySQL: see enumIndexOf.)
 type Value struct {
 	K Kind
 	// C is the collation class of a KindString value read from a column
