@@ -422,3 +422,19 @@ func (a *allocator) spanFrom(from, to, minRun, want uint64) (uint64, uint64, boo
 	a.cursor = start + n
 	return start, n, true
 }
+
+// blockRunsIn counts the blocks of per units the free runs of [lo, hi)
+// hold (floor(length/per) each), stopping at limit.
+func (a *allocator) blockRunsIn(lo, hi, per, limit uint64) uint64 {
+	var count uint64
+	for u := lo; u < hi && count < limit; {
+		if a.isSet(u) {
+			u++
+			continue
+		}
+		n := a.freeLen(u, hi)
+		count += n / per
+		u += n
+	}
+	return count
+}

@@ -213,6 +213,14 @@ func (s *Store) scanWindow(base *mapVersion, lo, hi uint64, writes []pendingWrit
 		}
 		kind, id, gen := b[5], binary.LittleEndian.Uint64(b[8:16]), binary.LittleEndian.Uint64(b[16:24])
 		here := ref{addr: u, units: uint32(units), gen: gen}
+		// A map block takes a whole block's units (commit.go's place),
+		// more than its body needs when it is not full; older stores'
+		// take what the body needs. The map's ref says which.
+		full := func(cur ref) {
+			if cur.addr == u && cur.gen == gen && cur.units > here.units && uint64(cur.units)*unit <= uint64(s.block) {
+				here.units = cur.units
+			}
+		}
 		switch kind {
 		case kindData:
 			if cur, err := base.lookup(s.geo, LBA(id)); err == nil && cur == here && !written(writes, LBA(id)) {
@@ -220,15 +228,21 @@ func (s *Store) scanWindow(base *mapVersion, lo, hi uint64, writes []pendingWrit
 			}
 		case kindSegment:
 			p, sg := id/s.geo.fan, id%s.geo.fan
-			if sg < s.geo.fan && p < uint64(len(base.pages)) && base.pages[p] != nil && base.pages[p].ref(sg) == here {
-				relocs = append(relocs, relocation{kind: kindSegment, id: id, old: here})
+			if sg < s.geo.fan && p < uint64(len(base.pages)) && base.pages[p] != nil {
+				full(base.pages[p].ref(sg))
+				if base.pages[p].ref(sg) == here {
+					relocs = append(relocs, relocation{kind: kindSegment, id: id, old: here})
+				}
 			}
 		case kindPage:
-			if id < uint64(len(base.pageRefs)) && base.pageRefs[id] == here {
-				relocs = append(relocs, relocation{kind: kindPage, id: id, old: here})
+			if id < uint64(len(base.pageRefs)) {
+				full(base.pageRefs[id])
+				if base.pageRefs[id] == here {
+					relocs = append(relocs, relocation{kind: kindPage, id: id, old: here})
+				}
 			}
 		}
-		u += units
+		u += uint64(here.units)
 	}
 	return relocs, hi - lo, true
 }

@@ -251,8 +251,16 @@ func (s *Store) applyWrites(base *mapVersion, r admitted) (uint64, error) {
 	relocs, relocUnits, short := s.cleanPlan(base, total, r.writes)
 	if s.alloc.free < total+relocUnits+s.reserveUnits() {
 		relocs, relocUnits = nil, 0 // a nearly full store: cleaning must not fill it
-		s.shrinkReserve = s.shrinking(base, r.writes, total)
-		defer func() { s.shrinkReserve = 0 }()
+	}
+	// A commit that writes no more than it replaces may enter the fence
+	// when nothing else fits (allocUnits), whatever the free units say:
+	// those of a full store are mostly holes too short for its blocks.
+	s.shrinkReserve = s.shrinking(base, r.writes, total)
+	defer func() { s.shrinkReserve = 0 }()
+	if s.shrinkReserve == 0 {
+		if err := s.keepFence(r.writes); err != nil {
+			return 0, err
+		}
 	}
 	if total += relocUnits; total > 1 {
 		runs = s.allocRuns(total, short, len(relocs) > 0)
@@ -271,8 +279,9 @@ func (s *Store) applyWrites(base *mapVersion, r admitted) (uint64, error) {
 			s.alloc.release(r.addr, uint64(r.units))
 		}
 	}
-	// where finds units for a block: in the runs, else block by block.
-	where := func(units int, kind uint8) (uint64, error) {
+	// where finds units for a block: in the runs, else block by block;
+	// it returns the units taken (allocUnits may round up).
+	where := func(units int, kind uint8) (uint64, int, error) {
 		for len(runs) > 0 && runs[0].next+uint64(units) > runs[0].end {
 			if x := runs[0]; x.next < x.end { // a tail too short: give it back
 				s.alloc.release(x.next, x.end-x.next)
@@ -282,13 +291,20 @@ func (s *Store) applyWrites(base *mapVersion, r admitted) (uint64, error) {
 		if len(runs) > 0 {
 			addr := runs[0].next
 			runs[0].next += uint64(units)
-			return addr, nil
+			return addr, units, nil
 		}
-		return s.allocUnits(uint64(units), kind != kindData)
+		addr, n, err := s.allocUnits(uint64(units), kind != kindData)
+		return addr, int(n), err
 	}
 	place := func(kind uint8, id uint64, body []byte, raw int, flags uint8) (ref, error) {
 		units := unitsFor(len(body), s.unit)
-		addr, err := where(units, kind)
+		if kind != kindData {
+			// A map block takes a whole block's units, its body or not:
+			// the space kept for map blocks (the fence) then frees and
+			// fills in whole blocks, never in holes too short for one.
+			units = s.block / s.unit
+		}
+		addr, units, err := where(units, kind)
 		if err != nil {
 			return ref{}, err
 		}
@@ -333,9 +349,13 @@ func (s *Store) applyWrites(base *mapVersion, r admitted) (uint64, error) {
 			}
 			continue
 		}
-		addr, err := where(int(rl.old.units), kindData)
+		addr, got, err := where(int(rl.old.units), kindData)
 		if err != nil {
 			continue // moving is optional: the block stays where it is
+		}
+		if got != int(rl.old.units) {
+			s.alloc.release(addr, uint64(got)) // a copy keeps its extent
+			continue
 		}
 		// The copy is a block of this commit: its generation, so that open
 		// verifies it like every block the newest superblock may name
@@ -701,7 +721,7 @@ const (
 // (noZone) stays out of the zones: the blocks it moves are cold.
 func (s *Store) allocRuns(n uint64, short, noZone bool) []extent {
 	reserve := s.reserveUnits()
-	s.alloc.fence = reserve
+	s.alloc.fence = s.fenceUnits()
 	if s.alloc.free >= n+reserve {
 		// A small commit goes to the zone of the slot the next superblock
 		// write will make it durable with: right after slot 1 (one region
@@ -773,7 +793,14 @@ func (s *Store) nextSlot() int {
 // (every touched one is rewritten). writes is sorted by LBA, so the
 // touched segments and pages come in order.
 func (s *Store) commitUnits(writes []pendingWrite) uint64 {
-	var n, maps uint64
+	n, maps := s.commitShape(writes)
+	return n + maps*uint64(unitsFor(int(s.geo.fan)*refSize, s.unit))
+}
+
+// commitShape returns the units of a commit's data blocks and how many
+// map blocks (pages and segments) it rewrites.
+func (s *Store) commitShape(writes []pendingWrite) (data, maps uint64) {
+	var n uint64
 	lastP, lastS := ^uint64(0), ^uint64(0)
 	for _, w := range writes {
 		if !w.freed {
@@ -789,7 +816,7 @@ func (s *Store) commitUnits(writes []pendingWrite) uint64 {
 		}
 		lastP, lastS = p, sg
 	}
-	return n + maps*uint64(unitsFor(int(s.geo.fan)*refSize, s.unit))
+	return n, maps
 }
 
 // maxKeptArena is the largest commit arena kept for the next commit; a
@@ -840,8 +867,11 @@ func (s *Store) releasePending(minSnap uint64) {
 // than it frees (shrinking), so that a full store can always commit a
 // transaction that frees blocks, a B-tree delete rewriting some nodes
 // included (freeing rewrites map blocks too).
-func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
+func (s *Store) allocUnits(n uint64, meta bool) (uint64, uint64, error) {
+	per := uint64(s.block / s.unit)
+	took := n
 	try := func() (uint64, bool) {
+		took = n
 		if meta {
 			// In a file store with room to spare, right after the commit's
 			// data: the commit is then one contiguous write. Otherwise
@@ -855,17 +885,36 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 			return s.alloc.allocHigh(n)
 		}
 		reserve := s.reserveUnits()
+		s.alloc.fence = s.fenceUnits()
+		// Below the fence: a commit that makes the store no bigger may
+		// take any hole there (it frees as much as it takes); others must
+		// leave the reserve's worth of free units.
+		if s.shrinkReserve > 0 || s.alloc.free >= n+reserve {
+			if addr, ok := s.alloc.alloc(n); ok {
+				return addr, true
+			}
+		}
+		// A commit that makes the store no bigger may enter the fence,
+		// taking whole blocks there (so that the fence frees and fills
+		// in whole blocks) from its bottom up, as long as the runs left
+		// hold a rewrite of every map block (its own, then what DROP TABLE
+		// or TRUNCATE needs: the old ones come back when it is durable):
+		// it may use the reserve's margin only.
 		if s.shrinkReserve > 0 {
-			reserve = s.shrinkReserve
+			lo, whole := s.alloc.dataEnd(), (n+per-1)/per*per
+			need := max((s.shrinkReserve+per-1)/per, s.mapBlocks) + 2
+			if addr, ok := s.alloc.search(lo, s.alloc.size, whole); ok {
+				if s.alloc.blockRunsIn(lo, s.alloc.size, per, need) >= need {
+					took = whole
+					return addr, true
+				}
+				s.alloc.release(addr, whole)
+			}
 		}
-		if s.alloc.free < n+reserve {
-			return 0, false
-		}
-		s.alloc.fence = reserve
-		return s.alloc.alloc(n)
+		return 0, false
 	}
 	if addr, ok := try(); ok {
-		return addr, nil
+		return addr, took, nil
 	}
 	grow := max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/8, n+s.reserveUnits())
 	if len(s.pending) > 0 {
@@ -873,14 +922,14 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 		// they are a good share of what growing would add; a bulk load
 		// grows instead of syncing.
 		if err := s.takePending(s.opts.Device || s.pendingUnits() >= grow/4); err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		if addr, ok := try(); ok {
-			return addr, nil
+			return addr, took, nil
 		}
 	}
 	if s.opts.Device {
-		return 0, ErrFull
+		return 0, 0, ErrFull
 	}
 	newSize := s.alloc.size + grow
 	err := s.file.Allocate(int64(newSize) * int64(s.unit))
@@ -897,19 +946,19 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, error) {
 		// sync and take them, whatever their share.
 		if len(s.pending) > 0 {
 			if perr := s.takePending(true); perr != nil {
-				return 0, perr
+				return 0, 0, perr
 			}
 			if addr, ok := try(); ok {
-				return addr, nil
+				return addr, took, nil
 			}
 		}
-		return 0, fmt.Errorf("%w: the file cannot grow: %w", ErrFull, err)
+		return 0, 0, fmt.Errorf("%w: the file cannot grow: %w", ErrFull, err)
 	}
 	s.alloc.grow(newSize)
 	if addr, ok := try(); ok {
-		return addr, nil
+		return addr, took, nil
 	}
-	return 0, ErrFull
+	return 0, 0, ErrFull
 }
 
 // shrinking returns, for a commit of total units (commitUnits) whose
@@ -972,9 +1021,68 @@ func (s *Store) pendingUnits() uint64 {
 // once) plus a little for new ones, and at least 32 blocks (a sixteenth of
 // a small store); and for the data blocks of a commit that makes the store
 // smaller (shrinking), 32 blocks (a thirty-second of a small store).
+// keepFence makes sure a commit that does not make the store smaller
+// finds in the fence whole blocks enough for a rewrite of every map block
+// (its own, and later a DROP TABLE's or TRUNCATE's; its data stays below
+// the fence, so the margin there stays for deletes): it grows the file
+// when it must, and fails with ErrFull when the file cannot grow. Only a
+// nearly full store is looked at. Caller holds commitMu.
+func (s *Store) keepFence(writes []pendingWrite) error {
+	if s.alloc.free >= 2*s.fenceUnits() {
+		return nil
+	}
+	per := uint64(s.block / s.unit)
+	_, maps := s.commitShape(writes)
+	need := max(maps, s.mapBlocks) + 2 + s.marginUnits()/per
+	for {
+		s.alloc.fence = s.fenceUnits()
+		if s.mapRuns(need) >= need {
+			return nil
+		}
+		if s.opts.Device {
+			return fmt.Errorf("%w: no room left for map blocks", ErrFull)
+		}
+		newSize := s.alloc.size + max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/8, need*per)
+		err := s.file.Allocate(int64(newSize) * int64(s.unit))
+		if least := s.alloc.size + need*per; err != nil && least < newSize && s.file.Allocate(int64(least)*int64(s.unit)) == nil {
+			newSize, err = least, nil
+		}
+		if err != nil {
+			return fmt.Errorf("%w: the file cannot grow: %w", ErrFull, err)
+		}
+		s.alloc.grow(newSize)
+	}
+}
+
+// mapRuns counts the whole blocks free for map blocks (which may go
+// anywhere), up to limit: in the fence first, then below it.
+func (s *Store) mapRuns(limit uint64) uint64 {
+	per := uint64(s.block / s.unit)
+	lo := s.alloc.dataEnd()
+	n := s.alloc.blockRunsIn(lo, s.alloc.size, per, limit)
+	if n < limit {
+		n += s.alloc.blockRunsIn(s.alloc.reserved, lo, per, limit-n)
+	}
+	return n
+}
+
+// fenceUnits is the size of the fence at the top of the store that data
+// blocks keep out of (allocator.fence): the live map blocks, which
+// allocHigh keeps there, and the free reserve for rewriting them.
+func (s *Store) fenceUnits() uint64 {
+	return s.reserveUnits() + s.mapBlocks*uint64(s.block/s.unit)
+}
+
 func (s *Store) reserveUnits() uint64 {
 	perBlock := uint64(s.block / s.unit)
-	return max(min(32*perBlock, s.alloc.size/16), (s.mapBlocks+2)*perBlock) + min(32*perBlock, s.alloc.size/32)
+	return max(min(32*perBlock, s.alloc.size/16), (s.mapBlocks+2)*perBlock) + s.marginUnits()
+}
+
+// marginUnits is the part of the reserve beyond a rewrite of every map
+// block: what commits that make the store smaller (deletes) may use for
+// their data on a full store, a thirty-second of the store up to 8 MiB.
+func (s *Store) marginUnits() uint64 {
+	return min(uint64(8<<20/s.unit), s.alloc.size/32)
 }
 
 // writeBlocks writes the encoded blocks of a commit, one write per run of

@@ -356,10 +356,18 @@
 //     power-loss protection. Growing the partition adds space at the next
 //     open; shrinking it below the data gives ErrCorrupt.
 //
-// A full store keeps a reserve for map blocks, so a transaction that only
-// frees blocks (or writes no more than it frees, as a B-tree delete does)
-// can always commit. The reserve is a fence at the top of the store that
-// data blocks may not enter: map blocks and plain nodes take a whole
-// block's units in one run, and the free space of a full store is
-// otherwise mostly holes between small packed blocks.
+// A full store keeps a reserve for map blocks, so that a transaction that
+// frees blocks (DROP TABLE, TRUNCATE, a delete of a few rows) can commit.
+// The reserve lies in a fence at the top of the store that data blocks do
+// not enter (the free space of a full store is otherwise mostly holes
+// between small packed blocks), and every map block takes a whole block's
+// units, so the fence frees and fills in whole blocks. A commit that grows
+// the store must leave whole blocks enough there for a rewrite of every
+// map block plus a margin (a thirty-second of the store, up to 8 MiB),
+// else the file grows or the commit fails with ErrFull; a commit that
+// writes no more than it replaces may put its data in that margin, in
+// whole blocks, after the holes below. A copy-on-write delete needs room
+// for what it rewrites before the old blocks come back, so on a full store
+// a delete of many rows at once (index entries scattered over many
+// leaves) can still fail with ErrFull while smaller ones commit.
 package bedrock
