@@ -197,7 +197,7 @@ func cmdBackup(args []string, out io.Writer) error {
 	}
 	if err := s.Backup(tmp, nil); err != nil {
 		os.Remove(tmp)
-		return err
+		return fmt.Errorf("backup to %s: %w", dst, err)
 	}
 	if err := publish(tmp, dst); err != nil {
 		os.Remove(tmp)

@@ -14,7 +14,7 @@ import (
 // no one holds (a backup in progress holds its copy's, bedrock's flock)
 // and that have not been written to for a while.
 func removeStalePartials(dst string) {
-	names, _ := filepath.Glob(filepath.Join(filepath.Dir(dst), "."+filepath.Base(dst)+".partial-*"))
+	names, _ := filepath.Glob(filepath.Join(globEscape(filepath.Dir(dst)), globEscape("."+filepath.Base(dst)+".partial-")+"*"))
 	for _, name := range names {
 		st, err := os.Lstat(name)
 		if err != nil || !st.Mode().IsRegular() || time.Since(st.ModTime()) < 10*time.Second {
@@ -29,4 +29,17 @@ func removeStalePartials(dst string) {
 		}
 		f.Close()
 	}
+}
+
+// globEscape quotes the pattern characters of a file name for Glob.
+func globEscape(s string) string {
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '*', '?', '[', '\\':
+			b = append(b, '\\')
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
 }

@@ -101,7 +101,7 @@ func copyFaulting(dst, src []byte) (n int, ok bool, err error) {
 	defer func() {
 		debug.SetPanicOnFault(old)
 		if r := recover(); r != nil {
-			n, ok, err = 0, true, fmt.Errorf("bedrock: reading the mapped file faulted: %v", r)
+			n, ok, err = 0, true, fmt.Errorf("bedrock: reading the mapped file faulted (the file was shortened by another program, or the disk failed to read): %v", r)
 		}
 	}()
 	return copy(dst, src), true, nil
