@@ -1028,7 +1028,7 @@ func (s *Store) pendingUnits() uint64 {
 // when it must, and fails with ErrFull when the file cannot grow. Only a
 // nearly full store is looked at. Caller holds commitMu.
 func (s *Store) keepFence(writes []pendingWrite) error {
-	if s.alloc.free >= 2*s.fenceUnits() {
+	if !s.nearlyFull() {
 		return nil
 	}
 	per := uint64(s.block / s.unit)
@@ -1067,10 +1067,24 @@ func (s *Store) mapRuns(limit uint64) uint64 {
 }
 
 // fenceUnits is the size of the fence at the top of the store that data
-// blocks keep out of (allocator.fence): the live map blocks, which
-// allocHigh keeps there, and the free reserve for rewriting them.
+// blocks keep out of (allocator.fence): the reserve for rewriting the map
+// blocks; on a nearly full store also the live map blocks, which
+// allocHigh keeps there, so that the reserve is free space, not the
+// blocks it is meant to rewrite. (Keeping data out of that much space on
+// a roomy store would cost every commit its long runs.)
 func (s *Store) fenceUnits() uint64 {
-	return s.reserveUnits() + s.mapBlocks*uint64(s.block/s.unit)
+	r, m := s.reserveUnits(), s.mapBlocks*uint64(s.block/s.unit)
+	if s.nearlyFull() {
+		return r + m
+	}
+	return r
+}
+
+// nearlyFull reports whether the free units are down to twice the
+// reserve and the live map blocks: the fence then covers both, and
+// commits that grow the store check it (keepFence).
+func (s *Store) nearlyFull() bool {
+	return s.alloc.free < 2*(s.reserveUnits()+s.mapBlocks*uint64(s.block/s.unit))
 }
 
 func (s *Store) reserveUnits() uint64 {
@@ -1080,9 +1094,10 @@ func (s *Store) reserveUnits() uint64 {
 
 // marginUnits is the part of the reserve beyond a rewrite of every map
 // block: what commits that make the store smaller (deletes) may use for
-// their data on a full store, a thirty-second of the store up to 8 MiB.
+// their data on a full store, 32 blocks (a thirty-second of a small
+// store). A bigger one costs every commit: data may not enter the fence.
 func (s *Store) marginUnits() uint64 {
-	return min(uint64(8<<20/s.unit), s.alloc.size/32)
+	return min(32*uint64(s.block/s.unit), s.alloc.size/32)
 }
 
 // writeBlocks writes the encoded blocks of a commit, one write per run of

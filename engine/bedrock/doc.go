@@ -360,11 +360,12 @@
 // frees blocks (DROP TABLE, TRUNCATE, a delete of a few rows) can commit.
 // The reserve lies in a fence at the top of the store that data blocks do
 // not enter (the free space of a full store is otherwise mostly holes
-// between small packed blocks), and every map block takes a whole block's
-// units, so the fence frees and fills in whole blocks. A commit that grows
-// the store must leave whole blocks enough there for a rewrite of every
-// map block plus a margin (a thirty-second of the store, up to 8 MiB),
-// else the file grows or the commit fails with ErrFull; a commit that
+// between small packed blocks; on a nearly full store the fence also
+// covers the live map blocks, which sit at the top), and every map block
+// takes a whole block's units, so the fence frees and fills in whole
+// blocks. On a nearly full store a commit that grows the store must leave
+// whole blocks enough for a rewrite of every map block plus a margin (32
+// blocks), else the file grows or the commit fails with ErrFull; a commit that
 // writes no more than it replaces may put its data in that margin, in
 // whole blocks, after the holes below. A copy-on-write delete needs room
 // for what it rewrites before the old blocks come back, so on a full store
