@@ -747,22 +747,13 @@ func (c *compiler) staticCollation(raw sqlparser.Expr, x Expr) (string, bool) {
 // slotType returns the column type of a row slot, as far as c's scope
 // knows column types (see slotIsJSON).
 func (c *compiler) slotType(slot int) (ColumnType, bool) {
-	sc := c.sc
-	for {
-		switch s := sc.(type) {
-		case *windowScope:
-			sc = s.Scope
-			continue
-		case *outerProbe:
-			sc = s.Scope
-			continue
-		case *postScope:
-			return s.fromScope.lay.slotType(slot)
-		case *fromScope:
-			return s.lay.slotType(slot)
-		}
-		return ColumnType{}, false
+	switch s := baseScope(c.sc).(type) {
+	case *postScope:
+		return s.fromScope.lay.slotType(slot)
+	case *fromScope:
+		return s.lay.slotType(slot)
 	}
+	return ColumnType{}, false
 }
 
 // slotType returns the column type of slot in one of l's base tables.

@@ -140,27 +140,33 @@ func (c *compiler) jsonKindOf(raw sqlparser.Expr, x Expr) jsonKind {
 // slotIsJSON reports whether the row slot a column resolved to holds a
 // JSON column, as far as c's scope knows column types.
 func (c *compiler) slotIsJSON(slot int) bool {
-	sc := c.sc
+	switch s := baseScope(c.sc).(type) {
+	case *postScope:
+		return s.fromScope.lay.slotIsJSON(slot)
+	case *fromScope:
+		return s.lay.slotIsJSON(slot)
+	case *dmlScope:
+		if s.sc == nil || s.sc.cat == nil {
+			return false
+		}
+		t := s.sc.cat.table(s.target)
+		return t != nil && slot < len(t.types) && t.types[slot].Base == TypeJSON
+	}
+	return false
+}
+
+// baseScope unwraps the scopes that only wrap another one (window calls,
+// a subquery's view of its enclosing query).
+func baseScope(sc Scope) Scope {
 	for {
 		switch s := sc.(type) {
 		case *windowScope:
 			sc = s.Scope
-			continue
 		case *outerProbe:
 			sc = s.Scope
-			continue
-		case *postScope:
-			return s.fromScope.lay.slotIsJSON(slot)
-		case *fromScope:
-			return s.lay.slotIsJSON(slot)
-		case *dmlScope:
-			if s.sc == nil || s.sc.cat == nil {
-				return false
-			}
-			t := s.sc.cat.table(s.target)
-			return t != nil && slot < len(t.types) && t.types[slot].Base == TypeJSON
+		default:
+			return sc
 		}
-		return false
 	}
 }
 
