@@ -67,17 +67,7 @@ func TestDiskFullWedge(t *testing.T) {
 			for k := 0; k < 300; k++ {
 				run(fmt.Sprintf("UPDATE t SET a=%d, b='b%08d', v=REPEAT('%c',%d) WHERE id=%d", rng.IntN(1000), rng.IntN(1e8), 'a'+rng.IntN(26), 800+rng.IntN(2201), rng.IntN(20000)))
 			}
-			s.Close()
-			if err := e.Close(); err != nil {
-				t.Fatal(err)
-			}
-			e, err = Open("full.bxdb", &Options{FS: fs})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer e.Close()
-			s = e.NewSession()
-			defer s.Close()
+			e, s = reopenFull(t, fs, e, s)
 			count := func() string { return querySQL(t, s, "SELECT COUNT(*) FROM t")[0][0] }
 			if got := count(); got != fmt.Sprint(len(ids)) {
 				t.Fatalf("%s rows after the fill, want %d", got, len(ids))

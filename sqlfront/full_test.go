@@ -44,6 +44,24 @@ func (f *capFile) WriteAt(p []byte, off int64) (int, error) {
 	return f.File.WriteAt(p, off)
 }
 
+// reopenFull closes e and s and opens full.bxdb of fs again, as a new
+// process would (closed when the test ends).
+func reopenFull(t *testing.T, fs *capFS, e *Engine, s *Session) (*Engine, *Session) {
+	t.Helper()
+	s.Close()
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e, err := Open("full.bxdb", &Options{FS: fs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	s = e.NewSession()
+	t.Cleanup(func() { s.Close() })
+	return e, s
+}
+
 // TestDiskFull fills a database whose file cannot grow: the statement
 // that needs the space fails with MySQL's 1114 (wrapping bedrock.ErrFull
 // and ENOSPC) and changes nothing; the rows committed before stay, reads
@@ -126,17 +144,7 @@ func TestDiskFullFrees(t *testing.T) {
 			}
 			// The process that hit the full file frees space at once.
 			execSQL(t, s, "DELETE FROM t WHERE id < 10")
-			s.Close()
-			if err := e.Close(); err != nil {
-				t.Fatal(err)
-			}
-			e, err = Open("full.bxdb", &Options{FS: fs})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer e.Close()
-			s = e.NewSession()
-			defer s.Close()
+			e, s = reopenFull(t, fs, e, s)
 			if _, err := s.Exec(t.Context(), mustPrepare(t, s, stmt), nil); err != nil {
 				t.Fatalf("%d rows, full file: %s: %v", n, stmt, err)
 			}
