@@ -167,8 +167,10 @@
 // only read; a BEFORE trigger's SET NEW.col converts strictly whatever the
 // statement's IGNORE. (Details: trigger_exec.go.)
 //
-// Not supported: RANGE frames with offsets and named windows, FULLTEXT,
-// CREATE DATABASE.
+// Window functions take ROWS and RANGE frames with any bounds (a RANGE
+// offset is a number, or INTERVAL n unit over a temporal ORDER BY value)
+// and named windows (WINDOW w AS (...), OVER w, OVER (w ORDER BY ...)).
+// Not supported: FULLTEXT, CREATE DATABASE.
 //
 // Planning turns WHERE clauses into key ranges costed with O(log n)
 // subtree counts; the executor is a pull-based iterator pipeline with

@@ -3,6 +3,7 @@ package sqlfront
 import (
 	"io"
 	"slices"
+	"sort"
 
 	"github.com/xwb1989/sqlparser"
 )
@@ -37,10 +38,22 @@ type windowCall struct {
 
 // windowFrame is an explicit frame clause (see parseFrame).
 type windowFrame struct {
-	rangeUnit      bool // RANGE: bounds are peer groups
-	startK, endK   int  // frame* constants
-	startN, endN   Expr // offsets of PRECEDING / FOLLOWING bounds
-	startOf, endOf int  // the offsets, evaluated when the rows are read
+	rangeUnit      bool      // RANGE: bounds are peer groups or values
+	startK, endK   int       // frame* constants
+	startN, endN   Expr      // offsets of PRECEDING / FOLLOWING bounds
+	ivUnit         [2]string // RANGE offsets INTERVAL n unit: the units of start, end
+	startOf, endOf int       // ROWS offsets, evaluated when the rows are read
+	startV, endV   Value     // RANGE offsets, evaluated when the rows are read
+}
+
+// offsets reports whether a bound of f is n PRECEDING or n FOLLOWING.
+func (f *windowFrame) offsets() bool {
+	off := func(k int) bool { return k == framePreceding || k == frameFollowing }
+	return off(f.startK) || off(f.endK)
+}
+
+func errRangeOrderType() error {
+	return NewSQLError(ErWindowRangeFrameOrderType, "Window '<unnamed window>' with RANGE N PRECEDING/FOLLOWING frame requires exactly one ORDER BY expression, of numeric or temporal type")
 }
 
 // windowScope resolves window calls to their result slots.
@@ -160,22 +173,58 @@ func compileWindow(e *sqlparser.FuncExpr, s Scope) (*windowCall, error) {
 		c.desc = append(c.desc, ToInt64(d) == 1)
 	}
 	if parts[4] != nil {
-		fr, err := list(parts[4])
-		if err != nil {
-			return nil, err
-		}
-		if len(fr) != 5 {
+		// __frame(unit, start kind, start n, end kind, end n), where an n
+		// may be __ival(n, 'unit').
+		fe, ok := parts[4].(*sqlparser.FuncExpr)
+		if !ok || len(fe.Exprs) != 5 {
 			return bad()
 		}
-		for _, n := range []Expr{fr[2], fr[4]} {
-			if !IsConstant(n) { // ROWS b PRECEDING: MySQL takes a literal or a placeholder
-				return nil, NewSQLError(ErWrongArguments, "Incorrect arguments to the window frame (an offset must be a non-negative integer)")
+		fr := make([]Expr, 5)
+		var units [5]string
+		for i, se := range fe.Exprs {
+			ae, ok := se.(*sqlparser.AliasedExpr)
+			if !ok {
+				return bad()
+			}
+			x := ae.Expr
+			if iv, ok := x.(*sqlparser.FuncExpr); ok && iv.Name.Lowered() == "__ival" && len(iv.Exprs) == 2 {
+				u, ok1 := iv.Exprs[1].(*sqlparser.AliasedExpr)
+				n, ok2 := iv.Exprs[0].(*sqlparser.AliasedExpr)
+				if !ok1 || !ok2 {
+					return bad()
+				}
+				lit, ok := u.Expr.(*sqlparser.SQLVal)
+				if !ok {
+					return bad()
+				}
+				if units[i], err = intervalUnit(string(lit.Val)); err != nil {
+					return nil, err
+				}
+				x = n.Expr
+			}
+			if usesWindow(x) {
+				return nil, errWindowPlace()
+			}
+			if fr[i], err = Compile(x, s); err != nil {
+				return nil, err
 			}
 		}
 		unit, _ := fr[0].Eval(&Env{})
 		sk, _ := fr[1].Eval(&Env{})
 		ek, _ := fr[3].Eval(&Env{})
-		c.frame = &windowFrame{rangeUnit: ToInt64(unit) == 1, startK: int(ToInt64(sk)), endK: int(ToInt64(ek)), startN: fr[2], endN: fr[4]}
+		f := &windowFrame{rangeUnit: ToInt64(unit) == 1, startK: int(ToInt64(sk)), endK: int(ToInt64(ek)), startN: fr[2], endN: fr[4], ivUnit: [2]string{units[2], units[4]}}
+		if !f.rangeUnit && (units[2] != "" || units[4] != "") {
+			return nil, syntaxError("INTERVAL")
+		}
+		for _, n := range []Expr{fr[2], fr[4]} {
+			if !IsConstant(n) { // b PRECEDING: MySQL takes a literal or a placeholder
+				return nil, NewSQLError(ErWindowRangeBoundNotConstant, "Window '<unnamed window>' has a non-constant frame bound.")
+			}
+		}
+		if f.rangeUnit && f.offsets() && len(c.order) != 1 {
+			return nil, errRangeOrderType()
+		}
+		c.frame = f
 	}
 	nargs := len(c.args)
 	want := func(lo, hi int) error {
@@ -320,14 +369,24 @@ func (w *windowIter) compute(c *windowCall) error {
 		return cmpOrder(w.rows[i], w.rows[j])
 	})
 	arg := func(r []Value, k int) Value { return r[c.in+k] }
+	rangeOffsets := false
 	if f := c.frame; f != nil {
+		rangeOffsets = f.rangeUnit && f.offsets()
 		for _, b := range []struct {
 			x   Expr
 			dst *int
-		}{{f.startN, &f.startOf}, {f.endN, &f.endOf}} {
+			val *Value
+		}{{f.startN, &f.startOf, &f.startV}, {f.endN, &f.endOf, &f.endV}} {
 			v, err := b.x.Eval(w.sc.env)
 			if err != nil {
 				return err
+			}
+			if f.rangeUnit {
+				if v.K == KindNull || v.K != KindString && ToFloat64(v) < 0 {
+					return NewSQLError(ErWrongArguments, "Incorrect arguments to the window frame (an offset must not be negative or NULL)")
+				}
+				*b.val = v
+				continue
 			}
 			n := ToInt64(v)
 			if v.K == KindNull || n < 0 {
@@ -336,6 +395,7 @@ func (w *windowIter) compute(c *windowCall) error {
 			*b.dst = int(n)
 		}
 	}
+	var fs, fe []int // RANGE frames with offsets: each row's frame
 	for lo := 0; lo < len(idx); {
 		hi := lo + 1
 		for hi < len(idx) && cmpPart(w.rows[idx[lo]], w.rows[idx[hi]]) == 0 {
@@ -362,11 +422,20 @@ func (w *windowIter) compute(c *windowCall) error {
 				peerStart[i] = i
 			}
 		}
+		if rangeOffsets {
+			var err error
+			if fs, fe, err = c.rangeFrames(w.rows, p, oslot, peerStart, peerEnd, fs[:0], fe[:0]); err != nil {
+				return err
+			}
+		}
 		// frame returns the frame of row i: partition positions [s, e).
 		frame := func(i int) (int, int) {
 			f := c.frame
 			if f == nil { // the default: RANGE UNBOUNDED PRECEDING (to CURRENT ROW with ORDER BY)
 				return 0, peerEnd[i]
+			}
+			if rangeOffsets {
+				return fs[i], max(fe[i], fs[i])
 			}
 			s, e := 0, n
 			switch f.startK {
@@ -398,6 +467,31 @@ func (w *windowIter) compute(c *windowCall) error {
 		var agg *Aggregator
 		if c.agg != nil {
 			agg = NewAggregator(*c.agg)
+		}
+		// A frame to the partition's end whose start moves forward: the
+		// aggregates are computed from the last row back, each row added
+		// once (an aggregate whose result depends on the order of its
+		// rows is computed frame by frame).
+		var suffix []Value
+		if !incremental && c.agg != nil && c.frame.endK == frameUnboundedFollowing &&
+			c.agg.Func != AggJSONArray && c.agg.Func != AggJSONObject {
+			suffix = make([]Value, n)
+			added := n
+			for i := n - 1; i >= 0; i-- {
+				s, _ := frame(i)
+				for ; added > s; added-- {
+					var err error
+					if c.agg.Func == AggCountStar {
+						err = agg.Add(Null)
+					} else {
+						err = agg.Add(arg(w.rows[p[added-1]], 0))
+					}
+					if err != nil {
+						return err
+					}
+				}
+				suffix[i] = agg.Result()
+			}
 		}
 		rank, dense := 0, 0
 		added := 0 // rows added to agg
@@ -469,6 +563,10 @@ func (w *windowIter) compute(c *windowCall) error {
 					v = arg(w.rows[p[int64(s)+k-1]], 0)
 				}
 			default: // aggregates over the frame
+				if suffix != nil {
+					v = suffix[i]
+					break
+				}
 				s, e := frame(i)
 				if !incremental {
 					agg.Reset()
@@ -523,4 +621,108 @@ func shiftWindows(calls []*windowCall, off int) {
 		c.in += off
 		c.out += off
 	}
+}
+
+// rangeFrames computes the frames of a RANGE frame with offsets over
+// partition p (row indexes into rows, in window order; the one ORDER BY
+// value at slot oslot), appending row i's frame [fs[i], fe[i]) to fs and
+// fe. A bound n PRECEDING of row i is the first row whose value is at
+// least v-n (at most v+n for DESC); the frame of a row whose value is NULL
+// is its peers, as in MySQL.
+func (c *windowCall) rangeFrames(rows [][]Value, p []int, oslot int, peerStart, peerEnd, fs, fe []int) ([]int, []int, error) {
+	f, n, desc := c.frame, len(p), c.desc[0]
+	key := func(j int) Value { return rows[p[j]][oslot] }
+	// dir compares x with target t (inf: -1 below every value, +1 above)
+	// in the window's order; NULL sorts first (last for DESC).
+	dir := func(x, t Value, inf int) int {
+		var d int
+		switch {
+		case x.K == KindNull:
+			d = -1
+		case inf != 0:
+			d = -inf
+		default:
+			d = CompareForSort(x, t)
+		}
+		if desc {
+			d = -d
+		}
+		return d
+	}
+	bound := func(i, kind int, off Value, unit string, end bool) (int, error) {
+		switch kind {
+		case frameUnboundedPreceding:
+			return 0, nil
+		case frameUnboundedFollowing:
+			return n, nil
+		}
+		v := key(i)
+		if kind == frameCurrentRow || v.K == KindNull {
+			if end {
+				return peerEnd[i], nil
+			}
+			return peerStart[i], nil
+		}
+		t, inf, err := rangeTarget(v, off, unit, (kind == framePreceding) != desc)
+		if err != nil {
+			return 0, err
+		}
+		return sort.Search(n, func(j int) bool {
+			d := dir(key(j), t, inf)
+			return d > 0 || d == 0 && !end
+		}), nil
+	}
+	for i := 0; i < n; i++ {
+		s, err := bound(i, f.startK, f.startV, f.ivUnit[0], false)
+		if err != nil {
+			return nil, nil, err
+		}
+		e, err := bound(i, f.endK, f.endV, f.ivUnit[1], true)
+		if err != nil {
+			return nil, nil, err
+		}
+		fs, fe = append(fs, s), append(fe, e)
+	}
+	return fs, fe, nil
+}
+
+// rangeTarget returns v-off (sub) or v+off for a RANGE frame bound; unit
+// is the INTERVAL unit of a temporal offset. inf is -1 or +1 when the
+// result is beyond the range of v's type, below or above every value.
+func rangeTarget(v, off Value, unit string, sub bool) (t Value, inf int, err error) {
+	beyond := 1
+	if sub {
+		beyond = -1
+	}
+	switch {
+	case v.K == KindTime:
+		if unit == "" {
+			return Null, 0, NewSQLError(ErWindowRangeFrameTemporalType, "Window '<unnamed window>' with RANGE frame has ORDER BY expression of datetime type. Only INTERVAL bound value allowed.")
+		}
+		r, err := (&dateAddExpr{base: &litExpr{v: v}, amount: &litExpr{v: off}, unit: unit, sub: sub}).Eval(&Env{})
+		if err != nil {
+			return Null, 0, err
+		}
+		if r.K == KindNull {
+			return Null, beyond, nil
+		}
+		return r, 0, nil
+	case v.K == KindInt || v.K == KindUint || v.K == KindDecimal || v.K == KindFloat:
+		if unit != "" {
+			return Null, 0, NewSQLError(ErWindowRangeFrameNumericType, "Window '<unnamed window>' with RANGE frame has ORDER BY expression of numeric type, INTERVAL bound value not allowed.")
+		}
+		if v.K == KindFloat || off.K == KindFloat || off.K == KindString {
+			o := ToFloat64(off)
+			if sub {
+				o = -o
+			}
+			return FloatValue(ToFloat64(v) + o), 0, nil
+		}
+		d, o := ToDecimal(v), ToDecimal(off)
+		if sub {
+			o = o.Neg()
+		}
+		return DecimalValue(d.Add(o)), 0, nil
+	}
+	return Null, 0, errRangeOrderType()
 }

@@ -2,7 +2,10 @@ package sqlfront
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/xwb1989/sqlparser"
 )
 
 // Window functions, which the pinned sqlparser does not know: before the
@@ -21,9 +24,8 @@ import (
 // whole select item without an alias gets its original text as alias, the
 // column name MySQL gives it. The planner computes the calls after
 // grouping and HAVING, before DISTINCT, ORDER BY and LIMIT
-// (plan_window.go). Frames: ROWS with any bounds, RANGE with UNBOUNDED and
-// CURRENT ROW bounds (RANGE with offsets and named windows are not
-// supported).
+// (plan_window.go). Frames: ROWS and RANGE with any bounds; a RANGE offset
+// `INTERVAL n unit` becomes __ival(n, 'unit').
 
 // hasWindow reports whether toks hold a window call (OVER after a ')').
 func hasWindow(toks []token) bool {
@@ -60,6 +62,13 @@ func firstWindowCall(toks []token) int {
 // rewriteWindows returns clean with its window calls rewritten (see
 // above).
 func rewriteWindows(sql, clean string, toks []token) (string, error) {
+	if named, err := expandNamedWindows(sql, clean, toks); err != nil {
+		return "", err
+	} else if named != clean {
+		if toks, clean, err = lexAll(named); err != nil {
+			return "", err
+		}
+	}
 	type edit struct {
 		from, to int // byte range replaced
 		text     string
@@ -266,10 +275,15 @@ func parseFrame(sql, clean string, toks []token, from, to int) (string, error) {
 					kind = frameFollowing
 				}
 				n := clean[toks[start].pos:toks[k-1].end]
-				k++
-				if unit == "1" {
-					return 0, "", newParseError(sql, toks[start].pos, "RANGE frames with offsets are not supported")
+				if toks[start].word() == "interval" {
+					// INTERVAL expr unit: __ival(expr, 'unit'), which
+					// only a RANGE frame takes (compileWindow).
+					if k-start < 3 {
+						return 0, "", newParseError(sql, toks[start].pos, "INTERVAL expr unit expected")
+					}
+					n = fmt.Sprintf("__ival(%s, '%s')", clean[toks[start+1].pos:toks[k-2].end], toks[k-1].word())
 				}
+				k++
 				return kind, n, nil
 			}
 		}
@@ -303,4 +317,220 @@ func parseFrame(sql, clean string, toks []token, from, to int) (string, error) {
 		return "", newParseError(sql, toks[from].pos, "this window frame is not valid")
 	}
 	return fmt.Sprintf("__frame(%s, %d, %s, %d, %s)", unit, sk, sn, ek, en), nil
+}
+
+// expandNamedWindows returns clean with its named windows expanded: each
+// WINDOW clause `WINDOW w AS (spec), ...` is removed and every `OVER w` of
+// its query block becomes `OVER (spec)`, every `OVER (w more)` becomes
+// `OVER (spec more)`. A window defined from another, `w2 AS (w1 ORDER BY
+// x)`, takes w1's specification the same way. MySQL's rules hold: the
+// window referring to another adds no PARTITION BY, does not repeat an
+// ORDER BY, and the window referred to has no frame. clean comes back
+// unchanged when it has no WINDOW clause.
+func expandNamedWindows(sql, clean string, toks []token) (string, error) {
+	// block[k] is the index of the '(' opening the subquery that holds
+	// token k (-1: the statement's top level); a WINDOW clause and the
+	// OVER clauses naming its windows belong to the same block.
+	block := make([]int, len(toks))
+	type open struct{ at, blk int }
+	stack := []open{}
+	cur := -1
+	for k, t := range toks {
+		block[k] = cur
+		switch t.typ {
+		case '(':
+			nb := cur
+			if w := toks[k+1].word(); w == "select" || w == "with" {
+				nb = k
+			}
+			stack = append(stack, open{k, cur})
+			cur = nb
+		case ')':
+			if n := len(stack); n > 0 {
+				cur = stack[n-1].blk
+				stack = stack[:n-1]
+			}
+		}
+	}
+	isName := func(t token) bool { return t.typ == sqlparser.ID || t.quoted }
+	name := func(t token) string { return strings.ToLower(t.val) }
+	type def struct {
+		spec string // the resolved specification, without parentheses
+		base string // the window it names, if any
+		own  string // its own part after the base name
+	}
+	defs := map[int]map[string]*def{} // block -> name -> definition
+	type cut struct{ from, to int }   // byte ranges removed
+	var cuts []cut
+	for k := 0; k+3 < len(toks); k++ {
+		if toks[k].word() != "window" || !isName(toks[k+1]) || toks[k+2].word() != "as" || toks[k+3].typ != '(' {
+			continue
+		}
+		blk := block[k]
+		if defs[blk] == nil {
+			defs[blk] = map[string]*def{}
+		}
+		start := k
+		for {
+			if !isName(toks[k+1]) || toks[k+2].word() != "as" || toks[k+3].typ != '(' {
+				return "", newParseError(sql, toks[k+1].pos, "a window definition `name AS (...)` expected")
+			}
+			n := name(toks[k+1])
+			if _, dup := defs[blk][n]; dup {
+				return "", NewSQLError(3591, "Window '%s' is defined twice.", toks[k+1].val)
+			}
+			end := closingParen(toks, k+3)
+			if end < 0 {
+				return "", newParseError(sql, toks[k+3].pos, "')' expected")
+			}
+			d := &def{}
+			if in := k + 4; in < end && isName(toks[in]) && !isSpecWord(toks[in]) {
+				d.base = name(toks[in])
+				if in+1 < end {
+					d.own = clean[toks[in+1].pos:toks[end-1].end]
+				}
+			} else if in < end {
+				d.own = clean[toks[in].pos:toks[end-1].end]
+			}
+			defs[blk][n] = d
+			k = end
+			if toks[k+1].typ != ',' {
+				break
+			}
+			k++
+		}
+		cuts = append(cuts, cut{toks[start].pos, toks[k].end})
+	}
+	// resolve returns the specification of window n of block blk.
+	var resolve func(blk int, n string, depth int) (string, error)
+	combine := func(blk int, base, own string, depth int) (string, error) {
+		if base == "" {
+			return own, nil
+		}
+		bs, err := resolve(blk, base, depth+1)
+		if err != nil {
+			return "", err
+		}
+		btoks, _, _ := lexAll(bs)
+		otoks, _, _ := lexAll(own)
+		switch {
+		case specHas(otoks, "partition"):
+			return "", NewSQLError(3581, "A window which depends on another cannot define partitioning.")
+		case specHas(btoks, "order") && specHas(otoks, "order"):
+			return "", NewSQLError(3583, "Window '%s' cannot inherit '%s' since both contain an ORDER BY clause.", "<unnamed window>", base)
+		case specHas(btoks, "rows") || specHas(btoks, "range"):
+			return "", NewSQLError(3582, "Window '%s' has a frame definition, so cannot be referenced by another window.", base)
+		}
+		return strings.TrimSpace(bs + " " + own), nil
+	}
+	resolve = func(blk int, n string, depth int) (string, error) {
+		d, ok := defs[blk][n]
+		if !ok || depth > len(defs[blk]) {
+			if ok {
+				return "", NewSQLError(3580, "There is a circularity in the window dependency graph.")
+			}
+			return "", NewSQLError(3579, "Window name '%s' is not defined.", n)
+		}
+		return combine(blk, d.base, d.own, depth)
+	}
+	type edit struct {
+		from, to int
+		text     string
+	}
+	var edits []edit // none: clean comes back as it is
+	for _, c := range cuts {
+		edits = append(edits, edit{c.from, c.to, ""})
+	}
+	opens := map[int]int{} // index of ')' -> index of its '('
+	var ps []int
+	for k, t := range toks {
+		switch t.typ {
+		case '(':
+			ps = append(ps, k)
+		case ')':
+			if len(ps) > 0 {
+				opens[k] = ps[len(ps)-1]
+				ps = ps[:len(ps)-1]
+			}
+		}
+	}
+	// alias names a whole select item f(...) OVER w, from token first to
+	// token last, as MySQL does: by its text as written.
+	alias := func(first, last int) string {
+		if first < 1 {
+			return ""
+		}
+		prev, next := toks[first-1], toks[last+1]
+		if (prev.word() == "select" || prev.word() == "distinct" || prev.word() == "all" || prev.typ == ',') &&
+			(next.typ == ',' || next.word() == "from" || next.word() == "window" || next.typ == 0 || next.typ == ';') {
+			return " AS `" + strings.ReplaceAll(clean[toks[first].pos:toks[last].end], "`", "``") + "`"
+		}
+		return ""
+	}
+	for k := 1; k+1 < len(toks); k++ {
+		if toks[k].word() != "over" || toks[k-1].typ != ')' {
+			continue
+		}
+		blk := block[k]
+		first := opens[k-1] - 1
+		switch t := toks[k+1]; {
+		case isName(t):
+			spec, err := resolve(blk, name(t), 0)
+			if err != nil {
+				return "", err
+			}
+			edits = append(edits, edit{t.pos, t.end, "(" + spec + ")" + alias(first, k+1)})
+		case t.typ == '(' && isName(toks[k+2]) && !isSpecWord(toks[k+2]):
+			end := closingParen(toks, k+1)
+			if end < 0 {
+				return "", newParseError(sql, t.pos, "')' expected")
+			}
+			own := ""
+			if k+3 < end {
+				own = clean[toks[k+3].pos:toks[end-1].end]
+			}
+			spec, err := combine(blk, name(toks[k+2]), own, 0)
+			if err != nil {
+				return "", err
+			}
+			edits = append(edits, edit{t.pos, toks[end].end, "(" + spec + ")" + alias(first, end)})
+		}
+	}
+	slices.SortFunc(edits, func(a, b edit) int { return a.from - b.from })
+	var out strings.Builder
+	at := 0
+	for _, e := range edits {
+		out.WriteString(clean[at:e.from])
+		out.WriteString(e.text)
+		at = e.to
+	}
+	out.WriteString(clean[at:])
+	return out.String(), nil
+}
+
+// isSpecWord reports whether t starts a clause of a window specification
+// rather than naming a window.
+func isSpecWord(t token) bool {
+	switch t.word() {
+	case "partition", "order", "rows", "range", "groups":
+		return true
+	}
+	return false
+}
+
+// specHas reports whether the tokens of a window specification have word
+// w outside parentheses.
+func specHas(toks []token, w string) bool {
+	depth := 0
+	for _, t := range toks {
+		switch {
+		case t.typ == '(':
+			depth++
+		case t.typ == ')':
+			depth--
+		case depth == 0 && t.word() == w:
+			return true
+		}
+	}
+	return false
 }

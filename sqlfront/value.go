@@ -238,60 +238,68 @@ func NewSQLError(number uint16, format string, args ...any) *SQLError {
 
 // MySQL error numbers used by bxdb. The names follow MySQL's ER_ constants.
 const (
-	ErDupEntry                   uint16 = 1062 // 23000 Duplicate entry '%s' for key '%s'
-	ErBadNull                    uint16 = 1048 // 23000 Column '%s' cannot be null
-	ErNonUniq                    uint16 = 1052 // 23000 Column '%s' in %s is ambiguous
-	ErBadField                   uint16 = 1054 // 42S22 Unknown column '%s' in '%s'
-	ErParse                      uint16 = 1064 // 42000 You have an error in your SQL syntax; ...
-	ErInvalidGroupFuncUse        uint16 = 1111 // HY000 Invalid use of group function
-	ErWrongValueCountOnRow       uint16 = 1136 // 21S01 Column count doesn't match value count at row %d
-	ErNoSuchTable                uint16 = 1146 // 42S02 Table '%s' doesn't exist
-	ErWrongArguments             uint16 = 1210 // HY000 Incorrect arguments to %s
-	ErNotSupportedYet            uint16 = 1235 // 42000 This version of MySQL doesn't yet support '%s'
-	ErOperandColumns             uint16 = 1241 // 21000 Operand should contain %d column(s)
-	ErSubqueryNo1Row             uint16 = 1242 // 21000 Subquery returns more than 1 row
-	ErWarnDataOutOfRange         uint16 = 1264 // 22003 Out of range value for column '%s' at row %d
-	ErWarnDataTruncated          uint16 = 1265 // 01000 Data truncated for column '%s' at row %d
-	ErTruncatedWrongValue        uint16 = 1292 // 22007 Incorrect %s value: '%s' (for column '%s' at row %d)
-	ErSPDoesNotExist             uint16 = 1305 // 42000 FUNCTION %s does not exist
-	ErDivisionByZero             uint16 = 1365 // 22012 Division by 0
-	ErTruncatedWrongValueForFld  uint16 = 1366 // HY000 Incorrect %s value: '%s' for column '%s' at row %d
-	ErDataTooLong                uint16 = 1406 // 22001 Data too long for column '%s' at row %d
-	ErWrongParamcountToNativeFct uint16 = 1582 // 42000 Incorrect parameter count in the call to native function '%s'
-	ErDataOutOfRange             uint16 = 1690 // 22003 %s value is out of range in '%s'
-	ErInvalidJSONText            uint16 = 3140 // 22032 Invalid JSON text: "%s" at position %d in value for column '%s'.
-	ErUnknownCharset             uint16 = 1115 // 42000 Unknown character set: '%s'
-	ErCollationCharsetMismatch   uint16 = 1253 // 42000 COLLATION '%s' is not valid for CHARACTER SET '%s'
-	ErUnknownCollation           uint16 = 1273 // HY000 Unknown collation: '%s'
+	ErDupEntry                     uint16 = 1062 // 23000 Duplicate entry '%s' for key '%s'
+	ErBadNull                      uint16 = 1048 // 23000 Column '%s' cannot be null
+	ErNonUniq                      uint16 = 1052 // 23000 Column '%s' in %s is ambiguous
+	ErBadField                     uint16 = 1054 // 42S22 Unknown column '%s' in '%s'
+	ErParse                        uint16 = 1064 // 42000 You have an error in your SQL syntax; ...
+	ErInvalidGroupFuncUse          uint16 = 1111 // HY000 Invalid use of group function
+	ErWrongValueCountOnRow         uint16 = 1136 // 21S01 Column count doesn't match value count at row %d
+	ErNoSuchTable                  uint16 = 1146 // 42S02 Table '%s' doesn't exist
+	ErWrongArguments               uint16 = 1210 // HY000 Incorrect arguments to %s
+	ErWindowRangeFrameOrderType    uint16 = 3587 // HY000 RANGE N PRECEDING/FOLLOWING needs one numeric or temporal ORDER BY
+	ErWindowRangeFrameTemporalType uint16 = 3588 // HY000 RANGE frame over a temporal ORDER BY: only INTERVAL offsets
+	ErWindowRangeFrameNumericType  uint16 = 3589 // HY000 RANGE frame over a numeric ORDER BY: no INTERVAL offsets
+	ErWindowRangeBoundNotConstant  uint16 = 3590 // HY000 non-constant frame bound
+	ErNotSupportedYet              uint16 = 1235 // 42000 This version of MySQL doesn't yet support '%s'
+	ErOperandColumns               uint16 = 1241 // 21000 Operand should contain %d column(s)
+	ErSubqueryNo1Row               uint16 = 1242 // 21000 Subquery returns more than 1 row
+	ErWarnDataOutOfRange           uint16 = 1264 // 22003 Out of range value for column '%s' at row %d
+	ErWarnDataTruncated            uint16 = 1265 // 01000 Data truncated for column '%s' at row %d
+	ErTruncatedWrongValue          uint16 = 1292 // 22007 Incorrect %s value: '%s' (for column '%s' at row %d)
+	ErSPDoesNotExist               uint16 = 1305 // 42000 FUNCTION %s does not exist
+	ErDivisionByZero               uint16 = 1365 // 22012 Division by 0
+	ErTruncatedWrongValueForFld    uint16 = 1366 // HY000 Incorrect %s value: '%s' for column '%s' at row %d
+	ErDataTooLong                  uint16 = 1406 // 22001 Data too long for column '%s' at row %d
+	ErWrongParamcountToNativeFct   uint16 = 1582 // 42000 Incorrect parameter count in the call to native function '%s'
+	ErDataOutOfRange               uint16 = 1690 // 22003 %s value is out of range in '%s'
+	ErInvalidJSONText              uint16 = 3140 // 22032 Invalid JSON text: "%s" at position %d in value for column '%s'.
+	ErUnknownCharset               uint16 = 1115 // 42000 Unknown character set: '%s'
+	ErCollationCharsetMismatch     uint16 = 1253 // 42000 COLLATION '%s' is not valid for CHARACTER SET '%s'
+	ErUnknownCollation             uint16 = 1273 // HY000 Unknown collation: '%s'
 )
 
 // sqlStates maps the error numbers above to their SQLSTATE.
 var sqlStates = map[uint16]string{
-	ErDupEntry:                   "23000",
-	ErBadNull:                    "23000",
-	ErNonUniq:                    "23000",
-	ErBadField:                   "42S22",
-	ErParse:                      "42000",
-	ErInvalidGroupFuncUse:        "HY000",
-	ErWrongValueCountOnRow:       "21S01",
-	ErNoSuchTable:                "42S02",
-	ErWrongArguments:             "HY000",
-	ErNotSupportedYet:            "42000",
-	ErOperandColumns:             "21000",
-	ErSubqueryNo1Row:             "21000",
-	ErWarnDataOutOfRange:         "22003",
-	ErWarnDataTruncated:          "01000",
-	ErTruncatedWrongValue:        "22007",
-	ErSPDoesNotExist:             "42000",
-	ErDivisionByZero:             "22012",
-	ErTruncatedWrongValueForFld:  "HY000",
-	ErDataTooLong:                "22001",
-	ErWrongParamcountToNativeFct: "42000",
-	ErDataOutOfRange:             "22003",
-	ErInvalidJSONText:            "22032",
-	ErUnknownCharset:             "42000",
-	ErCollationCharsetMismatch:   "42000",
-	ErUnknownCollation:           "HY000",
+	ErDupEntry:                     "23000",
+	ErBadNull:                      "23000",
+	ErNonUniq:                      "23000",
+	ErBadField:                     "42S22",
+	ErParse:                        "42000",
+	ErInvalidGroupFuncUse:          "HY000",
+	ErWrongValueCountOnRow:         "21S01",
+	ErNoSuchTable:                  "42S02",
+	ErWrongArguments:               "HY000",
+	ErWindowRangeFrameOrderType:    "HY000",
+	ErWindowRangeFrameTemporalType: "HY000",
+	ErWindowRangeFrameNumericType:  "HY000",
+	ErWindowRangeBoundNotConstant:  "HY000",
+	ErNotSupportedYet:              "42000",
+	ErOperandColumns:               "21000",
+	ErSubqueryNo1Row:               "21000",
+	ErWarnDataOutOfRange:           "22003",
+	ErWarnDataTruncated:            "01000",
+	ErTruncatedWrongValue:          "22007",
+	ErSPDoesNotExist:               "42000",
+	ErDivisionByZero:               "22012",
+	ErTruncatedWrongValueForFld:    "HY000",
+	ErDataTooLong:                  "22001",
+	ErWrongParamcountToNativeFct:   "42000",
+	ErDataOutOfRange:               "22003",
+	ErInvalidJSONText:              "22032",
+	ErUnknownCharset:               "42000",
+	ErCollationCharsetMismatch:     "42000",
+	ErUnknownCollation:             "HY000",
 }
 
 // SQLState returns the SQLSTATE MySQL reports with an error number, HY000
