@@ -26,8 +26,10 @@ import (
 // NB: a KindUint operand makes the operation "wide": the exact result is
 // returned as KindInt or KindUint if it fits either, else error 1690 with
 // "BIGINT UNSIGNED". MySQL types the result by the operand *columns*; a
-// Value does not know whether it came from an unsigned column, so 5 - 10
-// on two small BIGINT UNSIGNED values yields -5 here where MySQL errors.
+// Value does not know whether it came from an unsigned column, so Arith
+// gives 5 - 10 on two small BIGINT UNSIGNED values as -5. Compiled
+// expressions know their operands' types and make that error 1690
+// (arithExpr.unsigned).
 
 // MaxDecimalPrecision and MaxDecimalScale are MySQL's DECIMAL limits:
 // DECIMAL(65,30). Arithmetic results with more than MaxDecimalPrecision

@@ -319,6 +319,9 @@ type litExpr struct {
 	// (see evalExact): 1/3 is 0.3333 with exact 0.333333333.
 	exact Value
 	disp  int
+	// unsigned marks the folded value of arithmetic MySQL types BIGINT
+	// UNSIGNED (arithExpr.unsigned), for the operations it is part of.
+	unsigned bool
 }
 
 func (e *litExpr) Eval(*Env) (Value, error) { return e.v, nil }

@@ -781,6 +781,9 @@ type arithExpr struct {
 	op   ArithOp
 	l, r Expr
 	src  sqlparser.Expr // printed only for error 1690: printing every node of a long a+b+c+... chain up front is quadratic
+	// unsigned is set when MySQL types the result BIGINT UNSIGNED (see
+	// compiler.unsignedInt): an integer result below zero is error 1690.
+	unsigned bool
 }
 
 // text is the operation as error 1690 names it.
@@ -869,9 +872,15 @@ func (e *arithExpr) evalExact(env *Env) (Value, int, error) {
 	}
 	if a.K == KindInt && b.K == KindInt && e.op != OpDiv {
 		v, err := e.evalInts(env, a, b)
+		if err == nil && v.K == KindInt && v.I < 0 && e.unsigned {
+			err = outOfRange(errUnsignedRange, e.text())
+		}
 		return v, -1, err
 	}
 	v, disp, err := arithExact(e.op, a, b, da, db)
+	if err == nil && v.K == KindInt && v.I < 0 && e.op != OpMod && (e.unsigned || a.K == KindUint || b.K == KindUint) {
+		err = errUnsignedRange // a KindUint value is unsigned whatever its source
+	}
 	if err != nil {
 		return Null, -1, outOfRange(err, e.text())
 	}
@@ -1060,7 +1069,33 @@ func (c *compiler) compileBinary(e *sqlparser.BinaryExpr) (Expr, error) {
 	if isBit {
 		return c.fold(&bitExpr{op: bop, l: l, r: r}), nil
 	}
-	return c.fold(&arithExpr{op: aop, l: l, r: r, src: e}), nil
+	unsigned := aop != OpDiv && aop != OpMod && (c.unsignedInt(e.Left, l) || c.unsignedInt(e.Right, r))
+	x := c.fold(&arithExpr{op: aop, l: l, r: r, src: e, unsigned: unsigned})
+	if lit, ok := x.(*litExpr); ok {
+		lit.unsigned = unsigned
+	}
+	return x, nil
+}
+
+// unsignedInt reports whether MySQL types x, compiled from raw, as an
+// unsigned integer: CAST AS UNSIGNED, an unsigned integer column, an
+// integer literal past BIGINT, or arithmetic typed so. An operation on
+// integers with such an operand is BIGINT UNSIGNED (but for MOD, which
+// takes the dividend's sign).
+func (c *compiler) unsignedInt(raw sqlparser.Expr, x Expr) bool {
+	if _, k, ok := staticExprType(raw); ok && k == KindUint {
+		return true
+	}
+	switch x := x.(type) {
+	case *litExpr:
+		return x.unsigned || x.v.K == KindUint
+	case *arithExpr:
+		return x.unsigned
+	case *colExpr:
+		t, ok := c.slotType(x.idx)
+		return ok && t.Unsigned && t.Kind() == KindInt
+	}
+	return false
 }
 
 // compileUnary compiles -, +, ~, !, BINARY.

@@ -752,8 +752,24 @@ func (c *compiler) slotType(slot int) (ColumnType, bool) {
 		return s.fromScope.lay.slotType(slot)
 	case *fromScope:
 		return s.lay.slotType(slot)
+	case *dmlScope:
+		return s.slotType(slot)
+	case *insertScope:
+		return s.slotType(slot % s.n) // VALUES(col) follows the row's columns
 	}
 	return ColumnType{}, false
+}
+
+// slotType returns the type of the written table's column in slot.
+func (s *dmlScope) slotType(slot int) (ColumnType, bool) {
+	if s.sc == nil || s.sc.cat == nil {
+		return ColumnType{}, false
+	}
+	t := s.sc.cat.table(s.target)
+	if t == nil || slot >= len(t.types) {
+		return ColumnType{}, false
+	}
+	return t.types[slot], true
 }
 
 // slotType returns the column type of slot in one of l's base tables.

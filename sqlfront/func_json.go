@@ -146,11 +146,8 @@ func (c *compiler) slotIsJSON(slot int) bool {
 	case *fromScope:
 		return s.lay.slotIsJSON(slot)
 	case *dmlScope:
-		if s.sc == nil || s.sc.cat == nil {
-			return false
-		}
-		t := s.sc.cat.table(s.target)
-		return t != nil && slot < len(t.types) && t.types[slot].Base == TypeJSON
+		t, ok := s.slotType(slot)
+		return ok && t.Base == TypeJSON
 	}
 	return false
 }
