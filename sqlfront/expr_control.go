@@ -217,7 +217,7 @@ func (c *compiler) compileConvert(e *sqlparser.ConvertExpr) (Expr, error) {
 		x = numericOperand(x)
 		return c.fold(&castWarnExpr{x: x, typ: "DECIMAL", f: func(v Value) Value { return castToDecimal(v, p, s) }}), nil
 	case "date":
-		f = castToDate
+		return c.fold(&castDateExpr{x: x, f: castToDate}), nil
 	case "datetime", "time":
 		fsp := max(length, 0)
 		if fsp > 6 {
@@ -226,7 +226,7 @@ func (c *compiler) compileConvert(e *sqlparser.ConvertExpr) (Expr, error) {
 		if strings.EqualFold(t.Type, "time") {
 			f = func(v Value) Value { return castToTime(v, fsp) }
 		} else {
-			f = func(v Value) Value { return castToDatetime(v, fsp) }
+			return c.fold(&castDateExpr{x: x, f: func(v Value) Value { return castToDatetime(v, fsp) }}), nil
 		}
 	case "json":
 		return c.fold(&castJSONExpr{x: x}), nil
@@ -287,6 +287,34 @@ func (e *castWarnExpr) Eval(env *Env) (Value, error) {
 	return e.f(v), nil
 }
 func (e *castWarnExpr) kids() []Expr { return []Expr{e.x} }
+
+// castDateExpr is CAST(x AS DATE | DATETIME): f converts, and a value
+// that is no date gives NULL with warning 1292, as in MySQL.
+type castDateExpr struct {
+	x Expr
+	f func(Value) Value
+}
+
+func (e *castDateExpr) Eval(env *Env) (Value, error) {
+	v, err := e.x.Eval(env)
+	if err != nil {
+		return Null, err
+	}
+	r := e.f(v)
+	if r.K == KindNull && v.K != KindNull {
+		switch {
+		case env.folding:
+			return Null, errNotConstant // the warning is the run's
+		case env.divZeroErr:
+			// INSERT and UPDATE without IGNORE: strict mode makes it
+			// an error.
+			return Null, NewSQLError(ErTruncatedWrongValue, "Incorrect datetime value: '%s'", errText(v))
+		}
+		env.sess.warnf(ErTruncatedWrongValue, "Incorrect datetime value: '%s'", errText(v))
+	}
+	return r, nil
+}
+func (e *castDateExpr) kids() []Expr { return []Expr{e.x} }
 
 // isWholeNumber reports whether s, but for surrounding blanks, is an
 // integer (integer) or a decimal number.

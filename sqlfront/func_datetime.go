@@ -109,19 +109,16 @@ func parseDatetime(s string) (t time.Time, hasTime bool, fracDigits int, ok bool
 		return pos > start
 	}
 	var mo, d, h, mi, sec, ns int
+	var fok bool
 	if !delim() {
 		return
 	}
-	if mo, ok = field(2); !ok {
+	if mo, fok = field(2); !fok || !delim() {
 		return
 	}
-	if !delim() {
+	if d, fok = field(2); !fok {
 		return
 	}
-	if d, ok = field(2); !ok {
-		return
-	}
-	ok = false
 	if pos < len(s) {
 		switch {
 		case s[pos] == 'T':
@@ -134,7 +131,6 @@ func parseDatetime(s string) (t time.Time, hasTime bool, fracDigits int, ok bool
 			return
 		}
 		hasTime = true
-		var fok bool
 		if h, fok = field(2); !fok {
 			return
 		}
