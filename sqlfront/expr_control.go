@@ -179,7 +179,7 @@ func (c *compiler) compileConvert(e *sqlparser.ConvertExpr) (Expr, error) {
 	var f func(Value) Value
 	switch strings.ToLower(t.Type) {
 	case "signed", "signed integer":
-		x = numericOperand(x)
+		x = numericOperand(c.jsonNumeric(e.Expr, x))
 		return c.fold(&castWarnExpr{x: x, typ: "INTEGER", f: func(v Value) Value {
 			if v.K == KindNull {
 				return Null
@@ -187,7 +187,7 @@ func (c *compiler) compileConvert(e *sqlparser.ConvertExpr) (Expr, error) {
 			return IntValue(ToInt64(v))
 		}}), nil
 	case "unsigned", "unsigned integer":
-		x = numericOperand(x)
+		x = numericOperand(c.jsonNumeric(e.Expr, x))
 		return c.fold(&castWarnExpr{x: x, typ: "INTEGER", f: castToUnsigned}), nil
 	case "char", "nchar":
 		if strings.EqualFold(t.Charset, "binary") {
@@ -214,7 +214,7 @@ func (c *compiler) compileConvert(e *sqlparser.ConvertExpr) (Expr, error) {
 		if s > p {
 			return nil, NewSQLError(1427, "For float(M,D), double(M,D) or decimal(M,D), M must be >= D (column '%s').", exprText(e.Expr))
 		}
-		x = numericOperand(x)
+		x = numericOperand(c.jsonNumeric(e.Expr, x))
 		return c.fold(&castWarnExpr{x: x, typ: "DECIMAL", f: func(v Value) Value { return castToDecimal(v, p, s) }}), nil
 	case "date":
 		return c.fold(&castDateExpr{x: x, f: castToDate}), nil

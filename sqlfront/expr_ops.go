@@ -1065,7 +1065,7 @@ func (c *compiler) compileBinary(e *sqlparser.BinaryExpr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	l, r = numericOperand(l), numericOperand(r)
+	l, r = numericOperand(c.jsonNumeric(e.Left, l)), numericOperand(c.jsonNumeric(e.Right, r))
 	if isBit {
 		return c.fold(&bitExpr{op: bop, l: l, r: r}), nil
 	}
@@ -1106,7 +1106,7 @@ func (c *compiler) compileUnary(e *sqlparser.UnaryExpr) (Expr, error) {
 	}
 	switch strings.TrimSpace(e.Operator) {
 	case sqlparser.UMinusStr:
-		return c.fold(&negExpr{x: numericOperand(x), src: e.Expr}), nil
+		return c.fold(&negExpr{x: numericOperand(c.jsonNumeric(e.Expr, x)), src: e.Expr}), nil
 	case sqlparser.UPlusStr:
 		return x, nil
 	case sqlparser.TildaStr:

@@ -1955,6 +1955,35 @@ func (c *compiler) jsonCompareOperands(rawL, rawR sqlparser.Expr, l, r Expr) (Ex
 	return l, r
 }
 
+// jsonNumeric returns x, compiled from raw, for numeric context
+// (arithmetic, CAST AS a number): a JSON-typed value converts as MySQL
+// converts JSON to a number (jsonToNumber).
+func (c *compiler) jsonNumeric(raw sqlparser.Expr, x Expr) Expr {
+	if c.jsonKindOf(raw, x) != jkJSON {
+		return x
+	}
+	return c.fold(&unaryFunc{x: x, f: jsonToNumber})
+}
+
+// jsonToNumber converts a JSON value for numeric context: a JSON string
+// becomes the SQL string it holds ("5" reads as 5), true and false 1 and
+// 0. Numbers are SQL numbers already (JSON_EXTRACT); null, arrays and
+// objects stay text, which reads as 0.
+func jsonToNumber(v Value) Value {
+	if v.K != KindString {
+		return v
+	}
+	switch {
+	case v.S == "true":
+		return IntValue(1)
+	case v.S == "false":
+		return IntValue(0)
+	case strings.HasPrefix(v.S, `"`):
+		return StringValue(jsonUnquote(v.S))
+	}
+	return v
+}
+
 // jsonVsSQL reports which operand of a comparison is JSON-typed when the
 // other is an SQL value (not a boolean: jsonCompareOperands handles
 // those): 1 the left, 2 the right, 0 neither.
