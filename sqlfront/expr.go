@@ -478,6 +478,9 @@ func (c *compiler) compile(e sqlparser.Expr) (Expr, error) {
 	case *sqlparser.CollateExpr:
 		return c.compileCollate(e)
 	case *sqlparser.FuncExpr:
+		if _, ok := rowItems(e); ok {
+			return nil, errOperandColumns(1) // ROW(a, b) where one value belongs
+		}
 		if IsAggregate(e) {
 			return c.compileAggregate(e)
 		}

@@ -340,10 +340,34 @@ func (e *rowCmpExpr) kids() []Expr                 { return append(append([]Expr
 // tupleArity returns the number of columns of a row constructor (1 for
 // other expressions).
 func tupleArity(e sqlparser.Expr) int {
-	if t, ok := e.(sqlparser.ValTuple); ok && len(t) != 1 {
+	if t, ok := rowItems(e); ok && len(t) != 1 {
 		return len(t)
 	}
 	return 1
+}
+
+// rowItems returns the elements of a row constructor: (a, b), or ROW(a,
+// b), which the pinned parser reads as a call of a function "row" (ROW is
+// reserved in MySQL, so no function has that name).
+func rowItems(e sqlparser.Expr) (sqlparser.ValTuple, bool) {
+	switch x := e.(type) {
+	case sqlparser.ValTuple:
+		return x, true
+	case *sqlparser.FuncExpr:
+		if !x.Qualifier.IsEmpty() || x.Name.Lowered() != "row" || x.Distinct || len(x.Exprs) < 2 {
+			return nil, false
+		}
+		t := make(sqlparser.ValTuple, len(x.Exprs))
+		for i, se := range x.Exprs {
+			ae, ok := se.(*sqlparser.AliasedExpr)
+			if !ok || !ae.As.IsEmpty() {
+				return nil, false
+			}
+			t[i] = ae.Expr
+		}
+		return t, true
+	}
+	return nil, false
 }
 
 // compileRowOperands compiles the operands of a row comparison.
@@ -352,8 +376,8 @@ func (c *compiler) compileRowOperands(l, r sqlparser.Expr) ([]Expr, []Expr, erro
 	if tupleArity(r) != n {
 		return nil, nil, errOperandColumns(n)
 	}
-	lt, ok1 := l.(sqlparser.ValTuple)
-	rt, ok2 := r.(sqlparser.ValTuple)
+	lt, ok1 := rowItems(l)
+	rt, ok2 := rowItems(r)
 	if !ok1 || !ok2 {
 		return nil, nil, errOperandColumns(n)
 	}

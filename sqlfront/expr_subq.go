@@ -222,7 +222,7 @@ func (c *compiler) compileExists(e *sqlparser.ExistsExpr) (Expr, error) {
 // compileInSubquery compiles x [NOT] IN (SELECT ...).
 func (c *compiler) compileInSubquery(left sqlparser.Expr, e *sqlparser.Subquery, not bool) (Expr, error) {
 	var lefts []sqlparser.Expr
-	if t, ok := left.(sqlparser.ValTuple); ok && len(t) > 1 {
+	if t, ok := rowItems(left); ok && len(t) > 1 {
 		lefts = t
 	} else {
 		lefts = []sqlparser.Expr{left}
