@@ -15,11 +15,17 @@ import (
 // bindings up before the catalog) and its new rows become the next
 // working set; with UNION DISTINCT only rows not in the result yet count
 // as new. It stops when a round adds nothing, and fails after
-// maxRecursion rounds (MySQL's cte_max_recursion_depth, error 3636) or
+// @@cte_max_recursion_depth rounds (error 3636) or
 // when the rows outgrow the sort memory budget.
 
-// maxRecursion is the number of rounds a recursive CTE may run.
-const maxRecursion = 1000
+// recursionLimit is the number of rounds a recursive CTE may run:
+// @@cte_max_recursion_depth (default 1000).
+func (s *Session) recursionLimit() int64 {
+	if v, err := s.sysVar("cte_max_recursion_depth"); err == nil {
+		return ToInt64(v)
+	}
+	return 1000
+}
 
 // rcteBinding binds a recursive CTE's name to its working set.
 type rcteBinding struct {
@@ -138,9 +144,10 @@ func (r *recursiveIter) run() error {
 	if err != nil {
 		return err
 	}
-	for round := 1; len(work) > 0; round++ {
-		if round > maxRecursion {
-			return engErr(3636, "Recursive query aborted after %d iterations. Try increasing @@cte_max_recursion_depth to a larger value.", maxRecursion+1)
+	limit := r.sc.s.recursionLimit()
+	for round := int64(1); len(work) > 0; round++ {
+		if round > limit {
+			return engErr(3636, "Recursive query aborted after %d iterations. Try increasing @@cte_max_recursion_depth to a larger value.", limit+1)
 		}
 		if err := r.sc.tick(); err != nil {
 			return err

@@ -96,7 +96,20 @@ func (sc *stmtCtx) show(st *ShowStmt) (rowIter, []ColumnInfo, error) {
 					str(coll), UintValue(n), sub, Null, str(null), str("BTREE"), str(""), str(k.cmt), str("YES"), Null})
 			}
 		}
+	case ShowCreateView:
+		v := sc.cat.view(st.Table.Name)
+		if v == nil || st.Table.Schema != "" && !strings.EqualFold(st.Table.Schema, db) {
+			if _, err := sc.lookupTable(st.Table.Schema, st.Table.Name); err != nil {
+				return nil, nil, err
+			}
+			return nil, nil, engErr(ErWrongObject, "'%s.%s' is not VIEW", db, st.Table.Name)
+		}
+		cols, rows = showCreateViewResult(v)
 	case ShowCreateTable:
+		if v := sc.cat.view(st.Table.Name); v != nil && (st.Table.Schema == "" || strings.EqualFold(st.Table.Schema, db)) {
+			cols, rows = showCreateViewResult(v) // as MySQL answers for a view
+			break
+		}
 		t, err := sc.lookupTable(st.Table.Schema, st.Table.Name)
 		if err != nil {
 			return nil, nil, err
@@ -285,4 +298,29 @@ func (sc *stmtCtx) checkTombstones(t *table) error {
 		}
 	}
 	return c.Err()
+}
+
+// showCreateViewResult is SHOW CREATE VIEW's answer for v: the statement
+// that creates it (its query as written), with MySQL's columns.
+func showCreateViewResult(v *viewDesc) ([]string, [][]Value) {
+	var b strings.Builder
+	b.WriteString("CREATE ALGORITHM=UNDEFINED DEFINER=`root`@`localhost` SQL SECURITY DEFINER VIEW ")
+	b.WriteString(quoteIdent(v.Name))
+	if v.ExplicitColumns {
+		b.WriteString(" (")
+		for i, c := range v.Columns {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			b.WriteString(quoteIdent(c))
+		}
+		b.WriteString(")")
+	}
+	b.WriteString(" AS ")
+	b.WriteString(v.Select)
+	if v.CheckOption != "" {
+		b.WriteString(" WITH " + v.CheckOption + " CHECK OPTION")
+	}
+	return []string{"View", "Create View", "character_set_client", "collation_connection"},
+		[][]Value{{StringValue(v.Name), StringValue(b.String()), StringValue("utf8mb4"), StringValue("utf8mb4_0900_ai_ci")}}
 }

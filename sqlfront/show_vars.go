@@ -144,6 +144,12 @@ func (s *Session) set(ctx context.Context, st *SetStmt, args []Value) error {
 				}
 				continue
 			}
+		} else if hasSubquery(a.Value.Expr) {
+			// SET @m = (SELECT ...): the value of SELECT expr.
+			var err error
+			if v, err = s.selectValue(ctx, args, a.Value.Expr); err != nil {
+				return err
+			}
 		} else {
 			vs := &varScope{s: s}
 			x, err := Compile(a.Value.Expr, vs)
@@ -188,6 +194,11 @@ func (s *Session) set(ctx context.Context, st *SetStmt, args []Value) error {
 			if on {
 				v = IntValue(1)
 			}
+		case "cte_max_recursion_depth":
+			if v.K != KindInt && v.K != KindUint {
+				return engErr(ErWrongTypeForVar, "Incorrect argument type to variable '%s'", a.Name)
+			}
+			v = IntValue(min(max(ToInt64(v), 0), 1<<32-1)) // MySQL clamps
 		case "transaction_isolation", "tx_isolation":
 			if err := checkIsolation(ToString(v)); err != nil {
 				return err
@@ -220,7 +231,7 @@ func boolSetting(name string, v Value) (bool, error) {
 	case "0", "OFF", "FALSE":
 		return false, nil
 	}
-	return false, engErr(1231, "Variable '%s' can't be set to the value of '%s'", name, ToString(v))
+	return false, engErr(ErWrongValueForVar, "Variable '%s' can't be set to the value of '%s'", name, ToString(v))
 }
 
 // setAutocommit switches autocommit; turning it on commits the open
@@ -288,9 +299,40 @@ func (v *varScope) Column(db, table, name string) (int, error) {
 // Aggregate implements Scope.
 func (v *varScope) Aggregate(sqlparser.Expr) (int, error) { return 0, ErrInvalidGroupFunc() }
 
-// Subquery implements Scope.
+// Subquery implements Scope: set runs an expression with subqueries as
+// a SELECT (selectValue), so none reaches this scope.
 func (v *varScope) Subquery(sqlparser.SelectStatement) (Subquery, error) {
 	return Subquery{}, errNotSupported("subqueries in SET")
+}
+
+// hasSubquery reports whether e contains a subquery.
+func hasSubquery(e sqlparser.Expr) bool {
+	found := false
+	sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if _, ok := n.(*sqlparser.Subquery); ok {
+			found = true
+		}
+		return !found, nil
+	}, e)
+	return found
+}
+
+// selectValue returns the value of SELECT e (in the session's
+// transaction, if any).
+func (s *Session) selectValue(ctx context.Context, args []Value, e sqlparser.Expr) (Value, error) {
+	sel := &sqlparser.Select{SelectExprs: sqlparser.SelectExprs{&sqlparser.AliasedExpr{Expr: e}}}
+	rows, err := s.runQuery(ctx, &Stmt{}, args, func(sc *stmtCtx) (rowIter, []ColumnInfo, error) {
+		return sc.planSelectStmt(sel)
+	})
+	if err != nil {
+		return Null, err
+	}
+	defer rows.Close()
+	dst := make([]Value, 1)
+	if err := rows.Next(dst); err != nil {
+		return Null, err
+	}
+	return dst[0], nil
 }
 
 // showVariables returns the rows of SHOW VARIABLES.

@@ -222,6 +222,7 @@ const (
 	ShowErrors                            // SHOW ERRORS [LIMIT [offset,] n]; SHOW COUNT(*) ERRORS
 	ShowTriggers                          // SHOW TRIGGERS [{FROM | IN} db] [filter] (LIKE matches table names)
 	ShowCreateTrigger                     // SHOW CREATE TRIGGER [db.]name
+	ShowCreateView                        // SHOW CREATE VIEW [db.]v
 )
 
 // String returns the statement's keywords, e.g. "SHOW TABLE STATUS".
@@ -249,6 +250,8 @@ func (k ShowKind) String() string {
 		return "SHOW ERRORS"
 	case ShowTriggers:
 		return "SHOW TRIGGERS"
+	case ShowCreateView:
+		return "SHOW CREATE VIEW"
 	case ShowCreateTrigger:
 		return "SHOW CREATE TRIGGER"
 	}
@@ -260,7 +263,7 @@ func (k ShowKind) String() string {
 type ShowStmt struct {
 	Kind     ShowKind
 	Full     bool        // SHOW FULL TABLES (adds Table_type) / SHOW FULL COLUMNS (adds Collation, Privileges, Comment)
-	Table    TableName   // ShowColumns, ShowIndex, ShowCreateTable: the table; ShowCreateTrigger: the trigger
+	Table    TableName   // ShowColumns, ShowIndex, ShowCreateTable: the table; ShowCreateView: the view; ShowCreateTrigger: the trigger
 	Database string      // FROM db / IN db; "" for the current database
 	Scope    SetScope    // ShowVariables, ShowStatus: GLOBAL or SESSION
 	Filter   *ShowFilter // LIKE or WHERE; nil if none

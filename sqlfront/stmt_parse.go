@@ -655,6 +655,10 @@ func (p *parser) show() (Statement, error) {
 		s.Kind = ShowCreateTable
 		s.Table, err = p.tableName()
 		return s, p.showNoFull(s, kw, err)
+	case p.acceptWords("create", "view"):
+		s.Kind = ShowCreateView
+		s.Table, err = p.tableName()
+		return s, p.showNoFull(s, kw, err)
 	case p.acceptWords("create", "trigger"):
 		s.Kind = ShowCreateTrigger
 		s.Table, err = p.triggerName()

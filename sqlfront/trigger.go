@@ -547,25 +547,22 @@ func (sc *stmtCtx) dropTriggerStmt(s *DropTriggerStmt) error {
 func showCreateTrigger(tr *trigger) string {
 	d := tr.desc
 	var b strings.Builder
-	b.WriteString("CREATE TRIGGER " + quoteName(d.Name) + " " + d.Timing + " " + d.Event)
+	b.WriteString("CREATE TRIGGER " + quoteIdent(d.Name) + " " + d.Timing + " " + d.Event)
 	for i, c := range d.Columns {
 		if i == 0 {
 			b.WriteString(" OF ")
 		} else {
 			b.WriteString(", ")
 		}
-		b.WriteString(quoteName(c))
+		b.WriteString(quoteIdent(c))
 	}
-	b.WriteString(" ON " + quoteName(d.Table) + " FOR EACH ROW ")
+	b.WriteString(" ON " + quoteIdent(d.Table) + " FOR EACH ROW ")
 	if d.When != "" {
 		b.WriteString("WHEN " + d.When + " ")
 	}
 	b.WriteString(d.Body)
 	return b.String()
 }
-
-// quoteName quotes an identifier with backticks.
-func quoteName(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 
 // trigCreated returns a trigger's CREATED time as MySQL shows it
 // (TIMESTAMP(2)).

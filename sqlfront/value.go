@@ -247,6 +247,7 @@ const (
 	ErWrongValueCountOnRow         uint16 = 1136 // 21S01 Column count doesn't match value count at row %d
 	ErNoSuchTable                  uint16 = 1146 // 42S02 Table '%s' doesn't exist
 	ErWrongArguments               uint16 = 1210 // HY000 Incorrect arguments to %s
+	ErWrongTypeForVar              uint16 = 1232 // 42000 Incorrect argument type to variable '%s'
 	ErWindowRangeFrameOrderType    uint16 = 3587 // HY000 RANGE N PRECEDING/FOLLOWING needs one numeric or temporal ORDER BY
 	ErWindowRangeFrameTemporalType uint16 = 3588 // HY000 RANGE frame over a temporal ORDER BY: only INTERVAL offsets
 	ErWindowRangeFrameNumericType  uint16 = 3589 // HY000 RANGE frame over a numeric ORDER BY: no INTERVAL offsets
@@ -280,6 +281,7 @@ var sqlStates = map[uint16]string{
 	ErWrongValueCountOnRow:         "21S01",
 	ErNoSuchTable:                  "42S02",
 	ErWrongArguments:               "HY000",
+	ErWrongTypeForVar:              "42000",
 	ErWindowRangeFrameOrderType:    "HY000",
 	ErWindowRangeFrameTemporalType: "HY000",
 	ErWindowRangeFrameNumericType:  "HY000",
