@@ -129,6 +129,10 @@ type columnDesc struct {
 	Fill Value `json:"fill"`
 }
 
+// virtual reports whether c is a VIRTUAL generated column (one MySQL
+// does not store).
+func (c *columnDesc) virtual() bool { return c.Gen != "" && !c.GenStored }
+
 // keyPart is one column of a key.
 type keyPart struct {
 	Field  int  `json:"field"`

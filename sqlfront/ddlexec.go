@@ -1122,6 +1122,11 @@ func (sc *stmtCtx) changeColumn(d *tableDesc, old string, def *ColumnDef, pos Co
 	if err != nil {
 		return err
 	}
+	// MySQL stores normal and STORED columns in the row but not VIRTUAL
+	// ones, and refuses to move a column between the two.
+	if c.virtual() != nc.virtual() {
+		return engErr(3106, "'Changing the STORED status' is not supported for generated columns.")
+	}
 	inPK := false
 	for _, p := range d.PK {
 		if p.Field == c.Field {
