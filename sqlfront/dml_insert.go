@@ -322,6 +322,14 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 					row[ai] = zeroOf(t.cols[ai].typ) // to be generated: NEW reads 0, as in MySQL
 				}
 			}
+			// NEW reads the generated columns (trigger_exec.go).
+			if err := sc.generate(t, defs, row, rowNum, ignore); err != nil {
+				if ignore {
+					sc.warnErr(err)
+					continue
+				}
+				return Result{}, err
+			}
 			if err := sc.fireTriggers(beforeIns, t, row, nil, nil, rowNum); err != nil {
 				return Result{}, err
 			}
@@ -540,8 +548,14 @@ func (sc *stmtCtx) insertUpdate(t *table, st *tableStore, defs *compiledDefaults
 	}
 	sc.env.LastInsertID = env.LastInsertID // LAST_INSERT_ID(x) in an assignment
 	nu := cloneRow(scratch[:n])
-	if err := sc.fireTriggers(trs.list(trigBefore, trigUpdate), t, nu, old, cols, rowNum); err != nil {
-		return 0, 0, err
+	if before := trs.list(trigBefore, trigUpdate); before != nil {
+		// NEW reads the generated columns (trigger_exec.go).
+		if err := sc.generate(t, defs, nu, rowNum, false); err != nil {
+			return 0, 0, err
+		}
+		if err := sc.fireTriggers(before, t, nu, old, cols, rowNum); err != nil {
+			return 0, 0, err
+		}
 	}
 	changed := false
 	for i := range nu {

@@ -170,6 +170,14 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 			assigned[c] = true
 		}
 		if before != nil {
+			// NEW reads the generated columns (trigger_exec.go).
+			if err := sc.generate(t, defs, nu, n+1, ignore); err != nil {
+				if ignore {
+					sc.warnErr(err)
+					continue
+				}
+				return Result{}, err
+			}
 			if err := sc.fireTriggers(before, t, nu, tg.row, cols, n+1); err != nil {
 				return Result{}, err
 			}

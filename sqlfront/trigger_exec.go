@@ -23,9 +23,12 @@ import (
 //	DELETE       BEFORE DELETE, delete, AFTER DELETE
 //
 // A BEFORE trigger sees NEW after defaults and the conversion to the
-// column types; an AUTO_INCREMENT column whose value is to be generated
-// reads 0 (as in MySQL) and is generated after the BEFORE triggers, unless
-// one of them set it; the AFTER triggers see the generated id. SET NEW.col
+// column types, with the generated columns computed from them; they are
+// computed again after the BEFORE triggers, from the values these set (a
+// value set on a generated column is lost), as in MySQL. An
+// AUTO_INCREMENT column whose value is to be generated reads 0 (as in
+// MySQL) and is generated after the BEFORE triggers, unless one of them
+// set it; the AFTER triggers see the generated id. SET NEW.col
 // = v converts v to the column's type as an INSERT would (strict); NOT
 // NULL, CHECK, UNIQUE and foreign keys are checked after the BEFORE
 // triggers. SQLite's UPDATE OF columns restrict an UPDATE trigger to

@@ -1041,6 +1041,77 @@ msg
 p 1
 c 20
 `},
+	{"generated columns", `
+# NEW reads generated columns computed from the row before the BEFORE
+# triggers; after them they are computed again from what the triggers
+# set (a value a trigger sets on a generated column is overwritten), as
+# in MySQL.
+exec
+CREATE TABLE t (id INT PRIMARY KEY, a INT, b INT AS (a + 1) VIRTUAL, c INT AS (b + 1) STORED)
+----
+ok
+
+exec
+CREATE TABLE log (ev VARCHAR(10), a INT, b INT, c INT)
+----
+ok
+
+exec
+CREATE TRIGGER bi BEFORE INSERT ON t FOR EACH ROW BEGIN INSERT INTO log VALUES ('bi', NEW.a, NEW.b, NEW.c); IF NEW.b < 10 THEN SET NEW.a = 100; SET NEW.b = 9; SET NEW.c = 9; END IF; IF NEW.c > 50 THEN SET NEW.a = 500; END IF; END
+----
+ok
+
+exec
+CREATE TRIGGER bu BEFORE UPDATE ON t FOR EACH ROW BEGIN INSERT INTO log VALUES ('bu', NEW.a, NEW.b, NEW.c); SET NEW.a = NEW.a * 2; END
+----
+ok
+
+exec
+CREATE TRIGGER au AFTER UPDATE ON t FOR EACH ROW INSERT INTO log VALUES ('au', NEW.a, NEW.b, NEW.c)
+----
+ok
+
+exec
+INSERT INTO t (id, a) VALUES (1, 1), (2, 20)
+----
+affected 2
+
+query
+SELECT * FROM t ORDER BY id
+----
+id | a | b | c
+1 | 100 | 101 | 102
+2 | 20 | 21 | 22
+
+exec
+UPDATE t SET a = 30 WHERE id = 2
+----
+affected 1
+
+exec
+INSERT INTO t (id, a) VALUES (1, 0) ON DUPLICATE KEY UPDATE a = 7
+----
+affected 2
+
+query
+SELECT * FROM t ORDER BY id
+----
+id | a | b | c
+1 | 14 | 15 | 16
+2 | 60 | 61 | 62
+
+query
+SELECT * FROM log
+----
+ev | a | b | c
+bi | 1 | 2 | 3
+bi | 20 | 21 | 22
+bu | 30 | 31 | 32
+au | 60 | 61 | 62
+bi | 0 | 1 | 2
+bu | 7 | 8 | 9
+au | 14 | 15 | 16
+`},
 	{"ddl in a transaction", `
 exec
 CREATE TABLE t (id INT PRIMARY KEY)
