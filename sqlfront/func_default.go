@@ -7,9 +7,10 @@ import (
 // DEFAULT(col): the default value of a column, as rewriteForms hands it
 // over (d@f(col)). It is evaluated when the statement is compiled: a
 // literal default coerced to the column's type, CURRENT_TIMESTAMP as
-// NOW(), NULL for a nullable column without one, and error 1364 for a NOT
-// NULL column without one. The scope must know the column's table: a
-// SELECT over base tables, or UPDATE.
+// NOW(), NULL for a nullable column without one, 0 for an AUTO_INCREMENT
+// column, and error 1364 for another NOT NULL column without one. As in
+// MySQL, an expression default "(expr)" is error 3773. The scope must
+// know the column's table: a SELECT over base tables, INSERT or UPDATE.
 
 // columnDefaultScope is implemented by scopes whose columns belong to base
 // tables.
@@ -45,8 +46,9 @@ func buildColumnDefault(c *compiler, args []sqlparser.Expr) (Expr, error) {
 	switch {
 	case d.now[i]:
 		return c.compile(&sqlparser.FuncExpr{Name: sqlparser.NewColIdent("now")})
+	case d.def[i] != nil && isExprDefault(t.cols[i].desc.Default):
+		return nil, engErr(3773, "DEFAULT function cannot be used with default value expressions")
 	case d.def[i] != nil:
-		// An expression default may read other columns: they are NULL.
 		v, err := d.def[i].Eval(&Env{Row: make([]Value, len(t.cols))})
 		if err != nil {
 			return nil, err
@@ -58,6 +60,8 @@ func buildColumnDefault(c *compiler, args []sqlparser.Expr) (Expr, error) {
 		return &litExpr{v: v}, nil
 	case t.nullOK[i]:
 		return &litExpr{v: Null}, nil
+	case i == t.autoInc:
+		return &litExpr{v: zeroOf(t.types[i])}, nil
 	}
 	return nil, engErr(1364, "Field '%s' doesn't have a default value", t.names[i])
 }
