@@ -871,7 +871,8 @@ func (p *parser) dropList() ([]TableName, error) {
 	return names, nil
 }
 
-// drop parses DROP TABLE, DROP INDEX, DROP VIEW and DROP TRIGGER.
+// drop parses DROP TABLE, DROP INDEX, DROP VIEW, DROP TRIGGER and DROP
+// PREPARE.
 func (p *parser) drop() (Statement, error) {
 	p.advance()
 	switch t := p.peek(); {
@@ -898,6 +899,8 @@ func (p *parser) drop() (Statement, error) {
 		return p.dropView()
 	case p.acceptWord("trigger"):
 		return p.dropTrigger()
+	case p.isWord("prepare"):
+		return p.deallocatePrepare()
 	case p.isWord("temporary", "database", "schema", "procedure", "function", "user", "event"):
 		return nil, p.errAt(t, "DROP %s is not supported", strings.ToUpper(t.word()))
 	default:

@@ -139,8 +139,10 @@
 // (SQL_CALC_FOUND_ROWS with FOUND_ROWS(), DISTINCTROW, HIGH_PRIORITY,
 // SQL_*_RESULT, SQL_CACHE, STRAIGHT_JOIN) and INSERT's (LOW_PRIORITY,
 // HIGH_PRIORITY, DELAYED, an empty column list) are accepted
-// (stmt_modifiers.go). GET_LOCK and the other named-lock functions lock
-// per engine, owned by the session (func_session.go). DO evaluates and
+// (stmt_modifiers.go). PREPARE, EXECUTE ... USING @v and DEALLOCATE
+// PREPARE keep prepared statements per session (stmt_prepare.go).
+// GET_LOCK and the other named-lock functions lock per engine, owned by
+// the session (func_session.go). DO evaluates and
 // discards; LOCK TABLES and UNLOCK TABLES check the tables and commit
 // implicitly as MySQL does, but lock nothing: the writer lock already
 // serializes writers, and tables not named stay accessible (stmt_misc.go).

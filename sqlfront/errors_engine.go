@@ -73,6 +73,8 @@ const (
 	ErWrongColCountSel   uint16 = 1222 // 21000 The used SELECT statements have a different number of columns
 	ErUserLockWrongName  uint16 = 3057 // 42000 Incorrect user-level lock name '%s'.
 	ErUserLockDeadlock   uint16 = 3058 // 40001 Deadlock found when trying to get user-level lock; ...
+	ErUnknownStmtHandler uint16 = 1243 // HY000 Unknown prepared statement handler (%s) given to %s
+	ErUnsupportedPS      uint16 = 1295 // HY000 This command is not supported in the prepared statement protocol yet
 )
 
 // engineStates are the SQLSTATEs of the numbers above that are not HY000.

@@ -35,6 +35,7 @@ type Session struct {
 	txReadOnly   bool             // SET SESSION TRANSACTION READ ONLY
 	nextReadOnly int              // SET TRANSACTION for the next tx only: 0 unset, 1 read only, 2 read write
 	tablesLocked bool             // LOCK TABLES ran, UNLOCK TABLES did not (stmt_misc.go)
+	prepared     map[string]*Stmt // PREPARE name, lowercased (stmt_prepare.go)
 
 	// rows is the open result reading the session's transaction; it is
 	// drained into memory before the transaction is used again.
@@ -74,6 +75,7 @@ func (s *Session) reset() {
 	s.txReadOnly = false
 	s.nextReadOnly = 0
 	s.warn = warnList{}
+	s.prepared = nil
 }
 
 // usable reports why the session cannot be used.
@@ -288,6 +290,13 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 	if st == nil {
 		return Result{}, nil, errors.New("sqlfront: nil statement")
 	}
+	if x, ok := st.stmt.(*ExecuteStmt); ok {
+		// EXECUTE runs the statement PREPARE kept, with the variables.
+		var err error
+		if st, args, err = s.executeTarget(x); err != nil {
+			return Result{}, nil, err
+		}
+	}
 	if len(args) < st.numInput {
 		return Result{}, nil, engErr(ErWrongArguments, "Incorrect arguments to EXECUTE: %d placeholders, %d arguments", st.numInput, len(args))
 	}
@@ -373,6 +382,10 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 		return Result{}, nil, s.lockTables(x)
 	case *UnlockTablesStmt:
 		return Result{}, nil, s.unlockTables()
+	case *PrepareStmt:
+		return Result{}, nil, s.prepareSQL(x)
+	case *DeallocateStmt:
+		return Result{}, nil, s.deallocate(x)
 	case *SyncStmt:
 		res, err := s.execSync(ctx, x)
 		return res, nil, err

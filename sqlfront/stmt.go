@@ -20,7 +20,7 @@ import (
 //	        → sqlparser.Parse, wrapped as *DMLStmt
 //	CREATE, ALTER, DROP, TRUNCATE, BEGIN, START, COMMIT, ROLLBACK,
 //	SAVEPOINT, RELEASE, SET, SHOW, DESCRIBE, DESC, EXPLAIN, USE, SYNC,
-//	DO, LOCK, UNLOCK
+//	DO, LOCK, UNLOCK, PREPARE, EXECUTE, DEALLOCATE
 //	        → our recursive-descent parser (ddl_parse.go, stmt_parse.go),
 //	          which reads sqlparser's tokens, never the raw text
 //

@@ -435,6 +435,13 @@ func (p *parser) statement() (Statement, error) {
 		s, err = p.lockTables()
 	case "unlock":
 		s, err = p.unlockTables()
+	case "prepare":
+		s, err = p.prepareStmt()
+	case "execute":
+		s, err = p.executeStmt()
+	case "deallocate":
+		p.advance()
+		s, err = p.deallocatePrepare()
 	default:
 		return nil, p.errAt(t, "unsupported statement")
 	}
