@@ -206,6 +206,9 @@ func domainOK(t ColumnType) bool {
 // when v cannot bound the column (the comparison then gives no range).
 // over is +1 / -1 when v lies above / below every value of the domain.
 func (d ivDomain) conv(v Value) (out Value, frac int, over int, ok bool) {
+	if v.K == KindBytes && v.I == hexLitMark && isNumericKind(d.t.Kind()) {
+		v = UintValue(v.U) // b'1000001' and 0x41 are 65 against a number (cmpConstExpr)
+	}
 	switch d.t.Kind() {
 	case KindInt:
 		var f float64
