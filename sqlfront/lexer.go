@@ -115,6 +115,15 @@ func (l *lexer) next() (tok token) {
 		l.base, l.prevEnd = after, after
 		return token{typ: tokAssign, val: ":=", pos: start, end: after}
 	}
+	if n := bitNumLen(l.src[start:l.limit]); n > 0 {
+		// A 0b101 bit literal, which the tokenizer rejects: a HEXNUM
+		// token of the same bytes (lexAll rewrites the text), then a
+		// fresh tokenizer after it.
+		after := start + n
+		l.tkn = sqlparser.NewStringTokenizer(l.src[after:l.limit])
+		l.base, l.prevEnd = after, after
+		return token{typ: sqlparser.HEXNUM, val: bitNumHex(l.src[start+2 : after]), pos: start, end: after}
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			l.dead = true
@@ -161,6 +170,43 @@ func (l *lexer) versionComment(start int) token {
 	return l.next()
 }
 
+// bitNumLen returns the length of the 0b literal (MySQL's 0b101: "0b",
+// then binary digits, then no other character of a word) at the start of
+// s, or 0.
+func bitNumLen(s string) int {
+	if !strings.HasPrefix(s, "0b") {
+		return 0
+	}
+	n := 2
+	for n < len(s) && (s[n] == '0' || s[n] == '1') {
+		n++
+	}
+	if n == 2 || n < len(s) && isWordByte(s[n]) {
+		return 0
+	}
+	return n
+}
+
+// bitNumHex returns the 0x literal of the binary digits bits: one hex
+// digit per four bits, so it has the same (len(bits)+7)/8 bytes as b'bits',
+// and at most len(bits)+2 characters, as many as 0b and bits.
+func bitNumHex(bits string) string {
+	const hexDigits = "0123456789abcdef"
+	b := []byte("0x")
+	first := len(bits) % 4
+	if first == 0 {
+		first = 4
+	}
+	for i, w := 0, first; i < len(bits); i, w = i+w, 4 {
+		d := 0
+		for _, c := range bits[i : i+w] {
+			d = d<<1 | int(c-'0')
+		}
+		b = append(b, hexDigits[d])
+	}
+	return string(b)
+}
+
 // isBlank reports whether c is one of the blanks the tokenizer skips.
 func isBlank(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n'
@@ -197,10 +243,25 @@ func lexAll(src string) (toks []token, clean string, err error) {
 			natl = append(natl, i)
 		}
 	}
-	if len(marks) == 0 && len(natl) == 0 {
+	// 0b101 is 0x5 (bitNumLen): sqlparser reads the token's value
+	// padded with blanks.
+	var bitNums []int
+	for i, t := range toks {
+		if t.typ == sqlparser.HEXNUM && strings.HasPrefix(src[t.pos:], "0b") {
+			bitNums = append(bitNums, i)
+		}
+	}
+	if len(marks) == 0 && len(natl) == 0 && len(bitNums) == 0 {
 		return toks, src, nil
 	}
 	b := []byte(src)
+	for _, i := range bitNums {
+		t := toks[i]
+		n := copy(b[t.pos:t.end], t.val)
+		for k := t.pos + n; k < t.end; k++ {
+			b[k] = ' '
+		}
+	}
 	for k := 0; k+1 < len(marks); k += 2 {
 		for i := marks[k]; i < marks[k+1]; i++ {
 			b[i] = ' '

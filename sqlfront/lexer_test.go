@@ -73,6 +73,18 @@ func TestLexPositions(t *testing.T) {
 			},
 		},
 		{
+			name:  "0b literals are hex numbers",
+			input: "0b101+0b000000001,b'1'",
+			want: []tok{
+				{sqlparser.HEXNUM, "0x5", 0, 5, false},
+				{'+', "", 5, 6, false},
+				{sqlparser.HEXNUM, "0x001", 6, 17, false},
+				{',', "", 17, 18, false},
+				{sqlparser.BIT_LITERAL, "1", 18, 22, false},
+				{0, "", 22, 22, false},
+			},
+		},
+		{
 			name:  "NUL bytes",
 			input: "a\x00b",
 			want: []tok{
@@ -129,7 +141,7 @@ func checkLexInvariants(t *testing.T, src string) {
 }
 
 func TestLexInvariants(t *testing.T) {
-	for _, src := range []string{"", "select 1", "'abc", "`a", "/*!", "/*!1", "/*!123*/", "a /*!4 b /*!5 c */ d */ e", "\x00", "\x00\x00 a", "?:", "x'1", "b'2'", "1e", ".5", "@@a.b", "-- c", "#"} {
+	for _, src := range []string{"", "select 1", "'abc", "`a", "/*!", "/*!1", "/*!123*/", "a /*!4 b /*!5 c */ d */ e", "\x00", "\x00\x00 a", "?:", "x'1", "b'2'", "1e", ".5", "@@a.b", "-- c", "#", "0b", "0b1", "0b12", "0b1x"} {
 		checkLexInvariants(t, src)
 	}
 }
