@@ -8,6 +8,7 @@ package conformance
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -1351,5 +1352,72 @@ func TestGORMFloat32Lookup(t *testing.T) {
 		if err := db.Where(&Gauge{Name: fmt.Sprint("g", i), Level: l}).First(&g).Error; err != nil || g.Level != l {
 			t.Errorf("Where(&Gauge{Level: %v}): %v, %v", l, err, g.Level)
 		}
+	}
+}
+
+// gBit is a bool kept in a BIT(1) column, as applications write it for
+// go-sql-driver/mysql, which returns BIT values as []byte ({0x01}).
+type gBit bool
+
+func (b *gBit) Scan(src any) error {
+	p, ok := src.([]byte)
+	if !ok || len(p) != 1 {
+		return fmt.Errorf("gBit: cannot scan %T %v", src, src)
+	}
+	*b = p[0] != 0
+	return nil
+}
+
+func (b gBit) Value() (driver.Value, error) { return bool(b), nil }
+
+type gSwitch struct {
+	ID     uint
+	Name   string `gorm:"size:20"`
+	On     gBit   `gorm:"type:bit(1);not null;default:0"`
+	Locked *gBit  `gorm:"type:bit(1)"`
+}
+
+// TestGORMBitColumns: a bool-like field typed bit(1) migrates once (the
+// Migrator reads bit(1) back, so a second AutoMigrate issues no ALTER)
+// and round-trips through a Scanner of the []byte the driver returns.
+func TestGORMBitColumns(t *testing.T) {
+	db, _ := gormOpen(t, nil)
+	must(t, db.AutoMigrate(&gSwitch{}))
+	var stmts []string
+	must(t, db.Session(&gorm.Session{Logger: &gormRecorder{stmts: &stmts}}).AutoMigrate(&gSwitch{}))
+	for _, s := range stmts {
+		if u := strings.ToUpper(s); strings.HasPrefix(u, "ALTER") || strings.HasPrefix(u, "CREATE") {
+			t.Errorf("second AutoMigrate issued DDL: %s", s)
+		}
+	}
+	cts, err := db.Migrator().ColumnTypes(&gSwitch{})
+	must(t, err)
+	for _, ct := range cts {
+		if ct.Name() != "on" {
+			continue
+		}
+		if typ, _ := ct.ColumnType(); typ != "bit(1)" {
+			t.Errorf("column type %q, want bit(1)", typ)
+		}
+		if dv, _ := ct.DefaultValue(); dv != "b'0'" {
+			t.Errorf("default %q, want b'0'", dv)
+		}
+	}
+
+	yes := gBit(true)
+	rows := []gSwitch{{Name: "a", On: true}, {Name: "b", Locked: &yes}, {Name: "c"}}
+	must(t, db.Create(&rows).Error)
+	var got []gSwitch
+	must(t, db.Order("id").Find(&got).Error)
+	gormDiff(t, "switches", rows, got)
+	var on []string
+	must(t, db.Model(&gSwitch{}).Where("`on` = ?", gBit(true)).Or("locked = ?", true).Order("name").Pluck("name", &on).Error)
+	gormDiff(t, "switched on or locked", []string{"a", "b"}, on)
+	must(t, db.Model(&gSwitch{}).Where("name = ?", "c").Update("on", gBit(true)).Error)
+	var n int64
+	must(t, db.Model(&gSwitch{}).Where("`on` = 1").Count(&n).Error)
+	gormDiff(t, "switched on after Update", int64(2), n)
+	if err := db.Exec("UPDATE g_switches SET `on` = 2").Error; err == nil {
+		t.Errorf("2 stored in a bit(1) column")
 	}
 }

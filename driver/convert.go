@@ -216,6 +216,7 @@ func convertArg(a any) (v sqlfront.Value, ok bool) {
 //	CHAR, VARCHAR, TEXT           string
 //	JSON                          []byte (its text)
 //	BINARY, VARBINARY, BLOB       []byte (a fresh slice per value)
+//	BIT(n)                        []byte, (n+7)/8 bytes big-endian, as MySQL sends it (bitBytes)
 //	DATE, DATETIME, TIMESTAMP     time.Time in UTC
 //	TIME                          string "[-]HH:MM:SS[.ffffff]", as MySQL prints it
 
@@ -245,6 +246,21 @@ func valueOut(v sqlfront.Value, unsigned bool) driver.Value {
 		return v.T
 	}
 	return nil
+}
+
+// bitBytes returns an integer value of a BIT column as n bytes,
+// big-endian: BIT(10) 513 is {0x02, 0x01}.
+func bitBytes(v sqlfront.Value, n int) []byte {
+	u := v.U
+	if v.K == sqlfront.KindInt {
+		u = uint64(v.I)
+	}
+	b := make([]byte, n)
+	for i := n - 1; i >= 0; i-- {
+		b[i] = byte(u)
+		u >>= 8
+	}
+	return b
 }
 
 // formatDuration prints a TIME value as MySQL does: [-]HH:MM:SS, hours
@@ -296,10 +312,14 @@ var (
 
 // scanType returns the Go type a column's non-NULL values scan into: the
 // type valueOut returns for it (string for JSON, whose values are []byte
-// that scan into a string). NB: it does not depend on nullability; a
-// nullable column's NULLs need a sql.Null[T], a pointer or an any as the
-// Scan destination (ColumnTypeNullable tells which columns need one).
+// that scan into a string; []byte for BIT). NB: it does not depend on
+// nullability; a nullable column's NULLs need a sql.Null[T], a pointer or
+// an any as the Scan destination (ColumnTypeNullable tells which columns
+// need one).
 func scanType(c *sqlfront.ColumnInfo) reflect.Type {
+	if isBitColumn(c) {
+		return scanBytes
+	}
 	switch c.Kind {
 	case sqlfront.KindInt:
 		return scanInt64
@@ -329,6 +349,21 @@ func scanType(c *sqlfront.ColumnInfo) reflect.Type {
 // a Scanner that takes only []byte must be able to scan them.
 func isJSONColumn(c *sqlfront.ColumnInfo) bool {
 	return c.DatabaseTypeName == "JSON"
+}
+
+// isBitColumn reports whether a column holds BIT values, integers in the
+// engine, which are returned as bytes (bitBytes).
+func isBitColumn(c *sqlfront.ColumnInfo) bool {
+	return c.DatabaseTypeName == "BIT"
+}
+
+// bitColumnBytes returns the byte width of a BIT(n) column's values:
+// (n+7)/8, and 8 if n is unknown.
+func bitColumnBytes(c *sqlfront.ColumnInfo) int {
+	if !c.LengthOK || c.Length < 1 || c.Length > 64 {
+		return 8
+	}
+	return int(c.Length+7) / 8
 }
 
 // isTimeColumn reports whether a KindTime column holds TIME values, which

@@ -120,6 +120,7 @@
 //	CHAR, VARCHAR, TEXT         string
 //	JSON                        []byte (the JSON text, as go-sql-driver/mysql returns it)
 //	BINARY, VARBINARY, BLOB     []byte
+//	BIT(n)                      []byte, (n+7)/8 bytes big-endian, as go-sql-driver/mysql returns it
 //	DATE, DATETIME, TIMESTAMP   time.Time in UTC
 //	TIME                        string "[-]HH:MM:SS[.ffffff]"
 //
@@ -128,7 +129,10 @@
 // the column's non-NULL values (string for JSON, as go-sql-driver/mysql
 // reports it, into which its []byte scan), also for nullable columns (use
 // sql.Null[T] or a pointer where Nullable says NULL may appear). Length is
-// reported for string and binary columns, precision and scale for DECIMAL.
+// reported for string and binary columns (for BIT(n), n in bits),
+// precision and scale for DECIMAL. In SQL expressions a BIT value is an
+// unsigned integer (f + 0, f = 1), and an argument stored into a BIT
+// column is a number, or a string or []byte read as big-endian bytes.
 //
 // # Errors
 //

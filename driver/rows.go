@@ -26,6 +26,10 @@ type rows struct {
 	// json marks the JSON columns, whose text values are returned as
 	// []byte (nil if there are none).
 	json []bool
+	// bits holds the byte width of BIT columns, whose integer values are
+	// returned as that many big-endian bytes, and 0 for the others (nil
+	// if there are none).
+	bits []int
 	// small backs buf for results of few columns (one allocation less).
 	small [3]sqlfront.Value
 }
@@ -50,11 +54,17 @@ func newRows(ctx context.Context, c *conn, r *sqlfront.Rows, st *sqlfront.Stmt) 
 		rs.buf = make([]sqlfront.Value, len(cols))
 	}
 	for i := range cols {
-		if isJSONColumn(&cols[i]) {
+		switch {
+		case isJSONColumn(&cols[i]):
 			if rs.json == nil {
 				rs.json = make([]bool, len(cols))
 			}
 			rs.json[i] = true
+		case isBitColumn(&cols[i]):
+			if rs.bits == nil {
+				rs.bits = make([]int, len(cols))
+			}
+			rs.bits[i] = bitColumnBytes(&cols[i])
 		}
 	}
 	return rs
@@ -99,12 +109,17 @@ func (r *rows) Next(dest []driver.Value) error {
 		return r.c.check(err)
 	}
 	for i := range dest {
-		if r.json != nil && r.json[i] && r.buf[i].K == sqlfront.KindString {
+		v := r.buf[i]
+		switch {
+		case r.json != nil && r.json[i] && v.K == sqlfront.KindString:
 			// As go-sql-driver/mysql returns JSON: bytes, which scan
 			// into json.RawMessage and []byte-only Scanners too.
-			dest[i] = []byte(r.buf[i].S)
-		} else {
-			dest[i] = valueOut(r.buf[i], r.cols[i].Kind == sqlfront.KindUint)
+			dest[i] = []byte(v.S)
+		case r.bits != nil && r.bits[i] > 0 && (v.K == sqlfront.KindInt || v.K == sqlfront.KindUint):
+			// As MySQL sends BIT(n): (n+7)/8 bytes, big-endian.
+			dest[i] = bitBytes(v, r.bits[i])
+		default:
+			dest[i] = valueOut(v, r.cols[i].Kind == sqlfront.KindUint)
 		}
 		r.buf[i] = sqlfront.Value{} // drop references to the row
 	}
@@ -119,9 +134,10 @@ func (r *rows) ColumnTypeDatabaseTypeName(i int) string { return r.cols[i].Datab
 
 // ColumnTypeScanType implements driver.RowsColumnTypeScanType. It returns
 // the Go type of the column's non-NULL values (int64, uint64, float64,
-// string, []byte or time.Time; see valueOut), whether or not the column is
-// nullable, as database/sql's own scanning does: use sql.Null[T] or a
-// pointer for nullable columns. A column with no type gives any.
+// string, []byte or time.Time; see valueOut and bitBytes), whether or not
+// the column is nullable, as database/sql's own scanning does: use
+// sql.Null[T] or a pointer for nullable columns. A column with no type
+// gives any.
 func (r *rows) ColumnTypeScanType(i int) reflect.Type { return scanType(&r.cols[i]) }
 
 // ColumnTypeNullable implements driver.RowsColumnTypeNullable; ok is
@@ -132,7 +148,8 @@ func (r *rows) ColumnTypeNullable(i int) (nullable, ok bool) {
 
 // ColumnTypeLength implements driver.RowsColumnTypeLength: the declared
 // length of CHAR, VARCHAR, BINARY, VARBINARY, TEXT and BLOB columns
-// (characters for text, bytes for binary); ok is false for other types.
+// (characters for text, bytes for binary) and the n of BIT(n) (in bits,
+// as MySQL reports it); ok is false for other types.
 func (r *rows) ColumnTypeLength(i int) (length int64, ok bool) {
 	return r.cols[i].Length, r.cols[i].LengthOK
 }

@@ -1,12 +1,15 @@
 package driver
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"reflect"
 	"testing"
 )
 
@@ -128,5 +131,76 @@ func TestValuerResults(t *testing.T) {
 	}
 	if _, err := db.Exec("SELECT ?", badValuer{}); err == nil {
 		t.Errorf("a Valuer returning struct{} was accepted")
+	}
+}
+
+// bitFlag is a bool stored in a BIT(1) column, as applications write it
+// for go-sql-driver/mysql: Scan takes the []byte the driver returns.
+type bitFlag bool
+
+func (b *bitFlag) Scan(src any) error {
+	p, ok := src.([]byte)
+	if !ok || len(p) != 1 {
+		return fmt.Errorf("bitFlag: cannot scan %T %v", src, src)
+	}
+	*b = p[0] == 1
+	return nil
+}
+
+func (b bitFlag) Value() (driver.Value, error) { return bool(b), nil }
+
+// TestBitColumnsAreBytes: BIT(n) values are returned as (n+7)/8 bytes,
+// big-endian, as MySQL sends them, typed "BIT"; in expressions they are
+// numbers.
+func TestBitColumnsAreBytes(t *testing.T) {
+	db := sql.OpenDB(mustConnector(t, ":memory:"))
+	defer db.Close()
+	if _, err := db.Exec("CREATE TABLE b (id INT PRIMARY KEY, f BIT(1), w BIT(10), l BIT(64))"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec("INSERT INTO b VALUES (1, ?, ?, ?), (2, ?, NULL, NULL)", bitFlag(true), 513, uint64(math.MaxUint64), false); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query("SELECT f, w, l, w + 0 FROM b ORDER BY id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"BIT", "BIT", "BIT", "BIGINT"} {
+		if got := cts[i].DatabaseTypeName(); got != want {
+			t.Errorf("column %d: DatabaseTypeName %q, want %q", i, got, want)
+		}
+	}
+	if st := cts[0].ScanType(); st != reflect.TypeFor[[]byte]() {
+		t.Errorf("BIT ScanType %v, want []byte", st)
+	}
+	var got [][]any
+	for rows.Next() {
+		var f, w, l, n any
+		if err := rows.Scan(&f, &w, &l, &n); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, []any{f, w, l, n})
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want := [][]any{
+		{[]byte{1}, []byte{2, 1}, []byte{255, 255, 255, 255, 255, 255, 255, 255}, int64(513)},
+		{[]byte{0}, nil, nil, nil},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("rows %v, want %v", got, want)
+	}
+	var flag bitFlag
+	var raw []byte
+	if err := db.QueryRow("SELECT f, f FROM b WHERE id = 1").Scan(&flag, &raw); err != nil || !bool(flag) || !bytes.Equal(raw, []byte{1}) {
+		t.Errorf("BIT(1) into a Scanner and []byte: %v, %v, %v", flag, raw, err)
+	}
+	if err := db.QueryRow("SELECT id FROM b WHERE f = ?", bitFlag(false)).Scan(new(int)); err != nil {
+		t.Errorf("lookup by a BIT value: %v", err)
 	}
 }

@@ -173,7 +173,7 @@ var baseNames = map[BaseType]string{
 	TypeChar: "char", TypeVarChar: "varchar", TypeText: "text", TypeEnum: "enum",
 	TypeJSON: "json", TypeBinary: "binary", TypeVarBinary: "varbinary",
 	TypeBlob: "blob", TypeDate: "date", TypeDatetime: "datetime",
-	TypeTimestamp: "timestamp", TypeTime: "time", TypeSet: "set",
+	TypeTimestamp: "timestamp", TypeTime: "time", TypeSet: "set", TypeBit: "bit",
 }
 
 // baseByName inverts baseNames.

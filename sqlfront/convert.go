@@ -31,7 +31,7 @@ func Coerce(v Value, t ColumnType) (Value, error) { return coerce(v, t, "", 0) }
 //	1264 Out of range value for column 'c' at row 1     integers, YEAR, FLOAT, DOUBLE, DECIMAL
 //	1265 Data truncated for column 'c' at row 1         '12abc' into INT, FLOAT, DOUBLE; bad ENUM value
 //	1366 Incorrect integer value: 'abc' for column ...  no number at all; also decimal, invalid UTF-8 string
-//	1406 Data too long for column 'c' at row 1          strings and bytes
+//	1406 Data too long for column 'c' at row 1          strings and bytes; BIT values of more bits
 //	1292 Incorrect datetime value: 'x' for column ...   DATE, DATETIME, TIMESTAMP, TIME
 //	3140 Invalid JSON text: ...                         JSON
 //
@@ -118,6 +118,8 @@ func coerce(v Value, t ColumnType, column string, row int) (Value, error) {
 		return coerceInt(v, t, ce)
 	case TypeYear:
 		return coerceYear(v, ce)
+	case TypeBit:
+		return coerceBit(v, t, ce)
 	case TypeFloat, TypeDouble:
 		return coerceFloat(v, t, ce)
 	case TypeDecimal:
@@ -280,6 +282,59 @@ func coerceYear(v Value, ce coerceErr) (Value, error) {
 		return IntValue(y), nil
 	}
 	return Null, ce.outOfRange()
+}
+
+// coerceBit converts to BIT(n) as MySQL's Field_bit stores values: an
+// integer as its 64 bits of two's complement (so -1 fits BIT(64) only), a
+// double truncated toward zero, a decimal rounded (a negative one is out
+// of range), a string, bytes and a hex or bit literal as their bytes read
+// big-endian (leading zero bytes skipped), a time as its number. A value
+// of more than n bits is error 1406.
+func coerceBit(v Value, t ColumnType, ce coerceErr) (Value, error) {
+	if i, ok := enumIndexOf(v); ok {
+		v = IntValue(i)
+	}
+	if v.K == KindTime {
+		v = DecimalValue(timeToNumber(v)) // 20240102030405
+	}
+	var u uint64
+	switch v.K {
+	case KindInt:
+		u = uint64(v.I)
+	case KindUint:
+		u = v.U
+	case KindFloat:
+		f := math.Trunc(v.F)
+		switch {
+		case math.IsNaN(f) || f < math.MinInt64 || f >= 1<<64:
+			return Null, ce.tooLong()
+		case f < 0:
+			u = uint64(int64(f))
+		default:
+			u = uint64(f)
+		}
+	case KindDecimal:
+		d, err := ParseDecimal(v.S)
+		if err != nil {
+			return Null, ce.incorrect("integer", v)
+		}
+		var ok bool
+		if u, ok = d.Round(0).Uint64(); !ok {
+			return Null, ce.outOfRange()
+		}
+	default:
+		b := strings.TrimLeft(v.S, "\x00")
+		if len(b) > 8 {
+			return Null, ce.tooLong()
+		}
+		for i := 0; i < len(b); i++ {
+			u = u<<8 | uint64(b[i])
+		}
+	}
+	if t.Length < 64 && u>>t.Length != 0 {
+		return Null, ce.tooLong()
+	}
+	return UintValue(u), nil
 }
 
 // coerceFloat converts to FLOAT or DOUBLE.
@@ -1038,6 +1093,9 @@ func CoerceIgnore(v Value, t ColumnType) Value {
 		default:
 			adj = FloatValue(f)
 		}
+	case TypeBit:
+		// MySQL's Field_bit stores all ones.
+		adj = UintValue(math.MaxUint64 >> (64 - t.Length))
 	case TypeFloat, TypeDouble:
 		lim := math.MaxFloat64
 		if t.Base == TypeFloat {

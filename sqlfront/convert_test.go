@@ -36,6 +36,8 @@ var (
 	tDatetime3 = ColumnType{Base: TypeDatetime, Scale: 3}
 	tStamp     = ColumnType{Base: TypeTimestamp}
 	tTime      = ColumnType{Base: TypeTime}
+	tBit3      = ColumnType{Base: TypeBit, Unsigned: true, Length: 3}
+	tBit64     = ColumnType{Base: TypeBit, Unsigned: true, Length: 64}
 )
 
 func dec(s string) Value { return Value{K: KindDecimal, S: s} }
@@ -150,6 +152,23 @@ func TestCoerce(t *testing.T) {
 		{StringValue(`{"a":1}`), tJSON, `string "{\"a\": 1}"`, 0},
 		{StringValue(`{bad`), tJSON, "", ErInvalidJSONText},
 		{IntValue(5), tJSON, `string "5"`, 0},
+		// BIT(n): numbers (integers as two's complement), strings and
+		// literals as big-endian bytes; more than n bits is 1406.
+		{IntValue(5), tBit3, "int 5", 0},
+		{IntValue(8), tBit3, "", ErDataTooLong},
+		{IntValue(-1), tBit3, "", ErDataTooLong},
+		{IntValue(-1), tBit64, "uint 18446744073709551615", 0},
+		{UintValue(1 << 63), tBit64, "uint 9223372036854775808", 0},
+		{dec("2.5"), tBit3, "int 3", 0},
+		{dec("-2"), tBit3, "", ErWarnDataOutOfRange},
+		{FloatValue(7.9), tBit3, "int 7", 0},
+		{FloatValue(-1), tBit64, "uint 18446744073709551615", 0},
+		{StringValue("\x07"), tBit3, "int 7", 0},
+		{StringValue("1"), tBit3, "", ErDataTooLong},
+		{StringValue(""), tBit3, "int 0", 0},
+		{BytesValue([]byte{0, 0, 0, 0, 0, 0, 0, 0, 0, 6}), tBit3, "int 6", 0},
+		{BytesValue([]byte("123456789")), tBit64, "", ErDataTooLong},
+		{hexLiteral("\x00\x06", UintValue(6)), tBit3, "int 6", 0},
 		// Dates and times.
 		{StringValue("2024-01-15"), tDate, "date 2024-01-15", 0},
 		{StringValue("2024-01-15 10:30:45"), tDate, "date 2024-01-15", 0},
@@ -283,6 +302,7 @@ func TestMySQLTypeName(t *testing.T) {
 	}{
 		{ColumnType{Base: TypeBigInt}, "BIGINT"},
 		{ColumnType{Base: TypeBigInt, Unsigned: true}, "UNSIGNED BIGINT"},
+		{tBit3, "BIT"},
 		{ColumnType{Base: TypeInt}, "INT"},
 		{ColumnType{Base: TypeInt, Unsigned: true}, "UNSIGNED INT"},
 		{ColumnType{Base: TypeTinyInt}, "TINYINT"},
@@ -352,7 +372,9 @@ func TestParseColumnType(t *testing.T) {
 		{"time", "time", 0},
 		{"time(7)", "", 1426},
 		{"year", "year", 0},
-		{"bit(8)", "", ErNotSupportedYet},
+		{"bit(8)", "bit(8)", 0},
+		{"bit", "bit(1)", 0},
+		{"bit(65)", "", ErTooBigDisplayWidth},
 	}
 	for _, tc := range tests {
 		st, err := sqlparser.Parse("create table t (c " + tc.ddl + ")")

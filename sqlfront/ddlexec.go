@@ -1302,6 +1302,8 @@ func columnTypeText(c ColumnInfo) string {
 			return fmt.Sprintf("DECIMAL(%d,%d)", c.Precision, c.Scale)
 		}
 		return "DECIMAL(65,30)"
+	case "BIT":
+		return fmt.Sprintf("BIT(%d)", c.Length)
 	case "ENUM", "SET", "":
 	default:
 		return name

@@ -116,12 +116,16 @@
 // JSON columns hold MySQL's normalized text (keys sorted by length then
 // bytes, last duplicate key kept, ": " and ", "; coerceJSON), and results
 // typed JSON (CAST AS JSON, ->, the JSON functions) reach clients as
-// JSON text. String columns have a collation (collation.go): the default
-// utf8mb4_0900_ai_ci family folds case, *_bin compares and indexes
-// bytewise, *_cs case-sensitively; values read from a column carry its
-// collation class (Value.C), so comparisons, sorting, grouping and key
-// ranges follow it, with MySQL's precedence (explicit COLLATE, then the
-// column, then a literal).
+// JSON text. BIT(n) columns hold integers of at most n bits (a string
+// stored there is its bytes, big-endian), unsigned numbers in
+// expressions; result columns read from them are typed BIT with length
+// n, and the driver returns their values as (n+7)/8 big-endian bytes, as
+// MySQL sends them. String columns have a collation (collation.go): the
+// default utf8mb4_0900_ai_ci family folds case, *_bin compares and
+// indexes bytewise, *_cs case-sensitively; values read from a column
+// carry its collation class (Value.C), so comparisons, sorting, grouping
+// and key ranges follow it, with MySQL's precedence (explicit COLLATE,
+// then the column, then a literal).
 // Function forms the pinned parser's grammar lacks (SUBSTRING(s FROM p),
 // TRIM(LEADING x FROM s), POSITION(a IN b), EXTRACT(unit FROM d), CAST(x
 // AS DOUBLE), CURRENT_TIMESTAMP(p)) are rewritten in place into plain

@@ -61,6 +61,7 @@ const (
 	ErBadFieldSpec       uint16 = 1063 // 42000 Incorrect column specifier for column '%s'
 	ErTooBigScale        uint16 = 1425 // 42000 Too big scale %d specified for column '%s'. Maximum is %d.
 	ErTooBigPrecision    uint16 = 1426 // 42000 Too big precision %d specified for '%s'. Maximum is %d.
+	ErTooBigDisplayWidth uint16 = 1439 // 42000 Display width out of range for column '%s' (max = %d)
 	ErWrongArgsToLimit   uint16 = 1210 // HY000 Incorrect arguments to LIMIT
 	ErCantDoThisInTx     uint16 = 1568 // 25001 Transaction characteristics can't be changed while a transaction is in progress
 	ErInvalidUseOfNull   uint16 = 1138 // 22004 Invalid use of NULL value
@@ -89,7 +90,7 @@ var engineStates = map[uint16]string{
 	ErFieldSpecifiedTwce: "42000", ErUnknownTable: "42S02", ErNonUniqTable: "42000",
 	ErWrongFieldWithGrp: "42000", ErNotSupported: "42000", ErBlobKeyWithoutLen: "42000",
 	ErUnknownStorage: "42000", ErWrongColumnName: "42000", ErWrongTableName: "42000",
-	ErBadFieldSpec: "42000", ErTooBigScale: "42000", ErTooBigPrecision: "42000",
+	ErBadFieldSpec: "42000", ErTooBigScale: "42000", ErTooBigPrecision: "42000", ErTooBigDisplayWidth: "42000",
 	ErCantDoThisInTx: "25001", ErInvalidUseOfNull: "22004",
 	ErTooManyRows: "42000", ErWrongColCountSel: "21000", ErUserLockWrongName: "42000", ErUserLockDeadlock: "40001",
 }

@@ -365,7 +365,7 @@ func (s *keySource) decodeIndexKey(key []byte, row []Value) error {
 // the key encoding (numbers do; strings come back case-folded).
 func keyDecodable(t ColumnType) bool {
 	switch t.Base {
-	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt, TypeBool, TypeFloat, TypeDouble:
+	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt, TypeBool, TypeBit, TypeFloat, TypeDouble:
 		return true
 	}
 	return false

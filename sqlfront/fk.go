@@ -687,6 +687,8 @@ func fkTypesCompatible(c, p ColumnType) bool {
 	switch class(c) {
 	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt:
 		return c.Unsigned == p.Unsigned
+	case TypeBit:
+		return c.Length == p.Length
 	case TypeVarChar, TypeEnum, TypeSet:
 		coll := func(t ColumnType) string {
 			if t.Collation == "" {

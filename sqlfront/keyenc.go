@@ -23,7 +23,7 @@ package sqlfront
 // Bodies by column type:
 //
 //	TINYINT..BIGINT, BOOL, YEAR   8 bytes big-endian of uint64(v) ^ 1<<63
-//	  ... UNSIGNED                8 bytes big-endian of uint64(v)
+//	  ... UNSIGNED, BIT           8 bytes big-endian of uint64(v)
 //	FLOAT, DOUBLE                 8 bytes big-endian: bits|1<<63 if v >= 0,
 //	                              ^bits if v < 0 (-0 is encoded as +0)
 //	DATE, DATETIME, TIMESTAMP     8 bytes big-endian of UnixMicro ^ 1<<63
@@ -148,7 +148,7 @@ func AppendKeyTuple(dst []byte, vals []Value, types []ColumnType, descs []bool) 
 // appendKeyBody appends the body of a non-NULL value.
 func appendKeyBody(dst []byte, v Value, t ColumnType) []byte {
 	switch t.Base {
-	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt, TypeBool, TypeYear:
+	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt, TypeBool, TypeYear, TypeBit:
 		if t.Unsigned {
 			var u uint64
 			switch v.K {
@@ -507,7 +507,7 @@ func decodeKeyInto(vals []Value, src []byte, types []ColumnType, descs []bool) (
 // decodeKeyBody decodes one non-NULL body.
 func decodeKeyBody(r *keyReader, t ColumnType) (Value, error) {
 	switch t.Base {
-	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt, TypeBool, TypeYear:
+	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt, TypeBool, TypeYear, TypeBit:
 		u, err := r.uint64()
 		if err != nil {
 			return Null, err

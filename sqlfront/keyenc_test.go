@@ -21,6 +21,8 @@ var keyTestTypes = []ColumnType{
 	{Base: TypeBigInt, Unsigned: true},
 	{Base: TypeBool},
 	{Base: TypeYear},
+	{Base: TypeBit, Unsigned: true, Length: 64},
+	{Base: TypeBit, Unsigned: true, Length: 4},
 	{Base: TypeDouble},
 	{Base: TypeFloat},
 	{Base: TypeDecimal, Precision: 10, Scale: 2},

@@ -278,6 +278,9 @@ func fillTypeInfo(ci *ColumnInfo, t ColumnType) {
 		p, s := t.decimalPS()
 		ci.Precision, ci.Scale, ci.DecimalOK = int64(p), int64(s), true
 	}
+	if t.Base == TypeBit {
+		ci.Length, ci.LengthOK = int64(t.Length), true // the bits, as MySQL reports BIT(n)'s length
+	}
 	if t.Base == TypeBigInt && t.Unsigned {
 		ci.Kind = KindUint
 	}

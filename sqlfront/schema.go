@@ -45,8 +45,11 @@ func columnTypeFromDDL(d DDLColumnType, col string) (ColumnType, error) {
 	case DDLTypeBool:
 		t.Base, t.Length, t.Unsigned = TypeBool, 1, false
 	case DDLTypeBit:
-		// BIT(n) is kept as an unsigned integer of up to 64 bits.
-		t.Base, t.Unsigned, t.Length = TypeBigInt, true, 0
+		t.Base, t.Unsigned = TypeBit, true
+		var err error
+		if t.Length, err = bitWidth(d.Length, col); err != nil {
+			return t, err
+		}
 	case DDLTypeFloat, DDLTypeDouble:
 		t.Base = TypeDouble
 		if d.Kind == DDLTypeFloat {
@@ -147,6 +150,18 @@ func columnTypeFromDDL(d DDLColumnType, col string) (ColumnType, error) {
 	return t, nil
 }
 
+// maxBitWidth is the largest n of BIT(n).
+const maxBitWidth = 64
+
+// bitWidth returns the n of BIT(n) written as BIT(length): BIT and BIT(0)
+// are BIT(1), as in MySQL, and more than 64 bits is error 1439.
+func bitWidth(length int, col string) (int, error) {
+	if length > maxBitWidth {
+		return 0, engErr(ErTooBigDisplayWidth, "Display width out of range for column '%s' (max = %d)", col, maxBitWidth)
+	}
+	return max(length, 1), nil
+}
+
 // textLength returns the byte limit of a TEXT or BLOB type.
 func textLength(k TypeKind, n int) int {
 	switch k {
@@ -234,7 +249,7 @@ func columnFromDef(def *ColumnDef, field int, tableColl string) (*columnDesc, er
 	cd := &columnDesc{Name: def.Name, Field: field, Type: toTypeDesc(ct), NotNull: def.NotNull || def.PrimaryKey,
 		AutoInc: def.AutoIncrement, Comment: def.Comment}
 	if cd.AutoInc {
-		if k := ct.Kind(); k != KindInt && k != KindFloat {
+		if k := ct.Kind(); (k != KindInt && k != KindFloat) || ct.Base == TypeBit {
 			return nil, engErr(ErBadFieldSpec, "Incorrect column specifier for column '%s'", def.Name)
 		}
 		cd.NotNull = true

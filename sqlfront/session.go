@@ -201,11 +201,11 @@ type Result struct {
 // ColumnInfo describes a result column.
 type ColumnInfo struct {
 	Name             string
-	DatabaseTypeName string // MySQL names: BIGINT, VARCHAR, DATETIME, ...
-	Kind             Kind   // scan type
+	DatabaseTypeName string // MySQL names: BIGINT, VARCHAR, DATETIME, BIT, ...
+	Kind             Kind   // scan type (KindInt for BIT, whose values are integers)
 	Nullable         bool
 	NullableOK       bool
-	Length           int64
+	Length           int64 // string and binary columns: their length; BIT(n): n
 	LengthOK         bool
 	Precision, Scale int64
 	DecimalOK        bool

@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -194,8 +195,9 @@ func nowText(text string) string {
 	return "CURRENT_TIMESTAMP"
 }
 
-// columnDefault returns COLUMN_DEFAULT: the literal's text, the expression
-// for expression defaults, NULL for none or DEFAULT NULL.
+// columnDefault returns COLUMN_DEFAULT: the literal's text (b'101' for a
+// BIT column, as MySQL shows it), the expression for expression defaults,
+// NULL for none or DEFAULT NULL.
 func columnDefault(c *column) Value {
 	d := c.desc
 	if !d.HasDefault {
@@ -211,7 +213,10 @@ func columnDefault(c *column) Value {
 	if err != nil || v.K == KindNull {
 		return Null
 	}
-	if v.K == KindBytes {
+	switch {
+	case c.typ.Base == TypeBit:
+		return str("b'" + strconv.FormatUint(toUint64Bits(v), 2) + "'")
+	case v.K == KindBytes:
 		return str(v.S)
 	}
 	return str(Format(v))
@@ -245,6 +250,8 @@ func numericPrecision(t ColumnType) (Value, Value) {
 			return num(20), num(0)
 		}
 		return num(19), num(0)
+	case TypeBit:
+		return num(int64(t.Length)), Null
 	case TypeDecimal:
 		p, s := t.decimalPS()
 		return num(int64(p)), num(int64(s))
@@ -538,8 +545,8 @@ func showCreateTable(t *table, ai uint64) string {
 				if !c.desc.NotNull {
 					l += " DEFAULT NULL"
 				}
-			case defaultIsNow(c.desc.Default) || isExprDefault(c.desc.Default):
-				l += " DEFAULT " + dv.S
+			case defaultIsNow(c.desc.Default) || isExprDefault(c.desc.Default) || c.typ.Base == TypeBit:
+				l += " DEFAULT " + dv.S // CURRENT_TIMESTAMP, (expr), b'101'
 			case c.typ.Kind() == KindInt || c.typ.Kind() == KindFloat || c.typ.Kind() == KindDecimal:
 				l += " DEFAULT " + quoteSQLString(dv.S)
 			default:

@@ -324,7 +324,7 @@ func tableSubject(t *table) []byte {
 		str(baseNames[ct.Base])
 		flag(ct.Unsigned)
 		switch ct.Base {
-		case TypeChar, TypeVarChar, TypeText, TypeBinary, TypeVarBinary, TypeBlob:
+		case TypeChar, TypeVarChar, TypeText, TypeBinary, TypeVarBinary, TypeBlob, TypeBit:
 			num(ct.Length) // elsewhere a display width, meaningless
 		default:
 			num(0)

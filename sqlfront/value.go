@@ -372,6 +372,7 @@ const (
 	TypeTimestamp          // TIMESTAMP(fsp): KindTime (TimeDatetime), 1970-01-01 00:00:01 .. 2038-01-19 03:14:07 UTC
 	TypeTime               // TIME(fsp): KindTime (TimeDuration), ±838:59:59
 	TypeSet                // SET(...): KindString holding the members set, in declaration order, comma-separated
+	TypeBit                // BIT(n), 1 <= n <= 64 (Length): KindInt below 2^63, else KindUint; Unsigned, as MySQL flags it
 )
 
 // ColumnType is a column's SQL type with its parameters.
@@ -400,7 +401,7 @@ type ColumnType struct {
 // TypeAny). NB: BIGINT UNSIGNED values above MaxInt64 are KindUint.
 func (t ColumnType) Kind() Kind {
 	switch t.Base {
-	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt, TypeBool, TypeYear:
+	case TypeTinyInt, TypeSmallInt, TypeMediumInt, TypeInt, TypeBigInt, TypeBool, TypeYear, TypeBit:
 		return KindInt
 	case TypeFloat, TypeDouble:
 		return KindFloat
@@ -416,7 +417,8 @@ func (t ColumnType) Kind() Kind {
 	return KindNull
 }
 
-// IsInteger reports whether t is an integer type (incl. BOOL and YEAR).
+// IsInteger reports whether t is an integer type (incl. BOOL, YEAR and
+// BIT).
 func (t ColumnType) IsInteger() bool { return t.Kind() == KindInt }
 
 // IsString reports whether t holds character strings compared with the
@@ -442,7 +444,7 @@ func (t ColumnType) maxBytes() int {
 
 // String returns the type as MySQL 8 shows it in SHOW CREATE TABLE:
 // "int", "bigint unsigned", "decimal(10,2)", "varchar(20)", "datetime(3)",
-// "enum('a','b')", "tinyint(1)" (BOOL), "mediumtext", ...
+// "enum('a','b')", "tinyint(1)" (BOOL), "mediumtext", "bit(8)", ...
 func (t ColumnType) String() string {
 	var s string
 	switch t.Base {
@@ -462,6 +464,8 @@ func (t ColumnType) String() string {
 		s = "tinyint(1)"
 	case TypeYear:
 		return "year"
+	case TypeBit:
+		return fmt.Sprintf("bit(%d)", t.Length)
 	case TypeFloat, TypeDouble:
 		s = "float"
 		if t.Base == TypeDouble {
@@ -551,9 +555,9 @@ func quoteSQLString(s string) string {
 
 // MySQLTypeName returns the name go-sql-driver/mysql reports as
 // DatabaseTypeName for a column of type t: "BIGINT", "UNSIGNED BIGINT",
-// "INT", "VARCHAR", "TEXT", "DECIMAL", "DATETIME", ... MySQL sends ENUM
-// columns as CHAR and every TEXT/BLOB size as BLOB, so those report "CHAR",
-// "TEXT" and "BLOB"; BOOL is "TINYINT".
+// "INT", "VARCHAR", "TEXT", "DECIMAL", "DATETIME", "BIT", ... MySQL sends
+// ENUM columns as CHAR and every TEXT/BLOB size as BLOB, so those report
+// "CHAR", "TEXT" and "BLOB"; BOOL is "TINYINT".
 func MySQLTypeName(t ColumnType) string {
 	u := ""
 	if t.Unsigned {
@@ -572,6 +576,8 @@ func MySQLTypeName(t ColumnType) string {
 		return u + "BIGINT"
 	case TypeYear:
 		return "YEAR"
+	case TypeBit:
+		return "BIT"
 	case TypeFloat:
 		return "FLOAT"
 	case TypeDouble:
@@ -609,9 +615,9 @@ func MySQLTypeName(t ColumnType) string {
 }
 
 // ParseColumnType converts a column type from a parsed CREATE/ALTER TABLE
-// statement. Unsupported types (BIT, SET, spatial types) are error 1235;
-// bad parameters are errors 1425, 1426, 1427 or 1074 as in MySQL. column
-// names the column in messages.
+// statement. Unsupported types (spatial types) are error 1235; bad
+// parameters are errors 1425, 1426, 1427, 1439 or 1074 as in MySQL.
+// column names the column in messages.
 func ParseColumnType(ct *sqlparser.ColumnType, column string) (ColumnType, error) {
 	typ := strings.ToLower(ct.Type)
 	length, hasLength, err := sqlIntOpt(ct.Length)
@@ -638,6 +644,11 @@ func ParseColumnType(ct *sqlparser.ColumnType, column string) (ColumnType, error
 		t.Base, length = TypeBool, 1
 	case "year":
 		t.Base = TypeYear
+	case "bit":
+		t.Base, t.Unsigned = TypeBit, true
+		if length, err = bitWidth(length, column); err != nil {
+			return t, err
+		}
 	case "float", "double", "real":
 		t.Base = TypeDouble
 		if typ == "float" {
