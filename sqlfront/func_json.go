@@ -1938,8 +1938,8 @@ func jsonWritePretty(b *bytes.Buffer, v any, level int) {
 // JSON-typed (jsonKindOf: JSON_EXTRACT, ->, a JSON column, ...) and the
 // other is a boolean or JSON too, as MySQL compares JSON values: against
 // a boolean a JSON value is its rank (jsonBoolRank), and two JSON
-// operands compare as values, their canonical texts (object key order and
-// spacing do not matter). A JSON value against another SQL value is a
+// operands compare in MySQL's order of JSON values, as their sort keys
+// (json_order.go). A JSON value against another SQL value is a
 // jsonCmpExpr. Other operands are returned as they are.
 func (c *compiler) jsonCompareOperands(rawL, rawR sqlparser.Expr, l, r Expr) (Expr, Expr) {
 	lk, rk := c.jsonKindOf(rawL, l), c.jsonKindOf(rawR, r)
@@ -1950,9 +1950,18 @@ func (c *compiler) jsonCompareOperands(rawL, rawR sqlparser.Expr, l, r Expr) (Ex
 	case rj && lk == jkBool:
 		return l, &unaryFunc{x: r, f: jsonBoolRank}
 	case lj && rj:
-		return &unaryFunc{x: l, f: jsonCanonical}, &unaryFunc{x: r, f: jsonCanonical}
+		return c.fold(&unaryFunc{x: l, f: jsonSortKey}), c.fold(&unaryFunc{x: r, f: jsonSortKey})
 	}
 	return l, r
+}
+
+// jsonBySyntax reports whether e is JSON-typed by its syntax alone (CAST
+// AS JSON, a JSON function, ->). Compared with a column, such a value
+// compares as JSON (jsonCmpExpr), not as the column's values do, so it
+// bounds no key range of the column.
+func jsonBySyntax(e sqlparser.Expr) bool {
+	name, _, _ := staticExprType(e)
+	return name == "JSON"
 }
 
 // jsonNumeric returns x, compiled from raw, for numeric context
@@ -2118,17 +2127,4 @@ func jsonBoolRank(v Value) Value {
 		return IntValue(0)
 	}
 	return IntValue(-1)
-}
-
-// jsonCanonical is a JSON value's canonical text (jsonText of it parsed),
-// or the value unchanged if it does not parse.
-func jsonCanonical(v Value) Value {
-	if v.K != KindString && v.K != KindBytes {
-		return v
-	}
-	doc, err := jsonParse(v.S)
-	if err != nil {
-		return v
-	}
-	return StringValue(jsonText(doc))
 }

@@ -486,8 +486,13 @@ func (si *selectInfo) constEval(x Expr) (Value, bool) {
 }
 
 // lookupExpr finds, among conjuncts, `t.col = expr` where expr reads only
-// tables already joined (si.placed); it returns the compiled expr.
+// tables already joined (si.placed); it returns the compiled expr. JSON
+// values are equal as JSON (json_order.go), not as keys: a JSON column
+// and a JSON-typed expr give no lookup.
 func (si *selectInfo) lookupExpr(k, col int, conjs []*conjunct, d *deriver) Expr {
+	if si.lay.tabs[k].t.cols[col].typ.Base == TypeJSON {
+		return nil
+	}
 	target := rangeCol{tab: k, col: col}
 	for _, c := range conjs {
 		cmp, ok := c.ast.(*sqlparser.ComparisonExpr)
@@ -505,7 +510,7 @@ func (si *selectInfo) lookupExpr(k, col int, conjs []*conjunct, d *deriver) Expr
 		}
 		fs := *si.from
 		x, err := Compile(other, &fs)
-		if err != nil || depsOf(x)&(depVolatile|depSubquery) != 0 {
+		if err != nil || depsOf(x)&(depVolatile|depSubquery) != 0 || (&compiler{sc: &fs}).jsonKindOf(other, x) == jkJSON {
 			continue
 		}
 		ok = true
@@ -814,6 +819,14 @@ func (si *selectInfo) hashCandidate(k int, join []*conjunct, acc *access) {
 		if err1 != nil || err2 != nil {
 			continue
 		}
+		// JSON operands are equal as the comparison has them: two JSON
+		// values as their sort keys; JSON against SQL (jsonCmpExpr)
+		// hashes no common form.
+		jc := &compiler{sc: si.from}
+		if jc.jsonVsSQL(cmp.Left, cmp.Right, l, r) != 0 {
+			continue
+		}
+		l, r = jc.jsonCompareOperands(cmp.Left, cmp.Right, l, r)
 		side := func(x Expr) int { // 1: only table k, 2: only earlier tables, 0: other
 			refs := ColumnRefs(x)
 			if len(refs) == 0 || depsOf(x)&(depVolatile|depSubquery) != 0 {

@@ -319,6 +319,7 @@ func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*que
 		it = &distinctIter{sc: sc, in: &concatIter{ins: []rowIter{left.it, right.it}}, lo: 0, hi: left.width, budget: sc.e.opts.SortMemory}
 	}
 	var order []orderKey
+	var jsonKeys []Expr // sort keys of JSON columns (json_order.go), computed after the columns
 	for _, o := range u.OrderBy {
 		desc := o.Direction == sqlparser.DescScr
 		slot := -1
@@ -338,6 +339,11 @@ func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*que
 		if slot < 0 {
 			return nil, ErrUnknownColumn(sqlparser.String(o.Expr), "order clause")
 		}
+		if cols[slot].DatabaseTypeName == "JSON" {
+			jsonKeys = append(jsonKeys, &unaryFunc{x: &colExpr{idx: slot}, f: jsonSortKey})
+			order = append(order, orderKey{slot: left.width + len(jsonKeys) - 1, desc: desc, item: -1})
+			continue
+		}
 		order = append(order, orderKey{slot: slot, desc: desc, item: slot})
 	}
 	limit, offset, hasLimit, err := sc.limitValues(u.Limit)
@@ -345,7 +351,13 @@ func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*que
 		return nil, err
 	}
 	if len(order) > 0 {
+		if jsonKeys != nil {
+			it = &keysIter{sc: sc, in: it, exprs: jsonKeys, at: left.width}
+		}
 		it = newSortIter(sc, it, order, hasLimit, limit+offset)
+		if jsonKeys != nil {
+			it = &trimIter{in: it, lo: 0, hi: left.width}
+		}
 	}
 	if hasLimit {
 		it = &limitIter{in: it, offset: offset, limit: limit}

@@ -56,7 +56,7 @@ func pointWhere(t *table, alias string, where *sqlparser.Where) *pointKey {
 		if col < 0 {
 			col, other = pointColumn(t, alias, cmp.Right), cmp.Left
 		}
-		if _, dup := byCol[col]; col < 0 || dup {
+		if _, dup := byCol[col]; col < 0 || dup || jsonBySyntax(other) {
 			return nil
 		}
 		x, err := Compile(other, &TableScope{Table: "\x00", Clause: "where clause"})

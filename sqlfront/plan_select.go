@@ -936,30 +936,43 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 	}
 	// ORDER BY keys: positions and aliases refer to select values; other
 	// expressions are computed as hidden columns after the select values.
+	// JSON values sort in MySQL's order of JSON values: by their sort keys
+	// (json_order.go), computed as hidden columns too.
 	post.clause = "order clause"
 	var order []orderKey
 	var hidden []Expr
 	for _, o := range sel.OrderBy {
 		desc := o.Direction == sqlparser.DescScr
+		item := -1
+		var e Expr
 		if pos, ok := positionRef(o.Expr); ok {
 			if pos < 1 || pos > len(items) {
 				return nil, ErrUnknownColumn(sqlparser.String(o.Expr), "order clause")
 			}
-			order = append(order, orderKey{slot: base + pos - 1, desc: desc, item: pos - 1})
-			continue
+			item = pos - 1
+		} else {
+			// A bare name is a select alias first; a name inside an
+			// expression is a FROM column first (MySQL's ORDER BY col0
+			// and ORDER BY col0 + 0 differ when col0 is both).
+			post.preferColumns = !bareColumn(o.Expr)
+			var err error
+			e, err = Compile(o.Expr, post)
+			post.preferColumns = false
+			if err != nil {
+				return nil, err
+			}
+			if slot, ok := ColumnRef(e); ok && slot >= base && slot < base+len(items) {
+				item = slot - base
+			}
 		}
-		// A bare name is a select alias first; a name inside an
-		// expression is a FROM column first (MySQL's ORDER BY col0 and
-		// ORDER BY col0 + 0 differ when col0 is both).
-		post.preferColumns = !bareColumn(o.Expr)
-		e, err := Compile(o.Expr, post)
-		post.preferColumns = false
-		if err != nil {
-			return nil, err
-		}
-		if slot, ok := ColumnRef(e); ok && slot >= base && slot < base+len(items) {
-			order = append(order, orderKey{slot: slot, desc: desc, item: slot - base})
+		switch {
+		case item >= 0 && (winItems[item] || columnInfoOf(items[item]).DatabaseTypeName != "JSON"):
+			order = append(order, orderKey{slot: base + item, desc: desc, item: item})
 			continue
+		case item >= 0:
+			e = &unaryFunc{x: items[item].expr, f: jsonSortKey}
+		case (&compiler{sc: post}).jsonKindOf(o.Expr, e) == jkJSON:
+			e = &unaryFunc{x: e, f: jsonSortKey}
 		}
 		order = append(order, orderKey{slot: base + len(items) + len(hidden), desc: desc, item: -1, expr: e})
 		hidden = append(hidden, e)
