@@ -3,6 +3,7 @@ package sqlfront
 import (
 	"errors"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -16,7 +17,10 @@ import (
 // mode: errors 1264, 1406, 1366, ...), checked (1048, 1364, CHECK) and
 // stored; the statement is atomic (its own transaction in autocommit, an
 // undo log inside a transaction), so an error in row 3 leaves no trace of
-// rows 1 and 2.
+// rows 1 and 2. The assignments of ON DUPLICATE KEY UPDATE name the
+// table's columns; after a SELECT that is not a UNION and neither groups
+// nor aggregates they may also name the columns of its tables, as in
+// MySQL (planOnDupSource).
 //
 // RowsAffected: 1 per inserted row; REPLACE adds 1 per row it deleted;
 // ON DUPLICATE KEY UPDATE counts 2 per row it changed and 0 per row left
@@ -26,9 +30,50 @@ import (
 
 // insertScope resolves names in ON DUPLICATE KEY UPDATE: columns are the
 // existing row (slots 0..n-1), VALUES(col) the proposed row (n..2n-1).
+// In INSERT ... SELECT the columns of the SELECT's tables are names too
+// (src): the SELECT carries the values they read (srcSlots, slots of its
+// rows over the FROM clause) to slots 2n.. (planOnDupSource).
 type insertScope struct {
 	dmlScope
-	n int
+	n        int
+	src      *fromScope
+	srcSlots []int
+}
+
+// newInsertScope returns the scope of ON DUPLICATE KEY UPDATE for table t.
+func newInsertScope(sc *stmtCtx, t *table) *insertScope {
+	return &insertScope{dmlScope: dmlScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, sc: sc, target: t.desc.Name}, n: len(t.cols)}
+}
+
+// Column implements Scope. As in MySQL, a name qualified by the table's
+// name is the table's column, and an unqualified name that both the table
+// and the SELECT's tables have is ambiguous (1052).
+func (s *insertScope) Column(db, table, name string) (int, error) {
+	i, err := s.TableScope.Column(db, table, name)
+	if s.src == nil || err == nil && table != "" {
+		return i, err
+	}
+	slot, found, ferr := s.src.find(db, table, name)
+	switch {
+	case ferr != nil:
+		return 0, ferr
+	case !found:
+		return i, err
+	case err == nil:
+		return 0, ErrAmbiguousColumn(name, "field list")
+	}
+	k := slices.Index(s.srcSlots, slot)
+	if k < 0 {
+		k = len(s.srcSlots)
+		s.srcSlots = append(s.srcSlots, slot)
+	}
+	return 2*s.n + k, nil
+}
+
+// Subquery implements Scope: a subquery's names resolve outside it as the
+// assignments' do.
+func (s *insertScope) Subquery(sel sqlparser.SelectStatement) (Subquery, error) {
+	return s.subquery(sel, s)
 }
 
 // InsertValue implements InsertValuesScope.
@@ -88,25 +133,11 @@ func (sc *stmtCtx) planInsert(ins *sqlparser.Insert, t *table) (*insertPlan, err
 	}
 	p.replace = ins.Action == sqlparser.ReplaceStr
 	p.ignore = ins.Ignore != ""
-	if len(ins.OnDup) > 0 {
-		scope := &insertScope{dmlScope: dmlScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, sc: sc, target: t.desc.Name}, n: len(t.cols)}
+	if len(ins.OnDup) > 0 && onDupSource(ins) == nil {
+		scope := newInsertScope(sc, t)
 		defer func() { p.subq = p.subq || scope.subq }()
-		for _, ue := range ins.OnDup {
-			i := t.col(ue.Name.Name.String())
-			if i < 0 || !ue.Name.Qualifier.IsEmpty() && !strings.EqualFold(ue.Name.Qualifier.Name.String(), t.desc.Name) {
-				return nil, ErrUnknownColumn(sqlparser.String(ue.Name), "field list")
-			}
-			var x Expr
-			if _, isDef := ue.Expr.(*sqlparser.Default); !isDef {
-				if t.cols[i].desc.Gen != "" {
-					return nil, errGeneratedValue(t.cols[i].desc.Name, t.desc.Name)
-				}
-				if x, err = Compile(ue.Expr, scope); err != nil {
-					return nil, err
-				}
-			}
-			p.onDup = append(p.onDup, x)
-			p.onDupCols = append(p.onDupCols, i)
+		if p.onDup, p.onDupCols, err = scope.compileOnDup(ins.OnDup, t); err != nil {
+			return nil, err
 		}
 	}
 	if rows, ok := ins.Rows.(sqlparser.Values); ok {
@@ -132,6 +163,72 @@ func (sc *stmtCtx) planInsert(ins *sqlparser.Insert, t *table) (*insertPlan, err
 		p.tuples = tuples
 	}
 	return p, nil
+}
+
+// compileOnDup compiles the assignments of ON DUPLICATE KEY UPDATE to t's
+// columns in scope s: the expressions (nil for DEFAULT) and the columns.
+func (s *insertScope) compileOnDup(assigns sqlparser.OnDup, t *table) ([]Expr, []int, error) {
+	var exprs []Expr
+	var cols []int
+	for _, ue := range assigns {
+		i := t.col(ue.Name.Name.String())
+		if i < 0 || !ue.Name.Qualifier.IsEmpty() && !strings.EqualFold(ue.Name.Qualifier.Name.String(), t.desc.Name) {
+			return nil, nil, ErrUnknownColumn(sqlparser.String(ue.Name), "field list")
+		}
+		var x Expr
+		if _, isDef := ue.Expr.(*sqlparser.Default); !isDef {
+			if t.cols[i].desc.Gen != "" {
+				return nil, nil, errGeneratedValue(t.cols[i].desc.Name, t.desc.Name)
+			}
+			var err error
+			if x, err = Compile(ue.Expr, s); err != nil {
+				return nil, nil, err
+			}
+		}
+		exprs = append(exprs, x)
+		cols = append(cols, i)
+	}
+	return exprs, cols, nil
+}
+
+// onDupSource returns the SELECT of an INSERT ... SELECT ... ON DUPLICATE
+// KEY UPDATE whose tables the assignments may name, or nil. MySQL allows
+// it for one SELECT (not a UNION) without GROUP BY or aggregates.
+func onDupSource(ins *sqlparser.Insert) *sqlparser.Select {
+	if len(ins.OnDup) == 0 {
+		return nil
+	}
+	rows := ins.Rows
+	for {
+		switch s := rows.(type) {
+		case *sqlparser.ParenSelect:
+			rows = s.Select
+		case *sqlparser.Select:
+			if len(s.GroupBy) > 0 || ContainsAggregate(s.SelectExprs) || s.Having != nil && ContainsAggregate(s.Having) || ContainsAggregate(s.OrderBy) {
+				return nil
+			}
+			return s
+		default:
+			return nil
+		}
+	}
+}
+
+// planOnDupSource plans sel, the onDupSource of ins, and compiles the
+// assignments of ON DUPLICATE KEY UPDATE with it, for every execution
+// (what their names mean depends on sel's tables). After the inserted
+// values, the plan's rows carry the carried values of sel's tables that
+// the assignments read, which find them after the existing and proposed
+// rows (insertUpdate).
+func (sc *stmtCtx) planOnDupSource(ins *sqlparser.Insert, t *table, sel *sqlparser.Select) (qp *queryPlan, exprs []Expr, cols []int, carried int, err error) {
+	scope := newInsertScope(sc, t)
+	qp, err = sc.child().planSelectCarrying(sel, nil, "", func(from *fromScope) ([]int, error) {
+		scope.src = from
+		var err error
+		exprs, cols, err = scope.compileOnDup(ins.OnDup, t)
+		return scope.srcSlots, err
+	})
+	return qp, exprs, cols, len(scope.srcSlots), err
 }
 
 // execInsert runs an INSERT or REPLACE.
@@ -180,8 +277,10 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	// Row source.
+	// Row source. srcVals are the values of the SELECT's tables the row's
+	// ON DUPLICATE KEY UPDATE reads (planOnDupSource).
 	var next func() ([]Value, []bool, error)
+	var srcVals []Value
 	rowNum := 0
 	switch rows := ins.Rows.(type) {
 	case sqlparser.Values:
@@ -235,11 +334,17 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 				return Result{}, errGeneratedValue(t.cols[c].desc.Name, t.desc.Name)
 			}
 		}
-		qp, err := sc.child().planQuery(rows, nil, "")
+		var qp *queryPlan
+		carried := 0 // values for ON DUPLICATE KEY UPDATE after the inserted ones
+		if sel := onDupSource(ins); sel != nil {
+			qp, onDup, onDupCols, carried, err = sc.planOnDupSource(ins, t, sel)
+		} else {
+			qp, err = sc.child().planQuery(rows, nil, "")
+		}
 		if err != nil {
 			return Result{}, err
 		}
-		if qp.width != len(cols) {
+		if qp.width != len(cols)+carried {
 			qp.it.Close()
 			return Result{}, NewSQLError(ErWrongValueCountOnRow, "Column count doesn't match value count at row 1")
 		}
@@ -276,6 +381,7 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 				row[c] = r[k]
 				given[c] = true
 			}
+			srcVals = r[len(cols):]
 			return row, given, nil
 		}
 	default:
@@ -419,7 +525,7 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 				}
 				continue
 			case onDup != nil:
-				n, id, err := sc.insertUpdate(t, st, defs, de.existing, row, onDup, onDupCols, auto, trs, rowNum)
+				n, id, err := sc.insertUpdate(t, st, defs, de.existing, row, srcVals, onDup, onDupCols, auto, trs, rowNum)
 				if err != nil {
 					return Result{}, err
 				}
@@ -504,10 +610,11 @@ func autoValue(v Value) (uint64, bool) {
 }
 
 // insertUpdate applies ON DUPLICATE KEY UPDATE to the existing row with
-// primary key pk, given the proposed row (the statement's rowNum-th),
-// firing t's UPDATE triggers trs. It returns the rows affected (2
-// when the row changed, 0 when not) and the row's auto-increment value.
-func (sc *stmtCtx) insertUpdate(t *table, st *tableStore, defs *compiledDefaults, pk []byte, proposed []Value, exprs []Expr, cols []int,
+// primary key pk, given the proposed row (the statement's rowNum-th) and
+// the values of the SELECT's tables it came from that the assignments
+// read (src), firing t's UPDATE triggers trs. It returns the rows affected
+// (2 when the row changed, 0 when not) and the row's auto-increment value.
+func (sc *stmtCtx) insertUpdate(t *table, st *tableStore, defs *compiledDefaults, pk []byte, proposed, src []Value, exprs []Expr, cols []int,
 	auto *autoCounter, trs *tableTriggers, rowNum int) (int64, uint64, error) {
 	n := len(t.cols)
 	old := make([]Value, n)
@@ -516,9 +623,10 @@ func (sc *stmtCtx) insertUpdate(t *table, st *tableStore, defs *compiledDefaults
 	} else if !ok {
 		return 0, 0, errIndexCorrupt(t, nil)
 	}
-	scratch := make([]Value, 2*n)
+	scratch := make([]Value, 2*n+len(src))
 	copy(scratch, old)
 	copy(scratch[n:], proposed)
+	copy(scratch[2*n:], src)
 	assigned := make([]bool, n)
 	env := *sc.env
 	env.Row = scratch

@@ -396,7 +396,8 @@ func (si *selectInfo) covers(k int, ix *index) bool {
 
 // readColumns returns the columns of table k that the statement may read
 // (conservatively: any column named anywhere, subqueries included, with a
-// matching or no qualifier), or nil when it reads them all (SELECT *).
+// matching or no qualifier, and the carried ones), or nil when it reads
+// them all (SELECT *).
 func (si *selectInfo) readColumns(k int) map[int]bool {
 	ft := si.lay.tabs[k]
 	need := map[int]bool{}
@@ -439,6 +440,11 @@ func (si *selectInfo) readColumns(k int) map[int]bool {
 	}, si.sel)
 	if all {
 		return nil
+	}
+	for _, slot := range si.carried {
+		if slot >= ft.off && slot < ft.off+len(ft.cols) {
+			need[slot-ft.off] = true
+		}
 	}
 	return need
 }

@@ -109,6 +109,9 @@ type selectInfo struct {
 	// placed is the set of tables (by layout index) already in the join
 	// pipeline while planJoins chooses the next one's access.
 	placed uint64
+	// carried are the slots of the wide row whose values the rows carry
+	// after the select values (planSelectCarrying).
+	carried []int
 }
 
 // conjunct is one AND-term of a WHERE clause (or ON clause).
@@ -139,6 +142,16 @@ func splitAnd(e sqlparser.Expr, out []sqlparser.Expr) []sqlparser.Expr {
 
 // planSelect plans one SELECT.
 func (sc *stmtCtx) planSelect(sel *sqlparser.Select, outer Scope, text string) (*queryPlan, error) {
+	return sc.planSelectCarrying(sel, outer, text, nil)
+}
+
+// planSelectCarrying plans a SELECT whose rows carry more values of its
+// FROM clause's rows after the select values: carry, if not nil, returns
+// their slots in the wide row, given the scope of the FROM clause. They
+// count in the plan's width, and in DISTINCT. INSERT ... SELECT ... ON
+// DUPLICATE KEY UPDATE reads the SELECT's tables through them
+// (planOnDupSource).
+func (sc *stmtCtx) planSelectCarrying(sel *sqlparser.Select, outer Scope, text string, carry func(from *fromScope) ([]int, error)) (*queryPlan, error) {
 	si := &selectInfo{sc: sc, sel: sel, lay: &layout{}}
 	si.from = &fromScope{sc: sc, lay: si.lay, clause: "on clause", outer: outer}
 	var onConjs []sqlparser.Expr
@@ -149,6 +162,12 @@ func (sc *stmtCtx) planSelect(sel *sqlparser.Select, outer Scope, text string) (
 		}
 	}
 	si.prescan()
+	if carry != nil {
+		var err error
+		if si.carried, err = carry(&fromScope{sc: sc, lay: si.lay, clause: "field list", outer: outer}); err != nil {
+			return nil, err
+		}
+	}
 	// Compile the conjuncts of WHERE and of inner joins' ON.
 	var asts []sqlparser.Expr
 	if sel.Where != nil {
@@ -838,6 +857,10 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 			return nil, err
 		}
 	}
+	nsel := len(items) // the select values; carried ones follow
+	for _, slot := range si.carried {
+		items = append(items, selectItem{expr: &colExpr{idx: slot}, col: -1, agg: -1})
+	}
 	if proj.correlated {
 		si.from.correlated = true
 	}
@@ -946,7 +969,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		item := -1
 		var e Expr
 		if pos, ok := positionRef(o.Expr); ok {
-			if pos < 1 || pos > len(items) {
+			if pos < 1 || pos > nsel {
 				return nil, ErrUnknownColumn(sqlparser.String(o.Expr), "order clause")
 			}
 			item = pos - 1

@@ -126,11 +126,16 @@ type dmlScope struct {
 
 // Subquery implements Scope.
 func (s *dmlScope) Subquery(sel sqlparser.SelectStatement) (Subquery, error) {
+	return s.subquery(sel, &s.TableScope)
+}
+
+// subquery prepares sel with outer as the scope of its enclosing query.
+func (s *dmlScope) subquery(sel sqlparser.SelectStatement, outer Scope) (Subquery, error) {
 	if readsTable(sel, s.target) {
 		return Subquery{}, engErr(1093, "You can't specify target table '%s' for update in FROM clause", s.target)
 	}
 	s.subq = true
-	return s.sc.prepareSubquery(sel, &s.TableScope)
+	return s.sc.prepareSubquery(sel, outer)
 }
 
 // readsTable reports whether a FROM clause in sel (or in its subqueries)
