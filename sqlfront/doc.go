@@ -105,7 +105,8 @@
 // reads (FOR UPDATE, FOR SHARE, OF, NOWAIT, SKIP LOCKED, LOCK IN SHARE
 // MODE) are accepted and need no action, since a read-write transaction
 // holds the writer lock (stmt.go). WITH (common table expressions,
-// including VALUES ROW(...) constructors) is inlined as derived tables
+// including VALUES ROW(...) constructors), also at the start of a
+// subquery or derived table, is inlined as derived tables
 // (stmt_with.go); multi-table UPDATE and DELETE change one
 // table, reading the others (dml_multi.go); single-table DELETE takes an
 // alias; INSERT ... AS new ON DUPLICATE KEY UPDATE ... new.col is

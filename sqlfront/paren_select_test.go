@@ -52,6 +52,26 @@ func TestParenthesizedSelectStatement(t *testing.T) {
 	}
 }
 
+// TestNestedWithPlaceholders: the ? markers keep their numbers across
+// the WITH clauses of subqueries, which are parsed apart.
+func TestNestedWithPlaceholders(t *testing.T) {
+	e := openTestEngine(t)
+	s := e.NewSession()
+	defer s.Close()
+	const q = "SELECT ?, (WITH x AS (SELECT ? AS a) SELECT a + ? FROM x), ? FROM (WITH y AS (SELECT ? AS b) SELECT b FROM y) d WHERE b = 5"
+	st, err := Parse(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := NumPlaceholders(st); n != 5 {
+		t.Errorf("NumPlaceholders = %d, want 5", n)
+	}
+	got := fmt.Sprint(querySQL(t, s, q, IntValue(1), IntValue(2), IntValue(3), IntValue(4), IntValue(5)))
+	if want := "[[1 5 4]]"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
+
 // TestDoubleOver: a second OVER after a window's own OVER (...) is a
 // syntax error (the window rewrite used to overlap its edits and panic).
 func TestDoubleOver(t *testing.T) {

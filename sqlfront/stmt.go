@@ -288,6 +288,9 @@ func parseDML(sql, clean string, toks []token) (Statement, error) {
 		}
 		return parseWithInsert(text, wclean, wtoks)
 	}
+	if hasNestedWith(toks) {
+		return parseNestedWiths(sql, clean, toks)
+	}
 	clean = blankLockingClauses(clean, toks)
 	clean = blankAllQuantifiers(clean, toks)
 	if (toks[0].word() == "select" || toks[0].typ == '(') && hasExceptIntersect(toks) {

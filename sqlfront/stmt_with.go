@@ -2,6 +2,8 @@ package sqlfront
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,6 +28,15 @@ import (
 // Type marks it recursive and names the CTE (recursiveType); planUnion
 // runs it to a fixpoint (plan_recursive.go).
 
+// WITH may also start a query in parentheses: a derived table, a scalar,
+// IN or EXISTS subquery, an operand of a set operation. Its CTEs are seen
+// in that query only, and hide tables and CTEs further out of the same
+// name; their queries may refer to CTEs further out. parseNestedWiths
+// parses each such WITH clause as parseWith does and replaces it with a
+// marker comment on the SELECT after it, where sqlparser keeps it (the
+// Select's Comments); the CTEs then go into the query whose first SELECT
+// carries the marker, innermost query first.
+
 // cteDef is one parsed common table expression.
 type cteDef struct {
 	name  string
@@ -48,6 +59,27 @@ func parseWithInsert(sql, clean string, toks []token) (Statement, error) {
 // INSERT or REPLACE follow the common table expressions.
 func parseWithDML(sql, clean string, toks []token, insert bool) (Statement, error) {
 	p := &parser{src: sql, clean: clean, toks: toks}
+	ctes, err := p.withClause()
+	if err != nil {
+		return nil, err
+	}
+	if t := p.peek(); !startsDML(t) || t.word() == "with" || (t.word() == "insert" || t.word() == "replace") != insert {
+		return nil, p.errExpected("SELECT, UPDATE or DELETE")
+	}
+	last := len(p.toks) - 1
+	if last > p.i && p.toks[last-1].typ == ';' {
+		last--
+	}
+	st, err := p.subDML(p.i, last, ctes, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &DMLStmt{AST: st}, nil
+}
+
+// withClause parses WITH [RECURSIVE] name [(col, ...)] AS (query), ...
+// from the current token, WITH, to the token after it.
+func (p *parser) withClause() ([]*cteDef, error) {
 	p.advance() // WITH
 	recursive := p.acceptWord("recursive")
 	var ctes []*cteDef
@@ -103,21 +135,142 @@ func parseWithDML(sql, clean string, toks []token, insert bool) (Statement, erro
 		ctes = append(ctes, d)
 		p.i = end + 1
 		if !p.acceptChar(',') {
-			break
+			return ctes, nil
 		}
 	}
-	if t := p.peek(); !startsDML(t) || t.word() == "with" || (t.word() == "insert" || t.word() == "replace") != insert {
-		return nil, p.errExpected("SELECT, UPDATE or DELETE")
+}
+
+// hasNestedWith reports whether toks hold a WITH that starts a query in
+// parentheses.
+func hasNestedWith(toks []token) bool {
+	for k := 1; k < len(toks); k++ {
+		if toks[k-1].typ == '(' && toks[k].word() == "with" {
+			return true
+		}
 	}
-	last := len(p.toks) - 1
-	if last > p.i && p.toks[last-1].typ == ';' {
-		last--
+	return false
+}
+
+// withMark is the marker comment of the n-th WITH clause parseNestedWiths
+// takes out of a statement.
+func withMark(n int) string { return fmt.Sprintf("/*bxdb:with %d*/", n) }
+
+// parseNestedWiths parses a statement in which WITH starts queries in
+// parentheses (hasNestedWith; see above).
+func parseNestedWiths(sql, clean string, toks []token) (Statement, error) {
+	p := &parser{src: sql, clean: clean, toks: toks}
+	var b strings.Builder
+	var offs []int // offset in b of each token
+	var clauses [][]*cteDef
+	var at []int // index of each clause's WITH
+	from := 0    // the first token not yet written
+	write := func(to int) {
+		text, o := p.exprSQL(from, to)
+		for _, off := range o {
+			offs = append(offs, b.Len()+off)
+		}
+		b.WriteString(text)
 	}
-	st, err := p.subDML(p.i, last, ctes, nil)
+	for k := 1; k < len(toks); k++ {
+		if toks[k-1].typ != '(' || toks[k].word() != "with" {
+			continue
+		}
+		write(k)
+		p.i = k
+		ctes, err := p.withClause()
+		if err != nil {
+			return nil, err
+		}
+		if !p.isWord("select") {
+			return nil, p.errExpected("SELECT")
+		}
+		for range toks[k : p.i+1] {
+			offs = append(offs, b.Len())
+		}
+		fmt.Fprintf(&b, " select %s ", withMark(len(clauses)))
+		clauses = append(clauses, ctes)
+		at = append(at, k)
+		from, k = p.i+1, p.i
+	}
+	write(len(toks) - 1)
+	text := b.String()
+	ntoks, nclean, err := lexAll(text)
+	var st Statement
+	if err == nil {
+		st, err = parseDML(text, nclean, ntoks)
+	}
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		// Report it at the statement's token it names.
+		k := len(toks) - 1
+		if pe.Pos < len(text) {
+			k, _ = slices.BinarySearch(offs, pe.Pos+1)
+			k = max(k-1, 0)
+		}
+		return nil, newParseError(sql, toks[k].pos, pe.Msg)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return &DMLStmt{AST: st}, nil
+	marks := map[string]int{}
+	for n := range clauses {
+		marks[withMark(n)] = n
+	}
+	// The queries in parentheses (INSERT INTO t (query) keeps no
+	// ParenSelect), innermost (last in preorder) first.
+	var queries []sqlparser.SelectStatement
+	_ = sqlparser.Walk(func(node sqlparser.SQLNode) (bool, error) {
+		switch x := node.(type) {
+		case *sqlparser.Subquery:
+			queries = append(queries, x.Select)
+		case *sqlparser.ParenSelect:
+			queries = append(queries, x.Select)
+		case *sqlparser.Insert:
+			if q, ok := x.Rows.(sqlparser.SelectStatement); ok {
+				queries = append(queries, q)
+			}
+		}
+		return true, nil
+	}, st.(*DMLStmt).AST)
+	for i := len(queries) - 1; i >= 0; i-- {
+		first := firstSelect(queries[i])
+		if first == nil {
+			continue
+		}
+		for j, c := range first.Comments {
+			n, ok := marks[string(c)]
+			if !ok {
+				continue
+			}
+			first.Comments = slices.Delete(first.Comments, j, j+1)
+			if err := substituteCTEs(queries[i], clauses[n]); err != nil {
+				return nil, err
+			}
+			delete(marks, string(c))
+			break
+		}
+	}
+	for n := range clauses {
+		if _, left := marks[withMark(n)]; left {
+			return nil, newParseError(sql, toks[at[n]].pos, "WITH is not supported here")
+		}
+	}
+	return st, nil
+}
+
+// firstSelect returns the first SELECT of a query (nil if it has none).
+func firstSelect(ss sqlparser.SelectStatement) *sqlparser.Select {
+	for {
+		switch s := ss.(type) {
+		case *sqlparser.Union:
+			ss = s.Left
+		case *sqlparser.ParenSelect:
+			ss = s.Select
+		default:
+			sel, _ := s.(*sqlparser.Select)
+			return sel
+		}
+	}
 }
 
 // matchParen returns the index of the ')' closing the '(' just before
