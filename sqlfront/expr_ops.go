@@ -296,7 +296,7 @@ type rowCmpExpr struct {
 }
 
 func (e *rowCmpExpr) evalTri(env *Env) (tri, error) {
-	sawNull := false
+	rc := rowComparer{op: e.op}
 	for i := range e.l {
 		a, err := e.l[i].Eval(env)
 		if err != nil {
@@ -306,36 +306,49 @@ func (e *rowCmpExpr) evalTri(env *Env) (tri, error) {
 		if err != nil {
 			return triNull, err
 		}
-		if e.op == cmpNSEQ {
-			if compareTri(cmpNSEQ, a, b) == triFalse {
-				return triFalse, nil
-			}
-			continue
-		}
-		c, null := Compare(a, b)
-		switch e.op {
-		case cmpEQ, cmpNE:
-			if null {
-				sawNull = true
-			} else if c != 0 {
-				return triBool(e.op == cmpNE), nil
-			}
-		default:
-			if null {
-				return triNull, nil
-			}
-			if c != 0 {
-				return triBool(e.op.holds(c)), nil
-			}
+		if t, done := rc.next(a, b); done {
+			return t, nil
 		}
 	}
-	if sawNull {
-		return triNull, nil
-	}
-	return triBool(e.op.holds(0)), nil
+	return rc.result(), nil
 }
 func (e *rowCmpExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
 func (e *rowCmpExpr) kids() []Expr                 { return append(append([]Expr(nil), e.l...), e.r...) }
+
+// rowComparer compares two rows pair by pair, as MySQL does: the first pair
+// that differs decides; a pair with a NULL makes <, <=, > and >= NULL at
+// once, and = and <> NULL unless a later pair differs; <=> holds when
+// every pair is equal or both NULL.
+type rowComparer struct {
+	op      cmpOp
+	sawNull bool
+}
+
+// next compares the next pair; done reports that it decides the
+// comparison, whose result is t.
+func (c *rowComparer) next(a, b Value) (t tri, done bool) {
+	if c.op == cmpNSEQ {
+		return triFalse, compareTri(cmpNSEQ, a, b) == triFalse
+	}
+	cmp, null := Compare(a, b)
+	switch {
+	case null && (c.op == cmpEQ || c.op == cmpNE):
+		c.sawNull = true
+	case null:
+		return triNull, true
+	case cmp != 0:
+		return triBool(c.op.holds(cmp)), true
+	}
+	return triNull, false
+}
+
+// result returns the result when no pair decided.
+func (c *rowComparer) result() tri {
+	if c.sawNull {
+		return triNull
+	}
+	return triBool(c.op.holds(0))
+}
 
 // tupleArity returns the number of columns of a row constructor (1 for
 // other expressions).
@@ -370,26 +383,27 @@ func rowItems(e sqlparser.Expr) (sqlparser.ValTuple, bool) {
 	return nil, false
 }
 
-// compileRowOperands compiles the operands of a row comparison.
-func (c *compiler) compileRowOperands(l, r sqlparser.Expr) ([]Expr, []Expr, error) {
-	n := tupleArity(l)
-	if tupleArity(r) != n {
-		return nil, nil, errOperandColumns(n)
-	}
-	lt, ok1 := rowItems(l)
-	rt, ok2 := rowItems(r)
-	if !ok1 || !ok2 {
-		return nil, nil, errOperandColumns(n)
-	}
-	lx, err := c.compileList(lt)
+// compileRowComparison compiles l op r when an operand is a row: a row
+// constructor, or a subquery of more than one column (a row subquery,
+// rowSubqCmpExpr). ok is false when neither is.
+func (c *compiler) compileRowComparison(op cmpOp, l, r sqlparser.Expr) (x Expr, ok bool, err error) {
+	lo, err := c.rowOperand(l)
 	if err != nil {
-		return nil, nil, err
+		return nil, true, err
 	}
-	rx, err := c.compileList(rt)
+	ro, err := c.rowOperand(r)
 	if err != nil {
-		return nil, nil, err
+		return nil, true, err
 	}
-	return lx, rx, nil
+	switch {
+	case lo.n == 1 && ro.n == 1:
+		return nil, false, nil
+	case lo.n != ro.n:
+		return nil, true, errOperandColumns(lo.n)
+	case lo.sq == nil && ro.sq == nil:
+		return c.fold(&rowCmpExpr{op: op, l: lo.x, r: ro.x}), true, nil
+	}
+	return &rowSubqCmpExpr{op: op, l: lo, r: ro}, true, nil
 }
 
 // compileComparison compiles comparison-like operators.
@@ -420,12 +434,8 @@ func (c *compiler) compileComparison(e *sqlparser.ComparisonExpr) (Expr, error) 
 	if !ok {
 		return nil, syntaxError(e.Operator)
 	}
-	if tupleArity(e.Left) > 1 || tupleArity(e.Right) > 1 {
-		l, r, err := c.compileRowOperands(e.Left, e.Right)
-		if err != nil {
-			return nil, err
-		}
-		return c.fold(&rowCmpExpr{op: op, l: l, r: r}), nil
+	if x, ok, err := c.compileRowComparison(op, e.Left, e.Right); ok {
+		return x, err
 	}
 	l, err := c.compile(e.Left)
 	if err != nil {
@@ -643,11 +653,11 @@ func (c *compiler) compileIn(left, right sqlparser.Expr, not bool) (Expr, error)
 		// (a, b) IN ((1, 2), (3, 4)): an OR of row equalities.
 		var acc boolExpr
 		for _, item := range list {
-			l, r, err := c.compileRowOperands(left, item)
+			x, _, err := c.compileRowComparison(cmpEQ, left, item)
 			if err != nil {
 				return nil, err
 			}
-			var eq boolExpr = &rowCmpExpr{op: cmpEQ, l: l, r: r}
+			eq := asBool(x)
 			if acc == nil {
 				acc = eq
 			} else {

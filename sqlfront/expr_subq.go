@@ -4,10 +4,10 @@ import (
 	"github.com/xwb1989/sqlparser"
 )
 
-// This file holds subqueries in expressions: scalar, EXISTS and IN. The
-// engine runs them (Scope.Subquery); uncorrelated results are memoized in
-// the Env, so a subquery runs once per execution however many rows are
-// evaluated.
+// This file holds subqueries in expressions: scalar, row, EXISTS and IN.
+// The engine runs them (Scope.Subquery); uncorrelated results are
+// memoized in the Env, so a subquery runs once per execution however many
+// rows are evaluated.
 
 // subqueryBase runs a subquery with memoization.
 type subqueryBase struct {
@@ -69,6 +69,118 @@ func (e *scalarSubqueryExpr) Eval(env *Env) (Value, error) {
 	return r.(Value), nil
 }
 func (e *scalarSubqueryExpr) kids() []Expr { return nil }
+
+// rowSubqueryExpr is a subquery of more than one column compared as a
+// row: its one row, nil without rows, error 1242 with more than one.
+// Only rowSubqCmpExpr reads it; as a value it is error 1241.
+type rowSubqueryExpr struct{ subqueryBase }
+
+// row returns the subquery's row.
+func (e *rowSubqueryExpr) row(env *Env) ([]Value, error) {
+	r, err := e.memo(env, e, func(rows [][]Value) (any, error) {
+		switch len(rows) {
+		case 0:
+			return []Value(nil), nil
+		case 1:
+			return rows[0], nil
+		}
+		return nil, NewSQLError(ErSubqueryNo1Row, "Subquery returns more than 1 row")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r.([]Value), nil
+}
+func (e *rowSubqueryExpr) Eval(*Env) (Value, error) { return Null, errOperandColumns(1) }
+func (e *rowSubqueryExpr) kids() []Expr             { return nil }
+
+// rowOperand is an operand of a row comparison: the values of a row
+// constructor (x) or a row subquery (sq), n columns; neither for a
+// single value.
+type rowOperand struct {
+	x  []Expr
+	sq *rowSubqueryExpr
+	n  int
+}
+
+// rowOperand compiles e as an operand of a row comparison. A single
+// value is left to be compiled as one.
+func (c *compiler) rowOperand(e sqlparser.Expr) (rowOperand, error) {
+	if t, ok := rowItems(e); ok && len(t) != 1 {
+		x, err := c.compileList(t)
+		return rowOperand{x: x, n: len(t)}, err
+	}
+	if s, ok := e.(*sqlparser.Subquery); ok {
+		sq, err := c.sc.Subquery(s.Select)
+		if err != nil || sq.Width <= 1 {
+			return rowOperand{n: 1}, err
+		}
+		return rowOperand{sq: &rowSubqueryExpr{subqueryBase{sq}}, n: sq.Width}, nil
+	}
+	return rowOperand{n: 1}, nil
+}
+
+// values evaluates the operand's row; a row subquery without rows gives
+// NULLs.
+func (o *rowOperand) values(env *Env) ([]Value, error) {
+	if o.sq != nil {
+		row, err := o.sq.row(env)
+		if row == nil && err == nil {
+			row = make([]Value, o.n)
+		}
+		return row, err
+	}
+	vals := make([]Value, len(o.x))
+	for i, x := range o.x {
+		v, err := x.Eval(env)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+	}
+	return vals, nil
+}
+
+// kids returns the operand's nodes.
+func (o *rowOperand) kids() []Expr {
+	if o.sq != nil {
+		return []Expr{o.sq}
+	}
+	return o.x
+}
+
+// rowSubqCmpExpr compares rows when one or both are row subqueries:
+// (a, b) = (SELECT x, y ...), (SELECT x, y ...) < ROW(a, b). Each row is
+// read whole, then the rows compare as rowCmpExpr compares them.
+type rowSubqCmpExpr struct {
+	op   cmpOp
+	l, r rowOperand
+}
+
+func (e *rowSubqCmpExpr) evalTri(env *Env) (tri, error) {
+	l, err := e.l.values(env)
+	if err != nil {
+		return triNull, err
+	}
+	r, err := e.r.values(env)
+	if err != nil {
+		return triNull, err
+	}
+	rc := rowComparer{op: e.op}
+	for i := range l {
+		if t, done := rc.next(l[i], r[i]); done {
+			return t, nil
+		}
+	}
+	return rc.result(), nil
+}
+func (e *rowSubqCmpExpr) Eval(env *Env) (Value, error) {
+	t, err := e.evalTri(env)
+	return t.value(), err
+}
+func (e *rowSubqCmpExpr) kids() []Expr {
+	return append(append([]Expr(nil), e.l.kids()...), e.r.kids()...)
+}
 
 // existsExpr is EXISTS (SELECT ...).
 type existsExpr struct{ subqueryBase }
