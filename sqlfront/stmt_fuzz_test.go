@@ -34,7 +34,8 @@ func FuzzParse(f *testing.F) {
 	}
 	for _, s := range []string{
 		"select row_number() over (order by a desc, b) from t", "select x) over (", "select f(*) over (partition by a order by b rows 1)",
-		"select over ()", "(over ()", "select 1 over (order by", "select sum(a) over w from t window w as ()",
+		"select over ()", "(over ()", "select 1 over (order by", "select sum(a) over w from t window w as ()", "(A00000)over A",
+		"select sum(a) over w from t window w as (rows 1 precedinx)", "select sum(a) over (w order by) from t window w as (partition by a)",
 		"/*!12345*/", "/*!", "select /*!*/ 1", "`", "'\\", "\x00", "?", "set @@", "create table t (a int default (((((",
 		"select ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1",
 	} {
@@ -70,6 +71,9 @@ func checkParseInvariants(t *testing.T, sql string) {
 			t.Errorf("NumPlaceholders(Parse(%q)) = %d", sql, n)
 		}
 	case errors.Is(err, ErrEmptyStatement):
+	case errors.As(err, new(*SQLError)):
+		// A statement that parses but breaks a rule the parser checks
+		// (a named window that is not defined: 3579).
 	default:
 		var pe *ParseError
 		if !errors.As(err, &pe) {

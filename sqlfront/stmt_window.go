@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -62,13 +63,29 @@ func firstWindowCall(toks []token) int {
 // rewriteWindows returns clean with its window calls rewritten (see
 // above).
 func rewriteWindows(sql, clean string, toks []token) (string, error) {
-	if named, err := expandNamedWindows(sql, clean, toks); err != nil {
-		return "", err
-	} else if named != clean {
-		if toks, clean, err = lexAll(named); err != nil {
+	named, err := expandNamedWindows(sql, clean, toks)
+	if err != nil || named == clean {
+		if err != nil {
 			return "", err
 		}
+		return rewriteWindowCalls(sql, clean, toks)
 	}
+	// An error in the expanded text is reported at the first window call
+	// of the statement as written.
+	ntoks, nclean, err := lexAll(named)
+	var out string
+	if err == nil {
+		out, err = rewriteWindowCalls(named, nclean, ntoks)
+	}
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		return "", newParseError(sql, firstWindowCall(toks), pe.Msg)
+	}
+	return out, err
+}
+
+// rewriteWindowCalls is rewriteWindows once named windows are expanded.
+func rewriteWindowCalls(sql, clean string, toks []token) (string, error) {
 	type edit struct {
 		from, to int // byte range replaced
 		text     string
