@@ -132,8 +132,9 @@
 // then the column, then a literal).
 // Function forms the pinned parser's grammar lacks (SUBSTRING(s FROM p),
 // TRIM(LEADING x FROM s), POSITION(a IN b), EXTRACT(unit FROM d), CAST(x
-// AS DOUBLE), CURRENT_TIMESTAMP(p)) are rewritten in place into plain
-// calls before parsing (stmt_forms.go). USING and NATURAL joins merge
+// AS DOUBLE), CURRENT_TIMESTAMP(p), JSON_VALUE(doc, path RETURNING type
+// ... ON EMPTY ... ON ERROR)) are rewritten in place into plain calls
+// before parsing (stmt_forms.go). USING and NATURAL joins merge
 // their join columns; set operations give each column one type
 // (plan_columns.go). Views (view.go) are stored queries, expanded
 // as derived tables when used, listed by SHOW TABLES; they are read-only.

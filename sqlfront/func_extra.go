@@ -40,6 +40,17 @@ func funcWarn(env *Env, code uint16, format string, args ...any) error {
 	return nil
 }
 
+// plainWarn raises warning code for a function call as MySQL does for
+// the conditions its strict mode leaves warnings (funcWarn's escalate),
+// and fails with errNotConstant while the compiler folds.
+func plainWarn(env *Env, code uint16, format string, args ...any) error {
+	if env.folding {
+		return errNotConstant
+	}
+	env.sess.warnf(code, format, args...)
+	return nil
+}
+
 // wrongValueForType returns error 1411 (UUID_TO_BIN, BIN_TO_UUID).
 func wrongValueForType(s string, binary bool, fn string) error {
 	return NewSQLError(erWrongValueForType, "Incorrect string value: '%s' for function %s", errConvText(s, binary), fn)

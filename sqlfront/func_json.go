@@ -120,7 +120,7 @@ func (c *compiler) jsonKindOf(raw sqlparser.Expr, x Expr) jsonKind {
 		if !r.Qualifier.IsEmpty() {
 			break
 		}
-		if jsonResultFuncs[r.Name.Lowered()] {
+		if jsonResultFuncs[r.Name.Lowered()] || jsonValueReturning(r) == "json" {
 			return jkJSON
 		}
 		// ANY_VALUE(x) has x's type.

@@ -1,6 +1,7 @@
 package sqlfront
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,7 @@ import (
 //	CURRENT_TIMESTAMP(p), LOCALTIME(p), LOCALTIMESTAMP(p), UTC_TIMESTAMP(p),
 //	CURRENT_TIME(p), UTC_TIME(p)                   sqlparser: no precision
 //	x = ANY (SELECT ...), x <> ALL (SELECT ...)    quantified comparisons
+//	JSON_VALUE(doc, path RETURNING type ... ON EMPTY ... ON ERROR)
 //
 // rewriteForms turns each of them, in the text handed to sqlparser, into a
 // plain call of a function the engine knows, writing over the tokens in
@@ -46,6 +48,9 @@ import (
 //	x <> ALL (SELECT ...)            → x not in (SELECT ...)
 //	x > ALL (SELECT ...)             → x >     (SELECT ...)           the parsed comparison's operator
 //	                                                                 becomes "> all" (markQuantifiers)
+//	JSON_VALUE(d, '$.a' RETURNING SIGNED ERROR ON EMPTY)
+//	                                 → j@v       (d, '$.a' ,'t','SIGNED'    ,'ee',null    )
+//	                                   (marker, value) pairs: rewriteJSONValue
 //
 // Only bare words followed by '(' are touched (a backquoted `substring` is
 // a name, not the built-in); a form that does not match is left for
@@ -198,6 +203,8 @@ func rewriteForms(clean string, toks []token) string {
 			put(toks[k], "now")
 		case "current_time", "utc_time":
 			put(toks[k], "curtime")
+		case "json_value":
+			rewriteJSONValue(clean, toks[k], in, put)
 		}
 	}
 	if b == nil {
@@ -289,6 +296,93 @@ func rewriteTrim(in []token, put func(token, string)) {
 		put(in[f], ",")
 	}
 }
+
+// rewriteJSONValue rewrites the clauses of JSON_VALUE(doc, path
+// [RETURNING type] [on_empty] [on_error]), whose arguments are in, into
+// pairs of a marker and a value, arguments of the call j@v
+// (func_json_value.go); a call without clauses stays JSON_VALUE(doc,
+// path). The path must be a string literal, as in MySQL:
+//
+//	RETURNING type          ,'t','type'    the type's text, as written
+//	NULL ON EMPTY           ,'ne',null     the response's first letter,
+//	ERROR ON EMPTY          ,'ee',null     then e for ON EMPTY, r for
+//	DEFAULT v ON EMPTY      ,'de',v        ON ERROR
+//	NULL ON ERROR           ,'nr',null
+//	ERROR ON ERROR          ,'er',null
+//	DEFAULT v ON ERROR      ,'dr',v
+//
+// ON EMPTY comes before ON ERROR, each at most once, and a DEFAULT value
+// is one literal, maybe signed; other clauses are left for sqlparser to
+// refuse.
+func rewriteJSONValue(clean string, name token, in []token, put func(token, string)) {
+	p := -1 // the path
+	for _, j := range topLevel(in) {
+		if in[j].typ == ',' {
+			p = j + 1
+			break
+		}
+	}
+	if p <= 0 || p+1 >= len(in) || in[p].typ != sqlparser.STRING {
+		return
+	}
+	type edit struct {
+		at   token
+		text string
+	}
+	var edits []edit
+	j := p + 1
+	if in[j].word() == "returning" {
+		end := j + 1 // past the type's tokens
+		for end < len(in) && !jsonValueResponses[in[end].word()] {
+			end++
+		}
+		if end == j+1 || !jsonValueTypes[in[j+1].word()] {
+			return
+		}
+		typ := clean[in[j+1].pos:in[end-1].end]
+		if strings.ContainsAny(typ, `'"\`) {
+			return
+		}
+		edits = append(edits, edit{token{pos: in[j].pos, end: in[end-1].end}, ",'t','" + typ + "'"})
+		j = end
+	}
+	events := []string{"empty", "error"} // the clauses still allowed, in order
+	for j < len(in) {
+		resp, on := in[j].word(), j+1
+		if resp == "default" {
+			// A literal, maybe signed.
+			if on < len(in) && (in[on].typ == '-' || in[on].typ == '+') {
+				on++
+			}
+			on++
+		}
+		if !jsonValueResponses[resp] || on+1 >= len(in) || in[on].word() != "on" {
+			return
+		}
+		k := slices.Index(events, in[on+1].word())
+		if k < 0 {
+			return
+		}
+		events = events[k+1:]
+		marker := resp[:1] + map[string]string{"empty": "e", "error": "r"}[in[on+1].word()]
+		if resp == "default" {
+			edits = append(edits, edit{in[j], ",'" + marker + "',"}, edit{token{pos: in[on].pos, end: in[on+1].end}, ""})
+		} else {
+			edits = append(edits, edit{token{pos: in[j].pos, end: in[on+1].end}, ",'" + marker + "',null"})
+		}
+		j = on + 2
+	}
+	put(name, "j@v")
+	for _, e := range edits {
+		put(e.at, e.text)
+	}
+}
+
+// jsonValueResponses are the words that begin JSON_VALUE's ON clauses.
+var jsonValueResponses = toSet("null error default")
+
+// jsonValueTypes are the first words of JSON_VALUE's RETURNING types.
+var jsonValueTypes = toSet("float double real decimal signed unsigned date time datetime year char json")
 
 // topLevel returns the indexes of the tokens of in outside any nested
 // parentheses.
