@@ -3,6 +3,8 @@ package sqlfront
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"sync/atomic"
+	"time"
 
 	"github.com/xwb1989/sqlparser"
 )
@@ -13,6 +15,16 @@ import (
 
 // ServerVersion is what VERSION() returns.
 const ServerVersion = "8.0.36-bxdb"
+
+// uuidShort is the next value of UUID_SHORT(). It starts as MySQL's does,
+// (server_id << 56) + (startup time in seconds << 24), with server_id 1
+// (MySQL's default) and the time the process loaded this package; each
+// call takes one. The values are unique and increasing within a process,
+// and across restarts while the calls stay below 2^24 per second of the
+// previous run.
+var uuidShort atomic.Uint64
+
+func init() { uuidShort.Store(1<<56 + uint64(time.Now().Unix())<<24) }
 
 func init() {
 	registerFuncs([]*funcDef{
@@ -88,6 +100,9 @@ func init() {
 			b[8] = b[8]&0x3f | 0x80
 			h := hex.EncodeToString(b[:])
 			return StringValue(h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]), nil
+		}},
+		{name: "uuid_short", flags: fVolatile, eval: func(*Env, []Value) (Value, error) {
+			return UintValue(uuidShort.Add(1) - 1), nil
 		}},
 	})
 	for _, a := range [][2]string{

@@ -101,11 +101,11 @@ func columnInfoOf(it selectItem) ColumnInfo {
 }
 
 // staticExprType returns the result type MySQL gives an expression
-// whatever its values: CAST(x AS UNSIGNED) is UNSIGNED BIGINT, CAST(x AS
-// SIGNED) BIGINT, and CAST(x AS JSON), the JSON functions and -> are JSON
-// (whose values the driver returns as []byte); JSON_VALUE(... RETURNING
-// type) is typed as CAST(x AS type). ok is false for the others, typed
-// from their first value.
+// whatever its values: CAST(x AS UNSIGNED) and UUID_SHORT() are UNSIGNED
+// BIGINT, CAST(x AS SIGNED) BIGINT, and CAST(x AS JSON), the JSON
+// functions and -> are JSON (whose values the driver returns as []byte);
+// JSON_VALUE(... RETURNING type) is typed as CAST(x AS type). ok is false
+// for the others, typed from their first value.
 func staticExprType(e sqlparser.Expr) (name string, k Kind, ok bool) {
 	switch x := e.(type) {
 	case *sqlparser.ParenExpr:
@@ -125,6 +125,9 @@ func staticExprType(e sqlparser.Expr) (name string, k Kind, ok bool) {
 	case *sqlparser.FuncExpr:
 		if x.Qualifier.IsEmpty() && jsonResultFuncs[x.Name.Lowered()] { // func_json.go
 			return "JSON", KindString, true
+		}
+		if x.Qualifier.IsEmpty() && x.Name.Lowered() == "uuid_short" {
+			return "UNSIGNED BIGINT", KindUint, true
 		}
 		if t := jsonValueReturning(x); t != "" { // JSON_VALUE ... RETURNING t
 			return staticExprType(&sqlparser.ConvertExpr{Type: &sqlparser.ConvertType{Type: t}})
