@@ -3,14 +3,26 @@ package sqlfront
 import (
 	"bytes"
 	"compress/zlib"
+	"crypto/aes"
 	"encoding/binary"
 	"io"
 	"strconv"
 	"strings"
 )
 
-// This file holds MySQL's compression functions, COMPRESS, UNCOMPRESS
-// and UNCOMPRESSED_LENGTH. Their strings are MySQL's:
+// This file holds MySQL's encryption and compression functions.
+//
+// AES_ENCRYPT(str, key) and AES_DECRYPT(crypt, key) use aes-128-ecb,
+// MySQL's default block_encryption_mode (the only one here): the key is
+// folded into 16 bytes by XOR, byte i of the key into byte i mod 16
+// (my_aes_create_key), and str is padded as PKCS#7 pads it, so crypt has
+// 16 * (len(str)/16 + 1) bytes. AES_DECRYPT gives NULL for a string that
+// is no such encryption with the key (a length that is no multiple of 16,
+// bad padding). ECB takes no initialization vector: a third argument is
+// ignored with warning 1618, as in MySQL (the KDF arguments of MySQL
+// 8.0.30 are not supported).
+//
+// COMPRESS, UNCOMPRESS and UNCOMPRESSED_LENGTH use MySQL's strings:
 //
 //	+---------------------------+----------------------------+-----+
 //	| length of the data:       | the data as a zlib stream  | '.' |
@@ -24,6 +36,10 @@ import (
 // Go's compress/zlib (default level): their bytes are not those of
 // MySQL's zlib, and they are a few bytes longer (Go ends a stream with an
 // empty stored block), but either side reads the other's.
+
+// erWarnOptionIgnored is MySQL's WARN_OPTION_IGNORED (1618): "<%s>
+// option ignored".
+const erWarnOptionIgnored uint16 = 1618
 
 // The warnings of UNCOMPRESS and UNCOMPRESSED_LENGTH.
 const (
@@ -40,9 +56,15 @@ var zlibWarnings = map[uint16]string{
 	erZlibDataError: "ZLIB: Input data corrupted",
 }
 
-// init registers the compression functions.
+// init registers the encryption and compression functions.
 func init() {
 	registerFuncs([]*funcDef{
+		{name: "aes_encrypt", min: 2, max: 3, eval: func(env *Env, a []Value) (Value, error) {
+			return aesCall(env, a, aesEncrypt)
+		}},
+		{name: "aes_decrypt", min: 2, max: 3, eval: func(env *Env, a []Value) (Value, error) {
+			return aesCall(env, a, aesDecrypt)
+		}},
 		{name: "compress", min: 1, max: 1, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
 			s, _ := strOf(a[0])
 			return BytesValue(compress(s)), nil
@@ -69,6 +91,59 @@ func init() {
 			return IntValue(int64(uncompressedLength(s))), nil
 		}},
 	})
+}
+
+// aesCall calls AES_ENCRYPT or AES_DECRYPT (f): NULL when the string or
+// the key is, warning 1618 for an initialization vector (NULL or not).
+func aesCall(env *Env, a []Value, f func(s string, key [16]byte) ([]byte, bool)) (Value, error) {
+	if a[0].K == KindNull || a[1].K == KindNull {
+		return Null, nil
+	}
+	if len(a) == 3 {
+		if err := plainWarn(env, erWarnOptionIgnored, "<IV> option ignored"); err != nil {
+			return Null, err
+		}
+	}
+	s, _ := strOf(a[0])
+	k, _ := strOf(a[1])
+	var key [16]byte
+	for i := 0; i < len(k); i++ {
+		key[i%16] ^= k[i]
+	}
+	b, ok := f(s, key)
+	if !ok {
+		return Null, nil
+	}
+	return BytesValue(b), nil
+}
+
+// aesEncrypt encrypts s with AES-128 in ECB mode, padded as PKCS#7 pads.
+func aesEncrypt(s string, key [16]byte) ([]byte, bool) {
+	c, _ := aes.NewCipher(key[:]) // a 16-byte key is valid
+	n := aes.BlockSize - len(s)%aes.BlockSize
+	b := append([]byte(s), bytes.Repeat([]byte{byte(n)}, n)...)
+	for i := 0; i < len(b); i += aes.BlockSize {
+		c.Encrypt(b[i:], b[i:])
+	}
+	return b, true
+}
+
+// aesDecrypt decrypts s with AES-128 in ECB mode and removes the PKCS#7
+// padding; ok is false when s has no whole blocks or bad padding.
+func aesDecrypt(s string, key [16]byte) ([]byte, bool) {
+	if len(s) == 0 || len(s)%aes.BlockSize != 0 {
+		return nil, false
+	}
+	c, _ := aes.NewCipher(key[:])
+	b := []byte(s)
+	for i := 0; i < len(b); i += aes.BlockSize {
+		c.Decrypt(b[i:], b[i:])
+	}
+	n := int(b[len(b)-1])
+	if n == 0 || n > aes.BlockSize || !bytes.Equal(b[len(b)-n:], bytes.Repeat([]byte{byte(n)}, n)) {
+		return nil, false
+	}
+	return b[:len(b)-n], true
 }
 
 // compress returns s in COMPRESS's format.
