@@ -10,8 +10,8 @@ import (
 )
 
 // This file holds the control-flow functions (IF, IFNULL, NULLIF,
-// COALESCE), which evaluate their arguments lazily, and the information
-// functions (DATABASE, VERSION, LAST_INSERT_ID, ...).
+// COALESCE), which evaluate their arguments lazily, the information
+// functions (DATABASE, VERSION, LAST_INSERT_ID, ...), and NAME_CONST.
 
 // ServerVersion is what VERSION() returns.
 const ServerVersion = "8.0.36-bxdb"
@@ -101,6 +101,14 @@ func init() {
 			h := hex.EncodeToString(b[:])
 			return StringValue(h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]), nil
 		}},
+		// NAME_CONST(name, value) is value; the column it makes is
+		// named name (plan_select.go).
+		{name: "name_const", min: 2, max: 2, build: func(c *compiler, args []sqlparser.Expr) (Expr, error) {
+			if _, ok := args[0].(*sqlparser.SQLVal); !ok || !isNameConstValue(args[1]) {
+				return nil, NewSQLError(ErWrongArguments, "Incorrect arguments to NAME_CONST")
+			}
+			return c.compile(args[1])
+		}},
 		{name: "uuid_short", flags: fVolatile, eval: func(*Env, []Value) (Value, error) {
 			return UintValue(uuidShort.Add(1) - 1), nil
 		}},
@@ -110,4 +118,38 @@ func init() {
 	} {
 		aliasFunc(a[0], a[1])
 	}
+}
+
+// isNameConstValue reports whether e may be NAME_CONST's value: a
+// literal, maybe negated or with COLLATE, as MySQL requires.
+func isNameConstValue(e sqlparser.Expr) bool {
+	switch x := e.(type) {
+	case *sqlparser.SQLVal, *sqlparser.NullVal:
+		return true
+	case *sqlparser.UnaryExpr:
+		_, ok := x.Expr.(*sqlparser.SQLVal)
+		return ok && x.Operator == sqlparser.UMinusStr
+	case *sqlparser.CollateExpr:
+		_, ok := x.Expr.(*sqlparser.SQLVal)
+		return ok
+	}
+	return false
+}
+
+// nameConstName returns the column name of the select expression e if it
+// is a call NAME_CONST(name, value): name's text.
+func nameConstName(e sqlparser.Expr) (string, bool) {
+	f, ok := e.(*sqlparser.FuncExpr)
+	if !ok || !f.Qualifier.IsEmpty() || f.Name.Lowered() != "name_const" || len(f.Exprs) != 2 {
+		return "", false
+	}
+	ae, ok := f.Exprs[0].(*sqlparser.AliasedExpr)
+	if !ok {
+		return "", false
+	}
+	v, ok := ae.Expr.(*sqlparser.SQLVal)
+	if !ok {
+		return "", false
+	}
+	return string(v.Val), true
 }

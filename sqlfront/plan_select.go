@@ -816,9 +816,12 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 				return nil, err
 			}
 			it := selectItem{expr: e, ast: x.Expr, col: -1, agg: -1}
+			nameConst, isNameConst := nameConstName(x.Expr)
 			switch {
 			case !x.As.IsEmpty():
 				it.name = x.As.String()
+			case isNameConst:
+				it.name = nameConst
 			case isStringLiteral(x.Expr):
 				it.name = string(x.Expr.(*sqlparser.SQLVal).Val)
 			default:
