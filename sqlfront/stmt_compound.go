@@ -121,7 +121,7 @@ func compoundQuery(sql, clean string, toks []token, from, end int) (sqlparser.Se
 			return nil, newParseError(sql, toks[min(o.from, end)].pos, "a query expected")
 		}
 		var sel sqlparser.SelectStatement
-		if inner, ok := parenthesized(toks, o.from, o.to); ok && hasExceptIntersect(toks[o.from:o.to]) {
+		if inner, ok := parenthesized(toks, o.from, o.to); ok {
 			q, err := compoundQuery(sql, clean, toks, o.from+1, inner)
 			if err != nil {
 				return nil, err
