@@ -3,6 +3,7 @@ package sqlfront
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -194,6 +195,12 @@ func (s *Session) set(ctx context.Context, st *SetStmt, args []Value) error {
 			if on {
 				v = IntValue(1)
 			}
+		case "sql_mode":
+			m, err := normalizeSQLMode(v)
+			if err != nil {
+				return err
+			}
+			v = StringValue(m)
 		case "cte_max_recursion_depth":
 			if v.K != KindInt && v.K != KindUint {
 				return engErr(ErWrongTypeForVar, "Incorrect argument type to variable '%s'", a.Name)
@@ -368,3 +375,47 @@ func (s *Session) showVariables() [][]Value {
 
 // itoa is strconv.Itoa for int64.
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// sqlModes are MySQL 8's SQL modes in the order @@sql_mode shows them;
+// ANSI and TRADITIONAL also stand for the modes of sqlModeCombos.
+var sqlModes = []string{"REAL_AS_FLOAT", "PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "NOT_USED",
+	"ONLY_FULL_GROUP_BY", "NO_UNSIGNED_SUBTRACTION", "NO_DIR_IN_CREATE", "ANSI", "NO_AUTO_VALUE_ON_ZERO",
+	"NO_BACKSLASH_ESCAPES", "STRICT_TRANS_TABLES", "STRICT_ALL_TABLES", "NO_ZERO_IN_DATE", "NO_ZERO_DATE",
+	"ALLOW_INVALID_DATES", "ERROR_FOR_DIVISION_BY_ZERO", "TRADITIONAL", "HIGH_NOT_PRECEDENCE",
+	"NO_ENGINE_SUBSTITUTION", "PAD_CHAR_TO_FULL_LENGTH", "TIME_TRUNCATE_FRACTIONAL"}
+
+var sqlModeCombos = map[string][]string{
+	"ANSI":        {"REAL_AS_FLOAT", "PIPES_AS_CONCAT", "ANSI_QUOTES", "IGNORE_SPACE", "ONLY_FULL_GROUP_BY"},
+	"TRADITIONAL": {"STRICT_TRANS_TABLES", "STRICT_ALL_TABLES", "NO_ZERO_IN_DATE", "NO_ZERO_DATE", "ERROR_FOR_DIVISION_BY_ZERO", "NO_ENGINE_SUBSTITUTION"},
+}
+
+// normalizeSQLMode returns a sql_mode value as MySQL stores it: its modes
+// upper-cased, each once, in MySQL's order, empty items dropped; an
+// unknown mode is error 1231. (bxdb keeps the setting but applies only its
+// default behaviour: README.)
+func normalizeSQLMode(v Value) (string, error) {
+	if v.K == KindNull {
+		return "", engErr(ErWrongValueForVar, "Variable 'sql_mode' can't be set to the value of 'NULL'")
+	}
+	on := map[string]bool{}
+	for _, m := range strings.Split(ToString(v), ",") {
+		m = strings.ToUpper(strings.TrimSpace(m))
+		if m == "" {
+			continue
+		}
+		if !slices.Contains(sqlModes, m) || m == "NOT_USED" {
+			return "", engErr(ErWrongValueForVar, "Variable 'sql_mode' can't be set to the value of '%s'", m)
+		}
+		on[m] = true
+		for _, c := range sqlModeCombos[m] {
+			on[c] = true
+		}
+	}
+	var out []string
+	for _, m := range sqlModes {
+		if on[m] {
+			out = append(out, m)
+		}
+	}
+	return strings.Join(out, ","), nil
+}
