@@ -282,6 +282,9 @@ func (a *aggList) slot(e sqlparser.Expr) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if spec.Func == AggGroupConcat && a.from.sc != nil && a.from.sc.s != nil {
+		spec.MaxLen = a.from.sc.s.groupConcatMaxLen()
+	}
 	fs := *a.from
 	fs.aggs = nil // no nested aggregates
 	var args, order []Expr

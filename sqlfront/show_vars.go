@@ -201,6 +201,11 @@ func (s *Session) set(ctx context.Context, st *SetStmt, args []Value) error {
 				return err
 			}
 			v = StringValue(m)
+		case "group_concat_max_len":
+			if v.K != KindInt && v.K != KindUint {
+				return engErr(ErWrongTypeForVar, "Incorrect argument type to variable '%s'", a.Name)
+			}
+			v = IntValue(min(max(ToInt64(v), 4), 1<<32-1)) // MySQL clamps
 		case "cte_max_recursion_depth":
 			if v.K != KindInt && v.K != KindUint {
 				return engErr(ErWrongTypeForVar, "Incorrect argument type to variable '%s'", a.Name)
@@ -418,4 +423,13 @@ func normalizeSQLMode(v Value) (string, error) {
 		}
 	}
 	return strings.Join(out, ","), nil
+}
+
+// groupConcatMaxLen is @@group_concat_max_len, GROUP_CONCAT's limit in
+// bytes.
+func (s *Session) groupConcatMaxLen() int {
+	if v, err := s.sysVar("group_concat_max_len"); err == nil && ToInt64(v) > 0 {
+		return int(min(ToInt64(v), 1<<32-1))
+	}
+	return GroupConcatMaxLen
 }
