@@ -107,8 +107,9 @@
 // holds the writer lock (stmt.go). WITH (common table expressions,
 // including VALUES ROW(...) constructors), also at the start of a
 // subquery or derived table, is inlined as derived tables
-// (stmt_with.go); multi-table UPDATE and DELETE change one
-// table, reading the others (dml_multi.go); single-table DELETE takes an
+// (stmt_with.go); multi-table UPDATE and DELETE change any of
+// their base tables, each row once, through the single-table paths
+// (dml_multi.go); single-table DELETE takes an
 // alias; INSERT ... AS new ON DUPLICATE KEY UPDATE ... new.col is
 // VALUES(col) (stmt_rowalias.go); RENAME TABLE renames several tables in
 // one statement. JSON columns are text; JSON_EXTRACT, ->, ->>, JSON_SET
