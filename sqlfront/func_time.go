@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/xwb1989/sqlparser"
 )
@@ -210,8 +211,9 @@ func dateFormat(t time.Time, format string) string {
 	return string(b)
 }
 
-// strToDate implements STR_TO_DATE(s, format) for the common specifiers
-// (%Y %y %m %c %d %e %H %k %h %I %l %i %s %S %f %p %M %b %T %j %%); the
+// strToDate implements STR_TO_DATE(s, format) for the specifiers other
+// than week numbers (%Y %y %m %c %d %e %D %H %k %h %I %l %i %s %S %f %p %M
+// %b %a %W %w %r %T %j %%; %U %u %V %v %X %x give NULL); the
 // result is a DATE when the format has no time specifier.
 func strToDate(s, format string) (Value, bool) {
 	y, mo, d, h, mi, sec, ns := 0, 1, 1, 0, 0, 0, 0
@@ -315,6 +317,41 @@ func strToDate(s, format string) (Value, bool) {
 				ok = false
 			}
 			pos += 2
+		case 'D': // day of the month with an English suffix: 1st, 22nd
+			d, ok = num(2)
+			if ok && len(s)-pos >= 2 && unicode.IsLetter(rune(s[pos])) && unicode.IsLetter(rune(s[pos+1])) {
+				pos += 2
+			}
+			hasDate = true
+		case 'a', 'W', 'w':
+			// The day of the week: read and checked for form only (MySQL
+			// uses it only with week numbers, which are not supported).
+			if format[i] == 'w' {
+				_, ok = num(1)
+			} else {
+				_, ok = name(dayNames[:], format[i] == 'a')
+			}
+		case 'r': // hh:mm:ss AM|PM
+			if h, ok = num(2); ok && pos < len(s) && s[pos] == ':' {
+				pos++
+				if mi, ok = num(2); ok && pos < len(s) && s[pos] == ':' {
+					pos++
+					sec, ok = num(2)
+				}
+			}
+			for pos < len(s) && s[pos] == ' ' {
+				pos++
+			}
+			switch {
+			case len(s)-pos >= 2 && strings.EqualFold(s[pos:pos+2], "AM"):
+				pm = 0
+			case len(s)-pos >= 2 && strings.EqualFold(s[pos:pos+2], "PM"):
+				pm = 1
+			default:
+				ok = false
+			}
+			pos += 2
+			hasTime, twelve = true, true
 		case 'T':
 			if h, ok = num(2); ok && pos < len(s) && s[pos] == ':' {
 				pos++
