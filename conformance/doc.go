@@ -49,4 +49,12 @@
 // valuesort (every value on its own). Queries that share a label must give
 // results with equal hashes. skipif ENGINE skips a record on that engine;
 // onlyif ENGINE runs it only there.
+//
+// # Soaks
+//
+// The process-kill, corruption, robustness and synchronization tests run
+// a few rounds by default; BXDB_SOAK=1 runs hundreds (about 10 minutes on
+// 2 cores, so give go test a longer timeout):
+//
+//	BXDB_SOAK=1 go test -count=1 -timeout 40m -run 'Corrupt|Kill|Robust|Sync' ./conformance/
 package conformance
