@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -629,6 +630,52 @@ func TestContractColumnTypes(t *testing.T) {
 		}
 		if got != w {
 			t.Errorf("column %d:\n got %+v\nwant %+v", i, got, w)
+		}
+	}
+}
+
+// TestContractOuterJoinNullable: the columns of a LEFT JOIN's inner side
+// report Nullable, whatever their declaration (they are NULL for the rows
+// the join adds), as MySQL reports them.
+func TestContractOuterJoinNullable(t *testing.T) {
+	db := ctOpen(t, ctPath(t))
+	for _, q := range []string{
+		"CREATE TABLE a (id INT PRIMARY KEY, x INT NOT NULL)",
+		"CREATE TABLE b (id INT PRIMARY KEY, aid INT NOT NULL, y VARCHAR(5) NOT NULL)",
+		"INSERT INTO a VALUES (1, 10), (2, 20)",
+		"INSERT INTO b VALUES (7, 1, 'p')",
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		q    string
+		want []bool
+	}{
+		{"SELECT a.id, a.x, b.id, b.y FROM a LEFT JOIN b ON b.aid = a.id ORDER BY a.id", []bool{false, false, true, true}},
+		{"SELECT a.id, b.y FROM b RIGHT JOIN a ON b.aid = a.id ORDER BY a.id", []bool{false, true}},
+		{"SELECT a.x, b.y FROM a JOIN b ON b.aid = a.id", []bool{false, false}},
+	} {
+		rows, err := db.Query(tc.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cts, err := rows.ColumnTypes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []bool
+		for _, ct := range cts {
+			n, ok := ct.Nullable()
+			if !ok {
+				t.Errorf("%s: %s: nullability not reported", tc.q, ct.Name())
+			}
+			got = append(got, n)
+		}
+		rows.Close()
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("%s: nullable %v, want %v", tc.q, got, tc.want)
 		}
 	}
 }

@@ -51,7 +51,8 @@ func columnInfoOf(it selectItem) ColumnInfo {
 	}
 	if it.ft != nil && it.col >= 0 && it.col < len(it.ft.types) {
 		t := it.ft.types[it.col]
-		ci.Nullable, ci.NullableOK = it.ft.null[it.col], true
+		// The inner side of a LEFT JOIN gives NULLs for rows it lacks.
+		ci.Nullable, ci.NullableOK = it.ft.null[it.col] || it.ft.join == joinLeft, true
 		fillTypeInfo(&ci, t)
 		return ci
 	}
