@@ -118,10 +118,13 @@
 // JSON columns hold MySQL's normalized text (keys sorted by length then
 // bytes, last duplicate key kept, ": " and ", "; coerceJSON), and results
 // typed JSON (CAST AS JSON, ->, the JSON functions) reach clients as
-// JSON text. Two JSON values compare, and ORDER BY sorts JSON values, in
-// MySQL's order of JSON values (json_order.go: by type, then numbers by
-// value, strings bytewise, arrays and objects member by member); GROUP
-// BY, DISTINCT, MIN and MAX of JSON values still use their text. BIT(n) columns hold integers of at most n bits (a string
+// JSON text. Two JSON values compare, ORDER BY sorts, GROUP BY groups,
+// DISTINCT (also UNION, EXCEPT, INTERSECT, COUNT(DISTINCT)) dedups, and
+// MIN and MAX pick JSON values in MySQL's order of JSON values
+// (json_order.go: by type, then numbers by value, strings bytewise,
+// arrays and objects member by member), showing the first row's value of
+// equal ones; an index on a JSON column orders its text, which serves no
+// ORDER BY, MIN or MAX of it. BIT(n) columns hold integers of at most n bits (a string
 // stored there is its bytes, big-endian), unsigned numbers in
 // expressions; result columns read from them are typed BIT with length
 // n, and the driver returns their values as (n+7)/8 big-endian bytes, as

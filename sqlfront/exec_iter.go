@@ -650,10 +650,13 @@ func (s *sortIter) Close() {
 }
 
 // distinctIter passes the first row of every distinct value of r[lo:hi].
+// The values i with json[i] (nil when none) are JSON, distinct by their
+// sort keys (json_order.go).
 type distinctIter struct {
 	sc     *stmtCtx
 	in     rowIter
 	lo, hi int
+	json   []bool
 	budget int64
 	seen   map[string]struct{}
 	used   int64
@@ -669,7 +672,10 @@ func (d *distinctIter) Next() ([]Value, error) {
 			return nil, err
 		}
 		var b []byte
-		for _, v := range r[d.lo:d.hi] {
+		for i, v := range r[d.lo:d.hi] {
+			if d.json != nil && d.json[i] {
+				v = jsonSortKey(v)
+			}
 			b = AppendGroupKey(b, v)
 		}
 		if _, dup := d.seen[string(b)]; dup {

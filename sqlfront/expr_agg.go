@@ -79,6 +79,10 @@ type AggSpec struct {
 	// jsonKinds are the JSON aggregates' argument kinds, when the engine
 	// knows them (JSON-typed arguments are not inserted as strings).
 	jsonKinds []jsonKind
+	// jsonArgs marks the JSON-typed arguments of the other aggregates
+	// (nil when none): DISTINCT, MIN and MAX compare them by their sort
+	// keys (json_order.go), in MySQL's order of JSON values.
+	jsonArgs []bool
 }
 
 // jsonArg converts the JSON aggregates' argument i to the JSON value it
@@ -194,8 +198,9 @@ type Aggregator struct {
 	sumDec   Decimal
 	sumFloat float64
 
-	best Value  // MIN, MAX
-	bits uint64 // BIT_*
+	best    Value  // MIN, MAX
+	bestKey string // MIN, MAX of a JSON value: best's sort key
+	bits    uint64 // BIT_*
 
 	mean, m2 float64 // STD, VARIANCE (Welford)
 
@@ -295,7 +300,10 @@ func (a *Aggregator) AddRow(args, orderKeys []Value) error {
 	if a.seen != nil {
 		var buf [64]byte
 		k := buf[:0]
-		for _, v := range args {
+		for i, v := range args {
+			if a.spec.jsonArgs != nil && a.spec.jsonArgs[i] {
+				v = jsonSortKey(v)
+			}
 			k = AppendGroupKey(k, v)
 		}
 		if _, dup := a.seen[string(k)]; dup {
@@ -309,11 +317,15 @@ func (a *Aggregator) AddRow(args, orderKeys []Value) error {
 	case AggSum, AggAvg:
 		a.addSum(v)
 	case AggMin:
-		if a.rows == 1 || CompareForSort(v, a.best) < 0 {
+		if a.spec.jsonArgs != nil {
+			a.addJSONBest(v)
+		} else if a.rows == 1 || CompareForSort(v, a.best) < 0 {
 			a.best = v
 		}
 	case AggMax:
-		if a.rows == 1 || CompareForSort(v, a.best) > 0 {
+		if a.spec.jsonArgs != nil {
+			a.addJSONBest(v)
+		} else if a.rows == 1 || CompareForSort(v, a.best) > 0 {
 			a.best = v
 		}
 	case AggBitAnd:
@@ -340,6 +352,15 @@ func (a *Aggregator) AddRow(args, orderKeys []Value) error {
 		a.parts = append(a.parts, p)
 	}
 	return nil
+}
+
+// addJSONBest adds the JSON value v to MIN or MAX, comparing sort keys;
+// of equal values (1 and 1.0) the first stays.
+func (a *Aggregator) addJSONBest(v Value) {
+	k := jsonSortKey(v).S
+	if c := strings.Compare(k, a.bestKey); a.rows == 1 || a.spec.Func == AggMin && c < 0 || a.spec.Func == AggMax && c > 0 {
+		a.best, a.bestKey = v, k
+	}
 }
 
 // addSum adds v to the SUM/AVG accumulator, promoting int → decimal →

@@ -123,6 +123,10 @@ func (c *compiler) jsonKindOf(raw sqlparser.Expr, x Expr) jsonKind {
 		if jsonResultFuncs[r.Name.Lowered()] || jsonValueReturning(r) == "json" {
 			return jkJSON
 		}
+		// MIN and MAX of a JSON value are JSON.
+		if n := r.Name.Lowered(); (n == "min" || n == "max") && c.jsonAggregate(x) {
+			return jkJSON
+		}
 		// ANY_VALUE(x) has x's type.
 		if call, ok := x.(*callExpr); ok && r.Name.Lowered() == "any_value" && len(r.Exprs) == 1 && len(call.args) == 1 {
 			if ae, ok := r.Exprs[0].(*sqlparser.AliasedExpr); ok {
@@ -150,6 +154,27 @@ func (c *compiler) slotIsJSON(slot int) bool {
 		return ok && t.Base == TypeJSON
 	}
 	return false
+}
+
+// jsonAggregate reports whether x is the slot of a MIN or MAX of a JSON
+// value in c's scope.
+func (c *compiler) jsonAggregate(x Expr) bool {
+	col, ok := x.(*colExpr)
+	if !ok {
+		return false
+	}
+	var aggs *aggList
+	switch s := baseScope(c.sc).(type) {
+	case *postScope:
+		aggs = s.fromScope.aggs
+	case *fromScope:
+		aggs = s.aggs
+	}
+	if aggs == nil || col.idx < aggs.base || col.idx >= aggs.base+len(aggs.specs) {
+		return false
+	}
+	spec := aggs.specs[col.idx-aggs.base]
+	return (spec.Func == AggMin || spec.Func == AggMax) && spec.jsonArgs != nil
 }
 
 // baseScope unwraps the scopes that only wrap another one (window calls,

@@ -309,6 +309,9 @@ func (si *selectInfo) desiredOrder() []orderCol {
 				if _, star := sel.SelectExprs[pos-1].(*sqlparser.StarExpr); star && len(sel.SelectExprs) == 1 && len(si.lay.tabs) > 0 {
 					ft := si.lay.tabs[0]
 					if pos-1 < len(ft.cols) {
+						if jsonOrderSlot(ft, ft.off+pos-1) {
+							return nil
+						}
 						out = append(out, orderCol{slot: ft.off + pos - 1, desc: o.Direction == sqlparser.DescScr})
 						continue
 					}
@@ -329,12 +332,20 @@ func (si *selectInfo) desiredOrder() []orderCol {
 			return nil
 		}
 		slot, found, err := si.from.find(cn.Qualifier.Qualifier.String(), cn.Qualifier.Name.String(), cn.Name.String())
-		if err != nil || !found || si.lay.tableOf(slot) != 0 {
+		if err != nil || !found || si.lay.tableOf(slot) != 0 || jsonOrderSlot(si.lay.tabs[0], slot) {
 			return nil
 		}
 		out = append(out, orderCol{slot: slot, desc: o.Direction == sqlparser.DescScr})
 	}
 	return out
+}
+
+// jsonOrderSlot reports whether slot is a JSON column of ft: ORDER BY it
+// sorts in MySQL's order of JSON values (json_order.go), which no key
+// order follows (keys order the text).
+func jsonOrderSlot(ft *fromTable, slot int) bool {
+	c := slot - ft.off
+	return c >= 0 && c < len(ft.types) && ft.types[c].Base == TypeJSON
 }
 
 // matchOrder reports whether an access order (with fixed slots eq)

@@ -320,11 +320,11 @@ func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*que
 	var it rowIter
 	switch u.Type {
 	case exceptStr, exceptAllStr, intersectStr, intersectAllStr:
-		it = &setOpIter{sc: sc, op: u.Type, left: left.it, right: right.it, width: left.width, budget: sc.e.opts.SortMemory}
+		it = &setOpIter{sc: sc, op: u.Type, left: left.it, right: right.it, width: left.width, json: jsonSetColumns(left, right), budget: sc.e.opts.SortMemory}
 	case sqlparser.UnionAllStr:
 		it = &concatIter{ins: []rowIter{left.it, right.it}}
 	default:
-		it = &distinctIter{sc: sc, in: &concatIter{ins: []rowIter{left.it, right.it}}, lo: 0, hi: left.width, budget: sc.e.opts.SortMemory}
+		it = &distinctIter{sc: sc, in: &concatIter{ins: []rowIter{left.it, right.it}}, lo: 0, hi: left.width, json: jsonSetColumns(left, right), budget: sc.e.opts.SortMemory}
 	}
 	var order []orderKey
 	var jsonKeys []Expr // sort keys of JSON columns (json_order.go), computed after the columns
@@ -371,6 +371,25 @@ func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*que
 		it = &limitIter{in: it, offset: offset, limit: limit}
 	}
 	return &queryPlan{it: it, cols: cols, width: left.width, correlated: left.correlated || right.correlated}, nil
+}
+
+// jsonSetColumns reports which columns of a set operation are JSON on
+// both sides (or NULL on one), so that its DISTINCT, EXCEPT and INTERSECT
+// compare their values by their sort keys (json_order.go); nil when none
+// is. (A JSON column against a string one is text in MySQL.)
+func jsonSetColumns(left, right *queryPlan) []bool {
+	var json []bool
+	for i := range left.cols {
+		l, r := left.cols[i], right.cols[i]
+		lj, rj := l.DatabaseTypeName == "JSON", r.DatabaseTypeName == "JSON"
+		if (lj || rj) && (lj || l.Kind == KindNull) && (rj || r.Kind == KindNull) {
+			if json == nil {
+				json = make([]bool, len(left.cols))
+			}
+			json[i] = true
+		}
+	}
+	return json
 }
 
 // unifyUnionColumns gives each column of a set operation one type, as

@@ -299,6 +299,13 @@ func (a *aggList) slot(e sqlparser.Expr) (int, error) {
 			// A JSON-typed argument is inserted as the JSON it holds,
 			// a boolean one as true/false (func_json.go).
 			spec.jsonKinds = append(spec.jsonKinds, c.jsonKindOf(ae, x))
+		} else if (spec.Distinct || spec.Func == AggMin || spec.Func == AggMax) && c.jsonKindOf(ae, x) == jkJSON {
+			// DISTINCT, MIN and MAX compare JSON values by their sort
+			// keys (json_order.go).
+			if spec.jsonArgs == nil {
+				spec.jsonArgs = make([]bool, len(spec.Args))
+			}
+			spec.jsonArgs[len(args)-1] = true
 		}
 	}
 	for _, o := range spec.OrderBy {

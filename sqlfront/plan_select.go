@@ -868,9 +868,36 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		si.from.correlated = true
 	}
 	width := lay.width // the wide row (incl. variable slots added so far)
+	// itemJSON reports whether select value i is JSON-typed: a JSON
+	// column, a JSON expression, MIN or MAX of one (not a window call's).
+	itemJSON := func(i int) bool {
+		if winItems[i] {
+			return false
+		}
+		if columnInfoOf(items[i]).DatabaseTypeName == "JSON" {
+			return true
+		}
+		return items[i].ast != nil && (&compiler{sc: proj}).jsonKindOf(items[i].ast, items[i].expr) == jkJSON
+	}
 	// GROUP BY keys are compiled in the FROM scope; a position or a select
-	// alias that is not a column refers to the select expression.
+	// alias that is not a column refers to the select expression. A
+	// JSON-typed key groups by its sort key (json_order.go): JSON values
+	// are equal as MySQL compares them, and the group shows its first
+	// row's value. groupSlots are the slots of the keys that are columns
+	// (ROLLUP's NULLs), else -1.
 	var groupKeys []Expr
+	var groupSlots []int
+	addGroupKey := func(e Expr, json bool) {
+		slot, ok := ColumnRef(e)
+		if !ok || slot >= width {
+			slot = -1
+		}
+		groupSlots = append(groupSlots, slot)
+		if json {
+			e = &unaryFunc{x: e, f: jsonSortKey}
+		}
+		groupKeys = append(groupKeys, e)
+	}
 	for _, g := range sel.GroupBy {
 		if pos, ok := positionRef(g); ok {
 			if pos < 1 || pos > len(items) {
@@ -879,13 +906,13 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 			if items[pos-1].ast != nil && ContainsAggregate(items[pos-1].ast) {
 				return nil, engErr(1056, "Can't group on '%s'", items[pos-1].name)
 			}
-			groupKeys = append(groupKeys, items[pos-1].expr)
+			addGroupKey(items[pos-1].expr, itemJSON(pos-1))
 			continue
 		}
 		if cn, ok := g.(*sqlparser.ColName); ok && cn.Qualifier.IsEmpty() {
 			if _, found, _ := proj.find("", "", cn.Name.String()); !found {
 				if k := itemByAlias(items, cn.Name.String()); k >= 0 {
-					groupKeys = append(groupKeys, items[k].expr)
+					addGroupKey(items[k].expr, itemJSON(k))
 					continue
 				}
 			}
@@ -897,7 +924,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		if err != nil {
 			return nil, err
 		}
-		groupKeys = append(groupKeys, e)
+		addGroupKey(e, (&compiler{sc: &gs}).jsonKindOf(g, e) == jkJSON)
 	}
 	// Post-projection scope: select values live at base+i.
 	post := &postScope{fromScope: &fromScope{sc: sc, lay: lay, clause: "having clause", outer: si.from.outer, aggs: proj.aggs, rollup: rollup}}
@@ -992,7 +1019,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 			}
 		}
 		switch {
-		case item >= 0 && (winItems[item] || columnInfoOf(items[item]).DatabaseTypeName != "JSON"):
+		case item >= 0 && !itemJSON(item):
 			order = append(order, orderKey{slot: base + item, desc: desc, item: item})
 			continue
 		case item >= 0:
@@ -1013,15 +1040,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		if !srcOrder.groupsSatisfied(groupKeys) {
 			it = newSortByExprs(sc, it, groupKeys, width)
 		}
-		ri := &rollupIter{sc: sc, in: it, keys: groupKeys, aggs: aggs, width: width, state: rollup.state}
-		for _, k := range groupKeys {
-			slot, ok := ColumnRef(k)
-			if !ok || slot >= width {
-				slot = -1
-			}
-			ri.slots = append(ri.slots, slot)
-		}
-		it = ri
+		it = &rollupIter{sc: sc, in: it, keys: groupKeys, slots: groupSlots, aggs: aggs, width: width, state: rollup.state}
 		srcOrder = nil
 	} else if aggregate {
 		ai := aggIter{sc: sc, in: it, keys: groupKeys, aggs: aggs, width: width, lay: lay, grouped: len(sel.GroupBy) > 0}
@@ -1082,7 +1101,17 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		srcOrder = nil
 	}
 	if sel.Distinct != "" {
-		it = &distinctIter{sc: sc, in: it, lo: base, hi: base + len(items), budget: sc.e.opts.SortMemory}
+		// JSON values are distinct by their sort keys (json_order.go).
+		var json []bool
+		for i := range nsel {
+			if itemJSON(i) {
+				if json == nil {
+					json = make([]bool, len(items))
+				}
+				json[i] = true
+			}
+		}
+		it = &distinctIter{sc: sc, in: it, lo: base, hi: base + len(items), json: json, budget: sc.e.opts.SortMemory}
 	}
 	limit, offset, hasLimit, err := sc.limitValues(sel.Limit)
 	if err != nil {

@@ -251,6 +251,13 @@ func compileWindow(e *sqlparser.FuncExpr, s Scope) (*windowCall, error) {
 		}
 		if err = want(1, 1); err == nil {
 			c.agg = &AggSpec{Func: f, Name: c.name}
+			// MIN and MAX compare JSON values by their sort keys
+			// (json_order.go).
+			if fe, ok := parts[1].(*sqlparser.FuncExpr); ok && (f == AggMin || f == AggMax) && len(fe.Exprs) == 1 {
+				if ae, ok := fe.Exprs[0].(*sqlparser.AliasedExpr); ok && (&compiler{sc: s}).jsonKindOf(ae.Expr, c.args[0]) == jkJSON {
+					c.agg.jsonArgs = []bool{true}
+				}
+			}
 		}
 	}
 	if err != nil {

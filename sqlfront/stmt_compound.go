@@ -186,6 +186,7 @@ type setOpIter struct {
 	op          string
 	left, right rowIter
 	width       int
+	json        []bool // JSON columns, compared by their sort keys (json_order.go); nil when none
 	budget      int64
 	counts      map[string]int // right rows by key; -1: already returned (distinct forms)
 	key         []byte
@@ -202,10 +203,7 @@ func (s *setOpIter) Next() ([]Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.key = s.key[:0]
-		for _, v := range r[:s.width] {
-			s.key = AppendGroupKey(s.key, v)
-		}
+		s.key = s.appendKey(s.key[:0], r)
 		n := s.counts[string(s.key)]
 		switch s.op {
 		case intersectStr:
@@ -233,6 +231,17 @@ func (s *setOpIter) Next() ([]Value, error) {
 	}
 }
 
+// appendKey appends the key of row r to b.
+func (s *setOpIter) appendKey(b []byte, r []Value) []byte {
+	for i, v := range r[:s.width] {
+		if s.json != nil && s.json[i] {
+			v = jsonSortKey(v)
+		}
+		b = AppendGroupKey(b, v)
+	}
+	return b
+}
+
 // loadRight counts the rows of the right side by key.
 func (s *setOpIter) loadRight() error {
 	s.counts = map[string]int{}
@@ -245,10 +254,7 @@ func (s *setOpIter) loadRight() error {
 		if err != nil {
 			return err
 		}
-		var b []byte
-		for _, v := range r[:s.width] {
-			b = AppendGroupKey(b, v)
-		}
+		b := s.appendKey(nil, r)
 		if s.counts[string(b)] == 0 {
 			used += int64(len(b)) + 48
 			if used > 4*s.budget {
