@@ -467,6 +467,11 @@ func (s *Session) runQuery(ctx context.Context, st *Stmt, args []Value, plan fun
 			cat, err = s.txCatalog(tx)
 		}
 	}
+	// @@max_execution_time bounds the query, its rows' reading included.
+	cancel := context.CancelFunc(func() {})
+	if d := s.maxExecutionTime(); d > 0 {
+		ctx, cancel = context.WithTimeoutCause(ctx, d, errMaxExecutionTime)
+	}
 	var sc *stmtCtx
 	if err == nil {
 		sc, err = s.newStmtCtx(ctx, tx, args, false, cat)
@@ -484,8 +489,9 @@ func (s *Session) runQuery(ctx context.Context, st *Stmt, args []Value, plan fun
 			}
 		}
 		if err == nil {
+			r.release = cancel
 			if own {
-				r.release = func() { tx.Rollback() }
+				r.release = func() { cancel(); tx.Rollback() }
 			} else {
 				r.sess = s
 				s.rows = r
@@ -494,10 +500,11 @@ func (s *Session) runQuery(ctx context.Context, st *Stmt, args []Value, plan fun
 			return r, nil
 		}
 	}
+	cancel()
 	if own {
 		tx.Rollback()
 	}
-	return nil, mapStoreErr(err)
+	return nil, mapStoreErr(sc.ctxCause(err))
 }
 
 // runWrite runs a statement that writes, atomically: in autocommit in a
@@ -965,13 +972,33 @@ func (sc *stmtCtx) tick() error {
 	sc.ticks++
 	if sc.ticks&255 == 0 {
 		if err := sc.ctx.Err(); err != nil {
-			return err
+			return sc.ctxCause(err)
 		}
 		if sc.e.closed.Load() {
 			return ErrEngineClosed
 		}
 	}
 	return nil
+}
+
+// ctxCause returns err, or error 3024 when the statement's context ended
+// because @@max_execution_time passed.
+func (sc *stmtCtx) ctxCause(err error) error {
+	if err != nil && sc != nil && sc.ctx != nil && errors.Is(context.Cause(sc.ctx), errMaxExecutionTime) {
+		return errMaxExecutionTime
+	}
+	return err
+}
+
+// errMaxExecutionTime is MySQL's ER_QUERY_TIMEOUT.
+var errMaxExecutionTime = engErr(3024, "Query execution was interrupted, maximum statement execution time exceeded")
+
+// maxExecutionTime is @@max_execution_time (milliseconds; 0: none).
+func (s *Session) maxExecutionTime() time.Duration {
+	if v, err := s.sysVar("max_execution_time"); err == nil && ToInt64(v) > 0 {
+		return time.Duration(ToInt64(v)) * time.Millisecond
+	}
+	return 0
 }
 
 // lookupTable returns the table named by a qualified name, or 1146.

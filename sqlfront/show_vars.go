@@ -55,6 +55,7 @@ func (s *Session) sysVarDefaults() map[string]Value {
 		"auto_increment_increment":        IntValue(1),
 		"auto_increment_offset":           IntValue(1),
 		"wait_timeout":                    IntValue(28800),
+		"max_execution_time":              IntValue(0),
 		"interactive_timeout":             IntValue(28800),
 		"net_write_timeout":               IntValue(60),
 		"net_read_timeout":                IntValue(30),
