@@ -230,11 +230,48 @@ func (c *compiler) compileConvert(e *sqlparser.ConvertExpr) (Expr, error) {
 		}
 	case "json":
 		return c.fold(&castJSONExpr{x: x}), nil
+	case "year":
+		return c.fold(&castYearExpr{x: numericOperand(c.jsonNumeric(e.Expr, x))}), nil
 	default:
 		return nil, NewSQLError(ErNotSupportedYet, "This version of bxdb doesn't yet support 'CAST AS %s'", t.Type)
 	}
 	return c.fold(&unaryFunc{x: x, f: f}), nil
 }
+
+// castYearExpr is CAST(x AS YEAR) (MySQL 8.0.22): a date's year, the
+// current year for a TIME, else x read as a YEAR column reads a number
+// (1..69 and 70..99 are 2001..2069 and 1970..1999, a string that is 0 is
+// 2000); a value out of range is NULL with warning 1292.
+type castYearExpr struct{ x Expr }
+
+func (e *castYearExpr) Eval(env *Env) (Value, error) {
+	v, err := e.x.Eval(env)
+	if err != nil || v.K == KindNull {
+		return Null, err
+	}
+	if v.K == KindTime {
+		if v.TimeType() == TimeDuration {
+			return IntValue(int64(env.now().Year())), nil
+		}
+		return IntValue(int64(v.T.Year())), nil
+	}
+	if v.K == KindFloat || v.K == KindDecimal {
+		v = IntValue(ToInt64(v)) // rounded, as MySQL rounds it
+	}
+	r, err := coerceYear(v, coerceErr{})
+	if err == nil {
+		return r, nil
+	}
+	switch {
+	case env.folding:
+		return Null, errNotConstant // the warning is the run's
+	case env.divZeroErr:
+		return Null, NewSQLError(ErTruncatedWrongValue, "Truncated incorrect YEAR value: '%s'", errText(v))
+	}
+	env.sess.warnf(ErTruncatedWrongValue, "Truncated incorrect YEAR value: '%s'", errText(v))
+	return Null, nil
+}
+func (e *castYearExpr) kids() []Expr { return []Expr{e.x} }
 
 // castJSONExpr is CAST(x AS JSON): text that is not valid JSON is error
 // 3141, as MySQL reports it for cast_as_json.

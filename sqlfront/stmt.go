@@ -657,6 +657,9 @@ func sqlparserParseOnce(sql, clean string, toks []token) (ast sqlparser.Statemen
 		if err := markXor(ast, toks); err != nil {
 			return nil, newParseError(sql, toks[0].pos, err.Error())
 		}
+		if err := markYears(ast, toks); err != nil {
+			return nil, newParseError(sql, toks[0].pos, err.Error())
+		}
 		if err := markMemberOf(ast, toks); err != nil {
 			return nil, newParseError(sql, toks[0].pos, err.Error())
 		}

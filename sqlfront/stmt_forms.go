@@ -111,6 +111,12 @@ func rewriteForms(clean string, toks []token) string {
 			}
 		case "xor":
 			put(t, "or") // markXor makes the parsed OR an XOR again
+		case "year":
+			// CAST(x AS YEAR), CONVERT(x, YEAR): the parser knows no YEAR
+			// type; it parses DATE and markYears makes it YEAR again.
+			if castTypeAt(toks, k) {
+				put(t, "date")
+			}
 		case "unknown":
 			// x IS [NOT] UNKNOWN is x IS [NOT] NULL.
 			if k >= 1 && toks[k-1].word() == "is" || k >= 2 && toks[k-1].word() == "not" && toks[k-2].word() == "is" {
@@ -738,5 +744,67 @@ func markXor(ast sqlparser.SQLNode, toks []token) error {
 		return false, nil
 	}
 	_ = sqlparser.Walk(fix, ast)
+	return nil
+}
+
+// castTypeAt reports whether toks[k] is the type of a CAST(x AS type) or
+// CONVERT(x, type): the last token in the parentheses of a cast or convert
+// call, after AS or a comma.
+func castTypeAt(toks []token, k int) bool {
+	if k < 1 || k+1 >= len(toks) || toks[k+1].typ != ')' || (toks[k-1].word() != "as" && toks[k-1].typ != ',') {
+		return false
+	}
+	depth := 0
+	for j := k - 1; j >= 1; j-- {
+		switch toks[j].typ {
+		case ')':
+			depth++
+		case '(':
+			if depth == 0 {
+				w := toks[j-1].word()
+				return w == "cast" || w == "convert"
+			}
+			depth--
+		}
+	}
+	return false
+}
+
+// markYears gives back their YEAR type to the casts rewriteForms made
+// DATE casts: the casts to DATE in the order of their type tokens (a
+// cast's type follows its operand) are matched with the tokens.
+func markYears(ast sqlparser.SQLNode, toks []token) error {
+	var years []bool // per DATE-or-YEAR cast type token: true for YEAR
+	anyYear := false
+	for k, t := range toks {
+		if w := t.word(); (w == "date" || w == "year") && castTypeAt(toks, k) {
+			years = append(years, w == "year")
+			anyYear = anyYear || w == "year"
+		}
+	}
+	if !anyYear {
+		return nil
+	}
+	var casts []*sqlparser.ConvertExpr
+	var visit func(n sqlparser.SQLNode) (bool, error)
+	visit = func(n sqlparser.SQLNode) (bool, error) {
+		if c, ok := n.(*sqlparser.ConvertExpr); ok {
+			_ = sqlparser.Walk(visit, c.Expr)
+			if c.Type != nil && strings.EqualFold(c.Type.Type, "date") {
+				casts = append(casts, c)
+			}
+			return false, nil
+		}
+		return true, nil
+	}
+	_ = sqlparser.Walk(visit, ast)
+	if len(casts) != len(years) {
+		return errNotSupported("CAST AS YEAR here")
+	}
+	for i, c := range casts {
+		if years[i] {
+			c.Type.Type = "year"
+		}
+	}
 	return nil
 }
