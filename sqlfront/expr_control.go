@@ -262,14 +262,7 @@ func (e *castYearExpr) Eval(env *Env) (Value, error) {
 	if err == nil {
 		return r, nil
 	}
-	switch {
-	case env.folding:
-		return Null, errNotConstant // the warning is the run's
-	case env.divZeroErr:
-		return Null, NewSQLError(ErTruncatedWrongValue, "Truncated incorrect YEAR value: '%s'", errText(v))
-	}
-	env.sess.warnf(ErTruncatedWrongValue, "Truncated incorrect YEAR value: '%s'", errText(v))
-	return Null, nil
+	return Null, castWarning(env, "Truncated incorrect YEAR value: '%s'", errText(v))
 }
 func (e *castYearExpr) kids() []Expr { return []Expr{e.x} }
 
@@ -311,15 +304,9 @@ func (e *castWarnExpr) Eval(env *Env) (Value, error) {
 		return Null, err
 	}
 	if (v.K == KindString || v.K == KindBytes) && !isWholeNumber(v.S, e.typ == "INTEGER") {
-		switch {
-		case env.folding:
-			return Null, errNotConstant // the warning is the run's
-		case env.divZeroErr:
-			// INSERT and UPDATE without IGNORE: strict mode makes it
-			// an error.
-			return Null, NewSQLError(ErTruncatedWrongValue, "Truncated incorrect %s value: '%s'", e.typ, v.S)
+		if err := castWarning(env, "Truncated incorrect %s value: '%s'", e.typ, v.S); err != nil {
+			return Null, err
 		}
-		env.sess.warnf(ErTruncatedWrongValue, "Truncated incorrect %s value: '%s'", e.typ, v.S)
 	}
 	return e.f(v), nil
 }
@@ -339,17 +326,23 @@ func (e *castDateExpr) Eval(env *Env) (Value, error) {
 	}
 	r := e.f(v)
 	if r.K == KindNull && v.K != KindNull {
-		switch {
-		case env.folding:
-			return Null, errNotConstant // the warning is the run's
-		case env.divZeroErr:
-			// INSERT and UPDATE without IGNORE: strict mode makes it
-			// an error.
-			return Null, NewSQLError(ErTruncatedWrongValue, "Incorrect datetime value: '%s'", errText(v))
-		}
-		env.sess.warnf(ErTruncatedWrongValue, "Incorrect datetime value: '%s'", errText(v))
+		return Null, castWarning(env, "Incorrect datetime value: '%s'", errText(v))
 	}
 	return r, nil
+}
+
+// castWarning reports a CAST's lossy conversion as MySQL does: warning
+// 1292, an error in an INSERT or UPDATE without IGNORE (strict mode), and
+// errNotConstant while folding (the warning is the run's).
+func castWarning(env *Env, format string, args ...any) error {
+	switch {
+	case env.folding:
+		return errNotConstant
+	case env.divZeroErr:
+		return NewSQLError(ErTruncatedWrongValue, format, args...)
+	}
+	env.sess.warnf(ErTruncatedWrongValue, format, args...)
+	return nil
 }
 func (e *castDateExpr) kids() []Expr { return []Expr{e.x} }
 

@@ -248,6 +248,34 @@ func strToDate(s, format string) (Value, bool) {
 		}
 		return 0, false
 	}
+	// hms reads hh:mm:ss into h, mi and sec (%T, %r).
+	hms := func() bool {
+		var ok bool
+		if h, ok = num(2); ok && pos < len(s) && s[pos] == ':' {
+			pos++
+			if mi, ok = num(2); ok && pos < len(s) && s[pos] == ':' {
+				pos++
+				sec, ok = num(2)
+			}
+		}
+		return ok
+	}
+	// ampm reads AM or PM into pm (%p, %r).
+	ampm := func() bool {
+		if len(s)-pos < 2 {
+			return false
+		}
+		switch {
+		case strings.EqualFold(s[pos:pos+2], "AM"):
+			pm = 0
+		case strings.EqualFold(s[pos:pos+2], "PM"):
+			pm = 1
+		default:
+			return false
+		}
+		pos += 2
+		return true
+	}
 	for i := 0; i < len(format); i++ {
 		c := format[i]
 		if c != '%' || i == len(format)-1 {
@@ -308,15 +336,7 @@ func strToDate(s, format string) (Value, bool) {
 			ns = fracNanos(s[start:pos])
 			hasTime = true
 		case 'p':
-			switch {
-			case len(s)-pos >= 2 && strings.EqualFold(s[pos:pos+2], "AM"):
-				pm = 0
-			case len(s)-pos >= 2 && strings.EqualFold(s[pos:pos+2], "PM"):
-				pm = 1
-			default:
-				ok = false
-			}
-			pos += 2
+			ok = ampm()
 		case 'D': // day of the month with an English suffix: 1st, 22nd
 			d, ok = num(2)
 			if ok && len(s)-pos >= 2 && unicode.IsLetter(rune(s[pos])) && unicode.IsLetter(rune(s[pos+1])) {
@@ -332,34 +352,14 @@ func strToDate(s, format string) (Value, bool) {
 				_, ok = name(dayNames[:], format[i] == 'a')
 			}
 		case 'r': // hh:mm:ss AM|PM
-			if h, ok = num(2); ok && pos < len(s) && s[pos] == ':' {
-				pos++
-				if mi, ok = num(2); ok && pos < len(s) && s[pos] == ':' {
-					pos++
-					sec, ok = num(2)
-				}
-			}
+			ok = hms()
 			for pos < len(s) && s[pos] == ' ' {
 				pos++
 			}
-			switch {
-			case len(s)-pos >= 2 && strings.EqualFold(s[pos:pos+2], "AM"):
-				pm = 0
-			case len(s)-pos >= 2 && strings.EqualFold(s[pos:pos+2], "PM"):
-				pm = 1
-			default:
-				ok = false
-			}
-			pos += 2
+			ok = ok && ampm()
 			hasTime, twelve = true, true
 		case 'T':
-			if h, ok = num(2); ok && pos < len(s) && s[pos] == ':' {
-				pos++
-				if mi, ok = num(2); ok && pos < len(s) && s[pos] == ':' {
-					pos++
-					sec, ok = num(2)
-				}
-			}
+			ok = hms()
 			hasTime = true
 		case '%':
 			ok = pos < len(s) && s[pos] == '%'

@@ -91,19 +91,7 @@ func rewriteWindowCalls(sql, clean string, toks []token) (string, error) {
 		text     string
 	}
 	var edits []edit
-	opens := map[int]int{} // index of ')' -> index of its '('
-	var stack []int
-	for k, t := range toks {
-		switch t.typ {
-		case '(':
-			stack = append(stack, k)
-		case ')':
-			if len(stack) > 0 {
-				opens[k] = stack[len(stack)-1]
-				stack = stack[:len(stack)-1]
-			}
-		}
-	}
+	opens := openingParens(toks)
 	text := func(from, to int) string { // tokens [from, to)
 		if from >= to {
 			return ""
@@ -458,19 +446,7 @@ func expandNamedWindows(sql, clean string, toks []token) (string, error) {
 	for _, c := range cuts {
 		edits = append(edits, edit{c.from, c.to, ""})
 	}
-	opens := map[int]int{} // index of ')' -> index of its '('
-	var ps []int
-	for k, t := range toks {
-		switch t.typ {
-		case '(':
-			ps = append(ps, k)
-		case ')':
-			if len(ps) > 0 {
-				opens[k] = ps[len(ps)-1]
-				ps = ps[:len(ps)-1]
-			}
-		}
-	}
+	opens := openingParens(toks)
 	// alias names a whole select item f(...) OVER w, from token first to
 	// token last, as MySQL does: by its text as written.
 	alias := func(first, last int) string {
@@ -550,4 +526,23 @@ func specHas(toks []token, w string) bool {
 		}
 	}
 	return false
+}
+
+// openingParens maps the index of every matched ')' in toks to the index
+// of its '('.
+func openingParens(toks []token) map[int]int {
+	opens := map[int]int{}
+	var stack []int
+	for k, t := range toks {
+		switch t.typ {
+		case '(':
+			stack = append(stack, k)
+		case ')':
+			if len(stack) > 0 {
+				opens[k] = stack[len(stack)-1]
+				stack = stack[:len(stack)-1]
+			}
+		}
+	}
+	return opens
 }
