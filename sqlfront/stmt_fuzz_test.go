@@ -34,7 +34,7 @@ func FuzzParse(f *testing.F) {
 	}
 	for _, s := range []string{
 		"select row_number() over (order by a desc, b) from t", "select x) over (", "select f(*) over (partition by a order by b rows 1)",
-		"select over ()", "(over ()", "select 1 over (order by", "select sum(a) over w from t window w as ()", "(A00000)over A",
+		"select over ()", "(over ()", "select 1 over (order by", "select sum(a) over w from t window w as ()", "(A00000)over A", "SELECT f() OVER (w WINDOW w AS ())", "SELECT SUM(v) OVER (w ORDER BY id FROM c WINDOW w AS (PARTITION BY pid))",
 		"select sum(a) over w from t window w as (rows 1 precedinx)", "select sum(a) over (w order by) from t window w as (partition by a)",
 		"/*!12345*/", "/*!", "select /*!*/ 1", "`", "'\\", "\x00", "?", "set @@", "create table t (a int default (((((",
 		"select ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1",

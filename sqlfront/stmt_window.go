@@ -334,8 +334,9 @@ func parseFrame(sql, clean string, toks []token, from, to int) (string, error) {
 // unchanged when it has no WINDOW clause.
 func expandNamedWindows(sql, clean string, toks []token) (string, error) {
 	// block[k] is the index of the '(' opening the subquery that holds
-	// token k (-1: the statement's top level); a WINDOW clause and the
-	// OVER clauses naming its windows belong to the same block.
+	// token k (-1: the statement's top level; below -1: an operand of a
+	// set operation after the first); a WINDOW clause and the OVER clauses
+	// naming its windows belong to the same block.
 	block := make([]int, len(toks))
 	type open struct{ at, blk int }
 	stack := []open{}
@@ -354,6 +355,11 @@ func expandNamedWindows(sql, clean string, toks []token) (string, error) {
 			if n := len(stack); n > 0 {
 				cur = stack[n-1].blk
 				stack = stack[:n-1]
+			}
+		default:
+			// Each operand of a set operation is a query block of its own.
+			if w := t.word(); w == "union" || w == "except" || w == "intersect" {
+				cur = -2 - k
 			}
 		}
 	}
@@ -493,6 +499,10 @@ func expandNamedWindows(sql, clean string, toks []token) (string, error) {
 	var out strings.Builder
 	at := 0
 	for _, e := range edits {
+		if e.from < at {
+			// A WINDOW clause inside an OVER (...): OVER (w WINDOW w AS ()).
+			return "", newParseError(sql, e.from, "a WINDOW clause belongs after the query's FROM, WHERE, GROUP BY and HAVING")
+		}
 		out.WriteString(clean[at:e.from])
 		out.WriteString(e.text)
 		at = e.to
