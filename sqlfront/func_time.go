@@ -1150,3 +1150,32 @@ func init() {
 		aliasFunc(a[0], a[1])
 	}
 }
+
+func init() {
+	registerFuncs([]*funcDef{
+		// t@l('date' | 'time' | 'timestamp', 'str'), written by
+		// rewriteTypedLiterals for DATE 'str', TIME 'str' and TIMESTAMP
+		// 'str': the value of that type, with the fraction digits the
+		// string has; a string that is no such value is error 1525.
+		{name: typedLiteralFunc, min: 2, max: 2, eval: func(_ *Env, a []Value) (Value, error) {
+			typ, s := ToString(a[0]), ToString(a[1])
+			fsp := 0
+			if i := strings.LastIndexByte(s, '.'); i >= 0 && typ != "date" {
+				fsp = min(len(strings.TrimRight(s[i+1:], " ")), 6)
+			}
+			var v Value
+			switch typ {
+			case "date":
+				v = castToDate(StringValue(s))
+			case "time":
+				v = castToTime(StringValue(s), fsp)
+			default:
+				v = castToDatetime(StringValue(s), fsp)
+			}
+			if v.K == KindNull {
+				return Null, NewSQLError(1525, "Incorrect %s value: '%s'", strings.ToUpper(typ), s)
+			}
+			return v, nil
+		}},
+	})
+}

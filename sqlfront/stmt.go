@@ -640,8 +640,19 @@ func sqlparserParseOnce(sql, clean string, toks []token) (ast sqlparser.Statemen
 		}
 	}()
 	clean = rewriteForms(clean, toks)
-	clean, marks := blankModifiers(clean, toks)
-	clean, assignAt := rewriteAssignments(clean, toks)
+	// Typed literals (DATE '...') lengthen the text: the rewrites after
+	// them work on its tokens; the marks below count the statement's.
+	ltoks, litAt := toks, -1
+	if text, at := rewriteTypedLiterals(clean, toks); at >= 0 {
+		if t2, c2, err := lexAll(text); err == nil {
+			ltoks, clean, litAt = t2, c2, at
+		}
+	}
+	clean, marks := blankModifiers(clean, ltoks)
+	clean, assignAt := rewriteAssignments(clean, ltoks)
+	if litAt >= 0 && (assignAt < 0 || litAt < assignAt) {
+		assignAt = litAt
+	}
 	ast, err = sqlparser.Parse(clean)
 	if err != nil && assignAt >= 0 {
 		// Offsets before the first rewrite are the statement's.

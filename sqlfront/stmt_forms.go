@@ -808,3 +808,39 @@ func markYears(ast sqlparser.SQLNode, toks []token) error {
 	}
 	return nil
 }
+
+// typedLiteralFunc is the internal function typed literals become.
+const typedLiteralFunc = "t@l"
+
+// rewriteTypedLiterals rewrites the typed literals DATE 'str', TIME 'str'
+// and TIMESTAMP 'str' of text (which toks lex) to t@l('date', 'str') and
+// so on, and returns the offset of the first (-1 and text itself when
+// there is none). A literal that is no value of its type is error 1525
+// (typedLiteral).
+func rewriteTypedLiterals(text string, toks []token) (string, int) {
+	var b strings.Builder
+	first, cur := -1, 0
+	for k := 0; k+1 < len(toks); k++ {
+		w, next := toks[k].word(), toks[k+1]
+		if w != "date" && w != "time" && w != "timestamp" || next.typ != sqlparser.STRING {
+			continue
+		}
+		if k > 0 && (toks[k-1].typ == '.' || toks[k-1].word() == "as") {
+			continue // t.date 'alias', x AS date ...: not a literal
+		}
+		if first < 0 {
+			first = toks[k].pos
+		}
+		b.WriteString(text[cur:toks[k].pos])
+		b.WriteString(typedLiteralFunc + "('" + w + "', ")
+		b.WriteString(text[next.pos:next.end])
+		b.WriteString(")")
+		cur = next.end
+		k++
+	}
+	if first < 0 {
+		return text, -1
+	}
+	b.WriteString(text[cur:])
+	return b.String(), first
+}
