@@ -86,11 +86,7 @@ func rewriteWindows(sql, clean string, toks []token) (string, error) {
 
 // rewriteWindowCalls is rewriteWindows once named windows are expanded.
 func rewriteWindowCalls(sql, clean string, toks []token) (string, error) {
-	type edit struct {
-		from, to int // byte range replaced
-		text     string
-	}
-	var edits []edit
+	var edits []textEdit
 	opens := openingParens(toks)
 	text := func(from, to int) string { // tokens [from, to)
 		if from >= to {
@@ -211,22 +207,12 @@ func rewriteWindowCalls(sql, clean string, toks []token) (string, error) {
 			b.WriteString(strings.ReplaceAll(text(open-1, specEnd+1), "`", "``"))
 			b.WriteString("`")
 		}
-		edits = append(edits, edit{from: toks[open-1].pos, to: toks[specEnd].end, text: b.String()})
+		edits = append(edits, textEdit{from: toks[open-1].pos, to: toks[specEnd].end, text: b.String()})
 		k = specEnd
 	}
-	var out strings.Builder
-	cur := 0
-	for _, e := range edits {
-		if e.from < cur {
-			// OVER after a window's own OVER (...): f() OVER (...) OVER (...).
-			return "", newParseError(sql, e.from, "a window function expected before OVER")
-		}
-		out.WriteString(clean[cur:e.from])
-		out.WriteString(e.text)
-		cur = e.to
-	}
-	out.WriteString(clean[cur:])
-	return out.String(), nil
+	// Overlapping edits: OVER after a window's own OVER (...), f() OVER
+	// (...) OVER (...).
+	return applyEdits(sql, clean, edits, "a window function expected before OVER")
 }
 
 // Frame bounds, as __frame encodes them.
@@ -444,13 +430,9 @@ func expandNamedWindows(sql, clean string, toks []token) (string, error) {
 		}
 		return combine(blk, d.base, d.own, depth)
 	}
-	type edit struct {
-		from, to int
-		text     string
-	}
-	var edits []edit // none: clean comes back as it is
+	var edits []textEdit // none: clean comes back as it is
 	for _, c := range cuts {
-		edits = append(edits, edit{c.from, c.to, ""})
+		edits = append(edits, textEdit{c.from, c.to, ""})
 	}
 	opens := openingParens(toks)
 	// alias names a whole select item f(...) OVER w, from token first to
@@ -478,7 +460,7 @@ func expandNamedWindows(sql, clean string, toks []token) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			edits = append(edits, edit{t.pos, t.end, "(" + spec + ")" + alias(first, k+1)})
+			edits = append(edits, textEdit{t.pos, t.end, "(" + spec + ")" + alias(first, k+1)})
 		case t.typ == '(' && isName(toks[k+2]) && !isSpecWord(toks[k+2]):
 			end := closingParen(toks, k+1)
 			if end < 0 {
@@ -492,16 +474,29 @@ func expandNamedWindows(sql, clean string, toks []token) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			edits = append(edits, edit{t.pos, toks[end].end, "(" + spec + ")" + alias(first, end)})
+			edits = append(edits, textEdit{t.pos, toks[end].end, "(" + spec + ")" + alias(first, end)})
 		}
 	}
-	slices.SortFunc(edits, func(a, b edit) int { return a.from - b.from })
+	slices.SortFunc(edits, func(a, b textEdit) int { return a.from - b.from })
+	// Overlapping edits: a WINDOW clause inside an OVER (...), OVER (w
+	// WINDOW w AS ()).
+	return applyEdits(sql, clean, edits, "a WINDOW clause belongs after the query's FROM, WHERE, GROUP BY and HAVING")
+}
+
+// textEdit replaces bytes [from, to) of a statement's text by text.
+type textEdit struct {
+	from, to int
+	text     string
+}
+
+// applyEdits returns clean with edits (in order, not overlapping) made;
+// overlapping edits are a syntax error with message overlap.
+func applyEdits(sql, clean string, edits []textEdit, overlap string) (string, error) {
 	var out strings.Builder
 	at := 0
 	for _, e := range edits {
 		if e.from < at {
-			// A WINDOW clause inside an OVER (...): OVER (w WINDOW w AS ()).
-			return "", newParseError(sql, e.from, "a WINDOW clause belongs after the query's FROM, WHERE, GROUP BY and HAVING")
+			return "", newParseError(sql, e.from, overlap)
 		}
 		out.WriteString(clean[at:e.from])
 		out.WriteString(e.text)
