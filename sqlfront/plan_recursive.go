@@ -21,7 +21,7 @@ import (
 // recursionLimit is the number of rounds a recursive CTE may run:
 // @@cte_max_recursion_depth (default 1000).
 func (s *Session) recursionLimit() int64 {
-	if v, err := s.sysVar("cte_max_recursion_depth"); err == nil {
+	if v, ok := s.sysVars["cte_max_recursion_depth"]; ok {
 		return ToInt64(v)
 	}
 	return 1000

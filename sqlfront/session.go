@@ -995,7 +995,7 @@ var errMaxExecutionTime = engErr(3024, "Query execution was interrupted, maximum
 
 // maxExecutionTime is @@max_execution_time (milliseconds; 0: none).
 func (s *Session) maxExecutionTime() time.Duration {
-	if v, err := s.sysVar("max_execution_time"); err == nil && ToInt64(v) > 0 {
+	if v, ok := s.sysVars["max_execution_time"]; ok && ToInt64(v) > 0 { // default 0
 		return time.Duration(ToInt64(v)) * time.Millisecond
 	}
 	return 0

@@ -429,7 +429,7 @@ func normalizeSQLMode(v Value) (string, error) {
 // groupConcatMaxLen is @@group_concat_max_len, GROUP_CONCAT's limit in
 // bytes.
 func (s *Session) groupConcatMaxLen() int {
-	if v, err := s.sysVar("group_concat_max_len"); err == nil && ToInt64(v) > 0 {
+	if v, ok := s.sysVars["group_concat_max_len"]; ok && ToInt64(v) > 0 {
 		return int(min(ToInt64(v), 1<<32-1))
 	}
 	return GroupConcatMaxLen
