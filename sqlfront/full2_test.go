@@ -25,11 +25,7 @@ func TestDiskFullWedge(t *testing.T) {
 		"DROP INDEX kab ON t", "TRUNCATE TABLE t", "DROP TABLE t"} {
 		t.Run(stmt, func(t *testing.T) {
 			fs := &capFS{MemFS: bedrock.NewMemFS(), limit: 1 << 62}
-			e, err := Open("full.bxdb", &Options{FS: fs})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := e.NewSession()
+			e, s := openFull(t, fs)
 			execSQL(t, s, "CREATE TABLE t (id INT PRIMARY KEY, a INT NOT NULL, b VARCHAR(64) NOT NULL, v TEXT, KEY ka (a), KEY kb (b), KEY kab (a, b))")
 			fs.limit = 16 << 20
 			rng := rand.New(rand.NewPCG(1, 2))

@@ -52,12 +52,19 @@ func reopenFull(t *testing.T, fs *capFS, e *Engine, s *Session) (*Engine, *Sessi
 	if err := e.Close(); err != nil {
 		t.Fatal(err)
 	}
+	return openFull(t, fs)
+}
+
+// openFull opens full.bxdb of fs and a session (closed when the test
+// ends).
+func openFull(t *testing.T, fs *capFS) (*Engine, *Session) {
+	t.Helper()
 	e, err := Open("full.bxdb", &Options{FS: fs})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { e.Close() })
-	s = e.NewSession()
+	s := e.NewSession()
 	t.Cleanup(func() { s.Close() })
 	return e, s
 }
@@ -68,13 +75,7 @@ func reopenFull(t *testing.T, fs *capFS, e *Engine, s *Session) (*Engine, *Sessi
 // and deletes go on working, and inserts fit again in the space freed.
 func TestDiskFull(t *testing.T) {
 	fs := &capFS{MemFS: bedrock.NewMemFS(), limit: 1 << 62}
-	e, err := Open("full.bxdb", &Options{FS: fs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	s := e.NewSession()
-	defer s.Close()
+	_, s := openFull(t, fs)
 	execSQL(t, s, "CREATE TABLE t (id INT PRIMARY KEY, v LONGBLOB)")
 	fs.MemFS.Corrupt("full.bxdb", func(d []byte) []byte { fs.limit = int64(len(d)); return d }) // no growth from here on
 	blob := BytesValue([]byte(strings.Repeat("x", 100<<10) + strings.Repeat("y", 1)))
@@ -121,11 +122,7 @@ func TestDiskFullFrees(t *testing.T) {
 	for _, stmt := range []string{"DELETE FROM t WHERE id < 300", "DROP INDEX kn ON t", "TRUNCATE TABLE t", "DROP TABLE t", "DELETE FROM t"} {
 		t.Run(stmt, func(t *testing.T) {
 			fs := &capFS{MemFS: bedrock.NewMemFS(), limit: 1 << 62}
-			e, err := Open("full.bxdb", &Options{FS: fs})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s := e.NewSession()
+			e, s := openFull(t, fs)
 			execSQL(t, s, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(2000), n INT, KEY kn (n))")
 			fs.limit = 12 << 20
 			ins, err := s.Prepare("INSERT INTO t VALUES (?, REPEAT('z', 1500), ?)")
