@@ -18,15 +18,6 @@ import (
 // @@cte_max_recursion_depth rounds (error 3636) or
 // when the rows outgrow the sort memory budget.
 
-// recursionLimit is the number of rounds a recursive CTE may run:
-// @@cte_max_recursion_depth (default 1000).
-func (s *Session) recursionLimit() int64 {
-	if v, ok := s.sysVars["cte_max_recursion_depth"]; ok {
-		return ToInt64(v)
-	}
-	return 1000
-}
-
 // rcteBinding binds a recursive CTE's name to its working set.
 type rcteBinding struct {
 	name string
@@ -144,7 +135,7 @@ func (r *recursiveIter) run() error {
 	if err != nil {
 		return err
 	}
-	limit := r.sc.s.recursionLimit()
+	limit := r.sc.s.intVar("cte_max_recursion_depth", 1000)
 	for round := int64(1); len(work) > 0; round++ {
 		if round > limit {
 			return engErr(3636, "Recursive query aborted after %d iterations. Try increasing @@cte_max_recursion_depth to a larger value.", limit+1)

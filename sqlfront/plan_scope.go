@@ -283,7 +283,7 @@ func (a *aggList) slot(e sqlparser.Expr) (int, error) {
 		return 0, err
 	}
 	if spec.Func == AggGroupConcat && a.from.sc != nil && a.from.sc.s != nil {
-		spec.MaxLen = a.from.sc.s.groupConcatMaxLen()
+		spec.MaxLen = int(a.from.sc.s.intVar("group_concat_max_len", GroupConcatMaxLen))
 	}
 	fs := *a.from
 	fs.aggs = nil // no nested aggregates

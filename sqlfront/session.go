@@ -469,8 +469,8 @@ func (s *Session) runQuery(ctx context.Context, st *Stmt, args []Value, plan fun
 	}
 	// @@max_execution_time bounds the query, its rows' reading included.
 	cancel := context.CancelFunc(func() {})
-	if d := s.maxExecutionTime(); d > 0 {
-		ctx, cancel = context.WithTimeoutCause(ctx, d, errMaxExecutionTime)
+	if ms := s.intVar("max_execution_time", 0); ms > 0 {
+		ctx, cancel = context.WithTimeoutCause(ctx, time.Duration(ms)*time.Millisecond, errMaxExecutionTime)
 	}
 	var sc *stmtCtx
 	if err == nil {
@@ -992,14 +992,6 @@ func (sc *stmtCtx) ctxCause(err error) error {
 
 // errMaxExecutionTime is MySQL's ER_QUERY_TIMEOUT.
 var errMaxExecutionTime = engErr(3024, "Query execution was interrupted, maximum statement execution time exceeded")
-
-// maxExecutionTime is @@max_execution_time (milliseconds; 0: none).
-func (s *Session) maxExecutionTime() time.Duration {
-	if v, ok := s.sysVars["max_execution_time"]; ok && ToInt64(v) > 0 { // default 0
-		return time.Duration(ToInt64(v)) * time.Millisecond
-	}
-	return 0
-}
 
 // lookupTable returns the table named by a qualified name, or 1146.
 func (sc *stmtCtx) lookupTable(schema, name string) (*table, error) {

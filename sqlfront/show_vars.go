@@ -167,6 +167,16 @@ func (s *Session) set(ctx context.Context, st *SetStmt, args []Value) error {
 			s.userVars[strings.ToLower(a.Name)] = v
 			continue
 		}
+		if r, ok := intVarRanges[a.Name]; ok {
+			if v.K != KindInt && v.K != KindUint {
+				return engErr(ErWrongTypeForVar, "Incorrect argument type to variable '%s'", a.Name)
+			}
+			n := ToInt64(v)
+			if v.K == KindUint && v.U > uint64(r[1]) {
+				n = r[1]
+			}
+			v = IntValue(min(max(n, r[0]), r[1])) // MySQL clamps
+		}
 		switch a.Name {
 		case "autocommit":
 			on, err := boolSetting(a.Name, v)
@@ -202,16 +212,6 @@ func (s *Session) set(ctx context.Context, st *SetStmt, args []Value) error {
 				return err
 			}
 			v = StringValue(m)
-		case "group_concat_max_len":
-			if v.K != KindInt && v.K != KindUint {
-				return engErr(ErWrongTypeForVar, "Incorrect argument type to variable '%s'", a.Name)
-			}
-			v = IntValue(min(max(ToInt64(v), 4), 1<<32-1)) // MySQL clamps
-		case "cte_max_recursion_depth":
-			if v.K != KindInt && v.K != KindUint {
-				return engErr(ErWrongTypeForVar, "Incorrect argument type to variable '%s'", a.Name)
-			}
-			v = IntValue(min(max(ToInt64(v), 0), 1<<32-1)) // MySQL clamps
 		case "transaction_isolation", "tx_isolation":
 			if err := checkIsolation(ToString(v)); err != nil {
 				return err
@@ -426,11 +426,19 @@ func normalizeSQLMode(v Value) (string, error) {
 	return strings.Join(out, ","), nil
 }
 
-// groupConcatMaxLen is @@group_concat_max_len, GROUP_CONCAT's limit in
-// bytes.
-func (s *Session) groupConcatMaxLen() int {
-	if v, ok := s.sysVars["group_concat_max_len"]; ok && ToInt64(v) > 0 {
-		return int(min(ToInt64(v), 1<<32-1))
+// intVarRanges are the integer session variables bxdb applies, with
+// MySQL's ranges (SET clamps a value to its range, as MySQL does).
+var intVarRanges = map[string][2]int64{
+	"cte_max_recursion_depth": {0, 1<<32 - 1},
+	"group_concat_max_len":    {4, 1<<32 - 1},
+	"max_execution_time":      {0, 1<<32 - 1},
+}
+
+// intVar returns the session's value of the integer variable name (one of
+// intVarRanges), def when it was not set.
+func (s *Session) intVar(name string, def int64) int64 {
+	if v, ok := s.sysVars[name]; ok {
+		return ToInt64(v)
 	}
-	return GroupConcatMaxLen
+	return def
 }
