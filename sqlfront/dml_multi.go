@@ -211,14 +211,7 @@ func multiSetExpr(e sqlparser.Expr, bases []multiTarget, tg int, extra *[]sqlpar
 	if _, isDef := e.(*sqlparser.Default); isDef {
 		return e, nil
 	}
-	hasSub := false
-	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
-		if _, ok := n.(*sqlparser.Subquery); ok {
-			hasSub = true
-		}
-		return !hasSub, nil
-	}, e)
-	if hasSub {
+	if hasSubquery(e) {
 		return whole()
 	}
 	cp, err := parseSoleExpr(sqlparser.String(e))
