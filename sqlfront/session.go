@@ -467,9 +467,16 @@ func (s *Session) runQuery(ctx context.Context, st *Stmt, args []Value, plan fun
 			cat, err = s.txCatalog(tx)
 		}
 	}
-	// @@max_execution_time bounds the query, its rows' reading included.
+	// @@max_execution_time, or the statement's MAX_EXECUTION_TIME hint,
+	// bounds the query, its rows' reading included.
 	cancel := context.CancelFunc(func() {})
-	if ms := s.intVar("max_execution_time", 0); ms > 0 {
+	ms := s.intVar("max_execution_time", 0)
+	if d, ok := st.stmt.(*DMLStmt); ok {
+		if n := hintTimeout(d.AST); n > 0 {
+			ms = n
+		}
+	}
+	if ms > 0 {
 		ctx, cancel = context.WithTimeoutCause(ctx, time.Duration(ms)*time.Millisecond, errMaxExecutionTime)
 	}
 	var sc *stmtCtx

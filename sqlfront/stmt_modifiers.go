@@ -3,6 +3,8 @@ package sqlfront
 import (
 	"context"
 	"io"
+	"strconv"
+	"strings"
 
 	"github.com/xwb1989/sqlparser"
 )
@@ -203,3 +205,53 @@ func (k *keptRowsIter) Next() ([]Value, error) {
 }
 
 func (k *keptRowsIter) Close() {}
+
+// hintTimeout returns N of an optimizer hint MAX_EXECUTION_TIME(N) in the
+// comments right after a query's first SELECT keyword (the only place
+// MySQL honours it), or 0. Like MySQL, it ignores a hint it cannot read
+// and other hints (/*+ BKA(t1) MAX_EXECUTION_TIME(10) */ is fine); N = 0
+// leaves @@max_execution_time in force.
+func hintTimeout(ast sqlparser.Statement) int64 {
+	for {
+		switch x := ast.(type) {
+		case *sqlparser.Union:
+			ast = x.Left
+			continue
+		case *sqlparser.ParenSelect:
+			ast = x.Select
+			continue
+		case *sqlparser.Select:
+			for _, c := range x.Comments {
+				if n := maxExecHint(string(c)); n > 0 {
+					return n
+				}
+			}
+		}
+		return 0
+	}
+}
+
+// maxExecHint reads MAX_EXECUTION_TIME(N) in one hint comment "/*+ ... */".
+func maxExecHint(c string) int64 {
+	body, ok := strings.CutPrefix(c, "/*+")
+	if !ok {
+		return 0
+	}
+	const name = "max_execution_time"
+	lower := strings.ToLower(body)
+	for i := strings.Index(lower, name); i >= 0; {
+		rest := strings.TrimLeft(lower[i+len(name):], " \t\r\n")
+		if arg, ok := strings.CutPrefix(rest, "("); ok {
+			num, _, ok := strings.Cut(arg, ")")
+			if n, err := strconv.ParseInt(strings.TrimSpace(num), 10, 64); ok && err == nil && n > 0 {
+				return min(n, intVarRanges[name][1])
+			}
+		}
+		j := strings.Index(lower[i+len(name):], name)
+		if j < 0 {
+			break
+		}
+		i += len(name) + j
+	}
+	return 0
+}
