@@ -221,6 +221,7 @@ type likeExpr struct {
 	patBin bool         // the constant pattern is a binary string
 	patC   Collation    // the constant pattern's collation
 	esc    rune
+	escArg Expr // ESCAPE ?: the escape character, read per evaluation
 	not    bool
 }
 
@@ -231,11 +232,21 @@ func (e *likeExpr) evalTri(env *Env) (tri, error) {
 	}
 	lp, binary, pc := e.lp, e.patBin, e.patC
 	if lp == nil {
+		esc := e.esc
+		if e.escArg != nil {
+			ev, err := e.escArg.Eval(env)
+			if err != nil {
+				return triNull, err
+			}
+			if esc, err = escapeChar(ev); err != nil {
+				return triNull, err
+			}
+		}
 		pv, err := e.pat.Eval(env)
 		if err != nil || pv.K == KindNull {
 			return triNull, err
 		}
-		lp, binary, pc = e.compiled(env, Format(pv)), pv.K == KindBytes, pv.C
+		lp, binary, pc = e.compiled(env, Format(pv), esc), pv.K == KindBytes, pv.C
 	}
 	s := v.S
 	if v.K != KindString && v.K != KindBytes {
@@ -250,25 +261,49 @@ func (e *likeExpr) evalTri(env *Env) (tri, error) {
 // compiled, memoized in Env: `col LIKE ?` compiles once per execution.
 type likeCache struct {
 	pat string
+	esc rune
 	lp  *likePattern
 }
 
-// compiled returns the compiled pattern p, from env's memo if it is the
-// one compiled last.
-func (e *likeExpr) compiled(env *Env, p string) *likePattern {
-	if c, ok := env.memo[e].(*likeCache); ok && c.pat == p {
+// compiled returns pattern p compiled with escape character esc, from
+// env's memo if it is the one compiled last.
+func (e *likeExpr) compiled(env *Env, p string, esc rune) *likePattern {
+	if c, ok := env.memo[e].(*likeCache); ok && c.pat == p && c.esc == esc {
 		return c.lp
 	}
-	lp := compileLikePattern(p, e.esc)
+	lp := compileLikePattern(p, esc)
 	if env.memo == nil {
 		env.memo = make(map[Expr]any)
 	}
-	env.memo[e] = &likeCache{pat: p, lp: lp}
+	env.memo[e] = &likeCache{pat: p, esc: esc, lp: lp}
 	return lp
 }
 
+// escapeChar returns the escape character ESCAPE v names: its one
+// character, or -1 (none) for an empty string. NULL is the default '\'
+// as in MySQL; longer strings are error 1210.
+func escapeChar(v Value) (rune, error) {
+	if v.K == KindNull {
+		return '\\', nil
+	}
+	s := Format(v)
+	switch utf8.RuneCountInString(s) {
+	case 0:
+		return -1, nil
+	case 1:
+		r, _ := utf8.DecodeRuneInString(s)
+		return r, nil
+	}
+	return 0, NewSQLError(ErWrongArguments, "Incorrect arguments to ESCAPE")
+}
+
 func (e *likeExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
-func (e *likeExpr) kids() []Expr                 { return []Expr{e.x, e.pat} }
+func (e *likeExpr) kids() []Expr {
+	if e.escArg != nil {
+		return []Expr{e.x, e.pat, e.escArg}
+	}
+	return []Expr{e.x, e.pat}
+}
 
 // compileLike compiles [NOT] LIKE.
 func (c *compiler) compileLike(e *sqlparser.ComparisonExpr) (Expr, error) {
@@ -286,21 +321,20 @@ func (c *compiler) compileLike(e *sqlparser.ComparisonExpr) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		lit, ok := ex.(*litExpr)
-		if !ok {
-			return nil, NewSQLError(ErWrongArguments, "Incorrect arguments to ESCAPE")
-		}
-		s := Format(lit.v)
-		switch utf8.RuneCountInString(s) {
-		case 0:
-			n.esc = -1
-		case 1:
-			n.esc, _ = utf8.DecodeRuneInString(s)
+		// The escape character must be constant: a literal, or a
+		// placeholder (read per execution, as in MySQL).
+		switch x := ex.(type) {
+		case *litExpr:
+			if n.esc, err = escapeChar(x.v); err != nil {
+				return nil, err
+			}
+		case *argExpr:
+			n.escArg = x
 		default:
 			return nil, NewSQLError(ErWrongArguments, "Incorrect arguments to ESCAPE")
 		}
 	}
-	if lit, ok := pat.(*litExpr); ok && lit.v.K != KindNull {
+	if lit, ok := pat.(*litExpr); ok && lit.v.K != KindNull && n.escArg == nil {
 		n.lp = compileLikePattern(Format(lit.v), n.esc)
 		n.patBin = lit.v.K == KindBytes
 		n.patC = lit.v.C
