@@ -16,6 +16,9 @@ import "github.com/xwb1989/sqlparser"
 type CreateTableStmt struct {
 	Table       TableName
 	IfNotExists bool
+	// Temporary is CREATE TEMPORARY TABLE: the table belongs to the
+	// session (temptable.go). It combines with every form (LIKE, AS).
+	Temporary bool
 	// Columns in declaration order. Empty if the statement declares only
 	// constraints (MySQL error 1113, for the engine to report).
 	Columns []*ColumnDef
@@ -322,6 +325,9 @@ type DropIndexStmt struct {
 type DropTableStmt struct {
 	Tables   []TableName // at least one
 	IfExists bool
+	// Temporary is DROP TEMPORARY TABLE: only the session's temporary
+	// tables are dropped (temptable.go).
+	Temporary bool
 }
 
 // TruncateStmt is TRUNCATE [TABLE] t.

@@ -11,8 +11,7 @@ import (
 
 // Parsing of the DDL statements (ddl_ast.go), on the parser core in
 // stmt_parse.go. The grammar is MySQL 8's, minus partitioning, generated
-// columns, FULLTEXT/SPATIAL indexes, CREATE … SELECT/LIKE and temporary
-// tables, which fail with a *ParseError saying "not supported", plus a few
+// columns and FULLTEXT/SPATIAL indexes, which fail with a *ParseError saying "not supported", plus a few
 // SQLite spellings (AUTOINCREMENT, VARCHAR without a length, DROP INDEX
 // without ON, IF NOT EXISTS on CREATE INDEX) that test corpora use.
 
@@ -23,6 +22,13 @@ func (p *parser) create() (Statement, error) {
 	switch t := p.peek(); {
 	case p.acceptWord("table"):
 		return p.createTable()
+	case p.acceptWords("temporary", "table"):
+		st, err := p.createTable()
+		if err != nil {
+			return nil, err
+		}
+		st.(*CreateTableStmt).Temporary = true
+		return st, nil
 	case p.acceptWord("index"):
 		return p.createIndex(IndexPlain)
 	case p.acceptWords("unique", "index"):
@@ -876,8 +882,10 @@ func (p *parser) dropList() ([]TableName, error) {
 func (p *parser) drop() (Statement, error) {
 	p.advance()
 	switch t := p.peek(); {
-	case p.acceptWord("table"):
-		s := &DropTableStmt{IfExists: p.ifExists()}
+	case p.isWord("table") || p.isWord("temporary") && p.peekAt(1).word() == "table":
+		s := &DropTableStmt{Temporary: p.acceptWord("temporary")}
+		p.advance()
+		s.IfExists = p.ifExists()
 		var err error
 		if s.Tables, err = p.dropList(); err != nil {
 			return nil, err

@@ -454,6 +454,21 @@ var ddlTests = []struct {
 		want:  &DropTableStmt{Tables: []TableName{tbl("users")}, IfExists: true},
 	},
 	{
+		name:  "create temporary table",
+		input: "CREATE TEMPORARY TABLE IF NOT EXISTS t (a int)",
+		want:  &CreateTableStmt{Table: tbl("t"), IfNotExists: true, Temporary: true, Columns: []*ColumnDef{{Name: "a", Type: DDLColumnType{Kind: DDLTypeInt}}}},
+	},
+	{
+		name:  "create temporary table like",
+		input: "create temporary table t like db.u",
+		want:  &CreateTableStmt{Table: tbl("t"), Temporary: true, Like: &TableName{Schema: "db", Name: "u"}},
+	},
+	{
+		name:  "drop temporary table",
+		input: "DROP TEMPORARY TABLE IF EXISTS a, b",
+		want:  &DropTableStmt{Tables: []TableName{tbl("a"), tbl("b")}, IfExists: true, Temporary: true},
+	},
+	{
 		name:  "drop tables",
 		input: "drop table a, db.b, `c` restrict",
 		want:  &DropTableStmt{Tables: []TableName{tbl("a"), {Schema: "db", Name: "b"}, tbl("c")}},
@@ -603,7 +618,9 @@ var ddlErrorTests = []errorTest{
 	{"unknown table option", "CREATE TABLE t (a int) foo=1", 23, "unknown table option"},
 	{"negative auto_increment", "CREATE TABLE t (a int) auto_increment = -1", 40, "expected an AUTO_INCREMENT value"},
 	{"partition", "CREATE TABLE t (a int) partition by hash(a)", 23, "not supported"},
-	{"temporary", "CREATE TEMPORARY TABLE t (a int)", 7, "not supported"},
+	{"temporary view", "CREATE TEMPORARY VIEW v AS SELECT 1", 7, "not supported"},
+	{"temporary without table", "CREATE TEMPORARY t (a int)", 7, "not supported"},
+	{"drop temporary view", "DROP TEMPORARY VIEW v", 5, "not supported"},
 	{"like without a table", "CREATE TABLE t LIKE", 19, "expected"},
 	{"like with more", "CREATE TABLE t (LIKE u, a int)", 22, "expected ')'"},
 	{"create view without query", "CREATE VIEW v AS", 16, "expected SELECT"},
