@@ -209,6 +209,13 @@ type catalog struct {
 	// table, built on first use (trigger.go).
 	triggers map[string]*trigger
 	trg      trigMaps
+	// perm is set on a session's view of the catalog (temptable.go): the
+	// permanent catalog that tables, views and triggers come from, with
+	// the session's temporary tables temps (by lowercased name) in tables
+	// over the permanent tables of their names. A view is never cached
+	// nor shared between sessions.
+	perm  *catalog
+	temps map[string]*table
 }
 
 // table is a decoded table descriptor with lookup structures. Immutable.
@@ -238,7 +245,8 @@ type table struct {
 	// when every column has the default collation (decodeTableRow tags
 	// the string values of the others).
 	colls []Collation
-	enums []int // ordinals of the ENUM and SET columns (tagEnums)
+	enums []int  // ordinals of the ENUM and SET columns (tagEnums)
+	temp  bool   // a session's temporary table (isTempID)
 }
 
 // column is one decoded column.
@@ -390,6 +398,7 @@ func newTable(d *tableDesc) (*table, error) {
 	if d.Synchronized {
 		t.dead = deadTreeName(d.ID)
 	}
+	t.temp = isTempID(d.ID)
 	t.keys = computeKeys(t)
 	t.plain = d.NextField == len(t.cols)
 	for i, f := range t.fields {
@@ -411,11 +420,16 @@ func cloneDesc(d *tableDesc) *tableDesc {
 	return &c
 }
 
-// table returns the table named name (case-insensitive) or nil.
+// table returns the table named name (case-insensitive) or nil: in a
+// session's view, its temporary table of that name if it has one.
 func (c *catalog) table(name string) *table { return c.tables[strings.ToLower(name)] }
 
-// sortedTables returns the tables ordered by name.
+// sortedTables returns the tables ordered by name: the permanent ones, also
+// in a session's view (temporary tables are listed nowhere, as in MySQL).
 func (c *catalog) sortedTables() []*table {
+	if c.perm != nil {
+		return c.perm.sortedTables()
+	}
 	ts := make([]*table, 0, len(c.tables))
 	for _, t := range c.tables {
 		ts = append(ts, t)
@@ -610,12 +624,30 @@ func (e *Engine) cacheCatalog(c *catalog) {
 type catalogWriter struct {
 	e    *Engine
 	tx   *bedrock.Tx
-	base *catalog
-	next *catalog
+	base *catalog // the permanent catalog changed
+	next *catalog // the permanent catalog being built
+	// temps are the session's temporary tables as the statement leaves
+	// them, view that finish returns a session's view (temptable.go):
+	// base was one, or a temporary table was created.
+	temps map[string]*table
+	view  bool
+	// permChanged is set once a record of the permanent catalog changed.
+	permChanged bool
 }
 
-// newCatalogWriter starts a change of base in tx.
+// newCatalogWriter starts a change of base in tx. base may be a session's
+// view: its temporary tables change in the writer's temps, never in the
+// catalog tree.
 func newCatalogWriter(e *Engine, tx *bedrock.Tx, base *catalog) *catalogWriter {
+	var temps map[string]*table
+	view := base.perm != nil
+	if view {
+		temps = make(map[string]*table, len(base.temps))
+		for k, v := range base.temps {
+			temps[k] = v
+		}
+		base = base.perm
+	}
 	next := &catalog{nonce: base.nonce, nextID: base.nextID, tables: make(map[string]*table, len(base.tables)+1),
 		views: make(map[string]*viewDesc, len(base.views)), triggers: make(map[string]*trigger, len(base.triggers))}
 	for k, v := range base.tables {
@@ -627,7 +659,7 @@ func newCatalogWriter(e *Engine, tx *bedrock.Tx, base *catalog) *catalogWriter {
 	for k, v := range base.triggers {
 		next.triggers[k] = v
 	}
-	return &catalogWriter{e: e, tx: tx, base: base, next: next}
+	return &catalogWriter{e: e, tx: tx, base: base, next: next, temps: temps, view: view}
 }
 
 // allocTableID hands out a new table ID.
@@ -637,6 +669,24 @@ func (w *catalogWriter) allocTableID() uint64 {
 	return id
 }
 
+// allocID hands out a new table ID: a temporary table's (newTempID) when
+// temp is set.
+func (w *catalogWriter) allocID(temp bool) uint64 {
+	if temp {
+		return w.e.newTempID()
+	}
+	return w.allocTableID()
+}
+
+// table returns the table named name as the statement leaves it: the
+// session's temporary table of that name, else the permanent one.
+func (w *catalogWriter) table(name string) *table {
+	if t := w.temps[strings.ToLower(name)]; t != nil {
+		return t
+	}
+	return w.next.table(name)
+}
+
 // putTable writes (creates or replaces) a table descriptor. oldName is the
 // table's previous name ("" for a new table), for renames.
 func (w *catalogWriter) putTable(d *tableDesc, oldName string) (*table, error) {
@@ -644,8 +694,19 @@ func (w *catalogWriter) putTable(d *tableDesc, oldName string) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
+	if t.temp {
+		if w.temps == nil {
+			w.temps = map[string]*table{}
+		}
+		if oldName != "" {
+			delete(w.temps, strings.ToLower(oldName))
+		}
+		w.temps[strings.ToLower(d.Name)] = t
+		w.view = true
+		return t, nil
+	}
 	if oldName != "" && !strings.EqualFold(oldName, d.Name) {
-		if err := w.dropTable(oldName); err != nil {
+		if err := w.dropPermTable(oldName); err != nil {
 			return nil, err
 		}
 	}
@@ -656,8 +717,18 @@ func (w *catalogWriter) putTable(d *tableDesc, oldName string) (*table, error) {
 	return t, nil
 }
 
-// dropTable removes a table descriptor.
+// dropTable removes a table descriptor: the session's temporary table of
+// that name if it has one, else the permanent one.
 func (w *catalogWriter) dropTable(name string) error {
+	if _, ok := w.temps[strings.ToLower(name)]; ok {
+		delete(w.temps, strings.ToLower(name))
+		return nil
+	}
+	return w.dropPermTable(name)
+}
+
+// dropPermTable removes a permanent table's descriptor.
+func (w *catalogWriter) dropPermTable(name string) error {
 	if err := w.deleteRecord(catTablePrefix, name); err != nil {
 		return err
 	}
@@ -676,6 +747,7 @@ func (w *catalogWriter) putRecord(prefix, name string, d any) error {
 	if err != nil {
 		return err
 	}
+	w.permChanged = true
 	return ct.Put([]byte(prefix+strings.ToLower(name)), 0, rec)
 }
 
@@ -685,22 +757,32 @@ func (w *catalogWriter) deleteRecord(prefix, name string) error {
 	if err != nil {
 		return err
 	}
+	w.permChanged = true
 	_, err = ct.Delete([]byte(prefix + strings.ToLower(name)))
 	return err
 }
 
-// finish writes the new meta record and caches the new catalog.
+// finish writes the new meta record and caches the new catalog, when the
+// permanent catalog changed; it returns the catalog the statement leaves,
+// a session's view when the writer has one (see catalogWriter.view).
 func (w *catalogWriter) finish() (*catalog, error) {
-	ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
-	if err != nil {
-		return nil, err
+	perm := w.base
+	if w.permChanged || w.next.nextID != w.base.nextID || !w.view {
+		ct, err := bxtree.Open(w.tx, catalogTree, eagerTree())
+		if err != nil {
+			return nil, err
+		}
+		w.next.nonce = randomNonce()
+		if err := ct.Put([]byte(catMetaKey), 0, encodeMeta(w.next.nonce, w.next.nextID)); err != nil {
+			return nil, err
+		}
+		w.e.cacheCatalog(w.next)
+		perm = w.next
 	}
-	w.next.nonce = randomNonce()
-	if err := ct.Put([]byte(catMetaKey), 0, encodeMeta(w.next.nonce, w.next.nextID)); err != nil {
-		return nil, err
+	if w.view {
+		return overlay(perm, w.temps), nil
 	}
-	w.e.cacheCatalog(w.next)
-	return w.next, nil
+	return perm, nil
 }
 
 // prefixEnd returns the smallest key greater than every key with prefix p,

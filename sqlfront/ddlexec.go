@@ -233,7 +233,7 @@ func (sc *stmtCtx) createTable(s *CreateTableStmt) error {
 	if s.AsQuery != nil {
 		return sc.createTableAs(s)
 	}
-	if sc.cat.table(s.Table.Name) != nil || sc.cat.view(s.Table.Name) != nil {
+	if sc.tableExists(s) {
 		if s.IfNotExists {
 			return nil
 		}
@@ -245,12 +245,15 @@ func (sc *stmtCtx) createTable(s *CreateTableStmt) error {
 		}
 	}
 	w := newCatalogWriter(sc.e, sc.tx, sc.cat)
-	d, err := tableDescFromCreate(s, w.allocTableID(), time.Now())
+	d, err := tableDescFromCreate(s, w.allocID(s.Temporary), time.Now())
 	if err != nil {
 		return err
 	}
 	if err := addConstraints(d, s); err != nil {
 		return err
+	}
+	if s.Temporary && len(d.ForeignKeys) > 0 {
+		return errTempFK()
 	}
 	if err := validateGenerated(d); err != nil {
 		return err
@@ -260,8 +263,10 @@ func (sc *stmtCtx) createTable(s *CreateTableStmt) error {
 			return err
 		}
 	}
-	if err := sc.fkCheckAdopted(d); err != nil {
-		return err
+	if !s.Temporary {
+		if err := sc.fkCheckAdopted(d); err != nil {
+			return err
+		}
 	}
 	t, err := w.putTable(d, "")
 	if err != nil {
@@ -276,6 +281,21 @@ func (sc *stmtCtx) createTable(s *CreateTableStmt) error {
 	return sc.commitCatalog(w)
 }
 
+// tableExists reports whether CREATE TABLE s clashes with a table: CREATE
+// TEMPORARY TABLE with the session's temporary table of its name, CREATE
+// TABLE with a permanent table or a view (a temporary table of the name
+// does not count: it hides the new table from the session, as in MySQL).
+func (sc *stmtCtx) tableExists(s *CreateTableStmt) bool {
+	if s.Temporary {
+		return sc.cat.tempTable(s.Table.Name) != nil
+	}
+	c := sc.cat
+	if c.perm != nil {
+		c = c.perm
+	}
+	return c.table(s.Table.Name) != nil || c.view(s.Table.Name) != nil
+}
+
 // isKnownEngine reports whether ENGINE=name is accepted (all MySQL
 // engines map to bxdb's B+-trees).
 func isKnownEngine(name string) bool {
@@ -286,7 +306,9 @@ func isKnownEngine(name string) bool {
 	return false
 }
 
-// dropTables runs DROP TABLE.
+// dropTables runs DROP TABLE: the session's temporary table of a name
+// when it has one (only those with DROP TEMPORARY TABLE), else the
+// permanent table.
 func (sc *stmtCtx) dropTables(s *DropTableStmt) error {
 	if err := sc.fkCheckDrop(s.Tables); err != nil {
 		return err
@@ -297,7 +319,10 @@ func (sc *stmtCtx) dropTables(s *DropTableStmt) error {
 		if err := sc.checkSchema(tn.Schema); err != nil {
 			return err
 		}
-		t := w.next.table(tn.Name)
+		t := w.table(tn.Name)
+		if s.Temporary {
+			t = w.temps[strings.ToLower(tn.Name)]
+		}
 		if t == nil {
 			missing = append(missing, sc.e.dbName+"."+tn.Name)
 			continue
@@ -310,6 +335,9 @@ func (sc *stmtCtx) dropTables(s *DropTableStmt) error {
 		}
 		if err := w.dropTable(t.desc.Name); err != nil {
 			return err
+		}
+		if t.temp {
+			continue
 		}
 		if err := w.dropTableTriggers(t.desc.Name); err != nil {
 			return err
@@ -507,18 +535,27 @@ func (sc *stmtCtx) alterTable(s *AlterTableStmt) error {
 	w := newCatalogWriter(sc.e, sc.tx, sc.cat)
 	oldName := t.desc.Name
 	if ap.renameTo != "" {
-		if other := w.next.table(ap.renameTo); other != nil && other != t {
+		// A temporary table's name clashes with the session's other
+		// temporary tables only, a permanent table's with permanent
+		// tables (and views) only: either may hide the other.
+		other := w.temps[strings.ToLower(ap.renameTo)]
+		if !t.temp {
+			other = w.next.table(ap.renameTo)
+		}
+		if other != nil && other != t {
 			return errTableExists(ap.renameTo)
 		}
 		if err := checkTableName(ap.renameTo); err != nil {
 			return err
 		}
 		d.Name = ap.renameTo
-		if err := fkRenameRefs(w, d, oldName, d.Name); err != nil {
-			return err
-		}
-		if err := w.renameTableTriggers(oldName, d.Name); err != nil {
-			return err
+		if !t.temp {
+			if err := fkRenameRefs(w, d, oldName, d.Name); err != nil {
+				return err
+			}
+			if err := w.renameTableTriggers(oldName, d.Name); err != nil {
+				return err
+			}
 		}
 	}
 	if err := sc.fkAlter(w, t, d); err != nil {
@@ -526,7 +563,7 @@ func (sc *stmtCtx) alterTable(s *AlterTableStmt) error {
 	}
 	if ap.rebuild {
 		oldID := d.ID
-		d.ID = w.allocTableID()
+		d.ID = w.allocID(t.temp)
 		nt, err := w.putTable(d, oldName)
 		if err != nil {
 			return err
@@ -582,7 +619,7 @@ func (sc *stmtCtx) alterTable(s *AlterTableStmt) error {
 		}
 	}
 	if ap.autoInc > 0 {
-		nt := w.next.table(d.Name)
+		nt := w.table(d.Name)
 		if nt.autoInc >= 0 {
 			if err := sc.setAutoCounterAtLeast(nt, ap.autoInc); err != nil {
 				return err
@@ -1193,7 +1230,7 @@ func (sc *stmtCtx) createTableLike(s *CreateTableStmt) error {
 	if !ok {
 		return errors.New("sqlfront: internal error: SHOW CREATE TABLE is not a CREATE TABLE")
 	}
-	def.Table, def.IfNotExists = s.Table, s.IfNotExists
+	def.Table, def.IfNotExists, def.Temporary = s.Table, s.IfNotExists, s.Temporary
 	def.ForeignKeys, def.AutoIncrement = nil, 0
 	for _, c := range def.Columns {
 		c.References = nil
@@ -1212,7 +1249,7 @@ func (sc *stmtCtx) createTableLike(s *CreateTableStmt) error {
 // column, typed as the query reports it (expression columns of unknown
 // type by the kind of their values), and the query's rows.
 func (sc *stmtCtx) createTableAs(s *CreateTableStmt) error {
-	if sc.cat.table(s.Table.Name) != nil || sc.cat.view(s.Table.Name) != nil {
+	if sc.tableExists(s) {
 		if s.IfNotExists {
 			return nil
 		}
@@ -1273,7 +1310,7 @@ func (sc *stmtCtx) createTableAs(s *CreateTableStmt) error {
 	if !ok {
 		return errors.New("sqlfront: internal error: CREATE TABLE AS built no CREATE TABLE")
 	}
-	def.Table = s.Table
+	def.Table, def.Temporary = s.Table, s.Temporary
 	if err := sc.createTable(def); err != nil {
 		return err
 	}

@@ -351,6 +351,9 @@ type Engine struct {
 	rdrs      readers
 	// connIDs hands out CONNECTION_ID() values.
 	connIDs atomic.Uint64
+	// tempIDs numbers the temporary tables of the engine's sessions
+	// (newTempID).
+	tempIDs atomic.Uint64
 	// userLocks are the named locks of GET_LOCK (func_session.go).
 	userLocks userLocks
 
@@ -397,6 +400,10 @@ func Open(path string, o *Options) (*Engine, error) {
 	e.auto.next = map[uint64]uint64{}
 	if !opts.ReadOnly {
 		if err := e.initCatalog(); err != nil {
+			st.Close()
+			return nil, err
+		}
+		if err := e.sweepTemps(); err != nil {
 			st.Close()
 			return nil, err
 		}

@@ -58,6 +58,7 @@ func (s *Session) tryPointSelect(ctx context.Context, st *Stmt, args []Value) (r
 	if err != nil {
 		return nil, true, mapStoreErr(err)
 	}
+	cat = s.viewOf(cat)
 	t := p.key.t
 	if cat.table(t.desc.Name) != t {
 		return nil, false, nil // the schema changed: plan again

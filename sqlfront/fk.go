@@ -53,6 +53,9 @@ const fkMaxDepth = 15
 // table (created with foreign_key_checks = 0) has a nil parent; one
 // naming a missing column is left out.
 func (c *catalog) fks() *fkMaps {
+	if c.perm != nil {
+		return c.perm.fks() // temporary tables have no foreign keys
+	}
 	m := &c.fk
 	m.once.Do(func() {
 		m.byChild, m.byParent = map[*table][]*fkRef{}, map[*table][]*fkRef{}

@@ -36,6 +36,11 @@ type Session struct {
 	nextReadOnly int              // SET TRANSACTION for the next tx only: 0 unset, 1 read only, 2 read write
 	tablesLocked bool             // LOCK TABLES ran, UNLOCK TABLES did not (stmt_misc.go)
 	prepared     map[string]*Stmt // PREPARE name, lowercased (stmt_prepare.go)
+	// temps are the session's temporary tables by lowercased name, as
+	// committed; tview is the last view of the catalog built with them
+	// (temptable.go).
+	temps map[string]*table
+	tview *catalog
 
 	// rows is the open result reading the session's transaction; it is
 	// drained into memory before the transaction is used again.
@@ -121,6 +126,9 @@ func (s *Session) Close() error {
 	err := s.endTx(false)
 	s.closeRows()
 	s.closeRead()
+	if derr := s.dropTemps(); derr != nil && err == nil && !errors.Is(derr, ErrEngineClosed) {
+		err = derr
+	}
 	s.e.userLocks.releaseAll(s.id)
 	s.closed = true
 	return err
@@ -402,7 +410,9 @@ func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Row
 			defer func() { s.autocommit = false }()
 		}
 		if s.tx == nil && s.autocommit {
-			if tn, def, ok := onlineIndexDef(x); ok {
+			// A temporary table's index is built under the lock: no
+			// other session writes it.
+			if tn, def, ok := onlineIndexDef(x); ok && s.temps[strings.ToLower(tn.Name)] == nil {
 				return Result{}, nil, mapStoreErr(s.createIndexOnline(ctx, tn, def))
 			}
 		}
@@ -630,6 +640,9 @@ func (s *Session) runWrite(ctx context.Context, args []Value, nested bool, fn fu
 	}
 	if err != nil {
 		return Result{}, mapStoreErr(err)
+	}
+	if sc.ddl {
+		s.adoptTemps(sc.cat)
 	}
 	sc.afterStatement(&res)
 	return res, nil
@@ -870,6 +883,7 @@ func (s *Session) newStmtCtx(ctx context.Context, tx *bedrock.Tx, args []Value, 
 		sc, env = &stmtCtx{}, &Env{}
 	}
 	*env = Env{Args: args, Database: s.e.dbName, LastInsertID: s.lastInsertID, RowCount: s.rowCount, FoundRows: s.foundRowsNow(), ConnectionID: s.id, sess: s, ctx: ctx}
+	cat = s.viewOf(cat)
 	if writable {
 		// A write statement ends before it returns: its time is taken at
 		// the first use (Env.clock). A query's rows may be read long

@@ -512,7 +512,11 @@ func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``")
 // showCreateTable renders SHOW CREATE TABLE.
 func showCreateTable(t *table, ai uint64) string {
 	var b strings.Builder
-	b.WriteString("CREATE TABLE " + quoteIdent(t.desc.Name) + " (\n")
+	b.WriteString("CREATE ")
+	if t.temp {
+		b.WriteString("TEMPORARY ")
+	}
+	b.WriteString("TABLE " + quoteIdent(t.desc.Name) + " (\n")
 	var lines []string
 	tcoll := descCollation(t.desc)
 	for _, c := range t.cols {

@@ -152,6 +152,7 @@ func (s *Session) lockTables(l *LockTablesStmt) error {
 	if err != nil {
 		return mapStoreErr(err)
 	}
+	cat = s.viewOf(cat)
 	for _, tn := range l.Tables {
 		if tn.Schema != "" && !strings.EqualFold(tn.Schema, e.dbName) {
 			return errNoSuchTable(tn.Schema, tn.Name)

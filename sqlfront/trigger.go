@@ -156,6 +156,12 @@ func (c *catalog) trigger(name string) *trigger { return c.triggers[strings.ToLo
 // tableTriggers returns the triggers of the table named name, nil if it
 // has none.
 func (c *catalog) tableTriggers(name string) *tableTriggers {
+	if c.perm != nil {
+		if c.temps[strings.ToLower(name)] != nil {
+			return nil // temporary tables have no triggers
+		}
+		return c.perm.tableTriggers(name)
+	}
 	if len(c.triggers) == 0 {
 		return nil
 	}
@@ -332,6 +338,9 @@ func (sc *stmtCtx) createTrigger(s *CreateTriggerStmt) error {
 	t, err := sc.lookupTable(s.Table.Schema, s.Table.Name)
 	if err != nil {
 		return err
+	}
+	if t.temp {
+		return engErr(1361, "Trigger's '%s' is view or temporary table", t.desc.Name)
 	}
 	if sc.cat.trigger(s.Trigger.Name) != nil {
 		if s.IfNotExists {

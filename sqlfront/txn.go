@@ -58,6 +58,7 @@ type sessTx struct {
 type savepoint struct {
 	name string // "" for a savepoint replaced by a newer one of the same name
 	tx   *bedrock.Tx
+	cat  *catalog // the transaction's catalog when the savepoint was set
 }
 
 // top returns the innermost open transaction: the newest savepoint's or
@@ -186,6 +187,7 @@ func (s *Session) endTx(commit bool) error {
 			err = s.e.commitDDL(t.root)
 			if err == nil {
 				s.e.commitSeq.Add(1)
+				s.adoptTemps(t.cat)
 			}
 			s.e.unlockWriter()
 			return mapStoreErr(err)
@@ -230,7 +232,7 @@ func (s *Session) savepoint(name string) error {
 	if err != nil {
 		return mapStoreErr(err)
 	}
-	t.saves = append(t.saves, savepoint{name: name, tx: child})
+	t.saves = append(t.saves, savepoint{name: name, tx: child, cat: t.cat})
 	return nil
 }
 
@@ -278,15 +280,19 @@ func (s *Session) rollbackToSavepoint(name string) error {
 	// the changes the shared handles hold with them.
 	t.releaseTrees(false)
 	t.saves[i].tx.Rollback()
+	cat := t.saves[i].cat
 	if t.ddl {
-		t.cat = nil // a DDL may have been undone: read the catalog again
+		// A DDL may have been undone: back to the catalog of the
+		// savepoint (nil: read it again; it is no session's view, whose
+		// temporary tables live nowhere else).
+		t.cat = cat
 	}
 	t.saves = t.saves[:i]
 	child, err := t.top().Begin()
 	if err != nil {
 		return mapStoreErr(err)
 	}
-	t.saves = append(t.saves, savepoint{name: name, tx: child})
+	t.saves = append(t.saves, savepoint{name: name, tx: child, cat: cat})
 	return nil
 }
 

@@ -203,6 +203,9 @@ type catObject struct {
 
 // sortedObjects returns the tables and views ordered by name.
 func (c *catalog) sortedObjects() []catObject {
+	if c.perm != nil {
+		return c.perm.sortedObjects()
+	}
 	var out []catObject
 	for _, t := range c.tables {
 		out = append(out, catObject{t.desc.Name, "BASE TABLE"})
@@ -224,8 +227,16 @@ func (c *catalog) sortedViews() []*viewDesc {
 	return out
 }
 
-// view returns the view named name (case-insensitive) or nil.
-func (c *catalog) view(name string) *viewDesc { return c.views[strings.ToLower(name)] }
+// view returns the view named name (case-insensitive) or nil; in a
+// session's view of the catalog a temporary table hides the view of its
+// name.
+func (c *catalog) view(name string) *viewDesc {
+	lc := strings.ToLower(name)
+	if c.temps != nil && c.temps[lc] != nil {
+		return nil
+	}
+	return c.views[lc]
+}
 
 // putView writes (creates or replaces) a view record.
 func (w *catalogWriter) putView(d *viewDesc) error {
@@ -296,6 +307,9 @@ func (sc *stmtCtx) viewColumns(d *viewDesc, explicit []string) ([]string, error)
 	sel, err := parseViewQuery(d)
 	if err != nil {
 		return nil, err
+	}
+	if n := sc.cat.tempRef(sel); n != "" {
+		return nil, engErr(1352, "View's SELECT refers to a temporary table '%s'", n)
 	}
 	child := sc.child()
 	qp, err := child.planQuery(sel, nil, d.Select)
