@@ -245,8 +245,8 @@ type table struct {
 	// when every column has the default collation (decodeTableRow tags
 	// the string values of the others).
 	colls []Collation
-	enums []int  // ordinals of the ENUM and SET columns (tagEnums)
-	temp  bool   // a session's temporary table (isTempID)
+	enums []int // ordinals of the ENUM and SET columns (tagEnums)
+	temp  bool  // a session's temporary table (isTempID)
 }
 
 // column is one decoded column.

@@ -26,7 +26,9 @@ import (
 // wait for it (readers do not); bxdb does not build indexes concurrently
 // with writers. Changes of column types, of the primary key, or of
 // AUTO_INCREMENT columns rebuild the table into new trees (a new table
-// ID), converting every row.
+// ID), converting every row. A session's temporary tables go through the
+// same paths; their descriptors change in the session's view of the
+// catalog, never in the catalog tree (temptable.go).
 
 // execDDL runs a DDL statement.
 func (sc *stmtCtx) execDDL(st Statement) (Result, error) {
@@ -1311,15 +1313,27 @@ func (sc *stmtCtx) createTableAs(s *CreateTableStmt) error {
 		return errors.New("sqlfront: internal error: CREATE TABLE AS built no CREATE TABLE")
 	}
 	def.Table, def.Temporary = s.Table, s.Temporary
+	// A temporary table hides the table of its name that its query may
+	// read (CREATE TEMPORARY TABLE t SELECT ... FROM t): it is filled
+	// under a name of its own, then renamed.
+	hide := s.Temporary && namesTable(s.AsQuery, s.Table.Name)
+	if hide {
+		def.Table = TableName{Name: "#sql-temp-" + strconv.FormatUint(sc.e.tempIDs.Load()+1, 10)}
+	}
 	if err := sc.createTable(def); err != nil {
 		return err
 	}
-	tn := sqlparser.TableName{Name: sqlparser.NewTableIdent(s.Table.Name)}
-	if s.Table.Schema != "" {
-		tn.Qualifier = sqlparser.NewTableIdent(s.Table.Schema)
+	tn := sqlparser.TableName{Name: sqlparser.NewTableIdent(def.Table.Name)}
+	if def.Table.Schema != "" {
+		tn.Qualifier = sqlparser.NewTableIdent(def.Table.Schema)
 	}
-	_, err = sc.execInsert(&sqlparser.Insert{Action: sqlparser.InsertStr, Table: tn, Rows: s.AsQuery})
-	return err
+	if _, err := sc.execInsert(&sqlparser.Insert{Action: sqlparser.InsertStr, Table: tn, Rows: s.AsQuery}); err != nil {
+		return err
+	}
+	if hide {
+		return sc.alterTable(&AlterTableStmt{Table: def.Table, Specs: []AlterSpec{&RenameTableSpec{NewName: TableName{Name: s.Table.Name}}}})
+	}
+	return nil
 }
 
 // columnTypeText is the column type CREATE TABLE AS gives a result column.

@@ -142,6 +142,24 @@
 // their join columns; set operations give each column one type
 // (plan_columns.go). Views (view.go) are stored queries, expanded
 // as derived tables when used, listed by SHOW TABLES; they are read-only.
+// CREATE TEMPORARY TABLE (also IF NOT EXISTS, LIKE, AS SELECT) makes a
+// table of the session only (temptable.go): its descriptor lives in the
+// Session, over the permanent catalog (a per-session view hiding the
+// permanent table or view of its name), its rows and indexes in trees of
+// the store under table IDs no other session uses; other sessions never
+// see it and may have their own of the same name. DML, joins, subqueries,
+// CREATE INDEX, ALTER, RENAME and TRUNCATE work on it; SHOW TABLES and
+// information_schema do not list it, SHOW CREATE TABLE says CREATE
+// TEMPORARY TABLE. DROP TABLE drops the session's temporary table of a
+// name before the permanent one, DROP TEMPORARY TABLE only temporary ones
+// (1051 otherwise). Session.Close drops them; what a crash or an engine
+// closed with sessions open leaves is unreachable and dropped at the next
+// open. Differences from MySQL: like all DDL here, CREATE and DROP
+// TEMPORARY TABLE are transactional (ROLLBACK undoes them; under
+// autocommit=0 they first commit the implicit transaction); writes to
+// temporary tables take the writer lock and are refused in READ ONLY
+// transactions and read-only stores; temporary tables take no foreign
+// keys (1215), triggers (1361) or views (1352), as in MySQL.
 // WITH RECURSIVE runs recursive CTEs to a fixpoint (plan_recursive.go);
 // EXCEPT and INTERSECT fold left to right with UNION (stmt_compound.go).
 // Window functions (ROW_NUMBER, RANK, LAG, SUM ... OVER (PARTITION BY ...

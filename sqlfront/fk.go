@@ -632,7 +632,7 @@ func (sc *stmtCtx) fkCheckParent(d *tableDesc, f *fkDesc) error {
 	}
 	pd := d
 	if !strings.EqualFold(f.RefTable, d.Name) {
-		p := sc.cat.table(f.RefTable)
+		p := sc.cat.permTable(f.RefTable)
 		if p == nil {
 			return engErr(1824, "Failed to open the referenced table '%s'", f.RefTable)
 		}
@@ -946,7 +946,7 @@ func (sc *stmtCtx) fkAlter(w *catalogWriter, t *table, d *tableDesc) error {
 		}
 		if !self(f) {
 			var pd *tableDesc
-			if p := sc.cat.table(f.RefTable); p != nil {
+			if p := sc.cat.permTable(f.RefTable); p != nil {
 				pd = p.desc
 			}
 			if err := checkTypes(d, pd, f); err != nil {

@@ -83,6 +83,9 @@ func (s *Session) execSync(ctx context.Context, x *SyncStmt) (Result, error) {
 	if s.tx != nil {
 		return Result{}, engErr(ErCantDoThisInTx, "SYNC TABLE cannot run inside a transaction")
 	}
+	if s.temps[strings.ToLower(x.Table.Name)] != nil {
+		return Result{}, errNotSupported("SYNC TABLE of a temporary table")
+	}
 	return s.e.syncTable(ctx, x.Table.Name, x.URL, nil)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+
 	"github.com/bxdb/bxdb/engine/bxtree"
 	"github.com/xwb1989/sqlparser"
 )
@@ -210,6 +211,19 @@ func (c *catalog) tempRef(q sqlparser.SQLNode) string {
 			}
 		}
 		return found == "", nil
+	}, q)
+	return found
+}
+
+// namesTable reports whether query q names the table name (in any
+// database).
+func namesTable(q sqlparser.SQLNode, name string) bool {
+	found := false
+	_ = sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if tn, ok := n.(sqlparser.TableName); ok && strings.EqualFold(tn.Name.String(), name) {
+			found = true
+		}
+		return !found, nil
 	}, q)
 	return found
 }
