@@ -307,3 +307,43 @@ func TestTemporaryTablesEnd(t *testing.T) {
 		t.Fatal("temporary table survived a crash")
 	}
 }
+
+// TestTemporaryTablesPreparedPlans: the plans a prepared statement caches
+// (point SELECT, INSERT, point UPDATE) follow the table its name means in
+// each session: a temporary table, the permanent one it hides, or a new
+// temporary table of the same name.
+func TestTemporaryTablesPreparedPlans(t *testing.T) {
+	e := openTestEngine(t)
+	s1, s2 := e.NewSession(), e.NewSession()
+	defer s1.Close()
+	defer s2.Close()
+	execSQL(t, s1, "CREATE TABLE t (id INT PRIMARY KEY, v VARCHAR(10))")
+	execSQL(t, s1, "INSERT INTO t VALUES (1, 'perm')")
+	sel := "SELECT v FROM t WHERE id = 1"
+	ins := "INSERT INTO t VALUES (?, ?)"
+	upd := "UPDATE t SET v = ? WHERE id = 1"
+	for round, want := range []string{"perm", "temp1", "perm", "temp2"} {
+		switch round {
+		case 1:
+			execSQL(t, s1, "CREATE TEMPORARY TABLE t (id INT PRIMARY KEY, v VARCHAR(10))")
+			execSQL(t, s1, ins, IntValue(1), StringValue("temp1"))
+		case 2:
+			execSQL(t, s1, "DROP TEMPORARY TABLE t")
+		case 3:
+			execSQL(t, s1, "CREATE TEMPORARY TABLE t (v VARCHAR(10), id INT PRIMARY KEY)")
+			execSQL(t, s1, ins, StringValue("temp2"), IntValue(1))
+		}
+		for i := 0; i < 3; i++ {
+			if got := fmt.Sprint(querySQL(t, s1, sel)); got != "[["+want+"]]" {
+				t.Fatalf("round %d: %s: %s, want %s", round, sel, got, want)
+			}
+			if got := fmt.Sprint(querySQL(t, s2, sel)); got != "[[perm]]" {
+				t.Fatalf("round %d: other session: %s", round, got)
+			}
+		}
+	}
+	execSQL(t, s1, upd, StringValue("u1"))
+	execSQL(t, s2, upd, StringValue("u2"))
+	checkQueries(t, s1, []queryCase{{sel, "[[u1]]"}})
+	checkQueries(t, s2, []queryCase{{sel, "[[u2]]"}})
+}
