@@ -627,8 +627,8 @@ type catalogWriter struct {
 	base *catalog // the permanent catalog changed
 	next *catalog // the permanent catalog being built
 	// temps are the session's temporary tables as the statement leaves
-	// them, view that finish returns a session's view (temptable.go):
-	// base was one, or a temporary table was created.
+	// them (temptable.go); view is set when finish must return a session's
+	// view: the writer started from one, or created a temporary table.
 	temps map[string]*table
 	view  bool
 	// permChanged is set once a record of the permanent catalog changed.
