@@ -161,7 +161,8 @@
 // transactions and read-only stores; temporary tables take no foreign
 // keys (1215), triggers (1361) or views (1352), as in MySQL.
 // WITH RECURSIVE runs recursive CTEs to a fixpoint (plan_recursive.go);
-// EXCEPT and INTERSECT fold left to right with UNION (stmt_compound.go).
+// EXCEPT and INTERSECT fold with UNION, INTERSECT first, in any query
+// in parentheses too (stmt_compound.go).
 // Window functions (ROW_NUMBER, RANK, LAG, SUM ... OVER (PARTITION BY ...
 // ORDER BY ...) [ROWS | RANGE ...]) run after grouping (stmt_window.go,
 // plan_window.go). User variables are assigned with SET @v = x, SET @v

@@ -11,7 +11,8 @@ import (
 // TestSetOperatorsModel runs random compound queries of UNION, EXCEPT and
 // INTERSECT (each with and without ALL) over two small tables with
 // duplicates and NULLs, and compares each result, as a multiset, with a
-// brute-force evaluation that folds the operators left to right.
+// brute-force evaluation that folds the operators left to right, INTERSECT
+// first (it binds tighter, as in MySQL).
 func TestSetOperatorsModel(t *testing.T) {
 	e := openTestEngine(t)
 	s := e.NewSession()
@@ -50,12 +51,23 @@ func TestSetOperatorsModel(t *testing.T) {
 	}
 	ops := []string{"UNION", "UNION ALL", "EXCEPT", "EXCEPT ALL", "INTERSECT", "INTERSECT ALL"}
 	for q := 0; q < 300; q++ {
-		sql, acc := operand()
+		// INTERSECT binds tighter: terms are runs of INTERSECT operands,
+		// folded left to right with the other operators.
+		sql, first := operand()
+		terms, termOps := [][]string{first}, []string(nil)
 		for k := 1 + rng.IntN(3); k > 0; k-- {
 			op := ops[rng.IntN(len(ops))]
 			text, rows := operand()
 			sql += " " + op + " " + text
-			acc = setOpModel(op, acc, rows)
+			if strings.HasPrefix(op, "INTERSECT") {
+				terms[len(terms)-1] = setOpModel(op, terms[len(terms)-1], rows)
+			} else {
+				terms, termOps = append(terms, rows), append(termOps, op)
+			}
+		}
+		acc := terms[0]
+		for i, op := range termOps {
+			acc = setOpModel(op, acc, terms[i+1])
 		}
 		var got []string
 		for _, r := range querySQL(t, s, sql) {
@@ -71,7 +83,9 @@ func TestSetOperatorsModel(t *testing.T) {
 	// a parenthesized operand is one operand.
 	for _, c := range []struct{ sql, want string }{
 		{"SELECT a FROM t1 WHERE a IS NOT NULL EXCEPT SELECT 3 ORDER BY a DESC LIMIT 2", "[[4] [2]]"},
-		{"SELECT 1 UNION SELECT 2 INTERSECT SELECT 2", "[[2]]"},
+		{"SELECT 1 UNION SELECT 2 INTERSECT SELECT 2", "[[1] [2]]"}, // 1 UNION (2 INTERSECT 2), as in MySQL
+		{"(SELECT 1 UNION SELECT 2) INTERSECT SELECT 2", "[[2]]"},
+		{"SELECT 3 EXCEPT SELECT 3 INTERSECT SELECT 4", "[[3]]"},
 		{"SELECT 1 UNION (SELECT 2 INTERSECT SELECT 2) ORDER BY 1", "[[1] [2]]"},
 		{"(SELECT 5 EXCEPT SELECT 6) INTERSECT SELECT 5", "[[5]]"},
 		{"SELECT 1 INTERSECT SELECT 1.0", "[[1.0]]"}, // one DECIMAL column, as in MySQL

@@ -281,20 +281,38 @@ func parseDML(sql, clean string, toks []token) (Statement, error) {
 		// INSERT ... WITH ctes SELECT ...: the WITH clause moves in front,
 		// where parseWith takes it (and lets INSERT and REPLACE follow it
 		// only this way, as MySQL does).
-		text := sql[toks[w].pos:toks[sel].pos] + " " + sql[:toks[w].pos] + sql[toks[sel].pos:]
+		wp, sp := toks[w].pos, toks[sel].pos
+		text := sql[wp:sp] + " " + sql[:wp] + sql[sp:]
 		wtoks, wclean, err := lexAll(text)
-		if err != nil {
-			return nil, err
+		var st Statement
+		if err == nil {
+			st, err = parseWithInsert(text, wclean, wtoks)
 		}
-		return parseWithInsert(text, wclean, wtoks)
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			// An error names a place in text: map it back to sql.
+			pos := pe.Pos
+			switch {
+			case pos < sp-wp:
+				pos += wp
+			case pos <= sp-wp+wp:
+				pos = max(pos-(sp-wp+1), 0)
+			default:
+				pos--
+			}
+			return nil, newParseError(sql, pos, pe.Msg)
+		}
+		return st, err
 	}
 	if hasNestedWith(toks) {
 		return parseNestedWiths(sql, clean, toks)
 	}
 	clean = blankLockingClauses(clean, toks)
 	clean = blankAllQuantifiers(clean, toks)
-	if (toks[0].word() == "select" || toks[0].typ == '(') && hasExceptIntersect(toks) {
-		return parseCompound(sql, clean, toks)
+	if hasExceptIntersect(toks) {
+		if st, ok, err := parseSetOps(sql, clean, toks); ok {
+			return st, err
+		}
 	}
 	clean, ignore := blankIgnoreModifier(clean, toks)
 	clean, delAlias := blankDeleteAlias(clean, toks)

@@ -1,21 +1,34 @@
 package sqlfront
 
 import (
+	"errors"
+	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/xwb1989/sqlparser"
 )
 
 // Compound queries with EXCEPT and INTERSECT (MySQL 8.0.31), which the
-// pinned sqlparser does not know: parseCompound splits the statement at
-// its top-level set operators (UNION, EXCEPT, INTERSECT, each optionally
-// ALL or DISTINCT), parses every operand with sqlparser and folds them
-// into sqlparser.Union nodes whose Type names the operator (the Type
-// field is free text; planUnion reads it). The operators associate left to
-// right with equal precedence, as in SQLite (whose answers the
-// sqllogictest corpus records); MySQL binds INTERSECT tighter, so a query
-// mixing INTERSECT with other operators should parenthesize. An ORDER BY
-// or LIMIT after the last operand applies to the whole result.
+// pinned sqlparser does not know: compoundQuery splits a query at its
+// top-level set operators (UNION, EXCEPT, INTERSECT, each optionally ALL
+// or DISTINCT), parses every operand on its own and folds them into
+// sqlparser.Union nodes whose Type names the operator (the Type field is
+// free text; planUnion reads it). As in MySQL, INTERSECT binds tighter
+// than UNION and EXCEPT, which associate left to right: a UNION b
+// INTERSECT c is a UNION (b INTERSECT c). An ORDER BY or LIMIT after the
+// last operand applies to the whole result.
+//
+// A set operation may stand anywhere a query in parentheses may: a
+// subquery (IN, EXISTS, scalar, row), a derived table, an operand of
+// another set operation, the query of INSERT ... SELECT.
+// parseNestedSetOps parses each such query with compoundQuery and puts a
+// marker SELECT in its place, (SELECT /*bxdb:setop n*/ 1), which sqlparser
+// parses as any subquery; the marker is then replaced in the AST by the
+// query it stands for. An operand that holds set operations in
+// parentheses itself goes through parseDML, which does the same, so they
+// nest to any depth.
 
 // Set operator types beyond sqlparser's UNION ones.
 const (
@@ -29,32 +42,236 @@ const (
 // INTERSECT.
 func hasExceptIntersect(toks []token) bool {
 	for _, t := range toks {
-		if !t.quoted && (t.word() == "except" || t.word() == "intersect") {
+		if isSetOpWord(t) {
 			return true
 		}
 	}
 	return false
 }
 
-// parseCompound parses a query with EXCEPT or INTERSECT (see above). clean
-// is the statement text with version comments blanked and toks its tokens.
-func parseCompound(sql, clean string, toks []token) (Statement, error) {
+// isSetOpWord reports whether t is the word EXCEPT or INTERSECT.
+func isSetOpWord(t token) bool {
+	return !t.quoted && (t.word() == "except" || t.word() == "intersect")
+}
+
+// hasTopSetOp reports whether toks hold EXCEPT or INTERSECT outside any
+// parentheses.
+func hasTopSetOp(toks []token) bool {
+	depth := 0
+	for _, t := range toks {
+		switch {
+		case t.typ == '(':
+			depth++
+		case t.typ == ')':
+			depth--
+		case depth == 0 && isSetOpWord(t):
+			return true
+		}
+	}
+	return false
+}
+
+// parseSetOps parses a DML statement that holds EXCEPT or INTERSECT
+// (hasExceptIntersect; see above). ok is false when it has none where a
+// query may stand, so that the statement goes to sqlparser as it is.
+func parseSetOps(sql, clean string, toks []token) (st Statement, ok bool, err error) {
+	p := &parser{src: sql, clean: clean, toks: toks}
 	end := len(toks) - 1 // the EOF token
 	if end > 0 && toks[end-1].typ == ';' {
 		end--
 	}
-	ast, err := compoundQuery(sql, clean, toks, 0, end)
+	if hasTopSetOp(toks) {
+		switch w := toks[0].word(); {
+		case w == "select" || toks[0].typ == '(':
+			ast, err := compoundQuery(p, 0, end)
+			if err != nil {
+				return nil, true, err
+			}
+			return &DMLStmt{AST: ast}, true, nil
+		case w == "insert" || w == "replace":
+			// INSERT ... SELECT a EXCEPT SELECT b [ON DUPLICATE KEY
+			// UPDATE ...]: the query is a set operation.
+			if g, ok := insertQuery(toks, end); ok {
+				st, err := parseNestedSetOps(p, []setOpGroup{g})
+				return st, true, err
+			}
+		}
+		return nil, false, nil
+	}
+	if groups := setOpGroups(toks); len(groups) > 0 {
+		st, err := parseNestedSetOps(p, groups)
+		return st, true, err
+	}
+	return nil, false, nil
+}
+
+// setOpGroup is a query with set operators in a statement: its tokens
+// [from, to), and the tokens [rfrom, rto) its marker SELECT replaces (its
+// parentheses included).
+type setOpGroup struct{ from, to, rfrom, rto int }
+
+// setOpGroups returns the queries in parentheses that hold EXCEPT or
+// INTERSECT outside any inner parentheses, outermost ones only, in order.
+func setOpGroups(toks []token) []setOpGroup {
+	var open []int          // the unclosed '(' tokens
+	holds := map[int]bool{} // '(' tokens whose group holds a set operator
+	var groups []setOpGroup
+	for k, t := range toks {
+		switch {
+		case t.typ == '(':
+			open = append(open, k)
+		case t.typ == ')':
+			if len(open) == 0 {
+				continue
+			}
+			o := open[len(open)-1]
+			open = open[:len(open)-1]
+			if holds[o] {
+				for len(groups) > 0 && groups[len(groups)-1].rfrom > o {
+					groups = groups[:len(groups)-1] // inside this one
+				}
+				groups = append(groups, setOpGroup{from: o + 1, to: k, rfrom: o, rto: k + 1})
+			}
+		case len(open) > 0 && isSetOpWord(t):
+			holds[open[len(open)-1]] = true
+		}
+	}
+	return groups
+}
+
+// insertQuery returns the query of INSERT ... SELECT in toks[:end]: from
+// its first SELECT (or the parenthesis before it) outside parentheses to
+// ON DUPLICATE KEY UPDATE or the end.
+func insertQuery(toks []token, end int) (setOpGroup, bool) {
+	depth, from := 0, -1
+	for k := 0; k < end; k++ {
+		t := toks[k]
+		switch {
+		case t.typ == '(':
+			if depth == 0 && from < 0 && (toks[k+1].word() == "select" || toks[k+1].typ == '(') {
+				from = k
+			}
+			depth++
+		case t.typ == ')':
+			depth--
+		case depth == 0 && from < 0 && t.word() == "select":
+			from = k
+		case depth == 0 && from >= 0 && t.word() == "on" && toks[k+1].word() == "duplicate":
+			return setOpGroup{from: from, to: k, rfrom: from, rto: k}, true
+		}
+	}
+	return setOpGroup{from: from, to: end, rfrom: from, rto: end}, from >= 0
+}
+
+// setOpMark is the marker comment of the n-th query parseNestedSetOps
+// takes out of a statement.
+func setOpMark(n int) string { return fmt.Sprintf("/*bxdb:setop %d*/", n) }
+
+// parseNestedSetOps parses the statement of p with the queries of groups
+// each replaced by a marker SELECT, and puts the queries in their places
+// in the AST (see above).
+func parseNestedSetOps(p *parser, groups []setOpGroup) (Statement, error) {
+	toks := p.toks
+	queries := make([]sqlparser.SelectStatement, len(groups))
+	var b strings.Builder
+	var offs []int // offset in b of each token
+	from := 0      // the first token not yet written
+	write := func(to int) {
+		if from >= to {
+			return
+		}
+		text, o := p.exprSQL(from, to)
+		b.WriteString(" ")
+		for _, off := range o {
+			offs = append(offs, b.Len()+off)
+		}
+		b.WriteString(text)
+	}
+	for n, g := range groups {
+		q, err := compoundQuery(p, g.from, g.to)
+		if err != nil {
+			return nil, err
+		}
+		queries[n] = q
+		write(g.rfrom)
+		b.WriteString(" ")
+		for range toks[g.rfrom:g.rto] {
+			offs = append(offs, b.Len())
+		}
+		fmt.Fprintf(&b, "(select %s 1) ", setOpMark(n))
+		from = g.rto
+	}
+	write(len(toks) - 1)
+	text := b.String()
+	ntoks, nclean, err := lexAll(text)
+	var st Statement
+	if err == nil {
+		st, err = parseDML(text, nclean, ntoks)
+	}
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		// Report it at the statement's token it names.
+		k := len(toks) - 1
+		if pe.Pos < len(text) {
+			k, _ = slices.BinarySearch(offs, pe.Pos+1)
+			k = min(max(k-1, 0), len(toks)-1)
+		}
+		return nil, newParseError(p.src, toks[k].pos, pe.Msg)
+	}
 	if err != nil {
 		return nil, err
 	}
-	return &DMLStmt{AST: ast}, nil
+	marks := map[string]int{}
+	for n := range groups {
+		marks[setOpMark(n)] = n
+	}
+	resolve := func(ss sqlparser.SelectStatement) sqlparser.SelectStatement {
+		sel, ok := ss.(*sqlparser.Select)
+		if !ok || len(sel.Comments) != 1 {
+			return ss
+		}
+		n, ok := marks[string(sel.Comments[0])]
+		if !ok {
+			return ss
+		}
+		delete(marks, string(sel.Comments[0]))
+		return queries[n]
+	}
+	d, ok := st.(*DMLStmt)
+	if !ok {
+		return nil, newParseError(p.src, toks[0].pos, "unsupported statement")
+	}
+	if ss, ok := d.AST.(sqlparser.SelectStatement); ok {
+		d.AST = resolve(ss)
+	}
+	_ = sqlparser.Walk(func(node sqlparser.SQLNode) (bool, error) {
+		switch x := node.(type) {
+		case *sqlparser.Subquery:
+			x.Select = resolve(x.Select)
+		case *sqlparser.ParenSelect:
+			x.Select = resolve(x.Select)
+		case *sqlparser.Union:
+			x.Left, x.Right = resolve(x.Left), resolve(x.Right)
+		case *sqlparser.Insert:
+			if q, ok := x.Rows.(sqlparser.SelectStatement); ok {
+				x.Rows = resolve(q)
+			}
+		}
+		return true, nil
+	}, d.AST)
+	for n, g := range groups {
+		if _, left := marks[setOpMark(n)]; left {
+			return nil, newParseError(p.src, toks[g.from].pos, "EXCEPT and INTERSECT are not supported here")
+		}
+	}
+	return d, nil
 }
 
-// compoundQuery parses toks[from:end] as a compound query. An operand in
-// parentheses that holds set operators itself is parsed the same way; any
-// other operand goes to sqlparser whole (so EXCEPT or INTERSECT inside a
-// subquery remain a syntax error).
-func compoundQuery(sql, clean string, toks []token, from, end int) (sqlparser.SelectStatement, error) {
+// compoundQuery parses tokens [from, end) of p as a query with set
+// operators (or none). An operand in parentheses is parsed the same way;
+// any other operand goes to parseCompoundPart whole.
+func compoundQuery(p *parser, from, end int) (sqlparser.SelectStatement, error) {
+	toks := p.toks
 	type operand struct {
 		op       string // the operator before it ("" for the first)
 		from, to int    // its tokens
@@ -102,10 +319,10 @@ func compoundQuery(sql, clean string, toks []token, from, end int) (sqlparser.Se
 			case t.typ == ')':
 				depth--
 			case depth == 0 && !t.quoted && (t.word() == "order" && toks[k+1].word() == "by" || t.word() == "limit"):
-				text := "select 1 from dual " + clean[t.pos:toks[last.to-1].end]
-				ast, err := parseCompoundPart(text)
+				text, _ := p.exprSQL(k, last.to)
+				ast, err := parseCompoundPart("select 1 from dual " + text)
 				if err != nil {
-					return nil, newParseError(sql, t.pos, "in the ORDER BY or LIMIT of a compound query: "+err.Error())
+					return nil, newParseError(p.src, t.pos, "in the ORDER BY or LIMIT of a compound query: "+err.Error())
 				}
 				tail, _ = ast.(*sqlparser.Select)
 				last.to = k
@@ -115,34 +332,46 @@ func compoundQuery(sql, clean string, toks []token, from, end int) (sqlparser.Se
 			}
 		}
 	}
-	var acc sqlparser.SelectStatement
+	sels := make([]sqlparser.SelectStatement, len(ops))
 	for i, o := range ops {
 		if o.from >= o.to {
-			return nil, newParseError(sql, toks[min(o.from, end)].pos, "a query expected")
+			return nil, newParseError(p.src, toks[min(o.from, end)].pos, "a query expected")
 		}
-		var sel sqlparser.SelectStatement
 		if inner, ok := parenthesized(toks, o.from, o.to); ok {
-			q, err := compoundQuery(sql, clean, toks, o.from+1, inner)
+			q, err := compoundQuery(p, o.from+1, inner)
 			if err != nil {
 				return nil, err
 			}
-			sel = &sqlparser.ParenSelect{Select: q}
-		} else {
-			text := clean[toks[o.from].pos:toks[o.to-1].end]
-			ast, err := parseCompoundPart(text)
-			if err != nil {
-				return nil, newParseError(sql, toks[o.from].pos, "in an operand of "+o.op+": "+err.Error())
-			}
-			var ok bool
-			if sel, ok = ast.(sqlparser.SelectStatement); !ok {
-				return nil, newParseError(sql, toks[o.from].pos, "a query expected")
-			}
-		}
-		if i == 0 {
-			acc = sel
+			sels[i] = &sqlparser.ParenSelect{Select: q}
 			continue
 		}
-		acc = &sqlparser.Union{Type: o.op, Left: acc, Right: sel}
+		text, _ := p.exprSQL(o.from, o.to)
+		ast, err := parseCompoundPart(text)
+		if err != nil {
+			return nil, newParseError(p.src, toks[o.from].pos, "in an operand of "+o.op+": "+err.Error())
+		}
+		var ok bool
+		if sels[i], ok = ast.(sqlparser.SelectStatement); !ok {
+			return nil, newParseError(p.src, toks[o.from].pos, "a query expected")
+		}
+	}
+	// INTERSECT first, then UNION and EXCEPT, each left to right.
+	var terms []sqlparser.SelectStatement
+	var termOps []string
+	for i, o := range ops {
+		switch {
+		case i == 0:
+			terms = append(terms, sels[i])
+		case o.op == intersectStr || o.op == intersectAllStr:
+			terms[len(terms)-1] = &sqlparser.Union{Type: o.op, Left: terms[len(terms)-1], Right: sels[i]}
+		default:
+			terms = append(terms, sels[i])
+			termOps = append(termOps, o.op)
+		}
+	}
+	acc := terms[0]
+	for i, op := range termOps {
+		acc = &sqlparser.Union{Type: op, Left: acc, Right: terms[i+1]}
 	}
 	if u, ok := acc.(*sqlparser.Union); ok && tail != nil {
 		u.OrderBy, u.Limit = tail.OrderBy, tail.Limit
@@ -272,11 +501,23 @@ func (s *setOpIter) Close() {
 
 // parseCompoundPart parses one part of a compound query (an operand, or
 // the trailing ORDER BY / LIMIT under a dummy SELECT) with the forms of
-// rewriteForms (CAST AS DOUBLE, XOR, ...).
+// rewriteForms (CAST AS DOUBLE, XOR, ...); one that holds set operations
+// in parentheses goes through parseDML (see above).
 func parseCompoundPart(text string) (sqlparser.Statement, error) {
 	toks, clean, err := lexAll(text)
 	if err != nil {
 		return nil, err
+	}
+	if hasExceptIntersect(toks) {
+		st, err := parseDML(text, clean, toks)
+		if err != nil {
+			return nil, err
+		}
+		d, ok := st.(*DMLStmt)
+		if !ok || d.Into != nil {
+			return nil, newParseError(text, 0, "a query expected")
+		}
+		return d.AST, nil
 	}
 	return sqlparserParse(text, clean, toks)
 }
