@@ -312,7 +312,18 @@ func (p *parser) parseExpr(from, to int) (sqlparser.Expr, error) {
 	toks, clean, err := lexAll(sql)
 	if err == nil {
 		var ast sqlparser.Statement
-		ast, err = sqlparserParse(sql, clean, toks)
+		if hasNestedWith(toks) || hasExceptIntersect(toks) {
+			// A subquery with WITH or a set operation: parseDML rewrites
+			// those.
+			var st Statement
+			if st, err = parseDML(sql, clean, toks); err == nil {
+				if d, ok := st.(*DMLStmt); ok && d.Into == nil {
+					ast = d.AST
+				}
+			}
+		} else {
+			ast, err = sqlparserParse(sql, clean, toks)
+		}
 		if err == nil {
 			if e := soleExpr(ast); e != nil {
 				return e, nil
