@@ -400,6 +400,13 @@ func (c *compiler) compileRowComparison(op cmpOp, l, r sqlparser.Expr) (x Expr, 
 		return nil, false, nil
 	case lo.n != ro.n:
 		return nil, true, errOperandColumns(lo.n)
+	case lo.shape != ro.shape:
+		// Rows in a row constructor: the other side's items must be rows
+		// of as many columns (a row subquery's never are).
+		if err := rowShapeError(l, r); err != nil {
+			return nil, true, err
+		}
+		return nil, true, errOperandColumns(1)
 	case lo.sq == nil && ro.sq == nil:
 		return c.fold(&rowCmpExpr{op: op, l: lo.x, r: ro.x}), true, nil
 	}

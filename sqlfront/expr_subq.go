@@ -2,6 +2,7 @@ package sqlfront
 
 import (
 	"github.com/xwb1989/sqlparser"
+	"strings"
 )
 
 // This file holds subqueries in expressions: scalar, row, EXISTS and IN.
@@ -96,19 +97,29 @@ func (e *rowSubqueryExpr) kids() []Expr             { return nil }
 
 // rowOperand is an operand of a row comparison: the values of a row
 // constructor (x) or a row subquery (sq), n columns; neither for a
-// single value.
+// single value. A row constructor's rows in it, ROW(ROW(a, b), c), are
+// flattened into x, which compares them as MySQL does (pair by pair, the
+// first pair that differs deciding); shape records them.
 type rowOperand struct {
-	x  []Expr
-	sq *rowSubqueryExpr
-	n  int
+	x     []Expr
+	sq    *rowSubqueryExpr
+	n     int
+	shape string // the nesting of a row constructor: "(..(...).)", one '.' a value; "" otherwise
 }
 
 // rowOperand compiles e as an operand of a row comparison. A single
 // value is left to be compiled as one.
 func (c *compiler) rowOperand(e sqlparser.Expr) (rowOperand, error) {
 	if t, ok := rowItems(e); ok && len(t) != 1 {
-		x, err := c.compileList(t)
-		return rowOperand{x: x, n: len(t)}, err
+		var flat sqlparser.ValTuple
+		var shape strings.Builder
+		flattenRow(t, &flat, &shape)
+		x, err := c.compileList(flat)
+		o := rowOperand{x: x, n: len(t)}
+		if len(flat) != len(t) {
+			o.shape = shape.String()
+		}
+		return o, err
 	}
 	if s, ok := e.(*sqlparser.Subquery); ok {
 		sq, err := c.sc.Subquery(s.Select)
@@ -118,6 +129,44 @@ func (c *compiler) rowOperand(e sqlparser.Expr) (rowOperand, error) {
 		return rowOperand{sq: &rowSubqueryExpr{subqueryBase{sq}}, n: sq.Width}, nil
 	}
 	return rowOperand{n: 1}, nil
+}
+
+// flattenRow appends the values of row constructor t to flat, the rows
+// in it in their place, and its shape (see rowOperand) to shape.
+func flattenRow(t sqlparser.ValTuple, flat *sqlparser.ValTuple, shape *strings.Builder) {
+	shape.WriteByte('(')
+	for _, item := range t {
+		if in, ok := rowItems(item); ok && len(in) != 1 {
+			flattenRow(in, flat, shape)
+			continue
+		}
+		*flat = append(*flat, item)
+		shape.WriteByte('.')
+	}
+	shape.WriteByte(')')
+}
+
+// rowShapeError returns error 1241 for the first pair of items of rows l
+// and r (of as many items) whose numbers of columns differ, nil if none
+// does.
+func rowShapeError(l, r sqlparser.Expr) error {
+	lt, lok := rowItems(l)
+	rt, rok := rowItems(r)
+	if !lok || !rok || len(lt) != len(rt) {
+		return errOperandColumns(tupleArity(l))
+	}
+	for i := range lt {
+		ln, rn := tupleArity(lt[i]), tupleArity(rt[i])
+		if ln != rn {
+			return errOperandColumns(ln)
+		}
+		if ln > 1 {
+			if err := rowShapeError(lt[i], rt[i]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // values evaluates the operand's row; a row subquery without rows gives
