@@ -49,6 +49,18 @@ func hasExceptIntersect(toks []token) bool {
 	return false
 }
 
+// countSetOpWords returns the number of words EXCEPT and INTERSECT in
+// toks.
+func countSetOpWords(toks []token) int {
+	n := 0
+	for _, t := range toks {
+		if isSetOpWord(t) {
+			n++
+		}
+	}
+	return n
+}
+
 // isSetOpWord reports whether t is the word EXCEPT or INTERSECT.
 func isSetOpWord(t token) bool {
 	return !t.quoted && (t.word() == "except" || t.word() == "intersect")
@@ -141,12 +153,15 @@ func setOpGroups(toks []token) []setOpGroup {
 
 // insertQuery returns the query of INSERT ... SELECT in toks[:end]: from
 // its first SELECT (or the parenthesis before it) outside parentheses to
-// ON DUPLICATE KEY UPDATE or the end.
-func insertQuery(toks []token, end int) (setOpGroup, bool) {
+// ON DUPLICATE KEY UPDATE or the end. ok is false when a set operator
+// comes before it.
+func insertQuery(toks []token, end int) (g setOpGroup, ok bool) {
 	depth, from := 0, -1
 	for k := 0; k < end; k++ {
 		t := toks[k]
 		switch {
+		case depth == 0 && from < 0 && isSetOpWord(t):
+			return setOpGroup{}, false
 		case t.typ == '(':
 			if depth == 0 && from < 0 && (toks[k+1].word() == "select" || toks[k+1].typ == '(') {
 				from = k
@@ -204,6 +219,10 @@ func parseNestedSetOps(p *parser, groups []setOpGroup) (Statement, error) {
 	write(len(toks) - 1)
 	text := b.String()
 	ntoks, nclean, err := lexAll(text)
+	if err == nil && countSetOpWords(ntoks) >= countSetOpWords(toks) {
+		// No progress (parseDML would come back here for ever).
+		return nil, newParseError(p.src, toks[groups[0].from].pos, "EXCEPT and INTERSECT are not supported here")
+	}
 	var st Statement
 	if err == nil {
 		st, err = parseDML(text, nclean, ntoks)
