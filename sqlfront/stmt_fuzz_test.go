@@ -36,6 +36,9 @@ func FuzzParse(f *testing.F) {
 		"select row_number() over (order by a desc, b) from t", "select x) over (", "select f(*) over (partition by a order by b rows 1)",
 		"select over ()", "(over ()", "select 1 over (order by", "select sum(a) over w from t window w as ()", "(A00000)over A", "SELECT f() OVER (w WINDOW w AS ())", "SELECT SUM(v) OVER (w ORDER BY id FROM c WINDOW w AS (PARTITION BY pid))",
 		"select sum(a) over w from t window w as (rows 1 precedinx)", "select sum(a) over (w order by) from t window w as (partition by a)",
+		"select a from t where a in (select b from u except select 1) and exists ((select 1) intersect all (select 2))",
+		"insert into t select 1 union select 2 intersect select 3 on duplicate key update a = (select 4 except select 5)",
+		"select * from ((select 1 except select 2) union (with c as (select 1) select * from c intersect select 1)) d",
 		"/*!12345*/", "/*!", "select /*!*/ 1", "`", "'\\", "\x00", "?", "set @@", "create table t (a int default (((((",
 		"select ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1",
 	} {
@@ -126,7 +129,7 @@ func TestParseMutations(t *testing.T) {
 			seeds = append(seeds, c.input)
 		}
 	}
-	splice := []string{"(", ")", ",", "'", "`", "\"", "?", ";", "--", "/*", "*/", "\\", " SELECT ", " FROM ", " WHERE ", " OVER (", " WITH ", " UNION ", " NULL ", "\x00", "@@", "0x", "1e999", "-"}
+	splice := []string{"(", ")", ",", "'", "`", "\"", "?", ";", "--", "/*", "*/", "\\", " SELECT ", " FROM ", " WHERE ", " OVER (", " WITH ", " UNION ", " EXCEPT ", " INTERSECT ALL ", " NULL ", "\x00", "@@", "0x", "1e999", "-"}
 	for i := 0; i < 20000; i++ {
 		sql := mutation.Text(rng, seeds[rng.IntN(len(seeds))], splice)
 		checkParseWithin(t, sql)
