@@ -95,6 +95,21 @@ func (e *rowSubqueryExpr) row(env *Env) ([]Value, error) {
 func (e *rowSubqueryExpr) Eval(*Env) (Value, error) { return Null, errOperandColumns(1) }
 func (e *rowSubqueryExpr) kids() []Expr             { return nil }
 
+// rowColumnExpr is column i of a row subquery's row (NULL without rows).
+type rowColumnExpr struct {
+	sq *rowSubqueryExpr
+	i  int
+}
+
+func (e *rowColumnExpr) Eval(env *Env) (Value, error) {
+	row, err := e.sq.row(env)
+	if err != nil || row == nil {
+		return Null, err
+	}
+	return row[e.i], nil
+}
+func (e *rowColumnExpr) kids() []Expr { return []Expr{e.sq} }
+
 // rowOperand is an operand of a row comparison: the values of a row
 // constructor (x) or a row subquery (sq), n columns; neither for a
 // single value. A row constructor's rows in it, ROW(ROW(a, b), c), are
@@ -388,8 +403,16 @@ func (c *compiler) compileInSubquery(left sqlparser.Expr, e *sqlparser.Subquery,
 	} else {
 		lefts = []sqlparser.Expr{left}
 	}
-	xs, err := c.compileList(lefts)
-	if err != nil {
+	var xs []Expr
+	if lo, err := c.rowOperand(left); err != nil {
+		return nil, err
+	} else if lo.sq != nil {
+		// (SELECT a, b ...) IN (SELECT x, y ...): the row subquery's
+		// columns.
+		for i := range lo.n {
+			xs = append(xs, &rowColumnExpr{sq: lo.sq, i: i})
+		}
+	} else if xs, err = c.compileList(lefts); err != nil {
 		return nil, err
 	}
 	sq, err := c.sc.Subquery(e.Select)

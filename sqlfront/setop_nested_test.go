@@ -156,7 +156,8 @@ func TestSetOpsInSubqueriesErrors(t *testing.T) {
 }
 
 // TestNestedRowComparisons: rows in row constructors compare pair by
-// pair, as flat rows do; row subqueries compare with row subqueries.
+// pair, as flat rows do; row subqueries compare with row subqueries, and
+// stand on the left of IN (subquery).
 func TestNestedRowComparisons(t *testing.T) {
 	s := setOpNestedEngine(t)
 	checkQueries(t, s, []queryCase{
@@ -169,12 +170,17 @@ func TestNestedRowComparisons(t *testing.T) {
 		{"SELECT ((1, 2), 3) IN (((4, 5), 6), ((1, 2), 3))", "[[1]]"},
 		{"SELECT (SELECT 1, 2) = (SELECT 1, 2), (SELECT 1, 2) = (SELECT 1, 3), (SELECT 1, NULL) = (SELECT 1, 2)", "[[1 0 NULL]]"},
 		{"SELECT a FROM t WHERE ((a, 1), a) = ((2, 1), 2)", "[[2] [2]]"},
+		// A row subquery IN a subquery.
+		{"SELECT (SELECT 1, 2) IN (SELECT 1, 2), (SELECT 1, 2) IN (SELECT 1, 3), (SELECT 1, 2) NOT IN (SELECT b, b FROM u)", "[[1 0 NULL]]"},
+		{"SELECT (SELECT 1, NULL) IN (SELECT 1, 2), (SELECT 1, 2 FROM u WHERE b = 9) IN (SELECT 1, 2)", "[[NULL NULL]]"},
+		{"SELECT a FROM t WHERE (SELECT b, b FROM u WHERE b = t.a LIMIT 1) IN (SELECT a, a FROM t EXCEPT SELECT 3, 3) ORDER BY a", "[[2] [2]]"},
 	})
 	for _, q := range []string{
 		"SELECT ((1, 2), 3) = (1, 2, 3)",
 		"SELECT ((1, 2), 3) = (1, 3)",
 		"SELECT ((1, 2), 3) = ((1, 2, 3), 3)",
 		"SELECT ((1, 2), 3) = (SELECT 1, 2)",
+		"SELECT (SELECT 1, 2) IN (SELECT 1, 2, 3)",
 	} {
 		err := stmtErr(t, s, q)
 		var se *SQLError
