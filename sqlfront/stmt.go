@@ -295,7 +295,7 @@ func parseDML(sql, clean string, toks []token) (Statement, error) {
 			switch {
 			case pos < sp-wp:
 				pos += wp
-			case pos <= sp-wp+wp:
+			case pos <= sp:
 				pos = max(pos-(sp-wp+1), 0)
 			default:
 				pos--
