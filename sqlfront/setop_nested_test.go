@@ -3,6 +3,7 @@ package sqlfront
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -186,6 +187,27 @@ func TestNestedRowComparisons(t *testing.T) {
 		var se *SQLError
 		if !errors.As(err, &se) || se.Number != ErOperandColumns {
 			t.Errorf("%s: got %v, want error 1241", q, err)
+		}
+	}
+}
+
+// TestInsertWithErrorPosition: a syntax error in INSERT ... WITH ...
+// SELECT names a place in the statement as written (the statement is
+// parsed with its WITH clause moved in front).
+func TestInsertWithErrorPosition(t *testing.T) {
+	for _, q := range []string{
+		"INSERT INTO `users` (`name`,`email`) VA WITH LUES (?,?),(?,?) ON DUPLICATE KEY UPDATE `name` SELECT =VALUES(`name`)",
+		"INSERT INTO t WITH c AS (SELECT 1) SELECT * FROM c WHERE",
+		"INSERT INTO t WITH c AS (SELECT 1 FROM) SELECT * FROM c",
+	} {
+		_, err := Parse(q)
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			t.Errorf("%s: %v, want a *ParseError", q, err)
+			continue
+		}
+		if pe.Pos < 0 || pe.Pos > len(q) || !strings.HasPrefix(q[pe.Pos:], pe.Near) {
+			t.Errorf("%s: error at %d near %q", q, pe.Pos, pe.Near)
 		}
 	}
 }
