@@ -99,9 +99,14 @@ func evalConstExpr(e sqlparser.Expr) (Value, error) {
 }
 
 // nowOf returns the statement time as a value of column type t: truncated
-// to the column's precision, like NOW(p), never rounded up past the clock.
+// to the column's precision, like NOW(p), never rounded up past the clock;
+// the session zone's wall clock, but UTC for a TIMESTAMP column, whose
+// values bxdb keeps and shows in UTC whatever time_zone says.
 func nowOf(env *Env, t ColumnType) Value {
-	now := env.now()
+	now := env.localNow()
+	if t.Base == TypeTimestamp {
+		now = env.now()
+	}
 	switch t.Base {
 	case TypeDate:
 		return DateValue(now)

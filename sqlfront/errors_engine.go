@@ -42,6 +42,7 @@ const (
 	ErReadOnlyTx         uint16 = 1792 // 25006 Cannot execute statement in a READ ONLY transaction.
 	ErOptionPreventsStmt uint16 = 1290 // HY000 The MySQL server is running with the %s option so it cannot execute this statement
 	ErUnknownSystemVar   uint16 = 1193 // HY000 Unknown system variable '%s'
+	ErUnknownTimeZone    uint16 = 1298 // HY000 Unknown or incorrect time zone: '%s'
 	ErBadDB              uint16 = 1049 // 42000 Unknown database '%s'
 	ErQueryInterrupted   uint16 = 1317 // 70100 Query execution was interrupted
 	ErOutOfSortMemory    uint16 = 1038 // HY001 Out of sort memory, consider increasing server sort buffer size

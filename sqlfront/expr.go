@@ -109,6 +109,54 @@ func (env *Env) now() time.Time {
 	return env.Now.UTC()
 }
 
+// zone returns the session time zone (time_zone): UTC outside a session.
+func (env *Env) zone() *time.Location {
+	if env.sess != nil && env.sess.tz != nil {
+		return env.sess.tz
+	}
+	return time.UTC
+}
+
+// localNow returns the statement time as the session zone's wall clock
+// (NOW(), CURDATE(), CURTIME()), in the UTC-labelled form of every
+// DATETIME value.
+func (env *Env) localNow() time.Time {
+	return wallClock(env.now(), env.zone())
+}
+
+// wallClock returns the wall clock time of loc at the instant t, labelled
+// UTC as DATETIME values are.
+func wallClock(t time.Time, loc *time.Location) time.Time {
+	if loc == time.UTC {
+		return t.UTC()
+	}
+	l := t.In(loc)
+	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), l.Nanosecond(), time.UTC)
+}
+
+// zonedInstant returns the instant at which loc's wall clock reads t's
+// (UTC-labelled) date and time. A time in a gap (the hour skipped when
+// clocks go forward) takes the end of the gap, where the new offset
+// begins, as MySQL does; a time in an overlap (the hour repeated when
+// clocks go back) takes the earlier instant, with the summer offset.
+func zonedInstant(t time.Time, loc *time.Location) time.Time {
+	if loc == time.UTC {
+		return t
+	}
+	in := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
+	if got := wallClock(in, loc); !got.Equal(t) {
+		// In a gap, time.Date normalizes with the offset in force
+		// before it: start of the period that follows.
+		if _, end := in.ZoneBounds(); got.Before(t) && !end.IsZero() {
+			return end
+		}
+		if start, _ := in.ZoneBounds(); !start.IsZero() {
+			return start
+		}
+	}
+	return in
+}
+
 // Scope resolves names for Compile. The engine implements it for each
 // clause of a query; TableScope is a simple implementation.
 type Scope interface {

@@ -251,7 +251,7 @@ func (e *castYearExpr) Eval(env *Env) (Value, error) {
 	}
 	if v.K == KindTime {
 		if v.TimeType() == TimeDuration {
-			return IntValue(int64(env.now().Year())), nil
+			return IntValue(int64(env.localNow().Year())), nil
 		}
 		return IntValue(int64(v.T.Year())), nil
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	_ "time/tzdata" // named zones without the machine's zoneinfo files
 )
 
 // Functions that act on the session or the engine rather than on their
@@ -212,12 +213,18 @@ func sleepFor(env *Env, args []Value) (Value, error) {
 	}
 }
 
-// tzLocation reads a CONVERT_TZ zone: an offset '+hh:mm' / '-hh:mm'
-// (-13:59 to +14:00), 'SYSTEM' (bxdb's system zone is UTC), or a named
-// zone Go's time package knows ('UTC', 'Europe/Paris', ...).
+// tzLocation reads a time zone as time_zone and CONVERT_TZ take it: an
+// offset '+hh:mm' / '-hh:mm' (-13:59 to +14:00), 'SYSTEM' (the process's
+// local zone, time.Local), or a named zone of the IANA database
+// ('UTC', 'Europe/Paris', ...; embedded with time/tzdata, so that it does
+// not depend on the machine's zoneinfo files). Names are case-sensitive
+// except SYSTEM and UTC, as Go's time package reads them.
 func tzLocation(s string) (*time.Location, bool) {
 	s = strings.TrimSpace(s)
-	if strings.EqualFold(s, "SYSTEM") || strings.EqualFold(s, "UTC") {
+	switch {
+	case strings.EqualFold(s, "SYSTEM"):
+		return time.Local, true
+	case strings.EqualFold(s, "UTC"):
 		return time.UTC, true
 	}
 	if len(s) >= 5 && (s[0] == '+' || s[0] == '-') {
@@ -229,6 +236,9 @@ func tzLocation(s string) (*time.Location, bool) {
 		off := hh*60 + mm
 		if mm > 59 || s[0] == '+' && off > 14*60 || s[0] == '-' && off > 13*60+59 {
 			return nil, false
+		}
+		if off == 0 {
+			return time.UTC, true
 		}
 		if s[0] == '-' {
 			off = -off
@@ -276,26 +286,11 @@ func convertTZ(_ *Env, args []Value) (Value, error) {
 		_, _, fd, _ := parseDatetime(v.S)
 		fsp = min(fd, 6)
 	}
-	in := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), from)
-	want := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
-	if got := time.Date(in.Year(), in.Month(), in.Day(), in.Hour(), in.Minute(), in.Second(), in.Nanosecond(), time.UTC); !got.Equal(want) {
-		// A local time in a gap (spring forward) does not exist; MySQL
-		// takes the end of the gap, where the new offset begins: the
-		// end of the offset period in took if it reads earlier, else
-		// its start.
-		start, end := in.ZoneBounds()
-		if got.Before(want) && !end.IsZero() {
-			in = end
-		} else if !start.IsZero() {
-			in = start
-		}
-	}
+	in := zonedInstant(t, from)
 	if in.Before(time.Unix(1, 0)) || in.After(time.Date(2038, 1, 19, 3, 14, 7, 999999999, time.UTC)) {
 		return DatetimeValue(t, fsp), nil
 	}
-	out := in.In(to)
-	wall := time.Date(out.Year(), out.Month(), out.Day(), out.Hour(), out.Minute(), out.Second(), out.Nanosecond(), time.UTC)
-	return DatetimeValue(wall, fsp), nil
+	return DatetimeValue(wallClock(in, to), fsp), nil
 }
 
 func init() {

@@ -61,6 +61,16 @@ func nowValue(env *Env, args []Value) (Value, error) {
 	if err != nil {
 		return Null, err
 	}
+	return DatetimeValue(truncTime(env.localNow(), fsp), fsp), nil
+}
+
+// utcNowValue is UTC_TIMESTAMP([fsp]): NOW() in UTC, whatever the session
+// time zone.
+func utcNowValue(env *Env, args []Value) (Value, error) {
+	fsp, err := fspArg(args)
+	if err != nil {
+		return Null, err
+	}
 	return DatetimeValue(truncTime(env.now(), fsp), fsp), nil
 }
 
@@ -863,13 +873,15 @@ func addTime(x, d Value, sub bool) Value {
 	return DurationValue(min(max(t.Sub(durationEpoch)+delta, -lim), lim), fsp)
 }
 
-// unixTimestamp implements UNIX_TIMESTAMP(x): seconds since the epoch, a
-// decimal when x has fractional seconds, 0 outside the supported range.
-func unixTimestamp(v Value) Value {
+// unixTimestamp implements UNIX_TIMESTAMP(x): seconds since the epoch of
+// x read as a wall clock time in the session zone loc, a decimal when x
+// has fractional seconds, 0 outside the supported range.
+func unixTimestamp(v Value, loc *time.Location) Value {
 	t, _, ok := dateArg(v)
 	if !ok {
 		return Null
 	}
+	t = zonedInstant(t, loc)
 	fsp := 0
 	switch v.K {
 	case KindTime:
@@ -892,9 +904,10 @@ func unixTimestamp(v Value) Value {
 	return DecimalValue(d)
 }
 
-// fromUnixtime implements FROM_UNIXTIME(n): NULL for negative or too
+// fromUnixtime implements FROM_UNIXTIME(n): the wall clock time of the
+// session zone loc at n seconds since the epoch; NULL for negative or too
 // large n; fsp from n's scale.
-func fromUnixtime(v Value) Value {
+func fromUnixtime(v Value, loc *time.Location) Value {
 	var d Decimal
 	fsp := 0
 	switch v.K {
@@ -912,7 +925,7 @@ func fromUnixtime(v Value) Value {
 		return Null
 	}
 	us, _ := d.Mul(DecimalFromInt(1e6)).Round(0).Int64()
-	return DatetimeValue(time.UnixMicro(us).UTC(), fsp)
+	return DatetimeValue(wallClock(time.UnixMicro(us), loc), fsp)
 }
 
 func init() {
@@ -923,12 +936,23 @@ func init() {
 			if err != nil {
 				return Null, err
 			}
-			return DatetimeValue(truncTime(time.Now().UTC(), fsp), fsp), nil
+			return DatetimeValue(truncTime(wallClock(time.Now(), env.zone()), fsp), fsp), nil
 		}},
+		{name: "utc_timestamp", max: 1, flags: fEnv, eval: utcNowValue},
 		{name: "curdate", flags: fEnv, eval: func(env *Env, _ []Value) (Value, error) {
+			return DateValue(env.localNow()), nil
+		}},
+		{name: "utc_date", flags: fEnv, eval: func(env *Env, _ []Value) (Value, error) {
 			return DateValue(env.now()), nil
 		}},
 		{name: "curtime", max: 1, flags: fEnv, eval: func(env *Env, a []Value) (Value, error) {
+			fsp, err := fspArg(a)
+			if err != nil {
+				return Null, err
+			}
+			return DurationValue(timeOfDay(truncTime(env.localNow(), fsp)), fsp), nil
+		}},
+		{name: "utc_time", max: 1, flags: fEnv, eval: func(env *Env, a []Value) (Value, error) {
 			fsp, err := fspArg(a)
 			if err != nil {
 				return Null, err
@@ -1090,10 +1114,10 @@ func init() {
 			if a[0].K == KindNull {
 				return Null, nil
 			}
-			return unixTimestamp(a[0]), nil
+			return unixTimestamp(a[0], env.zone()), nil
 		}},
-		{name: "from_unixtime", min: 1, max: 2, flags: fNullIn, eval: func(_ *Env, a []Value) (Value, error) {
-			r := fromUnixtime(a[0])
+		{name: "from_unixtime", min: 1, max: 2, flags: fNullIn | fEnv, eval: func(env *Env, a []Value) (Value, error) {
+			r := fromUnixtime(a[0], env.zone())
 			if len(a) == 2 && r.K != KindNull {
 				return StringValue(dateFormat(r.T, Format(a[1]))), nil
 			}
@@ -1144,8 +1168,7 @@ func init() {
 	})
 	for _, a := range [][2]string{
 		{"current_timestamp", "now"}, {"localtime", "now"}, {"localtimestamp", "now"},
-		{"utc_timestamp", "now"}, {"current_date", "curdate"}, {"utc_date", "curdate"},
-		{"current_time", "curtime"}, {"utc_time", "curtime"}, {"dayofmonth", "day"},
+		{"current_date", "curdate"}, {"current_time", "curtime"}, {"dayofmonth", "day"},
 	} {
 		aliasFunc(a[0], a[1])
 	}

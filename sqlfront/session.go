@@ -32,6 +32,7 @@ type Session struct {
 	lastRows     *Rows            // the last query's rows (FOUND_ROWS)
 	userVars     map[string]Value // @name, lowercased
 	sysVars      map[string]Value // SET [SESSION] name, lowercased
+	tz           *time.Location   // time_zone when set to another zone than UTC; nil is UTC
 	txReadOnly   bool             // SET SESSION TRANSACTION READ ONLY
 	nextReadOnly int              // SET TRANSACTION for the next tx only: 0 unset, 1 read only, 2 read write
 	tablesLocked bool             // LOCK TABLES ran, UNLOCK TABLES did not (stmt_misc.go)
@@ -77,6 +78,7 @@ func (s *Session) reset() {
 	if s.sysVars == nil || len(s.sysVars) > 0 {
 		s.sysVars = map[string]Value{}
 	}
+	s.tz = nil
 	s.txReadOnly = false
 	s.nextReadOnly = 0
 	s.warn = warnList{}

@@ -2,11 +2,11 @@ package sqlfront
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/xwb1989/sqlparser"
 )
@@ -48,7 +48,7 @@ func (s *Session) sysVarDefaults() map[string]Value {
 		"collation_server":                StringValue("utf8mb4_0900_ai_ci"),
 		"collation_database":              StringValue("utf8mb4_0900_ai_ci"),
 		"time_zone":                       StringValue("+00:00"),
-		"system_time_zone":                StringValue("UTC"),
+		"system_time_zone":                StringValue(systemTimeZone()),
 		"lower_case_table_names":          IntValue(2),
 		"foreign_key_checks":              IntValue(1),
 		"unique_checks":                   IntValue(1),
@@ -139,6 +139,9 @@ func (s *Session) set(ctx context.Context, st *SetStmt, args []Value) error {
 				v = Null
 			} else {
 				delete(s.sysVars, a.Name)
+				if a.Name == "time_zone" && a.Scope != ScopeGlobal {
+					s.tz = nil
+				}
 				if a.Name == "autocommit" {
 					if err := s.setAutocommit(true); err != nil {
 						return err
@@ -218,11 +221,18 @@ func (s *Session) set(ctx context.Context, st *SetStmt, args []Value) error {
 			}
 			continue
 		case "time_zone":
-			// bxdb keeps and shows every time in UTC: a session zone it
-			// would not apply is refused rather than ignored.
-			if !utcZoneNames[strings.ToUpper(strings.TrimSpace(ToString(v)))] {
-				return errNotSupported(fmt.Sprintf("time_zone '%s' (only UTC: '+00:00', 'UTC' or 'SYSTEM')", ToString(v)))
+			loc, ok := tzLocation(ToString(v))
+			if v.K == KindNull || !ok {
+				return engErr(ErUnknownTimeZone, "Unknown or incorrect time zone: '%s'", ToString(v))
 			}
+			if a.Scope == ScopeGlobal {
+				continue // accepted; bxdb has no global settings to change
+			}
+			if loc == time.UTC {
+				loc = nil
+			}
+			s.tz = loc
+			v = StringValue(strings.TrimSpace(ToString(v)))
 		}
 		if a.Scope == ScopeGlobal {
 			continue // accepted; bxdb has no global settings to change
@@ -232,9 +242,13 @@ func (s *Session) set(ctx context.Context, st *SetStmt, args []Value) error {
 	return nil
 }
 
-// utcZoneNames are the time_zone values that name UTC (SYSTEM is UTC:
-// system_time_zone).
-var utcZoneNames = map[string]bool{"+00:00": true, "-00:00": true, "+0:00": true, "00:00": true, "UTC": true, "SYSTEM": true, "GMT": true, "ETC/UTC": true, "Z": true}
+// systemTimeZone is system_time_zone: the abbreviation of the process's
+// local zone (time.Local) now, as MySQL shows the server's ("UTC",
+// "CET", ...).
+func systemTimeZone() string {
+	name, _ := time.Now().In(time.Local).Zone()
+	return name
+}
 
 // boolSetting reads ON/OFF/1/0 for variable name.
 func boolSetting(name string, v Value) (bool, error) {
