@@ -138,7 +138,8 @@ func wallClock(t time.Time, loc *time.Location) time.Time {
 // (UTC-labelled) date and time. A time in a gap (the hour skipped when
 // clocks go forward) takes the end of the gap, where the new offset
 // begins, as MySQL does; a time in an overlap (the hour repeated when
-// clocks go back) takes the earlier instant, with the summer offset.
+// clocks go back) takes the later instant, with the winter offset (Go's
+// time.Date's choice).
 func zonedInstant(t time.Time, loc *time.Location) time.Time {
 	if loc == time.UTC {
 		return t

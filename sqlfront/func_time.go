@@ -1169,6 +1169,7 @@ func init() {
 	for _, a := range [][2]string{
 		{"current_timestamp", "now"}, {"localtime", "now"}, {"localtimestamp", "now"},
 		{"current_date", "curdate"}, {"current_time", "curtime"}, {"dayofmonth", "day"},
+		{"u@now", "utc_timestamp"}, {"u@time", "utc_time"},
 	} {
 		aliasFunc(a[0], a[1])
 	}

@@ -27,6 +27,7 @@ import (
 //	GROUP BY ... WITH ROLLUP                       (see markRollups)
 //	CURRENT_TIMESTAMP(p), LOCALTIME(p), LOCALTIMESTAMP(p), UTC_TIMESTAMP(p),
 //	CURRENT_TIME(p), UTC_TIME(p)                   sqlparser: no precision
+//	                                               (UTC_* become u@now, u@time)
 //	x = ANY (SELECT ...), x <> ALL (SELECT ...)    quantified comparisons
 //	JSON_VALUE(doc, path RETURNING type ... ON EMPTY ... ON ERROR)
 //
@@ -205,10 +206,14 @@ func rewriteForms(clean string, toks []token) string {
 				len(in) == 3 && in[0].typ == sqlparser.ID && in[1].typ == '.' && in[2].typ == sqlparser.ID {
 				put(toks[k], "d@f")
 			}
-		case "current_timestamp", "localtime", "localtimestamp", "utc_timestamp":
+		case "current_timestamp", "localtime", "localtimestamp":
 			put(toks[k], "now")
-		case "current_time", "utc_time":
+		case "utc_timestamp":
+			put(toks[k], "u@now") // NOW() in UTC (func_time.go)
+		case "current_time":
 			put(toks[k], "curtime")
+		case "utc_time":
+			put(toks[k], "u@time")
 		case "json_value":
 			rewriteJSONValue(clean, toks[k], in, put)
 		}
