@@ -124,6 +124,20 @@
 //	DATE, DATETIME, TIMESTAMP   time.Time in UTC
 //	TIME                        string "[-]HH:MM:SS[.ffffff]"
 //
+// Time zones: time.Time arguments and results do not depend on the
+// session's time_zone (SET time_zone = '+08:00', 'Europe/Paris', ...;
+// UTC by default). An argument is its UTC instant, written as UTC's wall
+// clock, and a DATE, DATETIME or TIMESTAMP result is read as UTC's wall
+// clock, as go-sql-driver/mysql does with its default loc=UTC: a
+// time.Time round-trips through a DATETIME or TIMESTAMP column in any
+// session zone. What time_zone changes are the values SQL computes: NOW(),
+// CURDATE(), CURTIME(), SYSDATE(), DEFAULT CURRENT_TIMESTAMP of DATETIME
+// columns, UNIX_TIMESTAMP(x) and FROM_UNIXTIME give the session zone's
+// wall clock, returned like any DATETIME (labelled UTC); UTC_TIMESTAMP()
+// gives UTC's. TIMESTAMP columns are not converted yet: bxdb keeps and
+// shows their values in UTC whatever time_zone says (DEFAULT
+// CURRENT_TIMESTAMP stores the UTC time).
+//
 // Column metadata: DatabaseTypeName gives MySQL type names ("BIGINT",
 // "VARCHAR", "DECIMAL", "DATETIME", …). ScanType gives the type above for
 // the column's non-NULL values (string for JSON, as go-sql-driver/mysql
