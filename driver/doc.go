@@ -131,12 +131,13 @@
 // clock, as go-sql-driver/mysql does with its default loc=UTC: a
 // time.Time round-trips through a DATETIME or TIMESTAMP column in any
 // session zone. What time_zone changes are the values SQL computes: NOW(),
-// CURDATE(), CURTIME(), SYSDATE(), DEFAULT CURRENT_TIMESTAMP of DATETIME
-// columns, UNIX_TIMESTAMP(x) and FROM_UNIXTIME give the session zone's
-// wall clock, returned like any DATETIME (labelled UTC); UTC_TIMESTAMP()
-// gives UTC's. TIMESTAMP columns are not converted yet: bxdb keeps and
-// shows their values in UTC whatever time_zone says (DEFAULT
-// CURRENT_TIMESTAMP stores the UTC time).
+// CURDATE(), CURTIME(), SYSDATE(), DEFAULT and ON UPDATE CURRENT_TIMESTAMP,
+// UNIX_TIMESTAMP(x) and FROM_UNIXTIME give the session zone's wall clock,
+// returned like any DATETIME (labelled UTC); UTC_TIMESTAMP() gives UTC's.
+// Unlike MySQL, which stores TIMESTAMP values in UTC and converts them to
+// and from the session zone, bxdb's TIMESTAMP columns hold wall-clock
+// values as DATETIME columns do: written and read in one zone they look
+// as in MySQL, but they do not move when the session zone changes.
 //
 // Column metadata: DatabaseTypeName gives MySQL type names ("BIGINT",
 // "VARCHAR", "DECIMAL", "DATETIME", …). ScanType gives the type above for

@@ -100,13 +100,11 @@ func evalConstExpr(e sqlparser.Expr) (Value, error) {
 
 // nowOf returns the statement time as a value of column type t: truncated
 // to the column's precision, like NOW(p), never rounded up past the clock;
-// the session zone's wall clock, but UTC for a TIMESTAMP column, whose
-// values bxdb keeps and shows in UTC whatever time_zone says.
+// the session zone's wall clock, for TIMESTAMP columns too, which hold
+// wall-clock values as DATETIME does (doc.go, Time zones): a default reads
+// back as NOW() would.
 func nowOf(env *Env, t ColumnType) Value {
 	now := env.localNow()
-	if t.Base == TypeTimestamp {
-		now = env.now()
-	}
 	switch t.Base {
 	case TypeDate:
 		return DateValue(now)
