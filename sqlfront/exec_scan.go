@@ -44,6 +44,9 @@ type keySource struct {
 	points  bool
 	reverse bool
 	filter  Expr
+	// raw are the leading conditions of filter tested on stored rows
+	// before they are decoded (exec_rawfilter.go).
+	raw rawChecks
 	// lookup: ranges built at open
 	lookups []Expr
 	sets    []*ivset
@@ -300,6 +303,9 @@ func (s *keySource) next() ([]Value, error) {
 				}
 				val = v
 			}
+		}
+		if s.raw != nil && s.raw.rejects(val) {
+			continue
 		}
 		// Decode into the scratch row; only rows that pass the filter are
 		// copied out.
@@ -827,7 +833,8 @@ func (j *joinIter) Close() {
 func (si *selectInfo) newSource(k int, acc *access, scan []*conjunct) (tableSource, error) {
 	sc := si.sc
 	ft := si.lay.tabs[k]
-	filter := andExprs(scan, func(c *conjunct) bool { return !acc.consumed[c] })
+	keep := func(c *conjunct) bool { return !acc.consumed[c] }
+	filter := andExprs(scan, keep)
 	if ft.t == nil {
 		return &rowsSource{sc: sc, ft: ft, filter: filter, load: func() ([][]Value, error) { return ft.virt.load(sc) },
 			hashIn: acc.hashIn, hashOut: acc.hashOut, tmpl: si.lay.tmpl}, nil
@@ -836,7 +843,7 @@ func (si *selectInfo) newSource(k int, acc *access, scan []*conjunct) (tableSour
 	if err != nil {
 		return nil, err
 	}
-	ks := &keySource{sc: sc, ft: ft, st: st, ix: acc.key, reverse: acc.reverse, filter: filter}
+	ks := &keySource{sc: sc, ft: ft, st: st, ix: acc.key, reverse: acc.reverse, filter: filter, raw: newRawChecks(ft, scan, keep)}
 	if acc.key != nil && acc.kind != "points" && ft.keySlot == 0 && si.covers(k, acc.key) {
 		ks.covering, acc.covering = true, true
 	}

@@ -264,19 +264,24 @@ func newCmpConst(op cmpOp, x Expr, lit *litExpr) *cmpConstExpr {
 
 func (e *cmpConstExpr) evalTri(env *Env) (tri, error) {
 	v, err := e.x.Eval(env)
-	if err != nil || v.K == KindNull {
+	if err != nil {
 		return triNull, err
+	}
+	return e.test(v), nil
+}
+
+// test compares v, the operand's value, with the constant.
+func (e *cmpConstExpr) test(v Value) tri {
+	if v.K == KindNull {
+		return triNull
+	}
+	if v.K == KindInt || v.K == KindFloat {
+		if t, ok := e.testNum(v.I, v.F, v.K == KindFloat); ok {
+			return t
+		}
 	}
 	var c int
 	switch {
-	case v.K == KindInt && e.c.K == KindInt:
-		c = cmpInt64(v.I, e.c.I)
-	case v.K == KindInt && e.c.K == KindFloat:
-		c = cmpIntFloat(v.I, e.c.F)
-	case v.K == KindFloat && e.c.K == KindInt:
-		c = -cmpIntFloat(e.c.I, v.F)
-	case v.K == KindFloat && (e.c.K == KindFloat || e.c.K == KindDecimal):
-		c = cmpFloat(v.F, e.cf)
 	case v.K == KindString && e.c.K == KindString:
 		c = compareStrings(v, e.c)
 	case e.num.K != KindNull && isNumericKind(v.K):
@@ -284,8 +289,29 @@ func (e *cmpConstExpr) evalTri(env *Env) (tri, error) {
 	default:
 		c, _ = Compare(v, e.c)
 	}
-	return triBool(e.op.holds(c)), nil
+	return triBool(e.op.holds(c))
 }
+
+// testNum is test of the KindInt value i (isFloat false) or the KindFloat
+// value f, for the constants it compares without building the Value: ok
+// is false for the others.
+func (e *cmpConstExpr) testNum(i int64, f float64, isFloat bool) (t tri, ok bool) {
+	var c int
+	switch {
+	case !isFloat && e.c.K == KindInt:
+		c = cmpInt64(i, e.c.I)
+	case !isFloat && e.c.K == KindFloat:
+		c = cmpIntFloat(i, e.c.F)
+	case isFloat && e.c.K == KindInt:
+		c = -cmpIntFloat(e.c.I, f)
+	case isFloat && (e.c.K == KindFloat || e.c.K == KindDecimal):
+		c = cmpFloat(f, e.cf)
+	default:
+		return triNull, false
+	}
+	return triBool(e.op.holds(c)), true
+}
+
 func (e *cmpConstExpr) Eval(env *Env) (Value, error) { t, err := e.evalTri(env); return t.value(), err }
 func (e *cmpConstExpr) kids() []Expr                 { return []Expr{e.x} }
 

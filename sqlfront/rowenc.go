@@ -351,12 +351,8 @@ func (r *rowReader) skip() error {
 	switch tag {
 	case rowTagNull:
 		return nil
-	case rowTagInt:
-		_, err := r.varint()
-		return err
-	case rowTagUint:
-		_, err := r.uvarint()
-		return err
+	case rowTagInt, rowTagUint:
+		return r.skipVarint()
 	case rowTagFloat:
 		if len(r.src)-r.pos < 8 {
 			return errRow("truncated float at byte %d", r.pos)
@@ -364,9 +360,15 @@ func (r *rowReader) skip() error {
 		r.pos += 8
 		return nil
 	case rowTagDecimal, rowTagString, rowTagBytes:
-		n, err := r.uvarint()
-		if err != nil {
-			return err
+		var n uint64
+		if r.pos < len(r.src) && r.src[r.pos] < 0x80 { // one byte: most lengths
+			n = uint64(r.src[r.pos])
+			r.pos++
+		} else {
+			var err error
+			if n, err = r.uvarint(); err != nil {
+				return err
+			}
 		}
 		if n > uint64(len(r.src)-r.pos) {
 			return errRow("length %d overruns the row at byte %d", n, r.pos)
@@ -375,13 +377,32 @@ func (r *rowReader) skip() error {
 		return nil
 	case rowTagTime:
 		for range 3 {
-			if _, err := r.uvarint(); err != nil {
+			if err := r.skipVarint(); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
 	return errRow("bad tag %d at byte %d", tag, r.pos-1)
+}
+
+// skipVarint steps over a varint or uvarint, refusing what
+// binary.Uvarint refuses (a truncated or overlong encoding, one above 64
+// bits).
+func (r *rowReader) skipVarint() error {
+	for i, b := range r.src[r.pos:] {
+		if b < 0x80 {
+			if i == binary.MaxVarintLen64-1 && b > 1 {
+				break
+			}
+			r.pos += i + 1
+			return nil
+		}
+		if i == binary.MaxVarintLen64-1 {
+			break
+		}
+	}
+	return errRow("bad varint at byte %d", r.pos)
 }
 
 // RowSchemaVersion returns the schema version of an encoded row without
