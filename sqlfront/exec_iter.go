@@ -2,7 +2,6 @@ package sqlfront
 
 import (
 	"cmp"
-	"container/heap"
 	"io"
 	"slices"
 )
@@ -74,6 +73,10 @@ func (p *projectIter) Next() ([]Value, error) {
 	env := p.sc.env
 	env.Row = out
 	for i, e := range p.exprs {
+		if c, ok := e.(*colExpr); ok {
+			out[p.base+i] = out[c.idx]
+			continue
+		}
 		v, err := e.Eval(env)
 		if err != nil {
 			return nil, err
@@ -387,13 +390,24 @@ func (h *hashAggIter) Close() {
 
 // compareOrder is CompareForSort for ORDER BY: two values of ENUM
 // columns sort by their member index, as in MySQL.
-func compareOrder(a, b Value) int {
-	if i, ok := enumIndexOf(a); ok {
-		if j, ok := enumIndexOf(b); ok {
+func compareOrder(a, b *Value) int {
+	if a.K == b.K {
+		// Compare's cases for the common kinds, without copying the values.
+		switch a.K {
+		case KindInt:
+			return cmpInt64(a.I, b.I)
+		case KindFloat:
+			return cmpFloat(a.F, b.F)
+		case KindTime:
+			return a.T.Compare(b.T)
+		}
+	}
+	if i, ok := enumIndexOf(*a); ok {
+		if j, ok := enumIndexOf(*b); ok {
 			return cmp.Compare(i, j)
 		}
 	}
-	return CompareForSort(a, b)
+	return CompareForSort(*a, *b)
 }
 
 // emptyIter has no rows.
@@ -447,7 +461,7 @@ func newSortByExprs(sc *stmtCtx, in rowIter, exprs []Expr, width int) rowIter {
 func orderCmp(order []orderKey) rowCmp {
 	return func(a, b []Value) int {
 		for _, k := range order {
-			c := compareOrder(a[k.slot], b[k.slot])
+			c := compareOrder(&a[k.slot], &b[k.slot])
 			if c != 0 {
 				if k.desc {
 					return -c
@@ -572,20 +586,50 @@ type topHeap struct {
 	cmp  rowCmp
 }
 
-func (h *topHeap) Len() int { return len(h.rows) }
-func (h *topHeap) Less(i, j int) bool {
+// worse reports whether row i sorts after row j.
+func (h *topHeap) worse(i, j int) bool {
 	c := h.cmp(h.rows[i], h.rows[j])
 	if c != 0 {
 		return c > 0
 	}
 	return h.seq[i] > h.seq[j]
 }
-func (h *topHeap) Swap(i, j int) {
+
+func (h *topHeap) swap(i, j int) {
 	h.rows[i], h.rows[j] = h.rows[j], h.rows[i]
 	h.seq[i], h.seq[j] = h.seq[j], h.seq[i]
 }
-func (h *topHeap) Push(x any) { panic("unused") }
-func (h *topHeap) Pop() any   { panic("unused") }
+
+// up moves row i up to its place (after it was appended).
+func (h *topHeap) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h.worse(i, p) {
+			return
+		}
+		h.swap(i, p)
+		i = p
+	}
+}
+
+// down moves the root down to its place (after it was replaced).
+func (h *topHeap) down() {
+	n := len(h.rows)
+	for i := 0; ; {
+		c := 2*i + 1
+		if c >= n {
+			return
+		}
+		if c+1 < n && h.worse(c+1, c) {
+			c++
+		}
+		if !h.worse(c, i) {
+			return
+		}
+		h.swap(i, c)
+		i = c
+	}
+}
 
 // sortTopN keeps the first topN rows in a heap (stable: ties keep input
 // order).
@@ -612,7 +656,7 @@ func (s *sortIter) sortTopN() (rowIter, error) {
 		if int64(len(h.rows)) < s.topN {
 			h.rows = append(h.rows, cloneRow(r))
 			h.seq = append(h.seq, seq)
-			heap.Fix(h, len(h.rows)-1)
+			h.up(len(h.rows) - 1)
 			continue
 		}
 		if s.cmp(r, h.rows[0]) < 0 {
@@ -622,7 +666,7 @@ func (s *sortIter) sortTopN() (rowIter, error) {
 				h.rows[0] = cloneRow(r)
 			}
 			h.seq[0] = seq
-			heap.Fix(h, 0)
+			h.down()
 		}
 	}
 	idx := make([]int, len(h.rows))

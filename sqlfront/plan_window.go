@@ -359,7 +359,7 @@ func (w *windowIter) compute(c *windowCall) error {
 	}
 	cmpOrder := func(a, b []Value) int {
 		for k := 0; k < no; k++ {
-			d := compareOrder(a[oslot+k], b[oslot+k])
+			d := compareOrder(&a[oslot+k], &b[oslot+k])
 			if c.desc[k] {
 				d = -d
 			}
