@@ -160,70 +160,86 @@ const (
 
 // value reads one column.
 func (r *rowReader) value() (Value, error) {
+	var v Value
+	err := r.valueInto(&v)
+	return v, err
+}
+
+// valueInto reads one column into *v (on error, *v is unspecified): a
+// scan decodes into its row without copying the Value.
+func (r *rowReader) valueInto(v *Value) error {
 	if r.pos >= len(r.src) {
-		return Null, errRow("truncated at byte %d", r.pos)
+		return errRow("truncated at byte %d", r.pos)
 	}
 	tag := r.src[r.pos]
 	r.pos++
 	switch tag {
 	case rowTagNull:
-		return Null, nil
+		*v = Null
+		return nil
 	case rowTagInt:
 		i, err := r.varint()
-		return IntValue(i), err
+		*v = IntValue(i)
+		return err
 	case rowTagUint:
 		u, err := r.uvarint()
 		if err != nil {
-			return Null, err
+			return err
 		}
 		if u <= math.MaxInt64 {
-			return Null, errRow("non-canonical uint %d", u)
+			return errRow("non-canonical uint %d", u)
 		}
-		return Value{K: KindUint, U: u}, nil
+		*v = Value{K: KindUint, U: u}
+		return nil
 	case rowTagFloat:
 		if len(r.src)-r.pos < 8 {
-			return Null, errRow("truncated float at byte %d", r.pos)
+			return errRow("truncated float at byte %d", r.pos)
 		}
 		f := math.Float64frombits(binary.LittleEndian.Uint64(r.src[r.pos:]))
 		if math.IsNaN(f) || math.IsInf(f, 0) { // columns never hold them (coercion refuses)
-			return Null, errRow("non-finite float at byte %d", r.pos)
+			return errRow("non-finite float at byte %d", r.pos)
 		}
 		r.pos += 8
-		return FloatValue(f), nil
+		*v = FloatValue(f)
+		return nil
 	case rowTagDecimal:
 		s, err := r.text()
 		if err != nil {
-			return Null, err
+			return err
 		}
 		if _, err := ParseDecimal(s); err != nil {
-			return Null, errRow("bad decimal %q", s)
+			return errRow("bad decimal %q", s)
 		}
-		return Value{K: KindDecimal, S: s}, nil
+		*v = Value{K: KindDecimal, S: s}
+		return nil
 	case rowTagString:
 		s, err := r.text()
-		return Value{K: KindString, S: s}, err
+		*v = Value{K: KindString, S: s}
+		return err
 	case rowTagBytes:
 		s, err := r.text()
-		return Value{K: KindBytes, S: s}, err
+		*v = Value{K: KindBytes, S: s}
+		return err
 	case rowTagTime:
 		sec, err := r.varint()
 		if err != nil {
-			return Null, err
+			return err
 		}
 		ns, err := r.uvarint()
 		if err != nil {
-			return Null, err
+			return err
 		}
 		meta, err := r.uvarint()
 		if err != nil {
-			return Null, err
+			return err
 		}
 		if sec < minRowUnix || sec > maxRowUnix || ns >= 1e9 || meta&0xff > uint64(TimeDuration) || meta>>8 > 7 {
-			return Null, errRow("bad time")
+			return errRow("bad time")
 		}
-		return Value{K: KindTime, T: time.Unix(sec, int64(ns)).UTC(), I: int64(meta)}, nil
+		*v = Value{K: KindTime, T: time.Unix(sec, int64(ns)).UTC(), I: int64(meta)}
+		return nil
 	}
-	return Null, errRow("bad tag %d at byte %d", tag, r.pos-1)
+	return errRow("bad tag %d at byte %d", tag, r.pos-1)
 }
 
 // DecodeRow decodes a row into ncols values (the table's current column
@@ -318,11 +334,9 @@ func decodeRowInto(dst []Value, src []byte, want []bool) (info RowInfo, err erro
 			return info, nil
 		}
 		if i < len(dst) && (want == nil || want[i]) {
-			v, err := r.value()
-			if err != nil {
+			if err := r.valueInto(&dst[i]); err != nil {
 				return info, err
 			}
-			dst[i] = v
 			continue
 		}
 		if err := r.skip(); err != nil {
