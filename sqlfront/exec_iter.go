@@ -537,45 +537,47 @@ func (s *sortIter) sortAll() (rowIter, error) {
 	return so.iter()
 }
 
-// reuseInput lets a projection that in is (under any filters) and the
-// base table source under it return the same row every time: for a
-// consumer that copies the rows it keeps. Other inputs stay as they are.
+// reuseInput lets a projection that in is and the table sources under it
+// (see reuseSource) return the same row every time: for a consumer that
+// copies the rows it keeps. Other inputs stay as they are.
 func reuseInput(in rowIter) {
 	p, ok := in.(*projectIter)
 	if !ok || p.direct {
 		return
 	}
 	p.reuse = true
-	for in := p.in; ; {
-		switch y := in.(type) {
-		case *filterIter:
-			in = y.in
-			continue
-		case *sourceIter:
-			if ks, ok := y.src.(*keySource); ok {
-				ks.reuse = true
-			}
-		}
-		return
-	}
+	reuseSource(p.in)
 }
 
-// reuseSource lets the base table source that in is (under any filters)
-// return the same row every time, for a consumer that keeps no input row
-// beyond its Next call (aggIter and hashAggIter copy the first row of
-// each group).
+// reuseSource lets the table sources that in is made of (under any
+// filters and joins) return the same row every time, for a consumer that
+// keeps no input row beyond its Next call (aggIter and hashAggIter copy
+// the first row of each group). A join keeps its outer row only until it
+// reads the next one, and its inner source copies it at open.
 func reuseSource(in rowIter) {
 	for {
 		switch y := in.(type) {
 		case *filterIter:
 			in = y.in
 			continue
+		case *joinIter:
+			reuseTableSource(y.inner)
+			in = y.outer
+			continue
 		case *sourceIter:
-			if ks, ok := y.src.(*keySource); ok {
-				ks.reuse = true
-			}
+			reuseTableSource(y.src)
 		}
 		return
+	}
+}
+
+// reuseTableSource makes src return the same row every time.
+func reuseTableSource(src tableSource) {
+	switch s := src.(type) {
+	case *keySource:
+		s.reuse = true
+	case *rowsSource:
+		s.reuse = true
 	}
 }
 

@@ -483,6 +483,10 @@ type rowsSource struct {
 	base    []Value
 	list    []int
 	i       int
+	// reuse makes next return scratch, overwritten by the next call,
+	// instead of a new row (reuseSource).
+	reuse   bool
+	scratch []Value
 }
 
 // ensure loads and filters the rows once.
@@ -680,7 +684,16 @@ func (s *rowsSource) next() ([]Value, error) {
 			r = s.rows[s.i]
 		}
 		s.i++
-		row := cloneRow(s.base)
+		var row []Value
+		if s.reuse {
+			if len(s.scratch) != len(s.base) {
+				s.scratch = make([]Value, len(s.base))
+			}
+			row = s.scratch
+			copy(row, s.base)
+		} else {
+			row = cloneRow(s.base)
+		}
 		copy(row[s.ft.off:], r)
 		return row, nil
 	}
