@@ -8,7 +8,8 @@ import (
 )
 
 // Raw filters: the leading conditions of a scan's filter that compare a
-// column of its table with a constant (cmpConstExpr) are tested on the
+// column of its table with a constant (cmpConstExpr) or a placeholder
+// (cmpExpr with an argExpr operand; not <=>) are tested on the
 // stored row before it is decoded, so the rows they reject are never
 // built. A check reads its field as decodeTableRow would (the same Value,
 // collation class included, but strings not copied) and calls the
@@ -28,7 +29,12 @@ type rawChecks []rawCheck
 type rawCheck struct {
 	field int       // the column's stored field
 	coll  Collation // the column's collation class (string values)
-	cmp   *cmpConstExpr
+	// The condition: cmp, or column op ? (placeholder arg; colLeft
+	// when the column is the left operand of op).
+	cmp     *cmpConstExpr
+	op      cmpOp
+	arg     int
+	colLeft bool
 }
 
 // rawFilters enables raw checks; tests turn it off to compare with the
@@ -47,19 +53,28 @@ func newRawChecks(ft *fromTable, cs []*conjunct, keep func(*conjunct) bool) rawC
 		if !keep(c) {
 			continue
 		}
-		cmp, ok := c.expr.(*cmpConstExpr)
-		if !ok {
+		var rc rawCheck
+		var x Expr
+		switch e := c.expr.(type) {
+		case *cmpConstExpr:
+			rc.cmp, x = e, e.x
+		case *cmpExpr:
+			rc.op = e.op
+			if a, ok := e.r.(*argExpr); ok {
+				rc.arg, rc.colLeft, x = a.idx, true, e.l
+			} else if a, ok := e.l.(*argExpr); ok {
+				rc.arg, x = a.idx, e.r
+			}
+		}
+		cx, ok := x.(*colExpr)
+		if !ok || cx.agg || cx.idx < ft.off || cx.idx >= ft.off+len(t.cols) || (rc.cmp == nil && rc.op == cmpNSEQ) {
 			break
 		}
-		x, ok := cmp.x.(*colExpr)
-		if !ok || x.agg || x.idx < ft.off || x.idx >= ft.off+len(t.cols) {
-			break
-		}
-		col := x.idx - ft.off
+		col := cx.idx - ft.off
 		if slices.Contains(t.enums, col) {
 			break // the value's member tag is not read here
 		}
-		rc := rawCheck{field: col, cmp: cmp}
+		rc.field = col
 		if !t.plain {
 			rc.field = t.fields[col]
 		}
@@ -72,10 +87,16 @@ func newRawChecks(ft *fromTable, cs []*conjunct, keep func(*conjunct) bool) rawC
 	return out
 }
 
-// rejects reports whether some check is not true for the stored row val.
-func (cs rawChecks) rejects(val []byte) bool {
+// rejects reports whether some check is not true for the stored row val
+// (args are the statement's placeholder values).
+func (cs rawChecks) rejects(val []byte, args []Value) bool {
 	if len(val) == 0 || val[0] != rowFormatV1 {
 		return false
+	}
+	for _, c := range cs {
+		if c.cmp == nil && c.arg >= len(args) {
+			return false // the filter reports the missing argument
+		}
 	}
 	r := rowReader{src: val, pos: 1}
 	if _, err := r.uvarint(); err != nil {
@@ -96,13 +117,15 @@ func (cs rawChecks) rejects(val []byte) bool {
 			}
 		}
 		start := r.pos
-		t, ok := r.peekNum(c.cmp)
-		r.pos = start
-		if ok {
-			if t != triTrue {
-				return true
+		if c.cmp != nil {
+			t, ok := r.peekNum(c.cmp)
+			r.pos = start
+			if ok {
+				if t != triTrue {
+					return true
+				}
+				continue
 			}
-			continue
 		}
 		v, ok := r.peek()
 		r.pos = start
@@ -112,7 +135,16 @@ func (cs rawChecks) rejects(val []byte) bool {
 		if v.K == KindString && c.coll != CollDefault {
 			v.C = c.coll
 		}
-		if c.cmp.test(v) != triTrue {
+		var t tri
+		switch {
+		case c.cmp != nil:
+			t = c.cmp.test(v)
+		case c.colLeft:
+			t = compareTri(c.op, v, args[c.arg])
+		default:
+			t = compareTri(c.op, args[c.arg], v)
+		}
+		if t != triTrue {
 			return true
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRawFilter compares scans whose leading conditions are tested on
@@ -64,23 +65,23 @@ func TestRawFilter(t *testing.T) {
 		"5.00", "2.50", "0x41", "X'616263'", "_binary 'abc'", "'abc' COLLATE utf8mb4_bin", "TRUE"}
 	cols := []string{"i", "f", "s", "b", "d", "dt", "e", "u", "vb", "a", "id"}
 	ops := []string{"=", "<>", "<", "<=", ">", ">="}
-	run := func(q string) []string {
-		rows := querySQL(t, s, q)
+	run := func(q string, args ...Value) []string {
+		rows := querySQL(t, s, q, args...)
 		out := make([]string, len(rows))
 		for k, r := range rows {
 			out[k] = strings.Join(r, "|")
 		}
 		return out
 	}
-	check := func(q string) {
+	check := func(q string, args ...Value) {
 		t.Helper()
 		rawFilters = true
-		fast := run(q)
+		fast := run(q, args...)
 		rawFilters = false
-		slow := run(q)
+		slow := run(q, args...)
 		rawFilters = true
 		if !slices.Equal(fast, slow) {
-			t.Fatalf("%s:\nraw checks: %v\ngeneral:    %v", q, fast, slow)
+			t.Fatalf("%s %v:\nraw checks: %v\ngeneral:    %v", q, args, fast, slow)
 		}
 	}
 	condOf := func(q string) string {
@@ -98,6 +99,24 @@ func TestRawFilter(t *testing.T) {
 				check(fmt.Sprintf("SELECT id FROM t WHERE %s %s %s ORDER BY id", c, op, k))
 			}
 		}
+	}
+	// Placeholders, on either side, NULL included.
+	argVals := []Value{Null, IntValue(5), IntValue(-3), FloatValue(2.5), FloatValue(0), StringValue("abc"),
+		StringValue("ABC"), StringValue("5"), StringValue("2024-01-01"), BytesValue([]byte("abc")),
+		UintValue(18446744073709551615), TimeValue(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)),
+		{K: KindDecimal, S: "2.50"}, {K: KindString, S: "abc", C: CollBin}}
+	for _, c := range cols {
+		for _, op := range ops {
+			for _, a := range argVals {
+				check(fmt.Sprintf("SELECT id FROM t WHERE %s %s ? ORDER BY id", c, op), a)
+				check(fmt.Sprintf("SELECT id FROM t WHERE ? %s %s ORDER BY id", op, c), a)
+			}
+		}
+	}
+	for range 100 {
+		a, b := argVals[rng.IntN(len(argVals))], argVals[rng.IntN(len(argVals))]
+		check(fmt.Sprintf("SELECT * FROM t WHERE %s %s ? AND %s AND ? %s %s ORDER BY id", cols[rng.IntN(len(cols))], ops[rng.IntN(len(ops))],
+			cond(), ops[rng.IntN(len(ops))], cols[rng.IntN(len(cols))]), a, b)
 	}
 	for range 300 {
 		var q string

@@ -304,7 +304,7 @@ func (s *keySource) next() ([]Value, error) {
 				val = v
 			}
 		}
-		if s.raw != nil && s.raw.rejects(val) {
+		if s.raw != nil && s.raw.rejects(val, s.sc.env.Args) {
 			continue
 		}
 		// Decode into the scratch row; only rows that pass the filter are
