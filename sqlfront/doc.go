@@ -36,7 +36,11 @@
 // index skip the planner (plan_point.go), and a session reuses the read
 // snapshot of its point SELECTs while no commit has become durable
 // (readcache.go). A SELECT's scans decode only the columns it names
-// (colMask), top-N sorts copy only the rows they keep, and LIMIT ...
+// (colMask), and scans test the leading comparisons of a column with a
+// constant or placeholder on the stored row, decoding only the rows that
+// pass (exec_rawfilter.go); top-N sorts copy only the rows they keep,
+// sources under aggregations and top-N sorts (joins included) reuse one
+// row, and LIMIT ...
 // OFFSET over a key-ordered scan without a filter seeks by record counts
 // (keySource.seekSkip). Inner joins of base tables (up to 61, MySQL's
 // limit) run in the cheapest order found when the estimate says so
