@@ -848,6 +848,9 @@ func (si *selectInfo) newSource(k int, acc *access, scan []*conjunct) (tableSour
 	ft := si.lay.tabs[k]
 	keep := func(c *conjunct) bool { return !acc.consumed[c] }
 	filter := andExprs(scan, keep)
+	if ft.jt != nil {
+		return &jsonTableSource{sc: sc, ft: ft, filter: filter}, nil
+	}
 	if ft.t == nil {
 		return &rowsSource{sc: sc, ft: ft, filter: filter, load: func() ([][]Value, error) { return ft.virt.load(sc) },
 			hashIn: acc.hashIn, hashOut: acc.hashOut, tmpl: si.lay.tmpl}, nil

@@ -542,6 +542,9 @@ func (si *selectInfo) lookupExpr(k, col int, conjs []*conjunct, d *deriver) Expr
 // desired order (first table only).
 func (si *selectInfo) chooseAccess(k int, scan, join []*conjunct, want []orderCol) (*access, error) {
 	ft := si.lay.tabs[k]
+	if ft.jt != nil { // rows per row of the tables before it
+		return &access{kind: "virtual", rows: 10, cost: 10}, nil
+	}
 	if ft.t == nil {
 		acc := &access{kind: "virtual", rows: 100, cost: 100}
 		if si.placed != 0 {

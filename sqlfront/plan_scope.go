@@ -44,6 +44,9 @@ type fromTable struct {
 	// info describes a derived table's columns as its query does (their
 	// types are TypeAny): result metadata and set operations use it.
 	info []ColumnInfo
+	// jt is a JSON_TABLE call's plan: its rows depend on the row of the
+	// tables before it (plan_jsontable.go).
+	jt *jsonTable
 }
 
 // joinKind is a join type.

@@ -686,6 +686,12 @@ func (si *selectInfo) fromTableOf(x *sqlparser.AliasedTableExpr) (*fromTable, er
 		}
 		return ft, nil
 	case *sqlparser.Subquery:
+		if doc, spec, ok := jsonTableOf(e.Select); ok {
+			if x.As.IsEmpty() {
+				return nil, engErr(erTFMustHaveAlias, "Every table function must have an alias")
+			}
+			return si.jsonTableFrom(doc, spec, x.As.String())
+		}
 		if x.As.IsEmpty() {
 			return nil, engErr(1248, "Every derived table must have its own alias")
 		}

@@ -197,6 +197,9 @@ func wholeParenSelect(toks []token) (open, close int) {
 // parseDML hands sql (as clean, see lexAll) to sqlparser.Parse and wraps
 // the result.
 func parseDML(sql, clean string, toks []token) (Statement, error) {
+	if k := jsonTableAt(toks); k >= 0 {
+		return parseJSONTableStmt(sql, clean, toks, k)
+	}
 	if open, close := wholeParenSelect(toks); open >= 0 {
 		// (SELECT ...) alone is the SELECT, which the pinned parser only
 		// takes in parentheses as a UNION operand: blank the parentheses
