@@ -62,6 +62,9 @@ func (sc *stmtCtx) noteAccess(ft *fromTable, acc *access, scan []*conjunct, post
 		}
 	case "virtual":
 		what = "virtual table"
+		if ft.jt != nil {
+			what = "table function json_table"
+		}
 		typ = "ALL"
 	}
 	if acc.wrap == "hash" {

@@ -39,6 +39,8 @@ func FuzzParse(f *testing.F) {
 		"select a from t where a in (select b from u except select 1) and exists ((select 1) intersect all (select 2))",
 		"insert into t select 1 union select 2 intersect select 3 on duplicate key update a = (select 4 except select 5)",
 		"select * from ((select 1 except select 2) union (with c as (select 1) select * from c intersect select 1)) d",
+		"select * from t, json_table(t.doc, '$[*]' columns (o for ordinality, a int path '$.a' default '1' on empty error on error, b int exists path '$.b', nested path '$.c[*]' columns (c json path '$'))) as j",
+		"select * from json_table(?, '$' columns (a int path '$')) j where a > ?", "select * from json_table(json_table(", "json_table(,", "select * from json_table('[1]', '$' columns (nested '$' columns (nested path '$' columns (a int path '$')))) j",
 		"/*!12345*/", "/*!", "select /*!*/ 1", "`", "'\\", "\x00", "?", "set @@", "create table t (a int default (((((",
 		"select ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1",
 	} {

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -81,8 +82,17 @@ func parseJSONTableStmt(sql, clean string, toks []token, k int) (Statement, erro
 	if err != nil {
 		return nil, err
 	}
-	start, end := toks[k].pos, toks[close].end
-	text := clean[:start] + repl + clean[end:]
+	// The text around the call as exprSQL writes it (`?` as its ":vN",
+	// as in repl), and the offset in it of each token of the statement.
+	pre, offs := p.exprSQL(0, k)
+	post, postOffs := p.exprSQL(close+1, len(toks)-1)
+	for range toks[k : close+1] {
+		offs = append(offs, len(pre)+1)
+	}
+	for _, o := range postOffs {
+		offs = append(offs, len(pre)+len(repl)+2+o)
+	}
+	text := pre + " " + repl + " " + post
 	ntoks, nclean, err := lexAll(text)
 	var st Statement
 	if err == nil {
@@ -90,16 +100,16 @@ func parseJSONTableStmt(sql, clean string, toks []token, k int) (Statement, erro
 	}
 	var pe *ParseError
 	if errors.As(err, &pe) {
-		// Map the place in text back to sql: the call's first token
-		// when it is inside the replacement.
-		pos := pe.Pos
-		switch {
-		case pos >= start+len(repl):
-			pos += (end - start) - len(repl)
-		case pos >= start:
-			pos = start
+		// Report it at the statement's token it names.
+		at := len(toks) - 1
+		if pe.Pos < len(text) {
+			at, _ = slices.BinarySearch(offs, pe.Pos+1)
+			at = max(at-1, 0)
 		}
-		return nil, newParseError(sql, min(pos, len(sql)), pe.Msg)
+		if at >= k && at <= close {
+			at = k // inside the call's replacement: the call
+		}
+		return nil, newParseError(sql, toks[at].pos, pe.Msg)
 	}
 	return st, err
 }
