@@ -142,7 +142,11 @@
 // TRIM(LEADING x FROM s), POSITION(a IN b), EXTRACT(unit FROM d), CAST(x
 // AS DOUBLE), CURRENT_TIMESTAMP(p), JSON_VALUE(doc, path RETURNING type
 // ... ON EMPTY ... ON ERROR)) are rewritten in place into plain calls
-// before parsing (stmt_forms.go). USING and NATURAL joins merge
+// before parsing (stmt_forms.go). JSON_TABLE(doc, path COLUMNS (...))
+// AS alias in FROM becomes a marked derived table carrying its parsed
+// columns (stmt_jsontable.go) and runs as a dependent join: doc may read
+// the tables before it, and the call's rows are computed for each of
+// their rows (plan_jsontable.go). USING and NATURAL joins merge
 // their join columns; set operations give each column one type
 // (plan_columns.go). Views (view.go) are stored queries, expanded
 // as derived tables when used, listed by SHOW TABLES; they are read-only.
