@@ -16,8 +16,9 @@ import (
 // backtick-quoted identifiers, '…' and "…" strings, `?` placeholders,
 // -- # and /* */ comments, keywords in any case. Two parsers sit behind it:
 //
-//	SELECT, (SELECT …), INSERT, REPLACE, UPDATE, DELETE
-//	        → sqlparser.Parse, wrapped as *DMLStmt
+//	SELECT, (SELECT …), INSERT, REPLACE, UPDATE, DELETE, TABLE, VALUES
+//	        → sqlparser.Parse, wrapped as *DMLStmt (TABLE and VALUES
+//	          rewritten into SELECTs first, stmt_tablevalues.go)
 //	CREATE, ALTER, DROP, TRUNCATE, BEGIN, START, COMMIT, ROLLBACK,
 //	SAVEPOINT, RELEASE, SET, SHOW, DESCRIBE, DESC, EXPLAIN, USE, SYNC,
 //	DO, LOCK, UNLOCK, PREPARE, EXECUTE, DEALLOCATE
@@ -121,7 +122,7 @@ func startsDML(t token) bool {
 		return true
 	}
 	switch t.word() {
-	case "select", "insert", "replace", "update", "delete", "with":
+	case "select", "insert", "replace", "update", "delete", "with", "table", "values":
 		return true
 	}
 	return false
@@ -197,6 +198,11 @@ func wholeParenSelect(toks []token) (open, close int) {
 // parseDML hands sql (as clean, see lexAll) to sqlparser.Parse and wraps
 // the result.
 func parseDML(sql, clean string, toks []token) (Statement, error) {
+	if hasTableValues(toks) {
+		if st, ok, err := parseTableValues(sql, clean, toks); ok {
+			return st, err
+		}
+	}
 	if k := jsonTableAt(toks); k >= 0 {
 		return parseJSONTableStmt(sql, clean, toks, k)
 	}

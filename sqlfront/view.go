@@ -180,9 +180,14 @@ func (p *parser) createView() (Statement, error) {
 	return s, nil
 }
 
-// isQueryStart reports whether t can start a query: SELECT, WITH or '('.
+// isQueryStart reports whether t can start a query: SELECT, WITH, TABLE,
+// VALUES or '('.
 func isQueryStart(t token) bool {
-	return t.typ == '(' || t.word() == "select" || t.word() == "with"
+	switch t.word() {
+	case "select", "with", "table", "values":
+		return true
+	}
+	return t.typ == '('
 }
 
 // dropView parses the rest of DROP VIEW, from just after VIEW.
