@@ -751,9 +751,16 @@ func sqlparserError(sql string, toks []token, err error) *ParseError {
 // sqlparser.Expr of the AST; the engine binds argument i to :v<i+1>.
 func NumPlaceholders(stmt Statement) int {
 	n := 0
-	visit := func(node sqlparser.SQLNode) (bool, error) {
-		if v, ok := node.(*sqlparser.SQLVal); ok && v.Type == sqlparser.ValArg {
-			n = max(n, placeholderIndex(string(v.Val)))
+	var visit func(node sqlparser.SQLNode) (bool, error)
+	visit = func(node sqlparser.SQLNode) (bool, error) {
+		switch x := node.(type) {
+		case *sqlparser.SQLVal:
+			if x.Type == sqlparser.ValArg {
+				n = max(n, placeholderIndex(string(x.Val)))
+			}
+		case *sqlparser.Union:
+			// sqlparser's Walk skips a UNION's ORDER BY and LIMIT.
+			_ = sqlparser.Walk(visit, x.OrderBy, x.Limit)
 		}
 		return true, nil
 	}
