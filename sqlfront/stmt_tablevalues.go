@@ -28,8 +28,9 @@ import (
 // so the columns are named column_0, column_1, ... as in MySQL and take
 // the types a UNION gives them. An ORDER BY or LIMIT after the rows
 // applies to them all, as it does after a UNION. Next to a set operator
-// the rows become a derived table, SELECT * FROM (...) AS bxdb_values, so
-// that their UNION ALL does not associate with the operators around it. A
+// the rows become a derived table, SELECT column_0, ... FROM (...) AS
+// bxdb_values, so that their UNION ALL does not associate with the
+// operators around it. A
 // constructor that is the whole of a derived table with a column list,
 // (VALUES ...) [AS] v (x, y), is the only derived table that may have
 // one: its columns take those names.
@@ -114,6 +115,39 @@ func nextToSetOp(toks []token, from, to int) bool {
 	return from > 0 && toks[from-1].typ != '('
 }
 
+// endsTableValues reports whether t may follow the table name of TABLE or
+// the rows of VALUES: ORDER BY and LIMIT, a set operator, the end of the
+// query or statement, ON DUPLICATE KEY UPDATE after INSERT ... TABLE t.
+func endsTableValues(t token) bool {
+	switch t.typ {
+	case 0, ';', ')':
+		return true
+	}
+	switch t.word() {
+	case "order", "limit", "union", "except", "intersect", "on":
+		return true
+	}
+	return false
+}
+
+// tableStmtEnd checks what follows the table name of the TABLE statement
+// at toks[k]: TABLE t [ORDER BY ...] [LIMIT ...] has no other clauses.
+func (p *parser) tableStmtEnd(k int) error {
+	toks := p.toks
+	j := k + 1
+	if t := toks[j]; t.typ != 0 && t.typ != ';' && t.typ != ')' && t.typ != '(' {
+		j++ // the table name, or a qualifier
+		if toks[j].typ == '.' && toks[j+1].typ != 0 {
+			j += 2
+		}
+	}
+	if j > k+1 && !endsTableValues(toks[j]) {
+		p.i = j
+		return p.errExpected("ORDER BY, LIMIT or the end of the query")
+	}
+	return nil
+}
+
 // isValuesStart reports whether toks[k] starts VALUES ROW(.
 func isValuesStart(toks []token, k int) bool {
 	return k+2 < len(toks) && toks[k].word() == "values" && toks[k+1].word() == "row" && toks[k+2].typ == '('
@@ -172,6 +206,9 @@ func parseTableValues(sql, clean string, toks []token) (st Statement, ok bool, e
 		case t.word() == "table" && (queryMayStart(toks, k) ||
 			insert && depth == 0 && k > 1 && (toks[k-1].typ == ')' || toks[k-1].typ == sqlparser.ID)):
 			// TABLE t, also INSERT INTO x [(cols)] TABLE t.
+			if err := p.tableStmtEnd(k); err != nil {
+				return nil, true, err
+			}
 			w.copyTo(k)
 			w.skip(k+1, "select * from")
 			found = true
@@ -232,6 +269,10 @@ func (p *parser) valuesConstructor(w *tvWriter, k int) (int, error) {
 		return 0, err
 	}
 	width := len(rows[0])
+	if !endsTableValues(toks[end]) {
+		p.i = end
+		return 0, p.errExpected("ORDER BY, LIMIT or the end of the query")
+	}
 	// (VALUES ...) [AS] v (x, y): the names of the columns.
 	var names []string
 	var open, close, listOpen, listClose int
@@ -264,7 +305,12 @@ func (p *parser) valuesConstructor(w *tvWriter, k int) (int, error) {
 			}
 		}
 	}
-	wrap := nextToSetOp(toks, k, end)
+	// Next to a set operator, or ordered or limited as the query of a
+	// common table expression (whose column list renames the columns of
+	// the first row, which its ORDER BY may name), the rows become a
+	// derived table.
+	wrap := nextToSetOp(toks, k, end) ||
+		k >= 2 && toks[k-2].word() == "as" && toks[k-1].typ == '(' && (toks[end].word() == "order" || toks[end].word() == "limit")
 	if names != nil {
 		w.copyTo(open)
 		var b strings.Builder
@@ -280,7 +326,16 @@ func (p *parser) valuesConstructor(w *tvWriter, k int) (int, error) {
 	}
 	w.copyTo(k)
 	if wrap {
-		w.skip(k, "select * from (")
+		var b strings.Builder
+		b.WriteString("select ")
+		for i := range width {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("column_" + strconv.Itoa(i))
+		}
+		b.WriteString(" from (")
+		w.skip(k, b.String())
 	}
 	for n, row := range rows {
 		if n == 0 {
@@ -289,16 +344,19 @@ func (p *parser) valuesConstructor(w *tvWriter, k int) (int, error) {
 			w.skip(row[0][0], "union all select")
 		}
 		for i, v := range row {
-			if i > 0 {
-				w.skip(v[0], ",")
-			}
 			w.copyTo(v[1])
+			// The ',' or ')' after the value goes with the text after
+			// it, so that an error there is reported at it.
+			sep := ""
 			if n == 0 {
-				w.skip(v[1], "as column_"+strconv.Itoa(i))
+				sep = "as column_" + strconv.Itoa(i)
 			}
+			if i < len(row)-1 {
+				sep += " ,"
+			}
+			w.skip(v[1]+1, sep)
 		}
 	}
-	w.skip(end, "")
 	if wrap {
 		w.skip(end, ") as "+valuesAlias)
 	}
