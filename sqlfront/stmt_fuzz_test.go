@@ -41,6 +41,11 @@ func FuzzParse(f *testing.F) {
 		"select * from ((select 1 except select 2) union (with c as (select 1) select * from c intersect select 1)) d",
 		"select * from t, json_table(t.doc, '$[*]' columns (o for ordinality, a int path '$.a' default '1' on empty error on error, b int exists path '$.b', nested path '$.c[*]' columns (c json path '$'))) as j",
 		"select * from json_table(?, '$' columns (a int path '$')) j where a > ?", "select * from json_table(json_table(", "json_table(,", "select * from json_table('[1]', '$' columns (nested '$' columns (nested path '$' columns (a int path '$')))) j",
+		"TABLE t ORDER BY a LIMIT 1 OFFSET 1", "table", "table t.", "(table t) union table u", "insert into x table t", "create table x as table t",
+		"VALUES ROW(?, 'a'), ROW(2, ?) ORDER BY column_1 LIMIT ?", "values row(", "values row(1), row(", "values row(1), (2)", "values row()",
+		"select * from (values row(1, 2), row(3, 4)) as v (x, y)", "select * from (values row(1)) v (", "select * from (values row(1)) v (x,", "(values row(1) as v (x",
+		"select 1 union values row(1), row(1) intersect values row((values row(2)))", "insert into t values row(?, 1), row((table u), ?) on duplicate key update b = values(b)",
+		"with c (a) as (values row(1) order by column_0 limit 1) table c", "select a in (values row(1) from t)", "insert into t value row(1)",
 		"/*!12345*/", "/*!", "select /*!*/ 1", "`", "'\\", "\x00", "?", "set @@", "create table t (a int default (((((",
 		"select ((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1",
 	} {
