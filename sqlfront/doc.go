@@ -171,6 +171,10 @@
 // WITH RECURSIVE runs recursive CTEs to a fixpoint (plan_recursive.go);
 // EXCEPT and INTERSECT fold with UNION, INTERSECT first, in any query
 // in parentheses too (stmt_compound.go).
+// TABLE t and VALUES ROW(...), ... (columns column_0, column_1, ...)
+// stand wherever a query may, rewritten into SELECT * FROM t and a UNION
+// ALL of one-row SELECTs before parsing (stmt_tablevalues.go); INSERT ...
+// VALUES ROW(...) is INSERT ... VALUES (...).
 // Window functions (ROW_NUMBER, RANK, LAG, SUM ... OVER (PARTITION BY ...
 // ORDER BY ...) [ROWS | RANGE ...]) run after grouping (stmt_window.go,
 // plan_window.go). User variables are assigned with SET @v = x, SET @v
