@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -390,18 +391,28 @@ func runWorkloads(b *testing.B, e sqlEngine, path string, n int, report func(str
 		b.Fatalf("%s: close: %v", e.name, err)
 	}
 
-	// W7: open to first query, cold (new handle; the OS page cache stays warm).
-	runtime.GC()
-	t0 := time.Now()
-	db, err = e.open(path)
-	if err != nil {
-		b.Fatalf("%s: W7: %v", e.name, err)
+	// W7: open to first query, cold (new handle; the OS page cache stays
+	// warm): the median of seven opens, one sample being at the mercy of
+	// the scheduler.
+	const opens = 7
+	var times []time.Duration
+	for i := 0; i < opens; i++ {
+		runtime.GC()
+		t0 := time.Now()
+		db, err = e.open(path)
+		if err != nil {
+			b.Fatalf("%s: W7: %v", e.name, err)
+		}
+		var v string
+		if err := db.QueryRow("SELECT v FROM t WHERE id = ?", n/2+i).Scan(&v); err != nil || len(v) != 100 {
+			b.Fatalf("%s: W7: %v", e.name, err)
+		}
+		times = append(times, time.Since(t0))
+		if err := db.Close(); err != nil {
+			b.Fatalf("%s: W7: close: %v", e.name, err)
+		}
 	}
-	var v string
-	if err := db.QueryRow("SELECT v FROM t WHERE id = ?", n/2).Scan(&v); err != nil || len(v) != 100 {
-		b.Fatalf("%s: W7: %v", e.name, err)
-	}
-	el = time.Since(t0)
-	db.Close()
-	report("W7 open to first query", result{value: float64(el.Microseconds()), unit: "us", lowerBetter: true})
+	slices.Sort(times)
+	report("W7 open to first query", result{value: float64(times[opens/2].Microseconds()), unit: "us", lowerBetter: true,
+		extra: fmt.Sprintf("median of %d, %d-%d us", opens, times[0].Microseconds(), times[opens-1].Microseconds())})
 }
