@@ -1,10 +1,8 @@
 package sqlfront
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -218,25 +216,11 @@ func parseNestedSetOps(p *parser, groups []setOpGroup) (Statement, error) {
 	}
 	write(len(toks) - 1)
 	text := b.String()
-	ntoks, nclean, err := lexAll(text)
-	if err == nil && countSetOpWords(ntoks) >= countSetOpWords(toks) {
+	if ntoks, _, err := lexAll(text); err == nil && countSetOpWords(ntoks) >= countSetOpWords(toks) {
 		// No progress (parseDML would come back here for ever).
 		return nil, newParseError(p.src, toks[groups[0].from].pos, "EXCEPT and INTERSECT are not supported here")
 	}
-	var st Statement
-	if err == nil {
-		st, err = parseDML(text, nclean, ntoks)
-	}
-	var pe *ParseError
-	if errors.As(err, &pe) {
-		// Report it at the statement's token it names.
-		k := len(toks) - 1
-		if pe.Pos < len(text) {
-			k, _ = slices.BinarySearch(offs, pe.Pos+1)
-			k = min(max(k-1, 0), len(toks)-1)
-		}
-		return nil, newParseError(p.src, toks[k].pos, pe.Msg)
-	}
+	st, err := parseRewrite(p.src, toks, text, offs, nil)
 	if err != nil {
 		return nil, err
 	}

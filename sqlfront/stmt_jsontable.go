@@ -3,8 +3,6 @@ package sqlfront
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
-	"slices"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -93,25 +91,12 @@ func parseJSONTableStmt(sql, clean string, toks []token, k int) (Statement, erro
 		offs = append(offs, len(pre)+len(repl)+2+o)
 	}
 	text := pre + " " + repl + " " + post
-	ntoks, nclean, err := lexAll(text)
-	var st Statement
-	if err == nil {
-		st, err = parseDML(text, nclean, ntoks)
-	}
-	var pe *ParseError
-	if errors.As(err, &pe) {
-		// Report it at the statement's token it names.
-		at := len(toks) - 1
-		if pe.Pos < len(text) {
-			at, _ = slices.BinarySearch(offs, pe.Pos+1)
-			at = max(at-1, 0)
-		}
+	return parseRewrite(sql, toks, text, offs, func(at int) int {
 		if at >= k && at <= close {
-			at = k // inside the call's replacement: the call
+			return k // inside the call's replacement: the call
 		}
-		return nil, newParseError(sql, toks[at].pos, pe.Msg)
-	}
-	return st, err
+		return at
+	})
 }
 
 // jsonTableCall parses the JSON_TABLE call at token k and returns the

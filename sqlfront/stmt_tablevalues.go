@@ -1,8 +1,6 @@
 package sqlfront
 
 import (
-	"errors"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -241,21 +239,7 @@ func parseTableValues(sql, clean string, toks []token) (st Statement, ok bool, e
 		return nil, false, nil
 	}
 	w.copyTo(len(toks))
-	text := w.b.String()
-	ntoks, nclean, err := lexAll(text)
-	if err == nil {
-		st, err = parseDML(text, nclean, ntoks)
-	}
-	var pe *ParseError
-	if errors.As(err, &pe) {
-		// Report it at the statement's token it names.
-		at := len(toks) - 1
-		if pe.Pos < len(text) {
-			at, _ = slices.BinarySearch(w.offs, pe.Pos+1)
-			at = min(max(at-1, 0), len(toks)-1)
-		}
-		return nil, true, newParseError(sql, toks[at].pos, pe.Msg)
-	}
+	st, err = parseRewrite(sql, toks, w.b.String(), w.offs, nil)
 	return st, true, err
 }
 

@@ -194,21 +194,7 @@ func parseNestedWiths(sql, clean string, toks []token) (Statement, error) {
 	}
 	write(len(toks) - 1)
 	text := b.String()
-	ntoks, nclean, err := lexAll(text)
-	var st Statement
-	if err == nil {
-		st, err = parseDML(text, nclean, ntoks)
-	}
-	var pe *ParseError
-	if errors.As(err, &pe) {
-		// Report it at the statement's token it names.
-		k := len(toks) - 1
-		if pe.Pos < len(text) {
-			k, _ = slices.BinarySearch(offs, pe.Pos+1)
-			k = max(k-1, 0)
-		}
-		return nil, newParseError(sql, toks[k].pos, pe.Msg)
-	}
+	st, err := parseRewrite(sql, toks, text, offs, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -550,4 +536,31 @@ func (p *parser) recursiveCTE(from, to int, prev []*cteDef, d *cteDef) (sqlparse
 		return nil, p.errAt(p.toks[from], "expected a query")
 	}
 	return &sqlparser.Union{Type: recursiveType(utype, d.name), Left: a, Right: r}, nil
+}
+
+// parseRewrite parses text, a rewrite of the statement sql (tokens toks)
+// in which toks[i] starts at offs[i] (the rewrites of WITH, EXCEPT and
+// INTERSECT in parentheses, JSON_TABLE, TABLE and VALUES). A syntax error
+// in text is reported at the token of sql it falls in, the last one when
+// it is at the end; place, if not nil, may name another token instead
+// (the construct whose replacement holds it).
+func parseRewrite(sql string, toks []token, text string, offs []int, place func(int) int) (Statement, error) {
+	ntoks, nclean, err := lexAll(text)
+	var st Statement
+	if err == nil {
+		st, err = parseDML(text, nclean, ntoks)
+	}
+	var pe *ParseError
+	if errors.As(err, &pe) {
+		at := len(toks) - 1
+		if pe.Pos < len(text) {
+			at, _ = slices.BinarySearch(offs, pe.Pos+1)
+			at = min(max(at-1, 0), len(toks)-1)
+		}
+		if place != nil {
+			at = place(at)
+		}
+		return nil, newParseError(sql, toks[at].pos, pe.Msg)
+	}
+	return st, err
 }
