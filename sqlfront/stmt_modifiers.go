@@ -212,23 +212,18 @@ func (k *keptRowsIter) Close() {}
 // and other hints (/*+ BKA(t1) MAX_EXECUTION_TIME(10) */ is fine); N = 0
 // leaves @@max_execution_time in force.
 func hintTimeout(ast sqlparser.Statement) int64 {
-	for {
-		switch x := ast.(type) {
-		case *sqlparser.Union:
-			ast = x.Left
-			continue
-		case *sqlparser.ParenSelect:
-			ast = x.Select
-			continue
-		case *sqlparser.Select:
-			for _, c := range x.Comments {
-				if n := maxExecHint(string(c)); n > 0 {
-					return n
-				}
-			}
-		}
+	ss, ok := ast.(sqlparser.SelectStatement)
+	if !ok {
 		return 0
 	}
+	if sel := firstSelect(ss); sel != nil {
+		for _, c := range sel.Comments {
+			if n := maxExecHint(string(c)); n > 0 {
+				return n
+			}
+		}
+	}
+	return 0
 }
 
 // maxExecHint reads MAX_EXECUTION_TIME(N) in one hint comment "/*+ ... */".
