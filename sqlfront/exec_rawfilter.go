@@ -35,6 +35,35 @@ type rawCheck struct {
 	op      cmpOp
 	arg     int
 	colLeft bool
+	bound   *argBound // column op ?: the test of the argument last seen
+}
+
+// argBound is a placeholder check bound to an argument: the argument
+// and column op argument as a constant comparison, so that the rows of
+// one execution are tested as column op constant would be.
+type argBound struct {
+	v   Value
+	cmp *cmpConstExpr
+}
+
+// test returns the constant comparison of c with argument a (nil when a
+// is NULL: no row passes).
+func (c *rawCheck) test(a Value) *cmpConstExpr {
+	b := c.bound
+	if b.cmp != nil && b.v.K == a.K && b.v.I == a.I && b.v.F == a.F && b.v.S == a.S && b.v.U == a.U && b.v.C == a.C &&
+		(a.K != KindTime || b.v.T == a.T) {
+		return b.cmp
+	}
+	b.v, b.cmp = a, nil
+	if a.K == KindNull {
+		return nil
+	}
+	op := c.op
+	if !c.colLeft {
+		op = op.swap()
+	}
+	b.cmp = newCmpConst(op, nil, &litExpr{v: a})
+	return b.cmp
 }
 
 // rawFilters enables raw checks; tests turn it off to compare with the
@@ -65,6 +94,7 @@ func newRawChecks(ft *fromTable, cs []*conjunct, keep func(*conjunct) bool) rawC
 			} else if a, ok := e.l.(*argExpr); ok {
 				rc.arg, x = a.idx, e.r
 			}
+			rc.bound = new(argBound)
 		}
 		cx, ok := x.(*colExpr)
 		if !ok || cx.agg || cx.idx < ft.off || cx.idx >= ft.off+len(t.cols) || (rc.cmp == nil && rc.op == cmpNSEQ) {
@@ -107,9 +137,16 @@ func (cs rawChecks) rejects(val []byte, args []Value) bool {
 		return false
 	}
 	field := 0
-	for _, c := range cs {
+	for i := range cs {
+		c := &cs[i]
 		if c.field >= int(stored) {
 			break // the field's fill value: the filter decides
+		}
+		cmp := c.cmp
+		if cmp == nil {
+			if cmp = c.test(args[c.arg]); cmp == nil {
+				return true // column op NULL is never true
+			}
 		}
 		for ; field < c.field; field++ {
 			if r.skip() != nil {
@@ -117,15 +154,13 @@ func (cs rawChecks) rejects(val []byte, args []Value) bool {
 			}
 		}
 		start := r.pos
-		if c.cmp != nil {
-			t, ok := r.peekNum(c.cmp)
-			r.pos = start
-			if ok {
-				if t != triTrue {
-					return true
-				}
-				continue
+		t, ok := r.peekNum(cmp)
+		r.pos = start
+		if ok {
+			if t != triTrue {
+				return true
 			}
+			continue
 		}
 		v, ok := r.peek()
 		r.pos = start
@@ -135,16 +170,7 @@ func (cs rawChecks) rejects(val []byte, args []Value) bool {
 		if v.K == KindString && c.coll != CollDefault {
 			v.C = c.coll
 		}
-		var t tri
-		switch {
-		case c.cmp != nil:
-			t = c.cmp.test(v)
-		case c.colLeft:
-			t = compareTri(c.op, v, args[c.arg])
-		default:
-			t = compareTri(c.op, args[c.arg], v)
-		}
-		if t != triTrue {
+		if cmp.test(v) != triTrue {
 			return true
 		}
 	}
