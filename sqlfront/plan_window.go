@@ -444,30 +444,41 @@ func (w *windowIter) compute(c *windowCall) error {
 			if rangeOffsets {
 				return fs[i], max(fe[i], fs[i])
 			}
+			// Offsets go up to 2^63-1: i ± offset saturates to just
+			// outside the partition instead of wrapping.
+			add := func(d int) int {
+				switch {
+				case d > 0 && d > n-i:
+					return n + 1
+				case d < 0 && d < -1-i:
+					return -1
+				}
+				return i + d
+			}
 			s, e := 0, n
 			switch f.startK {
 			case framePreceding:
-				s = i - f.startOf
+				s = add(-f.startOf)
 			case frameCurrentRow:
 				s = i
 				if f.rangeUnit {
 					s = peerStart[i]
 				}
 			case frameFollowing:
-				s = i + f.startOf
+				s = add(f.startOf)
 			}
 			switch f.endK {
 			case framePreceding:
-				e = i - f.endOf + 1
+				e = add(-f.endOf) + 1
 			case frameCurrentRow:
 				e = i + 1
 				if f.rangeUnit {
 					e = peerEnd[i]
 				}
 			case frameFollowing:
-				e = i + f.endOf + 1
+				e = add(f.endOf) + 1
 			}
-			s, e = max(s, 0), min(e, n)
+			s, e = min(max(s, 0), n), min(e, n)
 			return s, max(e, s)
 		}
 		incremental := c.frame == nil || c.frame.startK == frameUnboundedPreceding
