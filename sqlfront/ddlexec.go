@@ -237,6 +237,7 @@ func (sc *stmtCtx) createTable(s *CreateTableStmt) error {
 	}
 	if sc.tableExists(s) {
 		if s.IfNotExists {
+			sc.notef(ErTableExists, "Table '%s' already exists", s.Table.Name)
 			return nil
 		}
 		return errTableExists(s.Table.Name)
@@ -347,6 +348,9 @@ func (sc *stmtCtx) dropTables(s *DropTableStmt) error {
 	}
 	if len(missing) > 0 && !s.IfExists {
 		return engErr(ErBadTable, "Unknown table '%s'", strings.Join(missing, ","))
+	}
+	for _, m := range missing {
+		sc.notef(ErBadTable, "Unknown table '%s'", m)
 	}
 	return sc.commitCatalog(w)
 }
@@ -1253,6 +1257,7 @@ func (sc *stmtCtx) createTableLike(s *CreateTableStmt) error {
 func (sc *stmtCtx) createTableAs(s *CreateTableStmt) error {
 	if sc.tableExists(s) {
 		if s.IfNotExists {
+			sc.notef(ErTableExists, "Table '%s' already exists", s.Table.Name)
 			return nil
 		}
 		return errTableExists(s.Table.Name)

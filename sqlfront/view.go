@@ -378,6 +378,9 @@ func (sc *stmtCtx) dropViews(s *DropViewStmt) error {
 	if len(missing) > 0 && !s.IfExists {
 		return engErr(ErBadTable, "Unknown table '%s'", strings.Join(missing, ","))
 	}
+	for _, m := range missing {
+		sc.notef(ErBadTable, "Unknown table '%s'", m)
+	}
 	return sc.commitCatalog(w)
 }
 
