@@ -287,7 +287,8 @@ func (s *Session) Query(ctx context.Context, st *Stmt, args []Value) (*Rows, err
 }
 
 // run executes one statement.
-func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (Result, *Rows, error) {
+func (s *Session) run(ctx context.Context, st *Stmt, args []Value) (res Result, rows *Rows, err error) {
+	defer recoverInternal(&err)
 	if err := s.usable(); err != nil {
 		return Result{}, nil, err
 	}
@@ -459,6 +460,7 @@ func (s *Session) implicitBegin(ctx context.Context) error {
 // a bedrock read transaction of their own, released by Rows.Close;
 // inside a transaction they read the transaction's newest state.
 func (s *Session) runQuery(ctx context.Context, st *Stmt, args []Value, plan func(*stmtCtx) (rowIter, []ColumnInfo, error)) (*Rows, error) {
+	plan = guardPlan(plan)
 	if err := s.implicitBegin(ctx); err != nil {
 		return nil, err
 	}
@@ -532,6 +534,7 @@ func (s *Session) runQuery(ctx context.Context, st *Stmt, args []Value, plan fun
 // txtrees.go), or in a nested transaction that is rolled back if the
 // statement fails (DDL, nested set).
 func (s *Session) runWrite(ctx context.Context, args []Value, nested bool, fn func(*stmtCtx) (Result, error)) (Result, error) {
+	fn = guardWrite(fn)
 	if s.e.opts.ReadOnly {
 		return Result{}, engErr(ErOptionPreventsStmt, "The bxdb store is open read-only so it cannot execute this statement")
 	}
@@ -1143,7 +1146,7 @@ func (r *Rows) Next(dst []Value) error {
 		}
 		return io.EOF
 	}
-	row, err := r.it.Next()
+	row, err := guardNext(r.it)
 	if err != nil {
 		if err != io.EOF {
 			err = mapStoreErr(err)
