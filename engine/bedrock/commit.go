@@ -1034,12 +1034,28 @@ func (s *Store) keepFence(writes []pendingWrite) error {
 	per := uint64(s.block / s.unit)
 	_, maps := s.commitShape(writes)
 	need := max(maps, s.mapBlocks) + 2 + s.marginUnits()/per
+	took := false // the frees held for a sync were taken
+	// takeHeld takes the frees held for a sync (NoSync stores, or commits
+	// whose sync has not run yet), whatever their share, once the store
+	// cannot grow: they may make room.
+	takeHeld := func() (bool, error) {
+		if took || len(s.pending) == 0 {
+			return false, nil
+		}
+		took = true
+		return true, s.takePending(true)
+	}
 	for {
 		s.alloc.fence = s.fenceUnits()
 		if s.mapRuns(need) >= need {
 			return nil
 		}
 		if s.opts.Device {
+			if ok, err := takeHeld(); err != nil {
+				return err
+			} else if ok {
+				continue
+			}
 			return fmt.Errorf("%w: no room left for map blocks", ErrFull)
 		}
 		newSize := s.alloc.size + max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/8, need*per)
@@ -1048,6 +1064,11 @@ func (s *Store) keepFence(writes []pendingWrite) error {
 			newSize, err = least, nil
 		}
 		if err != nil {
+			if ok, perr := takeHeld(); perr != nil {
+				return perr
+			} else if ok {
+				continue
+			}
 			return fmt.Errorf("%w: the file cannot grow: %w", ErrFull, err)
 		}
 		s.alloc.grow(newSize)

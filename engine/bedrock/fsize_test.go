@@ -45,7 +45,8 @@ func (f *limitFile) WriteAt(p []byte, off int64) (int, error) {
 }
 
 // TestFileCannotGrow runs a file store into a file that cannot grow past
-// a limit (a full disk, RLIMIT_FSIZE), with and without NoSync: the commit
+// a limit (a full disk, RLIMIT_FSIZE), with and without NoSync and with
+// small blocks (more map blocks to keep room for): the commit
 // that needs the space fails with an error wrapping both ErrFull and the
 // file system's error; a limit smaller than GrowSize is still used up; a
 // transaction that only frees commits, and so do writes into the space it
@@ -53,10 +54,14 @@ func (f *limitFile) WriteAt(p []byte, off int64) (int, error) {
 // rather than fail); every acknowledged commit reads back exactly, also
 // after the limit is lifted and the store reopened.
 func TestFileCannotGrow(t *testing.T) {
-	for _, noSync := range []bool{false, true} {
-		t.Run(fmt.Sprintf("NoSync=%v", noSync), func(t *testing.T) {
+	for _, c := range []struct {
+		noSync bool
+		block  int
+	}{{false, 4096}, {true, 4096}, {false, 1024}, {true, 1024}, {true, 2048}} {
+		noSync := c.noSync
+		t.Run(fmt.Sprintf("NoSync=%v/block=%d", noSync, c.block), func(t *testing.T) {
 			fs := &limitFS{MemFS: NewMemFS(), limit: 1 << 62}
-			opts := &Options{FS: fs, NoSync: noSync}
+			opts := &Options{FS: fs, NoSync: noSync, BlockSize: c.block}
 			s, err := Open("db", opts)
 			if err != nil {
 				t.Fatal(err)
@@ -66,7 +71,7 @@ func TestFileCannotGrow(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, 7))
 			model := map[LBA][]byte{}
 			block := func() []byte {
-				b := make([]byte, 3000+rng.IntN(1000))
+				b := make([]byte, (2900+rng.IntN(1000))*c.block/4096)
 				for i := range b {
 					b[i] = byte(rng.Uint32()) // incompressible
 				}
@@ -129,7 +134,7 @@ func TestFileCannotGrow(t *testing.T) {
 			if !errors.Is(full, ErrFull) || !errors.Is(full, syscall.EFBIG) {
 				t.Fatalf("filling the file: %v, want an error wrapping ErrFull and EFBIG", full)
 			}
-			if len(model)*3000 < int(fs.limit-size) {
+			if len(model)*2900*c.block/4096 < int(fs.limit-size) {
 				t.Fatalf("full with %d blocks stored: the %d bytes the file could still grow by were not used", len(model), fs.limit-size)
 			}
 			verify(s, "full")
