@@ -156,5 +156,8 @@
 // MySQL error number and SQLSTATE, formatted as go-sql-driver/mysql does:
 // "Error 1062 (23000): Duplicate entry '1' for key 't.PRIMARY'". Use
 // errors.As. Other errors are the sentinels of this package and the
-// context's errors.
+// context's errors. A panic inside the engine while a statement runs (a
+// bug) does not take the program down: the statement fails with error 1815
+// (HY000, "Internal error: ... at function (file:line)"), its effects are
+// undone as for any failed statement, and the connection stays usable.
 package driver
