@@ -3,7 +3,6 @@ package sqlfront
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/xwb1989/sqlparser"
 )
@@ -186,41 +185,22 @@ func setOpMark(n int) string { return fmt.Sprintf("/*bxdb:setop %d*/", n) }
 func parseNestedSetOps(p *parser, groups []setOpGroup) (Statement, error) {
 	toks := p.toks
 	queries := make([]sqlparser.SelectStatement, len(groups))
-	var b strings.Builder
-	var offs []int // offset in b of each token
-	from := 0      // the first token not yet written
-	write := func(to int) {
-		if from >= to {
-			return
-		}
-		text, o := p.exprSQL(from, to)
-		b.WriteString(" ")
-		for _, off := range o {
-			offs = append(offs, b.Len()+off)
-		}
-		b.WriteString(text)
-	}
+	w := &rewriter{p: p}
 	for n, g := range groups {
 		q, err := compoundQuery(p, g.from, g.to)
 		if err != nil {
 			return nil, err
 		}
 		queries[n] = q
-		write(g.rfrom)
-		b.WriteString(" ")
-		for range toks[g.rfrom:g.rto] {
-			offs = append(offs, b.Len())
-		}
-		fmt.Fprintf(&b, "(select %s 1) ", setOpMark(n))
-		from = g.rto
+		w.copyTo(g.rfrom)
+		w.replace(g.rto, "(select "+setOpMark(n)+" 1)")
 	}
-	write(len(toks) - 1)
-	text := b.String()
-	if ntoks, _, err := lexAll(text); err == nil && countSetOpWords(ntoks) >= countSetOpWords(toks) {
+	w.copyTo(len(toks))
+	if ntoks, _, err := lexAll(w.b.String()); err == nil && countSetOpWords(ntoks) >= countSetOpWords(toks) {
 		// No progress (parseDML would come back here for ever).
 		return nil, newParseError(p.src, toks[groups[0].from].pos, "EXCEPT and INTERSECT are not supported here")
 	}
-	st, err := parseRewrite(p.src, toks, text, offs, nil)
+	st, err := w.parse(nil)
 	if err != nil {
 		return nil, err
 	}

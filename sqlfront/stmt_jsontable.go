@@ -80,18 +80,10 @@ func parseJSONTableStmt(sql, clean string, toks []token, k int) (Statement, erro
 	if err != nil {
 		return nil, err
 	}
-	// The text around the call as exprSQL writes it (`?` as its ":vN",
-	// as in repl), and the offset in it of each token of the statement.
-	pre, offs := p.exprSQL(0, k)
-	post, postOffs := p.exprSQL(close+1, len(toks)-1)
-	for range toks[k : close+1] {
-		offs = append(offs, len(pre)+1)
-	}
-	for _, o := range postOffs {
-		offs = append(offs, len(pre)+len(repl)+2+o)
-	}
-	text := pre + " " + repl + " " + post
-	return parseRewrite(sql, toks, text, offs, func(at int) int {
+	w := &rewriter{p: p}
+	w.copyTo(k)
+	w.replace(close+1, repl)
+	return w.parse(func(at int) int {
 		if at >= k && at <= close {
 			return k // inside the call's replacement: the call
 		}

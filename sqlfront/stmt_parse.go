@@ -281,18 +281,64 @@ func (p *parser) exprSQL(from, to int) (string, []int) {
 	for k := from; k < to; k++ {
 		t := p.toks[k]
 		b.WriteString(p.clean[cur:t.pos])
-		if t.isPlaceholder(p.src) {
-			// Blanks keep ":vN" from fusing with a neighbour ("?0").
-			b.WriteString(" ")
-			offs = append(offs, b.Len())
-			b.WriteString(t.val + " ")
-		} else {
-			offs = append(offs, b.Len())
-			b.WriteString(p.clean[t.pos:t.end])
-		}
+		offs = append(offs, p.writeToken(&b, t))
 		cur = t.end
 	}
 	return b.String(), offs
+}
+
+// writeToken writes token t to b as sqlparser is to read it, a `?` as its
+// ":vN", and returns the offset in b at which it starts.
+func (p *parser) writeToken(b *strings.Builder, t token) int {
+	if t.isPlaceholder(p.src) {
+		// Blanks keep ":vN" from fusing with a neighbour ("?0").
+		b.WriteString(" ")
+		off := b.Len()
+		b.WriteString(t.val + " ")
+		return off
+	}
+	off := b.Len()
+	b.WriteString(p.clean[t.pos:t.end])
+	return off
+}
+
+// rewriter writes a rewrite of p's statement for parseRewrite: its tokens
+// as exprSQL writes them, with runs of them replaced by other text, and
+// the offset in the text of each token of the statement.
+type rewriter struct {
+	p    *parser
+	b    strings.Builder
+	offs []int // offs[k]: the offset in b of toks[k]; len(offs) tokens are written
+}
+
+// copyTo writes the tokens up to toks[to] (excluded) with the text before
+// each (blanks, comments).
+func (w *rewriter) copyTo(to int) {
+	toks := w.p.toks
+	for k := len(w.offs); k < to; k++ {
+		prev := 0
+		if k > 0 {
+			prev = toks[k-1].end
+		}
+		w.b.WriteString(w.p.clean[prev:toks[k].pos])
+		w.offs = append(w.offs, w.p.writeToken(&w.b, toks[k]))
+	}
+}
+
+// replace writes text in place of the tokens up to toks[to] (excluded)
+// not written yet.
+func (w *rewriter) replace(to int, text string) {
+	for len(w.offs) < to {
+		w.offs = append(w.offs, w.b.Len())
+	}
+	w.b.WriteString(" " + text + " ")
+}
+
+// parse copies the rest of the statement and parses the rewrite
+// (parseRewrite, with place).
+func (w *rewriter) parse(place func(int) int) (Statement, error) {
+	w.copyTo(len(w.p.toks))
+	return parseRewrite(w.p.src, w.p.toks, w.b.String(), w.offs, place)
 }
 
 // exprText returns the source text of tokens [from, to) as written.

@@ -45,45 +45,6 @@ import (
 // a set operator or under a column list.
 const valuesAlias = "bxdb_values"
 
-// tvWriter writes the rewritten text of a statement, token by token, and
-// the offset in it of each token of the statement.
-type tvWriter struct {
-	p    *parser
-	b    strings.Builder
-	offs []int // offs[k]: the offset in b of toks[k]; len(offs) tokens are written
-}
-
-// copyTo writes the tokens up to toks[to] (excluded) as they are, with the
-// text before each (blanks, comments); a `?` is written as its ":vN".
-func (w *tvWriter) copyTo(to int) {
-	toks := w.p.toks
-	for k := len(w.offs); k < to; k++ {
-		t := toks[k]
-		prev := 0
-		if k > 0 {
-			prev = toks[k-1].end
-		}
-		w.b.WriteString(w.p.clean[prev:t.pos])
-		if t.isPlaceholder(w.p.src) {
-			// Blanks keep ":vN" from fusing with a neighbour.
-			w.b.WriteString(" ")
-			w.offs = append(w.offs, w.b.Len())
-			w.b.WriteString(t.val + " ")
-		} else {
-			w.offs = append(w.offs, w.b.Len())
-			w.b.WriteString(w.p.clean[t.pos:t.end])
-		}
-	}
-}
-
-// skip writes text in place of the tokens up to toks[to] (excluded).
-func (w *tvWriter) skip(to int, text string) {
-	for len(w.offs) < to {
-		w.offs = append(w.offs, w.b.Len())
-	}
-	w.b.WriteString(" " + text + " ")
-}
-
 // queryMayStart reports whether a query may start at toks[k] of a DML
 // statement: at its start, after '(' or after a set operator.
 func queryMayStart(toks []token, k int) bool {
@@ -189,7 +150,7 @@ func hasTableValues(toks []token) bool {
 // that the statement goes on as it is.
 func parseTableValues(sql, clean string, toks []token) (st Statement, ok bool, err error) {
 	p := &parser{src: sql, clean: clean, toks: toks}
-	w := &tvWriter{p: p}
+	w := &rewriter{p: p}
 	insert := toks[0].word() == "insert" || toks[0].word() == "replace"
 	depth := 0
 	insertRows := false // after INSERT ... VALUES ROW(
@@ -208,7 +169,7 @@ func parseTableValues(sql, clean string, toks []token) (st Statement, ok bool, e
 				return nil, true, err
 			}
 			w.copyTo(k)
-			w.skip(k+1, "select * from")
+			w.replace(k+1, "select * from")
 			found = true
 		case insert && depth == 0 && (t.word() == "values" || t.word() == "value") &&
 			toks[k+1].word() == "row" && toks[k+2].typ == '(':
@@ -216,7 +177,7 @@ func parseTableValues(sql, clean string, toks []token) (st Statement, ok bool, e
 		case insertRows && depth == 0 && t.word() == "row" && toks[k+1].typ == '(' &&
 			(toks[k-1].typ == ',' || toks[k-1].word() == "values" || toks[k-1].word() == "value"):
 			w.copyTo(k)
-			w.skip(k+1, "")
+			w.replace(k+1, "")
 			found = true
 		case isValuesStart(toks, k) && queryMayStart(toks, k) && !isCTEValues(toks, k):
 			next, err := p.valuesConstructor(w, k)
@@ -238,15 +199,14 @@ func parseTableValues(sql, clean string, toks []token) (st Statement, ok bool, e
 	if !found {
 		return nil, false, nil
 	}
-	w.copyTo(len(toks))
-	st, err = parseRewrite(sql, toks, w.b.String(), w.offs, nil)
+	st, err = w.parse(nil)
 	return st, true, err
 }
 
 // valuesConstructor writes the rewrite of the VALUES constructor at
 // toks[k] (see above) and returns the index of the token after what it
 // replaced: its rows, or the whole derived table with its column list.
-func (p *parser) valuesConstructor(w *tvWriter, k int) (int, error) {
+func (p *parser) valuesConstructor(w *rewriter, k int) (int, error) {
 	toks := p.toks
 	rows, end, err := p.tvRows(k)
 	if err != nil {
@@ -306,7 +266,7 @@ func (p *parser) valuesConstructor(w *tvWriter, k int) (int, error) {
 			b.WriteString("column_" + strconv.Itoa(i) + " as `" + strings.ReplaceAll(n, "`", "``") + "`")
 		}
 		b.WriteString(" from (")
-		w.skip(k, b.String())
+		w.replace(k, b.String())
 	}
 	w.copyTo(k)
 	if wrap {
@@ -319,13 +279,13 @@ func (p *parser) valuesConstructor(w *tvWriter, k int) (int, error) {
 			b.WriteString("column_" + strconv.Itoa(i))
 		}
 		b.WriteString(" from (")
-		w.skip(k, b.String())
+		w.replace(k, b.String())
 	}
 	for n, row := range rows {
 		if n == 0 {
-			w.skip(row[0][0], "select")
+			w.replace(row[0][0], "select")
 		} else {
-			w.skip(row[0][0], "union all select")
+			w.replace(row[0][0], "union all select")
 		}
 		for i, v := range row {
 			w.copyTo(v[1])
@@ -338,17 +298,17 @@ func (p *parser) valuesConstructor(w *tvWriter, k int) (int, error) {
 			if i < len(row)-1 {
 				sep += " ,"
 			}
-			w.skip(v[1]+1, sep)
+			w.replace(v[1]+1, sep)
 		}
 	}
 	if wrap {
-		w.skip(end, ") as "+valuesAlias)
+		w.replace(end, ") as "+valuesAlias)
 	}
 	if names != nil {
 		w.copyTo(close) // ORDER BY, LIMIT
-		w.skip(close+1, ") as "+valuesAlias+")")
+		w.replace(close+1, ") as "+valuesAlias+")")
 		w.copyTo(listOpen) // [AS] v
-		w.skip(listClose+1, "")
+		w.replace(listClose+1, "")
 		return listClose + 1, nil
 	}
 	return end, nil

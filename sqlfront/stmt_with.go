@@ -159,23 +159,14 @@ func withMark(n int) string { return fmt.Sprintf("/*bxdb:with %d*/", n) }
 // parentheses (hasNestedWith; see above).
 func parseNestedWiths(sql, clean string, toks []token) (Statement, error) {
 	p := &parser{src: sql, clean: clean, toks: toks}
-	var b strings.Builder
-	var offs []int // offset in b of each token
+	w := &rewriter{p: p}
 	var clauses [][]*cteDef
 	var at []int // index of each clause's WITH
-	from := 0    // the first token not yet written
-	write := func(to int) {
-		text, o := p.exprSQL(from, to)
-		for _, off := range o {
-			offs = append(offs, b.Len()+off)
-		}
-		b.WriteString(text)
-	}
 	for k := 1; k < len(toks); k++ {
 		if toks[k-1].typ != '(' || toks[k].word() != "with" {
 			continue
 		}
-		write(k)
+		w.copyTo(k)
 		p.i = k
 		ctes, err := p.withClause()
 		if err != nil {
@@ -184,17 +175,12 @@ func parseNestedWiths(sql, clean string, toks []token) (Statement, error) {
 		if !p.isWord("select") {
 			return nil, p.errExpected("SELECT")
 		}
-		for range toks[k : p.i+1] {
-			offs = append(offs, b.Len())
-		}
-		fmt.Fprintf(&b, " select %s ", withMark(len(clauses)))
+		w.replace(p.i+1, "select "+withMark(len(clauses)))
 		clauses = append(clauses, ctes)
 		at = append(at, k)
-		from, k = p.i+1, p.i
+		k = p.i
 	}
-	write(len(toks) - 1)
-	text := b.String()
-	st, err := parseRewrite(sql, toks, text, offs, nil)
+	st, err := w.parse(nil)
 	if err != nil {
 		return nil, err
 	}
