@@ -322,9 +322,11 @@ func (sc *stmtCtx) dropTables(s *DropTableStmt) error {
 		if err := sc.checkSchema(tn.Schema); err != nil {
 			return err
 		}
-		t := w.table(tn.Name)
+		var t *table
 		if s.Temporary {
 			t = w.temps[strings.ToLower(tn.Name)]
+		} else {
+			t = w.table(tn.Name)
 		}
 		if t == nil {
 			missing = append(missing, sc.e.dbName+"."+tn.Name)

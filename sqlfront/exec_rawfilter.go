@@ -50,8 +50,7 @@ type argBound struct {
 // is NULL: no row passes).
 func (c *rawCheck) test(a Value) *cmpConstExpr {
 	b := c.bound
-	if b.cmp != nil && b.v.K == a.K && b.v.I == a.I && b.v.F == a.F && b.v.S == a.S && b.v.U == a.U && b.v.C == a.C &&
-		(a.K != KindTime || b.v.T == a.T) {
+	if b.cmp != nil && identical(b.v, a) && b.v.C == a.C {
 		return b.cmp
 	}
 	b.v, b.cmp = a, nil

@@ -1,8 +1,9 @@
 package sqlfront
 
 import (
-	"github.com/xwb1989/sqlparser"
 	"strings"
+
+	"github.com/xwb1989/sqlparser"
 )
 
 // This file holds subqueries in expressions: scalar, row, EXISTS and IN.

@@ -67,12 +67,7 @@ func overlay(perm *catalog, temps map[string]*table) *catalog {
 }
 
 // tempTable returns the session's temporary table named name, or nil.
-func (c *catalog) tempTable(name string) *table {
-	if c.temps == nil {
-		return nil
-	}
-	return c.temps[strings.ToLower(name)]
-}
+func (c *catalog) tempTable(name string) *table { return c.temps[strings.ToLower(name)] }
 
 // permTable returns the permanent table named name, or nil, also when a
 // temporary table hides it.

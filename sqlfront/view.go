@@ -237,7 +237,7 @@ func (c *catalog) sortedViews() []*viewDesc {
 // name.
 func (c *catalog) view(name string) *viewDesc {
 	lc := strings.ToLower(name)
-	if c.temps != nil && c.temps[lc] != nil {
+	if c.temps[lc] != nil {
 		return nil
 	}
 	return c.views[lc]
