@@ -11,9 +11,10 @@ import (
 
 // Parsing of the DDL statements (ddl_ast.go), on the parser core in
 // stmt_parse.go. The grammar is MySQL 8's, minus partitioning, generated
-// columns and FULLTEXT/SPATIAL indexes, which fail with a *ParseError saying "not supported", plus a few
-// SQLite spellings (AUTOINCREMENT, VARCHAR without a length, DROP INDEX
-// without ON, IF NOT EXISTS on CREATE INDEX) that test corpora use.
+// columns and FULLTEXT/SPATIAL indexes, which fail with a *ParseError
+// saying "not supported", plus a few SQLite spellings (AUTOINCREMENT,
+// VARCHAR without a length, DROP INDEX without ON, IF NOT EXISTS on
+// CREATE INDEX) that test corpora use.
 
 // create parses CREATE TABLE, CREATE [UNIQUE] INDEX, CREATE VIEW (view.go)
 // and CREATE TRIGGER (trigger_parse.go).
