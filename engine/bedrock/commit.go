@@ -745,7 +745,7 @@ func (s *Store) allocRuns(n uint64, short, noZone bool) []extent {
 		}
 	}
 	if !s.opts.Device && (s.alloc.free < s.alloc.size/4 || short && s.alloc.free < s.alloc.size/2) {
-		grow := max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/8, n+reserve)
+		grow := max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/16, n+reserve)
 		newSize := s.alloc.size + grow
 		if err := s.file.Allocate(int64(newSize) * int64(s.unit)); err == nil {
 			s.alloc.grow(newSize)
@@ -916,7 +916,7 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, uint64, error) {
 	if addr, ok := try(); ok {
 		return addr, took, nil
 	}
-	grow := max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/8, n+s.reserveUnits())
+	grow := max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/16, n+s.reserveUnits())
 	if len(s.pending) > 0 {
 		// Frees held for a sync (NoSync stores) are worth a sync only when
 		// they are a good share of what growing would add; a bulk load
@@ -1058,7 +1058,7 @@ func (s *Store) keepFence(writes []pendingWrite) error {
 			}
 			return fmt.Errorf("%w: no room left for map blocks", ErrFull)
 		}
-		newSize := s.alloc.size + max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/8, need*per)
+		newSize := s.alloc.size + max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/16, need*per)
 		err := s.file.Allocate(int64(newSize) * int64(s.unit))
 		if least := s.alloc.size + need*per; err != nil && least < newSize && s.file.Allocate(int64(least)*int64(s.unit)) == nil {
 			newSize, err = least, nil

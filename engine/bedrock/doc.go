@@ -281,7 +281,7 @@
 // commit's superseded blocks wait until the commit is durable and older
 // than every live snapshot, then return to the bitmap; a workload that
 // rewrites the same data forever keeps the file bounded. A full file grows
-// by max(GrowSize, size/8) with fallocate; a device never grows and
+// by max(GrowSize, size/16) with fallocate; a device never grows and
 // reports ErrFull, as does a file that cannot grow (a full disk, a file
 // size limit) after it took what growth it could. Data blocks leave a
 // reserve free: room to rewrite every map block once, and 32 blocks for

@@ -177,3 +177,53 @@ func TestFileCannotGrow(t *testing.T) {
 		})
 	}
 }
+
+// TestGrowthSlack loads a file store in large commits of new blocks (a
+// bulk load) and checks that growth leaves little unused space: the file
+// is at most the parity-interleaved size of what the blocks use plus one
+// growth step (GrowSize, or size/16 once that is larger) and the reserve.
+// Growth by size/8 leaves up to an eighth of a large file unused, which
+// the SQL benchmark's file-size ratio counts against the database.
+func TestGrowthSlack(t *testing.T) {
+	fs := NewMemFS()
+	const grow = 1 << 20
+	s, err := Open("db", &Options{FS: fs, GrowSize: grow, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rng := rand.New(rand.NewPCG(3, 3))
+	var used int64
+	for c := 0; c < 48; c++ {
+		tx, err := s.Begin(true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 256 {
+			l, err := tx.Alloc()
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := make([]byte, s.PayloadSize())
+			for i := range b {
+				b[i] = byte(rng.Uint32()) // incompressible
+			}
+			if err := tx.Put(l, b); err != nil {
+				t.Fatal(err)
+			}
+			used += int64(s.BlockSize())
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := s.Stats()
+	size := int64(len(memFSBytes(fs, "db")))
+	virt := int64(st.FileUnits) * int64(st.UnitSize)
+	if free := int64(st.FreeUnits) * int64(st.UnitSize); free > max(grow, virt/16)+virt/32 {
+		t.Errorf("%d of %d bytes free after a bulk load of %d bytes of blocks: growth leaves too much unused", free, virt, used)
+	}
+	if limit := (used + used/15) * 17 / 16; size > limit+2*grow {
+		t.Errorf("file is %d bytes for %d bytes of blocks (limit %d)", size, used, limit+2*grow)
+	}
+}
