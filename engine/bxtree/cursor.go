@@ -321,6 +321,14 @@ func (c *Cursor) curKey() []byte {
 	return f.p.key(f.i)
 }
 
+// childIndex is f.p.childIndex, through the kept node when f has one.
+func (c *Cursor) childIndex(f *frame, key []byte) int {
+	if f.pn != nil {
+		return c.t.childIndex(f.pn, key)
+	}
+	return f.p.childIndex(key)
+}
+
 // seekGE positions at the first record >= key (nil: the first record) and
 // within bounds.
 func (c *Cursor) seekGE(key []byte) bool {
@@ -330,7 +338,7 @@ func (c *Cursor) seekGE(key []byte) bool {
 	f := &c.stack[0]
 	for !f.p.leaf() {
 		if key != nil {
-			f.i = f.p.childIndex(key)
+			f.i = c.childIndex(f, key)
 		}
 		if f = c.push(f, key != nil); f == nil {
 			return false
@@ -358,7 +366,7 @@ func (c *Cursor) seekLT(key []byte) bool {
 	for !f.p.leaf() {
 		f.i = f.p.n - 1
 		if key != nil {
-			f.i = f.p.childIndex(key)
+			f.i = c.childIndex(f, key)
 		}
 		if f = c.push(f, key != nil); f == nil {
 			return false

@@ -149,6 +149,51 @@ func (p *page) childIndex(k []byte) int {
 	return lo - 1
 }
 
+// keyPrefix returns the first 8 bytes of k as a big-endian number, zero
+// padded: keyPrefix(a) < keyPrefix(b) implies a < b, and a <= b implies
+// keyPrefix(a) <= keyPrefix(b).
+func keyPrefix(k []byte) uint64 {
+	if len(k) >= 8 {
+		return binary.BigEndian.Uint64(k)
+	}
+	var b [8]byte
+	copy(b[:], k)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// sepPrefixes returns the keyPrefix of each separator of the internal page
+// p (entry 0's, which has none, is 0).
+func sepPrefixes(p *page) []uint64 {
+	pfx := make([]uint64, p.n)
+	for i := 1; i < p.n; i++ {
+		pfx[i] = keyPrefix(p.sep(i))
+	}
+	return pfx
+}
+
+// childIndexPfx is p.childIndex with the separator prefixes pfx of p: a
+// binary search of the prefixes for the first entry whose separator is
+// surely above k, then full comparisons only across the entries whose
+// prefix equals k's.
+func childIndexPfx(p *page, pfx []uint64, k []byte) int {
+	kp := keyPrefix(k)
+	lo, hi := 1, len(pfx)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if pfx[m] <= kp {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	// Entries before lo have prefixes <= kp; those equal to kp may still
+	// hold a separator above k.
+	for lo > 1 && pfx[lo-1] == kp && cmpKey(p.sep(lo-1), k) > 0 {
+		lo--
+	}
+	return lo - 1
+}
+
 // summaryRange returns the summary of entries or records [i, j).
 func (p *page) summaryRange(i, j int) Summary {
 	var s Summary

@@ -68,9 +68,29 @@ type Tree struct {
 // bedrock's cache holds anyway (usually the same blocks), so a full scan
 // of a large tree does not keep the tree in memory.
 type pnode struct {
-	p      page
-	kids   []pnode
-	visits int
+	p        page
+	kids     []pnode
+	visits   int
+	searches int      // childIndex calls before pfx was made
+	pfx      []uint64 // separator prefixes of an internal page (see sepPrefixes)
+}
+
+// pfxAfter is how many descents through a kept internal page make it build
+// its separator prefixes: a page passed that often is likely passed again.
+const pfxAfter = 8
+
+// childIndex is p.childIndex for the kept page pn: after pfxAfter calls it
+// searches an array of the separators' first 8 bytes instead of the
+// entries (sepPrefixes), which touches a third of the cache lines.
+func (t *Tree) childIndex(pn *pnode, key []byte) int {
+	if pn.pfx == nil {
+		if pn.searches++; pn.searches < pfxAfter || t.slots+pn.p.n/8 > t.maxSlots {
+			return pn.p.childIndex(key)
+		}
+		pn.pfx = sepPrefixes(&pn.p)
+		t.slots += pn.p.n / 8
+	}
+	return childIndexPfx(&pn.p, pn.pfx, key)
 }
 
 const (
@@ -753,7 +773,7 @@ func (t *Tree) Get(key []byte) (value []byte, version uint64, ok bool, err error
 	if pn != nil {
 		p = pn.p
 		for !p.leaf() && pn != nil {
-			i := p.childIndex(key)
+			i := t.childIndex(pn, key)
 			if p.level == 1 {
 				if pn.kids == nil || pn.kids[i].p.b == nil {
 					return t.getLeaf(&p, i, key)
