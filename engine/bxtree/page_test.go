@@ -9,6 +9,16 @@ import (
 	"github.com/bxdb/bxdb/engine/bedrock"
 )
 
+// tieKey returns a key shorter than n bytes, each 0x00, 0x7f or 0xfe, so
+// that random keys share prefixes and tie often.
+func tieKey(rng *rand.Rand, n int) []byte {
+	b := make([]byte, rng.IntN(n))
+	for i := range b {
+		b[i] = byte(rng.IntN(3)) * 0x7f
+	}
+	return b
+}
+
 // TestCmpKeyMatchesBytesCompare checks the search comparison against
 // bytes.Compare on short keys that share prefixes, around the 8-byte word
 // it compares at once.
@@ -16,13 +26,7 @@ func TestCmpKeyMatchesBytesCompare(t *testing.T) {
 	seed := uint64(rand.Int64())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 3))
-	key := func() []byte {
-		b := make([]byte, rng.IntN(20))
-		for i := range b {
-			b[i] = byte(rng.IntN(3)) * 0x7f // 0x00, 0x7f, 0xfe: many ties
-		}
-		return b
-	}
+	key := func() []byte { return tieKey(rng, 20) }
 	for i := 0; i < 200000; i++ {
 		a, b := key(), key()
 		if rng.IntN(4) == 0 {
@@ -43,13 +47,7 @@ func TestChildIndexPrefixes(t *testing.T) {
 	seed := uint64(rand.Int64())
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 5))
-	key := func() []byte {
-		b := make([]byte, rng.IntN(14))
-		for i := range b {
-			b[i] = byte(rng.IntN(3)) * 0x7f // 0x00, 0x7f, 0xfe: many ties
-		}
-		return b
-	}
+	key := func() []byte { return tieKey(rng, 14) }
 	for round := 0; round < 2000; round++ {
 		// Distinct sorted non-empty separators.
 		set := map[string]bool{}
