@@ -54,8 +54,8 @@ type Options struct {
 	// InitialSize is the space preallocated when a file store is created
 	// (default 4 MiB).
 	InitialSize int64
-	// GrowSize is the least a full file store grows by (default 16 MiB,
-	// or an eighth of the store when that is larger).
+	// GrowSize is the least a full file store grows by (default 16 MiB; a
+	// store grows by a sixteenth of its size when that is larger).
 	GrowSize int64
 	// DisablePacking stores blocks unpacked even when snappy would save
 	// space.
