@@ -278,7 +278,7 @@ type Options struct {
 	// TempDir is where sorts spill (default os.TempDir()).
 	TempDir string
 	// GrowSize is the least the file grows by when it is full (default 1
-	// MiB; bedrock grows by an eighth of the file when that is more). A
+	// MiB; bedrock grows by a sixteenth of the file when that is more). A
 	// small step keeps a small database's file close to its contents;
 	// large ones grow proportionally anyway.
 	GrowSize int64
