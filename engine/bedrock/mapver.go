@@ -50,10 +50,13 @@ type segment struct {
 	lazy  *segLoad // set for a segment open left unread
 }
 
-// segLoad reads a segment open left unread, once.
+// segLoad reads a segment open left unread, once: segment id at ref of
+// store s.
 type segLoad struct {
 	once sync.Once
-	load func() ([]byte, error)
+	s    *Store
+	ref  ref
+	id   uint64
 	b    []byte
 	err  error
 }
@@ -67,8 +70,8 @@ func (sg *segment) bytes() ([]byte, error) {
 		return sg.b, nil
 	}
 	l.once.Do(func() {
-		l.b, l.err = l.load()
-		l.load = nil
+		l.b, l.err = l.s.readSegment(l.ref, l.id)
+		l.s = nil
 	})
 	return l.b, l.err
 }

@@ -761,11 +761,26 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 			}
 		}
 		if lazy {
-			// Read when first needed, or by settle (segment.lazy).
+			// Read when first needed, or by settle (segment.lazy). The
+			// page's segments are allocated together: open makes
+			// thousands of them in a large store. (A segment a commit
+			// replaced stays in memory while its page's others do: at
+			// most the map's size again.)
+			n := 0
+			for _, sr := range refs {
+				if sr.addr != 0 {
+					n++
+				}
+			}
+			segs, loads := make([]segment, n), make([]segLoad, n)
 			for si, sr := range refs {
 				if sr.addr != 0 {
-					id := uint64(p)*g.fan + uint64(si)
-					pg.segs[si] = &segment{lazy: &segLoad{load: func() ([]byte, error) { return s.readSegment(sr, id) }}}
+					l := &loads[len(loads)-n]
+					l.s, l.ref, l.id = s, sr, uint64(p)*g.fan+uint64(si)
+					sg := &segs[len(segs)-n]
+					sg.lazy = l
+					pg.segs[si] = sg
+					n--
 					s.mapBlocks++
 				}
 			}
