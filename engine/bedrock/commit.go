@@ -697,6 +697,13 @@ func (s *Store) growArena(n int) {
 	s.wbuf = s.wbuf[:l+n]
 }
 
+// growStep is how many units a full file store grows by when it needs at
+// least least: GrowSize, or a sixteenth of the store once that is more, so
+// a large file keeps little unused after a load (TestGrowthSlack).
+func (s *Store) growStep(least uint64) uint64 {
+	return max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/16, least)
+}
+
 // extent is a run of units a commit has taken: next is the first one not
 // used yet.
 type extent struct{ next, end uint64 }
@@ -745,7 +752,7 @@ func (s *Store) allocRuns(n uint64, short, noZone bool) []extent {
 		}
 	}
 	if !s.opts.Device && (s.alloc.free < s.alloc.size/4 || short && s.alloc.free < s.alloc.size/2) {
-		grow := max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/16, n+reserve)
+		grow := s.growStep(n + reserve)
 		newSize := s.alloc.size + grow
 		if err := s.file.Allocate(int64(newSize) * int64(s.unit)); err == nil {
 			s.alloc.grow(newSize)
@@ -916,7 +923,7 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, uint64, error) {
 	if addr, ok := try(); ok {
 		return addr, took, nil
 	}
-	grow := max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/16, n+s.reserveUnits())
+	grow := s.growStep(n + s.reserveUnits())
 	if len(s.pending) > 0 {
 		// Frees held for a sync (NoSync stores) are worth a sync only when
 		// they are a good share of what growing would add; a bulk load
@@ -1058,7 +1065,7 @@ func (s *Store) keepFence(writes []pendingWrite) error {
 			}
 			return fmt.Errorf("%w: no room left for map blocks", ErrFull)
 		}
-		newSize := s.alloc.size + max(uint64(s.opts.GrowSize)/uint64(s.unit), s.alloc.size/16, need*per)
+		newSize := s.alloc.size + s.growStep(need*per)
 		err := s.file.Allocate(int64(newSize) * int64(s.unit))
 		if least := s.alloc.size + need*per; err != nil && least < newSize && s.file.Allocate(int64(least)*int64(s.unit)) == nil {
 			newSize, err = least, nil

@@ -773,14 +773,14 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 				}
 			}
 			segs, loads := make([]segment, n), make([]segLoad, n)
+			k := 0
 			for si, sr := range refs {
 				if sr.addr != 0 {
-					l := &loads[len(loads)-n]
+					l := &loads[k]
 					l.s, l.ref, l.id = s, sr, uint64(p)*g.fan+uint64(si)
-					sg := &segs[len(segs)-n]
-					sg.lazy = l
-					pg.segs[si] = sg
-					n--
+					segs[k].lazy = l
+					pg.segs[si] = &segs[k]
+					k++
 					s.mapBlocks++
 				}
 			}
