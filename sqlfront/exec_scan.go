@@ -71,6 +71,10 @@ type keySource struct {
 	ri      int
 	c       *bxtree.Cursor
 	tree    *bxtree.Tree
+	// spare is the cursor of the last range, on tree spareOf, rebound for
+	// the next one (a join probes one short range per outer row).
+	spare   *bxtree.Cursor
+	spareOf *bxtree.Tree
 	// reuse makes next return its scratch row instead of a copy: the
 	// consumer copies what it keeps (see streamTop).
 	reuse bool
@@ -224,7 +228,13 @@ func (s *keySource) next() ([]Value, error) {
 				}
 				val, pk = v, r.lo
 			} else {
-				s.c = s.tree.Range(r.lo, r.hi)
+				if s.spare != nil && s.spareOf == s.tree {
+					s.c = s.spare
+					s.c.Rebound(r.lo, r.hi)
+				} else {
+					s.c = s.tree.Range(r.lo, r.hi)
+					s.spare, s.spareOf = s.c, s.tree
+				}
 				var ok bool
 				switch {
 				case s.skip > 0:

@@ -82,6 +82,15 @@ func (t *Tree) Range(lo, hi []byte) *Cursor {
 	return c
 }
 
+// Rebound restricts c to the keys [lo, hi) of its tree, as Range would,
+// unpositioned, reusing c's memory: a caller probing many short ranges
+// (a join's lookups) needs one cursor instead of one per range. Whatever
+// Key and Value returned before stays valid.
+func (c *Cursor) Rebound(lo, hi []byte) {
+	*c = Cursor{t: c.t, lo: lo, hi: hi}
+	c.stack = c.buf[:0]
+}
+
 // Valid reports whether the cursor stands on a record.
 func (c *Cursor) Valid() bool { return c.valid && c.err == nil }
 

@@ -831,6 +831,7 @@ func (t *Tree) lookupLeaf(lba bedrock.LBA, key []byte) (value []byte, version ui
 		}
 		return nil, 0, false, t.blockErr(lba, err)
 	}
+	t.fetchLines(b) // before the header, so its miss overlaps the rest
 	p := viewPage(lba, b)
 	if p.level != 0 {
 		return nil, 0, false, corruptf("block %d: leaf expected, found level %d", lba, p.level)

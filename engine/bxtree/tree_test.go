@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -985,5 +986,69 @@ func TestSpillFits(t *testing.T) {
 	good := []int{246, 246, 246, 246, 220, 31, 246, 216, 31}
 	if l, r := leaves(good, 4); !tr.spillFits(l, r) {
 		t.Error("spillFits refuses leaves that split into two that fit")
+	}
+}
+
+// TestCursorRebound walks one cursor, rebound over and over, through random
+// ranges forward and backward, and compares every walk with the model. The
+// keys and values read before each Rebound must stay as they were.
+func TestCursorRebound(t *testing.T) {
+	_, _, tr := newTestTree(t, 1024, nil)
+	m := model{}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i := 0; i < 2000; i++ {
+		k := keyN(rng.IntN(5000))
+		v := randBytes(rng, rng.IntN(200))
+		if err := tr.Put(k, 1, v); err != nil {
+			t.Fatal(err)
+		}
+		m[string(k)] = mrec{Key: string(k), Version: 1, Value: string(v)}
+	}
+	recs := m.sorted()
+	c := tr.Range(nil, nil)
+	var kept [][2][]byte // keys and values returned by earlier walks
+	var keptWant [][2]string
+	for round := 0; round < 300; round++ {
+		a, b := rng.IntN(5100), rng.IntN(60)
+		lo, hi := keyN(a), keyN(a+b)
+		if round%10 == 0 {
+			lo = nil
+		}
+		c.Rebound(lo, hi)
+		var want []string
+		for _, r := range recs {
+			if inRange(r.Key, lo, hi) {
+				want = append(want, r.Key)
+			}
+		}
+		backward := round%3 == 0
+		if backward {
+			slices.Reverse(want)
+		}
+		var got []string
+		ok := c.First()
+		if backward {
+			ok = c.Last()
+		}
+		step := c.Next
+		if backward {
+			step = c.Prev
+		}
+		for ; ok; ok = step() {
+			got = append(got, string(c.Key()))
+			kept = append(kept, [2][]byte{c.Key(), c.Value()})
+			keptWant = append(keptWant, [2]string{string(c.Key()), m[string(c.Key())].Value})
+		}
+		if err := c.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("round %d [%q, %q) backward %v: got %q, want %q", round, lo, hi, backward, got, want)
+		}
+	}
+	for i, kv := range kept {
+		if string(kv[0]) != keptWant[i][0] || string(kv[1]) != keptWant[i][1] {
+			t.Fatalf("record %d changed after Rebound: %q", i, kv[0])
+		}
 	}
 }
