@@ -83,6 +83,7 @@ type keySource struct {
 	// reused from open to open.
 	setsBuf          []*ivset
 	exactsBuf        []bool
+	pointBufs        []ivset // the point sets of integer lookups, per key column
 	probe            [1]keyRange
 	probeLo, probeHi []byte
 }
@@ -123,6 +124,7 @@ func (s *keySource) open(base []Value) error {
 	if len(s.setsBuf) != len(s.kcols) {
 		s.setsBuf = make([]*ivset, len(s.kcols))
 		s.exactsBuf = make([]bool, len(s.kcols))
+		s.pointBufs = make([]ivset, len(s.kcols))
 	}
 	sets := s.setsBuf
 	clear(sets)
@@ -131,6 +133,15 @@ func (s *keySource) open(base []Value) error {
 			v, err := s.lookups[i].Eval(env)
 			if err != nil {
 				return err
+			}
+			if t := s.kcols[i].typ; v.K == KindInt && t.Kind() == KindInt && !t.Unsigned {
+				// The usual join key, an integer against a signed integer
+				// column: the set cmpSet would build, {v}, without its
+				// allocations (see ivDomain.conv).
+				ps := &s.pointBufs[i]
+				*ps = ivset{ivs: append(ps.ivs[:0], ival{lo: bnd{v: v, incl: true}, hi: bnd{v: v, incl: true}})}
+				sets[i] = ps
+				continue
 			}
 			set, _ := ivDomain{t: s.kcols[i].typ}.cmpSet("=", v)
 			if set == nil {

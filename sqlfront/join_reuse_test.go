@@ -2,6 +2,7 @@ package sqlfront
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -169,4 +170,55 @@ func TestJoinReuseRows(t *testing.T) {
 		want = append(want, fmt.Sprintf("%d|%d|%d", p.a, p.b, p.w))
 	}
 	check("SELECT a.id, b.id, b.w FROM a JOIN b ON b.aid = a.id WHERE b.w IS NOT NULL ORDER BY b.w DESC, a.id, b.id LIMIT 7", want)
+}
+
+// TestJoinIntegerLookups joins on indexed integer columns of every width
+// and signedness with outer values that include negatives, values beyond
+// the inner column's range and NULLs, and compares each join (an index
+// lookup per outer row) with the pairs a brute-force loop finds.
+func TestJoinIntegerLookups(t *testing.T) {
+	e := openTestEngine(t)
+	s := e.NewSession()
+	defer s.Close()
+	outer := []int64{-300, -129, -128, -1, 0, 1, 5, 127, 128, 255, 256, 300, 65535, 1 << 31, -(1 << 31) - 1, 1<<40 + 3}
+	execSQL(t, s, "CREATE TABLE o (id INT PRIMARY KEY, k BIGINT)")
+	for i, k := range outer {
+		execSQL(t, s, fmt.Sprintf("INSERT INTO o VALUES (%d, %d)", i, k))
+	}
+	execSQL(t, s, fmt.Sprintf("INSERT INTO o VALUES (%d, NULL)", len(outer)))
+	for _, typ := range []string{"TINYINT", "TINYINT UNSIGNED", "SMALLINT", "INT", "INT UNSIGNED", "BIGINT", "BIGINT UNSIGNED"} {
+		execSQL(t, s, "DROP TABLE IF EXISTS i")
+		execSQL(t, s, "CREATE TABLE i (id INT PRIMARY KEY, k "+typ+", KEY kk (k))")
+		var inner []int64
+		id := 0
+		for _, k := range outer {
+			// Values the column cannot hold are refused: keep the others.
+			st, err := s.Prepare(fmt.Sprintf("INSERT INTO i VALUES (%d, %d)", id, k))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.Exec(context.Background(), st, nil); err == nil {
+				inner = append(inner, k)
+				id++
+			}
+		}
+		var want []string
+		for oi, ok := range outer {
+			for ii, ik := range inner {
+				if ok == ik {
+					want = append(want, fmt.Sprintf("%d %d", oi, ii))
+				}
+			}
+		}
+		var got []string
+		for _, r := range querySQL(t, s, "SELECT o.id, i.id FROM o JOIN i ON i.k = o.k ORDER BY o.id, i.id") {
+			got = append(got, strings.Join(r, " "))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: join got %v, want %v", typ, got, want)
+		}
+		if plan := strings.Join(querySQL(t, s, "EXPLAIN SELECT o.id, i.id FROM o JOIN i ON i.k = o.k")[1], " "); !strings.Contains(plan, "kk") {
+			t.Errorf("%s: the join does not look i up through kk: %s", typ, plan)
+		}
+	}
 }
