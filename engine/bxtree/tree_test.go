@@ -990,65 +990,91 @@ func TestSpillFits(t *testing.T) {
 }
 
 // TestCursorRebound walks one cursor, rebound over and over, through random
-// ranges forward and backward, and compares every walk with the model. The
-// keys and values read before each Rebound must stay as they were.
+// ranges forward and backward, and compares every walk with the model: on
+// a write handle with Puts and Deletes between some walks (the kept path
+// goes stale), and on a read handle of the committed tree (kept pages).
+// The keys and values read before each Rebound must stay as they were.
 func TestCursorRebound(t *testing.T) {
-	_, _, tr := newTestTree(t, 1024, nil)
+	s, tx, tr := newTestTree(t, 1024, nil)
 	m := model{}
 	rng := rand.New(rand.NewPCG(7, 7))
-	for i := 0; i < 2000; i++ {
+	put := func() {
 		k := keyN(rng.IntN(5000))
+		if rng.IntN(4) == 0 {
+			if _, err := tr.Delete(k); err != nil {
+				t.Fatal(err)
+			}
+			delete(m, string(k))
+			return
+		}
 		v := randBytes(rng, rng.IntN(200))
 		if err := tr.Put(k, 1, v); err != nil {
 			t.Fatal(err)
 		}
 		m[string(k)] = mrec{Key: string(k), Version: 1, Value: string(v)}
 	}
-	recs := m.sorted()
-	c := tr.Range(nil, nil)
-	var kept [][2][]byte // keys and values returned by earlier walks
-	var keptWant [][2]string
-	for round := 0; round < 300; round++ {
-		a, b := rng.IntN(5100), rng.IntN(60)
-		lo, hi := keyN(a), keyN(a+b)
-		if round%10 == 0 {
-			lo = nil
-		}
-		c.Rebound(lo, hi)
-		var want []string
-		for _, r := range recs {
-			if inRange(r.Key, lo, hi) {
-				want = append(want, r.Key)
+	for i := 0; i < 2000; i++ {
+		put()
+	}
+	walk := func(tr *Tree, writes bool) {
+		c := tr.Range(nil, nil)
+		var kept [][2][]byte // keys and values returned by earlier walks
+		var keptWant [][2]string
+		for round := 0; round < 400; round++ {
+			if writes && round%7 == 3 {
+				for range 5 {
+					put()
+				}
+				kept, keptWant = nil, nil // a write may reuse a leaf's buffer
+			}
+			a, b := rng.IntN(5100), rng.IntN(60)
+			lo, hi := keyN(a), keyN(a+b)
+			if round%10 == 0 {
+				lo = nil
+			}
+			c.Rebound(lo, hi)
+			var want []string
+			for _, r := range m.sorted() {
+				if inRange(r.Key, lo, hi) {
+					want = append(want, r.Key)
+				}
+			}
+			backward := round%3 == 0
+			if backward {
+				slices.Reverse(want)
+			}
+			var got []string
+			ok, step := c.First(), c.Next
+			if backward {
+				ok, step = c.Last(), c.Prev
+			}
+			for ; ok; ok = step() {
+				got = append(got, string(c.Key()))
+				kept = append(kept, [2][]byte{c.Key(), c.Value()})
+				keptWant = append(keptWant, [2]string{string(c.Key()), m[string(c.Key())].Value})
+			}
+			if err := c.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("writes %v round %d [%q, %q) backward %v: got %q, want %q", writes, round, lo, hi, backward, got, want)
 			}
 		}
-		backward := round%3 == 0
-		if backward {
-			slices.Reverse(want)
-		}
-		var got []string
-		ok := c.First()
-		if backward {
-			ok = c.Last()
-		}
-		step := c.Next
-		if backward {
-			step = c.Prev
-		}
-		for ; ok; ok = step() {
-			got = append(got, string(c.Key()))
-			kept = append(kept, [2][]byte{c.Key(), c.Value()})
-			keptWant = append(keptWant, [2]string{string(c.Key()), m[string(c.Key())].Value})
-		}
-		if err := c.Err(); err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(got, want) {
-			t.Fatalf("round %d [%q, %q) backward %v: got %q, want %q", round, lo, hi, backward, got, want)
+		for i, kv := range kept {
+			if string(kv[0]) != keptWant[i][0] || string(kv[1]) != keptWant[i][1] {
+				t.Fatalf("record %d changed after Rebound: %q", i, kv[0])
+			}
 		}
 	}
-	for i, kv := range kept {
-		if string(kv[0]) != keptWant[i][0] || string(kv[1]) != keptWant[i][1] {
-			t.Fatalf("record %d changed after Rebound: %q", i, kv[0])
-		}
+	walk(tr, true)
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
 	}
+	rtx := mustBegin(t, s, false)
+	defer rtx.Rollback()
+	rtr, err := Open(rtx, "t", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	walk(rtr, false)
 }
