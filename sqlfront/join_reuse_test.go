@@ -222,3 +222,73 @@ func TestJoinIntegerLookups(t *testing.T) {
 		}
 	}
 }
+
+// TestLongInListOnIndex runs COUNT(*) and row queries with IN lists of up
+// to 300 values, literal and placeholders, on an indexed column with
+// duplicates, against a model. Planning counts a sample of the ranges of a
+// long list (an estimate), so COUNT(*) must count them at run time.
+func TestLongInListOnIndex(t *testing.T) {
+	e := openTestEngine(t)
+	s := e.NewSession()
+	defer s.Close()
+	rng := rand.New(rand.NewPCG(11, 12))
+	execSQL(t, s, "CREATE TABLE t (id INT PRIMARY KEY, k INT, name VARCHAR(10), KEY kk (k), KEY kn (name))")
+	byK := map[int][]int{}
+	byName := map[string][]int{}
+	for id := range 3000 {
+		k := rng.IntN(1000)
+		name := fmt.Sprintf("n%d", rng.IntN(500))
+		execSQL(t, s, fmt.Sprintf("INSERT INTO t VALUES (%d, %d, '%s')", id, k, name))
+		byK[k] = append(byK[k], id)
+		byName[name] = append(byName[name], id)
+	}
+	for round := range 40 {
+		n := 1 + rng.IntN(300)
+		var lits, names []string
+		var args []Value
+		seen := map[int]bool{}
+		var want []int
+		seenName := map[string]bool{}
+		var wantName []int
+		for range n {
+			k := rng.IntN(1100) - 50 // some values no row has
+			lits = append(lits, fmt.Sprint(k))
+			args = append(args, IntValue(int64(k)))
+			if !seen[k] {
+				seen[k] = true
+				want = append(want, byK[k]...)
+			}
+			name := fmt.Sprintf("n%d", rng.IntN(520))
+			names = append(names, "'"+name+"'")
+			if !seenName[name] {
+				seenName[name] = true
+				wantName = append(wantName, byName[name]...)
+			}
+		}
+		slices.Sort(want)
+		slices.Sort(wantName)
+		check := func(what string, got [][]string, want []int) {
+			t.Helper()
+			var ids []int
+			for _, r := range got {
+				var id int
+				fmt.Sscan(r[0], &id)
+				ids = append(ids, id)
+			}
+			if !slices.Equal(ids, want) {
+				t.Fatalf("round %d, %s (%d values): got %d rows, want %d", round, what, n, len(ids), len(want))
+			}
+		}
+		in := strings.Join(lits, ",")
+		check("literal rows", querySQL(t, s, "SELECT id FROM t WHERE k IN ("+in+") ORDER BY id"), want)
+		ph := strings.TrimSuffix(strings.Repeat("?,", n), ",")
+		check("placeholder rows", querySQL(t, s, "SELECT id FROM t WHERE k IN ("+ph+") ORDER BY id", args...), want)
+		check("string rows", querySQL(t, s, "SELECT id FROM t WHERE name IN ("+strings.Join(names, ",")+") ORDER BY id"), wantName)
+		if got := querySQL(t, s, "SELECT COUNT(*) FROM t WHERE k IN ("+in+")"); got[0][0] != fmt.Sprint(len(want)) {
+			t.Fatalf("round %d: COUNT(*) over %d values = %s, want %d", round, n, got[0][0], len(want))
+		}
+		if plan := strings.Join(querySQL(t, s, "EXPLAIN SELECT id FROM t WHERE k IN ("+in+")")[0], " "); !strings.Contains(plan, "kk") {
+			t.Fatalf("round %d: the IN list does not use kk: %s", round, plan)
+		}
+	}
+}

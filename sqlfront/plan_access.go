@@ -3,6 +3,7 @@ package sqlfront
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/xwb1989/sqlparser"
@@ -448,9 +449,25 @@ func (si *selectInfo) newDeriverFor() *deriver {
 	return d
 }
 
+// maxCountedRanges is the most ranges of one access path planning counts
+// one by one; of more, it counts an evenly spaced sample.
+const maxCountedRanges = 32
+
 // constValue evaluates e if it depends on no table of this query (it may
 // read placeholders, variables and the enclosing query's row).
 func (si *selectInfo) constValue(e sqlparser.Expr) (Value, bool) {
+	if x, ok := e.(*sqlparser.SQLVal); ok {
+		// The literals of an IN list, without compiling each (what
+		// compileSQLVal makes of them).
+		switch x.Type {
+		case sqlparser.StrVal:
+			return StringValue(string(x.Val)), true
+		case sqlparser.IntVal:
+			if i, err := strconv.ParseInt(string(x.Val), 10, 64); err == nil {
+				return IntValue(i), true
+			}
+		}
+	}
 	switch e.(type) {
 	case *sqlparser.SQLVal, *sqlparser.NullVal, sqlparser.BoolVal, *sqlparser.UnaryExpr, *sqlparser.ParenExpr,
 		*sqlparser.BinaryExpr, *sqlparser.FuncExpr, *sqlparser.ColName, *sqlparser.ConvertExpr, *sqlparser.CaseExpr:
@@ -683,15 +700,24 @@ func (si *selectInfo) chooseAccess(k int, scan, join []*conjunct, want []orderCo
 					return nil, err
 				}
 			}
-			n := 0.0
-			for _, r := range kp.ranges {
+			// Count the ranges, or a sample of them when there are many
+			// (a long IN list): costing needs an estimate, not the count.
+			n, step := 0.0, (len(kp.ranges)+maxCountedRanges-1)/maxCountedRanges
+			step = max(step, 1)
+			sampled := 0
+			for i := 0; i < len(kp.ranges); i += step {
+				r := kp.ranges[i]
 				c, err := tree.Count(r.lo, r.hi)
 				if err != nil {
 					return nil, err
 				}
 				n += float64(c)
+				sampled++
 			}
-			a.rows, a.counted = n, true
+			if step > 1 {
+				n = math.Round(n * float64(len(kp.ranges)) / float64(sampled))
+			}
+			a.rows, a.counted = n, step == 1
 			a.cost = n + 0.5
 			if ki.ix != nil {
 				a.cost = 2*n + 1
