@@ -87,6 +87,9 @@ type groupCommit struct {
 	flush   func(done chan struct{})
 	// failed holds the errors of batches that failed to apply, by seq.
 	failed map[uint64]error
+	// waiting counts the writers in waitDurable; released is how many
+	// were waiting when the last sync returned (its leader included).
+	waiting, released int
 }
 
 // init prepares the zero groupCommit.
@@ -185,7 +188,11 @@ func (g *groupCommit) newest() uint64 {
 // waitDurable returns once commit seq (and every older one) is durable.
 func (g *groupCommit) waitDurable(seq uint64) error {
 	g.mu.Lock()
-	defer g.mu.Unlock()
+	g.waiting++
+	defer func() {
+		g.waiting--
+		g.mu.Unlock()
+	}()
 	for g.durable < seq {
 		if g.err != nil {
 			return g.err
@@ -195,14 +202,17 @@ func (g *groupCommit) waitDurable(seq uint64) error {
 			continue
 		}
 		g.leading = true
-		// Yield once first: writers woken by the previous sync that are
-		// runnable but not yet running (more writers than cores) then
-		// start their statements and count as in flight. A lone writer
-		// loses nothing: with nothing else runnable the yield returns at
-		// once.
-		g.mu.Unlock()
-		runtime.Gosched()
-		g.mu.Lock()
+		// Yield once first when the last sync released other writers:
+		// those runnable but not yet running (more writers than cores)
+		// then start their statements and count as in flight. A lone
+		// writer does not yield: the yield would return at once, but not
+		// before waking an idle thread to look for work (a futex wake per
+		// commit).
+		if g.released > 1 || g.waiting > 1 {
+			g.mu.Unlock()
+			runtime.Gosched()
+			g.mu.Lock()
+		}
 		if g.inflight > 0 && !g.txHeld {
 			g.gatherLocked()
 		}
@@ -222,6 +232,7 @@ func (g *groupCommit) waitDurable(seq uint64) error {
 		}
 		g.mu.Lock()
 		g.leading = false
+		g.released = g.waiting
 		if err != nil {
 			g.err = err
 		} else if target > g.durable {
