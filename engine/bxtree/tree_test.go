@@ -991,8 +991,8 @@ func TestSpillFits(t *testing.T) {
 
 // TestCursorRebound walks one cursor, rebound over and over, through random
 // ranges forward and backward, and compares every walk with the model: on
-// a write handle with Puts and Deletes between some walks (the kept path
-// goes stale), and on a read handle of the committed tree (kept pages).
+// a write handle with Puts and Deletes between some walks, and on a read
+// handle of the committed tree (kept pages).
 // The keys and values read before each Rebound must stay as they were.
 func TestCursorRebound(t *testing.T) {
 	s, tx, tr := newTestTree(t, 1024, nil)
