@@ -1124,6 +1124,10 @@ func (s *Store) PayloadSize() int { return s.payload }
 // BlockSize is the store's block size on disk.
 func (s *Store) BlockSize() int { return s.block }
 
+// CacheSize is the byte budget of the store's block cache
+// (Options.CacheSize after defaults); 0 or less when it has none.
+func (s *Store) CacheSize() int64 { return s.opts.CacheSize }
+
 // Sync makes every commit so far durable. It matters only with NoSync.
 func (s *Store) Sync() error {
 	s.commitMu.Lock()

@@ -261,9 +261,10 @@
 // pnodes (tree.go): a page whose children are read often gets an array of
 // kept children, so later descents and scans index into it instead of
 // asking bedrock (whose lookup costs a few cache misses and a lock per
-// block), within budgets of slots and of kept leaves (at most 4096 leaf
-// blocks stay referenced by a handle, usually the very blocks bedrock's
-// cache holds). A handle that reads a few records allocates nothing.
+// block), within budgets of slots and of kept leaves (a handle keeps as
+// many leaf blocks as a quarter of bedrock's cache holds, 4096 at least:
+// usually the very blocks that cache holds). A handle that reads a few
+// records allocates nothing.
 //
 // A Put descends from the root loading nodes for modification (tree.load:
 // the dirty set first, then a per-handle cache of nodes that is reused

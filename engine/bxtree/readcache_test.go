@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/bxdb/bxdb/engine/bedrock"
 )
 
 // TestReadHandleKeepsPages reads a multi-level tree many times through one
@@ -99,5 +101,110 @@ func TestReadHandleKeepsPages(t *testing.T) {
 			}
 			t.Logf("kept %d slots, %d leaves; %+v", tr.slots, tr.leafs, tr.Stats())
 		})
+	}
+}
+
+// TestKeptLeavesFollowCache checks the kept-leaf budget of read handles
+// (keptBudgets): as many leaves as a quarter of the store's cache holds,
+// 4096 at least. Full scans of a tree of more than 4096 leaves keep
+// exactly 4096 on a store with a small cache and every leaf on one with a
+// large cache, and return the records loaded either way.
+func TestKeptLeavesFollowCache(t *testing.T) {
+	for _, c := range []struct {
+		cache      int64
+		block      int
+		slots, lfs int
+	}{
+		{-1, 1024, 1 << 16, 4096},
+		{4 << 20, 1024, 1 << 16, 4096},
+		{64 << 20, 1024, 1 << 16, 16384},
+		{1 << 30, 4096, 1 << 17, 65536},
+	} {
+		if slots, lfs := keptBudgets(c.cache, c.block); slots != c.slots || lfs != c.lfs {
+			t.Errorf("keptBudgets(%d, %d) = %d, %d, want %d, %d", c.cache, c.block, slots, lfs, c.slots, c.lfs)
+		}
+	}
+
+	fs := bedrock.NewMemFS()
+	open := func(cache int64) *bedrock.Store {
+		s, err := bedrock.Open("db", &bedrock.Options{FS: fs, BlockSize: 1024, CacheSize: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	const n = 40000
+	key := func(i int) []byte { return binary.BigEndian.AppendUint64(nil, uint64(i)) }
+	val := func(i int) []byte { return bytes.Repeat([]byte{byte(i), byte(i >> 8)}, 50) }
+	s := open(4 << 20)
+	for lo := 0; lo < n; lo += 10000 {
+		tx := mustBegin(t, s, true)
+		tr, err := Open(tx, "t", nil)
+		if err != nil {
+			tr, err = Create(tx, "t", nil)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := lo; i < lo+10000; i++ {
+			if err := tr.Put(key(i), 1, val(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The leaves, counted by the blocks a cursor stands on.
+	leaves := map[bedrock.LBA]bool{}
+	{
+		tx := mustBegin(t, s, false)
+		tr, err := Open(tx, "t", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := tr.Cursor()
+		for ok := c.First(); ok; ok = c.Next() {
+			leaves[c.stack[len(c.stack)-1].p.lba] = true
+		}
+		tx.Rollback()
+	}
+	if len(leaves) <= 4096 || len(leaves) >= 16384 {
+		t.Fatalf("%d leaves: the test needs between 4096 and 16384", len(leaves))
+	}
+	for _, c := range []struct {
+		cache int64
+		want  int
+	}{{4 << 20, 4096}, {64 << 20, len(leaves)}} {
+		if s == nil {
+			s = open(c.cache)
+		}
+		mib := c.cache >> 20
+		tx := mustBegin(t, s, false)
+		tr, err := Open(tx, "t", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for scan := 0; scan < 8; scan++ {
+			cur := tr.Cursor()
+			i := 0
+			for ok := cur.First(); ok; ok = cur.Next() {
+				if !bytes.Equal(cur.Key(), key(i)) || !bytes.Equal(cur.Value(), val(i)) {
+					t.Fatalf("cache %d MiB, scan %d: record %d is %x", mib, scan, i, cur.Key())
+				}
+				i++
+			}
+			if cur.Err() != nil || i != n {
+				t.Fatalf("cache %d MiB, scan %d: %d records, %v", mib, scan, i, cur.Err())
+			}
+		}
+		if tr.leafs != c.want {
+			t.Errorf("cache %d MiB: the handle keeps %d leaves, want %d", mib, tr.leafs, c.want)
+		}
+		tx.Rollback()
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		s = nil
 	}
 }

@@ -48,7 +48,7 @@ type Tree struct {
 	croot        pnode
 	crootOK      bool
 	slots, leafs int
-	maxSlots     int // maxSlots and maxLeafs; tests lower them
+	maxSlots     int // from keptBudgets; tests lower them
 	maxLeafs     int
 }
 
@@ -58,15 +58,16 @@ type Tree struct {
 // checked: level and, for leaves, layout and digests by the load-time
 // check). A read transaction's snapshot never changes, so a kept page
 // stays current for the handle's life; its block stays referenced (and in
-// memory) as long as the handle is, which maxLeafs bounds.
+// memory) as long as the handle is, which t.maxLeafs bounds.
 //
 // A page gets its kids array once its children have been read often
 // enough for re-reads to be likely (keepKids), so a handle that reads a
-// few records allocates nothing. The arrays hold at most maxSlots
-// slots (about 64 bytes each) and at most maxLeafs leaves: a long read
-// transaction references at most that many leaf blocks beyond what
-// bedrock's cache holds anyway (usually the same blocks), so a full scan
-// of a large tree does not keep the tree in memory.
+// few records allocates nothing. The arrays hold at most t.maxSlots
+// slots (about 64 bytes each) and at most t.maxLeafs leaves (keptBudgets:
+// a quarter of bedrock's cache, 16 MiB at least): a long read transaction
+// references at most that many leaf blocks beyond what bedrock's cache
+// holds anyway (usually the same blocks), so a full scan of a tree larger
+// than the cache does not keep the tree in memory.
 type pnode struct {
 	p        page
 	kids     []pnode
@@ -93,10 +94,26 @@ func (t *Tree) childIndex(pn *pnode, key []byte) int {
 	return childIndexPfx(&pn.p, pn.pfx, key)
 }
 
+// The least kept-page budgets of a read handle; keptBudgets raises them
+// with the store's cache.
 const (
 	maxSlots = 1 << 16
 	maxLeafs = 1 << 12 // 16 MiB of 4 KiB blocks
 )
+
+// keptBudgets returns the kept-page budgets (slots, leaves) of a read
+// handle on a store whose cache holds cacheBytes of blockSize blocks: as
+// many leaves as a quarter of the cache holds, at least maxLeafs, and
+// twice as many slots, at least maxSlots. The kept leaves are mostly the
+// blocks the cache holds anyway; a handle pins at most a quarter of the
+// cache's worth beyond it, however long it runs.
+func keptBudgets(cacheBytes int64, blockSize int) (slots, leafs int) {
+	leafs = maxLeafs
+	if blockSize > 0 {
+		leafs = int(max(int64(maxLeafs), cacheBytes/int64(blockSize)/4))
+	}
+	return max(maxSlots, 2*leafs), leafs
+}
 
 // step is one level of a write descent: a node and the entry followed.
 type step struct {
@@ -109,16 +126,18 @@ type step struct {
 func newTree(tx *bedrock.Tx, name string, root bedrock.LBA, o *Options, payload int) *Tree {
 	o = o.EnsureDefaults()
 	t := &Tree{
-		tx:       tx,
-		name:     name,
-		root:     root,
-		opts:     *o,
-		payload:  payload,
-		maxKey:   MaxKeySize(payload),
-		maxRec:   MaxRecordSize(payload),
-		minFill:  payload / 4,
-		maxSlots: maxSlots,
-		maxLeafs: maxLeafs,
+		tx:      tx,
+		name:    name,
+		root:    root,
+		opts:    *o,
+		payload: payload,
+		maxKey:  MaxKeySize(payload),
+		maxRec:  MaxRecordSize(payload),
+		minFill: payload / 4,
+	}
+	if !tx.Writable() {
+		st := tx.Store()
+		t.maxSlots, t.maxLeafs = keptBudgets(st.CacheSize(), st.BlockSize())
 	}
 	t.h.init(o.DigestKey)
 	t.check, t.light = t.verifyBlock, t.verifyLayout
