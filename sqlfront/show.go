@@ -2,7 +2,10 @@ package sqlfront
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/bxdb/bxdb/engine/bedrock"
 )
 
 // SHOW statements and DESCRIBE. Each builds its rows from the catalog the
@@ -133,6 +136,7 @@ func (sc *stmtCtx) show(st *ShowStmt) (rowIter, []ColumnInfo, error) {
 			{str("Uptime"), str("0")},
 			{str("Com_commit"), str(itoa(int64(sc.e.commitSeq.Load())))},
 		}
+		rows = append(rows, storeStatus(sc.e.store.Stats())...)
 	case ShowTableStatus:
 		cols = []string{"Name", "Engine", "Version", "Row_format", "Rows", "Avg_row_length", "Data_length",
 			"Max_data_length", "Index_length", "Data_free", "Auto_increment", "Create_time", "Update_time",
@@ -323,4 +327,31 @@ func showCreateViewResult(v *viewDesc) ([]string, [][]Value) {
 	}
 	return []string{"View", "Create View", "character_set_client", "collation_connection"},
 		[][]Value{{StringValue(v.Name), StringValue(b.String()), StringValue("utf8mb4"), StringValue("utf8mb4_0900_ai_ci")}}
+}
+
+// storeStatus is the Bxdb_ part of SHOW STATUS: the counters of the
+// bedrock store since it was opened (bedrock.Stats), as strings like
+// MySQL's status values.
+func storeStatus(st bedrock.Stats) [][]Value {
+	u := func(name string, v uint64) []Value { return []Value{str(name), str(strconv.FormatUint(v, 10))} }
+	return [][]Value{
+		u("Bxdb_commits", st.Commits),
+		u("Bxdb_commit_groups", st.Groups),
+		u("Bxdb_fdatasyncs", st.Syncs),
+		u("Bxdb_blocks_written", st.BlocksWritten),
+		u("Bxdb_bytes_written", st.BytesWritten),
+		u("Bxdb_blocks_packed", st.PackedBlocks),
+		u("Bxdb_block_reads", st.Reads),
+		u("Bxdb_bytes_read", st.ReadBytes),
+		u("Bxdb_cache_hits", st.CacheHits),
+		u("Bxdb_cache_misses", st.CacheMisses),
+		u("Bxdb_cache_evictions", st.CacheEvictions),
+		u("Bxdb_cache_bytes", uint64(max(st.CacheBytes, 0))),
+		u("Bxdb_corrupt_reads", st.CorruptReads),
+		u("Bxdb_repaired_blocks", st.Repaired),
+		u("Bxdb_relocated_blocks", st.Relocated),
+		u("Bxdb_file_bytes", st.FileUnits*uint64(st.UnitSize)),
+		u("Bxdb_free_bytes", st.FreeUnits*uint64(st.UnitSize)),
+		u("Bxdb_generation", st.Generation),
+	}
 }
