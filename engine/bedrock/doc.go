@@ -268,6 +268,13 @@
 // takes the proven path (no tail to verify, allocator marked in the
 // background).
 //
+// A file's name is durable before its first commit: when Open creates the
+// file it syncs the directory holding it once (best effort, as SQLite
+// does: a file system that cannot sync a directory does not stop the
+// create), so a new database whose commits were acknowledged does not
+// vanish with its directory entry at a power loss. Growing the file needs
+// nothing more: fdatasync carries the size and allocation a read needs.
+//
 // # Free space
 //
 // An allocation bitmap over units is rebuilt from the map. When the state

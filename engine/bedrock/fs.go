@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"unsafe"
 )
 
@@ -67,11 +69,13 @@ func (osFS) OpenFile(name string, o OpenFlags) (File, error) {
 	}
 	// Look before opening too: opening a named pipe to read blocks until
 	// a writer comes.
-	if st, err := os.Stat(name); err == nil {
+	st, statErr := os.Stat(name)
+	if statErr == nil {
 		if err := notAStore(name, st.Mode()); err != nil {
 			return nil, err
 		}
 	}
+	created := flag&os.O_CREATE != 0 && errors.Is(statErr, fs.ErrNotExist)
 	f, direct, err := openOS(name, flag, o.Direct)
 	if err != nil {
 		return nil, err
@@ -86,6 +90,11 @@ func (osFS) OpenFile(name string, o OpenFlags) (File, error) {
 		f.Close()
 		return nil, err
 	}
+	if created {
+		// The new name must survive a power loss before any commit in
+		// the file is acknowledged.
+		syncDir(filepath.Dir(name))
+	}
 	of := &osFile{f: f, direct: direct}
 	if st, err := f.Stat(); err == nil && st.Mode()&os.ModeDevice != 0 {
 		of.device = true
@@ -96,6 +105,20 @@ func (osFS) OpenFile(name string, o OpenFlags) (File, error) {
 		of.mm = newMapping(f.Fd(), st.Size())
 	}
 	return of, nil
+}
+
+// syncDir makes the entries of directory dir durable: OpenFile calls it
+// once for a file it created, before the store is formatted in it, so
+// that a new database whose commits were acknowledged does not vanish
+// with its name at a power loss. Best effort, as SQLite does for its
+// journals: a file system that cannot sync a directory (some network and
+// FUSE ones refuse) must not make databases impossible to create. A
+// variable for tests.
+var syncDir = func(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
 }
 
 // notAStore refuses a file of mode m that cannot hold a store.
