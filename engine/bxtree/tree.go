@@ -64,7 +64,7 @@ type Tree struct {
 // enough for re-reads to be likely (keepKids), so a handle that reads a
 // few records allocates nothing. The arrays hold at most t.maxSlots
 // slots (about 64 bytes each) and at most t.maxLeafs leaves (keptBudgets:
-// a quarter of bedrock's cache, 16 MiB at least): a long read transaction
+// a quarter of bedrock's cache, 4096 at least): a long read transaction
 // references at most that many leaf blocks beyond what bedrock's cache
 // holds anyway (usually the same blocks), so a full scan of a tree larger
 // than the cache does not keep the tree in memory.
