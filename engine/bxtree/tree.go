@@ -33,6 +33,13 @@ type Tree struct {
 	deferred bool
 	gen      uint64 // bumped by every mutation; cursors compare it
 	stats    Stats
+	// hintGen is t.gen after a Put whose path (t.path) the next Put may
+	// reuse (hintedPath), 0 when there is none; hintOK carries put's
+	// verdict to Put.
+	hintGen  uint64
+	hintOK   bool
+	hintUsed int // Puts that reused the path (tests)
+	cleanCap int // a lower bound than maxClean for the clean cache (tests)
 
 	// Read transactions only: their snapshot never changes, so the root
 	// and the internal nodes (few, and read by every descent) are kept as
@@ -447,7 +454,7 @@ func (t *Tree) newNode(lba bedrock.LBA) *node {
 func (t *Tree) keepClean(n *node) {
 	if t.clean == nil {
 		t.clean = make(map[bedrock.LBA]*node)
-	} else if len(t.clean) >= maxClean {
+	} else if len(t.clean) >= maxClean || t.cleanCap > 0 && len(t.clean) >= t.cleanCap {
 		clear(t.clean)
 	}
 	t.clean[n.lba] = n
@@ -523,6 +530,7 @@ func (t *Tree) Flush() error {
 
 // flush writes the dirty set.
 func (t *Tree) flush() error {
+	t.hintGen = 0 // the path's nodes leave the dirty set
 	for lba, n := range t.dirty {
 		if n.size > t.payload {
 			panic(fmt.Sprintf("bxtree: flushing node %d of %d bytes", lba, n.size))
@@ -599,6 +607,7 @@ func (t *Tree) endWrite(err error) error {
 // descend loads the nodes from the root to the leaf that covers key, for
 // modification. The leaf step's index is left at 0.
 func (t *Tree) descend(key []byte) ([]step, error) {
+	t.hintGen = 0 // t.path is overwritten
 	path := t.path[:0]
 	n, err := t.load(t.root, false)
 	if err != nil {
@@ -628,14 +637,29 @@ func (t *Tree) Put(key []byte, version uint64, value []byte) error {
 	if uint64(len(value)) > MaxValueSize {
 		return fmt.Errorf("%w: %d bytes", ErrValueTooLarge, len(value))
 	}
-	return t.endWrite(t.put(key, version, value))
+	err := t.endWrite(t.put(key, version, value))
+	t.hintGen = 0
+	if err == nil && t.hintOK {
+		t.hintGen = t.gen
+	}
+	t.hintOK = false
+	return err
 }
 
-// put does the work of Put.
+// put does the work of Put. It leaves t.hintOK set when the next Put may
+// reuse its path: on a deferred handle (whose path nodes stay in the
+// dirty set until a flush, which drops the hint) and when the tree's shape
+// did not change (no block allocated or freed: no split, merge or root
+// change, no overflow chain).
 func (t *Tree) put(key []byte, version uint64, value []byte) error {
-	path, err := t.descend(key)
-	if err != nil {
-		return err
+	allocated, freed := t.stats.BlocksAllocated, t.stats.BlocksFreed
+	path := t.hintedPath(key)
+	hinted := path != nil // its nodes are in the dirty set
+	if !hinted {
+		var err error
+		if path, err = t.descend(key); err != nil {
+			return err
+		}
 	}
 	leaf := path[len(path)-1].n
 	i, found := leaf.search(key)
@@ -646,6 +670,7 @@ func (t *Tree) put(key []byte, version uint64, value []byte) error {
 	r.digest = t.h.sum(key, version, value)
 	if slotSize+len(key)+len(value) > t.maxRec {
 		r.value = nil
+		var err error
 		if r.first, err = t.writeOverflow(value); err != nil {
 			return err
 		}
@@ -665,7 +690,41 @@ func (t *Tree) put(key []byte, version uint64, value []byte) error {
 	}
 	t.editLeaf(leaf, i, found, &r)
 	appended := !found && i == leaf.len()-1
-	return t.applyDelta(path, delta, +1, appended)
+	if err := t.applyDelta(path, delta, +1, appended, hinted); err != nil {
+		return err
+	}
+	t.hintOK = !t.opts.Eager && t.stats.BlocksAllocated == allocated && t.stats.BlocksFreed == freed
+	return nil
+}
+
+// hintedPath returns the path of the previous Put (t.path) for key, or
+// nil: when that Put left a hint (see put), nothing mutated the handle
+// since (t.gen), nothing descended (a Delete of a missing key mutates
+// nothing but rewrites t.path) or flushed since (both clear t.hintGen),
+// and key lies in the leaf the path leads to, which the separators on
+// the path tell (entry i of a node covers the keys from separator i, up
+// to separator i+1). The path's nodes are then in the dirty set (the
+// previous Put marked them; only a flush or a free, which such a Put did
+// not make, takes nodes out), so put skips marking them, and a Put of
+// ascending keys descends once per leaf instead of once per key.
+func (t *Tree) hintedPath(key []byte) []step {
+	if t.hintGen == 0 || t.hintGen != t.gen {
+		return nil
+	}
+	path := t.path
+	for k := 0; k < len(path)-1; k++ {
+		n, i := path[k].n, path[k].i
+		if i >= n.len() || n.child(i) != path[k+1].n.lba ||
+			i > 0 && cmpKey(n.sep(i), key) > 0 ||
+			i+1 < n.len() && cmpKey(key, n.sep(i+1)) >= 0 {
+			return nil
+		}
+	}
+	for k := range path {
+		path[k].before = path[k].n.size
+	}
+	t.hintUsed++
+	return path
 }
 
 // maxSplices bounds the splices of one leaf between two flushes of a
@@ -722,12 +781,15 @@ func (t *Tree) editLeaf(n *node, i int, replace bool, r *record) {
 }
 
 // applyDelta adds (sign +1) or subtracts (sign -1) delta from the entries
-// along path, marks the path dirty and restores the size invariants bottom
-// up. appended tells that the leaf change was an insert at its right end.
-func (t *Tree) applyDelta(path []step, delta Summary, sign int, appended bool) error {
+// along path, marks the path dirty (unless it is already: a hinted path)
+// and restores the size invariants bottom up. appended tells that the leaf
+// change was an insert at its right end.
+func (t *Tree) applyDelta(path []step, delta Summary, sign int, appended, dirty bool) error {
 	for k := range path {
 		s := &path[k]
-		t.markDirty(s.n)
+		if !dirty {
+			t.markDirty(s.n)
+		}
 		if !s.n.isLeaf() {
 			e := s.n.entSummary(s.i)
 			if sign > 0 {
@@ -771,7 +833,7 @@ func (t *Tree) del(key []byte) (bool, error) {
 		}
 	}
 	t.editLeaf(leaf, i, false, nil)
-	return true, t.applyDelta(path, Summary{Count: 1, Digest: old.digest}, -1, false)
+	return true, t.applyDelta(path, Summary{Count: 1, Digest: old.digest}, -1, false, false)
 }
 
 // Get returns the value and version of the record with key. The value is
