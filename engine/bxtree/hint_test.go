@@ -43,7 +43,7 @@ func TestPutHint(t *testing.T) {
 					}
 				}
 				if seed%2 == 0 {
-					tr.cleanCap = 4 // loads make new nodes for blocks met before
+					tr.maxClean = 4 // loads make new nodes for blocks met before
 				}
 				put := func(k, v []byte) {
 					if err := tr.Put(k, uint64(len(v)), v); err != nil {

@@ -39,7 +39,7 @@ type Tree struct {
 	hintGen  uint64
 	hintOK   bool
 	hintUsed int // Puts that reused the path (tests)
-	cleanCap int // a lower bound than maxClean for the clean cache (tests)
+	maxClean int // bound of the clean-node cache (maxClean); tests lower it
 
 	// Read transactions only: their snapshot never changes, so the root
 	// and the internal nodes (few, and read by every descent) are kept as
@@ -133,14 +133,15 @@ type step struct {
 func newTree(tx *bedrock.Tx, name string, root bedrock.LBA, o *Options, payload int) *Tree {
 	o = o.EnsureDefaults()
 	t := &Tree{
-		tx:      tx,
-		name:    name,
-		root:    root,
-		opts:    *o,
-		payload: payload,
-		maxKey:  MaxKeySize(payload),
-		maxRec:  MaxRecordSize(payload),
-		minFill: payload / 4,
+		tx:       tx,
+		name:     name,
+		root:     root,
+		opts:     *o,
+		payload:  payload,
+		maxKey:   MaxKeySize(payload),
+		maxRec:   MaxRecordSize(payload),
+		minFill:  payload / 4,
+		maxClean: maxClean,
 	}
 	if !tx.Writable() {
 		st := tx.Store()
@@ -454,7 +455,7 @@ func (t *Tree) newNode(lba bedrock.LBA) *node {
 func (t *Tree) keepClean(n *node) {
 	if t.clean == nil {
 		t.clean = make(map[bedrock.LBA]*node)
-	} else if len(t.clean) >= maxClean || t.cleanCap > 0 && len(t.clean) >= t.cleanCap {
+	} else if len(t.clean) >= t.maxClean {
 		clear(t.clean)
 	}
 	t.clean[n.lba] = n
