@@ -96,6 +96,7 @@ func (sc *stmtCtx) createTrees(t *table) error {
 
 // dropTrees drops the row tree, tombstone tree and index trees of t.
 func (sc *stmtCtx) dropTrees(t *table) error {
+	sc.tx.MarkFreeing() // a full store lets drops through (bedrock)
 	names := []string{t.tree}
 	if t.dead != "" {
 		names = append(names, t.dead)
@@ -610,6 +611,9 @@ func (sc *stmtCtx) alterTable(s *AlterTableStmt) error {
 		nt, err := w.putTable(d, oldName)
 		if err != nil {
 			return err
+		}
+		if len(ap.dropIx) > 0 {
+			sc.tx.MarkFreeing()
 		}
 		for _, name := range ap.dropIx {
 			delete(sc.trees, name)

@@ -358,6 +358,7 @@ func (sc *stmtCtx) execMultiUpdate(up *sqlparser.Update) (Result, error) {
 // execMultiDelete runs DELETE a, b FROM t AS a JOIN u AS b ... and
 // DELETE FROM a, b USING ....
 func (sc *stmtCtx) execMultiDelete(del *sqlparser.Delete) (Result, error) {
+	sc.tx.MarkFreeing()
 	if len(del.OrderBy) > 0 || del.Limit != nil {
 		return Result{}, engErr(1221, "Incorrect usage of DELETE and ORDER BY or LIMIT")
 	}

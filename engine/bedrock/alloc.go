@@ -42,6 +42,10 @@ type allocator struct {
 	// (map blocks take a whole block's units in one run). Map blocks
 	// (allocHigh, allocNext) ignore it.
 	fence uint64
+	// noSlack, when not 0, is a size allocSlack found no hole for below
+	// noSlackEnd since the last release or growth: it fails for that size
+	// and larger at once while dataEnd stays there.
+	noSlack, noSlackEnd uint64
 }
 
 // dataEnd is the end of the space data blocks may take (see fence).
@@ -52,7 +56,7 @@ func (a *allocator) dataEnd() uint64 {
 // reset makes an allocator of size units with the slots reserved.
 func (a *allocator) reset(size, reserved uint64) {
 	a.bits = make([]uint64, (size+63)/64)
-	a.size, a.reserved, a.cursor, a.high, a.free = size, reserved, reserved, size, size
+	a.size, a.reserved, a.cursor, a.high, a.free, a.noSlack = size, reserved, reserved, size, size, 0
 	a.written, a.reuse, a.zoneMid, a.zoneEnd, a.firstZoneSlot = 0, reserved, reserved, reserved, 1
 	a.setRange(0, reserved)
 }
@@ -103,10 +107,19 @@ func (a *allocator) grow(size uint64) {
 	a.free += size - a.size
 	a.size = size
 	a.high = size
+	a.noSlack = 0
 }
 
 // isSet reports whether unit u is in use.
 func (a *allocator) isSet(u uint64) bool { return a.bits[u/64]>>(u%64)&1 == 1 }
+
+// usedSpan counts the units in use from u on up to the end of u's bitmap
+// word: the step past the used units a scan may take at once.
+func (a *allocator) usedSpan(u uint64) uint64 {
+	// The shift brings zeros in at the top: inverted, they stop the count
+	// at the word's end.
+	return uint64(bits.TrailingZeros64(^(a.bits[u/64] >> (u % 64))))
+}
 
 // setRange marks units [addr, addr+n) in use, a word at a time.
 func (a *allocator) setRange(addr, n uint64) {
@@ -159,6 +172,7 @@ func (a *allocator) mark(addr, n uint64) bool {
 func (a *allocator) release(addr, n uint64) {
 	forWords(addr, n, func(w int, m uint64) { a.bits[w] &^= m })
 	a.free += n
+	a.noSlack = 0
 }
 
 // alloc finds n contiguous free units, next-fit from the cursor. It reports
@@ -213,6 +227,36 @@ func (a *allocator) search(from, to, n uint64) (uint64, bool) {
 		a.cursor = addr + n
 	}
 	return addr, ok
+}
+
+// allocSlack takes n free units (fewer than per) where they break no run
+// of per free units: from a run whose length exceeds a multiple of per by
+// at least n, so that it holds as many whole runs of per after as before.
+// It looks next-fit from the cursor below dataEnd, the zones last, and
+// reports false when there is no such run.
+func (a *allocator) allocSlack(n, per uint64) (uint64, bool) {
+	end := a.dataEnd()
+	if a.free < n || n >= per || a.noSlack != 0 && n >= a.noSlack && end == a.noSlackEnd {
+		return 0, false
+	}
+	c := min(max(a.cursor, a.zoneEnd), end)
+	for _, r := range [3][2]uint64{{c, end}, {a.zoneEnd, c}, {a.reserved, min(a.zoneEnd, end)}} {
+		for u, hi := r[0], r[1]; u < hi; {
+			if a.isSet(u) {
+				u += a.usedSpan(u)
+				continue
+			}
+			l := a.freeLen(u, hi)
+			if l%per >= n {
+				a.setRange(u, n)
+				a.cursor = u + n
+				return u, true
+			}
+			u += l
+		}
+	}
+	a.noSlack, a.noSlackEnd = n, end
+	return 0, false
 }
 
 // longFree sums the free units in runs of at least minRun, stopping once
@@ -429,7 +473,7 @@ func (a *allocator) blockRunsIn(lo, hi, per, limit uint64) uint64 {
 	var count uint64
 	for u := lo; u < hi && count < limit; {
 		if a.isSet(u) {
-			u++
+			u += a.usedSpan(u)
 			continue
 		}
 		n := a.freeLen(u, hi)

@@ -2,6 +2,7 @@ package bedrock
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -251,6 +252,79 @@ func TestAllocatorPlacement(t *testing.T) {
 				t.Fatalf("trial %d: allocWritten(%d) = [%d, %d) above the written bound %d", trial, n, addr, addr+n, w)
 			}
 			check("allocWritten", addr, n, ok, ok, any, before)
+		}
+	}
+}
+
+// naiveBlockRuns counts, unit by unit, the whole runs of per free units
+// the free runs in [lo, hi) hold.
+func naiveBlockRuns(a *allocator, lo, hi, per uint64) uint64 {
+	var n, run uint64
+	for u := lo; u <= hi; u++ {
+		if u == hi || a.isSet(u) {
+			n += run / per
+			run = 0
+			continue
+		}
+		run++
+	}
+	return n
+}
+
+// TestAllocatorSlack checks allocSlack and blockRunsIn against unit-by-unit
+// references on random fragmented bitmaps: a slack allocation takes free
+// units below dataEnd and leaves the whole runs there as they were, and
+// it fails only when no free run has room for n units beyond a multiple
+// of per (also when a failure is remembered: noSlack).
+func TestAllocatorSlack(t *testing.T) {
+	rng := rand.New(rand.NewPCG(23, 24))
+	for trial := 0; trial < 2000; trial++ {
+		size := uint64(64 + rng.IntN(900))
+		a := &allocator{}
+		a.reset(size, uint64(rng.IntN(8)))
+		a.fence = uint64(rng.IntN(int(size / 4)))
+		for k := rng.IntN(int(size / 3)); k > 0; k-- {
+			addr := a.reserved + rng.Uint64N(size-a.reserved)
+			a.mark(addr, 1+rng.Uint64N(min(size-addr, 6)))
+		}
+		per := uint64(2 + rng.IntN(15))
+		end := a.dataEnd()
+		if got, want := a.blockRunsIn(a.reserved, end, per, 1<<62), naiveBlockRuns(a, a.reserved, end, per); got != want {
+			t.Fatalf("trial %d: blockRunsIn %d, want %d", trial, got, want)
+		}
+		for range 20 {
+			n := 1 + rng.Uint64N(per)
+			runs, free := naiveBlockRuns(a, a.reserved, end, per), a.free
+			// The reference: is there a free run with room to spare?
+			exists := false
+			for u := a.reserved; u < end; {
+				if a.isSet(u) {
+					u++
+					continue
+				}
+				l := a.freeLen(u, end)
+				exists = exists || n < per && l%per >= n
+				u += l
+			}
+			before := slices.Clone(a.bits)
+			addr, ok := a.allocSlack(n, per)
+			if ok != exists {
+				t.Fatalf("trial %d: allocSlack(%d, %d) = %v, a run with room exists: %v", trial, n, per, ok, exists)
+			}
+			if !ok {
+				continue
+			}
+			if addr < a.reserved || addr+n > end || a.free != free-n {
+				t.Fatalf("trial %d: allocSlack(%d) took [%d, %d) below %d, free %d -> %d", trial, n, addr, addr+n, end, free, a.free)
+			}
+			for u := addr; u < addr+n; u++ {
+				if before[u/64]>>(u%64)&1 == 1 {
+					t.Fatalf("trial %d: allocSlack(%d) at %d took unit %d, which was in use", trial, n, addr, u)
+				}
+			}
+			if got := naiveBlockRuns(a, a.reserved, end, per); got != runs {
+				t.Fatalf("trial %d: allocSlack(%d, %d) at %d: whole runs %d -> %d", trial, n, per, addr, runs, got)
+			}
 		}
 	}
 }

@@ -14,6 +14,7 @@ type commitReq struct {
 	snapGen    uint64
 	writes     []pendingWrite // sorted by LBA
 	freshFreed []LBA          // allocated and freed again: never mapped
+	freeing    bool           // Tx.MarkFreeing
 
 	// Set under syncMu by the committer that applied the request
 	// (commitDurable).
@@ -73,6 +74,11 @@ const minVectored = 1024
 func (s *Store) apply(r *commitReq) (uint64, error) {
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
+	return s.apply1(r)
+}
+
+// apply1 applies r alone. Caller holds commitMu.
+func (s *Store) apply1(r *commitReq) (uint64, error) {
 	gen, errs, err := s.applyBatch([]*commitReq{r})
 	if err == nil {
 		err = errs[0]
@@ -131,13 +137,23 @@ func (s *Store) commitDurable(r *commitReq) error {
 		s.syncMu.Unlock()
 		s.commitMu.Lock()
 		gen, errs, err := s.applyBatch(batch)
-		s.syncMu.Lock()
-		s.commitMu.Unlock()
 		for i, q := range batch {
-			q.done, q.gen, q.err = true, gen, err
+			q.gen, q.err = gen, err
 			if err == nil {
 				q.err = errs[i]
 			}
+		}
+		if errors.Is(err, ErrFull) && len(batch) > 1 {
+			// A full store refused the batch: alone, a request that frees
+			// space (a delete queued beside inserts) may go through.
+			for _, q := range batch {
+				q.gen, q.err = s.apply1(q)
+			}
+		}
+		s.syncMu.Lock()
+		s.commitMu.Unlock()
+		for _, q := range batch {
+			q.done = true
 		}
 		s.leading = false
 		s.syncCond.Broadcast()
@@ -255,14 +271,22 @@ func (s *Store) applyWrites(base *mapVersion, r admitted) (uint64, error) {
 	// A commit that writes no more than it replaces may enter the fence
 	// when nothing else fits (allocUnits), whatever the free units say:
 	// those of a full store are mostly holes too short for its blocks.
-	s.shrinkReserve = s.shrinking(base, r.writes, total)
-	defer func() { s.shrinkReserve = 0 }()
-	if s.shrinkReserve == 0 {
-		if err := s.keepFence(r.writes); err != nil {
+	_, s.ownMaps = s.commitShape(r.writes)
+	s.change = s.shrinking(base, r.writes, r.freeing)
+	defer func() {
+		s.ownMaps, s.change = 0, growing
+		if cap(s.oldRefs) > maxKeptArena/64 {
+			s.oldRefs = nil // a bulk load's: not kept
+		}
+	}()
+	if s.change == growing {
+		if err := s.keepFence(); err != nil {
 			return 0, err
 		}
 	}
-	if total += relocUnits; total > 1 {
+	// On a nearly full store the blocks are placed one by one, each where
+	// it keeps the whole-block runs map blocks need (allocUnits).
+	if total += relocUnits; total > 1 && !s.nearlyFull() {
 		runs = s.allocRuns(total, short, len(relocs) > 0)
 	}
 	releaseRuns := func() {
@@ -493,8 +517,9 @@ func (s *Store) applyWrites(base *mapVersion, r admitted) (uint64, error) {
 // admitted is the part of a batch that passed the conflict checks: their
 // writes merged, sorted by LBA.
 type admitted struct {
-	writes []pendingWrite
-	n      uint64 // requests
+	writes  []pendingWrite
+	n       uint64 // requests
+	freeing bool   // all of them are marked (Tx.MarkFreeing)
 }
 
 // admit checks each request of batch for conflicts, against base and
@@ -509,8 +534,9 @@ func (s *Store) admit(base *mapVersion, batch []*commitReq) (a admitted, errs []
 		}
 		a.n++
 		if a.n == 1 {
-			a.writes = q.writes
+			a.writes, a.freeing = q.writes, q.freeing
 		} else {
+			a.freeing = a.freeing && q.freeing
 			a.writes = append(slices.Clip(a.writes), q.writes...)
 		}
 		if i < len(batch)-1 {
@@ -874,6 +900,16 @@ func (s *Store) releasePending(minSnap uint64) {
 // than it frees (shrinking), so that a full store can always commit a
 // transaction that frees blocks, a B-tree delete rewriting some nodes
 // included (freeing rewrites map blocks too).
+//
+// Map blocks take a whole block's units in one run. On a nearly full
+// store, where the free space is mostly holes shorter than that, a data
+// block goes where it breaks no whole block's run (allocSlack), else only
+// where the runs left hold its commit's map blocks, a rewrite of every
+// map block (what a DROP TABLE or TRUNCATE needs) and, depending on the
+// commit (runsFloor), the reserve's margin: a commit that makes the store
+// bigger leaves all of it, one that does not half, one marked as freeing
+// space (a delete) none. The runs its frees give back count: a DROP TABLE
+// goes through a full store.
 func (s *Store) allocUnits(n uint64, meta bool) (uint64, uint64, error) {
 	per := uint64(s.block / s.unit)
 	took := n
@@ -896,22 +932,28 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, uint64, error) {
 		// Below the fence: a commit that makes the store no bigger may
 		// take any hole there (it frees as much as it takes); others must
 		// leave the reserve's worth of free units.
-		if s.shrinkReserve > 0 || s.alloc.free >= n+reserve {
-			if addr, ok := s.alloc.alloc(n); ok {
+		below := s.change != growing || s.alloc.free >= n+reserve
+		full := s.nearlyFull()
+		if below && full {
+			if addr, ok := s.alloc.allocSlack(n, per); ok {
 				return addr, true
+			}
+		}
+		if below {
+			if addr, ok := s.alloc.alloc(n); ok {
+				if !full || s.runsKept() {
+					return addr, true
+				}
+				s.alloc.release(addr, n)
 			}
 		}
 		// A commit that makes the store no bigger may enter the fence,
 		// taking whole blocks there (so that the fence frees and fills
-		// in whole blocks) from its bottom up, as long as the runs left
-		// hold a rewrite of every map block (its own, then what DROP TABLE
-		// or TRUNCATE needs: the old ones come back when it is durable):
-		// it may use the reserve's margin only.
-		if s.shrinkReserve > 0 {
+		// in whole blocks) from its bottom up.
+		if s.change != growing {
 			lo, whole := s.alloc.dataEnd(), (n+per-1)/per*per
-			need := max((s.shrinkReserve+per-1)/per, s.mapBlocks) + 2
 			if addr, ok := s.alloc.search(lo, s.alloc.size, whole); ok {
-				if s.alloc.blockRunsIn(lo, s.alloc.size, per, need) >= need {
+				if s.runsKept() {
 					took = whole
 					return addr, true
 				}
@@ -968,28 +1010,86 @@ func (s *Store) allocUnits(n uint64, meta bool) (uint64, uint64, error) {
 	return 0, 0, ErrFull
 }
 
-// shrinking returns, for a commit of total units (commitUnits) whose
-// writes take no more units than the blocks they replace or free (a DELETE
-// on a full store), the units its own map blocks need: its data blocks
-// may then use the space kept for map blocks down to that, so that a full
-// store can always commit a transaction that makes it smaller. It returns
-// 0 for other commits. Caller holds commitMu.
-func (s *Store) shrinking(base *mapVersion, writes []pendingWrite, total uint64) uint64 {
+// sizeChange classifies a commit by the units its writes take against
+// those of the blocks they replace or free, and by its mark (shrinking):
+// it decides how deep into the reserve a nearly full store lets its data
+// blocks go (runsFloor).
+type sizeChange uint8
+
+const (
+	growing sizeChange = iota // more units
+	neutral                   // no more
+	frees                     // no more, and marked as freeing space (Tx.MarkFreeing)
+)
+
+// shrinking compares the units of a commit's writes with those of the
+// blocks they replace or free, which it keeps in s.oldRefs (runsKept).
+// Data blocks of a commit that makes the store no bigger may use the
+// space kept for map blocks (allocUnits), down to the last of it when the
+// commit is marked as freeing space, so that a full store can always
+// commit a transaction that makes it smaller. Caller holds commitMu.
+func (s *Store) shrinking(base *mapVersion, writes []pendingWrite, freeing bool) sizeChange {
 	var data, old uint64
+	s.oldRefs = s.oldRefs[:0]
 	for _, w := range writes {
 		if !w.freed {
 			data += uint64(unitsFor(len(w.body), s.unit))
 		}
 		r, err := base.lookup(s.geo, w.lba)
 		if err != nil {
-			return 0
+			s.oldRefs = s.oldRefs[:0]
+			return growing
+		}
+		if r.units > 0 {
+			s.oldRefs = append(s.oldRefs, r)
 		}
 		old += uint64(r.units)
 	}
-	if data > old {
-		return 0
+	switch {
+	case data > old:
+		return growing
+	case freeing:
+		return frees
 	}
-	return max(total-data, 1)
+	return neutral
+}
+
+// runsKept reports whether the whole-block runs of free units (mapRuns)
+// left hold the commit being applied's map blocks now (and two more), and
+// once its old blocks are released (the blocks its writes replace or free;
+// its old map blocks give back what its new ones take) runsFloor. Caller
+// holds commitMu.
+func (s *Store) runsKept() bool {
+	if now := s.ownMaps + 2; s.mapRuns(now) < now {
+		return false
+	}
+	floor := s.runsFloor()
+	for _, r := range s.oldRefs {
+		s.alloc.release(r.addr, uint64(r.units))
+	}
+	later := s.mapRuns(floor)
+	for _, r := range s.oldRefs {
+		s.alloc.setRange(r.addr, uint64(r.units))
+	}
+	return later >= floor
+}
+
+// runsFloor is how many whole-block runs of free units (mapRuns) a nearly
+// full store keeps once the commit being applied is durable: room for a
+// rewrite of every map block (and two more) and, but for a commit marked
+// as freeing space (frees), the reserve's margin (marginUnits) for one
+// that makes the store bigger, half of it for one that does not. Caller
+// holds commitMu.
+func (s *Store) runsFloor() uint64 {
+	per := uint64(s.block / s.unit)
+	need := s.mapBlocks + 2
+	switch s.change {
+	case growing:
+		need += s.marginUnits() / per
+	case neutral:
+		need += s.marginUnits() / per / 2
+	}
+	return need
 }
 
 // takePending returns to the allocator the frees no snapshot needs any
@@ -1034,13 +1134,12 @@ func (s *Store) pendingUnits() uint64 {
 // the fence, so the margin there stays for deletes): it grows the file
 // when it must, and fails with ErrFull when the file cannot grow. Only a
 // nearly full store is looked at. Caller holds commitMu.
-func (s *Store) keepFence(writes []pendingWrite) error {
+func (s *Store) keepFence() error {
 	if !s.nearlyFull() {
 		return nil
 	}
 	per := uint64(s.block / s.unit)
-	_, maps := s.commitShape(writes)
-	need := max(maps, s.mapBlocks) + 2 + s.marginUnits()/per
+	need := max(s.ownMaps+2, s.runsFloor())
 	took := false // the frees held for a sync were taken
 	// takeHeld takes the frees held for a sync (NoSync stores, or commits
 	// whose sync has not run yet), whatever their share, once the store

@@ -293,7 +293,7 @@
 // size limit) after it took what growth it could. Data blocks leave a
 // reserve free: room to rewrite every map block once, and 32 blocks for
 // the data of a commit that writes no more than it frees, so a full store
-// can still commit a delete.
+// can still commit a delete (see the fence below).
 //
 // A commit is written as one run of free units when the free space has
 // one, else as up to 16 runs of at least 64 KiB, else block by block.
@@ -370,12 +370,21 @@
 // between small packed blocks; on a nearly full store the fence also
 // covers the live map blocks, which sit at the top), and every map block
 // takes a whole block's units, so the fence frees and fills in whole
-// blocks. On a nearly full store a commit that grows the store must leave
-// whole blocks enough for a rewrite of every map block plus a margin (32
-// blocks), else the file grows or the commit fails with ErrFull; a commit that
-// writes no more than it replaces may put its data in that margin, in
-// whole blocks, after the holes below. A copy-on-write delete needs room
-// for what it rewrites before the old blocks come back, so on a full store
-// a delete of many rows at once (index entries scattered over many
-// leaves) can still fail with ErrFull while smaller ones commit.
+// blocks. On a nearly full store every commit keeps free, once it is
+// durable, whole blocks enough for a rewrite of every map block (what a
+// DROP TABLE or TRUNCATE needs) plus part of a margin (32 blocks): all of
+// it for a commit that grows the store (checked up front: else the file
+// grows or the commit fails with ErrFull), half for one that writes no
+// more than it replaces, none for one that also carries Tx.MarkFreeing (a
+// DELETE, DROP, TRUNCATE: the SQL layer marks them). Its blocks are placed
+// one by one: a data block first where it breaks no whole block's run (a
+// hole longer than a multiple of a block by at least its size), else where
+// the runs left, counting those its frees give back, keep that floor, else
+// (commits that grow nothing) in whole blocks of the fence. A batch of
+// queued commits that the store refuses is applied again one commit at a
+// time, so that a delete queued beside inserts still commits. A
+// copy-on-write delete needs room for what it rewrites before the old
+// blocks come back, so on a full store a delete of many rows at once
+// (index entries scattered over many leaves) can still fail with ErrFull
+// while smaller ones commit.
 package bedrock

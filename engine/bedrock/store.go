@@ -136,11 +136,15 @@ type Store struct {
 	// later small commit bound for the other slot moves the blocks in it
 	// out (cleanPlan).
 	zoneMissed [2]bool // by slot
-	// shrinkReserve, while a commit that frees at least what it writes
-	// is applied on a nearly full store, is the free space its data blocks
-	// must leave (its own map blocks): see shrinking. Guarded by commitMu.
-	shrinkReserve uint64
-	lazy          func() error // what open left to settle (see settle)
+	// While a commit is applied: the map blocks it rewrites (commitShape)
+	// and how its units compare with those it replaces or frees
+	// (shrinking): on a nearly full store allocUnits keeps room for the
+	// first and lets the second decide how far into the reserve its data
+	// blocks may go. Guarded by commitMu.
+	ownMaps uint64
+	change  sizeChange
+	oldRefs []ref        // the blocks its writes replace or free
+	lazy    func() error // what open left to settle (see settle)
 
 	lazyPending atomic.Bool // lazy is set
 

@@ -28,6 +28,7 @@ type Tx struct {
 	dirty    map[LBA]dirtyBlock // this level's tentative writes
 	allocs   []LBA              // LBAs this level took from the free list
 	deferred []deferredFlush    // flushes owed by layers above (Defer)
+	freeing  bool               // MarkFreeing, here or in a committed child
 }
 
 // deferredFlush is one flush a layer above owes the transaction.
@@ -70,6 +71,16 @@ func (s *Store) Begin(writable bool) (*Tx, error) {
 	}
 	return tx, nil
 }
+
+// MarkFreeing marks the transaction as one that frees space: a DELETE,
+// DROP TABLE, TRUNCATE (a nested transaction passes the mark on to its
+// parent when it commits). On a nearly full store such a commit may use
+// the last of the room kept back for the map blocks' sake, provided its
+// blocks take no more space than the ones they replace or free, so that a
+// full store can always be made smaller; other commits leave that room
+// alone (what InnoDB's reservations for purge do). A mark on a transaction
+// that makes the store bigger changes nothing.
+func (tx *Tx) MarkFreeing() { tx.freeing = true }
 
 // Writable reports whether the transaction may write.
 func (tx *Tx) Writable() bool { return tx.writable }
@@ -406,6 +417,7 @@ func (tx *Tx) Commit() error {
 			p.dirty[lba] = d
 		}
 		p.allocs = append(p.allocs, tx.allocs...)
+		p.freeing = p.freeing || tx.freeing
 		tx.done = true
 		p.child = nil
 		return nil
@@ -498,7 +510,7 @@ func (tx *Tx) prepare() *commitReq {
 	for _, l := range tx.allocs {
 		fresh[l] = true
 	}
-	req := &commitReq{snapGen: tx.snap.gen}
+	req := &commitReq{snapGen: tx.snap.gen, freeing: tx.freeing}
 	req.writes = make([]pendingWrite, 0, len(tx.dirty))
 	// In LBA order: sorting the keys is cheaper than sorting the writes.
 	lbas := make([]LBA, 0, len(tx.dirty))
