@@ -588,7 +588,7 @@ func coerceBytes(v Value, t ColumnType, ce coerceErr) (Value, error) {
 			return Null, ce.tooLong()
 		}
 	case TypeBinary:
-		n := max(t.Length, 1)
+		n := t.Length
 		if len(s) > n {
 			return Null, ce.tooLong()
 		}

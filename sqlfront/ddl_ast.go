@@ -172,6 +172,9 @@ type DDLColumnType struct {
 	// BINARY as length 1, BIT as 1, and requires a VARCHAR length (which
 	// bxdb does not: VARCHAR alone is unbounded, as in SQLite).
 	Length int
+	// ZeroLength: the length was written as 0, as in CHAR(0) and
+	// VARCHAR(0) (they hold only '' and NULL).
+	ZeroLength bool
 	// Precision is M and Scale is D in DECIMAL(M[,D]), FLOAT(M[,D]) and
 	// DOUBLE(M,D); 0 if not written (MySQL's DECIMAL is DECIMAL(10,0)).
 	// FLOAT(p) with one argument is MySQL's precision in bits: p > 24

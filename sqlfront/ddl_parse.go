@@ -555,9 +555,13 @@ func (p *parser) columnType() (DDLColumnType, error) {
 			err = p.numericModifiers(&ct)
 		}
 	case shapeLength:
+		at := p.i
 		ct.Length, _, err = p.typeArgs(false)
+		ct.ZeroLength = ct.Length == 0 && p.i > at
 	case shapeString:
+		at := p.i
 		if ct.Length, _, err = p.typeArgs(false); err == nil {
+			ct.ZeroLength = ct.Length == 0 && p.i > at
 			p.charsetShorthands(&ct)
 		}
 	case shapeFSP:

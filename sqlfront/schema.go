@@ -85,7 +85,7 @@ func columnTypeFromDDL(d DDLColumnType, col string) (ColumnType, error) {
 		}
 	case DDLTypeChar:
 		t.Base = TypeChar
-		if t.Length == 0 {
+		if t.Length == 0 && !d.ZeroLength {
 			t.Length = 1
 		}
 		if t.Length > 255 {
@@ -93,7 +93,7 @@ func columnTypeFromDDL(d DDLColumnType, col string) (ColumnType, error) {
 		}
 	case DDLTypeVarChar:
 		t.Base = TypeVarChar
-		if t.Length == 0 {
+		if t.Length == 0 && !d.ZeroLength {
 			t.Length = maxVarChar
 		}
 		if t.Length > maxVarChar {
@@ -104,7 +104,7 @@ func columnTypeFromDDL(d DDLColumnType, col string) (ColumnType, error) {
 		t.Length = textLength(d.Kind, d.Length)
 	case DDLTypeBinary:
 		t.Base = TypeBinary
-		if t.Length == 0 {
+		if t.Length == 0 && !d.ZeroLength {
 			t.Length = 1
 		}
 		if t.Length > 255 {
@@ -112,7 +112,7 @@ func columnTypeFromDDL(d DDLColumnType, col string) (ColumnType, error) {
 		}
 	case DDLTypeVarBinary:
 		t.Base = TypeVarBinary
-		if t.Length == 0 {
+		if t.Length == 0 && !d.ZeroLength {
 			t.Length = maxVarChar
 		}
 	case DDLTypeTinyBlob, DDLTypeBlob, DDLTypeMediumBlob, DDLTypeLongBlob:

@@ -478,11 +478,11 @@ func (t ColumnType) String() string {
 		p, sc := t.decimalPS()
 		s = fmt.Sprintf("decimal(%d,%d)", p, sc)
 	case TypeChar:
-		return fmt.Sprintf("char(%d)", max(t.Length, 1))
+		return fmt.Sprintf("char(%d)", t.Length)
 	case TypeVarChar:
 		return fmt.Sprintf("varchar(%d)", t.Length)
 	case TypeBinary:
-		return fmt.Sprintf("binary(%d)", max(t.Length, 1))
+		return fmt.Sprintf("binary(%d)", t.Length)
 	case TypeVarBinary:
 		return fmt.Sprintf("varbinary(%d)", t.Length)
 	case TypeText, TypeBlob:
