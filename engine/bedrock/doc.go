@@ -108,6 +108,14 @@
 // the store stays readable. Damage to a page still fails the open (or
 // falls back to the other slot, as below).
 //
+// A commit rewrites every segment holding an LBA it writes, so blocks that
+// commits rewrite together should share segments. Tx.Alloc hands out the
+// lowest free LBAs (freed ones first); Tx.AllocApart hands out the LBAs of
+// one segment kept apart from those, for blocks such as a B-tree's
+// internal nodes, which a commit of scattered updates rewrites nearly all
+// of at one level (bxtree uses it): in bxtree's BenchmarkUpdate100 (100
+// random updates of a million records) a commit writes 10% fewer bytes.
+//
 // # File layout
 //
 // Physical space is counted in units (512 bytes, or the device's sector

@@ -672,9 +672,10 @@ func TestRaceClose(t *testing.T) {
 	}
 }
 
-// TestRaceAllocUnique allocates from many goroutines, rolling back some
-// transactions and freeing the blocks of others: Alloc never hands out an
-// LBA that a live transaction or the committed state still holds.
+// TestRaceAllocUnique allocates from many goroutines (Alloc and
+// AllocApart), rolling back some transactions and freeing the blocks of
+// others: neither ever hands out an LBA that a live transaction or the
+// committed state still holds.
 func TestRaceAllocUnique(t *testing.T) {
 	s, err := Open("db", &Options{FS: NewMemFS()})
 	if err != nil {
@@ -701,7 +702,11 @@ func TestRaceAllocUnique(t *testing.T) {
 				tx, _ := s.Begin(true)
 				var mine []LBA
 				for j := 0; j < 1+rng.IntN(5); j++ {
-					l, err := tx.Alloc()
+					alloc := tx.Alloc
+					if rng.IntN(2) == 0 {
+						alloc = tx.AllocApart
+					}
+					l, err := alloc()
 					if err != nil {
 						errc <- err
 						return

@@ -116,6 +116,7 @@ type Store struct {
 		writers  int            // open top-level write transactions
 		freeLBAs []lbaRange     // LBAs free for Alloc, as ranges
 		nextLBA  uint64         // LBAs >= nextLBA were never handed out
+		apart    lbaRange       // what is left of AllocApart's map segment
 		closed   bool
 	}
 

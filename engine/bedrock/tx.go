@@ -271,6 +271,42 @@ func (tx *Tx) Alloc() (LBA, error) {
 	return lba, nil
 }
 
+// AllocApart is Alloc for blocks that commits tend to rewrite together,
+// such as a B-tree's internal nodes (their counts and digests change with
+// any leaf below them): it hands out the LBAs of one map segment kept
+// apart from Alloc's, so that such blocks share map segments, and a commit
+// that rewrites many of them rewrites few map blocks (through Alloc, a
+// bulk load interleaves them with the leaves, one in each map segment).
+// Open forgets what is left of the segment: Alloc then hands it out.
+func (tx *Tx) AllocApart() (LBA, error) {
+	if err := tx.writeCheck(); err != nil {
+		return 0, err
+	}
+	s := tx.s
+	s.settleNow() // the free LBAs
+	s.mu.Lock()
+	r := &s.mu.apart
+	if r.lo == r.hi {
+		fan := s.geo.fan
+		lo := (s.mu.nextLBA + fan - 1) / fan * fan
+		if lo+fan > s.geo.maxLBA() {
+			s.mu.Unlock()
+			return tx.Alloc() // the addresses are nearly used up
+		}
+		if lo > s.mu.nextLBA { // the rest of the segment below: Alloc's
+			s.mu.freeLBAs = append(s.mu.freeLBAs, lbaRange{LBA(s.mu.nextLBA), LBA(lo)})
+		}
+		*r = lbaRange{LBA(lo), LBA(lo + fan)}
+		s.mu.nextLBA = lo + fan
+	}
+	lba := r.lo
+	r.lo++
+	s.mu.Unlock()
+	tx.allocs = append(tx.allocs, lba)
+	tx.dirty[lba] = dirtyBlock{data: []byte{}}
+	return lba, nil
+}
+
 // Free releases block lba. RootLBA cannot be freed.
 func (tx *Tx) Free(lba LBA) error {
 	if err := tx.writeCheck(); err != nil {

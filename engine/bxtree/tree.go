@@ -486,9 +486,16 @@ func (t *Tree) markDirty(n *node) {
 	t.dirty[n.lba] = n
 }
 
-// alloc returns a new empty node at a freshly allocated block.
+// alloc returns a new empty node at a freshly allocated block. Internal
+// nodes take their LBAs apart from the leaves' (bedrock's AllocApart):
+// a commit of random updates rewrites most level-1 nodes (their counts and
+// digests change), and kept together they share a few map segments.
 func (t *Tree) alloc(level int) (*node, error) {
-	lba, err := t.tx.Alloc()
+	alloc := t.tx.Alloc
+	if level > 0 {
+		alloc = t.tx.AllocApart
+	}
+	lba, err := alloc()
 	if err != nil {
 		return nil, err
 	}
