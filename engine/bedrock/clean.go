@@ -169,27 +169,32 @@ func (s *Store) pickWindow(win uint64, chosen map[uint64]bool) (uint64, bool) {
 	return best, bestFree > win/2
 }
 
-// scanWindow lists the live blocks of units [lo, hi). It trims the range
-// to start and end at free units (or at the end of the slots, where a
-// block always starts), so that every used unit in it belongs to a block
-// that starts in it (a block straddling an end stays where it is),
-// reads the range in one go and walks the blocks' headers. It returns the
-// blocks and the length of the trimmed range. A block that
-// does not parse makes the window unusable (false): it is left alone and
-// Check reports it.
+// scanWindow lists the live blocks that start in units [lo, hi). It moves
+// lo up to a free unit (or leaves it at the end of the slots, where a
+// block always starts), so that the walk starts at a block (a block
+// straddling lo stays where it is), reads the range in one go, with the
+// rest of a block that straddles hi, and walks the blocks' headers. It
+// returns the blocks and the length of the range. A block that does not
+// parse makes the window unusable (false): it is left alone and Check
+// reports it.
 func (s *Store) scanWindow(base *mapVersion, lo, hi uint64, writes []pendingWrite) ([]relocation, uint64, bool) {
 	a := &s.alloc
 	for lo > a.reserved && lo < hi && a.isSet(lo) { // the slots end at a block boundary
 		lo++
 	}
-	for hi > lo && a.isSet(hi-1) {
-		hi--
-	}
 	if lo >= hi {
 		return nil, 0, true
 	}
+	// A block that starts below hi may end beyond it: read up to a block
+	// further, as far as the units in use go. (Trimming hi back past the
+	// units in use instead would leave nothing of a window in use up to
+	// its end, such as zones a bulk load filled.)
+	end := hi
+	for per := uint64(s.block / s.unit); end < a.size && end < hi+per && a.isSet(end); {
+		end++
+	}
 	unit := uint64(s.unit)
-	buf := s.newBuf(int((hi - lo) * unit))
+	buf := s.newBuf(int((end - lo) * unit))
 	if err := readFull(s.file, buf, int64(lo*unit)); err != nil {
 		return nil, 0, false
 	}
@@ -207,7 +212,7 @@ func (s *Store) scanWindow(base *mapVersion, lo, hi uint64, writes []pendingWrit
 		}
 		stored := int(binary.LittleEndian.Uint32(b[24:28]))
 		units := uint64(unitsFor(stored, s.unit))
-		if stored > s.block-headerSize || u+units > hi ||
+		if stored > s.block-headerSize || u+units > end ||
 			crc32.Checksum(b[4:headerSize+stored], castagnoli) != binary.LittleEndian.Uint32(b[0:4]) {
 			return nil, 0, false
 		}

@@ -1,6 +1,7 @@
 package bedrock
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -437,4 +438,125 @@ func mustLookup(t *testing.T, v *mapVersion, g geometry, l LBA) ref {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestZoneCleaningFull: when cold blocks fill both zones to their ends
+// (here a file that cannot grow, filled up: the zones' units go last),
+// small commits after space was freed elsewhere move every cold block out
+// of the zones, those at the zones' very end included, and then use the
+// zones again. (Trimming the window back past the units in use at its end
+// left a full zone as it was: after a bulk load, every small commit went
+// elsewhere, into space whose first writes cost fdatasync more.)
+func TestZoneCleaningFull(t *testing.T) {
+	fs := &limitFS{MemFS: NewMemFS(), limit: 1 << 62}
+	s, err := Open("db", &Options{FS: fs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Close() }()
+	fs.limit = int64(len(memFSBytes(fs.MemFS, "db"))) + 1<<20
+	rng := rand.New(rand.NewPCG(3, 3))
+	want := map[LBA][]byte{}
+	block := func() []byte {
+		b := make([]byte, 4000)
+		for i := range b {
+			b[i] = byte(rng.Uint32()) // incompressible
+		}
+		return b
+	}
+	where := func(l LBA) uint64 {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		r, err := s.mu.written.lookup(s.geo, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.addr
+	}
+	// Fill the file with commits of 8 new blocks, then of 1.
+	var cold []LBA
+	for _, per := range []int{8, 1} {
+		for {
+			tx, _ := s.Begin(true)
+			puts := map[LBA][]byte{}
+			for range per {
+				l, _ := tx.Alloc()
+				puts[l] = block()
+				tx.Put(l, puts[l])
+			}
+			if err := tx.Commit(); err != nil {
+				if !errors.Is(err, ErrFull) {
+					t.Fatal(err)
+				}
+				break
+			}
+			for l, b := range puts {
+				want[l] = b
+				cold = append(cold, l)
+			}
+		}
+	}
+	var inZones, outside []LBA
+	for _, l := range cold {
+		if where(l) < s.alloc.zoneEnd {
+			inZones = append(inZones, l)
+		} else {
+			outside = append(outside, l)
+		}
+	}
+	if len(inZones) < 8 {
+		t.Fatalf("setup: %d cold blocks in the zones", len(inZones))
+	}
+	// Free half of the blocks outside the zones.
+	tx, _ := s.Begin(true)
+	for i, l := range outside {
+		if i%2 == 0 {
+			tx.Free(l)
+			delete(want, l)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	tx, _ = s.Begin(true)
+	hot, _ := tx.Alloc()
+	want[hot] = block()
+	tx.Put(hot, want[hot])
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	hits := 0
+	for i := range 24 {
+		tx, _ := s.Begin(true)
+		want[hot] = block()[:300+i]
+		tx.Put(hot, want[hot])
+		if err := tx.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if i >= 12 && where(hot) < s.alloc.zoneEnd {
+			hits++
+		}
+	}
+	left := 0
+	for _, l := range inZones {
+		if where(l) < s.alloc.zoneEnd {
+			left++
+		}
+	}
+	if left != 0 {
+		t.Errorf("%d of %d cold blocks still in the zones after 24 small commits", left, len(inZones))
+	}
+	if hits < 10 {
+		t.Errorf("%d of the last 12 small commits used a zone, want at least 10", hits)
+	}
+	r, _ := s.Begin(false)
+	defer r.Rollback()
+	for l, b := range want {
+		if got, err := r.Get(l); err != nil || !bytes.Equal(got, b) {
+			t.Fatalf("block %d: %v", l, err)
+		}
+	}
+	if rep, err := s.Check(); err != nil || !rep.OK() {
+		t.Fatalf("Check: %v %q", err, rep.Problems)
+	}
 }
