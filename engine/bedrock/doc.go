@@ -109,8 +109,8 @@
 // falls back to the other slot, as below).
 //
 // A commit rewrites every segment holding an LBA it writes, so blocks that
-// commits rewrite together should share segments. Tx.Alloc hands out the
-// lowest free LBAs (freed ones first); Tx.AllocApart hands out the LBAs of
+// commits rewrite together should share segments. Tx.Alloc hands out
+// free LBAs, freed ones first, then new ones; Tx.AllocApart the LBAs of
 // one segment kept apart from those, for blocks such as a B-tree's
 // internal nodes, which a commit of scattered updates rewrites nearly all
 // of at one level (bxtree uses it): in bxtree's BenchmarkUpdate100 (100

@@ -243,33 +243,7 @@ func (tx *Tx) writeCheck() error {
 }
 
 // Alloc returns a fresh logical block, initially empty.
-func (tx *Tx) Alloc() (LBA, error) {
-	if err := tx.writeCheck(); err != nil {
-		return 0, err
-	}
-	s := tx.s
-	s.settleNow() // the free LBAs
-	s.mu.Lock()
-	var lba LBA
-	if n := len(s.mu.freeLBAs); n > 0 {
-		r := &s.mu.freeLBAs[n-1]
-		lba = r.lo
-		if r.lo++; r.lo == r.hi {
-			s.mu.freeLBAs = s.mu.freeLBAs[:n-1]
-		}
-	} else {
-		if s.mu.nextLBA >= s.geo.maxLBA() {
-			s.mu.Unlock()
-			return 0, fmt.Errorf("%w: no logical addresses left", ErrFull)
-		}
-		lba = LBA(s.mu.nextLBA)
-		s.mu.nextLBA++
-	}
-	s.mu.Unlock()
-	tx.allocs = append(tx.allocs, lba)
-	tx.dirty[lba] = dirtyBlock{data: []byte{}}
-	return lba, nil
-}
+func (tx *Tx) Alloc() (LBA, error) { return tx.alloc(false) }
 
 // AllocApart is Alloc for blocks that commits tend to rewrite together,
 // such as a B-tree's internal nodes (their counts and digests change with
@@ -278,22 +252,63 @@ func (tx *Tx) Alloc() (LBA, error) {
 // that rewrites many of them rewrites few map blocks (through Alloc, a
 // bulk load interleaves them with the leaves, one in each map segment).
 // Open forgets what is left of the segment: Alloc then hands it out.
-func (tx *Tx) AllocApart() (LBA, error) {
+func (tx *Tx) AllocApart() (LBA, error) { return tx.alloc(true) }
+
+func (tx *Tx) alloc(apart bool) (LBA, error) {
 	if err := tx.writeCheck(); err != nil {
 		return 0, err
 	}
 	s := tx.s
 	s.settleNow() // the free LBAs
 	s.mu.Lock()
+	lba, ok := LBA(0), false
+	if apart {
+		lba, ok = s.takeApartLocked()
+	}
+	var err error
+	if !ok {
+		lba, err = s.takeLBALocked()
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	tx.allocs = append(tx.allocs, lba)
+	tx.dirty[lba] = dirtyBlock{data: []byte{}}
+	return lba, nil
+}
+
+// takeLBALocked takes an LBA for Alloc: the first of the last free range
+// (given back or freed ones), else a new one. Caller holds s.mu.
+func (s *Store) takeLBALocked() (LBA, error) {
+	if n := len(s.mu.freeLBAs); n > 0 {
+		r := &s.mu.freeLBAs[n-1]
+		lba := r.lo
+		if r.lo++; r.lo == r.hi {
+			s.mu.freeLBAs = s.mu.freeLBAs[:n-1]
+		}
+		return lba, nil
+	}
+	if s.mu.nextLBA >= s.geo.maxLBA() {
+		return 0, fmt.Errorf("%w: no logical addresses left", ErrFull)
+	}
+	s.mu.nextLBA++
+	return LBA(s.mu.nextLBA - 1), nil
+}
+
+// takeApartLocked takes the next LBA of AllocApart's map segment, starting
+// a new segment above every LBA handed out when it is used up (what lies
+// between goes to Alloc). It reports false when the addresses are nearly
+// used up. Caller holds s.mu.
+func (s *Store) takeApartLocked() (LBA, bool) {
 	r := &s.mu.apart
 	if r.lo == r.hi {
 		fan := s.geo.fan
 		lo := (s.mu.nextLBA + fan - 1) / fan * fan
 		if lo+fan > s.geo.maxLBA() {
-			s.mu.Unlock()
-			return tx.Alloc() // the addresses are nearly used up
+			return 0, false
 		}
-		if lo > s.mu.nextLBA { // the rest of the segment below: Alloc's
+		if lo > s.mu.nextLBA {
 			s.mu.freeLBAs = append(s.mu.freeLBAs, lbaRange{LBA(s.mu.nextLBA), LBA(lo)})
 		}
 		*r = lbaRange{LBA(lo), LBA(lo + fan)}
@@ -301,10 +316,7 @@ func (tx *Tx) AllocApart() (LBA, error) {
 	}
 	lba := r.lo
 	r.lo++
-	s.mu.Unlock()
-	tx.allocs = append(tx.allocs, lba)
-	tx.dirty[lba] = dirtyBlock{data: []byte{}}
-	return lba, nil
+	return lba, true
 }
 
 // Free releases block lba. RootLBA cannot be freed.
