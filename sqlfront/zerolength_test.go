@@ -3,6 +3,8 @@ package sqlfront
 import (
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestZeroLengthStrings: CHAR(0), VARCHAR(0), BINARY(0) and VARBINARY(0)
@@ -26,8 +28,8 @@ func TestZeroLengthStrings(t *testing.T) {
 	}
 	got := querySQL(t, s, "SELECT COALESCE(LENGTH(a), -1), COALESCE(LENGTH(b), -1), COALESCE(LENGTH(d), -1), COALESCE(LENGTH(e), -1), f, HEX(g), h FROM z ORDER BY h IS NULL, h DESC")
 	want := [][]string{{"0", "0", "0", "0", "x", "79", "zzzz"}, {"0", "0", "0", "0", "", "00", ""}, {"-1", "-1", "-1", "-1", "NULL", "NULL", "NULL"}}
-	if strings.Join(flatten(got), "|") != strings.Join(flatten(want), "|") {
-		t.Errorf("rows %v, want %v", got, want)
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("rows (-want +got):\n%s", d)
 	}
 	create := querySQL(t, s, "SHOW CREATE TABLE z")[0][1]
 	for _, c := range []string{"`a` char(0)", "`b` varchar(0)", "`d` binary(0)", "`e` varbinary(0)", "`f` char(1)", "`g` binary(1)", "`h` varchar(65535)"} {
@@ -35,12 +37,4 @@ func TestZeroLengthStrings(t *testing.T) {
 			t.Errorf("SHOW CREATE TABLE lacks %q: %s", c, create)
 		}
 	}
-}
-
-func flatten(rows [][]string) []string {
-	var out []string
-	for _, r := range rows {
-		out = append(out, r...)
-	}
-	return out
 }

@@ -277,15 +277,7 @@ func TestZoneCleaning(t *testing.T) {
 		}
 		return ls
 	}
-	where := func(l LBA) uint64 {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		r, err := s.mu.written.lookup(s.geo, l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r.addr
-	}
+	where := func(l LBA) uint64 { return physAddr(t, s, l) }
 	inZone := func(l LBA) bool { return where(l) < s.alloc.zoneEnd }
 	// stuckBlocks commits small groups of cold blocks until one lands in
 	// the zone and returns those.
@@ -464,15 +456,7 @@ func TestZoneCleaningFull(t *testing.T) {
 		}
 		return b
 	}
-	where := func(l LBA) uint64 {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		r, err := s.mu.written.lookup(s.geo, l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r.addr
-	}
+	where := func(l LBA) uint64 { return physAddr(t, s, l) }
 	// Fill the file with commits of 8 new blocks, then of 1.
 	var cold []LBA
 	for _, per := range []int{8, 1} {
@@ -559,4 +543,16 @@ func TestZoneCleaningFull(t *testing.T) {
 	if rep, err := s.Check(); err != nil || !rep.OK() {
 		t.Fatalf("Check: %v %q", err, rep.Problems)
 	}
+}
+
+// physAddr returns the unit where the newest applied map puts l.
+func physAddr(t *testing.T, s *Store, l LBA) uint64 {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, err := s.mu.written.lookup(s.geo, l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r.addr
 }
