@@ -71,6 +71,9 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if err := check1093(up.TableExprs, up.Where); err != nil {
+		return Result{}, err
+	}
 	if err := sc.checkTrigUse(t); err != nil {
 		return Result{}, err
 	}
@@ -248,6 +251,9 @@ func (sc *stmtCtx) execDelete(del *sqlparser.Delete) (Result, error) {
 	sc.tx.MarkFreeing() // a full store lets deletes through (bedrock)
 	if len(del.Targets) > 0 || isMultiTable(del.TableExprs) {
 		return sc.execMultiDelete(del)
+	}
+	if err := check1093(del.TableExprs, del.Where); err != nil {
+		return Result{}, err
 	}
 	t, targets, ok, err := sc.pointTargets(del.TableExprs, del.Where, del.OrderBy, del.Limit)
 	if err != nil {

@@ -101,7 +101,11 @@ func (c *compiler) compileCase(e *sqlparser.CaseExpr) (Expr, error) {
 		}
 		n.els = x
 	}
-	return c.fold(n), nil
+	ops := n.vals
+	if n.els != nil {
+		ops = append(ops[:len(ops):len(ops)], n.els)
+	}
+	return c.unify(c.fold(n), ops), nil
 }
 
 // ifExpr is IF(cond, a, b).

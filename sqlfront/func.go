@@ -160,5 +160,9 @@ func (c *compiler) compileFunc(f *sqlparser.FuncExpr) (Expr, error) {
 		}
 		args[i] = a
 	}
+	if def.name == "greatest" || def.name == "least" {
+		args = c.extremumArgs(args)
+		return c.unify(c.fold(&callExpr{def: def, args: args}), args), nil
+	}
 	return c.fold(&callExpr{def: def, args: args}), nil
 }

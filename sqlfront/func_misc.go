@@ -33,21 +33,21 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return c.fold(&ifExpr{cond: asBool(xs[0]), a: xs[1], b: xs[2]}), nil
+			return c.unify(c.fold(&ifExpr{cond: asBool(xs[0]), a: xs[1], b: xs[2]}), xs[1:]), nil
 		}},
 		{name: "ifnull", min: 2, max: 2, build: func(c *compiler, args []sqlparser.Expr) (Expr, error) {
 			xs, err := c.compileList(args)
 			if err != nil {
 				return nil, err
 			}
-			return c.fold(&coalesceExpr{args: xs}), nil
+			return c.unify(c.fold(&coalesceExpr{args: xs}), xs), nil
 		}},
 		{name: "coalesce", min: 1, max: -1, build: func(c *compiler, args []sqlparser.Expr) (Expr, error) {
 			xs, err := c.compileList(args)
 			if err != nil {
 				return nil, err
 			}
-			return c.fold(&coalesceExpr{args: xs}), nil
+			return c.unify(c.fold(&coalesceExpr{args: xs}), xs), nil
 		}},
 		{name: "nullif", min: 2, max: 2, build: func(c *compiler, args []sqlparser.Expr) (Expr, error) {
 			xs, err := c.compileList(args)

@@ -64,6 +64,10 @@ func columnInfoOf(it selectItem) ColumnInfo {
 			return ci
 		}
 	}
+	if u, ok := it.expr.(*unifyExpr); ok {
+		ci.Kind, ci.DatabaseTypeName = u.k, map[Kind]string{KindInt: "BIGINT", KindFloat: "DOUBLE", KindDecimal: "DECIMAL", KindString: "VARCHAR"}[u.k]
+		return ci
+	}
 	if v, ok := Literal(it.expr); ok {
 		ci.Kind = v.K
 		switch v.K {

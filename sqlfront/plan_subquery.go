@@ -138,6 +138,37 @@ func (s *dmlScope) subquery(sel sqlparser.SelectStatement, outer Scope) (Subquer
 	return s.sc.prepareSubquery(sel, outer)
 }
 
+// check1093 refuses, as MySQL does with error 1093, a single-table UPDATE
+// or DELETE whose WHERE clause has a subquery reading the written table
+// (a derived table around it is the documented way around, see
+// readsTable).
+func check1093(te sqlparser.TableExprs, where *sqlparser.Where) error {
+	if where == nil || len(te) != 1 {
+		return nil
+	}
+	ate, ok := te[0].(*sqlparser.AliasedTableExpr)
+	if !ok {
+		return nil
+	}
+	tn, ok := ate.Expr.(sqlparser.TableName)
+	if !ok {
+		return nil
+	}
+	table := tn.Name.String()
+	found := false
+	sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		if sq, ok := n.(*sqlparser.Subquery); ok {
+			found = found || readsTable(sq.Select, table)
+			return false, nil
+		}
+		return !found, nil
+	}, where.Expr)
+	if found {
+		return engErr(1093, "You can't specify target table '%s' for update in FROM clause", table)
+	}
+	return nil
+}
+
 // readsTable reports whether a FROM clause in sel (or in its subqueries)
 // names table. Derived tables do not count: they are materialized before
 // the statement writes, so reading the written table through one is
