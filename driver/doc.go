@@ -28,6 +28,9 @@
 //	                    or plain milliseconds; 0: fail at once
 //	mode=rwc|rw|ro      rwc (default): create if missing; rw: must exist;
 //	                    ro: read-only, shared with other read-only processes
+//	parseTime=true, charset=utf8mb4, loc=UTC
+//	                    go-sql-driver/mysql's options, accepted with the values
+//	                    that say what bxdb does anyway (other values are errors)
 //
 // An empty path, an unknown option, an option given twice and a bad value
 // are errors wrapping ErrBadDSN that name the option; sql.Open returns them.

@@ -104,6 +104,12 @@ const (
 	optSync        = "sync"
 	optBusyTimeout = "busy_timeout"
 	optMode        = "mode"
+	// go-sql-driver/mysql's options that a DSN copied from a MySQL
+	// program carries, accepted with the values that describe what bxdb
+	// does anyway.
+	optParseTime = "parseTime"
+	optCharset   = "charset"
+	optLoc       = "loc"
 )
 
 // ParseDSN parses a data source name:
@@ -114,6 +120,7 @@ const (
 //	options = option *( "&" option )
 //	option  = "cache=" size | "sync=" ( "full" | "off" )
 //	        | "busy_timeout=" duration | "mode=" ( "rwc" | "rw" | "ro" )
+//	        | "parseTime=" true | "charset=" utf8-name *( "," name ) | "loc=UTC"
 //	size     = digits [ "B" | "KB" | "KiB" | "MB" | "MiB" | "GB" | "GiB" ]   (units in any case)
 //	duration = digits (milliseconds) | Go duration ("250ms", "5s", "1m30s"); 0: do not wait
 //
@@ -123,6 +130,14 @@ const (
 // MiB and GiB powers of 1024. An empty path, an unknown option, an option
 // given twice, an empty or malformed value, and a zero or negative size
 // are errors wrapping ErrBadDSN that name the option.
+//
+// parseTime, charset and loc are go-sql-driver/mysql's options, accepted
+// (and ignored) with the values that say what bxdb does anyway, so that a
+// DSN written for MySQL keeps working: parseTime=true (any strconv.ParseBool
+// spelling: DATE, DATETIME and TIMESTAMP values are always time.Time),
+// charset=utf8mb4 (or utf8, utf8mb3; in a comma-separated list one of them
+// suffices: text is always UTF-8), loc=UTC (times are read and written in
+// UTC). Other values of them are errors that say so.
 func ParseDSN(dsn string) (*Config, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w %q: %s", ErrBadDSN, dsn, fmt.Sprintf(format, args...))
@@ -167,9 +182,9 @@ func ParseDSN(dsn string) (*Config, error) {
 			return nil, bad("option %s: %v", key, err)
 		}
 		switch key {
-		case optCache, optSync, optBusyTimeout, optMode:
+		case optCache, optSync, optBusyTimeout, optMode, optParseTime, optCharset, optLoc:
 		default:
-			return nil, bad("unknown option %q (known: cache, sync, busy_timeout, mode)", key)
+			return nil, bad("unknown option %q (known: cache, sync, busy_timeout, mode; and parseTime, charset, loc as go-sql-driver/mysql's)", key)
 		}
 		if seen[key] {
 			return nil, bad("option %s given twice", key)
@@ -213,6 +228,25 @@ func ParseDSN(dsn string) (*Config, error) {
 				cfg.Mode = ModeReadOnly
 			default:
 				return nil, bad("option mode=%s: want rwc, rw or ro", val)
+			}
+		case optParseTime:
+			if b, err := strconv.ParseBool(val); err != nil || !b {
+				return nil, bad("option parseTime=%s: bxdb always returns DATE, DATETIME and TIMESTAMP values as time.Time (parseTime=true)", val)
+			}
+		case optCharset:
+			ok := false
+			for _, cs := range strings.Split(val, ",") {
+				switch strings.ToLower(cs) {
+				case "utf8mb4", "utf8", "utf8mb3":
+					ok = true
+				}
+			}
+			if !ok {
+				return nil, bad("option charset=%s: bxdb's text is UTF-8 (charset=utf8mb4)", val)
+			}
+		case optLoc:
+			if val != "UTC" {
+				return nil, bad("option loc=%s: bxdb reads and writes times in UTC (loc=UTC)", val)
 			}
 		}
 	}

@@ -49,6 +49,8 @@ func TestParseDSN(t *testing.T) {
 		{"memory", ":memory:", Config{Path: MemoryPath}},
 		{"file memory", "file::memory:?cache=8MiB", Config{Path: MemoryPath, CacheSize: 8 << 20}},
 		{"plain path with colon", "./:memory:", Config{Path: "./:memory:"}},
+		{"mysql options", "a.bxdb?parseTime=True&charset=utf8mb4&loc=UTC&sync=off", Config{Path: "a.bxdb", Sync: SyncOff}},
+		{"mysql options 2", "a?parseTime=1&charset=latin1,utf8", Config{Path: "a"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -84,6 +86,11 @@ func TestParseDSNErrors(t *testing.T) {
 		{"a?Cache=1", `unknown option "Cache"`},
 		{"a?_busy_timeout=1", `unknown option "_busy_timeout"`},
 		{"a?cache", "option cache has no value"},
+		{"a?parseTime=false", "option parseTime=false: bxdb always returns DATE, DATETIME and TIMESTAMP values as time.Time"},
+		{"a?parseTime=yes", "option parseTime=yes"},
+		{"a?charset=latin1", "option charset=latin1: bxdb's text is UTF-8"},
+		{"a?loc=Local", "option loc=Local: bxdb reads and writes times in UTC"},
+		{"a?parseTime=true&parseTime=true", "option parseTime given twice"},
 		{"a?cache=", "option cache has no value"},
 		{"a?cache=1&cache=2", "option cache given twice"},
 		{"a?cache=1&&sync=off", "empty option"},
