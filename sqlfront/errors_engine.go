@@ -122,9 +122,12 @@ func errDupEntry(entry, table, index string) *SQLError {
 }
 
 // errLockWait is error 1205, returned when the writer lock was not
-// obtained within BusyTimeout.
+// obtained within BusyTimeout. The message says why one writer waits for
+// another here, where MySQL's row locks would let both go on: a program
+// that writes through a second connection while its own transaction is
+// open waits for itself.
 func errLockWait() *SQLError {
-	return engErr(ErLockWaitTimeout, "Lock wait timeout exceeded; try restarting transaction")
+	return engErr(ErLockWaitTimeout, "Lock wait timeout exceeded; try restarting transaction (bxdb runs one writer at a time, and an open read-write transaction is a writer from BEGIN to COMMIT: is one open on another connection of this program?)")
 }
 
 // errDeadlock is error 1213: the transaction must be retried.

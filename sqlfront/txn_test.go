@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -94,8 +95,8 @@ func TestWriterWaitsAndTimesOut(t *testing.T) {
 	// b times out with 1205.
 	start := time.Now()
 	err := execErr(context.Background(), b, "INSERT INTO t VALUES (2)")
-	if sqlNumber(err) != ErLockWaitTimeout {
-		t.Fatalf("got %v, want 1205", err)
+	if sqlNumber(err) != ErLockWaitTimeout || !strings.Contains(err.Error(), "one writer at a time") {
+		t.Fatalf("got %v, want 1205 saying why", err)
 	}
 	if d := time.Since(start); d < 60*time.Millisecond {
 		t.Fatalf("gave up after %v", d)
