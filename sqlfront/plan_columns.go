@@ -337,7 +337,7 @@ func (sc *stmtCtx) planUnion(u *sqlparser.Union, outer Scope, text string) (*que
 		slot := -1
 		if pos, ok := positionRef(o.Expr); ok {
 			if pos < 1 || pos > left.width {
-				return nil, ErrUnknownColumn(sqlparser.String(o.Expr), "order clause")
+				return nil, ErrUnknownColumn(positionText(o.Expr), "order clause")
 			}
 			slot = pos - 1
 		} else if cn, ok := o.Expr.(*sqlparser.ColName); ok {

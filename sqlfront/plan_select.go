@@ -907,7 +907,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 	for _, g := range sel.GroupBy {
 		if pos, ok := positionRef(g); ok {
 			if pos < 1 || pos > len(items) {
-				return nil, ErrUnknownColumn(sqlparser.String(g), "group statement")
+				return nil, ErrUnknownColumn(positionText(g), "group statement")
 			}
 			if items[pos-1].ast != nil && ContainsAggregate(items[pos-1].ast) {
 				return nil, engErr(1056, "Can't group on '%s'", items[pos-1].name)
@@ -944,8 +944,8 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 	// and ORDER BY twice: first to collect aggregates, then for real.
 	collect := func() error {
 		cs := &postScope{fromScope: &fromScope{sc: sc, lay: lay, clause: "having clause", outer: si.from.outer, aggs: proj.aggs, rollup: rollup}, aliases: map[string]int{}, dup: map[string]bool{}}
-		for i, it := range items {
-			registerAlias(cs, it.name, width+i)
+		for i := range items {
+			registerAlias(cs, items, i, width)
 		}
 		if sel.Having != nil {
 			cs.groupCols = groupColumnNames(sel.GroupBy)
@@ -980,8 +980,8 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		base = width + len(aggs.specs)
 	}
 	if post.aliases != nil {
-		for i, it := range items {
-			registerAlias(post, it.name, base+i)
+		for i := range items {
+			registerAlias(post, items, i, base)
 		}
 	}
 	if sel.Having != nil {
@@ -1006,7 +1006,7 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		var e Expr
 		if pos, ok := positionRef(o.Expr); ok {
 			if pos < 1 || pos > nsel {
-				return nil, ErrUnknownColumn(sqlparser.String(o.Expr), "order clause")
+				return nil, ErrUnknownColumn(positionText(o.Expr), "order clause")
 			}
 			item = pos - 1
 		} else {
@@ -1176,14 +1176,28 @@ func groupColumnNames(g sqlparser.GroupBy) map[string]*sqlparser.ColName {
 	return m
 }
 
-// registerAlias records a select item's name for HAVING / ORDER BY.
-func registerAlias(p *postScope, name string, slot int) {
-	lc := strings.ToLower(name)
-	if old, ok := p.aliases[lc]; ok && old != slot {
-		p.dup[lc] = true
+// registerAlias records the name of select item i, whose value is in
+// slot off+i, for HAVING / ORDER BY. Two items of one name make it
+// ambiguous (error 1052 where it is used) unless they are the same
+// expression, as in MySQL: SELECT a, t.a ... ORDER BY a is fine.
+func registerAlias(p *postScope, items []selectItem, i, off int) {
+	lc := strings.ToLower(items[i].name)
+	if old, ok := p.aliases[lc]; ok && old != off+i {
+		if !sameItem(items[old-off], items[i]) {
+			p.dup[lc] = true
+		}
 		return
 	}
-	p.aliases[lc] = slot
+	p.aliases[lc] = off + i
+}
+
+// sameItem reports whether select items a and b compute the same value:
+// the same column, or the same expression text.
+func sameItem(a, b selectItem) bool {
+	if a.ft != nil || b.ft != nil {
+		return a.ft == b.ft && a.col == b.col
+	}
+	return a.ast != nil && b.ast != nil && strings.EqualFold(sqlparser.String(a.ast), sqlparser.String(b.ast))
 }
 
 // itemByAlias returns the index of the select item named name, or -1.
@@ -1196,8 +1210,22 @@ func itemByAlias(items []selectItem, name string) int {
 	return -1
 }
 
-// positionRef reports whether e is an integer literal (ORDER BY 2).
+// positionText is a position's text for error 1054: without the
+// parentheses it may be written in.
+func positionText(e sqlparser.Expr) string {
+	return strings.TrimRight(strings.TrimLeft(sqlparser.String(e), "("), ")")
+}
+
+// positionRef reports whether e is an integer literal (ORDER BY 2), also
+// in parentheses (ORDER BY (2)).
 func positionRef(e sqlparser.Expr) (int, bool) {
+	for {
+		p, ok := e.(*sqlparser.ParenExpr)
+		if !ok {
+			break
+		}
+		e = p.Expr // ORDER BY (2) is ORDER BY 2 in MySQL
+	}
 	v, ok := e.(*sqlparser.SQLVal)
 	if !ok || v.Type != sqlparser.IntVal {
 		return 0, false
