@@ -505,6 +505,7 @@ func (si *selectInfo) addFrom(te sqlparser.TableExpr, jk joinKind, ons []sqlpars
 		var err error
 		switch x.Join {
 		case sqlparser.JoinStr, sqlparser.StraightJoinStr, sqlparser.NaturalJoinStr:
+			start := len(si.lay.tabs)
 			if ons, err = si.addFrom(x.LeftExpr, jk, ons); err != nil {
 				return nil, err
 			}
@@ -512,12 +513,13 @@ func (si *selectInfo) addFrom(te sqlparser.TableExpr, jk joinKind, ons []sqlpars
 			if ons, err = si.addFrom(x.RightExpr, joinInner, ons); err != nil {
 				return nil, err
 			}
-			cond, err := si.joinCondition(x, first)
+			cond, err := si.joinCondition(x, start, first)
 			if err != nil {
 				return nil, err
 			}
 			return splitAnd(cond, ons), nil
 		case sqlparser.LeftJoinStr, sqlparser.NaturalLeftJoinStr:
+			start := len(si.lay.tabs)
 			if ons, err = si.addFrom(x.LeftExpr, jk, ons); err != nil {
 				return nil, err
 			}
@@ -528,7 +530,7 @@ func (si *selectInfo) addFrom(te sqlparser.TableExpr, jk joinKind, ons []sqlpars
 			if len(si.lay.tabs)-first != 1 {
 				return nil, errNotSupported("LEFT JOIN of a parenthesized join")
 			}
-			cond, err := si.joinCondition(x, first)
+			cond, err := si.joinCondition(x, start, first)
 			if err != nil {
 				return nil, err
 			}
@@ -549,7 +551,7 @@ func (si *selectInfo) addFrom(te sqlparser.TableExpr, jk joinKind, ons []sqlpars
 			if len(si.lay.tabs)-second != 1 {
 				return nil, errNotSupported("RIGHT JOIN of a parenthesized join")
 			}
-			cond, err := si.joinCondition(x, second)
+			cond, err := si.joinCondition(x, first, second)
 			if err != nil {
 				return nil, err
 			}
@@ -565,11 +567,57 @@ func (si *selectInfo) addFrom(te sqlparser.TableExpr, jk joinKind, ons []sqlpars
 	return nil, errNotSupported("this FROM clause")
 }
 
+// qualifyOn qualifies the unqualified column names of an ON condition
+// that name a column of the join's own tables (the layout's from index
+// start on) with that table, as MySQL resolves them: the condition is
+// compiled with the WHERE clause, over all the FROM clause's tables, where
+// a table joined by a comma before or after the join could otherwise make
+// the name ambiguous (FROM t1 JOIN t2 ON c > a, t3). A name two of the
+// join's tables have is error 1052; other names (an enclosing query's,
+// and those in subqueries) stay as written. The AST is changed in place:
+// the qualification is the same at every planning of the statement.
+func (si *selectInfo) qualifyOn(on sqlparser.Expr, start int) error {
+	lay := si.lay
+	var err error
+	sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
+		switch c := n.(type) {
+		case *sqlparser.Subquery:
+			return false, nil
+		case *sqlparser.ColName:
+			if !c.Qualifier.IsEmpty() || err != nil {
+				return false, nil
+			}
+			var found *fromTable
+			for _, ft := range lay.tabs[start:] {
+				for i, name := range ft.cols {
+					if strings.EqualFold(name, c.Name.String()) && !lay.hidden[ft.off+i] {
+						if found != nil {
+							err = ErrAmbiguousColumn(c.Name.String(), "on clause")
+							return false, nil
+						}
+						found = ft
+						break
+					}
+				}
+			}
+			if found != nil {
+				c.Qualifier = sqlparser.TableName{Name: sqlparser.NewTableIdent(found.alias)}
+			}
+			return false, nil
+		}
+		return err == nil, nil
+	}, on)
+	return err
+}
+
 // joinCondition returns a join's condition: ON, USING (a, b) as equalities,
-// or NATURAL's common columns. first is the layout index of the join's
-// right side.
-func (si *selectInfo) joinCondition(x *sqlparser.JoinTableExpr, first int) (sqlparser.Expr, error) {
+// or NATURAL's common columns. The join's tables are the layout's from
+// index start on; first is the index of its right side.
+func (si *selectInfo) joinCondition(x *sqlparser.JoinTableExpr, start, first int) (sqlparser.Expr, error) {
 	if x.Condition.On != nil {
+		if err := si.qualifyOn(x.Condition.On, start); err != nil {
+			return nil, err
+		}
 		return x.Condition.On, nil
 	}
 	lay := si.lay
