@@ -151,6 +151,11 @@
 // precision and scale for DECIMAL. In SQL expressions a BIT value is an
 // unsigned integer (f + 0, f = 1), and an argument stored into a BIT
 // column is a number, or a string or []byte read as big-endian bytes.
+// Expression columns are typed from their operands where the engine knows
+// them (columns, literals, aggregates, arithmetic, CAST, CASE, IF,
+// COALESCE, ...), else from the first row's value: such a column of an
+// empty result, or whose first value is NULL, has DatabaseTypeName "" and
+// ScanType any.
 //
 // # Errors
 //
