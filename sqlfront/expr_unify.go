@@ -9,6 +9,10 @@ package sqlfront
 // picked value to the aggregate type. Operands of unknown type, and mixes
 // of DOUBLE with exact numbers, leave the values as they are.
 
+// staticKindNames are the result column types of the kinds staticKind
+// reports.
+var staticKindNames = map[Kind]string{KindInt: "BIGINT", KindFloat: "DOUBLE", KindDecimal: "DECIMAL", KindString: "VARCHAR"}
+
 // unifyExpr converts the values of in to kind k: KindDecimal (at least
 // scale digits after the point) or KindString.
 // (conv false: the operands are all of kind k already, and the node only

@@ -65,7 +65,7 @@ func columnInfoOf(it selectItem) ColumnInfo {
 		}
 	}
 	if u, ok := it.expr.(*unifyExpr); ok {
-		ci.Kind, ci.DatabaseTypeName = u.k, map[Kind]string{KindInt: "BIGINT", KindFloat: "DOUBLE", KindDecimal: "DECIMAL", KindString: "VARCHAR"}[u.k]
+		ci.Kind, ci.DatabaseTypeName = u.k, staticKindNames[u.k]
 		return ci
 	}
 	if v, ok := Literal(it.expr); ok {

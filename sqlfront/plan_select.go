@@ -1185,6 +1185,17 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 		if ci.Kind == KindNull && ci.DatabaseTypeName == "" {
 			si.aggColumnInfo(&ci, x.expr, aggs)
 		}
+		if ci.Kind == KindNull && ci.DatabaseTypeName == "" {
+			// Arithmetic on typed operands (compiled in the FROM or,
+			// aggregated, the post scope: both see the same slots).
+			if _, ok := x.expr.(*arithExpr); ok {
+				if k, _, ok := (&compiler{sc: post}).staticKind(x.expr); ok {
+					if name := staticKindNames[k]; name != "" {
+						ci.Kind, ci.DatabaseTypeName = k, name
+					}
+				}
+			}
+		}
 		qp.cols = append(qp.cols, ci)
 	}
 	return qp, nil

@@ -45,6 +45,8 @@ func TestControlFlowResultTypes(t *testing.T) {
 			[]string{"DECIMAL", "DECIMAL", "VARCHAR", "BIGINT"}},
 		{"SELECT CASE WHEN id > 1 THEN 1.5 ELSE NULL END, COALESCE(SUM(amt), 0), IFNULL(v, 'y'), COALESCE(f, 1.0e0) FROM n",
 			[]string{"DECIMAL", "DECIMAL", "VARCHAR", "DOUBLE"}},
+		{"SELECT id + 1, amt * 2, f / 2, i / 2, i DIV 2, COUNT(*) * 2, SUM(amt) + 1, AVG(f) + 1 FROM n WHERE id > 5",
+			[]string{"BIGINT", "DECIMAL", "DOUBLE", "DECIMAL", "BIGINT", "BIGINT", "DECIMAL", "DOUBLE"}},
 	} {
 		st, err := s.Prepare(c.q)
 		if err != nil {
