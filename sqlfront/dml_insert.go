@@ -42,7 +42,7 @@ type insertScope struct {
 
 // newInsertScope returns the scope of ON DUPLICATE KEY UPDATE for table t.
 func newInsertScope(sc *stmtCtx, t *table) *insertScope {
-	return &insertScope{dmlScope: dmlScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, sc: sc, target: t.desc.Name}, n: len(t.cols)}
+	return &insertScope{dmlScope: dmlScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, sc: sc, target: t.desc.Name, op: "INSERT"}, n: len(t.cols)}
 }
 
 // Column implements Scope. As in MySQL, a name qualified by the table's
@@ -141,7 +141,7 @@ func (sc *stmtCtx) planInsert(ins *sqlparser.Insert, t *table) (*insertPlan, err
 		}
 	}
 	if rows, ok := ins.Rows.(sqlparser.Values); ok {
-		scope := &dmlScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, sc: sc, target: t.desc.Name}
+		scope := &dmlScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, sc: sc, target: t.desc.Name, op: "INSERT"}
 		defer func() { p.subq = p.subq || scope.subq }()
 		tuples := make([][]Expr, len(rows))
 	compile:
@@ -286,7 +286,7 @@ func (sc *stmtCtx) execInsert(ins *sqlparser.Insert) (Result, error) {
 	case sqlparser.Values:
 		var scope *dmlScope // for tuples compiled as they are reached
 		if plan.tuples == nil {
-			scope = &dmlScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, sc: sc, target: t.desc.Name}
+			scope = &dmlScope{TableScope: TableScope{Table: t.desc.Name, Columns: t.lcNames}, sc: sc, target: t.desc.Name, op: "INSERT"}
 		}
 		env := sc.env
 		next = func() ([]Value, []bool, error) {

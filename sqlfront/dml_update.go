@@ -32,7 +32,7 @@ func (sc *stmtCtx) planUpdate(up *sqlparser.Update, t *table, alias string) (*up
 		return nil, err
 	}
 	p := &updatePlan{t: t, defs: defs}
-	scope := &dmlScope{TableScope: TableScope{Table: alias, Columns: t.lcNames}, sc: sc, target: t.desc.Name}
+	scope := &dmlScope{TableScope: TableScope{Table: alias, Columns: t.lcNames}, sc: sc, target: t.desc.Name, op: "UPDATE"}
 	defer func() { p.subq = scope.subq }()
 	for _, ue := range up.Exprs {
 		q := ue.Name.Qualifier.Name.String()
@@ -71,7 +71,7 @@ func (sc *stmtCtx) execUpdate(up *sqlparser.Update) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := check1093(up.TableExprs, up.Where); err != nil {
+	if err := sc.check1093(up.TableExprs, up.Where, "UPDATE"); err != nil {
 		return Result{}, err
 	}
 	if err := sc.checkTrigUse(t); err != nil {
@@ -252,7 +252,7 @@ func (sc *stmtCtx) execDelete(del *sqlparser.Delete) (Result, error) {
 	if len(del.Targets) > 0 || isMultiTable(del.TableExprs) {
 		return sc.execMultiDelete(del)
 	}
-	if err := check1093(del.TableExprs, del.Where); err != nil {
+	if err := sc.check1093(del.TableExprs, del.Where, "DELETE"); err != nil {
 		return Result{}, err
 	}
 	t, targets, ok, err := sc.pointTargets(del.TableExprs, del.Where, del.OrderBy, del.Limit)

@@ -115,12 +115,14 @@ func (sc *stmtCtx) prepareSubquery(sel sqlparser.SelectStatement, outer Scope) (
 
 // dmlScope is the scope of an UPDATE's SET list and of an INSERT's VALUES:
 // the written table's columns, and subqueries that read other tables
-// (reading the written table itself is MySQL's error 1093). A plan that
-// compiled a subquery holds this statement's context and is not cached.
+// (reading the written table itself is MySQL's error 1093, through a view
+// 1443). A plan that compiled a subquery holds this statement's context
+// and is not cached.
 type dmlScope struct {
 	TableScope
 	sc     *stmtCtx
 	target string // the table written
+	op     string // "UPDATE" or "INSERT", for error 1443
 	subq   bool   // a subquery was compiled
 }
 
@@ -131,18 +133,18 @@ func (s *dmlScope) Subquery(sel sqlparser.SelectStatement) (Subquery, error) {
 
 // subquery prepares sel with outer as the scope of its enclosing query.
 func (s *dmlScope) subquery(sel sqlparser.SelectStatement, outer Scope) (Subquery, error) {
-	if readsTable(sel, s.target) {
-		return Subquery{}, engErr(1093, "You can't specify target table '%s' for update in FROM clause", s.target)
+	if err := s.sc.targetReadErr(sel, s.target, s.op); err != nil {
+		return Subquery{}, err
 	}
 	s.subq = true
 	return s.sc.prepareSubquery(sel, outer)
 }
 
-// check1093 refuses, as MySQL does with error 1093, a single-table UPDATE
-// or DELETE whose WHERE clause has a subquery reading the written table
-// (a derived table around it is the documented way around, see
-// readsTable).
-func check1093(te sqlparser.TableExprs, where *sqlparser.Where) error {
+// check1093 refuses, as MySQL does, a single-table UPDATE or DELETE (op)
+// whose WHERE clause has a subquery reading the written table: error 1093,
+// or 1443 through a view (a derived table around the subquery is the
+// documented way around, see readsTable).
+func (sc *stmtCtx) check1093(te sqlparser.TableExprs, where *sqlparser.Where, op string) error {
 	if where == nil || len(te) != 1 {
 		return nil
 	}
@@ -154,33 +156,66 @@ func check1093(te sqlparser.TableExprs, where *sqlparser.Where) error {
 	if !ok {
 		return nil
 	}
-	table := tn.Name.String()
-	found := false
+	var err error
 	sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		if sq, ok := n.(*sqlparser.Subquery); ok {
-			found = found || readsTable(sq.Select, table)
+			if err == nil {
+				err = sc.targetReadErr(sq.Select, tn.Name.String(), op)
+			}
 			return false, nil
 		}
-		return !found, nil
+		return err == nil, nil
 	}, where.Expr)
-	if found {
-		return engErr(1093, "You can't specify target table '%s' for update in FROM clause", table)
-	}
-	return nil
+	return err
 }
 
-// readsTable reports whether a FROM clause in sel (or in its subqueries)
-// names table. Derived tables do not count: they are materialized before
-// the statement writes, so reading the written table through one is
-// MySQL's documented way around error 1093.
-func readsTable(sel sqlparser.SelectStatement, table string) bool {
-	found := false
+// targetReadErr returns error 1093 if a FROM clause of sel names table,
+// the target of a statement op, and 1443 if one names a view that reads
+// it.
+func (sc *stmtCtx) targetReadErr(sel sqlparser.SelectStatement, table, op string) error {
+	via, found := readsTable(sel, table, func(name string) sqlparser.SelectStatement {
+		if sc.cat == nil {
+			return nil
+		}
+		d := sc.cat.view(name)
+		if d == nil {
+			return nil
+		}
+		v, err := parseViewQuery(d)
+		if err != nil {
+			return nil
+		}
+		return v
+	}, 0)
+	switch {
+	case !found:
+		return nil
+	case via != "":
+		return engErr(1443, "The definition of table '%s' prevents operation %s on table '%s'.", via, op, table)
+	}
+	return engErr(1093, "You can't specify target table '%s' for update in FROM clause", table)
+}
+
+// readsTable reports whether a FROM clause in sel (or in its subqueries,
+// or in the queries of the views it names, which view returns) names
+// table; via is the view of sel's that does, "" for a direct reference.
+// Derived tables do not count: they are materialized before the statement
+// writes, so reading the written table through one is MySQL's documented
+// way around error 1093.
+func readsTable(sel sqlparser.SelectStatement, table string, view func(string) sqlparser.SelectStatement, depth int) (via string, found bool) {
 	sqlparser.Walk(func(n sqlparser.SQLNode) (bool, error) {
 		if ate, ok := n.(*sqlparser.AliasedTableExpr); ok {
 			switch x := ate.Expr.(type) {
 			case sqlparser.TableName:
-				if strings.EqualFold(x.Name.String(), table) {
+				name := x.Name.String()
+				if strings.EqualFold(name, table) {
 					found = true
+				} else if view != nil && depth < 16 {
+					if v := view(name); v != nil {
+						if _, ok := readsTable(v, table, view, depth+1); ok {
+							found, via = true, name
+						}
+					}
 				}
 			case *sqlparser.Subquery:
 				return false, nil
@@ -188,7 +223,7 @@ func readsTable(sel sqlparser.SelectStatement, table string) bool {
 		}
 		return !found, nil
 	}, sel)
-	return found
+	return via, found
 }
 
 // memoRoot returns the context that memoizes sc's subqueries: the

@@ -208,9 +208,25 @@ func TestSubqueryInSetAndValues(t *testing.T) {
 			t.Errorf("%s: %v, want error 1093", bad, err)
 		}
 	}
+	// Through a view: error 1443, naming the view the statement reads.
+	execSQL(t, s, "CREATE VIEW va AS SELECT id, books FROM author WHERE books > 0")
+	execSQL(t, s, "CREATE VIEW vb AS SELECT a.id FROM book JOIN va AS a ON a.id = book.aid")
+	execSQL(t, s, "CREATE VIEW vbook AS SELECT aid FROM book")
+	for _, c := range []struct{ bad, msg string }{
+		{"UPDATE author SET books = (SELECT COUNT(*) FROM va)", "The definition of table 'va' prevents operation UPDATE on table 'author'."},
+		{"DELETE FROM author WHERE id IN (SELECT id FROM vb)", "The definition of table 'vb' prevents operation DELETE on table 'author'."},
+		{"UPDATE author SET books = 1 WHERE EXISTS (SELECT 1 FROM vb WHERE vb.id = author.id)", "The definition of table 'vb' prevents operation UPDATE on table 'author'."},
+		{"INSERT INTO author VALUES (9, (SELECT COUNT(*) FROM va), NULL)", "The definition of table 'va' prevents operation INSERT on table 'author'."},
+	} {
+		if err := stmtErr(t, s, c.bad); sqlNumber(err) != 1443 || !strings.HasSuffix(err.Error(), c.msg) {
+			t.Errorf("%s: %v, want error 1443 %q", c.bad, err, c.msg)
+		}
+	}
 	if got := fmt.Sprint(querySQL(t, s, "SELECT id, books FROM author ORDER BY id")); got != "[[1 3] [2 2] [3 1] [4 6]]" {
 		t.Fatalf("failed statements changed rows: %s", got)
 	}
+	// A view of other tables is fine.
+	execSQL(t, s, "UPDATE author SET books = books + 0 WHERE id IN (SELECT aid FROM vbook)")
 	// Through a derived table (materialized first), as MySQL allows.
 	execSQL(t, s, "UPDATE author SET books = 0 WHERE books = (SELECT m FROM (SELECT MAX(books) AS m FROM author) AS x)")
 	execSQL(t, s, "DELETE FROM author WHERE id IN (SELECT id FROM (SELECT id FROM author WHERE books > 1) AS x)")
