@@ -1196,6 +1196,9 @@ func (si *selectInfo) finish(src rowIter, srcOrder *orderInfo, text string) (*qu
 				}
 			}
 		}
+		if ci.Kind == KindNull && ci.DatabaseTypeName == "" && wscope != nil {
+			windowColumnInfo(&ci, x.expr, wscope, lay)
+		}
 		qp.cols = append(qp.cols, ci)
 	}
 	return qp, nil

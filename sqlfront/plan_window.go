@@ -744,3 +744,39 @@ func rangeTarget(v, off Value, unit string, sub bool) (t Value, inf int, err err
 	}
 	return Null, 0, errRangeOrderType()
 }
+
+// windowColumnInfo types a select item that is a window call returning
+// its argument's values (LAG, LEAD, FIRST_VALUE, LAST_VALUE, NTH_VALUE,
+// MIN, MAX) of a column: as the column.
+func windowColumnInfo(ci *ColumnInfo, e Expr, w *windowScope, lay *layout) {
+	c, ok := e.(*colExpr)
+	if !ok {
+		return
+	}
+	for _, call := range w.calls {
+		if call.out != c.idx || len(call.args) == 0 {
+			continue
+		}
+		switch {
+		case call.name == "lag" || call.name == "lead":
+			if len(call.args) == 3 {
+				if v, ok := Literal(call.args[2]); !ok || v.K != KindNull {
+					return // the default's type joins in
+				}
+			}
+		case call.name == "first_value" || call.name == "last_value" || call.name == "nth_value":
+		case call.agg != nil && (call.agg.Func == AggMin || call.agg.Func == AggMax):
+		default:
+			return
+		}
+		slot, ok := ColumnRef(call.args[0])
+		if !ok {
+			return
+		}
+		if t, ok := lay.slotType(slot); ok {
+			fillTypeInfo(ci, t)
+			ci.Nullable, ci.NullableOK = true, true
+		}
+		return
+	}
+}
