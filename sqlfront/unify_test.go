@@ -48,21 +48,28 @@ func TestControlFlowResultTypes(t *testing.T) {
 		{"SELECT id + 1, amt * 2, f / 2, i / 2, i DIV 2, COUNT(*) * 2, SUM(amt) + 1, AVG(f) + 1 FROM n WHERE id > 5",
 			[]string{"BIGINT", "DECIMAL", "DOUBLE", "DECIMAL", "BIGINT", "BIGINT", "DECIMAL", "DOUBLE"}},
 	} {
-		st, err := s.Prepare(c.q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, err := s.Query(context.Background(), st, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, ci := range rows.Columns() {
-			got = append(got, ci.DatabaseTypeName)
-		}
-		rows.Close()
-		if diff := cmp.Diff(c.types, got); diff != "" {
+		if diff := cmp.Diff(c.types, columnTypeNames(t, s, c.q)); diff != "" {
 			t.Errorf("%s: column types (-want +got):\n%s", c.q, diff)
 		}
 	}
+}
+
+// columnTypeNames returns the DatabaseTypeName of each column of query q,
+// before its first row is read.
+func columnTypeNames(t *testing.T, s *Session, q string) []string {
+	t.Helper()
+	st, err := s.Prepare(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.Query(context.Background(), st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var names []string
+	for _, ci := range rows.Columns() {
+		names = append(names, ci.DatabaseTypeName)
+	}
+	return names
 }

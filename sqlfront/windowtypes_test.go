@@ -1,7 +1,6 @@
 package sqlfront
 
 import (
-	"context"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -16,19 +15,7 @@ func TestWindowColumnTypes(t *testing.T) {
 	execSQL(t, s, "CREATE TABLE w (id INT PRIMARY KEY, d DATETIME, b DECIMAL(8,3), v VARCHAR(5))")
 	execSQL(t, s, "INSERT INTO w VALUES (1, '2020-01-01 00:00:00', NULL, 'a'), (2, NULL, 1.5, 'b')")
 	for _, where := range []string{"", " WHERE id > 9"} {
-		st, err := s.Prepare("SELECT LAG(d) OVER (ORDER BY id), LEAD(b) OVER (ORDER BY id), FIRST_VALUE(v) OVER (ORDER BY id DESC), LAST_VALUE(d) OVER (), NTH_VALUE(b, 2) OVER (ORDER BY id), MAX(d) OVER (), MIN(b) OVER (), LAG(b, 1, 'x') OVER (ORDER BY id) FROM w" + where)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows, err := s.Query(context.Background(), st, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, ci := range rows.Columns() {
-			got = append(got, ci.DatabaseTypeName)
-		}
-		rows.Close()
+		got := columnTypeNames(t, s, "SELECT LAG(d) OVER (ORDER BY id), LEAD(b) OVER (ORDER BY id), FIRST_VALUE(v) OVER (ORDER BY id DESC), LAST_VALUE(d) OVER (), NTH_VALUE(b, 2) OVER (ORDER BY id), MAX(d) OVER (), MIN(b) OVER (), LAG(b, 1, 'x') OVER (ORDER BY id) FROM w"+where)
 		want := []string{"DATETIME", "DECIMAL", "VARCHAR", "DATETIME", "DECIMAL", "DATETIME", "DECIMAL", ""}
 		if where == "" {
 			want[7] = "VARCHAR" // from the first row's 'x'
