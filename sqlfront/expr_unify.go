@@ -45,8 +45,9 @@ func (e *unifyExpr) Eval(env *Env) (Value, error) {
 func (e *unifyExpr) kids() []Expr { return []Expr{e.in} }
 
 // unify wraps x, whose value is one of operands, in the conversion to
-// the operands' aggregate type, when the compiler knows it and it differs
-// from some operand's.
+// the operands' aggregate type when the compiler knows it and it differs
+// from some operand's, or in a node that only carries the type (for the
+// result column) when the operands share it.
 func (c *compiler) unify(x Expr, operands []Expr) Expr {
 	k, scale, conv, ok := c.aggregateKind(operands)
 	if !ok {
