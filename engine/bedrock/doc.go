@@ -211,7 +211,10 @@
 // computes its parity from the new data alone. A write into part of a
 // stripe updates the parity on disk incrementally (P xor old bytes xor new
 // bytes), from a cache of recently written stripes or one read of the
-// stripe; incremental, because recomputing from the disk would fold an
+// stripe (which skips space the store added to the file and has not
+// written since it opened it: zeros, data and parity alike, so a long
+// write into new space reads nothing back); incremental, because
+// recomputing from the disk would fold an
 // undetected damaged block of the stripe into its parity and make it
 // unrepairable. A stripe with nothing else in use is recomputed instead,
 // which heals stale parity where nothing can need it. Writes are ordered

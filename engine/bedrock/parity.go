@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 )
 
 // Parity (FormatV2, FormatV3). The file below the superblock slots is divided into
@@ -128,12 +129,30 @@ type parityFile struct {
 	// call it, are made under the store's commitMu, which owns the
 	// allocator.
 	idle func(lo, hi int64) bool
+	// zero is the physical offset from which the file is known to hold
+	// zeros up to psize: space this process added (Allocate) and has not
+	// written since. A stripe's load does not read it. Open knows nothing
+	// (zero = psize), nor does a device, which never grows.
+	zero atomic.Int64
 }
 
 // newParityFile wraps f, a file of physical size psize, with the layout
 // of FormatV3 (split) or FormatV2.
 func newParityFile(f File, block, unit int, psize int64, split bool, newBuf func(int) []byte) *parityFile {
-	return &parityFile{File: f, g: parityGeo{base: 2 * int64(block), chunk: int64(block), split: split}, unit: int64(unit), psize: psize, newBuf: newBuf}
+	pf := &parityFile{File: f, g: parityGeo{base: 2 * int64(block), chunk: int64(block), split: split}, unit: int64(unit), psize: psize, newBuf: newBuf}
+	pf.zero.Store(psize)
+	return pf
+}
+
+// wrote notes a physical write of n bytes at off: the known zeros now
+// start after it (or further on).
+func (f *parityFile) wrote(off, n int64) {
+	for {
+		z := f.zero.Load()
+		if off+n <= z || f.zero.CompareAndSwap(z, off+n) {
+			return
+		}
+	}
 }
 
 // stripeData returns the virtual start of stripe k and its data length.
@@ -155,6 +174,7 @@ func (f *parityFile) Size() (int64, error) {
 	f.mu.Lock()
 	if p != f.psize {
 		f.psize, f.ents = p, f.ents[:0] // a stripe's data length may change
+		f.zero.Store(p)                 // changed by another hand: nothing known
 	}
 	f.mu.Unlock()
 	return f.g.virtSize(p), nil
@@ -271,6 +291,7 @@ func (f *parityFile) writeV(bufs [][]byte, off int64, keep bool) error {
 		for _, b := range bufs {
 			for len(b) > 0 {
 				n := min(int64(len(b)), f.g.chunk-off%f.g.chunk) // one slot at a time
+				f.wrote(f.g.phys(off), n)
 				if _, err := f.File.WriteAt(b[:n], f.g.phys(off)); err != nil {
 					return err
 				}
@@ -359,6 +380,7 @@ const parallelXORMin = 4
 
 // writeRun issues one physical write.
 func (f *parityFile) writeRun(r physRun) error {
+	f.wrote(r.off, r.n)
 	if len(r.bufs) == 1 {
 		_, err := f.File.WriteAt(r.bufs[0], r.off)
 		return err
@@ -443,7 +465,11 @@ func (f *parityFile) load(k, dl int64) (*stripeEnt, error) {
 	// zeros).
 	e.k = -1
 	buf := e.buf[:f.g.chunk+dl]
-	n, err := f.File.ReadAt(buf, f.g.parityAt(k))
+	at := f.g.parityAt(k)
+	// Space added and not written since holds zeros: not read (a
+	// stripe at the end of a long write lies mostly there).
+	read := min(int64(len(buf)), max(f.zero.Load()-at, 0))
+	n, err := f.File.ReadAt(buf[:read], at)
 	if err != nil && !errors.Is(err, io.EOF) {
 		f.drop(-1)
 		return nil, err
@@ -609,6 +635,7 @@ func (f *parityFile) scrub(write bool) (int, error) {
 			if !bytes.Equal(par, img[:f.g.chunk]) {
 				if write {
 					f.drop(k)
+					f.wrote(f.g.parityAt(k), int64(len(par)))
 					_, err = f.File.WriteAt(par, f.g.parityAt(k))
 				}
 				fixed++

@@ -666,3 +666,70 @@ func TestCheckReportsZeroedSlot(t *testing.T) {
 		t.Fatalf("both slots damaged: %v, want both named", err)
 	}
 }
+
+// readCounter counts the bytes read through a File.
+type readCounter struct {
+	File
+	n int64
+}
+
+func (r *readCounter) ReadAt(p []byte, off int64) (int, error) {
+	r.n += int64(len(p))
+	return r.File.ReadAt(p, off)
+}
+
+// TestParityFreshSpaceNotRead: a write that ends inside a stripe of space
+// the file gained and nothing wrote since does not read that stripe back
+// (its data and parity are zeros), so a long write to new space costs no
+// reads; once the file is reopened nothing is known and the stripe is
+// read. Either way every stripe's parity matches its data.
+func TestParityFreshSpaceNotRead(t *testing.T) {
+	const block, unit = 4096, 512
+	fs := NewMemFS()
+	h, err := fs.OpenFile("p", OpenFlags{Create: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := &readCounter{File: h}
+	newBuf := func(n int) []byte { return make([]byte, n) }
+	f := newParityFile(rc, block, unit, 0, true, newBuf)
+	vsize := int64(2*block + 64*parityWidth*block)
+	if err := f.Allocate(vsize); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	data := func(n int64) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		return b
+	}
+	// Ten and a half stripes, then the rest of the last one and more:
+	// the second write finds the stripe it continues in the cache.
+	off := f.g.base
+	for _, n := range []int64{10*parityWidth*block + 7*block + unit, 5*parityWidth*block + 3*unit} {
+		if _, err := f.WriteAt(data(n), off); err != nil {
+			t.Fatal(err)
+		}
+		off += n
+	}
+	if rc.n != 0 {
+		t.Errorf("writes to new space read %d bytes", rc.n)
+	}
+	if err := stripesConsistent(memFSBytes(fs, "p"), f.g); err != nil {
+		t.Fatal(err)
+	}
+	// Reopened: the space after the writes is not known to be zeros.
+	size, _ := h.Size()
+	g := newParityFile(rc, block, unit, size, true, newBuf)
+	if _, err := g.WriteAt(data(3*unit), off+20*block); err != nil {
+		t.Fatal(err)
+	}
+	if rc.n == 0 {
+		t.Error("a write into a partial stripe after reopening read nothing")
+	}
+	if err := stripesConsistent(memFSBytes(fs, "p"), g.g); err != nil {
+		t.Fatal(err)
+	}
+}
