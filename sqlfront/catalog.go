@@ -505,8 +505,18 @@ func randomNonce() uint64 {
 var emptyCatalog = &catalog{nonce: 0, nextID: 1, tables: map[string]*table{}, views: map[string]*viewDesc{},
 	triggers: map[string]*trigger{}}
 
-// initCatalog creates the engine's trees in a fresh store.
+// initCatalog creates the engine's trees in a fresh store. A store that
+// has them is only read: a write transaction at open would start the
+// store's settling at once (bedrock.Store.Begin), in the way of the first
+// queries.
 func (e *Engine) initCatalog() error {
+	if rtx, err := e.store.Begin(false); err == nil {
+		_, err := bxtree.Open(rtx, catalogTree, eagerTree())
+		rtx.Rollback()
+		if err == nil {
+			return nil
+		}
+	}
 	tx, err := e.store.Begin(true)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package sqlfront
 import (
 	"context"
 	"errors"
+	"github.com/bxdb/bxdb/engine/bedrock"
 	"strconv"
 	"strings"
 
@@ -127,6 +128,13 @@ func (s *Session) dropTemps() error {
 // temporary tables a previous run left behind (a crash, or sessions not
 // closed).
 func (e *Engine) sweepTemps() error {
+	if rtx, err := e.store.Begin(false); err == nil {
+		left, err := tempLeftovers(rtx)
+		rtx.Rollback()
+		if err == nil && !left {
+			return nil // nothing to sweep: no write transaction (see initCatalog)
+		}
+	}
 	tx, err := e.store.Begin(true)
 	if err != nil {
 		return err
@@ -170,6 +178,30 @@ func (e *Engine) sweepTemps() error {
 		return nil
 	}
 	return tx.Commit()
+}
+
+// tempLeftovers reports whether tx's store holds trees or AUTO_INCREMENT
+// counters of temporary tables (which sweepTemps removes).
+func tempLeftovers(tx *bedrock.Tx) (bool, error) {
+	names, err := bxtree.Names(tx)
+	if err != nil {
+		return false, err
+	}
+	for _, name := range names {
+		if isTempTree(name) {
+			return true, nil
+		}
+	}
+	at, err := bxtree.Open(tx, autoincTree, eagerTree())
+	if errors.Is(err, bxtree.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	c := at.Range(autoKey(tempIDBase), nil)
+	ok := c.First()
+	return ok, c.Err()
 }
 
 // isTempTree reports whether name is a tree of a temporary table: a row,

@@ -290,7 +290,9 @@
 //
 // An allocation bitmap over units is rebuilt from the map. When the state
 // open picks is proven durable and the file is as long as the superblock
-// says, that happens after Open returns (settle: in the background, and
+// says, that happens after Open returns (settle: in the background, from
+// 20 ms after open or from the first Begin of a writer, whichever is
+// first, so that it does not share the CPU with the first reads; and
 // before the first commit, Tx.Alloc, Check or Stats), so opening costs the
 // reads of the superblock and the map pages and reads never wait for the
 // bitmap; a map found inconsistent or unreadable then fails the store for

@@ -2,7 +2,9 @@ package bedrock
 
 import (
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 )
 
 // TestSettleInconsistentMap opens a store whose map (checksums intact)
@@ -65,5 +67,81 @@ func TestSettleInconsistentMap(t *testing.T) {
 	}
 	if rep.OK() {
 		t.Fatalf("Check found nothing wrong: %+v", rep)
+	}
+}
+
+// TestSettleDeferred: open leaves settling to a background task that
+// starts settleDelay later, or at once when a writer begins, so that the
+// first reads after open do not share the CPU with it; either way it runs
+// without anyone asking for it, and reads before it see every block.
+func TestSettleDeferred(t *testing.T) {
+	defer func(d time.Duration) { settleDelay = d }(settleDelay)
+	fs := NewMemFS()
+	opts := &Options{FS: fs, BlockSize: 1024}
+	s, err := Open("s.db", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, _ := s.Begin(true)
+	var lbas []LBA
+	for i := range 500 {
+		l, _ := tx.Alloc()
+		tx.Put(l, fmt.Appendf(nil, "block %d", i))
+		lbas = append(lbas, l)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	settled := func(s *Store) bool {
+		deadline := time.Now().Add(20 * time.Second)
+		for s.lazyPending.Load() {
+			if time.Now().After(deadline) {
+				return false
+			}
+			time.Sleep(time.Millisecond)
+		}
+		return true
+	}
+	for _, writer := range []bool{false, true} {
+		settleDelay = time.Hour
+		if !writer {
+			settleDelay = 5 * time.Millisecond
+		}
+		s, err := Open("s.db", opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !s.lazyPending.Load() {
+			t.Fatal("open settled at once")
+		}
+		rtx, _ := s.Begin(false)
+		for i, l := range lbas {
+			if got, err := rtx.Get(l); err != nil || string(got) != fmt.Sprintf("block %d", i) {
+				t.Fatalf("read %d before settle: %q %v", l, got, err)
+			}
+		}
+		rtx.Rollback()
+		if writer {
+			time.Sleep(20 * time.Millisecond)
+			if !s.lazyPending.Load() {
+				t.Fatal("settled with no writer and an hour's delay")
+			}
+			wtx, _ := s.Begin(true) // starts it
+			if !settled(s) {
+				t.Fatal("a writer's Begin did not start settle")
+			}
+			wtx.Rollback()
+			if st := s.Stats(); st.WriteTxs != 1 {
+				t.Errorf("WriteTxs = %d, want 1", st.WriteTxs)
+			}
+		} else if !settled(s) {
+			t.Fatal("settle did not start after settleDelay")
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

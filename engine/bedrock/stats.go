@@ -26,6 +26,7 @@ type Stats struct {
 	Generation     uint64 // generation of the newest committed state
 	Cleaned        uint64 // windows the cleaner chose to empty (doc.go, Free space)
 	Relocated      uint64 // live blocks the cleaner copied
+	WriteTxs       uint64 // write transactions begun (nested ones not counted)
 }
 
 // Stats returns the counters.
@@ -47,6 +48,7 @@ func (s *Store) Stats() Stats {
 	st.CacheHits, st.CacheMisses, st.CacheEvictions, st.CacheBytes = s.cache.counts()
 	st.UnitSize = s.unit
 	st.Cleaned, st.Relocated = s.st.cleaned.Load(), s.st.relocated.Load()
+	st.WriteTxs = s.st.writeTxs.Load()
 	st.FileUnits, st.FreeUnits = s.st.fileUnits.Load(), s.st.freeUnits.Load()
 	s.mu.Lock()
 	st.Generation = s.mu.cur.gen

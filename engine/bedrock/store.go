@@ -148,6 +148,10 @@ type Store struct {
 	lazy    func() error // what open left to settle (see settle)
 
 	lazyPending atomic.Bool // lazy is set
+	// settleTimer starts settle in the background settleDelay after open;
+	// settleKicked is set once a writer's Begin started it earlier.
+	settleTimer  *time.Timer
+	settleKicked atomic.Bool
 
 	// syncMu guards the superblock and sync state; lock order: commitMu,
 	// then syncMu, then mu.
@@ -193,6 +197,7 @@ type counters struct {
 	readBytes, corruptReads, verifyOps atomic.Uint64
 	fileUnits, freeUnits               atomic.Uint64 // copies of the allocator's, for Stats
 	cleaned, relocated, repaired       atomic.Uint64
+	writeTxs                           atomic.Uint64
 }
 
 // Open opens or creates the store at path.
@@ -218,7 +223,9 @@ func Open(path string, opts *Options) (*Store, error) {
 		return nil, err
 	}
 	if s.lazyPending.Load() {
-		go s.settleNow()
+		// Not at once: the first queries after open, which settle does
+		// not hold up, need not share the CPU with it either.
+		s.settleTimer = time.AfterFunc(settleDelay, s.settleNow)
 	}
 	return s, nil
 }
@@ -901,12 +908,26 @@ func (s *Store) settle() {
 	s.lazyPending.Store(false)
 }
 
-// settleNow runs settle unless it has run.
+// settleDelay is how long after open settle starts in the background,
+// unless a writer begins before (a variable for tests).
+var settleDelay = 20 * time.Millisecond
+
+// settleNow runs settle unless it has run (or the store is closed).
 func (s *Store) settleNow() {
 	if s.lazyPending.Load() {
 		s.commitMu.Lock()
-		s.settle()
+		if !s.isClosed() {
+			s.settle()
+		}
 		s.commitMu.Unlock()
+	}
+}
+
+// kickSettle starts settle in the background for a writer that began
+// (its first allocation or commit needs what settle builds), once.
+func (s *Store) kickSettle() {
+	if s.lazyPending.Load() && s.settleKicked.CompareAndSwap(false, true) {
+		go s.settleNow()
 	}
 }
 
@@ -1171,6 +1192,9 @@ func (s *Store) Close() error {
 		s.confirmTimer.Stop()
 	}
 	s.syncMu.Unlock()
+	if s.settleTimer != nil {
+		s.settleTimer.Stop()
+	}
 	if cerr := s.file.Close(); err == nil {
 		err = cerr
 	}

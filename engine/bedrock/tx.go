@@ -68,6 +68,8 @@ func (s *Store) Begin(writable bool) (*Tx, error) {
 	if writable {
 		tx.dirty = map[LBA]dirtyBlock{}
 		s.mu.writers++
+		s.st.writeTxs.Add(1)
+		s.kickSettle()
 	}
 	return tx, nil
 }
