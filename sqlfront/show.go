@@ -335,6 +335,7 @@ func showCreateViewResult(v *viewDesc) ([]string, [][]Value) {
 func storeStatus(st bedrock.Stats) [][]Value {
 	u := func(name string, v uint64) []Value { return []Value{str(name), str(strconv.FormatUint(v, 10))} }
 	return [][]Value{
+		u("Bxdb_write_transactions", st.WriteTxs),
 		u("Bxdb_commits", st.Commits),
 		u("Bxdb_commit_groups", st.Groups),
 		u("Bxdb_fdatasyncs", st.Syncs),

@@ -26,8 +26,8 @@ func TestShowStatusStoreCounters(t *testing.T) {
 		return m
 	}
 	before := status()
-	if len(before) != 18 {
-		t.Fatalf("%d Bxdb_ rows, want 18: %v", len(before), before)
+	if len(before) != 19 {
+		t.Fatalf("%d Bxdb_ rows, want 19: %v", len(before), before)
 	}
 	st := e.Store().Stats()
 	for name, want := range map[string]uint64{
@@ -46,7 +46,7 @@ func TestShowStatusStoreCounters(t *testing.T) {
 	execSQL(t, s, "INSERT INTO t VALUES (5, 'z')")
 	execSQL(t, s, "COMMIT")
 	after := status()
-	for name, want := range map[string]uint64{"Bxdb_commits": 4, "Bxdb_commit_groups": 4, "Bxdb_fdatasyncs": 4, "Bxdb_generation": 4} {
+	for name, want := range map[string]uint64{"Bxdb_write_transactions": 4, "Bxdb_commits": 4, "Bxdb_commit_groups": 4, "Bxdb_fdatasyncs": 4, "Bxdb_generation": 4} {
 		if got := after[name] - before[name]; got != want {
 			t.Errorf("%s grew by %d, want %d", name, got, want)
 		}
