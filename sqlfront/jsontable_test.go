@@ -1,7 +1,6 @@
 package sqlfront
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -158,17 +157,8 @@ func TestJSONTableLateral(t *testing.T) {
 func TestJSONTableColumnTypes(t *testing.T) {
 	e := openTestEngine(t)
 	s := e.NewSession()
-	st, err := s.Prepare(`SELECT * FROM JSON_TABLE('[]', '$[*]' COLUMNS (o FOR ORDINALITY, i INT PATH '$', d DECIMAL(6,2) PATH '$', v VARCHAR(20) PATH '$', dt DATE PATH '$', j JSON PATH '$', e INT EXISTS PATH '$')) t`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := s.Query(context.Background(), st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	var got []string
-	for _, c := range rows.Columns() {
+	for _, c := range queryColumns(t, s, `SELECT * FROM JSON_TABLE('[]', '$[*]' COLUMNS (o FOR ORDINALITY, i INT PATH '$', d DECIMAL(6,2) PATH '$', v VARCHAR(20) PATH '$', dt DATE PATH '$', j JSON PATH '$', e INT EXISTS PATH '$')) t`) {
 		got = append(got, fmt.Sprintf("%s:%s:%v", c.Name, c.DatabaseTypeName, c.Nullable))
 	}
 	want := "o:UNSIGNED INT:true i:INT:true d:DECIMAL:true v:VARCHAR:true dt:DATE:true j:JSON:true e:INT:true"

@@ -58,6 +58,17 @@ func TestControlFlowResultTypes(t *testing.T) {
 // before its first row is read.
 func columnTypeNames(t *testing.T, s *Session, q string) []string {
 	t.Helper()
+	var names []string
+	for _, ci := range queryColumns(t, s, q) {
+		names = append(names, ci.DatabaseTypeName)
+	}
+	return names
+}
+
+// queryColumns returns the result columns of query q, before its first
+// row is read.
+func queryColumns(t *testing.T, s *Session, q string) []ColumnInfo {
+	t.Helper()
 	st, err := s.Prepare(q)
 	if err != nil {
 		t.Fatal(err)
@@ -67,9 +78,5 @@ func columnTypeNames(t *testing.T, s *Session, q string) []string {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	var names []string
-	for _, ci := range rows.Columns() {
-		names = append(names, ci.DatabaseTypeName)
-	}
-	return names
+	return rows.Columns()
 }
