@@ -25,13 +25,7 @@ func TestInternalNodesApart(t *testing.T) {
 	val := bytes.Repeat([]byte{7}, 60)
 	for lo := 0; lo < 60000; lo += 10000 {
 		tx := mustBegin(t, s, true)
-		tr, err := Open(tx, "t", nil)
-		if err != nil {
-			tr, err = Create(tx, "t", nil)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		tr := openOrCreate(t, tx, "t")
 		for i := lo; i < lo+10000; i++ {
 			// Ascending, with every fifth key of the next batch's range
 			// early: splits in the middle as well.

@@ -2,6 +2,7 @@ package bxtree
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -41,6 +42,19 @@ func mustBegin(t testing.TB, s *bedrock.Store, writable bool) *bedrock.Tx {
 		t.Fatalf("begin: %v", err)
 	}
 	return tx
+}
+
+// openOrCreate opens tree name in tx, creating it if it does not exist.
+func openOrCreate(t testing.TB, tx *bedrock.Tx, name string) *Tree {
+	t.Helper()
+	tr, err := Open(tx, name, nil)
+	if errors.Is(err, ErrNotFound) {
+		tr, err = Create(tx, name, nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
 }
 
 // mrec is a record of the reference model.

@@ -36,12 +36,7 @@ func TestPutHint(t *testing.T) {
 			used := 0
 			for round := 0; round < 6; round++ {
 				tx := mustBegin(t, s, true)
-				tr, err := Open(tx, "t", nil)
-				if err != nil {
-					if tr, err = Create(tx, "t", nil); err != nil {
-						t.Fatal(err)
-					}
-				}
+				tr := openOrCreate(t, tx, "t")
 				if seed%2 == 0 {
 					tr.maxClean = 4 // loads make new nodes for blocks met before
 				}

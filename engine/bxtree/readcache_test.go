@@ -139,13 +139,7 @@ func TestKeptLeavesFollowCache(t *testing.T) {
 	s := open(4 << 20)
 	for lo := 0; lo < n; lo += 10000 {
 		tx := mustBegin(t, s, true)
-		tr, err := Open(tx, "t", nil)
-		if err != nil {
-			tr, err = Create(tx, "t", nil)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		tr := openOrCreate(t, tx, "t")
 		for i := lo; i < lo+10000; i++ {
 			if err := tr.Put(key(i), 1, val(i)); err != nil {
 				t.Fatal(err)
