@@ -212,10 +212,7 @@ func (c *compiler) arithKind(x *arithExpr) (Kind, int, bool) {
 	return KindDecimal, max(ls, rs), true
 }
 
-// aggKind is staticKind of an aggregate's slot: COUNT is BIGINT,
-// GROUP_CONCAT a string, MIN and MAX their argument's type, SUM of
-// integers DECIMAL and AVG DECIMAL with 4 more digits (DOUBLE for DOUBLE
-// arguments).
+// aggKind is staticKind of an aggregate's slot (aggList.resultKind).
 func (c *compiler) aggKind(slot int) (Kind, int, bool) {
 	var fs *fromScope
 	switch s := baseScope(c.sc).(type) {
@@ -227,8 +224,14 @@ func (c *compiler) aggKind(slot int) (Kind, int, bool) {
 	if fs == nil || fs.aggs == nil {
 		return 0, 0, false
 	}
-	a := fs.aggs
-	i := slot - a.base
+	return fs.aggs.resultKind(slot - fs.aggs.base)
+}
+
+// resultKind is the kind (and DECIMAL scale) of aggregate i's values:
+// COUNT is BIGINT, GROUP_CONCAT a string, MIN and MAX their argument's
+// type, SUM of integers DECIMAL and AVG DECIMAL with 4 more digits (DOUBLE
+// for DOUBLE arguments); ok is false when the argument's kind is unknown.
+func (a *aggList) resultKind(i int) (Kind, int, bool) {
 	if i < 0 || i >= len(a.specs) {
 		return 0, 0, false
 	}

@@ -201,9 +201,9 @@ func (j *jsonTextIter) Next() ([]Value, error) {
 
 func (j *jsonTextIter) Close() { j.in.Close() }
 
-// aggColumnInfo describes MIN/MAX/SUM/AVG/COUNT of a column from the
-// column's type (the expression's value kinds are otherwise only known
-// from the first row).
+// aggColumnInfo describes an aggregate's column: MIN and MAX of a column
+// as the column, SUM and AVG as aggList.resultKind says (the expression's
+// value kinds are otherwise only known from the first row).
 func (si *selectInfo) aggColumnInfo(ci *ColumnInfo, e Expr, aggs *aggList) {
 	slot, ok := ColumnRef(e)
 	if !ok || slot < aggs.base || slot >= aggs.base+len(aggs.specs) {
@@ -232,13 +232,8 @@ func (si *selectInfo) aggColumnInfo(ci *ColumnInfo, e Expr, aggs *aggList) {
 			ci.Nullable, ci.NullableOK = true, true
 		}
 	case AggSum, AggAvg:
-		if hasType {
-			switch argType.Kind() {
-			case KindInt, KindDecimal:
-				ci.DatabaseTypeName, ci.Kind = "DECIMAL", KindDecimal
-			case KindFloat:
-				ci.DatabaseTypeName, ci.Kind = "DOUBLE", KindFloat
-			}
+		if kind, _, ok := aggs.resultKind(k); ok {
+			ci.DatabaseTypeName, ci.Kind = staticKindNames[kind], kind
 		}
 	case AggGroupConcat:
 		ci.DatabaseTypeName, ci.Kind = "TEXT", KindString
