@@ -215,12 +215,7 @@ func (si *selectInfo) aggColumnInfo(ci *ColumnInfo, e Expr, aggs *aggList) {
 	hasType := false
 	if len(aggs.args[k]) == 1 {
 		if as, ok := ColumnRef(aggs.args[k][0]); ok {
-			if t := si.lay.tableOf(as); t >= 0 {
-				ft := si.lay.tabs[t]
-				if i := as - ft.off; i < len(ft.types) && ft.types[i].Base != TypeAny {
-					argType, hasType = ft.types[i], true
-				}
-			}
+			argType, hasType = si.lay.slotType(as)
 		}
 	}
 	switch spec.Func {
