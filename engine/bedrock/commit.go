@@ -1040,10 +1040,10 @@ func (s *Store) shrinking(base *mapVersion, writes []pendingWrite, freeing bool)
 			s.oldRefs = s.oldRefs[:0]
 			return growing
 		}
-		if r.units > 0 {
+		if r.addr != 0 { // unmapped (never written, or freed): holds no units, whatever its entry says
 			s.oldRefs = append(s.oldRefs, r)
+			old += uint64(r.units)
 		}
-		old += uint64(r.units)
 	}
 	switch {
 	case data > old:

@@ -238,12 +238,18 @@ func fuzzOpenSeeds(tb testing.TB) [][]byte {
 // logged; BXDB_MUTATION_SEED replays a run.
 func TestOpenMutations(t *testing.T) {
 	seed := mutation.Seed(t)
-	rng := rand.New(rand.NewPCG(seed, 3))
-	seeds := fuzzOpenSeeds(t)
 	n := 3000
 	if testing.Short() {
 		n = 500
 	}
+	openMutations(t, seed, n, func(resealed bool, i int) bool { return true })
+}
+
+// openMutations runs fuzzOpenCheck on the mutations TestOpenMutations
+// makes from seed (n of each kind), those run says yes to.
+func openMutations(t *testing.T, seed uint64, n int, run func(resealed bool, i int) bool) {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	seeds := fuzzOpenSeeds(t)
 	for _, resealed := range []bool{false, true} {
 		for i := 0; i < n; i++ {
 			s := seeds[rng.IntN(len(seeds))]
@@ -254,9 +260,32 @@ func TestOpenMutations(t *testing.T) {
 			if resealed {
 				d = resealStore(d)
 			}
+			if !run(resealed, i) {
+				continue
+			}
 			if !t.Run(fmt.Sprint(resealed, i), func(t *testing.T) { fuzzOpenCheck(t, d) }) {
 				t.Fatalf("seed %d: mutation %d (resealed %v) failed", seed, i, resealed)
 			}
 		}
+	}
+}
+
+// TestOpenMutationsFound replays mutations that once failed (of a full,
+// not -short, run of TestOpenMutations).
+func TestOpenMutationsFound(t *testing.T) {
+	for _, c := range []struct {
+		seed     uint64
+		resealed bool
+		i        int
+		why      string
+	}{
+		// An unmapped map entry (address 0) whose units field is not 0:
+		// a commit on the nearly full store counted those units as its
+		// old block's and released them (index out of range).
+		{1796688343966448499, true, 173, "unmapped entry with units"},
+	} {
+		t.Run(c.why, func(t *testing.T) {
+			openMutations(t, c.seed, 3000, func(resealed bool, i int) bool { return resealed == c.resealed && i == c.i })
+		})
 	}
 }
