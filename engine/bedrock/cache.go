@@ -33,7 +33,7 @@ const (
 	cacheShards   = 16
 	cacheShardLog = 4
 	// minCacheSlots is a shard table's initial size (a power of two).
-	minCacheSlots = 64
+	minCacheSlots = 8
 )
 
 // cacheShard is one lock's worth of the cache, padded against false
