@@ -55,10 +55,30 @@ func (a *allocator) dataEnd() uint64 {
 
 // reset makes an allocator of size units with the slots reserved.
 func (a *allocator) reset(size, reserved uint64) {
-	a.bits = make([]uint64, (size+63)/64)
+	a.resetLazy(size, reserved)
+	a.makeBits()
+}
+
+// resetLazy is reset but for the bitmap, which makeBits makes before any
+// other use: open leaves it to settle, so that a store opened for a few
+// reads never allocates it (its pages would be fresh memory, dear to
+// touch).
+func (a *allocator) resetLazy(size, reserved uint64) {
+	a.bits = nil
 	a.size, a.reserved, a.cursor, a.high, a.free, a.noSlack = size, reserved, reserved, size, size, 0
 	a.written, a.reuse, a.zoneMid, a.zoneEnd, a.firstZoneSlot = 0, reserved, reserved, reserved, 1
-	a.setRange(0, reserved)
+}
+
+// makeBits makes the bitmap of an allocator resetLazy left without one.
+func (a *allocator) makeBits() {
+	a.bits = make([]uint64, (a.size+63)/64)
+	a.setRange(0, a.reserved)
+}
+
+// inRange reports whether units [addr, addr+n) may hold a block: not
+// empty, past the reserved slots and within size.
+func (a *allocator) inRange(addr, n uint64) bool {
+	return n > 0 && addr >= a.reserved && addr+n <= a.size && addr+n >= addr
 }
 
 // setZone keeps two zones of zone units each after the slots for
@@ -146,7 +166,7 @@ func forWords(addr, n uint64, fn func(w int, m uint64)) {
 // mark marks an extent found in the map at open. It reports false when the
 // extent is out of range or overlaps one already marked (a corrupt map).
 func (a *allocator) mark(addr, n uint64) bool {
-	if n == 0 || addr < a.reserved || addr+n > a.size || addr+n < addr {
+	if !a.inRange(addr, n) {
 		return false
 	}
 	if bit := addr % 64; bit+n <= 64 { // one word: the common case

@@ -294,9 +294,11 @@
 // 20 ms after open or from the first Begin of a writer, whichever is
 // first, so that it does not share the CPU with the first reads; and
 // before the first commit, Tx.Alloc, Check or Stats), so opening costs the
-// reads of the superblock and the map pages and reads never wait for the
-// bitmap; a map found inconsistent or unreadable then fails the store for
-// writes. Otherwise it happens
+// reads of the superblock and the map pages, reads never wait for the
+// bitmap, and a store opened for a few reads never allocates it (open
+// checks only that the map blocks lie in the file; settle marks them, and
+// finds two blocks mapped to the same units); a map found inconsistent or
+// unreadable then fails the store for writes. Otherwise it happens
 // during open, where blocks beyond a truncated end fail the open. A
 // commit's superseded blocks wait until the commit is durable and older
 // than every live snapshot, then return to the bitmap; a workload that

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
-	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -541,7 +540,14 @@ func (s *Store) useParity(split bool) error {
 // slots reserved and, in a file store, the zone after slot 1 kept for
 // small commits (allocRuns).
 func (s *Store) resetAlloc(size uint64) {
-	s.alloc.reset(size, uint64(2*s.block/s.unit))
+	s.resetAllocLazy(size)
+	s.alloc.makeBits()
+}
+
+// resetAllocLazy is resetAlloc but for the allocator's bitmap (see
+// allocator.resetLazy).
+func (s *Store) resetAllocLazy(size uint64) {
+	s.alloc.resetLazy(size, uint64(2*s.block/s.unit))
 	if !s.opts.Device {
 		zone := uint64(zoneBytes)
 		if s.par != nil {
@@ -723,7 +729,27 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 	if uint64(len(sb.pages)) > g.maxPages || sb.nextLBA > g.maxLBA() {
 		return nil, &CorruptError{What: "superblock", Reason: "map larger than the geometry allows"}
 	}
-	s.resetAlloc(units)
+	// Marking waits (settle) only for a durable state in a file at least
+	// as long as the state says: a shorter one (truncated) is marked now,
+	// so that blocks beyond its end fail the open.
+	lazy := durable && units >= sb.sizeUnits
+	if lazy {
+		s.resetAllocLazy(units)
+	} else {
+		s.resetAlloc(units)
+	}
+	// mark marks a map block's extent in the allocator; when lazy, it only
+	// checks that the extent lies in the file, and settle marks it.
+	mark := func(what string, id uint64, r ref) error {
+		ok := s.alloc.inRange(r.addr, uint64(r.units))
+		if ok && !lazy {
+			ok = s.alloc.mark(r.addr, uint64(r.units))
+		}
+		if !ok {
+			return mapTwice(what, id, r)
+		}
+		return nil
+	}
 	s.mapBlocks = 0
 	if !durable {
 		// The blocks of a state not proven durable are trusted only as
@@ -736,10 +762,6 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 	}
 	s.lazy = nil
 	s.lazyPending.Store(false)
-	// Marking waits (settle) only for a durable state in a file at least
-	// as long as the state says: a shorter one (truncated) is marked now,
-	// so that blocks beyond its end fail the open.
-	lazy := durable && units >= sb.sizeUnits
 	v := &mapVersion{gen: sb.gen, nextLBA: sb.nextLBA, sizeUnits: units, pages: make([]*page, len(sb.pages)), pageRefs: sb.pages}
 	var tail []LBA
 	for p, pr := range sb.pages {
@@ -749,27 +771,31 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 		if pr.gen > sb.gen {
 			return nil, &CorruptError{What: "map page", ID: uint64(p), Addr: pr.addr, Reason: "newer than its superblock"}
 		}
-		if !s.alloc.mark(pr.addr, uint64(pr.units)) {
-			return nil, &CorruptError{What: "map page", ID: uint64(p), Addr: pr.addr, Reason: "extent out of range or mapped twice"}
+		if err := mark("map page", uint64(p), pr); err != nil {
+			return nil, err
 		}
 		body, err := s.readRaw(pr, kindPage, uint64(p))
 		if err != nil {
 			return nil, err
 		}
-		refs, ok := decodeRefs(body, g.fan)
-		if !ok {
+		if uint64(len(body)) != g.fan*refSize {
 			return nil, &CorruptError{What: "map page", ID: uint64(p), Addr: pr.addr, Reason: "bad length"}
 		}
-		pg := &page{segs: make([]*segment, g.fan), refb: slices.Clone(body)}
+		// The body is this page's own (readRaw hands its buffer over), and
+		// a version copies a page before it changes one (builder).
+		pg := &page{segs: make([]*segment, g.fan), refb: body}
 		v.pages[p] = pg
 		s.mapBlocks++
-		for si, sr := range refs {
-			id := uint64(p)*g.fan + uint64(si)
+		for si := range g.fan {
+			sr := pg.ref(si)
+			id := uint64(p)*g.fan + si
 			if sr.addr != 0 && sr.gen > sb.gen {
 				return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "newer than its superblock"}
 			}
-			if sr.addr != 0 && !s.alloc.mark(sr.addr, uint64(sr.units)) {
-				return nil, &CorruptError{What: "map segment", ID: id, Addr: sr.addr, Reason: "extent out of range or mapped twice"}
+			if sr.addr != 0 {
+				if err := mark("map segment", id, sr); err != nil {
+					return nil, err
+				}
 			}
 		}
 		if lazy {
@@ -779,17 +805,17 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 			// replaced stays in memory while its page's others do: at
 			// most the map's size again.)
 			n := 0
-			for _, sr := range refs {
-				if sr.addr != 0 {
+			for si := range g.fan {
+				if pg.ref(si).addr != 0 {
 					n++
 				}
 			}
 			segs, loads := make([]segment, n), make([]segLoad, n)
 			k := 0
-			for si, sr := range refs {
-				if sr.addr != 0 {
+			for si := range g.fan {
+				if sr := pg.ref(si); sr.addr != 0 {
 					l := &loads[k]
-					l.s, l.ref, l.id = s, sr, uint64(p)*g.fan+uint64(si)
+					l.s, l.ref, l.id = s, sr, uint64(p)*g.fan+si
 					segs[k].lazy = l
 					pg.segs[si] = &segs[k]
 					k++
@@ -798,6 +824,7 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 			}
 			continue
 		}
+		refs, _ := decodeRefs(body, g.fan)
 		segEnts, errs := s.readSegments(refs, uint64(p))
 		for si, sr := range refs {
 			if sr.addr == 0 {
@@ -821,6 +848,28 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 		// superblock and the pages, and reads need not wait: a read whose
 		// segment settle has not reached yet reads it itself.
 		s.lazy = func() error {
+			// The bitmap, then the map blocks in it (overlaps are found
+			// now), then the data blocks the segments map.
+			var first error
+			note := func(err error) {
+				if first == nil {
+					first = err
+				}
+			}
+			s.alloc.makeBits()
+			for p, pr := range sb.pages {
+				if pr.addr == 0 {
+					continue
+				}
+				if !s.alloc.mark(pr.addr, uint64(pr.units)) {
+					note(mapTwice("map page", uint64(p), pr))
+				}
+				for si := range g.fan {
+					if sr := v.pages[p].ref(si); sr.addr != 0 && !s.alloc.mark(sr.addr, uint64(sr.units)) {
+						note(mapTwice("map segment", uint64(p)*g.fan+si, sr))
+					}
+				}
+			}
 			var segs []*segment
 			var ids []uint64
 			for p, pg := range v.pages {
@@ -833,15 +882,14 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 			inParallel(len(segs), func(i int) { segs[i].bytes() })
 			// An unreadable segment fails the store for writes; the others
 			// are still marked, so that Check sees a consistent allocator.
-			var first error
 			for i, sg := range segs {
 				b, err := sg.bytes()
 				if err == nil {
 					p, si := ids[i]/g.fan, ids[i]%g.fan
 					err = s.markSegment(sb, ids[i], v.pages[p].ref(si), b, nil)
 				}
-				if first == nil {
-					first = err
+				if err != nil {
+					note(err)
 				}
 			}
 			return first
@@ -859,6 +907,12 @@ func (s *Store) loadMap(sb *superblock, units uint64, durable bool) (*mapVersion
 		}
 	}
 	return v, nil
+}
+
+// mapTwice is the error of a map block's extent that lies outside the
+// file or overlaps another block's.
+func mapTwice(what string, id uint64, r ref) error {
+	return &CorruptError{What: what, ID: id, Addr: r.addr, Reason: "extent out of range or mapped twice"}
 }
 
 // markSegment marks the data blocks of segment id (at sr) in the
