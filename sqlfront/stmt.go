@@ -580,7 +580,9 @@ func lockingClausesEnd(toks []token, k int) int {
 // unquoted (keywordNames: `end`, `next`, `full`, ...). A statement it
 // refuses is tried once more with those words backquoted where they are
 // not used as keywords (quoteKeywordNames); if that parses, it is the
-// statement, else the first error stands.
+// statement. A statement refused at a chained comparison (`a < b = 1`) is
+// tried with its left operands parenthesized (chainComparisons). Else the
+// first error stands.
 func sqlparserParse(sql, clean string, toks []token) (sqlparser.Statement, error) {
 	ast, err := sqlparserParseOnce(sql, clean, toks)
 	if err == nil {
@@ -592,6 +594,9 @@ func sqlparserParse(sql, clean string, toks []token) (sqlparser.Statement, error
 				return ast2, nil
 			}
 		}
+	}
+	if ast2, ok := chainComparisons(sql, clean, toks, err); ok {
+		return ast2, nil
 	}
 	return nil, err
 }
