@@ -298,10 +298,17 @@ func (s *Store) readSlots(f File, size int64) ([]slotRead, []error) {
 	// slot 0 and stripe 0) for some power of two: probe them all.
 	block := 0
 	head := s.newBuf(4096)
-	if err := readFull(f, head, 0); err == nil || size >= 64 {
+	headErr := readFull(f, head, 0)
+	if headErr == nil || size >= 64 {
 		if n, err := decodeSuperblockHeader(head); err == nil {
 			block = n
 		}
+	}
+	// Slot 0's block when the head read all of it and told the size (the
+	// probes below overwrite the head otherwise).
+	var slot0 []byte
+	if headErr == nil && block == len(head) {
+		slot0 = head
 	}
 	for n := 1024; n <= 65536 && block == 0; n *= 2 {
 		for _, off := range []int64{int64(n), slot1V3 * int64(n)} {
@@ -324,8 +331,15 @@ func (s *Store) readSlots(f File, size int64) ([]slotRead, []error) {
 		var serr error
 		read := false // some place of the slot was readable
 		for _, off := range slotPlaces(slot, block, v0) {
-			buf := s.newBuf(block)
-			if err := readFull(f, buf, off); err != nil {
+			var buf []byte
+			var err error
+			if off == 0 && slot0 != nil {
+				buf = slot0
+			} else {
+				buf = s.newBuf(block)
+				err = readFull(f, buf, off)
+			}
+			if err != nil {
 				if !read { // else a place beyond the end of a short file: not this format's
 					serr = cmp.Or(serr, error(&superError{slot: slot, err: fmt.Errorf("truncated: %w", err)}))
 				}
