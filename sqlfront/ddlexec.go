@@ -1366,6 +1366,8 @@ func columnTypeText(c ColumnInfo) string {
 		return "DECIMAL(65,30)"
 	case "BIT":
 		return fmt.Sprintf("BIT(%d)", c.Length)
+	case "NULL": // a column of NULLs only, as in MySQL
+		return "BINARY(0)"
 	case "ENUM", "SET", "":
 	default:
 		return name

@@ -365,9 +365,29 @@ func TestCreateTableAs(t *testing.T) {
 	if got := fmt.Sprint(querySQL(t, s, "SELECT c FROM t2")); got != "[[2]]" {
 		t.Errorf("t2: %s", got)
 	}
-	for bad, num := range map[string]uint16{"CREATE TABLE t AS SELECT 1": 1050, "CREATE TABLE t3 AS SELECT 1 AS a, 2 AS a": 1060, "CREATE TABLE t4 AS SELECT * FROM nope": 1146} {
+	for bad, num := range map[string]uint16{"CREATE TABLE t AS SELECT 1": 1050, "CREATE TABLE t3 AS SELECT 1 AS a, 2 AS a": 1060, "CREATE TABLE t4 AS SELECT * FROM nope": 1146,
+		"CREATE TABLE t5 AS SELECT id FROM u LIMIT ?": 1210} {
 		if err := stmtErr(t, s, bad); sqlNumber(err) != num {
 			t.Errorf("%s: %v, want error %d", bad, err, num)
 		}
+	}
+	// The query's placeholders are the statement's (database/sql checks
+	// the count against NumInput).
+	if st, err := Parse("CREATE TABLE t5 AS SELECT id FROM u WHERE id > ? LIMIT ?"); err != nil || NumPlaceholders(st) != 2 {
+		t.Errorf("placeholders of CREATE TABLE AS: %v (%v), want 2", NumPlaceholders(st), err)
+	}
+	// A column of NULLs only is BINARY(0), as in MySQL (it was a CREATE
+	// TABLE of its own that failed to parse).
+	execSQL(t, s, "CREATE TABLE t6 AS SELECT NULL AS n, id FROM u WHERE id < 3")
+	execSQL(t, s, "CREATE TEMPORARY TABLE t7 AS SELECT NULL")
+	got = fmt.Sprint(querySQL(t, s, "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE FROM information_schema.COLUMNS WHERE TABLE_NAME = 't6' ORDER BY ORDINAL_POSITION"))
+	if want := "[[n binary(0) YES] [id int NO]]"; got != want {
+		t.Errorf("t6 columns:\ngot  %s\nwant %s", got, want)
+	}
+	if got := fmt.Sprint(querySQL(t, s, "SELECT n, id FROM t6 ORDER BY id")); got != "[[NULL 1] [NULL 2]]" {
+		t.Errorf("t6 rows: %s", got)
+	}
+	if got := fmt.Sprint(querySQL(t, s, "SELECT * FROM t7")); got != "[[NULL]]" {
+		t.Errorf("t7 rows: %s", got)
 	}
 }

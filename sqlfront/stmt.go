@@ -830,6 +830,9 @@ func stmtNodes(stmt Statement) []sqlparser.SQLNode {
 		for _, c := range s.Checks {
 			add(&c.Expr)
 		}
+		if s.AsQuery != nil {
+			nodes = append(nodes, s.AsQuery)
+		}
 	case *AlterTableStmt:
 		for _, spec := range s.Specs {
 			switch sp := spec.(type) {
