@@ -542,11 +542,14 @@ func showCreateTable(t *table, ai uint64) string {
 		if c.desc.AutoInc {
 			l += " AUTO_INCREMENT"
 		}
+		// MySQL prints no DEFAULT NULL for TEXT and BLOB columns (they have
+		// no literal default), though it does for JSON.
+		lob := c.typ.Base == TypeText || c.typ.Base == TypeBlob
 		if c.desc.HasDefault {
 			dv := columnDefault(c)
 			switch {
 			case dv.K == KindNull:
-				if !c.desc.NotNull {
+				if !c.desc.NotNull && !lob {
 					l += " DEFAULT NULL"
 				}
 			case defaultIsNow(c.desc.Default) || isExprDefault(c.desc.Default) || c.typ.Base == TypeBit:
@@ -556,7 +559,7 @@ func showCreateTable(t *table, ai uint64) string {
 			default:
 				l += " DEFAULT " + quoteSQLString(dv.S)
 			}
-		} else if !c.desc.NotNull && !c.desc.AutoInc {
+		} else if !c.desc.NotNull && !c.desc.AutoInc && !lob {
 			l += " DEFAULT NULL"
 		}
 		if c.desc.OnUpdate != "" {
