@@ -93,33 +93,11 @@ func leftOperandStart(toks []token, op int) int {
 	depth := 0
 	for j := op - 1; j >= 0; j-- {
 		t := toks[j]
-		switch t.typ {
-		case ')':
-			depth++
-			continue
-		case '(':
-			if depth == 0 {
-				return j + 1
-			}
-			depth--
-			continue
-		case ',', ';':
-			if depth == 0 {
-				return j + 1
-			}
-			continue
+		nested, edge := scanBack(t, &depth)
+		if edge {
+			return j + 1
 		}
-		switch t.word() {
-		case "end":
-			depth++
-			continue
-		case "case":
-			if depth > 0 {
-				depth--
-				continue
-			}
-		}
-		if depth > 0 {
+		if nested {
 			continue
 		}
 		switch w := t.word(); w {
@@ -150,33 +128,11 @@ func betweenOf(toks []token, and int) int {
 	depth := 0
 	for j := and - 1; j >= 0; j-- {
 		t := toks[j]
-		switch t.typ {
-		case ')':
-			depth++
-			continue
-		case '(':
-			if depth == 0 {
-				return -1
-			}
-			depth--
-			continue
-		case ',', ';':
-			if depth == 0 {
-				return -1
-			}
-			continue
+		nested, edge := scanBack(t, &depth)
+		if edge {
+			return -1
 		}
-		switch t.word() {
-		case "end":
-			depth++
-			continue
-		case "case":
-			if depth > 0 {
-				depth--
-				continue
-			}
-		}
-		if depth > 0 {
+		if nested {
 			continue
 		}
 		switch t.word() {
@@ -187,4 +143,35 @@ func betweenOf(toks []token, and int) int {
 		}
 	}
 	return -1
+}
+
+// scanBack takes token t, met scanning backwards at *depth of parentheses
+// and CASE ... END, into account: edge is true for an unmatched '(' or a
+// ',' or ';' at depth 0 (the start of the enclosing operand), nested for a
+// token the scan must step over (a bracket, or anything nested).
+func scanBack(t token, depth *int) (nested, edge bool) {
+	switch t.typ {
+	case ')':
+		*depth++
+		return true, false
+	case '(':
+		if *depth == 0 {
+			return false, true
+		}
+		*depth--
+		return true, false
+	case ',', ';':
+		return *depth > 0, *depth == 0
+	}
+	switch t.word() {
+	case "end":
+		*depth++
+		return true, false
+	case "case":
+		if *depth > 0 {
+			*depth--
+			return true, false
+		}
+	}
+	return *depth > 0, false
 }
