@@ -57,7 +57,7 @@ func (sc *stmtCtx) noteAccess(ft *fromTable, acc *access, scan []*conjunct, post
 		what = "full index scan"
 	case "count":
 		what = "count from subtree counts"
-		if len(acc.kp.ranges) > 0 {
+		if len(acc.kp.ranges) > 1 {
 			what += fmt.Sprintf(" (%d ranges)", len(acc.kp.ranges))
 		}
 	case "virtual":
