@@ -34,7 +34,13 @@
 //     writer lock is never held while waiting on the network).
 //  4. A side applies a received record only if it wins against what it
 //     holds (a peer cannot roll a record back), and only through
-//     Replica.Apply, which validates it. A replica that stages records
+//     Replica.Apply, which validates it. It takes only the records its
+//     last turn asked for: under a key it wanted (the record must then be
+//     the item the peer listed, same version and digest), or in an
+//     interval it listed or said it held nothing of (a FINGERPRINT of
+//     count 0); and the peer may want only keys it listed. Anything else
+//     is a protocol violation: a peer cannot slip records into intervals
+//     already settled, nor make this side ship records nobody asked for. A replica that stages records
 //     checks again at Commit that each still wins against what it holds
 //     then (a local write made meanwhile has a newer version and stays).
 //  5. Nothing is committed before the end: the receiver of the FINAL turn
@@ -49,7 +55,8 @@
 //     (Options.Timeout), and the whole session one more
 //     (Options.SessionTimeout, default 10 minutes): a peer that stalls is
 //     given up after Timeout, and one that drips frames, each in time,
-//     after SessionTimeout. Frames have a size limit (MaxFrame), a
+//     after SessionTimeout. Frames have a size limit (MaxFrame) and are
+//     read into memory that grows with the bytes actually received, a
 //     received turn is held in at most MaxPending bytes, and a received
 //     record in at most MaxRecord bytes that grow with the bytes actually
 //     received. A hostile or broken peer gets an error, never a panic, a

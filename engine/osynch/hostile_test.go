@@ -119,6 +119,40 @@ func TestSyncHostilePeer(t *testing.T) {
 				fp(w, i)
 			}
 		}), ErrProtocol},
+		// Records and wants the other side did not ask for (before the
+		// fix, the records were applied and the wanted records shipped).
+		{"record in the first turn", false, frames(func(w *wire.Writer) {
+			w.Hello([]byte("t"))
+			w.Ranges([]wire.Entry{{Kind: wire.KindSkip}})
+			w.Records([]wire.Record{{Key: []byte("zzz"), Version: 1 << 40, Value: []byte("injected")}})
+			w.End(0)
+		}), ErrProtocol},
+		{"record outside the intervals asked", true, frames(func(w *wire.Writer) {
+			// The initiator (100 records) sent one fingerprint: a
+			// responder lists, splits or skips, it ships nothing.
+			w.Accept()
+			w.Ranges([]wire.Entry{{Kind: wire.KindSkip}})
+			w.Records([]wire.Record{{Key: []byte("zzz"), Version: 1 << 40, Value: []byte("injected")}})
+			w.End(wire.FlagFinal)
+			w.Done()
+		}), ErrProtocol},
+		{"wants a key not listed", true, frames(func(w *wire.Writer) {
+			w.Accept()
+			w.Ranges([]wire.Entry{{Kind: wire.KindSkip}})
+			w.Wants([][]byte{[]byte("aaa")})
+			w.End(0)
+		}), ErrProtocol},
+		{"record not the item listed", false, frames(func(w *wire.Writer) {
+			// The responder wants "aaa", whose listed version wins; the
+			// record that comes has that version but another digest.
+			w.Hello([]byte("t"))
+			w.Ranges([]wire.Entry{{Kind: wire.KindItems, Items: []wire.Item{{Key: []byte("aaa"), Version: 1 << 40}}}})
+			w.End(0)
+			w.Records([]wire.Record{{Key: []byte("aaa"), Version: 1 << 40, Value: []byte("not the digest listed")}})
+			w.Ranges([]wire.Entry{{Kind: wire.KindSkip}})
+			w.End(wire.FlagFinal)
+			w.Done()
+		}), ErrProtocol},
 		{"eof mid-session", true, frames(func(w *wire.Writer) { w.Accept() }), io.ErrUnexpectedEOF},
 		{"peer error", true, frames(func(w *wire.Writer) { w.Error("disk on fire") }), ErrPeer},
 	}

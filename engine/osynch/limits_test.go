@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/bxdb/bxdb/engine/bxtree"
 	"github.com/bxdb/bxdb/engine/osynch/wire"
 )
 
@@ -78,8 +79,13 @@ func TestSyncLargeRecords(t *testing.T) {
 // with) and commit nothing; one that announces 4 GiB and sends a few bytes
 // must not make the responder allocate anywhere near that.
 func TestSyncLargeRecordHostile(t *testing.T) {
+	// The responder (10 records, at most ItemThreshold) answers the first
+	// turn's fingerprint with its items, so the second turn may carry
+	// records of any key.
 	hello := func(w *wire.Writer) {
 		w.Hello([]byte("t"))
+		w.Ranges([]wire.Entry{{Kind: wire.KindFingerprint, Count: 5, Sum: bxtree.Digest{1}}})
+		w.End(0)
 		w.Ranges([]wire.Entry{{Kind: wire.KindSkip}})
 	}
 	cases := []struct {
@@ -126,7 +132,7 @@ func TestSyncLargeRecordHostile(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			sd := seededSide(t, 20)
+			sd := seededSide(t, 10)
 			before := sd.contents(t)
 			r := sd.replica(t)
 			defer r.Tx.Rollback()
@@ -142,7 +148,7 @@ func TestSyncLargeRecordHostile(t *testing.T) {
 		})
 	}
 	t.Run("announced 4 GiB", func(t *testing.T) {
-		sd := seededSide(t, 20)
+		sd := seededSide(t, 10)
 		script := frames(func(w *wire.Writer) {
 			hello(w)
 			w.Large([]byte("k"), 5, 1<<32-1)

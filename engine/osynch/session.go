@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -103,8 +104,9 @@ type Stats struct {
 var (
 	// ErrProtocol is returned (wrapped) when the peer breaks the protocol:
 	// an unexpected frame, ranges that do not cover the key space in
-	// order, items out of order or outside their interval, too many
-	// rounds, a turn too large to hold.
+	// order, items out of order or outside their interval, a record or a
+	// wanted key this side did not ask for or list, a wanted record that
+	// is not the item listed, too many rounds, a turn too large to hold.
 	ErrProtocol = errors.New("osynch: protocol violation")
 	// ErrPeer is returned (wrapped, with the peer's message) when the peer
 	// sends ERROR: it gave up, and nothing was committed on this side.
@@ -152,7 +154,12 @@ type session struct {
 	outSize int
 	recs    []wire.Record
 	recSize int
-	keys    [][]byte
+	wanted  []wire.Item // the peer's items whose records this turn wants
+
+	// What this side's last turn asked of the peer, which the peer's next
+	// turn must keep to (see asked).
+	sent       []wire.Entry // the range entries
+	sentWanted []wire.Item  // the wanted items, in key order
 }
 
 // Initiate runs the initiating side of a synchronization of r over conn:
@@ -498,7 +505,11 @@ func (s *session) receive() error {
 			}
 		case wire.TypeRecords:
 			for i := range f.Records {
-				if err := s.take(&f.Records[i]); err != nil {
+				want, err := s.asked(f.Records[i].Key)
+				if err != nil {
+					return err
+				}
+				if err := s.take(&f.Records[i], want); err != nil {
 					return err
 				}
 			}
@@ -508,6 +519,9 @@ func (s *session) receive() error {
 			}
 		case wire.TypeWants:
 			for _, k := range f.Keys {
+				if !s.listed(k) {
+					return protof("the peer wants %s, which this side did not list", keyText(k))
+				}
 				s.pending += len(k) + 24
 				if s.pending > s.o.MaxPending {
 					return protof("turn holds more than %d bytes", s.o.MaxPending)
@@ -576,11 +590,66 @@ func cloneBound(b []byte) []byte {
 	return append([]byte{}, b...)
 }
 
+// asked checks that the peer may send a record under key: the key is one
+// this side's last turn wanted (then asked returns the peer's item for it,
+// which the record must match), or lies in an interval that turn listed
+// (ITEMS) or said it held nothing of (a FINGERPRINT of count 0), where the
+// peer ships the records it wins. Any other record breaks the protocol:
+// the peer has no reason to send it.
+func (s *session) asked(key []byte) (*wire.Item, error) {
+	w := s.sentWanted
+	if i := sort.Search(len(w), func(i int) bool { return bytes.Compare(w[i].Key, key) >= 0 }); i < len(w) && bytes.Equal(w[i].Key, key) {
+		return &w[i], nil
+	}
+	if e := s.sentEntry(key); e != nil && (e.Kind == wire.KindItems || e.Kind == wire.KindFingerprint && e.Count == 0) {
+		return nil, nil
+	}
+	return nil, protof("the peer sent record %s, which this side did not ask for", keyText(key))
+}
+
+// listed reports whether this side's last turn listed key in an ITEMS
+// entry (the only keys the peer may want).
+func (s *session) listed(key []byte) bool {
+	e := s.sentEntry(key)
+	if e == nil || e.Kind != wire.KindItems {
+		return false
+	}
+	it := e.Items
+	i := sort.Search(len(it), func(i int) bool { return bytes.Compare(it[i].Key, key) >= 0 })
+	return i < len(it) && bytes.Equal(it[i].Key, key)
+}
+
+// sentEntry returns the entry of this side's last turn whose interval
+// holds key (nil if that turn had none: the initiator's first turn, which
+// the responder receives, follows no turn of the responder).
+func (s *session) sentEntry(key []byte) *wire.Entry {
+	es := s.sent
+	i := sort.Search(len(es), func(i int) bool { return es[i].Bound == nil || bytes.Compare(key, es[i].Bound) < 0 })
+	if i == len(es) {
+		return nil
+	}
+	return &es[i]
+}
+
+// keyText is a key for an error message: quoted, cut after 64 bytes.
+func keyText(k []byte) string {
+	if len(k) > 64 {
+		return fmt.Sprintf("%q... (%d bytes)", k[:64], len(k))
+	}
+	return fmt.Sprintf("%q", k)
+}
+
 // take applies a received record if it supersedes what this side holds.
-func (s *session) take(wr *wire.Record) error {
+// want is the peer's item for the record's key if this side wanted it
+// (nil otherwise): the record must be that item's.
+func (s *session) take(wr *wire.Record, want *wire.Item) error {
 	s.stats.RecordsReceived++
 	rec := Record{Item: Item{Key: wr.Key, Version: wr.Version, Dead: wr.Dead}, Value: wr.Value}
 	rec.Digest = bxtree.RecordDigest(s.o.DigestKey, rec.Key, rec.Version, rec.Value)
+	if want != nil && (want.Version != rec.Version || want.Dead != rec.Dead || want.Digest != rec.Digest) {
+		return protof("the peer sent record %s (version %d), which is not the one it listed (version %d): its items or its digests are wrong",
+			keyText(rec.Key), rec.Version, want.Version)
+	}
 	mine, ok, err := s.r.Get(rec.Key)
 	if err != nil {
 		return err
@@ -611,6 +680,10 @@ func (s *session) takeLarge(f *wire.Frame) error {
 	if rec.Key == nil {
 		rec.Key = []byte{}
 	}
+	want, err := s.asked(rec.Key)
+	if err != nil {
+		return err
+	}
 	var val []byte
 	for uint64(len(val)) < n {
 		p, err := s.read()
@@ -632,13 +705,13 @@ func (s *session) takeLarge(f *wire.Frame) error {
 		val = append(val, c...)
 	}
 	rec.Value = val
-	return s.take(&rec)
+	return s.take(&rec, want)
 }
 
 // reply answers the received turn and reports whether the answer was
 // final.
 func (s *session) reply() (final bool, err error) {
-	s.out, s.outSize, s.recs, s.recSize, s.keys = s.out[:0], 0, s.recs[:0], 0, s.keys[:0]
+	s.out, s.outSize, s.recs, s.recSize, s.wanted = s.out[:0], 0, s.recs[:0], 0, s.wanted[:0]
 	var lo []byte
 	for i := range s.in {
 		e := &s.in[i]
@@ -652,7 +725,7 @@ func (s *session) reply() (final bool, err error) {
 			return false, err
 		}
 	}
-	final = len(s.keys) == 0
+	final = len(s.wanted) == 0
 	for _, e := range s.out {
 		if e.Kind != wire.KindSkip {
 			final = false
@@ -729,17 +802,18 @@ func (s *session) diffItems(lo, hi []byte, theirs []wire.Item) error {
 	j := 0
 	err := s.r.Items(lo, hi, func(m Item) error {
 		for j < len(theirs) && bytes.Compare(theirs[j].Key, m.Key) < 0 {
-			s.want(theirs[j].Key)
+			s.want(&theirs[j])
 			j++
 		}
 		if j < len(theirs) && bytes.Equal(theirs[j].Key, m.Key) {
-			t := Item{Key: theirs[j].Key, Version: theirs[j].Version, Dead: theirs[j].Dead, Digest: theirs[j].Digest}
+			it := &theirs[j]
 			j++
+			t := Item{Key: it.Key, Version: it.Version, Dead: it.Dead, Digest: it.Digest}
 			switch {
 			case m.Wins(t):
 				ship = append(ship, bytes.Clone(m.Key))
 			case t.Wins(m):
-				s.want(t.Key)
+				s.want(it)
 			}
 			return nil
 		}
@@ -750,7 +824,7 @@ func (s *session) diffItems(lo, hi []byte, theirs []wire.Item) error {
 		return err
 	}
 	for ; j < len(theirs); j++ {
-		s.want(theirs[j].Key)
+		s.want(&theirs[j])
 	}
 	for _, k := range ship {
 		if err := s.send(k); err != nil {
@@ -761,8 +835,8 @@ func (s *session) diffItems(lo, hi []byte, theirs []wire.Item) error {
 	return nil
 }
 
-// want asks the peer for its record under key.
-func (s *session) want(key []byte) { s.keys = append(s.keys, key) }
+// want asks the peer for the record of its item it.
+func (s *session) want(it *wire.Item) { s.wanted = append(s.wanted, *it) }
 
 // send ships this side's record under key, in RECORDS frames filled up
 // to the frame limit.
@@ -846,7 +920,15 @@ func (s *session) endTurn(final bool) error {
 	if err := inFrames(s.out, limit, wire.EntrySize, s.w.Ranges); err != nil {
 		return err
 	}
-	if err := inFrames(s.keys, limit, func(k *[]byte) int { return wire.KeySize(*k) }, s.w.Wants); err != nil {
+	var keys [][]byte
+	wants := func(its []wire.Item) error {
+		keys = keys[:0]
+		for i := range its {
+			keys = append(keys, its[i].Key)
+		}
+		return s.w.Wants(keys)
+	}
+	if err := inFrames(s.wanted, limit, func(it *wire.Item) int { return wire.KeySize(it.Key) }, wants); err != nil {
 		return err
 	}
 	flags := uint8(0)
@@ -856,7 +938,9 @@ func (s *session) endTurn(final bool) error {
 	if err := s.w.End(flags); err != nil {
 		return err
 	}
-	s.out, s.keys = s.out[:0], s.keys[:0]
+	// Keep what this turn asked for, to check the peer's answer against.
+	s.sent, s.out = s.out, s.sent[:0]
+	s.sentWanted, s.wanted = s.wanted, s.sentWanted[:0]
 	return s.flush()
 }
 

@@ -3,7 +3,10 @@
 // It knows nothing of trees or of the protocol's rounds (see package
 // osynch); it only turns frames into values and back, and rejects any
 // input that does not decode exactly, without panicking and without
-// allocating more than the frame's own length.
+// allocating more than the frame's own length. A Reader's buffer grows with
+// the bytes of a frame that actually arrive (from 64 KiB, at most
+// doubling), not with the length the frame announces: a peer that sends a
+// 4-byte length and stalls costs it 64 KiB, not MaxFrame.
 //
 // # Frame
 //

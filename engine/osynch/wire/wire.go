@@ -375,12 +375,8 @@ func (r *Reader) ReadFrame() (*Frame, error) {
 	if int64(n) > int64(r.limit) {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, n, r.limit)
 	}
-	if cap(r.buf) < int(n) {
-		r.buf = make([]byte, n)
-	}
-	r.buf = r.buf[:n]
 	var sum [ChecksumSize]byte
-	if _, err := io.ReadFull(r.r, r.buf); err == nil {
+	if err := r.fill(int(n)); err == nil {
 		_, err = io.ReadFull(r.r, sum[:])
 		if err != nil {
 			if err == io.EOF {
@@ -400,6 +396,33 @@ func (r *Reader) ReadFrame() (*Frame, error) {
 		return nil, corruptf("frame checksum mismatch (the stream was damaged in transit, or the peer speaks an older version)")
 	}
 	return Decode(r.buf)
+}
+
+// firstChunk is the most a Reader reserves for a frame before its bytes
+// arrive.
+const firstChunk = 64 << 10
+
+// fill reads the n bytes of a frame into r.buf. The buffer grows with the
+// bytes that actually arrive (at most doubling, from firstChunk), never
+// with the announced length alone: a peer that sends a frame's length and
+// then stalls or hangs up makes the reader reserve firstChunk, not the
+// length (up to the limit) for every connection.
+func (r *Reader) fill(n int) error {
+	r.buf = r.buf[:0]
+	for len(r.buf) < n {
+		if len(r.buf) == cap(r.buf) {
+			grown := make([]byte, len(r.buf), min(n, max(2*cap(r.buf), firstChunk)))
+			copy(grown, r.buf)
+			r.buf = grown
+		}
+		m := min(n, cap(r.buf))
+		k, err := io.ReadFull(r.r, r.buf[len(r.buf):m])
+		r.buf = r.buf[:len(r.buf)+k]
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Decode decodes one frame's type and payload (the bytes after the
