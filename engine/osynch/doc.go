@@ -23,7 +23,14 @@
 //     interval that cannot be split is listed. So every open interval's
 //     item count strictly falls each time it is split, and the session
 //     ends in O(log n) rounds (MaxRounds stops a peer that does not
-//     follow the rules).
+//     follow the rules). A reply stops growing at half of MaxPending
+//     (counted as the receiver counts what it holds): past it, each
+//     further run of consecutive open intervals is answered with one
+//     FINGERPRINT of the run, which the peer splits or lists in its turn.
+//     So no turn outgrows the receiver's MaxPending however many records
+//     differ (two tables of millions of rows loaded separately), at the
+//     cost of a few more rounds; every reply still answers its first open
+//     intervals, so the session progresses.
 //  3. An item list is complete for its interval: its receiver settles the
 //     interval alone, shipping the records it wins and asking (WANTS) for
 //     those the peer wins. Records are handed to Replica.Apply the moment
@@ -74,10 +81,13 @@
 // them, else one fingerprint. Then the sides take turns:
 //
 //	receive a turn:
-//	    apply each RECORD (or LARGE + PARTs) that wins; keep the range
+//	    apply each RECORD (or LARGE + PARTs) that was asked for and
+//	    wins; keep the range
 //	    entries and WANTS
 //	    if the turn is FINAL: commit, send DONE, wait for DONE, stop
-//	reply, for each received entry [lo, hi) in order:
+//	reply, for each received entry [lo, hi) in order
+//	(once the reply holds MaxPending/2 bytes: FINGERPRINT(Summary(lo, hi'))
+//	for the rest [lo, hi') of each run of open entries, instead):
 //	    SKIP:              SKIP
 //	    ITEMS(theirs):     merge with my items in [lo, hi):
 //	                         ship my records that win, WANT theirs that win

@@ -36,7 +36,10 @@ type Options struct {
 	// bytes that actually arrived, never with the length announced.
 	MaxRecord int64
 	// MaxPending limits the bytes of one received turn that wait for the
-	// reply (its range entries and wanted keys; default 64 MiB).
+	// reply (its range entries and wanted keys, counted in their wire
+	// encoding, which they take about four times in memory; default 64
+	// MiB). A side keeps the turns it sends within half of its own
+	// MaxPending (see the package documentation, invariant 2).
 	MaxPending int
 	// Timeout bounds every read of a frame and every write on a
 	// connection that has deadlines (a net.Conn; default 30 s).
@@ -151,7 +154,7 @@ type session struct {
 
 	// Output scratch.
 	out     []wire.Entry
-	outSize int
+	held    int // bytes the peer holds for this turn's entries and wants (its pending)
 	recs    []wire.Record
 	recSize int
 	wanted  []wire.Item // the peer's items whose records this turn wants
@@ -711,10 +714,25 @@ func (s *session) takeLarge(f *wire.Frame) error {
 // reply answers the received turn and reports whether the answer was
 // final.
 func (s *session) reply() (final bool, err error) {
-	s.out, s.outSize, s.recs, s.recSize, s.wanted = s.out[:0], 0, s.recs[:0], 0, s.wanted[:0]
+	s.out, s.held, s.recs, s.recSize, s.wanted = s.out[:0], 0, s.recs[:0], 0, s.wanted[:0]
 	var lo []byte
-	for i := range s.in {
+	for i := 0; i < len(s.in); i++ {
 		e := &s.in[i]
+		if e.Kind != wire.KindSkip && s.held >= s.o.MaxPending/2 {
+			// The turn is as large as the peer should hold: hand the rest
+			// of this run of open intervals back as one fingerprint.
+			for i+1 < len(s.in) && s.in[i+1].Kind != wire.KindSkip {
+				i++
+			}
+			hi := s.in[i].Bound
+			sum, err := s.r.Summary(lo, hi)
+			if err != nil {
+				return false, err
+			}
+			s.emit(wire.Entry{Kind: wire.KindFingerprint, Bound: hi, Count: sum.Count, Sum: sum.Digest})
+			lo = hi
+			continue
+		}
 		if err := s.answer(lo, e); err != nil {
 			return false, err
 		}
@@ -836,7 +854,10 @@ func (s *session) diffItems(lo, hi []byte, theirs []wire.Item) error {
 }
 
 // want asks the peer for the record of its item it.
-func (s *session) want(it *wire.Item) { s.wanted = append(s.wanted, *it) }
+func (s *session) want(it *wire.Item) {
+	s.wanted = append(s.wanted, *it)
+	s.held += len(it.Key) + 24 // as receive counts it
+}
 
 // send ships this side's record under key, in RECORDS frames filled up
 // to the frame limit.
@@ -905,9 +926,12 @@ func (s *session) flushRecords() error {
 // emit adds a range entry to the reply, merging consecutive SKIPs.
 func (s *session) emit(e wire.Entry) {
 	if n := len(s.out); n > 0 && e.Kind == wire.KindSkip && s.out[n-1].Kind == wire.KindSkip {
+		s.held -= wire.EntrySize(&s.out[n-1])
 		s.out[n-1].Bound = e.Bound
+		s.held += wire.EntrySize(&s.out[n-1])
 		return
 	}
+	s.held += wire.EntrySize(&e)
 	s.out = append(s.out, e)
 }
 
