@@ -68,7 +68,12 @@
 //     record in at most MaxRecord bytes that grow with the bytes actually
 //     received. A hostile or broken peer gets an error, never a panic, a
 //     hang, or unbounded memory. Its ERROR message reaches the caller
-//     through PeerText: control characters escaped, length bounded.
+//     through PeerText: control characters escaped, length bounded. A
+//     responder that gives up sends ERROR and then reads and drops what
+//     the initiator still sends (up to 2 s) before the caller closes the
+//     connection: closing it with unread bytes would reset it, and the
+//     reset could destroy the ERROR before an initiator busy writing a
+//     long turn reads it.
 //  7. Any record a bxtree stores can travel: one that does not fit in a
 //     frame is sent as a LARGE frame followed by PART frames that carry
 //     its value in frame-sized chunks.

@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -310,5 +312,63 @@ func TestHostileMutations(t *testing.T) {
 		if !t.Run("decode", func(t *testing.T) { fuzzDecodeCheck(t, d) }) {
 			t.Fatalf("seed %d: decode mutation %d failed", seed, i)
 		}
+	}
+}
+
+// failingReplica is a replica whose Apply always fails, like a disk that
+// filled up.
+type failingReplica struct{ *TreeReplica }
+
+func (failingReplica) Apply(Record) error { return errors.New("disk on fire") }
+
+// TestSyncErrorReachesBusyPeer: a responder that fails on the first record
+// of a long turn, while the initiator is still writing the rest of it,
+// must get its ERROR to the initiator over TCP (before the fix it closed
+// the connection with the turn's bytes unread, which reset it, and the
+// initiator saw "connection reset by peer" or "broken pipe" instead of
+// the reason).
+func TestSyncErrorReachesBusyPeer(t *testing.T) {
+	a, b := newSide(t), newSide(t)
+	var clock uint64
+	var ops []op
+	for i := 0; i < 3000; i++ {
+		ops = append(ops, op{key: fmt.Sprintf("key%06d", i), val: strings.Repeat("v", 10000)})
+	}
+	a.write(t, &clock, ops)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	done := make(chan error, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			done <- err
+			return
+		}
+		defer c.Close()
+		rb := b.replica(t)
+		defer rb.Tx.Rollback()
+		_, err = Respond(context.Background(), c, func([]byte) (Replica, error) { return failingReplica{rb}, nil }, nil)
+		done <- err
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ra := a.replica(t)
+	defer ra.Tx.Rollback()
+	start := time.Now()
+	_, err = Initiate(context.Background(), c, []byte("t"), ra, nil)
+	c.Close() // as SYNC TABLE does: the responder stops lingering
+	if eb := <-done; eb == nil || !strings.Contains(eb.Error(), "disk on fire") {
+		t.Fatalf("responder: %v", eb)
+	}
+	if !errors.Is(err, ErrPeer) || !strings.Contains(err.Error(), "disk on fire") {
+		t.Fatalf("initiator: %v, want the responder's error", err)
+	}
+	if d := time.Since(start); d > lingerTime {
+		t.Fatalf("the responder's error took %v", d)
 	}
 }

@@ -146,6 +146,8 @@ type session struct {
 	w     *wire.Writer
 	stats Stats
 
+	responder bool // Respond's side: it lingers after an ERROR (see linger)
+
 	// The turn being received, kept until the reply is written.
 	in      []wire.Entry // copied range entries
 	wants   [][]byte     // copied wanted keys
@@ -185,6 +187,7 @@ func Initiate(ctx context.Context, conn io.ReadWriter, subject []byte, r Replica
 // on error the caller rolls back whatever open returned.
 func Respond(ctx context.Context, conn io.ReadWriter, open func(subject []byte) (Replica, error), o *Options) (Stats, error) {
 	s := newSession(conn, o)
+	s.responder = true
 	stop := s.watch(ctx)
 	defer stop()
 	err := s.respond(open)
@@ -242,8 +245,8 @@ func (s *session) watch(ctx context.Context) func() {
 func (s *session) finish(ctx context.Context, err error) (Stats, error) {
 	if err != nil && !errors.Is(err, ErrPeer) && ctx.Err() == nil && !errors.Is(err, ErrTimeLimit) {
 		s.wmax = time.Second // a peer that does not read is not waited for
-		if s.w.Error(err.Error()) == nil {
-			s.w.Flush()
+		if s.w.Error(err.Error()) == nil && s.w.Flush() == nil && s.responder {
+			s.linger()
 		}
 	}
 	if err != nil && ctx.Err() != nil {
@@ -252,6 +255,27 @@ func (s *session) finish(ctx context.Context, err error) (Stats, error) {
 	s.stats.BytesSent = s.w.Written()
 	s.stats.BytesReceived = s.rd.Read()
 	return s.stats, err
+}
+
+// Lingering after an ERROR (see linger).
+const (
+	lingerTime  = 2 * time.Second
+	lingerBytes = 256 << 20
+)
+
+// linger reads and drops what the peer still sends after this side sent
+// it an ERROR, until the peer hangs up, for at most lingerTime and
+// lingerBytes: a TCP connection closed with unread bytes is reset, and the
+// reset can destroy the ERROR before the peer reads it (a peer writing a
+// long turn reads only once it is written), leaving it "connection reset
+// by peer" instead of the reason. Only on a connection with deadlines, and
+// only the responder does it (see session.responder).
+func (s *session) linger() {
+	if s.dl == nil {
+		return
+	}
+	s.deadline(true, lingerTime)
+	io.CopyN(io.Discard, s.conn, lingerBytes)
 }
 
 // deadline sets the read (or write) deadline d from now, or at the
