@@ -372,3 +372,36 @@ func TestSyncErrorReachesBusyPeer(t *testing.T) {
 		t.Fatalf("the responder's error took %v", d)
 	}
 }
+
+// TestSyncNotAPeer: a peer that is another kind of server or client (its
+// first bytes read as a frame length of hundreds of megabytes) gets an
+// error that says it does not speak the protocol, not only "frame too
+// large".
+func TestSyncNotAPeer(t *testing.T) {
+	cases := []struct {
+		name      string
+		responder bool // the stream plays the responder
+		stream    string
+	}{
+		{"HTTP server", true, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"},
+		{"MySQL server", true, "J\x00\x00\x00\x0a8.0.36\x00\x08\x00\x00\x00"},
+		{"SSH server", true, "SSH-2.0-OpenSSH_9.6\r\n"},
+		{"TLS alert", true, "\x15\x03\x01\x00\x02\x02\x46"},
+		{"HTTP client", false, "GET / HTTP/1.1\r\nHost: db\r\n\r\n"},
+	}
+	for _, c := range cases {
+		sd := seededSide(t, 5)
+		r := sd.replica(t)
+		conn := rw{strings.NewReader(c.stream), io.Discard}
+		var err error
+		if c.responder {
+			_, err = Initiate(context.Background(), conn, []byte("t"), r, nil)
+		} else {
+			_, err = Respond(context.Background(), conn, func([]byte) (Replica, error) { return r, nil }, nil)
+		}
+		r.Tx.Rollback()
+		if !errors.Is(err, wire.ErrTooLarge) || !strings.Contains(err.Error(), "does not speak bxdb's synchronization protocol") {
+			t.Errorf("%s: %v", c.name, err)
+		}
+	}
+}

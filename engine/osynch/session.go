@@ -384,7 +384,7 @@ func (s *session) initiate(subject []byte, r Replica) error {
 	}
 	f, err := s.read()
 	if err != nil {
-		return err
+		return foreign(err)
 	}
 	if f.Type != wire.TypeAccept {
 		return protof("got frame type %d, want ACCEPT", f.Type)
@@ -410,11 +410,24 @@ func (s *session) initiate(subject []byte, r Replica) error {
 	return s.loop()
 }
 
+// foreign explains err, the failure to read a peer's first frame, when
+// its length is past the limit: the peer is then most likely another kind
+// of server or client (HTTP, TLS, MySQL, SSH, ..., whose first four bytes
+// read as a length of hundreds of megabytes), and "frame too large" alone
+// would not say so.
+func foreign(err error) error {
+	if errors.Is(err, wire.ErrTooLarge) {
+		return fmt.Errorf("osynch: the peer does not speak bxdb's synchronization protocol (is it a bxdb serve, "+
+			"or a SYNC TABLE?): %w", err)
+	}
+	return err
+}
+
 // respond is Respond after setup.
 func (s *session) respond(open func(subject []byte) (Replica, error)) error {
 	f, err := s.read()
 	if err != nil {
-		return err
+		return foreign(err)
 	}
 	if f.Type != wire.TypeHello {
 		return protof("got frame type %d, want HELLO", f.Type)
