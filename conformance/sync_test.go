@@ -8,6 +8,7 @@ package conformance
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -832,5 +833,76 @@ func TestSyncTableUniqueMoves(t *testing.T) {
 	}
 	if !cmp.Equal(syncRows(t, local), before) {
 		t.Fatal("a failed synchronization changed the local rows")
+	}
+}
+
+// TestSyncTableErrorAfterCommit: the connection fails after the local
+// database committed what it received (the server's last DONE is lost, a
+// proxy hangs up instead of passing it on): SYNC TABLE fails, but its
+// error says that the rows received were stored and to run it again (it
+// said only "unexpected EOF", which reads as "nothing happened"); a second
+// SYNC succeeds and takes nothing more.
+func TestSyncTableErrorAfterCommit(t *testing.T) {
+	dir := t.TempDir()
+	server := serveDB(t, filepath.Join(dir, "server.bxdb"))
+	local := ctOpen(t, filepath.Join(dir, "local.bxdb"))
+	for _, db := range []*sql.DB{local, server.db} {
+		ctExec(t, db, syncSchema)
+	}
+	// The local table is empty, so the server's answer to its first turn
+	// is final: the local side commits first, then waits for the DONE.
+	ctExec(t, server.db, "INSERT INTO items VALUES (1, 'one', 1), (2, 'two', 2)")
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s, err := net.Dial("tcp", server.addr)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			go func() { io.Copy(s, c); s.Close() }()
+			go func() {
+				defer c.Close()
+				defer s.Close()
+				for {
+					var hdr [5]byte
+					if _, err := io.ReadFull(s, hdr[:]); err != nil || hdr[4] == wire.TypeDone {
+						return
+					}
+					frame := make([]byte, 4+int(binary.BigEndian.Uint32(hdr[:4]))+wire.ChecksumSize)
+					copy(frame, hdr[:])
+					if _, err := io.ReadFull(s, frame[5:]); err != nil {
+						return
+					}
+					if _, err := c.Write(frame); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	_, err = local.Exec("SYNC TABLE items WITH 'bxdb://" + ln.Addr().String() + "'")
+	var me *bxdb.Error
+	if !errors.As(err, &me) || me.Number != 1429 || !strings.Contains(err.Error(), "already stored the 2 rows it received") ||
+		!strings.Contains(err.Error(), "run SYNC TABLE again") {
+		t.Fatalf("SYNC cut after the local commit: %v", err)
+	}
+	if n := len(syncRows(t, local)); n != 2 {
+		t.Fatalf("local holds %d rows, want the 2 it stored", n)
+	}
+	res, err := local.Exec("SYNC TABLE items WITH 'bxdb://" + server.addr + "'")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n != 0 {
+		t.Fatalf("second SYNC took %d rows, want 0", n)
 	}
 }

@@ -31,7 +31,9 @@ import (
 // side holds its writer lock while the other talks: each compares a
 // snapshot and takes the lock only in Replica.Commit, to store what it
 // received. Each side commits all the records it received, or none
-// (osynch, invariant 5). A session is bounded by osynch's per-frame
+// (osynch, invariant 5); when the connection fails after this side
+// committed, the error says how many rows it stored and to run SYNC TABLE
+// again. A session is bounded by osynch's per-frame
 // Timeout and overall SessionTimeout, and by the statement's context.
 // The statement's RowsAffected is the number of records the local table
 // stored (rows inserted, updated or deleted).
@@ -111,7 +113,13 @@ func (e *Engine) syncTable(ctx context.Context, name, rawURL string, o *osynch.O
 	}
 	defer conn.Close()
 	if _, err := osynch.Initiate(ctx, conn, syncSubject(name, r.Subject()), r, o); err != nil {
-		if ctx.Err() != nil {
+		if r.Committed() {
+			// The connection failed after this side committed (osynch,
+			// invariant 5): say so, the error alone reads as "nothing
+			// happened".
+			err = fmt.Errorf("%w; this database had already stored the %d rows it received, the server may not have "+
+				"stored the rows it was sent: run SYNC TABLE again to finish", err, r.Stored())
+		} else if ctx.Err() != nil {
 			return Result{}, errInterrupted(ctx.Err())
 		}
 		return Result{}, errSync(name, rawURL, err)

@@ -133,6 +133,8 @@ type SyncReplica struct {
 	// another on the peer (or two rows that swapped values) is only free
 	// once every record is stored, so each is checked then.
 	uniq []pendingUnique
+
+	commitOK bool // Commit succeeded
 }
 
 // pendingUnique is a UNIQUE index entry a sync stored unchecked: the
@@ -698,8 +700,13 @@ func (r *SyncReplica) Commit() error {
 		r.stored = 0                // rolled back
 		_ = r.e.persistClockFloor() // best effort, see Rollback
 	}
+	r.commitOK = err == nil
 	return err
 }
+
+// Committed reports whether Commit succeeded: the records it stored
+// (Stored) are in the table whatever happens to the synchronization after.
+func (r *SyncReplica) Committed() bool { return r.commitOK }
 
 // commit is Commit's work.
 func (r *SyncReplica) commit() error {
