@@ -906,3 +906,27 @@ func TestSyncTableErrorAfterCommit(t *testing.T) {
 		t.Fatalf("second SYNC took %d rows, want 0", n)
 	}
 }
+
+// TestSyncTableNetReadTimeout: @@net_read_timeout bounds how long SYNC
+// TABLE waits for a silent server (it waited 30 s whatever the session
+// said), and the error says the server sent nothing for that long.
+func TestSyncTableNetReadTimeout(t *testing.T) {
+	db := ctOpen(t, filepath.Join(t.TempDir(), "local.bxdb"))
+	ctExec(t, db, syncSchema)
+	addr, _ := fakeSyncServer(t, func(w *wire.Writer) { w.Accept() }) // then silent
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SET SESSION net_read_timeout = 1"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = conn.ExecContext(ctx, "SYNC TABLE items WITH 'bxdb://"+addr+"'")
+	if d := time.Since(start); err == nil || !strings.Contains(err.Error(), "the peer sent nothing for 1s") || d > 5*time.Second {
+		t.Fatalf("SYNC against a silent server with net_read_timeout = 1: %v after %v", err, d)
+	}
+}

@@ -34,7 +34,8 @@ import (
 // (osynch, invariant 5); when the connection fails after this side
 // committed, the error says how many rows it stored and to run SYNC TABLE
 // again. A session is bounded by osynch's per-frame
-// Timeout and overall SessionTimeout, and by the statement's context.
+// Timeout (the session's @@net_read_timeout, 30 s by default) and overall
+// SessionTimeout, and by the statement's context.
 // The statement's RowsAffected is the number of records the local table
 // stored (rows inserted, updated or deleted).
 
@@ -88,7 +89,20 @@ func (s *Session) execSync(ctx context.Context, x *SyncStmt) (Result, error) {
 	if s.temps[strings.ToLower(x.Table.Name)] != nil {
 		return Result{}, errNotSupported("SYNC TABLE of a temporary table")
 	}
-	return s.e.syncTable(ctx, x.Table.Name, x.URL, nil)
+	return s.e.syncTable(ctx, x.Table.Name, x.URL, s.syncOptions())
+}
+
+// syncOptions returns the osynch options of the session's SYNC TABLE:
+// @@net_read_timeout, as MySQL's the seconds to wait for more data from a
+// connection, is how long the peer may stay silent (osynch's per-frame
+// Timeout, whose default, 30 s, is the variable's default too). nil:
+// the defaults.
+func (s *Session) syncOptions() *osynch.Options {
+	n := s.intVar("net_read_timeout", 0)
+	if n <= 0 {
+		return nil
+	}
+	return &osynch.Options{Timeout: time.Duration(min(n, 365*24*3600)) * time.Second}
 }
 
 // syncTable synchronizes table name with the server at rawURL, with

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -323,6 +324,12 @@ func (s *session) read() (*wire.Frame, error) {
 	if err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF
+		}
+		s.dlMu.Lock()
+		stalled := !s.dead && errors.Is(err, os.ErrDeadlineExceeded)
+		s.dlMu.Unlock()
+		if stalled && time.Now().Before(s.end) {
+			err = fmt.Errorf("the peer sent nothing for %v: %w", s.o.Timeout, err)
 		}
 		return nil, s.overtime(fmt.Errorf("osynch: reading from peer: %w", err))
 	}
