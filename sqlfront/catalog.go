@@ -87,6 +87,19 @@ type tableDesc struct {
 	// Absent (false) in descriptors written before synchronization
 	// existed.
 	Synchronized bool `json:"synchronized,omitempty"`
+	// FullText are the table's FULLTEXT indexes (fulltext.go). They have
+	// no tree: MATCH ... AGAINST reads the table. Absent in descriptors
+	// written before FULLTEXT existed; a reader that predates it ignores
+	// them.
+	FullText []*ftDesc `json:"fulltext,omitempty"`
+}
+
+// ftDesc is a FULLTEXT index: its name (unique among the table's index
+// names) and the FieldIDs of its columns, in the order of its definition.
+type ftDesc struct {
+	Name    string `json:"name"`
+	Fields  []int  `json:"fields"`
+	Comment string `json:"comment,omitempty"`
 }
 
 // fkDesc is a FOREIGN KEY constraint (fk.go).
@@ -247,6 +260,14 @@ type table struct {
 	colls []Collation
 	enums []int // ordinals of the ENUM and SET columns (tagEnums)
 	temp  bool  // a session's temporary table (isTempID)
+	// fulltext are the FULLTEXT indexes, each with its columns' ordinals.
+	fulltext []*ftIndex
+}
+
+// ftIndex is one decoded FULLTEXT index.
+type ftIndex struct {
+	desc *ftDesc
+	cols []int // ordinals
 }
 
 // column is one decoded column.
@@ -305,6 +326,12 @@ func (t *table) col(name string) int {
 
 // index returns the secondary index named name (case-insensitive).
 func (t *table) index(name string) *index { return t.ixNames[strings.ToLower(name)] }
+
+// hasIndex reports whether t has an index named name, FULLTEXT ones
+// included (PRIMARY excluded).
+func (t *table) hasIndex(name string) bool {
+	return t.index(name) != nil || t.fullText(strings.ToLower(name)) != nil
+}
 
 // newTable decodes d into a table, checking the invariants.
 func newTable(d *tableDesc) (*table, error) {
@@ -394,6 +421,21 @@ func newTable(d *tableDesc) (*table, error) {
 		}
 		t.ixNames[lc] = ix
 		t.indexes = append(t.indexes, ix)
+	}
+	for _, fd := range d.FullText {
+		fx := &ftIndex{desc: fd}
+		for _, f := range fd.Fields {
+			o, ok := t.byField[f]
+			if !ok {
+				return nil, fmt.Errorf("%w: table %q: FULLTEXT index %q names missing field %d", ErrCatalogCorrupt, d.Name, fd.Name, f)
+			}
+			fx.cols = append(fx.cols, o)
+		}
+		lc := strings.ToLower(fd.Name)
+		if _, dup := t.ixNames[lc]; dup || lc == "primary" || len(fx.cols) == 0 || t.fullText(lc) != nil {
+			return nil, fmt.Errorf("%w: table %q: bad FULLTEXT index %q", ErrCatalogCorrupt, d.Name, fd.Name)
+		}
+		t.fulltext = append(t.fulltext, fx)
 	}
 	if d.Synchronized {
 		t.dead = deadTreeName(d.ID)

@@ -203,9 +203,10 @@ type IndexKind uint8
 
 // The index kinds.
 const (
-	IndexPlain   IndexKind = iota + 1 // KEY / INDEX
-	IndexUnique                       // UNIQUE [KEY | INDEX]
-	IndexPrimary                      // PRIMARY KEY
+	IndexPlain    IndexKind = iota + 1 // KEY / INDEX
+	IndexUnique                        // UNIQUE [KEY | INDEX]
+	IndexPrimary                       // PRIMARY KEY
+	IndexFullText                      // FULLTEXT [INDEX | KEY] (fulltext.go)
 )
 
 // String returns the kind as MySQL writes it in a definition.
@@ -217,6 +218,8 @@ func (k IndexKind) String() string {
 		return "UNIQUE KEY"
 	case IndexPrimary:
 		return "PRIMARY KEY"
+	case IndexFullText:
+		return "FULLTEXT KEY"
 	}
 	return "unknown"
 }
@@ -227,6 +230,7 @@ func (k IndexKind) String() string {
 //	[CONSTRAINT [symbol]] PRIMARY KEY [USING type] (key_part, …) [option …]
 //	[CONSTRAINT [symbol]] UNIQUE [INDEX | KEY] [name] [USING type] (key_part, …) [option …]
 //	{INDEX | KEY} [name] [USING type] (key_part, …) [option …]
+//	FULLTEXT [INDEX | KEY] [name] (col, …) [option …]
 //	option: USING type | COMMENT 'text' | KEY_BLOCK_SIZE [=] n | VISIBLE | INVISIBLE
 type IndexDef struct {
 	Kind IndexKind

@@ -475,7 +475,7 @@ func (sc *stmtCtx) createIndex(s *CreateIndexStmt) error {
 	if err != nil {
 		return err
 	}
-	if s.IfNotExists && t.index(s.Index.Name) != nil {
+	if s.IfNotExists && t.hasIndex(s.Index.Name) {
 		return nil
 	}
 	return sc.alterTable(&AlterTableStmt{Table: s.Table, Specs: []AlterSpec{&AddIndexSpec{Index: s.Index}}})
@@ -486,7 +486,7 @@ func (sc *stmtCtx) dropIndex(s *DropIndexStmt) error {
 	tn := s.Table
 	if tn.Name == "" {
 		for _, t := range sc.cat.sortedTables() {
-			if t.index(s.Name) != nil {
+			if t.hasIndex(s.Name) {
 				tn = TableName{Name: t.desc.Name}
 				break
 			}
@@ -502,7 +502,7 @@ func (sc *stmtCtx) dropIndex(s *DropIndexStmt) error {
 	if err != nil {
 		return err
 	}
-	if s.IfExists && t.index(s.Name) == nil && !strings.EqualFold(s.Name, "PRIMARY") {
+	if s.IfExists && !t.hasIndex(s.Name) && !strings.EqualFold(s.Name, "PRIMARY") {
 		return nil
 	}
 	var spec AlterSpec = &DropIndexSpec{Name: s.Name}
@@ -843,9 +843,15 @@ func (sc *stmtCtx) applySpec(t *table, d *tableDesc, spec AlterSpec, ap *alterPl
 	case *DropColumnSpec:
 		return dropColumn(d, x.Name, ap)
 	case *ModifyColumnSpec:
-		return sc.changeColumn(d, x.Column.Name, x.Column, x.Position, ap)
+		if err := sc.changeColumn(d, x.Column.Name, x.Column, x.Position, ap); err != nil {
+			return err
+		}
+		return checkFullTextTypes(d)
 	case *ChangeColumnSpec:
-		return sc.changeColumn(d, x.OldName, x.Column, x.Position, ap)
+		if err := sc.changeColumn(d, x.OldName, x.Column, x.Position, ap); err != nil {
+			return err
+		}
+		return checkFullTextTypes(d)
 	case *RenameColumnSpec:
 		c := descColumn(d, x.OldName)
 		if c == nil {
@@ -886,6 +892,9 @@ func (sc *stmtCtx) applySpec(t *table, d *tableDesc, spec AlterSpec, ap *alterPl
 			ap.rebuild = true
 			return nil
 		}
+		if x.Index.Kind == IndexFullText {
+			return addFullText(d, x.Index) // nothing to build
+		}
 		ix, err := addIndexDef(d, x.Index)
 		if err != nil {
 			return err
@@ -894,6 +903,10 @@ func (sc *stmtCtx) applySpec(t *table, d *tableDesc, spec AlterSpec, ap *alterPl
 	case *DropIndexSpec:
 		if strings.EqualFold(x.Name, "PRIMARY") {
 			return sc.applySpec(t, d, &DropPrimaryKeySpec{}, ap)
+		}
+		if i := findFullText(d, x.Name); i >= 0 {
+			d.FullText = append(d.FullText[:i], d.FullText[i+1:]...)
+			return nil
 		}
 		i := findIndex(d, x.Name)
 		if i < 0 {
@@ -907,18 +920,22 @@ func (sc *stmtCtx) applySpec(t *table, d *tableDesc, spec AlterSpec, ap *alterPl
 		d.PK = nil
 		ap.rebuild = true
 	case *AlterIndexSpec:
-		if findIndex(d, x.Index) < 0 {
+		if findIndex(d, x.Index) < 0 && findFullText(d, x.Index) < 0 {
 			return engErr(ErKeyDoesNotExist, "Key '%s' doesn't exist in table '%s'", x.Index, t.desc.Name)
 		}
 	case *RenameIndexSpec:
-		i := findIndex(d, x.OldName)
-		if i < 0 {
+		i, f := findIndex(d, x.OldName), findFullText(d, x.OldName)
+		if i < 0 && f < 0 {
 			return engErr(ErKeyDoesNotExist, "Key '%s' doesn't exist in table '%s'", x.OldName, t.desc.Name)
 		}
-		if j := findIndex(d, x.NewName); j >= 0 && j != i || strings.EqualFold(x.NewName, "PRIMARY") {
+		if !strings.EqualFold(x.OldName, x.NewName) && indexNameTaken(d, x.NewName) {
 			return engErr(ErDupKeyName, "Duplicate key name '%s'", x.NewName)
 		}
-		d.Indexes[i].Name = x.NewName
+		if f >= 0 {
+			d.FullText[f].Name = x.NewName
+		} else {
+			d.Indexes[i].Name = x.NewName
+		}
 	case *AddForeignKeySpec:
 		ix, err := addForeignKey(d, x.ForeignKey)
 		if err != nil {
@@ -996,6 +1013,17 @@ func (sc *stmtCtx) applySpec(t *table, d *tableDesc, spec AlterSpec, ap *alterPl
 func findIndex(d *tableDesc, name string) int {
 	for i, ix := range d.Indexes {
 		if strings.EqualFold(ix.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// findFullText returns the position of the FULLTEXT index named name in d,
+// or -1.
+func findFullText(d *tableDesc, name string) int {
+	for i, fd := range d.FullText {
+		if strings.EqualFold(fd.Name, name) {
 			return i
 		}
 	}
@@ -1116,6 +1144,7 @@ func dropColumn(d *tableDesc, name string, ap *alterPlan) error {
 		}
 	}
 	d.Columns = cols
+	dropFullTextField(d, c.Field)
 	remove := func(ps []keyPart) ([]keyPart, bool) {
 		var out []keyPart
 		hit := false

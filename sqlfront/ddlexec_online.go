@@ -103,12 +103,12 @@ func (e *Engine) removeBuildLog(id uint64, l *buildLog) {
 func onlineIndexDef(st Statement) (TableName, *IndexDef, bool) {
 	switch x := st.(type) {
 	case *CreateIndexStmt:
-		if !x.IfNotExists {
+		if !x.IfNotExists && x.Index.Kind != IndexFullText {
 			return x.Table, x.Index, true
 		}
 	case *AlterTableStmt:
 		if len(x.Specs) == 1 {
-			if a, ok := x.Specs[0].(*AddIndexSpec); ok && a.Index.Kind != IndexPrimary {
+			if a, ok := x.Specs[0].(*AddIndexSpec); ok && a.Index.Kind != IndexPrimary && a.Index.Kind != IndexFullText {
 				return x.Table, a.Index, true
 			}
 		}

@@ -216,7 +216,10 @@
 // Window functions take ROWS and RANGE frames with any bounds (a RANGE
 // offset is a number, or INTERVAL n unit over a temporal ORDER BY value)
 // and named windows (WINDOW w AS (...), OVER w, OVER (w ORDER BY ...)).
-// Not supported: FULLTEXT, CREATE DATABASE.
+// FULLTEXT indexes are catalog entries without a tree: MATCH ... AGAINST
+// (natural language and boolean mode) reads the table and ranks rows as
+// InnoDB does (fulltext.go). Not supported: WITH QUERY EXPANSION,
+// full-text parser plugins, SPATIAL indexes, CREATE DATABASE.
 //
 // Planning turns WHERE clauses into key ranges costed with O(log n)
 // subtree counts; the executor is a pull-based iterator pipeline with

@@ -187,6 +187,12 @@ package sqlfront
 // records are new; files without them open unchanged. An older bxdb
 // ignores them: it reads and writes normally, but fires no trigger.
 //
+// Compatibility of FULLTEXT indexes: they kept format version 1. The
+// tableDesc field "fulltext" (a list of {"name", "fields": FieldIDs,
+// "comment"}, omitted when empty) is new; an index there has no tree. An
+// older bxdb ignores the field: the table reads and writes normally, and
+// MATCH fails there as it did before FULLTEXT existed.
+//
 // The nonce is a random number rewritten by every DDL; decoded catalogs
 // are cached by nonce, so a statement reads one small record to know its
 // snapshot's schema. A rolled-back DDL leaves the old nonce, hence the old

@@ -565,6 +565,8 @@ func (c *compiler) compile(e sqlparser.Expr) (Expr, error) {
 		return c.compileConvertUsing(e)
 	case *sqlparser.SubstrExpr:
 		return c.compileSubstr(e)
+	case *sqlparser.MatchExpr:
+		return c.compileMatch(e)
 	case sqlparser.ListArg:
 		return nil, NewSQLError(ErNotSupportedYet, "This version of bxdb doesn't yet support 'list arguments'")
 	case nil:

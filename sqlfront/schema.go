@@ -424,26 +424,34 @@ func implicitDefault(ct ColumnType) Value {
 // indexName picks MySQL's name for an unnamed index: its first column,
 // then col_2, col_3, ... on collision.
 func indexName(d *tableDesc, first string) string {
-	taken := func(n string) bool {
-		if strings.EqualFold(n, "PRIMARY") {
-			return true
-		}
-		for _, ix := range d.Indexes {
-			if strings.EqualFold(ix.Name, n) {
-				return true
-			}
-		}
-		return false
-	}
-	if !taken(first) {
+	if !indexNameTaken(d, first) {
 		return first
 	}
 	for i := 2; ; i++ {
 		n := first + "_" + strconv.Itoa(i)
-		if !taken(n) {
+		if !indexNameTaken(d, n) {
 			return n
 		}
 	}
+}
+
+// indexNameTaken reports whether n (case-insensitively) is PRIMARY or the
+// name of one of d's indexes, FULLTEXT ones included.
+func indexNameTaken(d *tableDesc, n string) bool {
+	if strings.EqualFold(n, "PRIMARY") {
+		return true
+	}
+	for _, ix := range d.Indexes {
+		if strings.EqualFold(ix.Name, n) {
+			return true
+		}
+	}
+	for _, fd := range d.FullText {
+		if strings.EqualFold(fd.Name, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // descColumn returns the column descriptor named name in d, or nil.
@@ -489,6 +497,9 @@ func keyParts(d *tableDesc, cols []IndexColumn) ([]keyPart, error) {
 
 // addIndexDef adds an index definition (PRIMARY, UNIQUE or plain) to d.
 func addIndexDef(d *tableDesc, def *IndexDef) (*indexDesc, error) {
+	if def.Kind == IndexFullText {
+		return nil, addFullText(d, def)
+	}
 	parts, err := keyParts(d, def.Columns)
 	if err != nil {
 		return nil, err
@@ -517,10 +528,8 @@ func addIndexDef(d *tableDesc, def *IndexDef) (*indexDesc, error) {
 		if strings.EqualFold(name, "PRIMARY") {
 			return nil, engErr(1280, "Incorrect index name '%s'", name)
 		}
-		for _, ix := range d.Indexes {
-			if strings.EqualFold(ix.Name, name) {
-				return nil, engErr(ErDupKeyName, "Duplicate key name '%s'", name)
-			}
+		if indexNameTaken(d, name) {
+			return nil, engErr(ErDupKeyName, "Duplicate key name '%s'", name)
 		}
 	}
 	ix := &indexDesc{ID: d.NextIndex, Name: name, Unique: def.Kind == IndexUnique, Parts: parts, Comment: def.Comment}

@@ -83,10 +83,7 @@ func (sc *stmtCtx) show(st *ShowStmt) (rowIter, []ColumnInfo, error) {
 				if k.unique {
 					nu = 0
 				}
-				coll := "A"
-				if k.descs[i] {
-					coll = "D"
-				}
+				typ, coll := keyTypeColl(k.ft, k.descs[i])
 				null := ""
 				if !t.cols[c].desc.NotNull {
 					null = "YES"
@@ -96,7 +93,7 @@ func (sc *stmtCtx) show(st *ShowStmt) (rowIter, []ColumnInfo, error) {
 					sub = num(int64(k.parts[i].Length))
 				}
 				rows = append(rows, []Value{str(t.desc.Name), num(nu), str(k.name), num(int64(i + 1)), str(t.cols[c].desc.Name),
-					str(coll), UintValue(n), sub, Null, str(null), str("BTREE"), str(""), str(k.cmt), str("YES"), Null})
+					coll, UintValue(n), sub, Null, str(null), str(typ), str(""), str(k.cmt), str("YES"), Null})
 			}
 		}
 	case ShowCreateView:

@@ -155,6 +155,11 @@ func columnKey(t *table, ord int) string {
 		}
 		key = "MUL"
 	}
+	for _, fx := range t.fulltext {
+		if fx.cols[0] == ord {
+			key = "MUL"
+		}
+	}
 	return key
 }
 
@@ -329,7 +334,7 @@ func isColumnsRows(sc *stmtCtx) ([][]Value, error) {
 }
 
 // keyEntries lists a table's keys as (name, unique, cols, descs), the
-// primary key first.
+// primary key first, the FULLTEXT indexes (ft) last.
 func keyEntries(t *table) []struct {
 	name   string
 	unique bool
@@ -337,6 +342,7 @@ func keyEntries(t *table) []struct {
 	descs  []bool
 	parts  []keyPart
 	cmt    string
+	ft     bool
 } {
 	type ent = struct {
 		name   string
@@ -345,6 +351,7 @@ func keyEntries(t *table) []struct {
 		descs  []bool
 		parts  []keyPart
 		cmt    string
+		ft     bool
 	}
 	var out []ent
 	if !t.hidden {
@@ -353,7 +360,22 @@ func keyEntries(t *table) []struct {
 	for _, ix := range t.indexes {
 		out = append(out, ent{name: ix.desc.Name, unique: ix.desc.Unique, cols: ix.cols, descs: ix.descs, parts: ix.desc.Parts, cmt: ix.desc.Comment})
 	}
+	for _, fx := range t.fulltext {
+		out = append(out, ent{name: fx.desc.Name, cols: fx.cols, descs: make([]bool, len(fx.cols)), parts: make([]keyPart, len(fx.cols)), cmt: fx.desc.Comment, ft: true})
+	}
 	return out
+}
+
+// keyTypeColl returns a key entry's Index_type and the Collation of its
+// part i (NULL for FULLTEXT).
+func keyTypeColl(ft, desc bool) (string, Value) {
+	switch {
+	case ft:
+		return "FULLTEXT", Null
+	case desc:
+		return "BTREE", str("D")
+	}
+	return "BTREE", str("A")
 }
 
 // isStatisticsRows generates information_schema.STATISTICS.
@@ -366,10 +388,7 @@ func isStatisticsRows(sc *stmtCtx) ([][]Value, error) {
 				if k.unique {
 					nonUnique = 0
 				}
-				coll := "A"
-				if k.descs[i] {
-					coll = "D"
-				}
+				typ, coll := keyTypeColl(k.ft, k.descs[i])
 				null := ""
 				if !t.cols[c].desc.NotNull {
 					null = "YES"
@@ -379,8 +398,8 @@ func isStatisticsRows(sc *stmtCtx) ([][]Value, error) {
 					sub = num(int64(k.parts[i].Length))
 				}
 				rows = append(rows, []Value{str("def"), str(sc.e.dbName), str(t.desc.Name), num(nonUnique), str(sc.e.dbName),
-					str(k.name), num(int64(i + 1)), str(t.cols[c].desc.Name), str(coll), num(0), sub, Null, str(null),
-					str("BTREE"), str(""), str(k.cmt), str("YES"), Null})
+					str(k.name), num(int64(i + 1)), str(t.cols[c].desc.Name), coll, num(0), sub, Null, str(null),
+					str(typ), str(""), str(k.cmt), str("YES"), Null})
 			}
 		}
 	}
@@ -595,6 +614,13 @@ func showCreateTable(t *table, ai uint64) string {
 		l := "  " + kind + quoteIdent(ix.desc.Name) + " " + keyCols(ix.cols, ix.descs, ix.desc.Parts)
 		if ix.desc.Comment != "" {
 			l += " COMMENT " + quoteSQLString(ix.desc.Comment)
+		}
+		lines = append(lines, l)
+	}
+	for _, fx := range t.fulltext {
+		l := "  FULLTEXT KEY " + quoteIdent(fx.desc.Name) + " " + keyCols(fx.cols, make([]bool, len(fx.cols)), make([]keyPart, len(fx.cols)))
+		if fx.desc.Comment != "" {
+			l += " COMMENT " + quoteSQLString(fx.desc.Comment)
 		}
 		lines = append(lines, l)
 	}
