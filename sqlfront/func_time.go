@@ -589,6 +589,9 @@ type dateAddExpr struct {
 	base, amount Expr
 	unit         string // lower-case unit name
 	sub          bool
+	// param: base is a placeholder, whose string value MySQL resolves to
+	// DATE or DATETIME; a string from anywhere else gives a string.
+	param bool
 }
 
 func (e *dateAddExpr) Eval(env *Env) (Value, error) {
@@ -622,6 +625,17 @@ func (e *dateAddExpr) Eval(env *Env) (Value, error) {
 	r, ok := addInterval(t, iv, e.sub)
 	if !ok {
 		return Null, nil
+	}
+	if bv.K == KindString && !e.param {
+		// MySQL's VARCHAR result: the date, or the date and time (with
+		// microseconds when there are some).
+		switch {
+		case isDate && !iv.timePart:
+			return StringValue(Format(DateValue(r))), nil
+		case r.Nanosecond() != 0 || iv.microPart:
+			return StringValue(Format(DatetimeValue(r, 6))), nil
+		}
+		return StringValue(Format(DatetimeValue(r, 0))), nil
 	}
 	if isDate && !iv.timePart {
 		return DateValue(r), nil
@@ -659,7 +673,13 @@ func (c *compiler) compileDateArith(base sqlparser.Expr, iv *sqlparser.IntervalE
 	if err != nil {
 		return nil, err
 	}
-	return c.fold(&dateAddExpr{base: xs[0], amount: xs[1], unit: unit, sub: sub}), nil
+	return c.fold(&dateAddExpr{base: xs[0], amount: xs[1], unit: unit, sub: sub, param: isParam(xs[0])}), nil
+}
+
+// isParam reports whether e is a placeholder.
+func isParam(e Expr) bool {
+	_, ok := e.(*argExpr)
+	return ok
 }
 
 // buildDateAdd returns the build callback of DATE_ADD-like functions:
@@ -676,7 +696,7 @@ func buildDateAdd(sub, allowDays bool) func(c *compiler, args []sqlparser.Expr) 
 		if err != nil {
 			return nil, err
 		}
-		return c.fold(&dateAddExpr{base: xs[0], amount: xs[1], unit: "day", sub: sub}), nil
+		return c.fold(&dateAddExpr{base: xs[0], amount: xs[1], unit: "day", sub: sub, param: isParam(xs[0])}), nil
 	}
 }
 
@@ -1163,7 +1183,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			return c.fold(&dateAddExpr{base: xs[0], amount: xs[1], unit: unit}), nil
+			return c.fold(&dateAddExpr{base: xs[0], amount: xs[1], unit: unit, param: isParam(xs[0])}), nil
 		}},
 	})
 	for _, a := range [][2]string{
