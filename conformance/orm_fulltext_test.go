@@ -7,6 +7,7 @@ package conformance
 // manual, 12.10.2).
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -90,4 +91,29 @@ func TestGORMFullText(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "1191") {
 		t.Errorf("search without the index: %v, want error 1191", err)
 	}
+}
+
+// TestGORMViewColumns: the migrator sees a view's columns (it reads
+// information_schema.COLUMNS and the view's result columns): HasColumn and
+// ColumnTypes give what they give on MySQL.
+func TestGORMViewColumns(t *testing.T) {
+	db, _ := gormOpen(t, &gorm.Config{})
+	must(t, db.AutoMigrate(&ftArticle{}))
+	must(t, db.Create(&ftArticle{Title: "a", Body: "b"}).Error)
+	must(t, db.Migrator().CreateView("ft_titles", gorm.ViewOption{
+		Query: db.Model(&ftArticle{}).Select("id, title, LENGTH(body) AS body_len"),
+	}))
+	if !db.Migrator().HasColumn("ft_titles", "title") || db.Migrator().HasColumn("ft_titles", "body") {
+		t.Errorf("HasColumn on the view: title %v, body %v; want true, false",
+			db.Migrator().HasColumn("ft_titles", "title"), db.Migrator().HasColumn("ft_titles", "body"))
+	}
+	cts, err := db.Migrator().ColumnTypes("ft_titles")
+	must(t, err)
+	var got []string
+	for _, ct := range cts {
+		typ, _ := ct.ColumnType()
+		null, _ := ct.Nullable()
+		got = append(got, fmt.Sprintf("%s %s %v", ct.Name(), typ, null))
+	}
+	gormDiff(t, "ColumnTypes of the view", []string{"id bigint unsigned false", "title varchar(200) true", "body_len bigint true"}, got)
 }

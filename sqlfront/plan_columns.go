@@ -54,6 +54,11 @@ func columnInfoOf(it selectItem) ColumnInfo {
 		// The inner side of a LEFT JOIN gives NULLs for rows it lacks.
 		ci.Nullable, ci.NullableOK = it.ft.null[it.col] || it.ft.join == joinLeft, true
 		fillTypeInfo(&ci, t)
+		if it.ft.t != nil {
+			ci.src = it.ft.t.cols[it.col]
+		} else if it.col < len(it.ft.info) {
+			ci.src = it.ft.info[it.col].src // through a derived table or view
+		}
 		return ci
 	}
 	if _, lit := Literal(it.expr); it.ast != nil && (lit || depsOf(it.expr) != 0) {

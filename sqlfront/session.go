@@ -219,6 +219,10 @@ type ColumnInfo struct {
 	LengthOK         bool
 	Precision, Scale int64
 	DecimalOK        bool
+	// src is the table column the result column reads as is (through
+	// derived tables and views), nil for an expression: DESCRIBE of a
+	// view shows its type and default.
+	src *column
 }
 
 // Exec runs a statement and returns its Result. A SELECT is run and its

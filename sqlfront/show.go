@@ -38,14 +38,43 @@ func (sc *stmtCtx) show(st *ShowStmt) (rowIter, []ColumnInfo, error) {
 			}
 		}
 	case ShowColumns:
-		t, err := sc.lookupTable(st.Table.Schema, st.Table.Name)
-		if err != nil {
-			return nil, nil, err
-		}
 		if st.Full {
 			cols = []string{"Field", "Type", "Collation", "Null", "Key", "Default", "Extra", "Privileges", "Comment"}
 		} else {
 			cols = []string{"Field", "Type", "Null", "Key", "Default", "Extra"}
+		}
+		t, err := sc.lookupTable(st.Table.Schema, st.Table.Name)
+		if v := sc.cat.view(st.Table.Name); err != nil && v != nil && (st.Table.Schema == "" || strings.EqualFold(st.Table.Schema, db)) {
+			// A view: its result columns, no keys (MySQL's DESCRIBE v).
+			vcs, err := sc.describeView(v)
+			if err != nil {
+				return nil, nil, err
+			}
+			for _, vc := range vcs {
+				null, def, coll, cmt := "YES", Null, Null, ""
+				if !vc.nullable {
+					null = "NO"
+				}
+				if vc.src != nil {
+					def, cmt = columnDefault(vc.src), vc.src.desc.Comment
+				}
+				if vc.typ.Kind() == KindString {
+					coll = str(displayCollation(vc.typ.Collation))
+				}
+				r := []Value{str(vc.name), str(vc.typ.String())}
+				if st.Full {
+					r = append(r, coll)
+				}
+				r = append(r, str(null), str(""), def, str(""))
+				if st.Full {
+					r = append(r, str("select,insert,update,references"), str(cmt))
+				}
+				rows = append(rows, r)
+			}
+			break
+		}
+		if err != nil {
+			return nil, nil, err
 		}
 		for i, c := range t.cols {
 			null := "YES"

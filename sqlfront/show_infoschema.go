@@ -330,6 +330,33 @@ func isColumnsRows(sc *stmtCtx) ([][]Value, error) {
 				str(c.desc.Comment), str(c.desc.Gen), Null})
 		}
 	}
+	for _, v := range sc.cat.sortedViews() {
+		vcs, err := describeViewFn(sc, v)
+		if err != nil {
+			continue // a view whose tables are gone (MySQL warns)
+		}
+		for i, vc := range vcs {
+			np, ns := numericPrecision(vc.typ)
+			cl, ol := charLength(vc.typ)
+			dp := Null
+			switch vc.typ.Base {
+			case TypeDatetime, TypeTimestamp, TypeTime:
+				dp = num(int64(vc.typ.Scale))
+			}
+			cs, coll := Null, Null
+			if vc.typ.Kind() == KindString {
+				cs, coll = str(collationCharset(vc.typ.Collation)), str(displayCollation(vc.typ.Collation))
+			}
+			def, cmt := Null, ""
+			if vc.src != nil {
+				def, cmt = columnDefault(vc.src), vc.src.desc.Comment
+			}
+			rows = append(rows, []Value{str("def"), str(sc.e.dbName), str(v.Name), str(vc.name), num(int64(i + 1)),
+				def, str(yesNo(vc.nullable)), str(dataType(vc.typ)), cl, ol, np, ns, dp, cs, coll,
+				str(vc.typ.String()), str(""), str(""), str("select,insert,update,references"),
+				str(cmt), str(""), Null})
+		}
+	}
 	return rows, nil
 }
 

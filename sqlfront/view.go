@@ -2,6 +2,7 @@ package sqlfront
 
 import (
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
@@ -21,8 +22,9 @@ import (
 // the time the statement runs, against the tables as they are then. The
 // view's columns keep the names of its column list or, without one, the
 // names the query gave them at CREATE (as MySQL, which expands * when the
-// view is created); a query that no longer yields that many columns (a
-// table it reads changed) fails with MySQL's error 1356.
+// view is created); a query that no longer fits the tables (a table or
+// column it reads is gone, or it yields another number of columns) fails
+// with MySQL's error 1356.
 //
 // Views are read-only in bxdb: INSERT, UPDATE, DELETE, TRUNCATE, ALTER
 // TABLE and CREATE INDEX on a view fail with error 1347 ('db.v' is not BASE
@@ -31,8 +33,11 @@ import (
 // ALGORITHM, DEFINER and SQL SECURITY are accepted and ignored. Views share
 // the namespace of tables: SHOW [FULL] TABLES lists them (Table_type VIEW),
 // as do information_schema.TABLES (TABLE_TYPE 'VIEW') and
-// information_schema.VIEWS; SHOW CREATE TABLE and DESCRIBE do not support
-// them.
+// information_schema.VIEWS; DESCRIBE, SHOW [FULL] COLUMNS and
+// information_schema.COLUMNS describe their result columns (describeView:
+// a column that reads a table column has its type, default and comment,
+// an expression its result type, no keys); SHOW CREATE TABLE does not
+// support them.
 
 // viewDesc is the persisted description of a view (JSON in the catalog;
 // field names are part of the on-disk format, never rename them).
@@ -395,8 +400,115 @@ func (sc *stmtCtx) viewTable(v *viewDesc, alias string) (*fromTable, error) {
 		return nil, err
 	}
 	ft, err := sc.derivedTableNamed(sel, alias, v.Select, v.Columns)
-	if err == errColumnCount {
+	var se *SQLError
+	if err == errColumnCount || asSQLError(err, &se) && (se.Number == ErNoSuchTable || se.Number == ErBadField) {
 		return nil, engErr(ErViewInvalid, "View '%s.%s' references invalid table(s) or column(s) or function(s) or definer/invoker of view lack rights to use them", sc.e.dbName, v.Name)
 	}
 	return ft, err
+}
+
+// viewColumn is one result column of a view as DESCRIBE and
+// information_schema.COLUMNS show it.
+type viewColumn struct {
+	name     string
+	typ      ColumnType // the column's type, or one made from its values'
+	nullable bool
+	src      *column // the table column it reads as is, or nil
+}
+
+// describeViewFn is describeView, for information_schema.COLUMNS, whose
+// table list the planner reads (a direct call would be an initialization
+// cycle).
+var describeViewFn func(sc *stmtCtx, v *viewDesc) ([]viewColumn, error)
+
+func init() { describeViewFn = (*stmtCtx).describeView }
+
+// describeView describes the result columns of view v: a column that reads
+// a table column as is has that column's type, default and collation;
+// an expression's type is its result type (from its first row when only
+// the values tell).
+func (sc *stmtCtx) describeView(v *viewDesc) ([]viewColumn, error) {
+	stmt, err := sqlparser.Parse("SELECT * FROM " + quoteIdent(v.Name))
+	if err != nil {
+		return nil, err
+	}
+	child := sc.child()
+	child.xlog = nil
+	qp, err := child.planQuery(stmt.(*sqlparser.Select), nil, "")
+	if err != nil {
+		return nil, err
+	}
+	defer qp.it.Close()
+	var first []Value
+	out := make([]viewColumn, 0, qp.width)
+	for i, ci := range qp.cols[:qp.width] {
+		vc := viewColumn{name: ci.Name, nullable: ci.Nullable || !ci.NullableOK, src: ci.src}
+		if ci.src != nil {
+			vc.typ = ci.src.typ
+			out = append(out, vc)
+			continue
+		}
+		name := ci.DatabaseTypeName
+		if name == "" {
+			if first == nil {
+				if r, err := qp.it.Next(); err == nil {
+					first = cloneRow(r)
+				} else if err != io.EOF {
+					return nil, err
+				} else {
+					first = []Value{}
+				}
+			}
+			name = "VARCHAR"
+			if i < len(first) && first[i].K != KindNull {
+				name = kindTypeName(first[i])
+			}
+		}
+		vc.typ = typeOfInfo(name, ci)
+		out = append(out, vc)
+	}
+	return out, nil
+}
+
+// typeOfInfo returns a column type for a result column described by its
+// MySQL type name (DatabaseTypeName) and ci's length and precision.
+func typeOfInfo(name string, ci ColumnInfo) ColumnType {
+	switch strings.ToUpper(name) {
+	case "BIGINT":
+		return ColumnType{Base: TypeBigInt}
+	case "UNSIGNED BIGINT":
+		return ColumnType{Base: TypeBigInt, Unsigned: true}
+	case "INT":
+		return ColumnType{Base: TypeInt}
+	case "DOUBLE":
+		return ColumnType{Base: TypeDouble}
+	case "FLOAT":
+		return ColumnType{Base: TypeFloat}
+	case "DECIMAL":
+		if ci.DecimalOK {
+			return ColumnType{Base: TypeDecimal, Precision: int(ci.Precision), Scale: int(ci.Scale)}
+		}
+		return ColumnType{Base: TypeDecimal, Precision: 65, Scale: 30}
+	case "DATE":
+		return ColumnType{Base: TypeDate}
+	case "TIME":
+		return ColumnType{Base: TypeTime}
+	case "DATETIME":
+		return ColumnType{Base: TypeDatetime}
+	case "TIMESTAMP":
+		return ColumnType{Base: TypeTimestamp}
+	case "JSON":
+		return ColumnType{Base: TypeJSON}
+	case "VARBINARY", "BLOB", "BINARY":
+		if ci.LengthOK && ci.Length > 0 && ci.Length <= 65535 {
+			return ColumnType{Base: TypeVarBinary, Length: int(ci.Length)}
+		}
+		return ColumnType{Base: TypeBlob, Length: 1<<32 - 1}
+	case "NULL":
+		return ColumnType{Base: TypeBinary}
+	}
+	if ci.LengthOK && ci.Length > 0 && ci.Length <= 16383 {
+		return ColumnType{Base: TypeVarChar, Length: int(ci.Length)}
+	}
+	return ColumnType{Base: TypeText, Length: 1<<32 - 1}
 }
