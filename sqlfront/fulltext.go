@@ -633,6 +633,13 @@ func (s *fromScope) matchSource(cols sqlparser.SelectExprs) (*matchExpr, error) 
 			return nil, err
 		}
 		if !found {
+			if s.outer != nil {
+				if _, err := s.outer.Column(cn.Qualifier.Qualifier.String(), cn.Qualifier.Name.String(), cn.Name.String()); err == nil {
+					// An enclosing query's column: MATCH reads its own
+					// query's tables only.
+					return nil, engErr(ErWrongArgsToLimit, "Incorrect arguments to MATCH")
+				}
+			}
 			return nil, ErrUnknownColumn(sqlparser.String(cn), s.clauseName())
 		}
 		t := s.lay.tabs[s.lay.tableOf(slot)]

@@ -49,6 +49,10 @@ type shell struct {
 	intr  <-chan os.Signal  // interrupts (Ctrl-C) of the interactive shell; nil for scripts
 	exit  func(code int)    // called on a second interrupt while an interrupted statement goes on
 	onRun func(stmt string) // if not nil, called before each statement runs (a seam for tests)
+
+	// prepared tells, by lowercased name, whether a statement PREPAREd in
+	// the session returns rows, so that EXECUTE prints them.
+	prepared map[string]bool
 }
 
 // cmdShell runs the SQL shell on DB: interactive on a terminal, else it
@@ -604,6 +608,38 @@ func (sh *shell) columns(query string) ([]string, error) {
 // quoteIdent quotes a name with backticks.
 func quoteIdent(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
 
+// returnsRows is returnsRows for the session: EXECUTE returns rows when
+// the statement PREPAREd under its name does.
+func (sh *shell) returnsRows(stmt string) bool {
+	s := strings.ToUpper(strings.TrimSpace(stmt[skipGap(stmt, 0):]))
+	if !strings.HasPrefix(s, "PREPARE") && !strings.HasPrefix(s, "EXECUTE") &&
+		!strings.HasPrefix(s, "DEALLOCATE") && !strings.HasPrefix(s, "DROP") {
+		return returnsRows(stmt)
+	}
+	st, err := sqlfront.Parse(stmt)
+	if err != nil {
+		return false
+	}
+	switch x := st.(type) {
+	case *sqlfront.PrepareStmt:
+		text := x.Text
+		if x.Var != "" {
+			var v sql.NullString
+			if sh.conn.QueryRowContext(sh.ctx, "SELECT @"+x.Var).Scan(&v) != nil {
+				return false
+			}
+			text = v.String
+		}
+		if sh.prepared == nil {
+			sh.prepared = map[string]bool{}
+		}
+		sh.prepared[strings.ToLower(x.Name)] = returnsRows(text)
+	case *sqlfront.ExecuteStmt:
+		return sh.prepared[strings.ToLower(x.Name)]
+	}
+	return false
+}
+
 // run executes one statement, found on line (0 outside scripts), and
 // prints its result or its error.
 func (sh *shell) run(stmt string, line int) {
@@ -611,7 +647,7 @@ func (sh *shell) run(stmt string, line int) {
 		sh.onRun(stmt)
 	}
 	start := time.Now()
-	if !returnsRows(stmt) {
+	if !sh.returnsRows(stmt) {
 		res, err := sh.conn.ExecContext(sh.ctx, stmt)
 		if err != nil {
 			sh.report(err, line)

@@ -465,3 +465,18 @@ func TestShellDatetimeMidnight(t *testing.T) {
 		t.Fatalf("rc=%d err=%q out:\n%s\nwant:\n%s", rc, e, out, want)
 	}
 }
+
+// TestShellExecutePrepared: EXECUTE prints the rows of a PREPAREd query
+// (from a literal or a variable) and the row count of other statements.
+func TestShellExecutePrepared(t *testing.T) {
+	db := sqlDB(t, "CREATE TABLE t (id INT PRIMARY KEY)")
+	script := "PREPARE ins FROM 'INSERT INTO t VALUES (?)';\nSET @n = 7;\nEXECUTE ins USING @n;\n" +
+		"SET @q = 'SELECT id * 2 AS twice FROM t';\nPREPARE q FROM @q;\nEXECUTE q;\nDEALLOCATE PREPARE q;\n"
+	rc, out, e := runWith(strings.NewReader(script), "shell", db)
+	if rc != 0 || e != "" {
+		t.Fatalf("rc=%d err=%q", rc, e)
+	}
+	if !strings.Contains(out, "OK, 1 row affected") || !strings.Contains(out, "| twice |") || !strings.Contains(out, "| 14    |") {
+		t.Fatalf("output:\n%s", out)
+	}
+}
