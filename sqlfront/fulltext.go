@@ -190,7 +190,12 @@ type ftQuery struct {
 	seq     bool     // a phrase: rows' word sequences are needed
 	exact   map[string]bool
 	prefix  []string
+	seen    map[ftTerm]int // term -> index in terms
 }
+
+// ftMaxDepth bounds the nesting of boolean-mode groups; deeper
+// parentheses are ignored.
+const ftMaxDepth = 64
 
 // index sets up wants and seq once the terms are known.
 func (q *ftQuery) index() {
@@ -220,11 +225,13 @@ func (q *ftQuery) wants(k []byte) bool {
 
 // termIndex returns the index of term t in q.terms, adding it.
 func (q *ftQuery) termIndex(t ftTerm) int {
-	for i, x := range q.terms {
-		if x == t {
-			return i
-		}
+	if i, ok := q.seen[t]; ok {
+		return i
 	}
+	if q.seen == nil {
+		q.seen = map[ftTerm]int{}
+	}
+	q.seen[t] = len(q.terms)
 	q.terms = append(q.terms, t)
 	return len(q.terms) - 1
 }
@@ -261,6 +268,8 @@ func (q *ftQuery) parseGroup(s string, pos *int, coll Collation, buf *[]byte, de
 			op = 0
 		case c == '+' || c == '-' || c == '>' || c == '<' || c == '~':
 			op = c
+			*pos++
+		case c == '(' && depth >= ftMaxDepth:
 			*pos++
 		case c == '(':
 			*pos++

@@ -304,3 +304,21 @@ func ftModel(docs map[int][2]*string, against string, boolean bool) [][]string {
 	}
 	return out
 }
+
+// TestFullTextHostileQueries: deep nesting, long and odd AGAINST strings
+// give answers (or errors), never a crash or a hang.
+func TestFullTextHostileQueries(t *testing.T) {
+	e := openTestEngine(t)
+	s := e.NewSession()
+	execSQL(t, s, "CREATE TABLE h (id INT PRIMARY KEY, t TEXT, FULLTEXT (t))")
+	execSQL(t, s, "INSERT INTO h VALUES (1, 'deep apple'), (2, 'pear')")
+	many := strings.Repeat("word ", 20000) + "apple"
+	cases := []queryCase{
+		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('" + strings.Repeat("(", 100000) + "apple' IN BOOLEAN MODE)", "[[1]]"},
+		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('" + strings.Repeat(")", 1000) + "+pear' IN BOOLEAN MODE)", "[[2]]"},
+		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('" + many + "')", "[[1]]"},
+		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('\"" + many + "' IN BOOLEAN MODE)", "[]"},
+		{"SELECT id FROM h WHERE MATCH (t) AGAINST (CONCAT(UNHEX('FFFE'), ' apple') IN BOOLEAN MODE)", "[[1]]"},
+	}
+	checkQueries(t, s, cases)
+}
