@@ -243,6 +243,25 @@ func lexAll(src string) (toks []token, clean string, err error) {
 			natl = append(natl, i)
 		}
 	}
+	// @'name', @"name" and @`name` (a user variable named by a quoted
+	// string) are @name: one token, and the text written over in place.
+	// The '@' of a user name ('u'@'host', as DEFINER takes it) follows
+	// its name directly and is left alone.
+	var uvars []int
+	for i := 0; i+1 < len(toks); i++ {
+		t, s := toks[i], toks[i+1]
+		if t.typ != sqlparser.ID || t.quoted || t.val != "@" || t.end != t.pos+1 || s.pos != t.end ||
+			s.typ != sqlparser.STRING && !(s.typ == sqlparser.ID && s.quoted) {
+			continue
+		}
+		if i > 0 && toks[i-1].end == t.pos && (toks[i-1].typ == sqlparser.STRING || toks[i-1].typ == sqlparser.ID) {
+			continue
+		}
+		if !plainVarName(s.val) {
+			return nil, "", newParseError(src, t.pos, "a user variable name in quotes must be letters, digits, '_', '$' and '.'")
+		}
+		uvars = append(uvars, i)
+	}
 	// 0b101 is 0x5 (bitNumLen): sqlparser reads the token's value
 	// padded with blanks.
 	var bitNums []int
@@ -251,10 +270,21 @@ func lexAll(src string) (toks []token, clean string, err error) {
 			bitNums = append(bitNums, i)
 		}
 	}
-	if len(marks) == 0 && len(natl) == 0 && len(bitNums) == 0 {
+	if len(marks) == 0 && len(natl) == 0 && len(bitNums) == 0 && len(uvars) == 0 {
 		return toks, src, nil
 	}
 	b := []byte(src)
+	for j := len(uvars) - 1; j >= 0; j-- {
+		i := uvars[j]
+		t, s := toks[i], toks[i+1]
+		name := "@" + s.val
+		n := copy(b[t.pos:s.end], name)
+		for k := t.pos + n; k < s.end; k++ {
+			b[k] = ' '
+		}
+		toks[i] = token{typ: sqlparser.ID, val: name, pos: t.pos, end: s.end}
+		toks = append(toks[:i+1], toks[i+2:]...)
+	}
 	for _, i := range bitNums {
 		t := toks[i]
 		n := copy(b[t.pos:t.end], t.val)
@@ -273,6 +303,18 @@ func lexAll(src string) (toks []token, clean string, err error) {
 		toks = append(toks[:i], toks[i+1:]...)
 	}
 	return toks, string(b), nil
+}
+
+// plainVarName reports whether a quoted user variable name can be written
+// without quotes.
+func plainVarName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$' || c == '.') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // lexErrorMsg describes a LEX_ERROR token.
