@@ -36,8 +36,8 @@ import (
 // information_schema.VIEWS; DESCRIBE, SHOW [FULL] COLUMNS and
 // information_schema.COLUMNS describe their result columns (describeView:
 // a column that reads a table column has its type, default and comment,
-// an expression its result type, no keys); SHOW CREATE TABLE does not
-// support them.
+// an expression its result type, no keys), and SHOW CREATE TABLE answers
+// as SHOW CREATE VIEW.
 
 // viewDesc is the persisted description of a view (JSON in the catalog;
 // field names are part of the on-disk format, never rename them).
