@@ -302,32 +302,30 @@ func charLength(t ColumnType) (Value, Value) {
 	return Null, Null
 }
 
-// isColumnsRows generates information_schema.COLUMNS.
+// isColumnsRows generates information_schema.COLUMNS: tables' columns,
+// then views' (describeView).
 func isColumnsRows(sc *stmtCtx) ([][]Value, error) {
 	var rows [][]Value
+	row := func(table string, pos int, name string, typ ColumnType, def Value, nullable bool, key, extra, comment, gen string) {
+		np, ns := numericPrecision(typ)
+		cl, ol := charLength(typ)
+		dp := Null
+		switch typ.Base {
+		case TypeDatetime, TypeTimestamp, TypeTime:
+			dp = num(int64(typ.Scale))
+		}
+		cs, coll := Null, Null
+		if typ.Kind() == KindString {
+			cs, coll = str(collationCharset(typ.Collation)), str(displayCollation(typ.Collation))
+		}
+		rows = append(rows, []Value{str("def"), str(sc.e.dbName), str(table), str(name), num(int64(pos)),
+			def, str(yesNo(nullable)), str(dataType(typ)), cl, ol, np, ns, dp, cs, coll,
+			str(typ.String()), str(key), str(extra), str("select,insert,update,references"),
+			str(comment), str(gen), Null})
+	}
 	for _, t := range sc.cat.sortedTables() {
 		for i, c := range t.cols {
-			np, ns := numericPrecision(c.typ)
-			cl, ol := charLength(c.typ)
-			dp := Null
-			switch c.typ.Base {
-			case TypeDatetime, TypeTimestamp, TypeTime:
-				dp = num(int64(c.typ.Scale))
-			case TypeDate:
-				dp = Null
-			}
-			cs, coll := Null, Null
-			if c.typ.Kind() == KindString {
-				cs, coll = str(collationCharset(c.typ.Collation)), str(displayCollation(c.typ.Collation))
-			}
-			nullable := "YES"
-			if c.desc.NotNull {
-				nullable = "NO"
-			}
-			rows = append(rows, []Value{str("def"), str(sc.e.dbName), str(t.desc.Name), str(c.desc.Name), num(int64(i + 1)),
-				columnDefault(c), str(nullable), str(dataType(c.typ)), cl, ol, np, ns, dp, cs, coll,
-				str(c.typ.String()), str(columnKey(t, i)), str(columnExtra(c)), str("select,insert,update,references"),
-				str(c.desc.Comment), str(c.desc.Gen), Null})
+			row(t.desc.Name, i+1, c.desc.Name, c.typ, columnDefault(c), !c.desc.NotNull, columnKey(t, i), columnExtra(c), c.desc.Comment, c.desc.Gen)
 		}
 	}
 	for _, v := range sc.cat.sortedViews() {
@@ -336,25 +334,11 @@ func isColumnsRows(sc *stmtCtx) ([][]Value, error) {
 			continue // a view whose tables are gone (MySQL warns)
 		}
 		for i, vc := range vcs {
-			np, ns := numericPrecision(vc.typ)
-			cl, ol := charLength(vc.typ)
-			dp := Null
-			switch vc.typ.Base {
-			case TypeDatetime, TypeTimestamp, TypeTime:
-				dp = num(int64(vc.typ.Scale))
-			}
-			cs, coll := Null, Null
-			if vc.typ.Kind() == KindString {
-				cs, coll = str(collationCharset(vc.typ.Collation)), str(displayCollation(vc.typ.Collation))
-			}
 			def, cmt := Null, ""
 			if vc.src != nil {
 				def, cmt = columnDefault(vc.src), vc.src.desc.Comment
 			}
-			rows = append(rows, []Value{str("def"), str(sc.e.dbName), str(v.Name), str(vc.name), num(int64(i + 1)),
-				def, str(yesNo(vc.nullable)), str(dataType(vc.typ)), cl, ol, np, ns, dp, cs, coll,
-				str(vc.typ.String()), str(""), str(""), str("select,insert,update,references"),
-				str(cmt), str(""), Null})
+			row(v.Name, i+1, vc.name, vc.typ, def, vc.nullable, "", "", cmt, "")
 		}
 	}
 	return rows, nil
