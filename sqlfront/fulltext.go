@@ -782,11 +782,13 @@ func naturalMatch(where sqlparser.Expr) *sqlparser.MatchExpr {
 	return nil
 }
 
-// ftOrderBy returns the implicit ORDER BY of a single-table query whose
-// WHERE has a natural-language MATCH: relevance, highest first, then the
-// primary key descending (t's primary key column names), or nil.
-func ftOrderBy(sel *sqlparser.Select, pk []string) sqlparser.OrderBy {
-	if len(sel.OrderBy) > 0 || len(sel.GroupBy) > 0 || sel.Where == nil || len(sel.From) != 1 {
+// ftOrderBy returns the implicit ORDER BY of a query of table t alone
+// (without DISTINCT, GROUP BY or aggregates) whose WHERE has a
+// natural-language MATCH: relevance, highest first, then the primary key
+// descending; or nil.
+func ftOrderBy(sel *sqlparser.Select, t *table) sqlparser.OrderBy {
+	if len(sel.OrderBy) > 0 || len(sel.GroupBy) > 0 || sel.Where == nil || len(sel.From) != 1 ||
+		sel.Distinct != "" || ContainsAggregate(sel.SelectExprs) {
 		return nil
 	}
 	if _, ok := sel.From[0].(*sqlparser.AliasedTableExpr); !ok {
@@ -797,8 +799,8 @@ func ftOrderBy(sel *sqlparser.Select, pk []string) sqlparser.OrderBy {
 		return nil
 	}
 	ob := sqlparser.OrderBy{&sqlparser.Order{Expr: m, Direction: sqlparser.DescScr}}
-	for _, c := range pk {
-		ob = append(ob, &sqlparser.Order{Expr: &sqlparser.ColName{Name: sqlparser.NewColIdent(c)}, Direction: sqlparser.DescScr})
+	for _, o := range t.pk {
+		ob = append(ob, &sqlparser.Order{Expr: &sqlparser.ColName{Name: sqlparser.NewColIdent(t.names[o])}, Direction: sqlparser.DescScr})
 	}
 	return ob
 }

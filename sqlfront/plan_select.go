@@ -161,13 +161,8 @@ func (sc *stmtCtx) planSelectCarrying(sel *sqlparser.Select, outer Scope, text s
 			return nil, err
 		}
 	}
-	if len(si.lay.tabs) == 1 && si.lay.tabs[0].t != nil && sel.Distinct == "" && !ContainsAggregate(sel.SelectExprs) {
-		t := si.lay.tabs[0].t
-		var pk []string
-		for _, o := range t.pk {
-			pk = append(pk, t.names[o])
-		}
-		if ob := ftOrderBy(sel, pk); ob != nil {
+	if len(si.lay.tabs) == 1 && si.lay.tabs[0].t != nil && len(si.lay.tabs[0].t.fulltext) > 0 {
+		if ob := ftOrderBy(sel, si.lay.tabs[0].t); ob != nil {
 			cp := *sel
 			cp.OrderBy = ob
 			sel, si.sel = &cp, &cp
