@@ -416,6 +416,18 @@ type viewColumn struct {
 	src      *column // the table column it reads as is, or nil
 }
 
+// planInternal plans a SELECT the engine writes itself (text) in a child
+// of the statement, which EXPLAIN does not describe.
+func (sc *stmtCtx) planInternal(text string) (*queryPlan, error) {
+	stmt, err := sqlparser.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	child := sc.child()
+	child.xlog = nil
+	return child.planQuery(stmt.(*sqlparser.Select), nil, "")
+}
+
 // describeViewFn is describeView, for information_schema.COLUMNS, whose
 // table list the planner reads (a direct call would be an initialization
 // cycle).
@@ -428,13 +440,7 @@ func init() { describeViewFn = (*stmtCtx).describeView }
 // an expression's type is its result type (from its first row when only
 // the values tell).
 func (sc *stmtCtx) describeView(v *viewDesc) ([]viewColumn, error) {
-	stmt, err := sqlparser.Parse("SELECT * FROM " + quoteIdent(v.Name))
-	if err != nil {
-		return nil, err
-	}
-	child := sc.child()
-	child.xlog = nil
-	qp, err := child.planQuery(stmt.(*sqlparser.Select), nil, "")
+	qp, err := sc.planInternal("SELECT * FROM " + quoteIdent(v.Name))
 	if err != nil {
 		return nil, err
 	}
