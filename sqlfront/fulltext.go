@@ -25,23 +25,36 @@ import (
 //   - Words are runs of letters, digits and '_', compared under the first
 //     column's collation (case- and accent-insensitively by default);
 //     words shorter than 3 or longer than 84 characters and InnoDB's 36
-//     default stopwords are not searched (innodb_ft_min_token_size,
-//     innodb_ft_max_token_size, INNODB_FT_DEFAULT_STOPWORD).
-//   - A row's relevance is InnoDB's: the sum over the searched words w of
+//     default stopwords are not in the index (innodb_ft_min_token_size,
+//     innodb_ft_max_token_size, INNODB_FT_DEFAULT_STOPWORD): a search for
+//     one finds no row, and a prefix (word*) finds only indexed words.
+//   - A row's relevance is InnoDB's: the sum over the searched terms w of
 //     TF(w) * IDF(w) * IDF(w), TF being how often w occurs in the row's
 //     columns, IDF = log10(rows / rows containing w) (log10(1.0001) for a
-//     word every row has), summed in single precision as InnoDB does.
-//   - Natural language mode (the default) matches the rows holding any
-//     searched word. A MATCH in the WHERE clause of a single-table query
-//     without ORDER BY sorts the rows by relevance, highest first (ties:
-//     the later primary key first).
-//   - Boolean mode: +word (required), -word (excluded), word (optional:
-//     when the group has no required word, at least one optional word
-//     must occur), word* (prefix), "a phrase" (the words adjacent, in
-//     order), (groups), and >, < and ~, which raise, lower and negate a
-//     word's contribution (InnoDB moves the rank by 1 within [-1, 1]
-//     before the word weights are added; bxdb does the same). Rows come
-//     in the order the query gives them.
+//     word every row has), summed in single precision as InnoDB does. A
+//     prefix term has the statistics InnoDB gives it: the rows counted
+//     once per word with the prefix, the TF of the row's first such word.
+//   - A MATCH in the WHERE clause of a single-table query without ORDER BY
+//     sorts the rows by relevance, highest first, ties in primary key
+//     order (InnoDB reads them from its index in that order).
+//   - The AGAINST string is read as InnoDB's lexer and grammar read it
+//     (fts0blex.l, fts0tlex.l, fts0pars.y). Natural language mode (the
+//     default) matches the rows holding any searched word or "quoted
+//     phrase". Boolean mode: +word (required), -word (excluded), word
+//     (optional: when the group has no required item, at least one
+//     optional item must match), word* (prefix), "a phrase" (its words
+//     adjacent, in order, within one column, from its first indexed
+//     word; none indexed: no row), "a phrase"@n (its indexed words within
+//     n words), (groups), and >, < and ~, which raise, lower and negate
+//     an item's contribution (InnoDB moves the rank by 1 within [-1, 1]
+//     before the word weights are added; bxdb does the same); ~ finds no
+//     row itself. An operator applies to the next item across spaces, and
+//     each of + - < > ~ * ( ) @ is an operator wherever it stands
+//     (full-text is full -text). A term of several words (a&b) gives each
+//     its operator; its first word stays even when not indexed. A string
+//     that does not parse ('++word', 'word +', unbalanced parentheses,
+//     groups nested over 64 deep, an '@' not after a phrase) matches no
+//     row, as InnoDB answers it.
 //   - WITH QUERY EXPANSION is error 1235.
 //
 // The MATCH column list must be the column set of one FULLTEXT index of a
@@ -136,9 +149,10 @@ func checkFullTextTypes(d *tableDesc) error {
 }
 
 // ftWords calls fn with the collation key of each word of s in order (the
-// key aliases a scratch buffer) and whether the word is searchable (its
-// length within the limits and not a stopword).
-func ftWords(s string, coll Collation, buf *[]byte, fn func(key []byte, searchable bool)) {
+// key aliases a scratch buffer), whether the word is searchable (its
+// length within the limits and not a stopword: a word the index holds)
+// and its length in characters.
+func ftWords(s string, coll Collation, buf *[]byte, fn func(key []byte, searchable bool, chars int)) {
 	i := 0
 	for i < len(s) {
 		r, n := utf8.DecodeRuneInString(s[i:])
@@ -158,7 +172,7 @@ func ftWords(s string, coll Collation, buf *[]byte, fn func(key []byte, searchab
 		w := s[start:i]
 		*buf = appendCollKey((*buf)[:0], coll, w)
 		ok := chars >= ftMinToken && chars <= ftMaxToken && !ftStopwords[strings.ToLower(w)]
-		fn(*buf, ok)
+		fn(*buf, ok, chars)
 	}
 }
 
@@ -173,12 +187,16 @@ type ftTerm struct {
 	prefix bool
 }
 
-// ftNode is a boolean-mode query node: a term, a phrase or a group, with
-// its operator ('+', '-', '>', '<', '~' or 0).
+// ftNode is a query node: a term, a phrase or a group, with its operator
+// ('+', '-', '>', '<', '~' or 0). A node with none of the three is a
+// word the index does not hold (too short, or a stopword), which
+// matches no row.
 type ftNode struct {
 	op     byte
 	term   int      // index into ftQuery.terms, or -1
-	phrase []int    // terms of a phrase, in order
+	phrase []string // a phrase's word keys in order, from its first indexed word
+	dist   int      // a phrase's @distance (proximity search), 0 for adjacent words
+	words  []int    // a phrase's indexed words (terms)
 	group  []ftNode // a parenthesized group
 }
 
@@ -186,15 +204,15 @@ type ftNode struct {
 type ftQuery struct {
 	boolean bool
 	terms   []ftTerm
-	root    []ftNode // boolean mode
-	seq     bool     // a phrase: rows' word sequences are needed
+	root    []ftNode
+	seq     bool // a phrase: rows' word sequences are needed
 	exact   map[string]bool
 	prefix  []string
 	seen    map[ftTerm]int // term -> index in terms
 }
 
-// ftMaxDepth bounds the nesting of boolean-mode groups; deeper
-// parentheses are ignored.
+// ftMaxDepth bounds the nesting of boolean-mode groups; a deeper group
+// is a syntax error (InnoDB refuses more than 31 levels).
 const ftMaxDepth = 64
 
 // index sets up wants and seq once the terms are known.
@@ -236,114 +254,245 @@ func (q *ftQuery) termIndex(t ftTerm) int {
 	return len(q.terms) - 1
 }
 
-// parseFTQuery parses the AGAINST string s.
-func parseFTQuery(s string, coll Collation, boolean bool) *ftQuery {
-	q := &ftQuery{boolean: boolean}
-	var buf []byte
-	if !boolean {
-		ftWords(s, coll, &buf, func(k []byte, ok bool) {
-			if ok {
-				q.termIndex(ftTerm{key: string(k)})
-			}
-		})
-		q.index()
-		return q
-	}
-	pos := 0
-	q.root = q.parseGroup(s, &pos, coll, &buf, 0)
-	q.index()
-	return q
+// ftTok is a token of an AGAINST string (InnoDB's fts0blex.l and
+// fts0tlex.l): a term ('w'), a number ('n'), a quoted phrase ('t'), an
+// operator (its character), or 0 at the end.
+type ftTok struct {
+	kind byte
+	text string
 }
 
-// parseGroup parses boolean-mode items up to a ')' (depth > 0) or the
-// end of s.
-func (q *ftQuery) parseGroup(s string, pos *int, coll Collation, buf *[]byte, depth int) []ftNode {
-	var out []ftNode
-	var op byte
-	for *pos < len(s) {
-		c := s[*pos]
+// ftLex splits the AGAINST string s into tokens. Spaces, tabs and
+// newlines separate tokens; in boolean mode each of *()+-<>~@ is an
+// operator wherever it stands (full-text is full -text); a term runs to
+// the next space, newline, double quote, '%' or operator; a double quote
+// without its closing one on the same line, and '%', are skipped.
+func ftLex(s string, boolean bool) []ftTok {
+	stop := " \n\"%"
+	if boolean {
+		stop = " \n\"%*()+-<>~@"
+	}
+	runOf := func(i int, in func(c byte) bool) int {
+		j := i
+		for j < len(s) && in(s[j]) {
+			j++
+		}
+		return j - i
+	}
+	inTerm := func(c byte) bool { return strings.IndexByte(stop, c) < 0 }
+	var out []ftTok
+	for i := 0; i < len(s); {
+		c := s[i]
 		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			*pos++
-			op = 0
-		case c == '+' || c == '-' || c == '>' || c == '<' || c == '~':
-			op = c
-			*pos++
-		case c == '(' && depth >= ftMaxDepth:
-			*pos++
-		case c == '(':
-			*pos++
-			g := q.parseGroup(s, pos, coll, buf, depth+1)
-			if len(g) > 0 {
-				out = append(out, ftNode{op: op, term: -1, group: g})
-			}
-			op = 0
-		case c == ')':
-			*pos++
-			if depth > 0 {
-				return out
-			}
-			op = 0
+		case c == ' ' || c == '\n' || c == '%':
+			i++
 		case c == '"':
-			*pos++
-			end := strings.IndexByte(s[*pos:], '"')
-			text := s[*pos:]
-			if end >= 0 {
-				text = s[*pos : *pos+end]
-				*pos += end + 1
-			} else {
-				*pos = len(s)
+			end := strings.IndexAny(s[i+1:], "\"\n")
+			if end < 0 || s[i+1+end] != '"' {
+				i++
+				continue
 			}
-			var ph []int
-			ftWords(text, coll, buf, func(k []byte, _ bool) {
-				ph = append(ph, q.termIndex(ftTerm{key: string(k)}))
-			})
-			if len(ph) > 0 {
-				out = append(out, ftNode{op: op, term: -1, phrase: ph})
-			}
-			op = 0
+			out = append(out, ftTok{'t', s[i+1 : i+1+end]})
+			i += end + 2
+		case !inTerm(c):
+			out = append(out, ftTok{kind: c})
+			i++
 		default:
-			end := *pos
-			for end < len(s) && !strings.ContainsRune(" \t\n\r()\"", rune(s[end])) {
-				end++
+			n := runOf(i, inTerm)
+			if c == '\t' && runOf(i, func(c byte) bool { return c == ' ' || c == '\t' }) >= n {
+				i += n // whitespace, the longer match
+				continue
 			}
-			text := s[*pos:end]
-			*pos = end
-			prefix := strings.HasSuffix(text, "*")
-			text = strings.TrimRight(text, "*")
-			type w struct {
-				key string
-				ok  bool
+			kind := byte('w')
+			if runOf(i, func(c byte) bool { return c >= '0' && c <= '9' }) == n {
+				kind = 'n'
 			}
-			var ws []w
-			ftWords(text, coll, buf, func(k []byte, ok bool) { ws = append(ws, w{string(k), ok}) })
-			for i, x := range ws {
-				p := prefix && i == len(ws)-1
-				if !x.ok && !p {
-					continue // too short, too long or a stopword: not searched
-				}
-				out = append(out, ftNode{op: op, term: q.termIndex(ftTerm{key: x.key, prefix: p})})
-			}
-			op = 0
+			out = append(out, ftTok{kind, s[i : i+n]})
+			i += n
 		}
 	}
 	return out
 }
 
+// ftParser parses the tokens of an AGAINST string (InnoDB's fts0pars.y).
+type ftParser struct {
+	toks []ftTok
+	pos  int
+	q    *ftQuery
+	coll Collation
+	buf  []byte
+	bad  bool // a syntax error
+}
+
+func (p *ftParser) peek() ftTok {
+	if p.pos < len(p.toks) {
+		return p.toks[p.pos]
+	}
+	return ftTok{}
+}
+
+func (p *ftParser) next() ftTok {
+	t := p.peek()
+	if p.pos < len(p.toks) {
+		p.pos++
+	}
+	return t
+}
+
+// parseFTQuery parses the AGAINST string s. A boolean-mode string that
+// does not parse ('++apple', 'apple +', an unbalanced parenthesis, an
+// e-mail address's '@') matches no row: InnoDB answers it with an empty
+// result.
+func parseFTQuery(s string, coll Collation, boolean bool) *ftQuery {
+	q := &ftQuery{boolean: boolean}
+	p := &ftParser{toks: ftLex(s, boolean), q: q, coll: coll}
+	q.root = p.list(0)
+	if p.bad {
+		q.root, q.terms, q.seen = nil, nil, nil
+	}
+	q.index()
+	return q
+}
+
+// list parses items up to a ')' (depth > 0) or the end.
+func (p *ftParser) list(depth int) []ftNode {
+	var out []ftNode
+	for !p.bad {
+		switch p.peek().kind {
+		case 0:
+			p.bad = p.bad || depth > 0
+			return out
+		case ')':
+			p.bad = p.bad || depth == 0
+			p.pos++
+			return out
+		}
+		out = p.item(out, depth)
+	}
+	return out
+}
+
+// item parses one item: [operator] term[*], [operator] "phrase"[@n] or
+// [operator] (group), appending its nodes to out.
+func (p *ftParser) item(out []ftNode, depth int) []ftNode {
+	if !p.q.boolean {
+		// Natural language mode: words and quoted phrases, no operators.
+		t := p.next()
+		if t.kind == 't' {
+			return p.phrase(out, 0, t.text, 0)
+		}
+		return p.term(out, 0, t.text, false)
+	}
+	var op byte
+	t := p.next()
+	if strings.IndexByte("+-~<>", t.kind) >= 0 {
+		op, t = t.kind, p.next()
+	}
+	switch t.kind {
+	case '(':
+		if depth >= ftMaxDepth {
+			p.bad = true
+			return out
+		}
+		if g := p.list(depth + 1); len(g) > 0 {
+			out = append(out, ftNode{op: op, term: -1, group: g})
+		}
+	case 'w', 'n':
+		prefix := p.peek().kind == '*'
+		if prefix {
+			p.pos++
+		}
+		out = p.term(out, op, t.text, prefix)
+	case 't':
+		dist := 0
+		if p.peek().kind == '@' {
+			p.pos++
+			n := p.next()
+			if n.kind != 'n' {
+				p.bad = true
+				return out
+			}
+			dist = ftAtoi(n.text)
+		}
+		out = p.phrase(out, op, t.text, dist)
+	default:
+		p.bad = true
+	}
+	return out
+}
+
+// ftAtoi returns the decimal number s, at most a billion.
+func ftAtoi(s string) int {
+	n := 0
+	for i := 0; i < len(s) && n < 1e9; i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return min(n, 1e9)
+}
+
+// term appends the words of the term text, each with operator op (as
+// InnoDB splits 'a&b' into a and b). The first word stays even if too
+// short or a stopword, and then matches no row (so '+the' matches
+// nothing); a later too-short word and a too-long word are dropped. With
+// prefix the last word kept is a prefix (word*), which finds the indexed
+// words it begins, whatever its length.
+func (p *ftParser) term(out []ftNode, op byte, text string, prefix bool) []ftNode {
+	type word struct {
+		key        string
+		searchable bool
+	}
+	var ws []word
+	ftWords(text, p.coll, &p.buf, func(k []byte, ok bool, chars int) {
+		if chars > ftMaxToken || len(ws) > 0 && chars < ftMinToken {
+			return
+		}
+		ws = append(ws, word{string(k), ok})
+	})
+	for i, w := range ws {
+		n := ftNode{op: op, term: -1}
+		if pre := prefix && i == len(ws)-1; pre || w.searchable {
+			n.term = p.q.termIndex(ftTerm{key: w.key, prefix: pre})
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+// phrase appends the phrase text with operator op and, for a proximity
+// search, distance dist. Its words start at the first word the index
+// holds; a phrase without one matches no row.
+func (p *ftParser) phrase(out []ftNode, op byte, text string, dist int) []ftNode {
+	n := ftNode{op: op, term: -1, dist: dist}
+	ftWords(text, p.coll, &p.buf, func(k []byte, ok bool, _ int) {
+		if ok {
+			n.words = append(n.words, p.q.termIndex(ftTerm{key: string(k)}))
+		}
+		if len(n.words) > 0 {
+			n.phrase = append(n.phrase, string(k))
+		}
+	})
+	if n.phrase == nil {
+		n.words = nil
+	}
+	return append(out, n)
+}
+
 // ftStats are the word statistics of one search: the table's rows and,
-// per word, how many rows hold it (a prefix term expands into the words
-// it matches, each with its own count, as in InnoDB).
+// per term, how many rows hold it. As in InnoDB, whose statistics of a
+// prefix term (word*) are those of the prefix, not of the words it
+// finds, a prefix counts a row once for each word of it with the prefix.
 type ftStats struct {
 	rows  int64
-	words map[string]int64 // word key -> rows holding it
+	words map[string]int64 // term key -> rows holding it
 	idf   map[string]float64
 }
 
-// ftDoc is one row's words: their counts, and their keys in order (for
-// phrases).
+// ftDoc is one row's words: the counts of the indexed words q searches,
+// and for phrases the keys of all its words in order.
 type ftDoc struct {
 	tf    map[string]int
 	seq   []string
+	cols  []int    // where each column's words start in seq
 	order []string // distinct words in order of first occurrence
 }
 
@@ -351,11 +500,13 @@ type ftDoc struct {
 func (d *ftDoc) reset() {
 	clear(d.tf)
 	d.seq = d.seq[:0]
+	d.cols = d.cols[:0]
 	d.order = d.order[:0]
 }
 
-// add tokenizes the row's column values into d: the words q searches, or
-// with a phrase in q every word, and the word sequence.
+// add tokenizes the row's column values into d: the indexed words q
+// searches (a prefix finds only those: stopwords and short words are not
+// in the index) and, with a phrase in q, the word sequence.
 func (d *ftDoc) add(vals []Value, coll Collation, buf *[]byte, q *ftQuery) {
 	keepSeq := q.seq
 	if d.tf == nil {
@@ -369,12 +520,13 @@ func (d *ftDoc) add(vals []Value, coll Collation, buf *[]byte, q *ftQuery) {
 		if v.K != KindString {
 			s = Format(v)
 		}
-		ftWords(s, coll, buf, func(k []byte, _ bool) {
-			if !keepSeq && !q.wants(k) {
-				return
-			}
+		d.cols = append(d.cols, len(d.seq))
+		ftWords(s, coll, buf, func(k []byte, ok bool, _ int) {
 			if keepSeq {
 				d.seq = append(d.seq, string(k))
+			}
+			if !ok || !q.wants(k) {
+				return
 			}
 			if n, ok := d.tf[string(k)]; ok {
 				d.tf[string(k)] = n + 1
@@ -410,18 +562,66 @@ func (d *ftDoc) hasTerm(t ftTerm) bool {
 	return found
 }
 
-// hasPhrase reports whether the words of ph occur adjacent and in order.
-func (d *ftDoc) hasPhrase(q *ftQuery, ph []int) bool {
-	for i := 0; i+len(ph) <= len(d.seq); i++ {
-		ok := true
-		for j, ti := range ph {
-			if d.seq[i+j] != q.terms[ti].key {
-				ok = false
-				break
-			}
+// hasPhrase reports whether the phrase of n occurs in d: its words
+// adjacent and in order within one column or, for a proximity search
+// ("words"@dist), its indexed words all within dist words of the
+// columns' text (counting the first and the last).
+func (d *ftDoc) hasPhrase(q *ftQuery, n *ftNode) bool {
+	for _, ti := range n.words {
+		if d.tf[q.terms[ti].key] == 0 {
+			return false
 		}
-		if ok {
+	}
+	if n.dist > 0 {
+		return d.near(q, n.words, n.dist)
+	}
+	ph := n.phrase
+	for c, start := range d.cols {
+		end := len(d.seq)
+		if c+1 < len(d.cols) {
+			end = d.cols[c+1]
+		}
+	next:
+		for i := start; i+len(ph) <= end; i++ {
+			for j, k := range ph {
+				if d.seq[i+j] != k {
+					continue next
+				}
+			}
 			return true
+		}
+	}
+	return false
+}
+
+// near reports whether some run of at most dist words of d holds every
+// one of the words (terms) ws.
+func (d *ftDoc) near(q *ftQuery, ws []int, dist int) bool {
+	want := map[string]int{} // word -> index among the distinct words
+	for _, ti := range ws {
+		if _, ok := want[q.terms[ti].key]; !ok {
+			want[q.terms[ti].key] = len(want)
+		}
+	}
+	count := make([]int, len(want))
+	have, lo := 0, 0
+	for hi, w := range d.seq {
+		i, ok := want[w]
+		if !ok {
+			continue
+		}
+		if count[i]++; count[i] == 1 {
+			have++
+		}
+		for ; have == len(want); lo++ {
+			if hi-lo+1 <= dist {
+				return true
+			}
+			if j, ok := want[d.seq[lo]]; ok {
+				if count[j]--; count[j] == 0 {
+					have--
+				}
+			}
 		}
 	}
 	return false
@@ -444,18 +644,12 @@ func (q *ftQuery) needsSeq() bool {
 // count adds row d to the statistics of q's terms.
 func (st *ftStats) count(q *ftQuery, d *ftDoc) {
 	st.rows++
-	seen := map[string]bool{}
 	for _, t := range q.terms {
-		d.termWords(t, func(w string, _ int) {
-			if !seen[w] {
-				seen[w] = true
-				st.words[w]++
-			}
-		})
+		d.termWords(t, func(string, int) { st.words[t.key]++ })
 	}
 }
 
-// finish computes the IDF of every counted word (InnoDB's
+// finish computes the IDF of every counted term (InnoDB's
 // fts_query_calculate_idf).
 func (st *ftStats) finish() {
 	st.idf = make(map[string]float64, len(st.words))
@@ -468,22 +662,29 @@ func (st *ftStats) finish() {
 	}
 }
 
-// weight returns the sum of TF * IDF^2 over the words of q's terms that d
-// holds, in single precision, the words in their key order (InnoDB's
-// word map is sorted).
+// weight returns rank plus the sum of TF * IDF^2 over q's terms that d
+// holds, in single precision, the terms in their key order (InnoDB's
+// word map is sorted). A prefix term's TF is that of the first word (in
+// key order) of d with the prefix, as InnoDB counts it.
 func (st *ftStats) weight(q *ftQuery, d *ftDoc, rank float32) float32 {
-	var ws []string
+	tf := map[string]int{}
+	var keys []string
 	for _, t := range q.terms {
+		first := ""
 		d.termWords(t, func(w string, _ int) {
-			if !slices.Contains(ws, w) {
-				ws = append(ws, w)
+			if first == "" || w < first {
+				first = w
 			}
 		})
+		if _, dup := tf[t.key]; first != "" && !dup {
+			tf[t.key] = d.tf[first]
+			keys = append(keys, t.key)
+		}
 	}
-	slices.Sort(ws)
-	for _, w := range ws {
-		idf := st.idf[w]
-		rank += float32(float64(d.tf[w]) * idf * idf)
+	slices.Sort(keys)
+	for _, k := range keys {
+		idf := st.idf[k]
+		rank += float32(float64(tf[k]) * idf * idf)
 	}
 	return rank
 }
@@ -493,15 +694,15 @@ func (st *ftStats) weight(q *ftQuery, d *ftDoc, rank float32) float32 {
 func (q *ftQuery) matchGroup(ns []ftNode, d *ftDoc) (bool, float32) {
 	required, any := false, false
 	var adj float32
-	for _, n := range ns {
+	for i, n := range ns {
 		var m bool
 		var sub float32
 		switch {
 		case n.group != nil:
 			m, sub = q.matchGroup(n.group, d)
 		case n.phrase != nil:
-			m = d.hasPhrase(q, n.phrase)
-		default:
+			m = d.hasPhrase(q, &ns[i])
+		case n.term >= 0:
 			m = d.hasTerm(q.terms[n.term])
 		}
 		switch n.op {
@@ -519,14 +720,18 @@ func (q *ftQuery) matchGroup(ns []ftNode, d *ftDoc) (bool, float32) {
 		if !m {
 			continue
 		}
-		any = true
 		adj += sub
 		switch n.op {
 		case '>':
 			adj = min(adj+1, 1)
-		case '<', '~':
+		case '<':
 			adj = max(adj-1, -1)
+		case '~':
+			// Lowers the rank of a row the group matches otherwise.
+			adj = max(adj-1, -1)
+			continue
 		}
+		any = true
 	}
 	return required || any, adj
 }
@@ -573,7 +778,7 @@ func (m *matchExpr) Eval(env *Env) (Value, error) {
 	ms.doc.reset()
 	ms.doc.add(ms.vals, m.coll, &ms.buf, ms.q)
 	var rank float32
-	if m.boolean {
+	if m.boolean || ms.q.seq {
 		ok, adj := ms.q.matchGroup(ms.q.root, &ms.doc)
 		if !ok {
 			return FloatValue(0), nil
@@ -732,13 +937,7 @@ func (c *compiler) compileMatch(e *sqlparser.MatchExpr) (Expr, error) {
 // ftScan counts the words of q in the rows of the query text (the
 // MATCH columns of the whole table).
 func ftScan(sc *stmtCtx, text string, q *ftQuery, coll Collation) (*ftStats, error) {
-	stmt, err := sqlparser.Parse(text)
-	if err != nil {
-		return nil, err
-	}
-	child := sc.child()
-	child.xlog = nil
-	qp, err := child.planQuery(stmt.(*sqlparser.Select), nil, "")
+	qp, err := sc.planInternal(text)
 	if err != nil {
 		return nil, err
 	}
@@ -762,30 +961,27 @@ func ftScan(sc *stmtCtx, text string, q *ftQuery, coll Collation) (*ftStats, err
 	return st, nil
 }
 
-// naturalMatch returns the natural-language MATCH among the top-level
-// conjuncts of where, or nil.
-func naturalMatch(where sqlparser.Expr) *sqlparser.MatchExpr {
+// whereMatch returns the MATCH among the top-level conjuncts of where,
+// or nil.
+func whereMatch(where sqlparser.Expr) *sqlparser.MatchExpr {
 	switch e := where.(type) {
 	case *sqlparser.MatchExpr:
-		switch strings.TrimSpace(strings.ToLower(e.Option)) {
-		case "", "in natural language mode":
-			return e
-		}
+		return e
 	case *sqlparser.AndExpr:
-		if m := naturalMatch(e.Left); m != nil {
+		if m := whereMatch(e.Left); m != nil {
 			return m
 		}
-		return naturalMatch(e.Right)
+		return whereMatch(e.Right)
 	case *sqlparser.ParenExpr:
-		return naturalMatch(e.Expr)
+		return whereMatch(e.Expr)
 	}
 	return nil
 }
 
 // ftOrderBy returns the implicit ORDER BY of a query of table t alone
-// (without DISTINCT, GROUP BY or aggregates) whose WHERE has a
-// natural-language MATCH: relevance, highest first, then the primary key
-// descending; or nil.
+// (without DISTINCT, GROUP BY or aggregates) whose WHERE has a MATCH
+// (InnoDB reads such rows from its full-text index, best first):
+// relevance, highest first, then the primary key ascending; or nil.
 func ftOrderBy(sel *sqlparser.Select, t *table) sqlparser.OrderBy {
 	if len(sel.OrderBy) > 0 || len(sel.GroupBy) > 0 || sel.Where == nil || len(sel.From) != 1 ||
 		sel.Distinct != "" || ContainsAggregate(sel.SelectExprs) {
@@ -794,13 +990,13 @@ func ftOrderBy(sel *sqlparser.Select, t *table) sqlparser.OrderBy {
 	if _, ok := sel.From[0].(*sqlparser.AliasedTableExpr); !ok {
 		return nil
 	}
-	m := naturalMatch(sel.Where.Expr)
+	m := whereMatch(sel.Where.Expr)
 	if m == nil {
 		return nil
 	}
 	ob := sqlparser.OrderBy{&sqlparser.Order{Expr: m, Direction: sqlparser.DescScr}}
 	for _, o := range t.pk {
-		ob = append(ob, &sqlparser.Order{Expr: &sqlparser.ColName{Name: sqlparser.NewColIdent(t.names[o])}, Direction: sqlparser.DescScr})
+		ob = append(ob, &sqlparser.Order{Expr: &sqlparser.ColName{Name: sqlparser.NewColIdent(t.names[o])}, Direction: sqlparser.AscScr})
 	}
 	return ob
 }

@@ -98,7 +98,7 @@ func TestFullTextModel(t *testing.T) {
 	execSQL(t, s, "INSERT INTO c VALUES (1, 'common word'), (2, 'common common'), (3, 'Common rare')")
 	checkQueries(t, s, []queryCase{
 		{"SELECT id, MATCH (t) AGAINST ('common') FROM c WHERE MATCH (t) AGAINST ('common')",
-			"[[2 0.000000003771856604828372] [3 0.000000001885928302414186] [1 0.000000001885928302414186]]"},
+			"[[2 0.000000003771856604828372] [1 0.000000001885928302414186] [3 0.000000001885928302414186]]"},
 		{"SELECT id, ROUND(MATCH (t) AGAINST ('rare common'), 6) FROM c WHERE MATCH (t) AGAINST ('rare common')",
 			"[[3 0.227645] [2 0] [1 0]]"},
 	})
@@ -115,10 +115,12 @@ func ftModel(docs map[int][2]*string, against string, boolean bool) [][]string {
 		return n >= 3 && n <= 84 && !ftStopwords[w]
 	}
 	docWords := map[int][]string{}
+	colWords := map[int][][]string{}
 	for id, d := range docs {
 		for _, p := range d {
 			if p != nil {
 				docWords[id] = append(docWords[id], words(*p)...)
+				colWords[id] = append(colWords[id], words(*p))
 			}
 		}
 	}
@@ -184,10 +186,10 @@ func ftModel(docs map[int][2]*string, against string, boolean bool) [][]string {
 		}
 	}
 	// The searched words: every word (and phrase word) of the query; a
-	// prefix stands for the documents' words with it.
+	// prefix stands for the documents' indexed words with it.
 	matchesTerm := func(t term, w string) bool {
 		if t.prefix {
-			return strings.HasPrefix(w, t.word)
+			return strings.HasPrefix(w, t.word) && searchable(w)
 		}
 		return w == t.word
 	}
@@ -208,30 +210,43 @@ func ftModel(docs map[int][2]*string, against string, boolean bool) [][]string {
 		}
 	}
 	collect(root)
-	searched := func(w string) bool {
-		for _, t := range all {
+	// A term's statistics: the rows holding it, a prefix counting a row
+	// once per word with it; its TF in a row, a prefix's that of its
+	// first word (in key order) in the row.
+	termTF := func(id int, t term) (tf, words int) {
+		count := map[string]int{}
+		for _, w := range docWords[id] {
 			if matchesTerm(t, w) {
-				return true
+				count[w]++
 			}
 		}
-		return false
+		first := ""
+		for w := range count {
+			if first == "" || w < first {
+				first = w
+			}
+		}
+		return count[first], len(count)
 	}
 	rowsWith := map[string]int{}
-	for _, ws := range docWords {
+	for id := range docWords {
 		seen := map[string]bool{}
-		for _, w := range ws {
-			if searched(w) && !seen[w] {
-				seen[w] = true
-				rowsWith[w]++
+		for _, t := range all {
+			if _, n := termTF(id, t); n > 0 && !seen[t.word] {
+				seen[t.word] = true
+				rowsWith[t.word] += n
 			}
 		}
 	}
 	has := func(id int, t term) bool {
 		ws := docWords[id]
 		if t.phrase != nil {
-			for i := 0; i+len(t.phrase) <= len(ws); i++ {
-				if slices.Equal(ws[i:i+len(t.phrase)], t.phrase) {
-					return true
+			// A phrase is looked for in each column.
+			for _, ws := range colWords[id] {
+				for i := 0; i+len(t.phrase) <= len(ws); i++ {
+					if slices.Equal(ws[i:i+len(t.phrase)], t.phrase) {
+						return true
+					}
 				}
 			}
 			return false
@@ -276,9 +291,9 @@ func ftModel(docs map[int][2]*string, against string, boolean bool) [][]string {
 			continue
 		}
 		tf := map[string]int{}
-		for _, w := range docWords[id] {
-			if searched(w) {
-				tf[w]++
+		for _, t := range all {
+			if n, _ := termTF(id, t); n > 0 {
+				tf[t.word] = n
 			}
 		}
 		var keys []string
@@ -306,7 +321,9 @@ func ftModel(docs map[int][2]*string, against string, boolean bool) [][]string {
 }
 
 // TestFullTextHostileQueries: deep nesting, long and odd AGAINST strings
-// give answers (or errors), never a crash or a hang.
+// give answers (or errors), never a crash or a hang. A boolean-mode string
+// that does not parse (unbalanced parentheses) matches nothing, as in
+// InnoDB; a double quote without its closing one is skipped.
 func TestFullTextHostileQueries(t *testing.T) {
 	e := openTestEngine(t)
 	s := e.NewSession()
@@ -314,10 +331,13 @@ func TestFullTextHostileQueries(t *testing.T) {
 	execSQL(t, s, "INSERT INTO h VALUES (1, 'deep apple'), (2, 'pear')")
 	many := strings.Repeat("word ", 20000) + "apple"
 	cases := []queryCase{
-		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('" + strings.Repeat("(", 100000) + "apple' IN BOOLEAN MODE)", "[[1]]"},
-		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('" + strings.Repeat(")", 1000) + "+pear' IN BOOLEAN MODE)", "[[2]]"},
+		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('" + strings.Repeat("(", 100000) + "apple' IN BOOLEAN MODE)", "[]"},
+		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('" + strings.Repeat("(", 100000) + "apple" + strings.Repeat(")", 100000) + "' IN BOOLEAN MODE)", "[]"},
+		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('" + strings.Repeat("(", 60) + "apple" + strings.Repeat(")", 60) + "' IN BOOLEAN MODE)", "[[1]]"},
+		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('" + strings.Repeat(")", 1000) + "+pear' IN BOOLEAN MODE)", "[]"},
 		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('" + many + "')", "[[1]]"},
-		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('\"" + many + "' IN BOOLEAN MODE)", "[]"},
+		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('\"" + many + "' IN BOOLEAN MODE)", "[[1]]"},
+		{"SELECT id FROM h WHERE MATCH (t) AGAINST ('" + strings.Repeat("+", 100000) + "pear' IN BOOLEAN MODE)", "[]"},
 		{"SELECT id FROM h WHERE MATCH (t) AGAINST (CONCAT(UNHEX('FFFE'), ' apple') IN BOOLEAN MODE)", "[[1]]"},
 	}
 	checkQueries(t, s, cases)
