@@ -405,6 +405,16 @@ func unifyUnionColumns(left, right *queryPlan) []ColumnInfo {
 	any := false
 	for i := range cols {
 		l, r := left.cols[i], right.cols[i]
+		// Either side's NULLs are the column's; it reads a table column
+		// as is only when both sides read the same one.
+		cols[i].Nullable = l.Nullable || r.Nullable
+		cols[i].NullableOK = l.NullableOK && r.NullableOK
+		if l.src != r.src {
+			cols[i].src = nil
+			if l.LengthOK && r.LengthOK {
+				cols[i].Length = max(l.Length, r.Length)
+			}
+		}
 		if l.Kind == KindDecimal && r.Kind == KindDecimal && l.Scale != r.Scale {
 			// Decimals of several scales: the larger (1.10 UNION 1.123
 			// gives 1.100 and 1.123).
@@ -424,6 +434,7 @@ func unifyUnionColumns(left, right *queryPlan) []ColumnInfo {
 			if l.Kind == KindNull {
 				cols[i] = r
 				cols[i].Name = l.Name
+				cols[i].Nullable, cols[i].src = true, nil
 			}
 			continue
 		}
