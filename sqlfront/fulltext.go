@@ -23,7 +23,8 @@ import (
 // InnoDB's answer:
 //
 //   - Words are runs of letters, digits and '_', compared under the first
-//     column's collation (case- and accent-insensitively by default);
+//     column's collation (case-insensitively by default; accents count,
+//     as in every bxdb string comparison, where MySQL ignores them);
 //     words shorter than 3 or longer than 84 characters and InnoDB's 36
 //     default stopwords are not in the index (innodb_ft_min_token_size,
 //     innodb_ft_max_token_size, INNODB_FT_DEFAULT_STOPWORD): a search for
